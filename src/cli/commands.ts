@@ -1,0 +1,8 @@
+// The list of `memvirt` subcommands. Each subsystem's shell module exports a `register` function
+// that adds its command (with its options) to the commander program.
+import type { Command } from 'commander'
+
+export type Register = (program: Command) => void
+
+export const commands: readonly Register[] = [
+]
