@@ -1,0 +1,171 @@
+// Persistent, sparse, byte-addressed physical memory (little-endian, as RISC-V is).
+// Structure: a persistent radix trie (fan-out 32) keyed by 4 KiB page number, whose leaves are
+// immutable pages. A store copies one page and the trie path above it (O(log n) in touched pages);
+// every older version stays valid and unchanged. Never-written RAM reads as zero.
+// Which addresses hold RAM at all is the physical memory map (memory-map.ts); accesses elsewhere fail.
+import { type Either, left, right } from 'fp-ts/lib/Either.js'
+import { type PhysAddr, phys } from '../bits/address.ts'
+import { type MemoryMap, regionAt } from './memory-map.ts'
+
+export const PAGE_SHIFT = 12
+export const PAGE_BYTES = 1 << PAGE_SHIFT
+const BRANCH_BITS = 5
+const BRANCH = 1 << BRANCH_BITS
+const BRANCH_MASK = BRANCH - 1
+
+/** An immutable 4 KiB page. Never mutated after it is placed in a trie. */
+type Page = DataView
+/** A trie node: BRANCH children, each a node, a page (at the bottom level) or undefined. */
+type Node = readonly (Node | Page | undefined)[]
+
+/** A version of physical memory. Holds its map so every access is checked against it. */
+export interface PhysMemory {
+  readonly map: MemoryMap
+  /** Root of the page trie; `height` levels of nodes sit above the pages. */
+  readonly root: Node
+  readonly height: number
+  /** Number of pages materialised (written at least once). */
+  readonly pages: number
+}
+
+/** Why a physical access failed; the caller maps it to an access-fault cause (1/5/7). */
+export type MemFault =
+  | { readonly _tag: 'NoMemory'; readonly pa: PhysAddr }   // no region, or the access leaves its region
+  | { readonly _tag: 'Device'; readonly pa: PhysAddr }     // an MMIO region: served by the platform, not by RAM
+
+export type AccessSize = 1 | 2 | 4 | 8
+
+// ---- constructors -------------------------------------------------------------------------------
+
+/** Memory with the given map and no page written yet (all RAM reads zero). */
+export const emptyMemory = (map: MemoryMap): PhysMemory => mem(map, emptyNode(), 1, 0)
+
+const mem = (map: MemoryMap, root: Node, height: number, pages: number): PhysMemory => ({ map, root, height, pages })
+const emptyNode = (): (Node | Page | undefined)[] => new Array<undefined>(BRANCH).fill(undefined)
+
+// ---- the page trie --------------------------------------------------------------------------------
+
+const capacity = (height: number): number => 2 ** (BRANCH_BITS * height)
+
+/** The page holding page number `pn`, or undefined if never written. */
+const findPage = (m: PhysMemory, pn: number): Page | undefined => {
+  if (pn >= capacity(m.height)) return undefined
+  let node: Node | Page | undefined = m.root
+  for (let level = m.height - 1; level >= 0; level--) {
+    if (node === undefined) return undefined
+    node = (node as Node)[Math.floor(pn / 2 ** (BRANCH_BITS * level)) & BRANCH_MASK]
+  }
+  return node as Page | undefined
+}
+
+/** A new trie with `page` at page number `pn`: copies only the path from the root. */
+const withPage = (m: PhysMemory, pn: number, page: Page, isNew: boolean): PhysMemory => {
+  let root = m.root
+  let height = m.height
+  while (pn >= capacity(height)) {          // grow upward: the old root becomes child 0
+    const grown = emptyNode()
+    grown[0] = root
+    root = grown
+    height++
+  }
+  const setPath = (node: Node | undefined, level: number): Node => {
+    const copy: (Node | Page | undefined)[] = node === undefined ? emptyNode() : node.slice()
+    const i = Math.floor(pn / 2 ** (BRANCH_BITS * level)) & BRANCH_MASK
+    copy[i] = level === 0 ? page : setPath(copy[i] as Node | undefined, level - 1)
+    return copy
+  }
+  return mem(m.map, setPath(root, height - 1), height, m.pages + (isNew ? 1 : 0))
+}
+
+const copyPage = (p: Page | undefined): DataView => {
+  const bytes = new Uint8Array(PAGE_BYTES)
+  if (p !== undefined) bytes.set(new Uint8Array(p.buffer, p.byteOffset, PAGE_BYTES))
+  return new DataView(bytes.buffer)
+}
+
+// ---- unchecked access (inside RAM; used after the map check, and by loaders) ---------------------
+
+const pageNumber = (pa: bigint): number => Number(pa >> BigInt(PAGE_SHIFT))
+const pageOffset = (pa: bigint): number => Number(pa & BigInt(PAGE_BYTES - 1))
+
+const readWithin = (p: Page | undefined, off: number, size: AccessSize): bigint => {
+  if (p === undefined) return 0n
+  switch (size) {
+    case 1: return BigInt(p.getUint8(off))
+    case 2: return BigInt(p.getUint16(off, true))
+    case 4: return BigInt(p.getUint32(off, true))
+    case 8: return p.getBigUint64(off, true)
+  }
+}
+
+const writeWithin = (p: DataView, off: number, size: AccessSize, value: bigint): void => {
+  switch (size) {
+    case 1: p.setUint8(off, Number(value & 0xffn)); break
+    case 2: p.setUint16(off, Number(value & 0xffffn), true); break
+    case 4: p.setUint32(off, Number(value & 0xffff_ffffn), true); break
+    case 8: p.setBigUint64(off, BigInt.asUintN(64, value), true); break
+  }
+}
+
+/** Reads `size` bytes at pa without consulting the map (never-written bytes are zero). */
+export const peek = (m: PhysMemory, pa: PhysAddr, size: AccessSize): bigint => {
+  const off = pageOffset(pa)
+  if (off + size <= PAGE_BYTES) return readWithin(findPage(m, pageNumber(pa)), off, size)
+  let v = 0n                                  // crosses a page: assemble byte by byte, little-endian
+  for (let i = size - 1; i >= 0; i--) v = (v << 8n) | peek(m, phys(pa + BigInt(i)), 1)
+  return v
+}
+
+/** Writes `size` bytes at pa without consulting the map; returns the new memory. */
+export const poke = (m: PhysMemory, pa: PhysAddr, size: AccessSize, value: bigint): PhysMemory => {
+  const off = pageOffset(pa)
+  if (off + size > PAGE_BYTES) {
+    let out = m
+    for (let i = 0; i < size; i++) out = poke(out, phys(pa + BigInt(i)), 1, value >> BigInt(8 * i))
+    return out
+  }
+  const pn = pageNumber(pa)
+  const old = findPage(m, pn)
+  const page = copyPage(old)
+  writeWithin(page, off, size, value)
+  return withPage(m, pn, page, old === undefined)
+}
+
+/** Writes a byte string at pa (for loaders and scenario set-up); one page copy per page touched. */
+export const pokeBytes = (m: PhysMemory, pa: PhysAddr, data: Uint8Array): PhysMemory => {
+  let out = m
+  let done = 0
+  while (done < data.length) {
+    const at = pa + BigInt(done)
+    const pn = pageNumber(at)
+    const off = pageOffset(at)
+    const n = Math.min(PAGE_BYTES - off, data.length - done)
+    const old = findPage(out, pn)
+    const page = copyPage(old)
+    new Uint8Array(page.buffer).set(data.subarray(done, done + n), off)
+    out = withPage(out, pn, page, old === undefined)
+    done += n
+  }
+  return out
+}
+
+// ---- checked access (what harts, walkers and devices use) ----------------------------------------
+
+const check = (m: PhysMemory, pa: PhysAddr, size: AccessSize): MemFault | undefined => {
+  const r = regionAt(m.map, pa, BigInt(size))
+  if (r === undefined) return { _tag: 'NoMemory', pa }
+  if (r.kind !== 'ram') return { _tag: 'Device', pa }
+  return undefined
+}
+
+/** Loads `size` bytes (zero-extended) from RAM; an address outside RAM is a fault value. */
+export const load = (m: PhysMemory, pa: PhysAddr, size: AccessSize): Either<MemFault, bigint> => {
+  const f = check(m, pa, size)
+  return f === undefined ? right(peek(m, pa, size)) : left(f)
+}
+
+/** Stores the low `size` bytes of value into RAM, returning the new memory (the old is unchanged). */
+export const store = (m: PhysMemory, pa: PhysAddr, size: AccessSize, value: bigint): Either<MemFault, PhysMemory> => {
+  const f = check(m, pa, size)
+  return f === undefined ? right(poke(m, pa, size, value)) : left(f)
+}
