@@ -1,0 +1,49 @@
+// CLOCK with an n-bit counter (libCacheSim Clock.c, default `n-bit-counter=1`): a new object
+// enters at the head with counter 0; a hit increments the counter up to 2^n − 1; eviction looks at
+// the tail: a non-zero counter is decremented and the object moves to the head (its second
+// chance), the first zero-counter object is evicted.
+import { access, param, type Access, type Policy, type PolicyDef } from '../policy.ts'
+import type { Store } from '../store.ts'
+
+type ClockState<S, T> = { readonly q: S; readonly freq: T; readonly capacity: number; readonly maxFreq: number }
+const clockState = <S, T>(q: S, freq: T, capacity: number, maxFreq: number): ClockState<S, T> =>
+  ({ q, freq, capacity, maxFreq })
+
+const make = <S, T>(st: Store<S, T>, maxFreq: number): Policy<ClockState<S, T>> => ({
+  name: 'clock',
+  init: (capacity) => clockState(st.seq.empty(), st.tab.empty(), capacity, maxFreq),
+  access: (s0, r): Access<ClockState<S, T>> => {
+    const { seq, tab } = st
+    if (seq.has(s0.q, r.id)) {
+      const f = tab.get(s0.freq, r.id) ?? 0
+      if (f >= s0.maxFreq) return access(s0, true, [])
+      return access(clockState(s0.q, tab.set(s0.freq, r.id, f + 1), s0.capacity, s0.maxFreq), true, [])
+    }
+    if (s0.capacity < 1) return access(s0, false, [])
+    let q = s0.q
+    let freq = s0.freq
+    const evicted: number[] = []
+    while (seq.size(q) + 1 > s0.capacity) {
+      let victim = seq.tail(q) as number
+      let f = tab.get(freq, victim) ?? 0
+      while (f >= 1) {
+        // Second chance: decrement and reinsert at the head (Clock_evict).
+        freq = tab.set(freq, victim, f - 1)
+        q = seq.pushHead(seq.remove(q, victim), victim)
+        victim = seq.tail(q) as number
+        f = tab.get(freq, victim) ?? 0
+      }
+      q = seq.remove(q, victim)
+      freq = tab.del(freq, victim)
+      evicted.push(victim)
+    }
+    return access(clockState(seq.pushHead(q, r.id), tab.set(freq, r.id, 0), s0.capacity, s0.maxFreq), false, evicted)
+  },
+  resident: (s) => st.seq.toArray(s.q),
+})
+
+export const clock: PolicyDef = {
+  name: 'clock',
+  defaults: { 'n-bit-counter': 1 },
+  make: (st, params) => make(st, 2 ** param(params, clock.defaults, 'n-bit-counter') - 1),
+}

@@ -1,0 +1,52 @@
+// What a cache replacement policy is in this model: a pure state machine over requests, written
+// once against a `Store` so the same text runs persistently (`access`) and in place (`simulate`).
+// Semantics follow libCacheSim (github.com/1a1a11a/libCacheSim, commit aa0fc40) `cache_get_base`:
+// on a hit update the policy's metadata; on a miss, if the object may be inserted, evict until it
+// fits, then insert it, so the incoming object is never its own victim. Sizes are in objects.
+import type { Store } from './store.ts'
+
+/** One request: the object id and (for offline policies only) the index of its next request. */
+export type Req = {
+  readonly id: number
+  /** Index in the trace of the next request for `id`, or `Infinity` if none (read only by Belady). */
+  readonly next: number
+}
+export const req = (id: number, next = Infinity): Req => ({ id, next })
+
+/** The result of one access: the new state, whether it hit, and which objects left the cache. */
+export type Access<S> = {
+  readonly state: S
+  readonly hit: boolean
+  readonly evicted: readonly number[]
+}
+export const access = <S>(state: S, hit: boolean, evicted: readonly number[]): Access<S> => ({ state, hit, evicted })
+
+/** A policy bound to a storage. `S` is opaque to callers. */
+export interface Policy<S> {
+  readonly name: PolicyName
+  /** The empty cache holding at most `capacity` objects. */
+  init(capacity: number): S
+  /** One request; never mutates `s` when the store is persistent. */
+  access(s: S, r: Req): Access<S>
+  /** The objects a request would hit now (the cache's resident set). */
+  resident(s: S): number[]
+}
+
+/** The libCacheSim CLI names of the policies this model implements. */
+export const POLICY_NAMES = ['lru', 'fifo', 'clock', 'lfu', 'arc', 'twoq', 's3fifo', 'sieve', 'lirs', 'belady'] as const
+export type PolicyName = (typeof POLICY_NAMES)[number]
+export const isPolicyName = (s: string): s is PolicyName => (POLICY_NAMES as readonly string[]).includes(s)
+
+/** Named numeric parameters, libCacheSim's `-e key=value,...` (e.g. `fifo-size-ratio=0.1`). */
+export type Params = Readonly<Record<string, number>>
+
+/** A policy definition: its parameters' defaults and a constructor over any store. */
+export type PolicyDef = {
+  readonly name: PolicyName
+  /** libCacheSim's default parameters; any key not listed here is rejected. */
+  readonly defaults: Params
+  make<S, T>(store: Store<S, T>, params: Params): Policy<unknown>
+}
+
+/** The value of parameter `k`, falling back to the definition's default. */
+export const param = (params: Params, defaults: Params, k: string): number => params[k] ?? defaults[k] ?? NaN
