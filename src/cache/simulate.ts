@@ -4,13 +4,15 @@
 import { left, right, type Either } from 'fp-ts/lib/Either.js'
 import { POLICIES } from './policies/index.ts'
 import type { Params, Policy, PolicyName } from './policy.ts'
-import { mutable, persistent } from './store.ts'
+import { dense, mutable, persistent } from './store.ts'
 
 /** A trace in columns: object ids, and for each request the index of the next request for the same id. */
 export type Trace = {
   readonly ids: ArrayLike<number>
   /** `next[i]` is the index of the next request for `ids[i]`, or Infinity; needed only by Belady. */
   readonly next?: ArrayLike<number>
+  /** Set when the ids are already dense: every id lies in [0, universe). */
+  readonly universe?: number
 }
 
 /** Miss counts of one run. */
@@ -62,8 +64,32 @@ const replay = (policy: Policy<unknown>, name: PolicyName, capacity: number, tra
  * Replays `trace` through `name` with `capacity` objects on mutable storage and counts misses.
  * Referentially transparent: all mutation is local to this call.
  */
-export const simulate = (name: PolicyName, capacity: number, trace: Trace, params: Params = {}): Stats =>
-  replay(POLICIES[name].make(mutable, params), name, capacity, trace)
+export const simulate = (name: PolicyName, capacity: number, trace: Trace, params: Params = {}): Stats => {
+  const t = trace.universe !== undefined ? trace : intern(trace)
+  // LFU keeps one queue per count, so dense queues (each sized to the universe) would not pay.
+  const def = POLICIES[name]
+  const policy = name === 'lfu' ? def.make(mutable, params) : def.make(dense(t.universe as number), params)
+  return replay(policy, name, capacity, t)
+}
+
+/**
+ * The trace with its ids renumbered 0, 1, 2, … in order of first appearance (`universe` is how
+ * many there are). Renumbering is a bijection, so every policy's hits and misses are unchanged.
+ */
+export const intern = (trace: Trace): Trace => {
+  const seen = new Map<number, number>()
+  const ids = new Int32Array(trace.ids.length)
+  for (let i = 0; i < ids.length; i++) {
+    const id = trace.ids[i] as number
+    let d = seen.get(id)
+    if (d === undefined) {
+      d = seen.size
+      seen.set(id, d)
+    }
+    ids[i] = d
+  }
+  return trace.next === undefined ? { ids, universe: seen.size } : { ids, next: trace.next, universe: seen.size }
+}
 
 /** The same count by folding the pure `access` (slower; the reference `simulate` is checked against). */
 export const simulateByFold = (name: PolicyName, capacity: number, trace: Trace, params: Params = {}): Stats =>

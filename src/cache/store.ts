@@ -130,3 +130,84 @@ const mutableTab: Tab<Map<number, number>> = {
 
 /** Mutable storage for the fast path: updates happen in place and return the same object. */
 export const mutable: Store<MSeq, Map<number, number>> = { seq: mutableSeq, tab: mutableTab }
+
+// ---------------------------------------------------------------- dense mutable (ids 0..universe−1)
+
+const NIL = -1
+/** A queue over dense ids: links in typed arrays, as libCacheSim's intrusive lists. */
+export type DSeq = {
+  readonly newer: Int32Array
+  readonly older: Int32Array
+  readonly member: Uint8Array
+  head: number
+  tail: number
+  size: number
+}
+/** A table over dense ids; NaN marks an absent key. */
+export type DTab = { readonly v: Float64Array; size: number }
+
+/**
+ * Mutable storage over dense ids in [0, universe): O(1) updates with no allocation, for the fast
+ * path once a trace's ids have been renumbered (see `intern` in simulate.ts).
+ */
+export const dense = (universe: number): Store<DSeq, DTab> => ({
+  seq: {
+    empty: () => ({
+      newer: new Int32Array(universe), older: new Int32Array(universe), member: new Uint8Array(universe),
+      head: NIL, tail: NIL, size: 0,
+    }),
+    size: (s) => s.size,
+    has: (s, k) => s.member[k] === 1,
+    pushHead: (s, k) => {
+      s.newer[k] = NIL
+      s.older[k] = s.head
+      if (s.head !== NIL) s.newer[s.head] = k
+      else s.tail = k
+      s.head = k
+      s.member[k] = 1
+      s.size++
+      return s
+    },
+    remove: (s, k) => {
+      if (s.member[k] !== 1) return s
+      const n = s.newer[k] as number
+      const o = s.older[k] as number
+      if (n !== NIL) s.older[n] = o
+      else s.head = o
+      if (o !== NIL) s.newer[o] = n
+      else s.tail = n
+      s.member[k] = 0
+      s.size--
+      return s
+    },
+    tail: (s) => (s.tail === NIL ? undefined : s.tail),
+    head: (s) => (s.head === NIL ? undefined : s.head),
+    towardHead: (s, k) => {
+      const n = s.newer[k] as number
+      return s.member[k] !== 1 || n === NIL ? undefined : n
+    },
+    toArray: (s) => {
+      const out: number[] = []
+      for (let k = s.head; k !== NIL; k = s.older[k] as number) out.push(k)
+      return out
+    },
+  },
+  tab: {
+    empty: () => ({ v: new Float64Array(universe).fill(NaN), size: 0 }),
+    size: (t) => t.size,
+    get: (t, k) => {
+      const x = t.v[k] as number
+      return x === x ? x : undefined
+    },
+    set: (t, k, v) => {
+      if ((t.v[k] as number) !== (t.v[k] as number)) t.size++
+      t.v[k] = v
+      return t
+    },
+    del: (t, k) => {
+      if ((t.v[k] as number) === (t.v[k] as number)) t.size--
+      t.v[k] = NaN
+      return t
+    },
+  },
+})

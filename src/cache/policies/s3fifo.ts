@@ -16,81 +16,89 @@ type S3State<S, T> = {
   readonly main: S
   readonly ghost: S
   readonly freq: T
-  readonly capacity: number
+  readonly sizes: S3Sizes
 }
-const s3State = <S, T>(small: S, main: S, ghost: S, freq: T, capacity: number): S3State<S, T> =>
-  ({ small, main, ghost, freq, capacity })
+type S3Sizes = { readonly capacity: number; readonly small: number; readonly main: number; readonly ghost: number }
+const s3State = <S, T>(small: S, main: S, ghost: S, freq: T, sizes: S3Sizes): S3State<S, T> =>
+  ({ small, main, ghost, freq, sizes })
 
 const make = <S, T>(st: Store<S, T>, smallRatio: number, ghostRatio: number, threshold: number): Policy<S3State<S, T>> => {
   const { seq, tab } = st
+
+  // S3FIFO_evict_fifo: S's tail is promoted to M or evicted into G; repeat until one is evicted.
+  const evictSmall = (s0: S3State<S, T>, evicted: number[]): S3State<S, T> => {
+    let { small, main, ghost, freq } = s0
+    while (seq.size(small) > 0) {
+      const v = seq.tail(small) as number
+      const f = tab.get(freq, v) ?? 0
+      small = seq.remove(small, v)
+      if (f >= threshold) {
+        main = seq.pushHead(main, v)
+        freq = tab.set(freq, v, 0)
+        continue
+      }
+      // ghost->get: a FIFO cache of ids.
+      if (s0.sizes.ghost > 0 && !seq.has(ghost, v)) {
+        while (seq.size(ghost) + 1 > s0.sizes.ghost) ghost = seq.remove(ghost, seq.tail(ghost) as number)
+        ghost = seq.pushHead(ghost, v)
+      }
+      freq = tab.del(freq, v)
+      evicted.push(v)
+      break
+    }
+    return s3State(small, main, ghost, freq, s0.sizes)
+  }
+
+  // S3FIFO_evict_main: M's tail is reinserted while its counter is non-zero, else evicted.
+  const evictMain = (s0: S3State<S, T>, evicted: number[]): S3State<S, T> => {
+    let { main, freq } = s0
+    while (seq.size(main) > 0) {
+      const v = seq.tail(main) as number
+      const f = tab.get(freq, v) ?? 0
+      main = seq.remove(main, v)
+      if (f >= 1) {
+        main = seq.pushHead(main, v)
+        freq = tab.set(freq, v, Math.min(f, 3) - 1)
+        continue
+      }
+      freq = tab.del(freq, v)
+      evicted.push(v)
+      break
+    }
+    return s3State(s0.small, main, s0.ghost, freq, s0.sizes)
+  }
+
   return {
     name: 's3fifo',
-    init: (capacity) => s3State(seq.empty(), seq.empty(), seq.empty(), tab.empty(), capacity),
+    init: (capacity) => {
+      const small = Math.trunc(capacity * smallRatio)
+      const sizes = { capacity, small, main: capacity - small, ghost: Math.trunc(capacity * ghostRatio) }
+      return s3State(seq.empty(), seq.empty(), seq.empty(), tab.empty(), sizes)
+    },
     access: (s0, r): Access<S3State<S, T>> => {
-      const c = s0.capacity
-      const smallCap = Math.trunc(c * smallRatio)
-      const mainCap = c - smallCap
-      const ghostCap = Math.trunc(c * ghostRatio)
+      const sizes = s0.sizes
       const id = r.id
       if (seq.has(s0.small, id) || seq.has(s0.main, id)) {
         const f = tab.get(s0.freq, id) ?? 0
-        return access(s3State(s0.small, s0.main, s0.ghost, tab.set(s0.freq, id, f + 1), c), true, [])
+        return access(s3State(s0.small, s0.main, s0.ghost, tab.set(s0.freq, id, f + 1), sizes), true, [])
       }
-      let { small, main, ghost, freq } = s0
-      const ghostHit = ghostCap > 0 && seq.has(ghost, id)
-      if (ghostHit) ghost = seq.remove(ghost, id)
+      const ghostHit = sizes.ghost > 0 && seq.has(s0.ghost, id)
+      const s1 = ghostHit ? s3State(s0.small, s0.main, seq.remove(s0.ghost, id), s0.freq, sizes) : s0
       // S3FIFO_can_insert: the object must fit in the small queue.
-      if (1 > smallCap) return access(s3State(small, main, ghost, freq, c), false, [])
+      if (1 > sizes.small) return access(s1, false, [])
       const evicted: number[] = []
-      const evictSmall = (): void => {
-        let done = false
-        while (!done && seq.size(small) > 0) {
-          const v = seq.tail(small) as number
-          const f = tab.get(freq, v) ?? 0
-          small = seq.remove(small, v)
-          if (f >= threshold) {
-            main = seq.pushHead(main, v)
-            freq = tab.set(freq, v, 0)
-          } else {
-            // ghost->get: a FIFO cache of ids.
-            if (ghostCap > 0 && !seq.has(ghost, v)) {
-              while (seq.size(ghost) + 1 > ghostCap) ghost = seq.remove(ghost, seq.tail(ghost) as number)
-              ghost = seq.pushHead(ghost, v)
-            }
-            freq = tab.del(freq, v)
-            evicted.push(v)
-            done = true
-          }
-        }
+      let s2 = s1
+      while (seq.size(s2.small) + seq.size(s2.main) + 1 > sizes.capacity) {
+        s2 = seq.size(s2.main) > sizes.main || seq.size(s2.small) === 0 ? evictMain(s2, evicted) : evictSmall(s2, evicted)
       }
-      const evictMain = (): void => {
-        let done = false
-        while (!done && seq.size(main) > 0) {
-          const v = seq.tail(main) as number
-          const f = tab.get(freq, v) ?? 0
-          main = seq.remove(main, v)
-          if (f >= 1) {
-            main = seq.pushHead(main, v)
-            freq = tab.set(freq, v, Math.min(f, 3) - 1)
-          } else {
-            freq = tab.del(freq, v)
-            evicted.push(v)
-            done = true
-          }
-        }
-      }
-      while (seq.size(small) + seq.size(main) + 1 > c) {
-        if (seq.size(main) > mainCap || seq.size(small) === 0) evictMain()
-        else evictSmall()
-      }
+      // S3FIFO_insert
       if (ghostHit) {
-        main = seq.pushHead(main, id)
-        freq = tab.set(freq, id, 0)
-      } else if (1 < smallCap) {
-        small = seq.pushHead(small, id)
-        freq = tab.set(freq, id, 0)
+        return access(s3State(s2.small, seq.pushHead(s2.main, id), s2.ghost, tab.set(s2.freq, id, 0), sizes), false, evicted)
       }
-      return access(s3State(small, main, ghost, freq, c), false, evicted)
+      if (1 < sizes.small) {
+        return access(s3State(seq.pushHead(s2.small, id), s2.main, s2.ghost, tab.set(s2.freq, id, 0), sizes), false, evicted)
+      }
+      return access(s2, false, evicted)
     },
     resident: (s) => [...seq.toArray(s.small), ...seq.toArray(s.main)],
   }
