@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert'
 import { isRight } from 'fp-ts/lib/Either.js'
 import { virt, phys } from '../../src/bits/address.ts'
 import { peek } from '../../src/memory/memory.ts'
-import { translate } from '../../src/mmu/translate.ts'
+import { translate, type TranslationContext } from '../../src/mmu/translate.ts'
 import {
   ram, put, ctx, sv39, sv48, sv57, makePte, okPa, faultOf,
   PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_A, PTE_D, PTE_N,
@@ -21,7 +21,7 @@ const tables = (leaf: bigint) => put(ram, [
   [L1 + 0n * 8n, makePte(L0, PTE_V)],
   [L0 + 1n * 8n, leaf],
 ])
-const s = (over = {}) => ctx({ satp: sv39(ROOT), ...over })
+const s = (over: Partial<TranslationContext> = {}) => ctx({ satp: sv39(ROOT), ...over })
 const load = (mem = tables(makePte(0x8020_0000n, RWAD)), c = s(), va = VA) => translate(mem, c, { va: virt(va), access: 'load' })
 const store = (mem: ReturnType<typeof tables>, c = s(), va = VA) => translate(mem, c, { va: virt(va), access: 'store' })
 const fetch = (mem: ReturnType<typeof tables>, c = s(), va = VA) => translate(mem, c, { va: virt(va), access: 'fetch' })

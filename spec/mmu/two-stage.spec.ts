@@ -4,7 +4,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { guestVirt, guestPhys, phys } from '../../src/bits/address.ts'
 import { peek } from '../../src/memory/memory.ts'
-import { translate, translateGuestPhysical } from '../../src/mmu/translate.ts'
+import { translate, translateGuestPhysical, type TranslationContext } from '../../src/mmu/translate.ts'
 import {
   ram, put, ctx, sv39, sv48, sv39x4, sv48x4, makePte, okPa, faultOf,
   PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_A, PTE_D,
@@ -33,7 +33,7 @@ const vsTables = (leaf: bigint, extra: readonly (readonly [bigint, bigint])[] = 
   [VL0 + 8n, leaf],
   ...extra,
 ])
-const v = (over = {}) => ctx({ virt: true, vsatp: sv39(VROOT), hgatp: sv39x4(G_ROOT), ...over })
+const v = (over: Partial<TranslationContext> = {}) => ctx({ virt: true, vsatp: sv39(VROOT), hgatp: sv39x4(G_ROOT), ...over })
 const go = (mem: ReturnType<typeof ram.valueOf>, c = v(), access: 'load' | 'store' | 'fetch' = 'load', va = GVA, hlvx = false) =>
   translate(mem as typeof ram, c, { va: guestVirt(va), access, hlvx })
 

@@ -12,7 +12,7 @@ import { type AccessType, type Stage, type TranslationFault, fault, TINST_PTE_RE
 import { PTE_R, PTE_U, PTE_W, PTE_X } from './pte.ts'
 import {
   type PhysCheck, type StageLeaf, type StageSpec, type TrailStep, type TrailPurpose, type WalkSession,
-  allowAll, newSession, physicalTables, walkStage,
+  allowAll, leafOutput, newSession, physicalTables, walkStage,
 } from './walk.ts'
 
 export type Privilege = 'U' | 'S' | 'M'
@@ -83,6 +83,37 @@ export interface WalkOutcome {
 
 const FULL = 64
 
+// ---- leaf permission rules (step 5), over the low PTE flag byte, shared with the TLB ---------------
+
+const F_R = Number(PTE_R), F_W = Number(PTE_W), F_X = Number(PTE_X), F_U = Number(PTE_U)
+
+/**
+ * Step 5 for the S- and VS-stage: why the leaf with these flags denies the access, or undefined.
+ * `sum` is mstatus.SUM (S-stage) or vsstatus.SUM (VS-stage); `mxr` already combines the MXR bits.
+ */
+export const firstStageDenial = (
+  priv: Privilege, virt: boolean, sum: boolean, mxr: boolean, access: AccessType, hlvx: boolean, flags: number,
+): string | undefined => {
+  const u = (flags & F_U) !== 0
+  if (priv === 'U' && !u) return 'U-mode access to a page with U=0'
+  if (priv === 'S' && u && access === 'fetch') return 'S-mode fetch from a U=1 page'
+  if (priv === 'S' && u && !sum) return `S-mode access to a U=1 page with ${virt ? 'vsstatus' : 'mstatus'}.SUM=0`
+  if (access === 'fetch' || hlvx) return (flags & F_X) === 0 ? (hlvx ? 'HLVX needs X=1' : 'fetch needs X=1') : undefined
+  if (access === 'load') return (flags & F_R) === 0 && !(mxr && (flags & F_X) !== 0) ? (mxr ? 'load needs R=1 or X=1 (MXR)' : 'load needs R=1') : undefined
+  return (flags & F_W) === 0 ? 'store needs W=1' : undefined
+}
+
+/**
+ * Step 5 for the G-stage: every G-stage access counts as a U-mode access, so the leaf needs U=1;
+ * `mxr` is mstatus.MXR (never applied to implicit page-table reads).
+ */
+export const gStageDenial = (access: AccessType, hlvx: boolean, mxr: boolean, flags: number): string | undefined => {
+  if ((flags & F_U) === 0) return 'G-stage leaf with U=0'
+  if (access === 'fetch' || hlvx) return (flags & F_X) === 0 ? (hlvx ? 'HLVX needs X=1' : 'fetch needs X=1') : undefined
+  if (access === 'load') return (flags & F_R) === 0 && !(mxr && (flags & F_X) !== 0) ? (mxr ? 'load needs R=1 or X=1 (MXR)' : 'load needs R=1') : undefined
+  return (flags & F_W) === 0 ? 'store needs W=1' : undefined
+}
+
 // ---- the G-stage ------------------------------------------------------------------------------------
 
 /**
@@ -109,13 +140,7 @@ const gStageSpec = (ctx: TranslationContext, scheme: Scheme, root: bigint, r: GR
     stage: 'G', purpose: r.purpose, scheme, root,
     adue: ctx.menvcfg.adue, pbmte: ctx.menvcfg.pbmte, napot: ctx.svnapot,
     isStore: r.access === 'store',
-    denies: (pte) => {
-      // G-stage accesses are all treated as U-mode accesses: the leaf must have U=1.
-      if ((pte & PTE_U) === 0n) return 'G-stage leaf with U=0'
-      if (r.access === 'fetch' || r.hlvx) return (pte & PTE_X) === 0n ? (r.hlvx ? 'HLVX needs X=1' : 'fetch needs X=1') : undefined
-      if (r.access === 'load') return (pte & PTE_R) === 0n && !(mxr && (pte & PTE_X) !== 0n) ? (mxr ? 'load needs R=1 or X=1 (MXR)' : 'load needs R=1') : undefined
-      return (pte & PTE_W) === 0n ? 'store needs W=1' : undefined
-    },
+    denies: (pte) => gStageDenial(r.access, r.hlvx, mxr, Number(pte & 0xffn)),
     pageFault: (level, reason) => fault('GuestPageFault', r.trapAccess, 'G', level, reason, r.gva, r.gpa >> 2n, tinst, implicit),
     accessFault: (level, reason) => fault('AccessFault', r.trapAccess, 'G', level, reason, r.gva, 0n, 0n, true),
     ptePhys: physicalTables,
@@ -132,7 +157,7 @@ const gStage = (s: WalkSession, ctx: TranslationContext, r: GRequest): Either<Tr
   if (r.gpa >> BigInt(width) !== 0n) return left(spec.pageFault(-1, `GPA ${hex(r.gpa)} has bits set above bit ${width - 1} (${hgatp.scheme.name})`))
   const leaf = walkStage(s, spec, r.gpa)
   if (isLeft(leaf)) return leaf
-  return right({ pa: phys(leaf.right.out), leaf: leaf.right })
+  return right({ pa: phys(leafOutput(leaf.right, r.gpa)), leaf: leaf.right })
 }
 
 // ---- the S- and VS-stage -------------------------------------------------------------------------
@@ -150,15 +175,7 @@ const firstStageSpec = (ctx: TranslationContext, stage: Stage, scheme: Scheme, r
     stage, purpose: 'translate', scheme, root,
     adue: envcfg.adue, pbmte: envcfg.pbmte, napot: ctx.svnapot,
     isStore: access === 'store',
-    denies: (pte) => {
-      const u = (pte & PTE_U) !== 0n
-      if (ctx.priv === 'U' && !u) return 'U-mode access to a page with U=0'
-      if (ctx.priv === 'S' && u && access === 'fetch') return 'S-mode fetch from a U=1 page'
-      if (ctx.priv === 'S' && u && !status.sum) return `S-mode access to a U=1 page with ${virt ? 'vsstatus' : 'mstatus'}.SUM=0`
-      if (access === 'fetch' || hlvx) return (pte & PTE_X) === 0n ? (hlvx ? 'HLVX needs X=1' : 'fetch needs X=1') : undefined
-      if (access === 'load') return (pte & PTE_R) === 0n && !(mxr && (pte & PTE_X) !== 0n) ? (mxr ? 'load needs R=1 or X=1 (MXR)' : 'load needs R=1') : undefined
-      return (pte & PTE_W) === 0n ? 'store needs W=1' : undefined
-    },
+    denies: (pte) => firstStageDenial(ctx.priv, virt, status.sum, mxr, access, hlvx, Number(pte & 0xffn)),
     pageFault: (level, reason) => fault('PageFault', access, stage, level, reason, va),
     accessFault: (level, reason) => fault('AccessFault', access, stage, level, reason, va, 0n, 0n, true),
     // VS-stage PTEs sit at guest-physical addresses: each is G-stage translated, as an implicit load
@@ -205,7 +222,7 @@ export const translate = (memory: PhysMemory, ctx: TranslationContext, req: Tran
     if (!canonical(va, inputBits(satp.scheme))) return finish(s, left(spec.pageFault(-1, `VA ${hex(va)} is not canonical for ${satp.scheme.name}`)))
     const leaf = walkStage(s, spec, va)
     if (isLeft(leaf)) return finish(s, leaf)
-    return finish(s, right({ pa: phys(leaf.right.out), gpa: undefined, first: leaf.right, gstage: undefined, pageBits: leaf.right.pageBits }))
+    return finish(s, right({ pa: phys(leafOutput(leaf.right, va)), gpa: undefined, first: leaf.right, gstage: undefined, pageBits: leaf.right.pageBits }))
   }
   // V=1: VS-stage (vsatp) then G-stage (hgatp) on the resulting guest-physical address.
   const vsatp = decodeSatp(ctx.vsatp)
@@ -217,7 +234,7 @@ export const translate = (memory: PhysMemory, ctx: TranslationContext, req: Tran
     const leaf = walkStage(s, spec, va)
     if (isLeft(leaf)) return finish(s, leaf)
     first = leaf.right
-    gpa = leaf.right.out
+    gpa = leafOutput(leaf.right, va)
   }
   const g = gStage(s, ctx, { gpa, access: req.access, trapAccess: req.access, hlvx, gva: va, purpose: 'final' })
   if (isLeft(g)) return finish(s, g)

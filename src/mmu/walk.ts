@@ -51,8 +51,10 @@ export const newSession = (memory: PhysMemory, physCheck: PhysCheck): WalkSessio
 /** What a successful stage walk found. */
 export interface StageLeaf {
   readonly stage: Stage
-  /** The output address of this stage (a GPA for VS-stage, a PA for S- and G-stage). */
-  readonly out: bigint
+  /** First input address the leaf maps (the region base, a VA, GVA or GPA). */
+  readonly inBase: bigint
+  /** First output address of the region (a GPA for VS-stage, a PA for S- and G-stage). */
+  readonly outBase: bigint
   /** Level of the leaf PTE (0 = 4 KiB). */
   readonly level: number
   /** The leaf PTE as it is in memory after any A/D update. */
@@ -181,8 +183,9 @@ export const walkStage = (s: WalkSession, spec: StageSpec, input: bigint): Eithe
     const pageBits = napot ? 16 : PAGE_SHIFT + IDX_BITS * i
     // Step 8 (computed now so the trail can show it): the output address.
     const lowBits = BigInt(pageBits)
-    const out = (((ppn << 12n) >> lowBits) << lowBits) | (input & ((1n << lowBits) - 1n))
-    record(s, spec, 'read', i, pteAddr, pte, `leaf ${pteFlags(pte)}: ${sizeName(pageBits)} page at ${hex((out >> lowBits) << lowBits)}`)
+    const outBase = ((ppn << 12n) >> lowBits) << lowBits
+    const inBase = (input >> lowBits) << lowBits
+    record(s, spec, 'read', i, pteAddr, pte, `leaf ${pteFlags(pte)}: ${sizeName(pageBits)} page at ${hex(outBase)}`)
     // Step 7: A=0, or a store with D=0: Svade faults; Svadu sets the bits with an (atomic) PTE store.
     const ad = PTE_A | (spec.isStore ? PTE_D : 0n)
     let leafPte = pte
@@ -205,11 +208,14 @@ export const walkStage = (s: WalkSession, spec: StageSpec, input: bigint): Eithe
       s.refs++
       record(s, spec, 'write', i, target.right, leafPte, `A/D update: ${(pte & PTE_A) === 0n ? 'A' : ''}${(ad & PTE_D) !== 0n && (pte & PTE_D) === 0n ? 'D' : ''} set by hardware (Svadu)`)
     }
-    return right({ stage: spec.stage, out, level: i, pte: leafPte, pageBits, pteAddr })
+    return right({ stage: spec.stage, inBase, outBase, level: i, pte: leafPte, pageBits, pteAddr })
   }
   // Unreachable: the loop returns at level 0 at the latest.
   return left(spec.pageFault(0, 'walk ended without a leaf'))
 }
+
+/** The output address for `input` through `leaf` (step 8): the region base plus the untranslated low bits. */
+export const leafOutput = (leaf: StageLeaf, input: bigint): bigint => leaf.outBase | (input & ((1n << BigInt(leaf.pageBits)) - 1n))
 
 /** Identity placement of PTEs: S-stage and G-stage tables live at physical addresses. */
 export const physicalTables = (_s: WalkSession, addr: bigint): Either<TranslationFault, PhysAddr> => right(phys(addr))
