@@ -26,8 +26,11 @@ export interface Policy<S> {
   readonly name: PolicyName
   /** The empty cache holding at most `capacity` objects. */
   init(capacity: number): S
-  /** One request; never mutates `s` when the store is persistent. */
-  access(s: S, r: Req): Access<S>
+  /**
+   * One request; never mutates `s` when the store is persistent. `admit = false` is an admission
+   * policy's veto: a miss then leaves the object out (libCacheSim `cache_can_insert_default`).
+   */
+  access(s: S, r: Req, admit?: boolean): Access<S>
   /** The objects a request would hit now (the cache's resident set). */
   resident(s: S): number[]
 }

@@ -1,7 +1,9 @@
-// Running a trace through a policy. `pure` binds a policy to persistent storage (every state stays
-// valid); `simulate` replays a whole trace on mutable storage inside one call, which is the fast
-// path. properties/cache/simulate.prop.ts proves simulate ≡ folding the pure `access`.
-import { left, right, type Either } from 'fp-ts/lib/Either.js'
+// Running a trace through policies. `pure` binds a policy to persistent storage (every state stays
+// valid); `simulate`/`simulateSource` replay a whole trace on mutable storage inside one call,
+// which is the fast path. properties/cache/simulate.prop.ts proves it equal to folding the pure
+// `access`.
+import { left, right, isLeft, type Either } from 'fp-ts/lib/Either.js'
+import { withAdmission, type AdmissionOptions } from './admission.ts'
 import { POLICIES } from './policies/index.ts'
 import type { Params, Policy, PolicyName } from './policy.ts'
 import { dense, mutable, persistent } from './store.ts'
@@ -11,8 +13,20 @@ export type Trace = {
   readonly ids: ArrayLike<number>
   /** `next[i]` is the index of the next request for `ids[i]`, or Infinity; needed only by Belady. */
   readonly next?: ArrayLike<number>
-  /** Set when the ids are already dense: every id lies in [0, universe). */
-  readonly universe?: number
+}
+
+/**
+ * A push-based stream of requests: calls `sink(id, next)` once per request in order and returns
+ * Left(message) at the first undecodable record. `next` is NaN when the source does not know it.
+ */
+export type Source = (sink: (id: number, next: number) => void) => Either<string, void>
+
+/** One simulated cache. */
+export type Config = {
+  readonly policy: PolicyName
+  readonly capacity: number
+  readonly params?: Params
+  readonly admission?: AdmissionOptions
 }
 
 /** Miss counts of one run. */
@@ -29,7 +43,24 @@ export const checkParams = (name: PolicyName, params: Params): Either<string, Pa
 }
 
 /** The policy bound to persistent storage: `access` never mutates its input state. */
-export const pure = (name: PolicyName, params: Params = {}): Policy<unknown> => POLICIES[name].make(persistent, params)
+export const pure = (name: PolicyName, params: Params = {}, admission?: AdmissionOptions): Policy<unknown> => {
+  const p = POLICIES[name].make(persistent, params)
+  return admission === undefined ? p : withAdmission(persistent, p, admission)
+}
+
+// The fast binding: dense typed arrays, except LFU, whose one-queue-per-count layout would make
+// every count's queue as long as the id space; it uses hash maps.
+const fast = (c: Config): Policy<unknown> => {
+  const def = POLICIES[c.policy]
+  const params = c.params ?? {}
+  if (c.policy === 'lfu') {
+    const p = def.make(mutable, params)
+    return c.admission === undefined ? p : withAdmission(mutable, p, c.admission)
+  }
+  const st = dense()
+  const p = def.make(st, params)
+  return c.admission === undefined ? p : withAdmission(st, p, c.admission)
+}
 
 /**
  * The index of the next request for the same id, for every request (Infinity if none): what an
@@ -46,51 +77,98 @@ export const nextAccesses = (ids: ArrayLike<number>): Float64Array => {
   return next
 }
 
-// One replay loop for both storages: count the misses of folding `access` over the trace.
-const replay = (policy: Policy<unknown>, name: PolicyName, capacity: number, trace: Trace): Stats => {
+/**
+ * Replays one stream through every configuration at once, in one pass (memory grows with the
+ * number of distinct ids, not with the trace length). Ids are renumbered 0, 1, 2, … in order of
+ * first appearance; a bijection, so no hit or miss changes. Belady needs `next` from the source.
+ */
+export const simulateSource = (
+  configs: readonly Config[],
+  source: Source,
+  onProgress?: (requests: number) => void,
+): Either<string, Stats[]> => {
+  const policies = configs.map(fast)
+  const states = configs.map((c, i) => (policies[i] as Policy<unknown>).init(c.capacity))
+  const misses = new Float64Array(configs.length)
+  const denseOf = new Map<number, number>()
+  let n = 0
+  let missingNext = false
+  const r = source((id, next) => {
+    let d = denseOf.get(id)
+    if (d === undefined) {
+      d = denseOf.size
+      denseOf.set(id, d)
+    }
+    if (next !== next) missingNext = true
+    const rq = { id: d, next: next !== next ? Infinity : next }
+    for (let i = 0; i < policies.length; i++) {
+      const a = (policies[i] as Policy<unknown>).access(states[i], rq)
+      states[i] = a.state
+      if (!a.hit) misses[i] = (misses[i] as number) + 1
+    }
+    n++
+    if (onProgress !== undefined && (n & 0xffff) === 0) onProgress(n)
+  })
+  if (isLeft(r)) return r
+  if (missingNext && configs.some((c) => c.policy === 'belady')) {
+    return left('belady needs the next-access index of every request (oracleGeneral traces carry it)')
+  }
+  return right(configs.map((_, i) => stats(n, misses[i] as number)))
+}
+
+/** A columnar trace as a source (with `next` when the trace has it). */
+export const sourceOf = (trace: Trace): Source => (sink) => {
+  const next = trace.next
+  for (let i = 0; i < trace.ids.length; i++) sink(trace.ids[i] as number, next === undefined ? NaN : (next[i] as number))
+  return right(undefined)
+}
+
+/**
+ * Replays `trace` through one policy with `capacity` objects on mutable storage and counts misses.
+ * Referentially transparent: all mutation is local to this call. Belady's next-access indices are
+ * computed from the trace when it does not carry them.
+ */
+export const simulate = (name: PolicyName, capacity: number, trace: Trace, params: Params = {}, admission?: AdmissionOptions): Stats => {
+  const cfg: Config = admission === undefined ? { policy: name, capacity, params } : { policy: name, capacity, params, admission }
+  const policy = fast(cfg)
+  const ids = intern(trace.ids)
   const next = name === 'belady' ? trace.next ?? nextAccesses(trace.ids) : undefined
   let s = policy.init(capacity)
   let misses = 0
-  const n = trace.ids.length
-  for (let i = 0; i < n; i++) {
-    const a = policy.access(s, { id: trace.ids[i] as number, next: next === undefined ? Infinity : (next[i] as number) })
+  for (let i = 0; i < ids.length; i++) {
+    const a = policy.access(s, { id: ids[i] as number, next: next === undefined ? Infinity : (next[i] as number) })
     s = a.state
     if (!a.hit) misses++
   }
-  return stats(n, misses)
+  return stats(ids.length, misses)
 }
 
-/**
- * Replays `trace` through `name` with `capacity` objects on mutable storage and counts misses.
- * Referentially transparent: all mutation is local to this call.
- */
-export const simulate = (name: PolicyName, capacity: number, trace: Trace, params: Params = {}): Stats => {
-  const t = trace.universe !== undefined ? trace : intern(trace)
-  // LFU keeps one queue per count, so dense queues (each sized to the universe) would not pay.
-  const def = POLICIES[name]
-  const policy = name === 'lfu' ? def.make(mutable, params) : def.make(dense(t.universe as number), params)
-  return replay(policy, name, capacity, t)
-}
-
-/**
- * The trace with its ids renumbered 0, 1, 2, … in order of first appearance (`universe` is how
- * many there are). Renumbering is a bijection, so every policy's hits and misses are unchanged.
- */
-export const intern = (trace: Trace): Trace => {
+/** The ids renumbered 0, 1, 2, … in order of first appearance (a bijection: no hit or miss changes). */
+export const intern = (ids: ArrayLike<number>): Int32Array => {
   const seen = new Map<number, number>()
-  const ids = new Int32Array(trace.ids.length)
+  const out = new Int32Array(ids.length)
   for (let i = 0; i < ids.length; i++) {
-    const id = trace.ids[i] as number
+    const id = ids[i] as number
     let d = seen.get(id)
     if (d === undefined) {
       d = seen.size
       seen.set(id, d)
     }
-    ids[i] = d
+    out[i] = d
   }
-  return trace.next === undefined ? { ids, universe: seen.size } : { ids, next: trace.next, universe: seen.size }
+  return out
 }
 
-/** The same count by folding the pure `access` (slower; the reference `simulate` is checked against). */
-export const simulateByFold = (name: PolicyName, capacity: number, trace: Trace, params: Params = {}): Stats =>
-  replay(pure(name, params), name, capacity, trace)
+/** The same count by folding the pure `access` (slower; `simulate` is checked against it). */
+export const simulateByFold = (name: PolicyName, capacity: number, trace: Trace, params: Params = {}, admission?: AdmissionOptions): Stats => {
+  const policy = pure(name, params, admission)
+  const next = name === 'belady' ? trace.next ?? nextAccesses(trace.ids) : undefined
+  let s = policy.init(capacity)
+  let misses = 0
+  for (let i = 0; i < trace.ids.length; i++) {
+    const a = policy.access(s, { id: trace.ids[i] as number, next: next === undefined ? Infinity : (next[i] as number) })
+    s = a.state
+    if (!a.hit) misses++
+  }
+  return stats(trace.ids.length, misses)
+}

@@ -131,34 +131,51 @@ const mutableTab: Tab<Map<number, number>> = {
 /** Mutable storage for the fast path: updates happen in place and return the same object. */
 export const mutable: Store<MSeq, Map<number, number>> = { seq: mutableSeq, tab: mutableTab }
 
-// ---------------------------------------------------------------- dense mutable (ids 0..universe−1)
+// ---------------------------------------------------------------- dense mutable (ids 0, 1, 2, …)
 
 const NIL = -1
 /** A queue over dense ids: links in typed arrays, as libCacheSim's intrusive lists. */
 export type DSeq = {
-  readonly newer: Int32Array
-  readonly older: Int32Array
-  readonly member: Uint8Array
+  newer: Int32Array
+  older: Int32Array
+  member: Uint8Array
   head: number
   tail: number
   size: number
 }
 /** A table over dense ids; NaN marks an absent key. */
-export type DTab = { readonly v: Float64Array; size: number }
+export type DTab = { v: Float64Array; size: number }
+
+// Typed arrays grow by doubling when an id beyond their length arrives.
+const grownI32 = (a: Int32Array, n: number): Int32Array => {
+  const b = new Int32Array(n)
+  b.set(a)
+  return b
+}
+const roomFor = (len: number, k: number): number => Math.max(k + 1, len * 2, 1024)
 
 /**
- * Mutable storage over dense ids in [0, universe): O(1) updates with no allocation, for the fast
- * path once a trace's ids have been renumbered (see `intern` in simulate.ts).
+ * Mutable storage over dense ids (small non-negative integers, see `intern` in simulate.ts): O(1)
+ * updates with no allocation, arrays growing by doubling. For the fast path only.
  */
-export const dense = (universe: number): Store<DSeq, DTab> => ({
+export const dense = (universeHint = 1024): Store<DSeq, DTab> => ({
   seq: {
     empty: () => ({
-      newer: new Int32Array(universe), older: new Int32Array(universe), member: new Uint8Array(universe),
+      newer: new Int32Array(universeHint), older: new Int32Array(universeHint), member: new Uint8Array(universeHint),
       head: NIL, tail: NIL, size: 0,
     }),
     size: (s) => s.size,
-    has: (s, k) => s.member[k] === 1,
+    // Every read is bounds-checked first: an out-of-range typed-array read is a slow path in V8.
+    has: (s, k) => k < s.member.length && s.member[k] === 1,
     pushHead: (s, k) => {
+      if (k >= s.member.length) {
+        const n = roomFor(s.member.length, k)
+        s.newer = grownI32(s.newer, n)
+        s.older = grownI32(s.older, n)
+        const m = new Uint8Array(n)
+        m.set(s.member)
+        s.member = m
+      }
       s.newer[k] = NIL
       s.older[k] = s.head
       if (s.head !== NIL) s.newer[s.head] = k
@@ -169,7 +186,7 @@ export const dense = (universe: number): Store<DSeq, DTab> => ({
       return s
     },
     remove: (s, k) => {
-      if (s.member[k] !== 1) return s
+      if (k >= s.member.length || s.member[k] !== 1) return s
       const n = s.newer[k] as number
       const o = s.older[k] as number
       if (n !== NIL) s.older[n] = o
@@ -183,8 +200,9 @@ export const dense = (universe: number): Store<DSeq, DTab> => ({
     tail: (s) => (s.tail === NIL ? undefined : s.tail),
     head: (s) => (s.head === NIL ? undefined : s.head),
     towardHead: (s, k) => {
+      if (k >= s.member.length || s.member[k] !== 1) return undefined
       const n = s.newer[k] as number
-      return s.member[k] !== 1 || n === NIL ? undefined : n
+      return n === NIL ? undefined : n
     },
     toArray: (s) => {
       const out: number[] = []
@@ -193,20 +211,30 @@ export const dense = (universe: number): Store<DSeq, DTab> => ({
     },
   },
   tab: {
-    empty: () => ({ v: new Float64Array(universe).fill(NaN), size: 0 }),
+    empty: () => ({ v: new Float64Array(universeHint).fill(NaN), size: 0 }),
     size: (t) => t.size,
     get: (t, k) => {
+      if (k >= t.v.length) return undefined
       const x = t.v[k] as number
-      return x === x ? x : undefined
+      return x !== x ? undefined : x
     },
     set: (t, k, v) => {
+      if (k >= t.v.length) {
+        const b = new Float64Array(roomFor(t.v.length, k)).fill(NaN)
+        b.set(t.v)
+        t.v = b
+      }
       if ((t.v[k] as number) !== (t.v[k] as number)) t.size++
       t.v[k] = v
       return t
     },
     del: (t, k) => {
-      if ((t.v[k] as number) === (t.v[k] as number)) t.size--
-      t.v[k] = NaN
+      if (k >= t.v.length) return t
+      const x = t.v[k] as number
+      if (x === x) {
+        t.size--
+        t.v[k] = NaN
+      }
       return t
     },
   },

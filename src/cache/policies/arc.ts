@@ -27,7 +27,7 @@ const make = <S, T>(st: Store<S, T>): Policy<ArcState<S>> => {
   return {
     name: 'arc',
     init: (capacity) => arcState(seq.empty(), seq.empty(), seq.empty(), seq.empty(), 0, capacity),
-    access: (s0, r): Access<ArcState<S>> => {
+    access: (s0, r, admit = true): Access<ArcState<S>> => {
       const c = s0.capacity
       const id = r.id
       if (seq.has(s0.t1, id)) {
@@ -48,7 +48,7 @@ const make = <S, T>(st: Store<S, T>): Policy<ArcState<S>> => {
         p = Math.max(p - Math.max(seq.size(b1) / seq.size(b2), 1), 0)
         b2 = seq.remove(b2, id)
       }
-      if (c < 1) return access(arcState(t1, t2, b1, b2, p, c), false, [])
+      if (c < 1 || !admit) return access(arcState(t1, t2, b1, b2, p, c), false, [])
       const evicted: number[] = []
       // REPLACE(x, p) of the paper (_ARC_replace).
       const replace = (): void => {

@@ -25,7 +25,7 @@ const make = <S, T>(st: Store<S, T>): Policy<BeladyState<S, T>> => {
   return {
     name: 'belady',
     init: (capacity) => beladyState(tab.empty(), undefined, seq.empty(), capacity),
-    access: (s0, r): Access<BeladyState<S, T>> => {
+    access: (s0, r, admit = true): Access<BeladyState<S, T>> => {
       let { nextOf, byNext, doomed } = s0
       const old = tab.get(nextOf, r.id)
       const hit = old !== undefined || seq.has(doomed, r.id)
@@ -36,7 +36,7 @@ const make = <S, T>(st: Store<S, T>): Policy<BeladyState<S, T>> => {
       } else if (hit) {
         doomed = seq.remove(doomed, r.id)
       } else {
-        if (s0.capacity < 1) return access(s0, false, [])
+        if (s0.capacity < 1 || !admit) return access(s0, false, [])
         while (size(beladyState(nextOf, byNext, doomed, s0.capacity)) + 1 > s0.capacity) {
           const never = seq.tail(doomed)
           if (never !== undefined) {

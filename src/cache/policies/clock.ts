@@ -12,14 +12,14 @@ const clockState = <S, T>(q: S, freq: T, capacity: number, maxFreq: number): Clo
 const make = <S, T>(st: Store<S, T>, maxFreq: number): Policy<ClockState<S, T>> => ({
   name: 'clock',
   init: (capacity) => clockState(st.seq.empty(), st.tab.empty(), capacity, maxFreq),
-  access: (s0, r): Access<ClockState<S, T>> => {
+  access: (s0, r, admit = true): Access<ClockState<S, T>> => {
     const { seq, tab } = st
     if (seq.has(s0.q, r.id)) {
       const f = tab.get(s0.freq, r.id) ?? 0
       if (f >= s0.maxFreq) return access(s0, true, [])
       return access(clockState(s0.q, tab.set(s0.freq, r.id, f + 1), s0.capacity, s0.maxFreq), true, [])
     }
-    if (s0.capacity < 1) return access(s0, false, [])
+    if (s0.capacity < 1 || !admit) return access(s0, false, [])
     let q = s0.q
     let freq = s0.freq
     const evicted: number[] = []

@@ -24,13 +24,13 @@ const make = <S, T>(st: Store<S, T>): Policy<LfuState<S, T>> => {
   return {
     name: 'lfu',
     init: (capacity) => lfuState(undefined, tab.empty(), capacity),
-    access: (s0, r): Access<LfuState<S, T>> => {
+    access: (s0, r, admit = true): Access<LfuState<S, T>> => {
       const f = tab.get(s0.count, r.id)
       if (f !== undefined) {
         const b1 = enter(leave(s0.buckets, f, r.id), f + 1, r.id)
         return access(lfuState(b1, tab.set(s0.count, r.id, f + 1), s0.capacity), true, [])
       }
-      if (s0.capacity < 1) return access(s0, false, [])
+      if (s0.capacity < 1 || !admit) return access(s0, false, [])
       let buckets = s0.buckets
       let count = s0.count
       const evicted: number[] = []

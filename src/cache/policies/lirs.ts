@@ -34,7 +34,7 @@ const make = <S, T>(st: Store<S, T>): Policy<LirsState<S, T>> => {
       s: seq.empty(), flags: tab.empty(), q: seq.empty(), nh: seq.empty(),
       lirs: 0, hirs: 0, occupied: 0, capacity,
     }),
-    access: (s0, r): Access<LirsState<S, T>> => {
+    access: (s0, r, admit = true): Access<LirsState<S, T>> => {
       const c = s0.capacity
       const hirsLimit = Math.max(1, Math.trunc(0.01 * c))
       const lirsLimit = c - hirsLimit
@@ -124,7 +124,7 @@ const make = <S, T>(st: Store<S, T>): Policy<LirsState<S, T>> => {
 
       const nonResidentInS = inS
       // LIRS_can_insert
-      if (1 > c) return access(state(), false, evicted)
+      if (1 > c || !admit) return access(state(), false, evicted)
       if (nonResidentInS) {
         while (lirs + 1 > lirsLimit) evictLIR()
         if (seq.has(nh, id)) nh = seq.remove(nh, id)

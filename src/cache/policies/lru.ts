@@ -9,13 +9,13 @@ const queueState = <S>(q: S, capacity: number): QueueState<S> => ({ q, capacity 
 const makeQueue = <S, T>(st: Store<S, T>, moveOnHit: boolean, name: 'lru' | 'fifo'): Policy<QueueState<S>> => ({
   name,
   init: (capacity) => queueState(st.seq.empty(), capacity),
-  access: (s0, r: Req): Access<QueueState<S>> => {
+  access: (s0, r: Req, admit = true): Access<QueueState<S>> => {
     const { seq } = st
     if (seq.has(s0.q, r.id)) {
       return access(moveOnHit ? queueState(seq.pushHead(seq.remove(s0.q, r.id), r.id), s0.capacity) : s0, true, [])
     }
     // cache_can_insert_default: an object larger than the whole cache is not inserted.
-    if (s0.capacity < 1) return access(s0, false, [])
+    if (s0.capacity < 1 || !admit) return access(s0, false, [])
     let q = s0.q
     const evicted: number[] = []
     while (seq.size(q) + 1 > s0.capacity) {

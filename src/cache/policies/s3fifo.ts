@@ -75,7 +75,7 @@ const make = <S, T>(st: Store<S, T>, smallRatio: number, ghostRatio: number, thr
       const sizes = { capacity, small, main: capacity - small, ghost: Math.trunc(capacity * ghostRatio) }
       return s3State(seq.empty(), seq.empty(), seq.empty(), tab.empty(), sizes)
     },
-    access: (s0, r): Access<S3State<S, T>> => {
+    access: (s0, r, admit = true): Access<S3State<S, T>> => {
       const sizes = s0.sizes
       const id = r.id
       if (seq.has(s0.small, id) || seq.has(s0.main, id)) {
@@ -84,8 +84,9 @@ const make = <S, T>(st: Store<S, T>, smallRatio: number, ghostRatio: number, thr
       }
       const ghostHit = sizes.ghost > 0 && seq.has(s0.ghost, id)
       const s1 = ghostHit ? s3State(s0.small, s0.main, seq.remove(s0.ghost, id), s0.freq, sizes) : s0
-      // S3FIFO_can_insert: the object must fit in the small queue.
-      if (1 > sizes.small) return access(s1, false, [])
+      // S3FIFO_can_insert: the object must fit in the small queue. (libCacheSim's S3FIFO ignores an
+      // admission policy here; this model honours `admit`, as for every policy.)
+      if (1 > sizes.small || !admit) return access(s1, false, [])
       const evicted: number[] = []
       let s2 = s1
       while (seq.size(s2.small) + seq.size(s2.main) + 1 > sizes.capacity) {

@@ -19,13 +19,13 @@ const sieveState = <S, T>(q: S, visited: T, hand: number | undefined, capacity: 
 const make = <S, T>(st: Store<S, T>): Policy<SieveState<S, T>> => ({
   name: 'sieve',
   init: (capacity) => sieveState(st.seq.empty(), st.tab.empty(), undefined, capacity),
-  access: (s0, r): Access<SieveState<S, T>> => {
+  access: (s0, r, admit = true): Access<SieveState<S, T>> => {
     const { seq, tab } = st
     if (seq.has(s0.q, r.id)) {
       if (tab.get(s0.visited, r.id) === 1) return access(s0, true, [])
       return access(sieveState(s0.q, tab.set(s0.visited, r.id, 1), s0.hand, s0.capacity), true, [])
     }
-    if (s0.capacity < 1) return access(s0, false, [])
+    if (s0.capacity < 1 || !admit) return access(s0, false, [])
     let q = s0.q
     let visited = s0.visited
     let hand = s0.hand

@@ -23,7 +23,7 @@ const make = <S, T>(st: Store<S, T>, inRatio: number, outRatio: number): Policy<
     name: 'twoq',
     init: (capacity) =>
       twoQState(seq.empty(), seq.empty(), seq.empty(), capacity, Math.trunc(capacity * inRatio), Math.trunc(capacity * outRatio)),
-    access: (s0, r): Access<TwoQState<S>> => {
+    access: (s0, r, admit = true): Access<TwoQState<S>> => {
       const { capacity: c, kin, kout } = s0
       const id = r.id
       if (seq.has(s0.ain, id)) return access(s0, true, [])
@@ -33,8 +33,9 @@ const make = <S, T>(st: Store<S, T>, inRatio: number, outRatio: number): Policy<
       if (seq.has(am, id)) {
         return access(twoQState(ain, aout, seq.pushHead(seq.remove(am, id), id), c, kin, kout), true, [])
       }
-      // TwoQ_can_insert: the object must fit in A1in.
-      if (1 > kin) return access(twoQState(ain, aout, am, c, kin, kout), false, [])
+      // TwoQ_can_insert: the object must fit in A1in. (libCacheSim's TwoQ ignores an admission
+      // policy here; this model honours `admit`, so an admission front works with every policy.)
+      if (1 > kin || !admit) return access(twoQState(ain, aout, am, c, kin, kout), false, [])
       const evicted: number[] = []
       while (seq.size(ain) + seq.size(am) + 1 > c) {
         if (seq.size(ain) > kin) {

@@ -1,0 +1,112 @@
+// Decoders for the trace formats libCacheSim reads, one record at a time, so the shell can stream
+// a file of any length in constant memory. Every decoder returns Left(message) naming the field;
+// the shell prefixes the line number or byte offset.
+//   txt            one object id per line (libCacheSim `txt`)
+//   csv            delimited columns; `obj-id-col` (1-based), `has-header`, `delimiter`
+//                  (libCacheSim `-t "obj-id-col=2;has-header=true;delimiter=,"`)
+//   oracleGeneral  24-byte little-endian records <uint32 time, uint64 id, uint32 size, int64 next>,
+//                  next = −1 when the object is never requested again
+//   msr            MSR Cambridge block I/O: Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime;
+//                  one request per block the byte range [Offset, Offset+Size) touches
+import { left, right, type Either } from 'fp-ts/lib/Either.js'
+
+export const TRACE_FORMATS = ['txt', 'csv', 'oracleGeneral', 'msr'] as const
+export type TraceFormat = (typeof TRACE_FORMATS)[number]
+
+/** Object ids must be exact in a double: non-negative integers up to 2^53 − 1. */
+const decodeId = (text: string, field: string): Either<string, number> => {
+  const t = text.trim()
+  if (!/^[0-9]+$/.test(t)) return left(`${field} ${JSON.stringify(t)} is not a non-negative integer`)
+  const v = Number(t)
+  return Number.isSafeInteger(v) ? right(v) : left(`${field} ${t} exceeds 2^53 − 1`)
+}
+
+/** A txt line: the object id (a blank line is `undefined`, skipped as libCacheSim does). */
+export const decodeTxtLine = (line: string): Either<string, number | undefined> =>
+  line.trim() === '' ? right(undefined) : decodeId(line, 'object id')
+
+export type CsvOptions = {
+  /** 1-based column of the object id (libCacheSim `obj-id-col`). */
+  readonly objIdCol: number
+  readonly hasHeader: boolean
+  readonly delimiter: string
+}
+export const CSV_DEFAULTS: CsvOptions = { objIdCol: 1, hasHeader: false, delimiter: ',' }
+
+/** A csv data line (the shell skips the header line when `hasHeader`). */
+export const decodeCsvLine = (line: string, o: CsvOptions): Either<string, number | undefined> => {
+  if (line.trim() === '') return right(undefined)
+  const cols = line.split(o.delimiter)
+  const cell = cols[o.objIdCol - 1]
+  if (cell === undefined) return left(`has ${cols.length} columns, obj-id-col is ${o.objIdCol}`)
+  return decodeId(cell, `obj-id-col ${o.objIdCol}`)
+}
+
+/** One oracleGeneral record. */
+export type OracleRecord = {
+  readonly time: number
+  readonly id: number
+  readonly size: number
+  /** Index of the next request for this id, Infinity if none. */
+  readonly next: number
+}
+export const ORACLE_RECORD_BYTES = 24
+
+/** Decodes the 24-byte record at `offset` of `bytes` (the caller guarantees 24 bytes are there). */
+export const decodeOracleRecord = (bytes: DataView, offset: number): Either<string, OracleRecord> => {
+  const time = bytes.getUint32(offset, true)
+  const id = bytes.getBigUint64(offset + 4, true)
+  const size = bytes.getUint32(offset + 12, true)
+  const next = bytes.getBigInt64(offset + 16, true)
+  if (id > BigInt(Number.MAX_SAFE_INTEGER)) return left(`object id ${id} exceeds 2^53 − 1`)
+  if (next < -1n || next > BigInt(Number.MAX_SAFE_INTEGER)) {
+    // libCacheSim also reads INT64_MAX as "never again"
+    if (next !== 0x7fffffffffffffffn) return left(`next-access ${next} is neither −1 nor a request index`)
+  }
+  return right({ time, id: Number(id), size, next: next < 0n || next === 0x7fffffffffffffffn ? Infinity : Number(next) })
+}
+
+/** Encodes records as an oracleGeneral file (used to hand our synthetic traces to libCacheSim). */
+export const encodeOracle = (records: readonly OracleRecord[]): Uint8Array => {
+  const buf = new Uint8Array(records.length * ORACLE_RECORD_BYTES)
+  const dv = new DataView(buf.buffer)
+  records.forEach((r, i) => {
+    const o = i * ORACLE_RECORD_BYTES
+    dv.setUint32(o, r.time, true)
+    dv.setBigUint64(o + 4, BigInt(r.id), true)
+    dv.setUint32(o + 12, r.size, true)
+    dv.setBigInt64(o + 16, Number.isFinite(r.next) ? BigInt(r.next) : -1n, true)
+  })
+  return buf
+}
+
+/** One block I/O request of an MSR Cambridge trace, split into blocks. */
+export type BlockIo = {
+  readonly disk: number
+  readonly write: boolean
+  /** Block ids: disk·2^40 + ⌊byte / blockSize⌋ for every block in [Offset, Offset + Size). */
+  readonly blocks: readonly number[]
+}
+const DISK_SHIFT = 2 ** 40
+
+/** An MSR line `Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime`. */
+export const decodeMsrLine = (line: string, blockSize: number): Either<string, BlockIo | undefined> => {
+  if (line.trim() === '') return right(undefined)
+  const f = line.split(',')
+  if (f.length < 7) return left(`has ${f.length} fields, the MSR layout has 7 (Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime)`)
+  const disk = decodeId(f[2] as string, 'DiskNumber')
+  if (disk._tag === 'Left') return disk
+  if (disk.right >= 8192) return left(`DiskNumber ${disk.right} is above 8191`)
+  const type = (f[3] as string).trim()
+  if (type !== 'Read' && type !== 'Write') return left(`Type ${JSON.stringify(type)} is neither Read nor Write`)
+  const offset = decodeId(f[4] as string, 'Offset')
+  if (offset._tag === 'Left') return offset
+  const size = decodeId(f[5] as string, 'Size')
+  if (size._tag === 'Left') return size
+  const first = Math.floor(offset.right / blockSize)
+  const last = size.right === 0 ? first : Math.floor((offset.right + size.right - 1) / blockSize)
+  if (last >= DISK_SHIFT) return left(`Offset ${offset.right} is beyond 2^40 blocks`)
+  const blocks: number[] = []
+  for (let b = first; b <= last; b++) blocks.push(disk.right * DISK_SHIFT + b)
+  return right({ disk: disk.right, write: type === 'Write', blocks })
+}

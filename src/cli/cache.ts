@@ -1,0 +1,317 @@
+// `memvirt cache`: replay a key or block trace through cache policies and print miss counts, as a
+// table or JSON, optionally as a miss-ratio curve plotted to SVG. The imperative shell: it reads
+// the trace file in chunks (constant memory in trace length), decodes each record once, and turns
+// bad input into one line naming the line number or byte offset.
+import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs'
+import type { Command } from 'commander'
+import { SingleBar, Presets } from 'cli-progress'
+import { isLeft, right, left, type Either } from 'fp-ts/lib/Either.js'
+import * as vl from 'vega-lite'
+import * as vega from 'vega'
+import type { AdmissionOptions } from '../cache/admission.ts'
+import { mrcSizes, mrcSpec, type MrcPoint } from '../cache/mrc.ts'
+import { POLICIES } from '../cache/policies/index.ts'
+import { isPolicyName, POLICY_NAMES, type Params, type PolicyName } from '../cache/policy.ts'
+import { nextAccesses, simulateSource, sourceOf, type Config, type Source } from '../cache/simulate.ts'
+import {
+  CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, decodeOracleRecord, decodeTxtLine, ORACLE_RECORD_BYTES,
+  TRACE_FORMATS, type BlockIo, type CsvOptions, type TraceFormat,
+} from '../cache/trace.ts'
+import { failInput, writeFileAtomic } from './io.ts'
+
+const CHUNK = 1 << 20
+
+/** Calls `line(text, lineNo)` for every line of the file; stops at the first Left. */
+export const forEachLine = (
+  path: string,
+  line: (text: string, lineNo: number) => Either<string, void>,
+  onBytes?: (read: number) => void,
+): Either<string, void> => {
+  const fd = openSync(path, 'r')
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK)
+    let carry = ''
+    let lineNo = 0
+    let total = 0
+    for (;;) {
+      const n = readSync(fd, buf, 0, CHUNK, null)
+      if (n === 0) break
+      total += n
+      const text = carry + buf.toString('latin1', 0, n)
+      let start = 0
+      for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
+        lineNo++
+        const r = line(text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl), lineNo)
+        if (isLeft(r)) return left(`line ${lineNo}: ${r.left}`)
+        start = nl + 1
+      }
+      carry = text.slice(start)
+      onBytes?.(total)
+    }
+    if (carry !== '') {
+      lineNo++
+      const r = line(carry, lineNo)
+      if (isLeft(r)) return left(`line ${lineNo}: ${r.left}`)
+    }
+    return right(undefined)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Calls `record(dv, offset)` for every 24-byte oracleGeneral record; a short tail is an error. */
+const forEachOracleRecord = (
+  path: string,
+  record: (dv: DataView, at: number, fileOffset: number) => Either<string, void>,
+  onBytes?: (read: number) => void,
+): Either<string, void> => {
+  const fd = openSync(path, 'r')
+  try {
+    const size = ORACLE_RECORD_BYTES * Math.floor(CHUNK / ORACLE_RECORD_BYTES)
+    const buf = Buffer.allocUnsafe(size)
+    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
+    let fileOffset = 0
+    for (;;) {
+      let n = 0
+      while (n < size) {
+        const got = readSync(fd, buf, n, size - n, null)
+        if (got === 0) break
+        n += got
+      }
+      if (n === 0) break
+      const whole = n - (n % ORACLE_RECORD_BYTES)
+      for (let at = 0; at < whole; at += ORACLE_RECORD_BYTES) {
+        const r = record(dv, at, fileOffset + at)
+        if (isLeft(r)) return left(`byte offset ${fileOffset + at}: ${r.left}`)
+      }
+      if (whole !== n) {
+        return left(`byte offset ${fileOffset + whole}: truncated record (${n - whole} of ${ORACLE_RECORD_BYTES} bytes)`)
+      }
+      fileOffset += n
+      onBytes?.(fileOffset)
+      if (n < size) break
+    }
+    return right(undefined)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+export type TraceOptions = {
+  readonly format: TraceFormat
+  readonly csv: CsvOptions
+  readonly blockSize: number
+}
+
+/** The trace file as a request source (each MSR block counts as one request). */
+export const fileSource = (path: string, o: TraceOptions, onBytes?: (read: number) => void): Source => (sink) => {
+  switch (o.format) {
+    case 'oracleGeneral':
+      return forEachOracleRecord(path, (dv, at) => {
+        const r = decodeOracleRecord(dv, at)
+        if (isLeft(r)) return r
+        sink(r.right.id, r.right.next)
+        return right(undefined)
+      }, onBytes)
+    case 'txt':
+      return forEachLine(path, (text) => {
+        const r = decodeTxtLine(text)
+        if (isLeft(r)) return r
+        if (r.right !== undefined) sink(r.right, NaN)
+        return right(undefined)
+      }, onBytes)
+    case 'csv':
+      return forEachLine(path, (text, lineNo) => {
+        if (lineNo === 1 && o.csv.hasHeader) return right(undefined)
+        const r = decodeCsvLine(text, o.csv)
+        if (isLeft(r)) return r
+        if (r.right !== undefined) sink(r.right, NaN)
+        return right(undefined)
+      }, onBytes)
+    case 'msr':
+      return forEachMsr(path, o.blockSize, (io) => {
+        for (const b of io.blocks) sink(b, NaN)
+      }, onBytes)
+  }
+}
+
+/** Every request of an MSR trace, decoded. */
+export const forEachMsr = (path: string, blockSize: number, io: (r: BlockIo) => void, onBytes?: (read: number) => void): Either<string, void> =>
+  forEachLine(path, (text) => {
+    const r = decodeMsrLine(text, blockSize)
+    if (isLeft(r)) return r
+    if (r.right !== undefined) io(r.right)
+    return right(undefined)
+  }, onBytes)
+
+// ---- flag decoding ---------------------------------------------------------------------------
+
+const positiveInts = (flag: string, s: string): number[] =>
+  s.split(',').map((x) => {
+    const v = Number(x.trim())
+    return Number.isSafeInteger(v) && v > 0 ? v : failInput(`${flag}: ${JSON.stringify(x)} is not a positive integer`)
+  })
+
+const policies = (s: string): PolicyName[] =>
+  s.split(',').map((x) => {
+    const p = x.trim()
+    return isPolicyName(p) ? p : failInput(`--policy: unknown policy ${JSON.stringify(p)} (known: ${POLICY_NAMES.join(', ')})`)
+  })
+
+/** libCacheSim's `-e "key=value,key=value"`; each key must belong to one of the chosen policies. */
+const evictionParams = (s: string | undefined, chosen: readonly PolicyName[]): Map<PolicyName, Params> => {
+  const out = new Map<PolicyName, Record<string, number>>(chosen.map((p) => [p, {}]))
+  if (s === undefined || s.trim() === '') return out
+  for (const kv of s.split(',')) {
+    const [k, v] = kv.split('=').map((x) => x.trim())
+    const value = Number(v)
+    if (k === undefined || k === '' || v === undefined || !Number.isFinite(value)) {
+      failInput(`--eviction-params: ${JSON.stringify(kv)} is not key=number`)
+    }
+    const owners = chosen.filter((p) => k !== undefined && k in POLICIES[p].defaults)
+    if (owners.length === 0) failInput(`--eviction-params: no chosen policy has parameter ${k}`)
+    for (const p of owners) (out.get(p) as Record<string, number>)[k as string] = value
+  }
+  return out
+}
+
+/** libCacheSim's `-t "obj-id-col=2;has-header=true;delimiter=,"`. */
+const csvOptions = (s: string | undefined): CsvOptions => {
+  if (s === undefined) return CSV_DEFAULTS
+  let o = CSV_DEFAULTS
+  for (const kv of s.split(';')) {
+    if (kv.trim() === '') continue
+    const eq = kv.indexOf('=')
+    const k = kv.slice(0, eq).trim()
+    const v = kv.slice(eq + 1)
+    if (eq < 0) failInput(`--trace-type-params: ${JSON.stringify(kv)} is not key=value`)
+    else if (k === 'obj-id-col') o = { ...o, objIdCol: positiveInts('--trace-type-params obj-id-col', v)[0] as number }
+    else if (k === 'has-header') o = { ...o, hasHeader: v.trim() === 'true' }
+    else if (k === 'delimiter') o = { ...o, delimiter: v === '\\t' ? '\t' : v }
+    else failInput(`--trace-type-params: unknown key ${JSON.stringify(k)} (obj-id-col, has-header, delimiter)`)
+  }
+  return o
+}
+
+/** `window=W,threshold=K`. */
+export const admissionOptions = (s: string | undefined): AdmissionOptions | undefined => {
+  if (s === undefined) return undefined
+  const kv = new Map(s.split(',').map((x) => x.split('=').map((y) => y.trim()) as [string, string]))
+  const window = positiveInts('--admission window', kv.get('window') ?? 'missing')[0] as number
+  const threshold = positiveInts('--admission threshold', kv.get('threshold') ?? 'missing')[0] as number
+  return { window, threshold }
+}
+
+// ---- output ------------------------------------------------------------------------------------
+
+const table = (rows: readonly MrcPoint[]): string => {
+  const head = ['policy', 'size', 'requests', 'misses', 'miss ratio']
+  const cells = rows.map((r) => [r.policy, String(r.size), String(r.requests), String(r.misses), r.missRatio.toFixed(6)])
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)))
+  const fmt = (c: readonly string[]): string =>
+    c.map((x, i) => (i === 0 ? x.padEnd(widths[i] as number) : x.padStart(widths[i] as number))).join('  ').trimEnd()
+  return [fmt(head), ...cells.map(fmt)].join('\n') + '\n'
+}
+
+/** Renders a vega-lite spec to SVG headlessly (no browser, no canvas). */
+export const renderSvg = async (spec: Record<string, unknown>): Promise<string> => {
+  const compiled = vl.compile(spec as unknown as vl.TopLevelSpec).spec
+  return new vega.View(vega.parse(compiled), { renderer: 'none' }).toSVG()
+}
+
+const progressBar = (path: string): { onBytes: (n: number) => void; stop: () => void } => {
+  if (!process.stderr.isTTY) return { onBytes: () => {}, stop: () => {} }
+  const total = statSync(path).size
+  const bar = new SingleBar({ stream: process.stderr, format: 'reading {bar} {percentage}% | {value}/{total} bytes' }, Presets.shades_classic)
+  bar.start(total, 0)
+  return { onBytes: (n) => bar.update(n), stop: () => bar.stop() }
+}
+
+type CacheFlags = {
+  format: string
+  policy: string
+  size?: string
+  json?: boolean
+  mrc?: boolean
+  plot?: string
+  evictionParams?: string
+  traceTypeParams?: string
+  blockSize: string
+  admission?: string
+}
+
+const run = async (path: string, f: CacheFlags): Promise<void> => {
+  if (!(TRACE_FORMATS as readonly string[]).includes(f.format)) {
+    failInput(`--format: ${JSON.stringify(f.format)} is not one of ${TRACE_FORMATS.join(', ')}`)
+  }
+  const chosen = policies(f.policy)
+  const o: TraceOptions = {
+    format: f.format as TraceFormat,
+    csv: csvOptions(f.traceTypeParams),
+    blockSize: positiveInts('--block-size', f.blockSize)[0] as number,
+  }
+  const params = evictionParams(f.evictionParams, chosen)
+  const admission = admissionOptions(f.admission)
+  try {
+    accessSync(path, constants.R_OK)
+  } catch {
+    failInput(`cannot read trace ${path}`)
+  }
+  const fail = (r: Either<string, unknown>): void => {
+    if (isLeft(r)) failInput(`${path}: ${r.left}`)
+  }
+
+  // Belady needs every request's next access: oracleGeneral carries it; other formats are read
+  // into memory once so it can be computed (the only case that holds the whole trace).
+  const bar = progressBar(path)
+  let source: Source = fileSource(path, o, bar.onBytes)
+  if (chosen.includes('belady') && o.format !== 'oracleGeneral') {
+    const ids: number[] = []
+    fail(fileSource(path, o)((id) => ids.push(id)))
+    source = sourceOf({ ids, next: nextAccesses(ids) })
+  }
+
+  let sizes: number[]
+  if (f.size !== undefined) sizes = positiveInts('--size', f.size)
+  else if (f.mrc === true) {
+    const seen = new Set<number>()
+    fail(source((id) => seen.add(id)))
+    sizes = mrcSizes(seen.size)
+  } else return failInput('--size is required (or --mrc to choose sizes from the trace)')
+
+  const configs: Config[] = chosen.flatMap((policy) =>
+    sizes.map((capacity) => {
+      const base = { policy, capacity, params: params.get(policy) ?? {} }
+      return admission === undefined ? base : { ...base, admission }
+    }))
+  const r = simulateSource(configs, source)
+  bar.stop()
+  if (isLeft(r)) return failInput(`${path}: ${r.left}`)
+  const rows: MrcPoint[] = configs.map((c, i) => {
+    const s = r.right[i] as { requests: number; misses: number }
+    return { policy: c.policy, size: c.capacity, requests: s.requests, misses: s.misses, missRatio: s.requests === 0 ? 0 : s.misses / s.requests }
+  })
+  if (f.plot !== undefined) {
+    const svg = await renderSvg(mrcSpec(`miss-ratio curve: ${path.split('/').pop() ?? path}`, rows))
+    writeFileAtomic(f.plot, svg)
+  }
+  process.stdout.write(f.json === true ? JSON.stringify(rows, null, 2) + '\n' : table(rows))
+}
+
+export const register = (program: Command): void => {
+  program
+    .command('cache')
+    .description('replay a trace through cache policies (libCacheSim semantics) and print miss counts')
+    .argument('<trace>', 'trace file')
+    .requiredOption('--format <format>', `trace format: ${TRACE_FORMATS.join('|')}`)
+    .option('--policy <list>', `comma-separated policies: ${POLICY_NAMES.join(',')}`, 'lru')
+    .option('--size <list>', 'comma-separated cache sizes in objects')
+    .option('--json', 'print [{ policy, size, requests, misses, missRatio }]')
+    .option('--mrc', 'miss-ratio curve: without --size, sizes from 0.1% to 100% of the distinct objects')
+    .option('--plot <file.svg>', 'write the miss-ratio curve as an SVG plot')
+    .option('-e, --eviction-params <k=v,...>', 'policy parameters as libCacheSim -e (e.g. fifo-size-ratio=0.2)')
+    .option('-t, --trace-type-params <k=v;...>', 'csv columns as libCacheSim -t: obj-id-col=N;has-header=true;delimiter=,')
+    .option('--block-size <bytes>', 'msr: block size that splits each I/O into block ids', '4096')
+    .option('--admission <window=W,threshold=K>', 'QBic-style front: admit a missed object only if requested ≥ K times in the last W requests')
+    .action(async (trace: string, flags: CacheFlags) => run(trace, flags))
+}
