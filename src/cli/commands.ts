@@ -1,10 +1,12 @@
 // The list of `memvirt` subcommands. Each subsystem's shell module exports a `register` function
 // that adds its command (with its options) to the commander program.
 import type { Command } from 'commander'
+import { register as cache } from './cache.ts'
 import { register as registerAlloc } from './alloc.ts'
 
 export type Register = (program: Command) => void
 
 export const commands: readonly Register[] = [
+  cache,
   registerAlloc,
 ]
