@@ -3,10 +3,14 @@
 import type { Command } from 'commander'
 import { register as cache } from './cache.ts'
 import { register as registerAlloc } from './alloc.ts'
+import { register as registerTranslate } from './translate.ts'
+import { register as registerDemo } from './demo.ts'
 
 export type Register = (program: Command) => void
 
 export const commands: readonly Register[] = [
   cache,
   registerAlloc,
+  registerTranslate,
+  registerDemo,
 ]

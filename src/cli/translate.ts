@@ -1,0 +1,73 @@
+// `memvirt translate SCENARIO.json`: runs a scenario's accesses through the translation core, one
+// after another on the same memory (the A/D updates of one access are visible to the next), and
+// prints each walk explained (text) or as JSON lines. The shell reads the file; the rest is pure.
+import { readFileSync } from 'node:fs'
+import { isLeft } from 'fp-ts/lib/Either.js'
+import type { Command } from 'commander'
+import { guestVirt, virt } from '../bits/address.ts'
+import type { PhysMemory } from '../memory/memory.ts'
+import { type ExplainedAccess, explainHart, explainJson, explainSummary, explainText } from '../mmu/explain.ts'
+import { translate } from '../mmu/translate.ts'
+import { failInput, writeFileAtomic } from './io.ts'
+import { type Scenario, formatScenarioError, parseScenario } from './scenario.ts'
+
+/** Translates every access in order, threading memory; returns each access with its outcome. */
+export const runScenario = (scenario: Scenario): readonly ExplainedAccess[] => {
+  const out: ExplainedAccess[] = []
+  let memory: PhysMemory = scenario.memory
+  scenario.accesses.forEach((a, i) => {
+    const ctx = { ...scenario.ctx, priv: a.priv, virt: a.virt }
+    const request = { va: a.virt ? guestVirt(a.va) : virt(a.va), access: a.access, hlvx: a.hlvx }
+    const outcome = translate(memory, ctx, request)
+    memory = outcome.memory
+    out.push({ index: i + 1, note: a.note, ctx, request, outcome })
+  })
+  return out
+}
+
+export type OutputFormat = 'text' | 'json'
+
+/** The whole output for a scenario: a header, the explained accesses and a summary; or JSON lines. */
+export const renderScenario = (scenario: Scenario, format: OutputFormat): string => {
+  const explained = runScenario(scenario)
+  if (format === 'json') return explained.map(explainJson).join('')
+  const head = (scenario.description === undefined ? '' : `${scenario.description}\n`) +
+    explainHart(scenario.ctx, scenario.extensions, scenario.notes)
+  return [head, ...explained.map(explainText), explainSummary(explained)].join('\n')
+}
+
+const READ_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file (ENOENT)', EACCES: 'permission denied (EACCES)', EISDIR: 'is a directory (EISDIR)',
+}
+
+/** Reads and decodes a scenario file, or fails with one line naming the file or the bad field. */
+export const readScenario = (path: string): Scenario => {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? ''
+    return failInput(`cannot read ${path}: ${READ_ERRORS[code] ?? code}`)
+  }
+  const s = parseScenario(text, path)
+  return isLeft(s) ? failInput(formatScenarioError(s.left)) : s.right
+}
+
+/** Prints to stdout, or writes the file atomically (never half-written). */
+export const emit = (text: string, output: string | undefined): void => {
+  if (output === undefined) process.stdout.write(text)
+  else writeFileAtomic(output, text)
+}
+
+export const register = (program: Command): void => {
+  program
+    .command('translate')
+    .description('translate the accesses of a scenario file and explain every page-table walk')
+    .argument('<scenario>', 'scenario JSON file (schema: README, "memvirt translate")')
+    .option('--json', 'print one JSON object per access (JSON lines) instead of text')
+    .option('-o, --output <file>', 'write the output to a file (atomically) instead of stdout')
+    .action((path: string, opts: { json?: boolean; output?: string }) => {
+      const scenario = readScenario(path)
+      emit(renderScenario(scenario, opts.json === true ? 'json' : 'text'), opts.output)
+    })
+}
