@@ -26,3 +26,16 @@ trap 'rm -rf "$tmp"' EXIT
       print addr "\t" word "\t" text
     }'
 } > encodings.txt
+
+# tiny.elf (ELF64) and tiny32.elf (ELF32, for the loader's rejection test) from tiny.S, and
+# readelf's view of tiny.elf as the loader tests' expected values.
+LD=${LD:-riscv64-unknown-elf-ld}
+READELF=${READELF:-riscv64-unknown-elf-readelf}
+"$AS" -march=rv64imac_zicsr -mabi=lp64 -o "$tmp/tiny.o" tiny.S
+"$LD" -T tiny.ld --build-id=none -z max-page-size=0x10 -o tiny.elf "$tmp/tiny.o"
+"$AS" -march=rv32imac_zicsr -mabi=ilp32 -o "$tmp/tiny32.o" tiny.S
+"$LD" -m elf32lriscv -T tiny.ld --build-id=none -z max-page-size=0x10 -o tiny32.elf "$tmp/tiny32.o"
+{
+  echo "# readelf -h -l -s -W tiny.elf ($("$READELF" --version | head -n 1)); regenerate with: sh golden/isa/build.sh"
+  "$READELF" -h -l -s -W tiny.elf
+} > tiny.readelf.txt
