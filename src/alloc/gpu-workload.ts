@@ -25,7 +25,14 @@ export const generateGpuWorkload = (seed: number, vms = 6, tasks = 40, meanGapS 
     t += Math.round(-Math.log(1 - g.unit()) * meanGapS * 1000) / 1000
     list.push({ vm: Math.floor(g.unit() * vms), arrivalS: t, memKib: (2048 + Math.floor(g.unit() * 10 * 1024)) * 1024, workS: 10 + Math.floor(g.unit() * 51) })
   }
-  return { vms: vmList, tasks: list }
+  // number the VMs in order of first task, as the CSV decoder does, so that a written and
+  // re-read task list is the same workload (VM numbering decides each VM's home GPU)
+  const renumber = new Map<number, number>()
+  for (const task of list) if (!renumber.has(task.vm)) renumber.set(task.vm, renumber.size)
+  return {
+    vms: [...renumber.keys()].map((v) => vmList[v]!),
+    tasks: list.map((task) => ({ vm: renumber.get(task.vm)!, arrivalS: task.arrivalS, memKib: task.memKib, workS: task.workS })),
+  }
 }
 
 export const formatGpuCsv = (w: GpuWorkload): string =>

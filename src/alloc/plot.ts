@@ -20,6 +20,7 @@ export const allocTimelineSpec = (vmIds: readonly string[], runs: readonly PlotR
     data: { values },
     facet: { field: 'vm', type: 'nominal', title: null },
     columns: 3,
+    resolve: { scale: { y: 'independent' } },
     spec: {
       width: 260,
       height: 120,
