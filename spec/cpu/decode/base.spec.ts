@@ -2,7 +2,7 @@
 // (§"Base Instruction Formats", §"Immediate Encoding Variants", "RV64I Base Integer Instruction Set").
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { decode, decodeInstruction } from '../../../src/cpu/decode/index.ts'
+import { decode, decodeInstruction, expandCompressed, encode, disassemble, iType } from '../../../src/cpu/decode/index.ts'
 
 const opOf = (w: number): string => decode(w).op
 
@@ -94,6 +94,14 @@ test('§Base Instruction-Length Encoding: encodings longer than 32 bits (inst[4:
 
 test('Encodings of extensions this model lacks (F: flw) decode to illegal, carrying the word', () => {
   assert.equal(decode(0x00002007), { _tag: 'Illegal', op: 'illegal', length: 4, bits: 0x00002007 })
+})
+
+test('the doc-comment examples of the decode module hold (addi a0, a1, 10 = 0x00a58513; c.li a0, 0 = 0x4501)', () => {
+  assert.equal(decode(0x00a58513), { _tag: 'I', op: 'addi', length: 4, rd: 10, rs1: 11, imm: 10n })
+  assert.equal(expandCompressed(0x4501), { _tag: 'I', op: 'addi', length: 2, rd: 10, rs1: 0, imm: 0n })
+  assert.is(decodeInstruction(0x00004501).length, 2)
+  assert.is(encode(iType('addi', 10, 11, 10n)), 0x00a58513)
+  assert.is(disassemble(decode(0x00a58513)), 'addi\ta0,a1,10')
 })
 
 test.run()
