@@ -175,21 +175,26 @@ const evictionParams = (s: string | undefined, chosen: readonly PolicyName[]): M
   return out
 }
 
-/** libCacheSim's `-t "obj-id-col=2;has-header=true;delimiter=,"`. */
+/**
+ * libCacheSim's `-t "obj-id-col=2,has-header=true,delimiter=,"` (its parser splits on commas; `;`
+ * is accepted too). A key starts at a separator followed by a known key, so the delimiter value
+ * itself may be `,` or `;`.
+ */
 const csvOptions = (s: string | undefined): CsvOptions => {
   if (s === undefined) return CSV_DEFAULTS
   let o = CSV_DEFAULTS
-  for (const kv of s.split(';')) {
-    if (kv.trim() === '') continue
-    const eq = kv.indexOf('=')
-    const k = kv.slice(0, eq).trim()
-    const v = kv.slice(eq + 1)
-    if (eq < 0) failInput(`--trace-type-params: ${JSON.stringify(kv)} is not key=value`)
-    else if (k === 'obj-id-col') o = { ...o, objIdCol: positiveInts('--trace-type-params obj-id-col', v)[0] as number }
-    else if (k === 'has-header') o = { ...o, hasHeader: v.trim() === 'true' }
+  const re = /(?:^|[,;])\s*([a-z-]+)=(.*?)(?=[,;]\s*(?:obj-id-col|has-header|delimiter)=|$)/g
+  let consumed = 0
+  for (let m = re.exec(s); m !== null; m = re.exec(s)) {
+    consumed += m[0].length
+    const k = m[1] as string
+    const v = m[2] as string
+    if (k === 'obj-id-col') o = { ...o, objIdCol: positiveInts('--trace-type-params obj-id-col', v)[0] as number }
+    else if (k === 'has-header') o = { ...o, hasHeader: v.trim() === 'true' || v.trim() === '1' }
     else if (k === 'delimiter') o = { ...o, delimiter: v === '\\t' ? '\t' : v }
     else failInput(`--trace-type-params: unknown key ${JSON.stringify(k)} (obj-id-col, has-header, delimiter)`)
   }
+  if (consumed !== s.length || o.delimiter === '') failInput(`--trace-type-params: cannot parse ${JSON.stringify(s)} (obj-id-col=N,has-header=true,delimiter=X)`)
   return o
 }
 
@@ -310,7 +315,7 @@ export const register = (program: Command): void => {
     .option('--mrc', 'miss-ratio curve: without --size, sizes from 0.1% to 100% of the distinct objects')
     .option('--plot <file.svg>', 'write the miss-ratio curve as an SVG plot')
     .option('-e, --eviction-params <k=v,...>', 'policy parameters as libCacheSim -e (e.g. fifo-size-ratio=0.2)')
-    .option('-t, --trace-type-params <k=v;...>', 'csv columns as libCacheSim -t: obj-id-col=N;has-header=true;delimiter=,')
+    .option('-t, --trace-type-params <k=v;...>', 'csv columns as libCacheSim -t: obj-id-col=N,has-header=true,delimiter=,')
     .option('--block-size <bytes>', 'msr: block size that splits each I/O into block ids', '4096')
     .option('--admission <window=W,threshold=K>', 'QBic-style front: admit a missed object only if requested ≥ K times in the last W requests')
     .action(async (trace: string, flags: CacheFlags) => run(trace, flags))

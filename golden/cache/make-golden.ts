@@ -1,0 +1,65 @@
+// Regenerates the cache golden data: writes the seeded synthetic trace (txt, and the same requests
+// as oracleGeneral with next-access indices for Belady) and records libCacheSim's miss counts.
+//   LIBCACHESIM=/work/ext/libCacheSim/_build/bin/cachesim node --import tsx golden/cache/make-golden.ts
+// cachesim prints the miss ratio with 4 decimals; with exactly 10 000 requests that is the exact
+// miss count. The expected values in the JSON are libCacheSim's, never this model's.
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { nextAccesses } from '../../src/cache/simulate.ts'
+import { zipfScanTrace } from '../../src/cache/synth.ts'
+import { encodeOracle } from '../../src/cache/trace.ts'
+
+export const GOLDEN_TRACE = { requests: 10_000, objects: 3_000, alpha: 0.9, scanEvery: 2_000, scanLength: 200, seed: 20261125 }
+export const GOLDEN_SIZES = [1, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000]
+// libCacheSim's names for our policies (cachesim accepts them case-insensitively)
+export const CACHESIM_NAME = {
+  lru: 'lru', fifo: 'fifo', clock: 'clock', lfu: 'lfu', arc: 'arc', twoq: 'twoq', s3fifo: 's3fifo',
+  sieve: 'sieve', lirs: 'lirs', belady: 'belady',
+} as const
+
+const here = new URL('.', import.meta.url).pathname
+const cachesim = process.env['LIBCACHESIM']
+if (cachesim !== undefined && process.argv[1]?.endsWith('make-golden.ts')) {
+  const ids = zipfScanTrace(GOLDEN_TRACE)
+  const txt = Array.from(ids).join('\n') + '\n'
+  writeFileSync(join(here, 'zipf-scan-10k.txt'), txt)
+  const work = mkdtempSync(join(tmpdir(), 'memvirt-golden-'))
+  writeFileSync(join(work, 'trace.txt'), txt)
+  const next = nextAccesses(ids)
+  writeFileSync(join(work, 'trace.oracleGeneral'),
+    encodeOracle(Array.from(ids, (id, i) => ({ time: i, id, size: 1, next: next[i] as number }))))
+  // the same ids as a csv with a header and the id in column 2, to check the csv options too
+  writeFileSync(join(work, 'trace.csv'), 'time,id\n' + Array.from(ids, (id, i) => `${i},${id}`).join('\n') + '\n')
+  const run = (args: string[]): number => {
+    const out = execFileSync(cachesim, args, { cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    const m = /miss ratio ([0-9.]+)/.exec(out)
+    if (m === null) throw new Error(`no miss ratio in cachesim output: ${out}`)
+    return Math.round(Number(m[1]) * GOLDEN_TRACE.requests)
+  }
+  const results: Array<{ policy: string; size: number; misses: number; via: string }> = []
+  for (const [policy, name] of Object.entries(CACHESIM_NAME)) {
+    for (const size of GOLDEN_SIZES) {
+      const via = policy === 'belady' ? 'oracleGeneralBin' : 'txt'
+      const file = policy === 'belady' ? 'trace.oracleGeneral' : 'trace.txt'
+      results.push({ policy, size, misses: run([file, via, name, String(size), '--ignore-obj-size=1']), via })
+    }
+  }
+  for (const size of GOLDEN_SIZES) {
+    results.push({
+      policy: 'lru', size, via: 'csv',
+      misses: run(['trace.csv', 'csv', 'lru', String(size), '--ignore-obj-size=1', '-t', 'obj-id-col=2,has-header=true,delimiter=,']),
+    })
+  }
+  const commit = execFileSync('git', ['-C', join(cachesim, '../../..'), 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim()
+  writeFileSync(join(here, 'libcachesim-misses.json'), JSON.stringify({
+    tool: 'libCacheSim cachesim (github.com/1a1a11a/libCacheSim)',
+    commit,
+    command: 'cachesim TRACE txt|oracleGeneralBin|csv POLICY SIZE --ignore-obj-size=1 [-t "obj-id-col=2,has-header=true,delimiter=,"]',
+    trace: 'zipf-scan-10k.txt',
+    generator: GOLDEN_TRACE,
+    results,
+  }, null, 1) + '\n')
+  console.log(`wrote ${results.length} results from ${cachesim} at ${commit}`)
+}
