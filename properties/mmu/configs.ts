@@ -41,7 +41,7 @@ export const mutationArb = (pNone: number): fc.Arbitrary<{ m: Mutation; bit: num
 
 /** Applies a corruption to a well-formed PTE. */
 export const mutate = (raw: bigint, mu: { m: Mutation; bit: number; ppn: bigint }): bigint => {
-  const flags = raw & 0x3ffn
+  const flags = raw & ~(((1n << 44n) - 1n) << 10n)     // everything but the PPN, high bits included
   const ppn = ppnOf(raw)
   switch (mu.m) {
     case 'none': return raw
