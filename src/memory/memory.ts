@@ -45,7 +45,12 @@ const emptyNode = (): (Node | Page | undefined)[] => new Array<undefined>(BRANCH
 
 // ---- the page trie --------------------------------------------------------------------------------
 
-const capacity = (height: number): number => 2 ** (BRANCH_BITS * height)
+const CAPACITY = Array.from({ length: 12 }, (_, h) => 2 ** (BRANCH_BITS * h))
+const capacity = (height: number): number => CAPACITY[height] ?? 2 ** (BRANCH_BITS * height)
+
+/** The child slot of page number `pn` at trie level `level` (integer shifts while pn < 2^31, the common case). */
+const slot = (pn: number, level: number): number =>
+  pn < 0x8000_0000 ? (pn >>> (BRANCH_BITS * level)) & BRANCH_MASK : Math.floor(pn / 2 ** (BRANCH_BITS * level)) & BRANCH_MASK
 
 /** The page holding page number `pn`, or undefined if never written. */
 const findPage = (m: PhysMemory, pn: number): Page | undefined => {
@@ -53,7 +58,7 @@ const findPage = (m: PhysMemory, pn: number): Page | undefined => {
   let node: Node | Page | undefined = m.root
   for (let level = m.height - 1; level >= 0; level--) {
     if (node === undefined) return undefined
-    node = (node as Node)[Math.floor(pn / 2 ** (BRANCH_BITS * level)) & BRANCH_MASK]
+    node = (node as Node)[slot(pn, level)]
   }
   return node as Page | undefined
 }
@@ -70,7 +75,7 @@ const withPage = (m: PhysMemory, pn: number, page: Page, isNew: boolean): PhysMe
   }
   const setPath = (node: Node | undefined, level: number): Node => {
     const copy: (Node | Page | undefined)[] = node === undefined ? emptyNode() : node.slice()
-    const i = Math.floor(pn / 2 ** (BRANCH_BITS * level)) & BRANCH_MASK
+    const i = slot(pn, level)
     copy[i] = level === 0 ? page : setPath(copy[i] as Node | undefined, level - 1)
     return copy
   }

@@ -10,7 +10,7 @@
 // the *current* privilege, SUM and MXR on every hit; an entry whose cached A/D bits do not cover the
 // access (A=0, or D=0 for a store) is not used: the access walks again, as a hardware A/D update must.
 // Invalid PTEs and faults are never cached.
-import { type Either, isRight, right } from 'fp-ts/lib/Either.js'
+import { type Either, isRight, right } from '../bits/either.ts'
 import { type GuestPhysAddr, guestPhys, phys } from '../bits/address.ts'
 import { type PhysMemory } from '../memory/memory.ts'
 import { decodeHgatp, decodeSatp } from './atp.ts'

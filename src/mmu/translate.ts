@@ -3,7 +3,7 @@
 // "Virtual Address Translation Process"; H chapter, "Two-Stage Address Translation" and
 // "Guest Physical Address Translation". Check order and fault values follow the spec; where it
 // leaves a choice (tinst values, the access type reported for faults on implicit accesses), Spike's.
-import { type Either, left, right, isLeft } from 'fp-ts/lib/Either.js'
+import { type Either, left, right, isLeft } from '../bits/either.ts'
 import { type GuestPhysAddr, type GuestVirtAddr, type PhysAddr, type VirtAddr, guestPhys, phys } from '../bits/address.ts'
 import { hex } from '../bits/bits.ts'
 import { type PhysMemory } from '../memory/memory.ts'
@@ -11,7 +11,7 @@ import { type Scheme, decodeHgatp, decodeSatp, inputBits } from './atp.ts'
 import { type AccessType, type Stage, type TranslationFault, fault, TINST_PTE_READ, TINST_PTE_WRITE } from './faults.ts'
 import { PTE_R, PTE_U, PTE_W, PTE_X } from './pte.ts'
 import {
-  type PhysCheck, type StageLeaf, type StageSpec, type TrailStep, type TrailPurpose, type WalkSession,
+  type PhysCheck, type StageLeaf, type StageRules, type StageSpec, type TrailStep, type TrailPurpose, type WalkSession,
   allowAll, leafOutput, newSession, physicalTables, walkStage,
 } from './walk.ts'
 
@@ -131,19 +131,33 @@ interface GRequest {
   readonly purpose: TrailPurpose
 }
 
-const gStageSpec = (ctx: TranslationContext, scheme: Scheme, root: bigint, r: GRequest): StageSpec => {
+interface GStageSpec extends StageSpec {
+  readonly request: GRequest
+  readonly mxr: boolean
+  readonly implicit: boolean
+  readonly tinst: bigint
+}
+
+const G_RULES: StageRules<GStageSpec> = {
+  denies: (g, flags) => gStageDenial(g.request.access, g.request.hlvx, g.mxr, flags),
+  pageFault: (g, level, reason) =>
+    fault('GuestPageFault', g.request.trapAccess, 'G', level, reason, g.request.gva, g.request.gpa >> 2n, g.tinst, g.implicit),
+  accessFault: (g, level, reason) => fault('AccessFault', g.request.trapAccess, 'G', level, reason, g.request.gva, 0n, 0n, true),
+  ptePhys: physicalTables,
+}
+
+const gStageSpec = (ctx: TranslationContext, scheme: Scheme, root: bigint, r: GRequest): GStageSpec => {
   const implicit = r.purpose === 'vs-pte' || r.purpose === 'vs-pte-write'
-  const tinst = r.purpose === 'vs-pte' ? TINST_PTE_READ : r.purpose === 'vs-pte-write' ? TINST_PTE_WRITE : 0n
-  // MXR for the G-stage is mstatus.MXR (HS-level); it does not apply to implicit page-table reads.
-  const mxr = ctx.mstatus.mxr && !implicit
   return {
     stage: 'G', purpose: r.purpose, scheme, root,
     adue: ctx.menvcfg.adue, pbmte: ctx.menvcfg.pbmte, napot: ctx.svnapot,
     isStore: r.access === 'store',
-    denies: (pte) => gStageDenial(r.access, r.hlvx, mxr, Number(pte & 0xffn)),
-    pageFault: (level, reason) => fault('GuestPageFault', r.trapAccess, 'G', level, reason, r.gva, r.gpa >> 2n, tinst, implicit),
-    accessFault: (level, reason) => fault('AccessFault', r.trapAccess, 'G', level, reason, r.gva, 0n, 0n, true),
-    ptePhys: physicalTables,
+    rules: G_RULES,
+    request: r,
+    // MXR for the G-stage is mstatus.MXR (HS-level); it does not apply to implicit page-table reads.
+    mxr: ctx.mstatus.mxr && !implicit,
+    implicit,
+    tinst: r.purpose === 'vs-pte' ? TINST_PTE_READ : r.purpose === 'vs-pte-write' ? TINST_PTE_WRITE : 0n,
   }
 }
 
@@ -154,7 +168,7 @@ const gStage = (s: WalkSession, ctx: TranslationContext, r: GRequest): Either<Tr
   const width = inputBits(hgatp.scheme)
   const spec = gStageSpec(ctx, hgatp.scheme, hgatp.ppn << 12n, r)
   // A GPA must fit the widened scheme: bits above 2+9·levels+12 must be zero.
-  if (r.gpa >> BigInt(width) !== 0n) return left(spec.pageFault(-1, `GPA ${hex(r.gpa)} has bits set above bit ${width - 1} (${hgatp.scheme.name})`))
+  if (r.gpa >> BigInt(width) !== 0n) return left(G_RULES.pageFault(spec, -1, `GPA ${hex(r.gpa)} has bits set above bit ${width - 1} (${hgatp.scheme.name})`))
   const leaf = walkStage(s, spec, r.gpa)
   if (isLeft(leaf)) return leaf
   return right({ pa: phys(leafOutput(leaf.right, r.gpa)), leaf: leaf.right })
@@ -162,30 +176,44 @@ const gStage = (s: WalkSession, ctx: TranslationContext, r: GRequest): Either<Tr
 
 // ---- the S- and VS-stage -------------------------------------------------------------------------
 
-const firstStageSpec = (ctx: TranslationContext, stage: Stage, scheme: Scheme, root: bigint, req: TranslationRequest): StageSpec => {
+interface FirstStageSpec extends StageSpec {
+  readonly ctx: TranslationContext
+  readonly virt: boolean
+  readonly sum: boolean
+  readonly mxr: boolean
+  readonly access: AccessType
+  readonly hlvx: boolean
+  readonly va: bigint
+}
+
+const FIRST_RULES: StageRules<FirstStageSpec> = {
+  denies: (f, flags) => firstStageDenial(f.ctx.priv, f.virt, f.sum, f.mxr, f.access, f.hlvx, flags),
+  pageFault: (f, level, reason) => fault('PageFault', f.access, f.stage, level, reason, f.va),
+  accessFault: (f, level, reason) => fault('AccessFault', f.access, f.stage, level, reason, f.va, 0n, 0n, true),
+  // VS-stage PTEs sit at guest-physical addresses: each is G-stage translated, as an implicit load
+  // (or, for the A/D update, an implicit store), with faults reported for the original access type.
+  ptePhys: (f, s, addr, write) => {
+    if (!f.virt) return right(phys(addr))
+    const g = gStage(s, f.ctx, { gpa: addr, access: write ? 'store' : 'load', trapAccess: f.access, hlvx: false, gva: f.va, purpose: write ? 'vs-pte-write' : 'vs-pte' })
+    return isLeft(g) ? g : right(g.right.pa)
+  },
+}
+
+const firstStageSpec = (ctx: TranslationContext, stage: Stage, scheme: Scheme, root: bigint, req: TranslationRequest): FirstStageSpec => {
   const virt = stage === 'VS'
-  const status = virt ? ctx.vsstatus : ctx.mstatus
   const envcfg = virt ? ctx.henvcfg : ctx.menvcfg
-  // MXR: for VS-stage either mstatus.MXR or vsstatus.MXR makes executable pages readable.
-  const mxr = ctx.mstatus.mxr || (virt && ctx.vsstatus.mxr)
-  const hlvx = req.hlvx === true
-  const access = req.access
-  const va = req.va as bigint
   return {
     stage, purpose: 'translate', scheme, root,
     adue: envcfg.adue, pbmte: envcfg.pbmte, napot: ctx.svnapot,
-    isStore: access === 'store',
-    denies: (pte) => firstStageDenial(ctx.priv, virt, status.sum, mxr, access, hlvx, Number(pte & 0xffn)),
-    pageFault: (level, reason) => fault('PageFault', access, stage, level, reason, va),
-    accessFault: (level, reason) => fault('AccessFault', access, stage, level, reason, va, 0n, 0n, true),
-    // VS-stage PTEs sit at guest-physical addresses: each is G-stage translated, as an implicit load
-    // (or, for the A/D update, an implicit store), with faults reported for the original access type.
-    ptePhys: virt
-      ? (s, addr, write) => {
-          const g = gStage(s, ctx, { gpa: addr, access: write ? 'store' : 'load', trapAccess: access, hlvx: false, gva: va, purpose: write ? 'vs-pte-write' : 'vs-pte' })
-          return isLeft(g) ? g : right(g.right.pa)
-        }
-      : physicalTables,
+    isStore: req.access === 'store',
+    rules: FIRST_RULES,
+    ctx, virt,
+    sum: (virt ? ctx.vsstatus : ctx.mstatus).sum,
+    // MXR: for VS-stage either mstatus.MXR or vsstatus.MXR makes executable pages readable.
+    mxr: ctx.mstatus.mxr || (virt && ctx.vsstatus.mxr),
+    access: req.access,
+    hlvx: req.hlvx === true,
+    va: req.va as bigint,
   }
 }
 
@@ -219,7 +247,7 @@ export const translate = (memory: PhysMemory, ctx: TranslationContext, req: Tran
       return finish(s, right({ pa: phys(va), gpa: undefined, first: undefined, gstage: undefined, pageBits: 64 }))
     }
     const spec = firstStageSpec(ctx, 'S', satp.scheme, satp.ppn << 12n, req)
-    if (!canonical(va, inputBits(satp.scheme))) return finish(s, left(spec.pageFault(-1, `VA ${hex(va)} is not canonical for ${satp.scheme.name}`)))
+    if (!canonical(va, inputBits(satp.scheme))) return finish(s, left(FIRST_RULES.pageFault(spec, -1, `VA ${hex(va)} is not canonical for ${satp.scheme.name}`)))
     const leaf = walkStage(s, spec, va)
     if (isLeft(leaf)) return finish(s, leaf)
     return finish(s, right({ pa: phys(leafOutput(leaf.right, va)), gpa: undefined, first: leaf.right, gstage: undefined, pageBits: leaf.right.pageBits }))
@@ -230,7 +258,7 @@ export const translate = (memory: PhysMemory, ctx: TranslationContext, req: Tran
   let first: StageLeaf | undefined
   if (vsatp !== undefined && vsatp.scheme !== undefined) {
     const spec = firstStageSpec(ctx, 'VS', vsatp.scheme, vsatp.ppn << 12n, req)
-    if (!canonical(va, inputBits(vsatp.scheme))) return finish(s, left(spec.pageFault(-1, `GVA ${hex(va)} is not canonical for ${vsatp.scheme.name}`)))
+    if (!canonical(va, inputBits(vsatp.scheme))) return finish(s, left(FIRST_RULES.pageFault(spec, -1, `GVA ${hex(va)} is not canonical for ${vsatp.scheme.name}`)))
     const leaf = walkStage(s, spec, va)
     if (isLeft(leaf)) return finish(s, leaf)
     first = leaf.right

@@ -4,17 +4,14 @@
 // run this same loop; the IOMMU walks device contexts with it too. What differs per stage — how a PTE
 // address reaches memory, the leaf permission rule, A/D and PBMT enables, how failures are reported —
 // comes in through `StageSpec`.
-import { type Either, left, right, isLeft } from 'fp-ts/lib/Either.js'
+import { type Either, left, right, isLeft } from '../bits/either.ts'
 import { phys, type PhysAddr } from '../bits/address.ts'
 import { hex } from '../bits/bits.ts'
 import { type PhysMemory, peek, poke } from '../memory/memory.ts'
 import { regionAt } from '../memory/memory-map.ts'
 import { type Scheme } from './atp.ts'
 import { type Stage, type TranslationFault } from './faults.ts'
-import {
-  PTE_A, PTE_D, PTE_N, PTE_PBMT, PTE_R, PTE_RESERVED, PTE_U, PTE_V, PTE_W, PTESIZE,
-  isPointer, pteFlags, pteppn,
-} from './pte.ts'
+import { PTESIZE, pteFlags, pteppn } from './pte.ts'
 
 /** PMP (or any other physical-protection) check on an implicit page-table access; true = allowed. */
 export type PhysCheck = (pa: PhysAddr, size: number, op: 'read' | 'write') => boolean
@@ -65,6 +62,24 @@ export interface StageLeaf {
   readonly pteAddr: PhysAddr
 }
 
+/**
+ * How one stage behaves, as functions of the stage's spec. Rules are module-level constants (one per
+ * kind of stage), so a walk allocates no closures: the per-translation data lives in the spec.
+ */
+export interface StageRules<S extends StageSpec = StageSpec> {
+  /** Step 5: the leaf permission rule, given the PTE's low flag bits; returns why access is denied, or undefined. */
+  readonly denies: (spec: S, flags: number) => string | undefined
+  /** A page fault of this stage (page fault for S/VS, guest-page fault for G), at `level`, for `reason`. */
+  readonly pageFault: (spec: S, level: number, reason: string) => TranslationFault
+  /** An access fault on this stage's own implicit PTE access. */
+  readonly accessFault: (spec: S, level: number, reason: string) => TranslationFault
+  /**
+   * Where a PTE at table address `addr` lives physically. Identity for S- and G-stage; for VS-stage a
+   * G-stage translation (an implicit read, or for `write` the implicit A/D store) that may fault.
+   */
+  readonly ptePhys: (spec: S, session: WalkSession, addr: bigint, write: boolean) => Either<TranslationFault, PhysAddr>
+}
+
 export interface StageSpec {
   readonly stage: Stage
   readonly purpose: TrailPurpose
@@ -79,17 +94,9 @@ export interface StageSpec {
   readonly napot: boolean
   /** Whether this access sets D (a store or AMO). */
   readonly isStore: boolean
-  /** Step 5: the leaf permission rule for this stage and access; returns why access is denied, or undefined. */
-  readonly denies: (pte: bigint) => string | undefined
-  /** A page fault of this stage (page fault for S/VS, guest-page fault for G), at `level`, for `reason`. */
-  readonly pageFault: (level: number, reason: string) => TranslationFault
-  /** An access fault on this stage's own implicit PTE access. */
-  readonly accessFault: (level: number, reason: string) => TranslationFault
-  /**
-   * Where a PTE at table address `addr` lives physically. Identity for S- and G-stage; for VS-stage a
-   * G-stage translation (an implicit read, or for `write` the implicit A/D store) that may fault.
-   */
-  readonly ptePhys: (session: WalkSession, addr: bigint, write: boolean) => Either<TranslationFault, PhysAddr>
+  // The rules are typed loosely here; each kind of stage narrows the spec it receives.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly rules: StageRules<any>
 }
 
 const PAGE_SHIFT = 12
@@ -98,8 +105,41 @@ const IDX_BITS = 9
 const sizeName = (pageBits: number): string =>
   ({ 12: '4 KiB', 16: '64 KiB', 21: '2 MiB', 30: '1 GiB', 39: '512 GiB', 48: '256 TiB' } as Record<number, string>)[pageBits] ?? `2^${pageBits} B`
 
-const record = (s: WalkSession, spec: StageSpec, op: 'read' | 'write', level: number, pteAddr: PhysAddr, pte: bigint, decision: string): void => {
-  s.trail.push({ stage: spec.stage, purpose: spec.purpose, op, level, pteAddr, pte, decision })
+// What the walker decided at a step. The explanation text is built only when someone reads it: a walk
+// records thousands of steps per second and most are never printed.
+const POINTER = 0, LEAF = 1, PAGE_FAULT = 2, ACCESS_FAULT = 3, AD_UPDATE = 4
+type DecisionKind = typeof POINTER | typeof LEAF | typeof PAGE_FAULT | typeof ACCESS_FAULT | typeof AD_UPDATE
+
+class Step implements TrailStep {
+  constructor(
+    readonly stage: Stage, readonly purpose: TrailPurpose, readonly op: 'read' | 'write', readonly level: number,
+    readonly pteAddr: PhysAddr, readonly pte: bigint,
+    private readonly kind: DecisionKind, private readonly detail: string, private readonly pageBits: number,
+  ) {}
+
+  get decision(): string {
+    switch (this.kind) {
+      case POINTER: return `pointer → next table at ${hex(pteppn(this.pte) << 12n)}`
+      case LEAF: {
+        const bits = BigInt(this.pageBits)
+        return `leaf ${pteFlags(this.pte)}: ${sizeName(this.pageBits)} page at ${hex(((pteppn(this.pte) << 12n) >> bits) << bits)}`
+      }
+      case PAGE_FAULT: return `page fault: ${this.detail}`
+      case ACCESS_FAULT: return `access fault: ${this.detail}`
+      case AD_UPDATE: return `A/D update: ${this.detail} set by hardware (Svadu)`
+    }
+  }
+
+  toJSON(): object {
+    return { stage: this.stage, purpose: this.purpose, op: this.op, level: this.level, pteAddr: this.pteAddr, pte: this.pte, decision: this.decision }
+  }
+}
+
+const record = (
+  s: WalkSession, spec: StageSpec, op: 'read' | 'write', level: number, pteAddr: PhysAddr, pte: bigint,
+  kind: DecisionKind, detail = '', pageBits = 0,
+): void => {
+  s.trail.push(new Step(spec.stage, spec.purpose, op, level, pteAddr, pte, kind, detail, pageBits))
 }
 
 /** Reads or writes a PTE in physical memory with the PMA (memory map) and PMP checks of step 2. */
@@ -110,22 +150,35 @@ const pteAccessOk = (s: WalkSession, pa: PhysAddr, op: 'read' | 'write'): string
   return undefined
 }
 
-/** Step 3's reserved-bit and reserved-encoding checks; returns the reason, or undefined when none is hit. */
-const reservedEncoding = (spec: StageSpec, pte: bigint, level: number): string | undefined => {
-  if ((pte & PTE_V) === 0n) return 'V=0: invalid PTE'
-  if ((pte & PTE_R) === 0n && (pte & PTE_W) !== 0n) return 'W=1 with R=0 is reserved'
-  if ((pte & PTE_RESERVED) !== 0n) return 'reserved bits 60:54 are set'
-  if (!spec.napot && (pte & PTE_N) !== 0n) return 'N=1 but Svnapot is not implemented'
-  if (!spec.pbmte && (pte & PTE_PBMT) !== 0n) return 'PBMT≠0 but PBMTE=0 for this stage'
-  if ((pte & PTE_PBMT) === PTE_PBMT) return 'PBMT=3 is reserved'
-  if (isPointer(pte)) {
-    if ((pte & (PTE_D | PTE_A | PTE_U | PTE_N | PTE_PBMT)) !== 0n) return 'non-leaf PTE with D, A, U, N or PBMT set (reserved)'
-  } else if ((pte & PTE_N) !== 0n) {
+// Low PTE bits as a small number (bits 9:0) and the attribute field (bits 63:54) as another: the
+// checks below then run on small integers instead of allocating a bigint per test.
+const F_V = 1, F_R = 2, F_W = 4, F_X = 8, F_U = 16, F_A = 64, F_D = 128
+const ATTR_RESERVED = 0x7f, ATTR_PBMT_SHIFT = 7, ATTR_N = 0x200
+
+/**
+ * Step 3's reserved-bit and reserved-encoding checks on a PTE's `flags` (bits 9:0) and `attrs`
+ * (bits 63:54); returns the reason, or undefined when none is hit.
+ */
+const reservedEncoding = (spec: StageSpec, flags: number, attrs: number, ppnLow4: number, level: number): string | undefined => {
+  if ((flags & F_V) === 0) return 'V=0: invalid PTE'
+  if ((flags & F_R) === 0 && (flags & F_W) !== 0) return 'W=1 with R=0 is reserved'
+  if ((attrs & ATTR_RESERVED) !== 0) return 'reserved bits 60:54 are set'
+  const n = (attrs & ATTR_N) !== 0
+  const pbmt = (attrs >> ATTR_PBMT_SHIFT) & 3
+  if (!spec.napot && n) return 'N=1 but Svnapot is not implemented'
+  if (!spec.pbmte && pbmt !== 0) return 'PBMT≠0 but PBMTE=0 for this stage'
+  if (pbmt === 3) return 'PBMT=3 is reserved'
+  if ((flags & (F_R | F_W | F_X)) === 0) {
+    if ((flags & (F_D | F_A | F_U)) !== 0 || n || pbmt !== 0) return 'non-leaf PTE with D, A, U, N or PBMT set (reserved)'
+  } else if (n) {
     // Svnapot: only a 4 KiB-level leaf with ppn[3:0] = 1000 (a 64 KiB range) is defined.
-    if (level !== 0 || (pteppn(pte) & 0xfn) !== 8n) return 'N=1 with a reserved NAPOT encoding (only level 0, ppn[3:0]=1000 is defined)'
+    if (level !== 0 || ppnLow4 !== 8) return 'N=1 with a reserved NAPOT encoding (only level 0, ppn[3:0]=1000 is defined)'
   }
   return undefined
 }
+
+const LEVEL_SHIFT = [12n, 21n, 30n, 39n, 48n] as const
+const IDX_MASK = 0x1ffn
 
 /**
  * Walks one stage for input address `input` (already checked for canonical form / width by the caller).
@@ -133,89 +186,90 @@ const reservedEncoding = (spec: StageSpec, pte: bigint, level: number): string |
  */
 export const walkStage = (s: WalkSession, spec: StageSpec, input: bigint): Either<TranslationFault, StageLeaf> => {
   const { levels, widenBits } = spec.scheme
+  const rootMask = (1n << BigInt(IDX_BITS + widenBits)) - 1n
   // Step 1: a = root table; i = LEVELS − 1.
   let a = spec.root
   for (let i = levels - 1; i >= 0; i--) {
-    const idxBits = i === levels - 1 ? IDX_BITS + widenBits : IDX_BITS
-    const vpn = (input >> BigInt(PAGE_SHIFT + IDX_BITS * i)) & ((1n << BigInt(idxBits)) - 1n)
+    const vpn = (input >> LEVEL_SHIFT[i]!) & (i === levels - 1 ? rootMask : IDX_MASK)
     // Step 2: pte = the PTE at a + vpn[i]·PTESIZE (for VS-stage, that address is itself G-stage translated).
-    const where = spec.ptePhys(s, a + vpn * PTESIZE, false)
+    const where = spec.rules.ptePhys(spec, s, a + vpn * PTESIZE, false)
     if (isLeft(where)) return where
     const pteAddr = where.right
     const denied = pteAccessOk(s, pteAddr, 'read')
     if (denied !== undefined) {
-      record(s, spec, 'read', i, pteAddr, 0n, `access fault: ${denied}`)
-      return left(spec.accessFault(i, denied))
+      record(s, spec, 'read', i, pteAddr, 0n, ACCESS_FAULT, denied)
+      return left(spec.rules.accessFault(spec, i, denied))
     }
     const pte = peek(s.memory, pteAddr, 8)
     s.refs++
+    const flags = Number(pte & 0x3ffn)
+    const ppn = pteppn(pte)
     // Step 3: invalid, W without R, or any reserved bit or encoding → page fault.
-    const reserved = reservedEncoding(spec, pte, i)
+    const reserved = reservedEncoding(spec, flags, Number(pte >> 54n), Number(ppn & 0xfn), i)
     if (reserved !== undefined) {
-      record(s, spec, 'read', i, pteAddr, pte, `page fault: ${reserved}`)
-      return left(spec.pageFault(i, reserved))
+      record(s, spec, 'read', i, pteAddr, pte, PAGE_FAULT, reserved)
+      return left(spec.rules.pageFault(spec, i, reserved))
     }
     // Step 4: a pointer (R=W=X=0) leads one level down; there is none below level 0.
-    if (isPointer(pte)) {
+    if ((flags & (F_R | F_W | F_X)) === 0) {
       if (i === 0) {
-        record(s, spec, 'read', i, pteAddr, pte, 'page fault: pointer PTE at level 0')
-        return left(spec.pageFault(i, 'pointer PTE at level 0'))
+        record(s, spec, 'read', i, pteAddr, pte, PAGE_FAULT, 'pointer PTE at level 0')
+        return left(spec.rules.pageFault(spec, i, 'pointer PTE at level 0'))
       }
-      a = pteppn(pte) << 12n
-      record(s, spec, 'read', i, pteAddr, pte, `pointer → next table at ${hex(a)}`)
+      a = ppn << 12n
+      record(s, spec, 'read', i, pteAddr, pte, POINTER)
       continue
     }
     // Step 5: a leaf; check R/W/X and the U rules for this stage and privilege.
-    const perm = spec.denies(pte)
+    const perm = spec.rules.denies(spec, flags)
     if (perm !== undefined) {
-      record(s, spec, 'read', i, pteAddr, pte, `page fault: ${perm}`)
-      return left(spec.pageFault(i, perm))
+      record(s, spec, 'read', i, pteAddr, pte, PAGE_FAULT, perm)
+      return left(spec.rules.pageFault(spec, i, perm))
     }
     // Step 6: a superpage's low PPN fields must be zero.
-    const ppn = pteppn(pte)
-    const superBits = BigInt(IDX_BITS * i)
-    if ((ppn & ((1n << superBits) - 1n)) !== 0n) {
+    if (i > 0 && (ppn & ((1n << BigInt(IDX_BITS * i)) - 1n)) !== 0n) {
       const why = `misaligned superpage: ppn[${i - 1}:0] ≠ 0`
-      record(s, spec, 'read', i, pteAddr, pte, `page fault: ${why}`)
-      return left(spec.pageFault(i, why))
+      record(s, spec, 'read', i, pteAddr, pte, PAGE_FAULT, why)
+      return left(spec.rules.pageFault(spec, i, why))
     }
-    const napot = (pte & PTE_N) !== 0n
+    const napot = (Number(pte >> 54n) & ATTR_N) !== 0
     const pageBits = napot ? 16 : PAGE_SHIFT + IDX_BITS * i
     // Step 8 (computed now so the trail can show it): the output address.
     const lowBits = BigInt(pageBits)
     const outBase = ((ppn << 12n) >> lowBits) << lowBits
     const inBase = (input >> lowBits) << lowBits
-    record(s, spec, 'read', i, pteAddr, pte, `leaf ${pteFlags(pte)}: ${sizeName(pageBits)} page at ${hex(outBase)}`)
     // Step 7: A=0, or a store with D=0: Svade faults; Svadu sets the bits with an (atomic) PTE store.
-    const ad = PTE_A | (spec.isStore ? PTE_D : 0n)
+    const ad = F_A | (spec.isStore ? F_D : 0)
+    const needsUpdate = (flags & ad) !== ad
+    if (needsUpdate && !spec.adue) {
+      const why = (flags & F_A) === 0 ? 'A=0 and hardware A/D update is off (Svade)' : 'store with D=0 and hardware A/D update is off (Svade)'
+      record(s, spec, 'read', i, pteAddr, pte, PAGE_FAULT, why)
+      return left(spec.rules.pageFault(spec, i, why))
+    }
+    record(s, spec, 'read', i, pteAddr, pte, LEAF, '', pageBits)
     let leafPte = pte
-    if ((pte & ad) !== ad) {
-      if (!spec.adue) {
-        const why = (pte & PTE_A) === 0n ? 'A=0 and hardware A/D update is off (Svade)' : 'store with D=0 and hardware A/D update is off (Svade)'
-        s.trail[s.trail.length - 1] = { ...s.trail[s.trail.length - 1]!, decision: `page fault: ${why}` }
-        return left(spec.pageFault(i, why))
-      }
+    if (needsUpdate) {
       // The PTE store is an implicit write: for VS-stage its GPA needs G-stage write permission first.
-      const target = spec.ptePhys(s, a + vpn * PTESIZE, true)
+      const target = spec.rules.ptePhys(spec, s, a + vpn * PTESIZE, true)
       if (isLeft(target)) return target
       const deniedW = pteAccessOk(s, target.right, 'write')
       if (deniedW !== undefined) {
-        record(s, spec, 'write', i, target.right, pte | ad, `access fault: ${deniedW}`)
-        return left(spec.accessFault(i, deniedW))
+        record(s, spec, 'write', i, target.right, pte | BigInt(ad), ACCESS_FAULT, deniedW)
+        return left(spec.rules.accessFault(spec, i, deniedW))
       }
-      leafPte = pte | ad
+      leafPte = pte | BigInt(ad)
       s.memory = poke(s.memory, target.right, 8, leafPte)
       s.refs++
-      record(s, spec, 'write', i, target.right, leafPte, `A/D update: ${(pte & PTE_A) === 0n ? 'A' : ''}${(ad & PTE_D) !== 0n && (pte & PTE_D) === 0n ? 'D' : ''} set by hardware (Svadu)`)
+      record(s, spec, 'write', i, target.right, leafPte, AD_UPDATE, `${(flags & F_A) === 0 ? 'A' : ''}${(ad & F_D) !== 0 && (flags & F_D) === 0 ? 'D' : ''}`)
     }
     return right({ stage: spec.stage, inBase, outBase, level: i, pte: leafPte, pageBits, pteAddr })
   }
   // Unreachable: the loop returns at level 0 at the latest.
-  return left(spec.pageFault(0, 'walk ended without a leaf'))
+  return left(spec.rules.pageFault(spec, 0, 'walk ended without a leaf'))
 }
 
 /** The output address for `input` through `leaf` (step 8): the region base plus the untranslated low bits. */
 export const leafOutput = (leaf: StageLeaf, input: bigint): bigint => leaf.outBase | (input & ((1n << BigInt(leaf.pageBits)) - 1n))
 
 /** Identity placement of PTEs: S-stage and G-stage tables live at physical addresses. */
-export const physicalTables = (_s: WalkSession, addr: bigint): Either<TranslationFault, PhysAddr> => right(phys(addr))
+export const physicalTables = (_spec: StageSpec, _s: WalkSession, addr: bigint): Either<TranslationFault, PhysAddr> => right(phys(addr))
