@@ -342,6 +342,8 @@ const toScenario = (json: ScenarioJson): Either<ScenarioError, Scenario> => {
   if (decodeHgatp(hgatp) === undefined) return fail('scenario.csrs.hgatp', `unsupported MODE ${modeOf(hgatp)} in ${hex(hgatp)}; ${HGATP_MODES}`)
   const exts = json.extensions ?? []
   const env = legalizeEnvcfg(csrs.menvcfg ?? 0n, csrs.henvcfg ?? 0n, exts)
+  // hgatp.PPN[1:0] are WARL 0: the x4 root table is 16 KiB aligned (Spike masks them on write).
+  const notes = (hgatp & 3n) === 0n ? env.notes : [...env.notes, `hgatp.PPN[1:0]=${hgatp & 3n} reads as 0: the G-stage root table is 16 KiB aligned`]
   const virt = json.V ?? false
   if (virt && json.privilege === 'M') return fail('scenario.V', 'V=1 needs privilege U or S (VU- or VS-mode); M-mode always runs with V=0')
   const accesses: ScenarioAccess[] = []
@@ -366,7 +368,7 @@ const toScenario = (json: ScenarioJson): Either<ScenarioError, Scenario> => {
     menvcfg: env.menvcfg, henvcfg: env.henvcfg,
     svnapot: exts.includes('Svnapot'),
   }
-  return right({ description: json.description, extensions: exts, memory: memory.right, ctx, notes: env.notes, accesses })
+  return right({ description: json.description, extensions: exts, memory: memory.right, ctx, notes, accesses })
 }
 
 /** Decodes a parsed JSON value into a scenario, or the first error with the path of its field. */

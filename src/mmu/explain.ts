@@ -35,11 +35,17 @@ const accessVerb = (r: TranslationRequest): string => (r.hlvx === true ? 'HLVX l
 /** What a G-stage walk was for, or '' for the S / VS walk of the access itself. */
 const purposeName = (t: TrailStep): string => {
   switch (t.purpose) {
-    case 'vs-pte': return 'G for VS PTE read'
-    case 'vs-pte-write': return 'G for VS PTE write'
-    case 'final': return 'G for final GPA'
-    case 'translate': return t.stage
+    case 'vs-pte': return 'G: VS PTE read'
+    case 'vs-pte-write': return 'G: VS PTE write'
+    case 'final': return 'G: final GPA'
+    case 'translate': return `${t.stage}-stage`
   }
+}
+
+/** The PTE's flags as "VRWXUGAD" letters, then N (Svnapot) and a non-zero PBMT (Svpbmt) when set. */
+export const flagText = (pte: bigint): string => {
+  const p = decodePte(pte)
+  return [pteFlags(pte), ...(p.n ? ['N'] : []), ...(p.pbmt === 'PMA' ? [] : [p.pbmt === 'reserved' ? 'PBMT=3' : p.pbmt])].join(' ')
 }
 
 /** Leaf permissions as a reader says them: "RW- user global". G-stage leaves are always U=1. */
@@ -82,6 +88,8 @@ export const explainHart = (ctx: TranslationContext, extensions: readonly string
     `status   mstatus SUM=${bit(ctx.mstatus.sum)} MXR=${bit(ctx.mstatus.mxr)} · vsstatus SUM=${bit(ctx.vsstatus.sum)} MXR=${bit(ctx.vsstatus.mxr)}`,
     `envcfg   menvcfg ADUE=${bit(ctx.menvcfg.adue)} PBMTE=${bit(ctx.menvcfg.pbmte)} · henvcfg ADUE=${bit(ctx.henvcfg.adue)} PBMTE=${bit(ctx.henvcfg.pbmte)} · extensions: ${extensions.length === 0 ? 'none' : extensions.join(', ')}`,
     ...notes.map((n) => `note     ${n}`),
+    'Each walk step shows: the stage (for a G-stage walk, what it translates), the PTE level, read or write,',
+    'the PTE\'s physical address = its value, its flags, and what the walker decided.',
   ]
   return lines.join('\n') + '\n'
 }
@@ -89,7 +97,7 @@ export const explainHart = (ctx: TranslationContext, extensions: readonly string
 // ---- text -------------------------------------------------------------------------------------------
 
 const trailLine = (t: TrailStep, n: number): string =>
-  `  ${String(n).padStart(2)}. ${purposeName(t).padEnd(18)} level ${t.level}  ${t.op.padEnd(5)} ${hex(t.pteAddr)} = ${hex(t.pte)}  ${pteFlags(t.pte)}  ${t.decision}`
+  `  ${String(n).padStart(2)}. ${purposeName(t).padEnd(16)} level ${t.level}  ${t.op.padEnd(5)} ${hex(t.pteAddr)} = ${hex(t.pte)}  ${flagText(t.pte).padEnd(8)}  ${t.decision}`
 
 /** Where in the walk a fault arose, in words. */
 const faultPlace = (f: TranslationFault): string => {
@@ -150,7 +158,7 @@ export const explainSummary = (all: readonly ExplainedAccess[]): string => {
 // ---- JSON lines -------------------------------------------------------------------------------------
 
 const leafJson = (l: StageLeaf | undefined): object | null => l === undefined ? null : ({
-  stage: l.stage, level: l.level, pteAddr: hex(l.pteAddr), pte: hex(l.pte), flags: pteFlags(l.pte),
+  stage: l.stage, level: l.level, pteAddr: hex(l.pteAddr), pte: hex(l.pte), flags: flagText(l.pte),
   pageSize: pageSizeName(l.pageBits),
 })
 
@@ -162,16 +170,16 @@ export const explainJson = (e: ExplainedAccess): string => {
   const { ctx, request, outcome } = e
   const r = outcome.result
   const base = {
-    access: e.index,
+    index: e.index,
     ...(e.note === undefined ? {} : { note: e.note }),
-    type: request.access,
+    access: request.access,
     hlvx: request.hlvx === true,
     privilege: ctx.priv,
     V: ctx.virt,
     va: hex(request.va as bigint),
     trail: outcome.trail.map((t) => ({
       stage: t.stage, purpose: t.purpose, op: t.op, level: t.level,
-      pteAddr: hex(t.pteAddr), pte: hex(t.pte), flags: pteFlags(t.pte), decision: t.decision,
+      pteAddr: hex(t.pteAddr), pte: hex(t.pte), flags: flagText(t.pte), decision: t.decision,
     })),
   }
   const tail = isLeft(r)
