@@ -104,7 +104,12 @@ export const translationContext = (c: CtxBits, over: Partial<TranslationContext>
 
 // ---- leaves -----------------------------------------------------------------------------------------
 
-export interface LeafBits { readonly r: boolean; readonly w: boolean; readonly x: boolean; readonly u: boolean; readonly a: boolean; readonly d: boolean; readonly g: boolean }
+export interface LeafBits {
+  readonly r: boolean; readonly w: boolean; readonly x: boolean; readonly u: boolean
+  readonly a: boolean; readonly d: boolean; readonly g: boolean
+  /** Svpbmt memory type 0 PMA, 1 NC, 2 IO (legal only with PBMTE; 3 comes from the `pbmt3` corruption). */
+  readonly pbmt: 0 | 1 | 2
+}
 
 /** true with probability n/16. */
 const likely = (n: number): fc.Arbitrary<boolean> =>
@@ -116,14 +121,15 @@ const likely = (n: number): fc.Arbitrary<boolean> =>
  */
 export const leafBitsArb = (permissive: boolean): fc.Arbitrary<LeafBits> => {
   const bit = (n: number): fc.Arbitrary<boolean> => (permissive ? likely(n) : fc.boolean())
-  return fc.record({ r: bit(15), w: bit(11), x: bit(12), u: bit(15), a: bit(14), d: fc.boolean(), g: fc.boolean() })
+  const pbmt = fc.oneof({ weight: 6, arbitrary: fc.constant<0>(0) }, { weight: 1, arbitrary: fc.constantFrom<1 | 2>(1, 2) })
+  return fc.record({ r: bit(15), w: bit(11), x: bit(12), u: bit(15), a: bit(14), d: fc.boolean(), g: fc.boolean(), pbmt })
     .map((l) => (l.r || l.x ? l : { ...l, r: true }))
     .map((l) => (l.w && !l.r ? { ...l, r: true } : l))
 }
 
 export const leafFlags = (l: LeafBits, adPreset: boolean): bigint =>
   V | (l.r ? R : 0n) | (l.w ? W : 0n) | (l.x ? X : 0n) | (l.u ? U : 0n) | (l.g ? G : 0n) |
-  (adPreset || l.a ? A : 0n) | (adPreset || l.d ? D : 0n)
+  (adPreset || l.a ? A : 0n) | (adPreset || l.d ? D : 0n) | (BigInt(l.pbmt) << 61n)
 
 // ---- the two-stage world ----------------------------------------------------------------------------
 
