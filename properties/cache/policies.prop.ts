@@ -43,6 +43,18 @@ test('hit ⇔ resident: a request hits exactly when its object is resident befor
     everyStep(name, c, ids, (before, hit, id) => hit === before.includes(id))), { numRuns: runs(300) })
 })
 
+test('contains agrees with the resident set', () => {
+  fc.assert(fc.property(arbPolicy, arbCapacity, arbTrace, (name, c, ids) => {
+    const p = pure(name)
+    let s = p.init(c)
+    return ids.every((id) => {
+      s = p.access(s, { id, next: Infinity }).state
+      const res = new Set(p.resident(s))
+      return ids.every((k) => p.contains(s, k) === res.has(k))
+    })
+  }), { numRuns: runs(100) })
+})
+
 test('LRU inclusion: the LRU cache of size c is contained in that of size c + 1, so misses never grow', () => {
   fc.assert(fc.property(arbCapacity, arbTrace, (c, ids) => {
     const small = pure('lru')

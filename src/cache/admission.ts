@@ -50,5 +50,6 @@ export const withAdmission = <S, T>(
       return access(frontState(a.state, counts, ring, s0.n + 1), a.hit, a.evicted)
     },
     resident: (s) => inner.resident(s.inner),
+    contains: (s, id) => inner.contains(s.inner, id),
   }
 }

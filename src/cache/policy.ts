@@ -33,6 +33,8 @@ export interface Policy<S> {
   access(s: S, r: Req, admit?: boolean): Access<S>
   /** The objects a request would hit now (the cache's resident set). */
   resident(s: S): number[]
+  /** Whether a request for `id` would hit now. */
+  contains(s: S, id: number): boolean
 }
 
 /** The libCacheSim CLI names of the policies this model implements. */

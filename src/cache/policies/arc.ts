@@ -90,6 +90,7 @@ const make = <S, T>(st: Store<S, T>): Policy<ArcState<S>> => {
       return access(arcState(t1, t2, b1, b2, p, c), false, evicted)
     },
     resident: (s) => [...seq.toArray(s.t1), ...seq.toArray(s.t2)],
+    contains: (s, id) => seq.has(s.t1, id) || seq.has(s.t2, id),
   }
 }
 

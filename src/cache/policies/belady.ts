@@ -59,6 +59,7 @@ const make = <S, T>(st: Store<S, T>): Policy<BeladyState<S, T>> => {
       return access(beladyState(nextOf, byNext, doomed, s0.capacity), hit, evicted)
     },
     resident: (s) => [...M.entries(s.byNext).map(([, id]) => id), ...seq.toArray(s.doomed)],
+    contains: (s, id) => tab.get(s.nextOf, id) !== undefined || seq.has(s.doomed, id),
   }
 }
 

@@ -40,6 +40,7 @@ const make = <S, T>(st: Store<S, T>, maxFreq: number): Policy<ClockState<S, T>> 
     return access(clockState(seq.pushHead(q, r.id), tab.set(freq, r.id, 0), s0.capacity, s0.maxFreq), false, evicted)
   },
   resident: (s) => st.seq.toArray(s.q),
+  contains: (s, id) => st.seq.has(s.q, id),
 })
 
 export const clock: PolicyDef = {

@@ -44,6 +44,7 @@ const make = <S, T>(st: Store<S, T>): Policy<LfuState<S, T>> => {
       return access(lfuState(enter(buckets, 1, r.id), tab.set(count, r.id, 1), s0.capacity), false, evicted)
     },
     resident: (s) => M.entries(s.buckets).flatMap(([, q]) => seq.toArray(q)),
+    contains: (s, id) => tab.get(s.count, id) !== undefined,
   }
 }
 

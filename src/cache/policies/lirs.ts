@@ -164,6 +164,7 @@ const make = <S, T>(st: Store<S, T>): Policy<LirsState<S, T>> => {
       limitStack()
       return access(state(), false, evicted)
     },
+    contains: (x, id) => seq.has(x.q, id) || (seq.has(x.s, id) && (tab.get(x.flags, id) ?? 0) !== 0),
     resident: (x) => {
       const inQ = seq.toArray(x.q)
       const qs = new Set(inQ)

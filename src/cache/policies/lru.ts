@@ -26,6 +26,7 @@ const makeQueue = <S, T>(st: Store<S, T>, moveOnHit: boolean, name: 'lru' | 'fif
     return access(queueState(seq.pushHead(q, r.id), s0.capacity), false, evicted)
   },
   resident: (s) => st.seq.toArray(s.q),
+  contains: (s, id) => st.seq.has(s.q, id),
 })
 
 export const lru: PolicyDef = { name: 'lru', defaults: {}, make: (st) => makeQueue(st, true, 'lru') }

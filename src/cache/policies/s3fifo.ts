@@ -102,6 +102,7 @@ const make = <S, T>(st: Store<S, T>, smallRatio: number, ghostRatio: number, thr
       return access(s2, false, evicted)
     },
     resident: (s) => [...seq.toArray(s.small), ...seq.toArray(s.main)],
+    contains: (s, id) => seq.has(s.small, id) || seq.has(s.main, id),
   }
 }
 

@@ -44,6 +44,7 @@ const make = <S, T>(st: Store<S, T>): Policy<SieveState<S, T>> => ({
     return access(sieveState(seq.pushHead(q, r.id), tab.set(visited, r.id, 0), hand, s0.capacity), false, evicted)
   },
   resident: (s) => st.seq.toArray(s.q),
+  contains: (s, id) => st.seq.has(s.q, id),
 })
 
 export const sieve: PolicyDef = { name: 'sieve', defaults: {}, make: (st) => make(st) }

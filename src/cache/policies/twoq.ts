@@ -70,6 +70,7 @@ const make = <S, T>(st: Store<S, T>, inRatio: number, outRatio: number): Policy<
       return access(twoQState(ain, aout, am, c, kin, kout), false, evicted)
     },
     resident: (s) => [...seq.toArray(s.ain), ...seq.toArray(s.am)],
+    contains: (s, id) => seq.has(s.ain, id) || seq.has(s.am, id),
   }
 }
 
