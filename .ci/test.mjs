@@ -4,9 +4,9 @@
 import { spawnSync } from 'node:child_process'
 
 const stages = [
-  ['typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']],
-  ['uvu', 'node', ['--import', 'tsx', 'node_modules/uvu/bin.js', '.', '^(spec|properties|golden)/.*\\.(spec|prop|golden)\\.ts$', '--color', 'false']],
-  ['tsd', 'npx', ['tsd', '--typings', 'src/index.ts', '--files', 'spec/types/**/*.test-d.ts']],
+  ['typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.']],
+  ['uvu', process.execPath, ['--import', 'tsx', 'node_modules/uvu/bin.js', '.', '^(spec|properties|golden)/.*\\.(spec|prop|golden)\\.ts$', '--color', 'false']],
+  ['tsd', process.execPath, ['node_modules/tsd/dist/cli.js', '--typings', 'src/index.ts', '--files', 'spec/types/**/*.test-d.ts']],
 ]
 
 let passed = 0
