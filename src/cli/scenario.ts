@@ -67,7 +67,7 @@ const HEX = /^0x[0-9a-fA-F]+(_[0-9a-fA-F]+)*$/
  * loses bits, and an address is easier to check in hex.
  */
 export const Hex64 = new t.Type<bigint, string, unknown>(
-  'Hex64',
+  'a hex string like 0x8000_1000',
   (u): u is bigint => typeof u === 'bigint',
   (u, c) => {
     if (typeof u !== 'string' || !HEX.test(u)) return t.failure(u, c, `expected a hex string like 0x8000_1000, got ${got(u)}`)
@@ -77,8 +77,8 @@ export const Hex64 = new t.Type<bigint, string, unknown>(
   (v) => hex(v),
 )
 
-const oneOf = <A extends string>(name: string, values: readonly A[]) => new t.Type<A, A, unknown>(
-  name,
+const oneOf = <A extends string>(values: readonly A[]) => new t.Type<A, A, unknown>(
+  `one of ${values.map((v) => JSON.stringify(v)).join(', ')}`,
   (u): u is A => typeof u === 'string' && (values as readonly string[]).includes(u),
   (u, c) => typeof u === 'string' && (values as readonly string[]).includes(u)
     ? t.success(u as A)
@@ -87,17 +87,17 @@ const oneOf = <A extends string>(name: string, values: readonly A[]) => new t.Ty
 )
 
 const Bool = new t.Type<boolean, boolean, unknown>(
-  'Bool', (u): u is boolean => typeof u === 'boolean',
+  'true or false', (u): u is boolean => typeof u === 'boolean',
   (u, c) => (typeof u === 'boolean' ? t.success(u) : t.failure(u, c, `expected true or false, got ${show(u)}`)), t.identity,
 )
 
 const Text = new t.Type<string, string, unknown>(
-  'Text', (u): u is string => typeof u === 'string',
+  'a string', (u): u is string => typeof u === 'string',
   (u, c) => (typeof u === 'string' ? t.success(u) : t.failure(u, c, `expected a string, got ${show(u)}`)), t.identity,
 )
 
 const Size = new t.Type<AccessSize, AccessSize, unknown>(
-  'Size', (u): u is AccessSize => u === 1 || u === 2 || u === 4 || u === 8,
+  'a size of 1, 2, 4 or 8 bytes', (u): u is AccessSize => u === 1 || u === 2 || u === 4 || u === 8,
   (u, c) => (u === 1 || u === 2 || u === 4 || u === 8 ? t.success(u) : t.failure(u, c, `expected a size of 1, 2, 4 or 8 bytes, got ${show(u)}`)),
   t.identity,
 )
@@ -111,10 +111,10 @@ type Optional<P extends t.Props> = { readonly [K in keyof P]?: t.TypeOf<P[K]> }
  * An object with required and optional fields. Unknown fields are errors (a misspelt "vstap" would
  * otherwise be silently ignored); a missing required field is reported at its own path.
  */
-const struct = <R extends t.Props, O extends t.Props>(name: string, required: R, optional: O) => {
+const struct = <R extends t.Props, O extends t.Props>(required: R, optional: O) => {
   const known = [...Object.keys(required), ...Object.keys(optional)]
   return new t.Type<Required<R> & Optional<O>, unknown, unknown>(
-    name,
+    `an object with ${known.join(', ')}`,
     (u): u is Required<R> & Optional<O> => typeof u === 'object' && u !== null,
     (u, c) => {
       if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c, `expected an object, got ${show(u)}`)
@@ -124,7 +124,7 @@ const struct = <R extends t.Props, O extends t.Props>(name: string, required: R,
       }
       const out: Record<string, unknown> = {}
       for (const [k, codec] of Object.entries(required)) {
-        if (!(k in o)) return t.failure(undefined, t.appendContext(c, k, codec, undefined), `missing (${describe(codec)})`)
+        if (!(k in o)) return t.failure(undefined, t.appendContext(c, k, codec, undefined), `missing (expected ${codec.name})`)
         const r = codec.validate(o[k], t.appendContext(c, k, codec, o[k]))
         if (isLeft(r)) return r
         out[k] = r.right
@@ -142,7 +142,7 @@ const struct = <R extends t.Props, O extends t.Props>(name: string, required: R,
 }
 
 const list = <C extends t.Mixed>(item: C, minLength = 0) => new t.Type<readonly t.TypeOf<C>[], unknown, unknown>(
-  `list of ${item.name}`,
+  `a list of ${item.name}`,
   (u): u is readonly t.TypeOf<C>[] => Array.isArray(u),
   (u, c) => {
     if (!Array.isArray(u)) return t.failure(u, c, `expected a list, got ${show(u)}`)
@@ -158,24 +158,15 @@ const list = <C extends t.Mixed>(item: C, minLength = 0) => new t.Type<readonly 
   t.identity,
 )
 
-/** What a field expects, for "missing" messages. */
-const describe = (codec: t.Mixed): string => {
-  switch (codec.name) {
-    case 'Hex64': return 'expected a hex string like 0x8000_1000'
-    case 'Bool': return 'expected true or false'
-    case 'Text': return 'expected a string'
-    default: return `expected ${codec.name}`
-  }
-}
-
 /**
  * A register given either raw (a hex string) or as named bits ({"SUM": true}); the named bits are
  * what translation reads, the rest of a raw value is ignored.
  */
-const bitsOrRaw = <K extends string>(name: string, fields: Readonly<Record<K, number>>) => {
-  const named = struct(name, {}, Object.fromEntries(Object.keys(fields).map((k) => [k, Bool])) as Record<K, typeof Bool>)
+const bitsOrRaw = <K extends string>(fields: Readonly<Record<K, number>>) => {
+  const named = struct({}, Object.fromEntries(Object.keys(fields).map((k) => [k, Bool])) as Record<K, typeof Bool>)
+  const example = `{"${Object.keys(fields)[0]}": true}`
   return new t.Type<bigint, unknown, unknown>(
-    name, (u): u is bigint => typeof u === 'bigint',
+    `a hex string or an object like ${example}`, (u): u is bigint => typeof u === 'bigint',
     (u, c) => {
       if (typeof u === 'object' && u !== null && !Array.isArray(u)) {
         const r = named.validate(u, c)
@@ -185,7 +176,7 @@ const bitsOrRaw = <K extends string>(name: string, fields: Readonly<Record<K, nu
         return t.success(v)
       }
       if (typeof u === 'string') return Hex64.validate(u, c)
-      return t.failure(u, c, `expected a hex string like 0x4_0000 or an object like {"${Object.keys(fields)[0]}": true}, got ${got(u)}`)
+      return t.failure(u, c, `expected a hex string or an object like ${example}, got ${got(u)}`)
     },
     t.identity,
   )
@@ -195,13 +186,13 @@ const bitsOrRaw = <K extends string>(name: string, fields: Readonly<Record<K, nu
 const STATUS_BITS = { SUM: 18, MXR: 19 } as const
 // menvcfg / henvcfg: ADUE is bit 61 (Svadu), PBMTE bit 62 (Svpbmt).
 const ENVCFG_BITS = { ADUE: 61, PBMTE: 62 } as const
-const Status = bitsOrRaw('status', STATUS_BITS)
-const Envcfg = bitsOrRaw('envcfg', ENVCFG_BITS)
+const Status = bitsOrRaw(STATUS_BITS)
+const Envcfg = bitsOrRaw(ENVCFG_BITS)
 
 const FLAG_LETTERS = 'VRWXUGAD'
 /** PTE flags as letters ("VRW---AD", or "VRWAD"): each of V R W X U G A D at most once, '-' ignored. */
 const Flags = new t.Type<bigint, string, unknown>(
-  'Flags', (u): u is bigint => typeof u === 'bigint',
+  'PTE flags as letters like "VRW---AD"', (u): u is bigint => typeof u === 'bigint',
   (u, c) => {
     if (typeof u !== 'string') return t.failure(u, c, `expected PTE flags as letters like "VRW---AD", got ${show(u)}`)
     let v = 0n
@@ -221,20 +212,20 @@ const PBMT_CODES = { PMA: 0n, NC: 1n, IO: 2n, reserved: 3n } as const
 
 // ---- the scenario schema --------------------------------------------------------------------------
 
-const RegionCodec = struct('region', { name: Text, base: Hex64, size: Hex64, kind: oneOf('kind', ['ram', 'mmio'] as const) }, {})
-const WordCodec = struct('memory word', { addr: Hex64, value: Hex64 }, { size: Size })
-const PteCodec = struct('pte', { addr: Hex64, flags: Flags }, { pa: Hex64, ppn: Hex64, pbmt: oneOf('pbmt', ['PMA', 'NC', 'IO', 'reserved'] as const), napot: Bool })
-const PrivilegeCodec = oneOf('privilege', ['U', 'S', 'M'] as const)
-const AccessCodec = struct('access', { va: Hex64, access: oneOf('access', ['fetch', 'load', 'store'] as const) }, { hlvx: Bool, privilege: PrivilegeCodec, V: Bool, note: Text })
-const CsrsCodec = struct('csrs', {}, { satp: Hex64, vsatp: Hex64, hgatp: Hex64, mstatus: Status, vsstatus: Status, menvcfg: Envcfg, henvcfg: Envcfg })
+const RegionCodec = struct({ name: Text, base: Hex64, size: Hex64, kind: oneOf(['ram', 'mmio'] as const) }, {})
+const WordCodec = struct({ addr: Hex64, value: Hex64 }, { size: Size })
+const PteCodec = struct({ addr: Hex64, flags: Flags }, { pa: Hex64, ppn: Hex64, pbmt: oneOf(['PMA', 'NC', 'IO', 'reserved'] as const), napot: Bool })
+const PrivilegeCodec = oneOf(['U', 'S', 'M'] as const)
+const AccessCodec = struct({ va: Hex64, access: oneOf(['fetch', 'load', 'store'] as const) }, { hlvx: Bool, privilege: PrivilegeCodec, V: Bool, note: Text })
+const CsrsCodec = struct({}, { satp: Hex64, vsatp: Hex64, hgatp: Hex64, mstatus: Status, vsstatus: Status, menvcfg: Envcfg, henvcfg: Envcfg })
 
 /** The scenario file's schema (io-ts). Published in the README; `decodeScenario` adds the semantic checks. */
-export const ScenarioCodec = struct('scenario', {
+export const ScenarioCodec = struct({
   privilege: PrivilegeCodec,
   accesses: list(AccessCodec, 1),
 }, {
   description: Text,
-  extensions: list(oneOf('extension', ['Svnapot', 'Svpbmt', 'Svadu'] as const)),
+  extensions: list(oneOf(['Svnapot', 'Svpbmt', 'Svadu'] as const)),
   memoryMap: list(RegionCodec, 1),
   memory: list(WordCodec),
   ptes: list(PteCodec),
