@@ -7,7 +7,8 @@
 //   oracleGeneral  24-byte little-endian records <uint32 time, uint64 id, uint32 size, int64 next>,
 //                  next = −1 when the object is never requested again
 //   msr            MSR Cambridge block I/O: Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime;
-//                  one request per block the byte range [Offset, Offset+Size) touches
+//                  one request per block the byte range [Offset, Offset+Size) touches; block ids
+//                  are disk·2^32 + block, so the disks of one host stay apart
 import { left, right, type Either } from 'fp-ts/lib/Either.js'
 
 export const TRACE_FORMATS = ['txt', 'csv', 'oracleGeneral', 'msr'] as const
@@ -82,16 +83,18 @@ export const encodeOracle = (records: readonly OracleRecord[]): Uint8Array => {
 
 /** One block I/O request of an MSR Cambridge trace, split into blocks. */
 export type BlockIo = {
+  /** The Hostname field: which server (VM) issued the I/O. */
+  readonly host: string
   readonly disk: number
   readonly write: boolean
-  /** Block ids: disk·2^40 + ⌊byte / blockSize⌋ for every block in [Offset, Offset + Size). */
+  /** Block ids: disk·2^32 + ⌊byte / blockSize⌋ for every block in [Offset, Offset + Size). */
   readonly blocks: readonly number[]
 }
-const DISK_SHIFT = 2 ** 40
+const DISK_SHIFT = 2 ** 32
 
-/** An MSR line `Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime`. */
+/** An MSR line `Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime` (a header line is skipped). */
 export const decodeMsrLine = (line: string, blockSize: number): Either<string, BlockIo | undefined> => {
-  if (line.trim() === '') return right(undefined)
+  if (line.trim() === '' || line.startsWith('Timestamp,')) return right(undefined)
   const f = line.split(',')
   if (f.length < 7) return left(`has ${f.length} fields, the MSR layout has 7 (Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime)`)
   const disk = decodeId(f[2] as string, 'DiskNumber')
@@ -105,8 +108,8 @@ export const decodeMsrLine = (line: string, blockSize: number): Either<string, B
   if (size._tag === 'Left') return size
   const first = Math.floor(offset.right / blockSize)
   const last = size.right === 0 ? first : Math.floor((offset.right + size.right - 1) / blockSize)
-  if (last >= DISK_SHIFT) return left(`Offset ${offset.right} is beyond 2^40 blocks`)
+  if (last >= DISK_SHIFT) return left(`Offset ${offset.right} is beyond 2^32 blocks`)
   const blocks: number[] = []
   for (let b = first; b <= last; b++) blocks.push(disk.right * DISK_SHIFT + b)
-  return right({ disk: disk.right, write: type === 'Write', blocks })
+  return right({ host: (f[1] as string).trim(), disk: disk.right, write: type === 'Write', blocks })
 }
