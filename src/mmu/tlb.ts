@@ -11,7 +11,7 @@
 // access (A=0, or D=0 for a store) is not used: the access walks again, as a hardware A/D update must.
 // Invalid PTEs and faults are never cached.
 import { type Either, isRight, right } from '../bits/either.ts'
-import { type GuestPhysAddr, guestPhys, phys } from '../bits/address.ts'
+import { type GuestPhysAddr, type PhysAddr } from '../bits/address.ts'
 import { type PhysMemory } from '../memory/memory.ts'
 import { decodeHgatp, decodeSatp } from './atp.ts'
 import { type TranslationFault } from './faults.ts'
@@ -58,6 +58,11 @@ export interface TlbEntry {
   /** The leaves the walk used; undefined for a stage that is Bare. */
   readonly first: StageLeaf | undefined
   readonly gstage: StageLeaf | undefined
+  /** log2 of the mapping size the translation holds for (min over both stages), as `Translation.pageBits`. */
+  readonly pageBits: number
+  /** Low flag bytes (V R W X U G A D) of the two leaves, −1 for a Bare stage: what each hit re-checks. */
+  readonly firstFlags: number
+  readonly gFlags: number
 }
 
 /** A TLB version: sets of entries, each set ordered most recently used (LRU) or newest (FIFO) first. */
@@ -91,11 +96,17 @@ export const entries = (tlb: Tlb): readonly TlbEntry[] => tlb.sets.flat()
 interface Tag { readonly virt: boolean; readonly asid: number; readonly vmid: number; readonly modes: string; readonly translated: boolean }
 
 const tags = new WeakMap<TranslationContext, Tag>()
+let lastCtx: TranslationContext | undefined
+let lastTag: Tag | undefined
 
-/** The TLB tag a context looks up with. Memoised per (immutable) context object: a pure cache. */
+/**
+ * The TLB tag a context looks up with. Memoised per (immutable) context object — the most recent one
+ * in a variable, the others in a WeakMap: a cache of a pure function, invisible to callers.
+ */
 const tagOf = (ctx: TranslationContext): Tag => {
+  if (ctx === lastCtx) return lastTag!
   const known = tags.get(ctx)
-  if (known !== undefined) return known
+  if (known !== undefined) { lastCtx = ctx; lastTag = known; return known }
   let tag: Tag
   if (!ctx.virt) {
     const satp = decodeSatp(ctx.satp)
@@ -112,6 +123,8 @@ const tagOf = (ctx: TranslationContext): Tag => {
     }
   }
   tags.set(ctx, tag)
+  lastCtx = ctx
+  lastTag = tag
   return tag
 }
 
@@ -124,15 +137,15 @@ const FLAG_A = Number(PTE_A), FLAG_D = Number(PTE_D)
 const usable = (e: TlbEntry, ctx: TranslationContext, req: TranslationRequest): boolean => {
   const hlvx = req.hlvx === true
   const need = FLAG_A | (req.access === 'store' ? FLAG_D : 0)
-  if (e.first !== undefined) {
-    const flags = Number(e.first.pte & 0xffn)
+  if (e.firstFlags >= 0) {
+    const flags = e.firstFlags
     if ((flags & need) !== need) return false
     const status = ctx.virt ? ctx.vsstatus : ctx.mstatus
     const mxr = ctx.mstatus.mxr || (ctx.virt && ctx.vsstatus.mxr)
     if (firstStageDenial(ctx.priv, ctx.virt, status.sum, mxr, req.access, hlvx, flags) !== undefined) return false
   }
-  if (e.gstage !== undefined) {
-    const flags = Number(e.gstage.pte & 0xffn)
+  if (e.gFlags >= 0) {
+    const flags = e.gFlags
     if ((flags & need) !== need) return false
     if (gStageDenial(req.access, hlvx, ctx.mstatus.mxr, flags) !== undefined) return false
   }
@@ -152,11 +165,12 @@ const withSet = (tlb: Tlb, index: number, set: readonly TlbEntry[]): Tlb => {
 
 const hitTranslation = (e: TlbEntry, va: bigint): Translation => {
   const offset = va & 0xfffn
+  // paPage and gpaPage are 4 KiB-aligned values below 2^64, so OR-ing in the offset needs no wrapping.
   return {
-    pa: phys(e.paPage | offset),
-    gpa: e.gpaPage === undefined ? undefined : guestPhys(e.gpaPage | offset),
+    pa: (e.paPage | offset) as PhysAddr,
+    gpa: e.gpaPage === undefined ? undefined : (e.gpaPage | offset) as GuestPhysAddr,
     first: e.first, gstage: e.gstage,
-    pageBits: Math.min(e.first?.pageBits ?? 64, e.gstage?.pageBits ?? 64),
+    pageBits: e.pageBits,
   }
 }
 
@@ -166,6 +180,9 @@ const entryFor = (t: Tag, vpn: number, tr: Translation): TlbEntry => ({
   paPage: (tr.pa as bigint) & ~0xfffn,
   gpaPage: tr.gpa === undefined ? undefined : (tr.gpa as bigint) & ~0xfffn,
   first: tr.first, gstage: tr.gstage,
+  pageBits: tr.pageBits,
+  firstFlags: tr.first === undefined ? -1 : Number(tr.first.pte & 0xffn),
+  gFlags: tr.gstage === undefined ? -1 : Number(tr.gstage.pte & 0xffn),
 })
 
 /**
