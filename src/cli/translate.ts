@@ -31,7 +31,7 @@ export type OutputFormat = 'text' | 'json'
 export const renderScenario = (scenario: Scenario, format: OutputFormat): string => {
   const explained = runScenario(scenario)
   if (format === 'json') return explained.map(explainJson).join('')
-  const head = (scenario.description === undefined ? '' : `${scenario.description}\n`) +
+  const head = (scenario.description === undefined ? '' : `${scenario.description}\n\n`) +
     explainHart(scenario.ctx, scenario.extensions, scenario.notes)
   return [head, ...explained.map(explainText), explainSummary(explained)].join('\n')
 }
