@@ -1,3 +1,11 @@
 // memvirt's public API: the functional core. Everything exported here is pure.
 export * from './bits/bits.ts'
 export * from './bits/address.ts'
+export * from './memory/memory.ts'
+export * from './memory/memory-map.ts'
+export * from './mmu/pte.ts'
+export * from './mmu/atp.ts'
+export * from './mmu/faults.ts'
+export type { TrailStep, TrailPurpose, StageLeaf, PhysCheck } from './mmu/walk.ts'
+export * from './mmu/translate.ts'
+export * from './mmu/tlb.ts'
