@@ -57,4 +57,14 @@ test('an ESX epoch that fits the host gives every VM what it touched, clamped to
   assert.equal(step.targets, [50, 60])
 })
 
+test('§5.3 sampling: an all-idle VM samples f = 0; from f = 1 the fast average drops to 0.5, the slow to 0.9, and f = max = 0.9', () => {
+  const vms = [{ id: 'idle', weight: 1, minKib: 0, maxKib: 100 }]
+  const host: HostState = { epoch: 1, capacityKib: 1000, vms }
+  const s0 = { prng: seeded(9), fast: Float64Array.of(1), slow: Float64Array.of(1), alloc: [100] }
+  const step = esxPolicy().step(s0, host, { demandKib: [100], activeKib: [0] })
+  // every sampled page is idle, so the sample is exactly 0: fast = 1 + 0.5·(0 − 1), slow = 1 + 0.1·(0 − 1)
+  assert.is(step.state.fast[0], 0.5)
+  assert.ok(Math.abs(step.state.slow[0]! - 0.9) < 1e-15)
+})
+
 test.run()
