@@ -26,9 +26,10 @@ test('share-swap: 50 KiB each on the GPU, 10 KiB each swapped at 10 KiB/s → sp
   assert.is(r.metrics.fairness, 1)
 })
 
-test('static: equal 50-KiB slices; a 60-KiB task is out of memory', () => {
+test('static: equal 50-KiB slices; a 60-KiB task is out of memory, and a VM with no finished task has no slowdown', () => {
   const r = runGpu('static', oneGpu, vms, two)
   assert.is(r.metrics.outOfMemory, 2)
+  assert.equal(r.metrics.slowdown, [null, null])
 })
 
 test('static: a task that fits its slice runs, isolated from the other VM', () => {

@@ -25,9 +25,9 @@ export type TaskOutcome =
   | { readonly _tag: 'OutOfMemory' }
 
 export type GpuMetrics = {
-  /** Per VM: mean over its finished tasks of (finish − arrival) / work alone. */
-  readonly slowdown: readonly number[]
-  /** Jain's index over each VM's 1/slowdown (its normalized throughput). */
+  /** Per VM: mean over its finished tasks of (finish − arrival) / work alone; null if none finished. */
+  readonly slowdown: readonly (number | null)[]
+  /** Jain's index over 1/slowdown (normalized throughput) of the VMs that finished any task. */
   readonly fairness: number
   /** Time-averaged Σ resident memory / Σ GPU memory over [0, completion]. */
   readonly memUtilization: number
@@ -171,14 +171,14 @@ export const runGpu = (policy: GpuPolicyName, host: GpuHost, vms: readonly GpuVm
     done.forEach((o, t) => {
       if (o._tag === 'Done' && tasks[t]!.vm === v) { s += (o.finishS - tasks[t]!.arrivalS) / tasks[t]!.workS; c++ }
     })
-    return c === 0 ? 1 : s / c
+    return c === 0 ? null : s / c
   })
   return {
     policy,
     outcomes: done,
     metrics: {
       slowdown,
-      fairness: jainIndex(slowdown.map((s) => 1 / s)),
+      fairness: jainIndex(slowdown.flatMap((s) => (s === null ? [] : [1 / s]))),
       memUtilization: now === 0 || totalMem === 0 ? 0 : memTime / (now * totalMem),
       completionS: now,
       outOfMemory: done.filter((o) => o._tag === 'OutOfMemory').length,

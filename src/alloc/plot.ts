@@ -37,10 +37,11 @@ export const allocTimelineSpec = (vmIds: readonly string[], runs: readonly PlotR
 }
 
 /** GPU memory: per policy, each VM's slowdown as a grouped bar chart. */
-export const gpuSlowdownSpec = (vmIds: readonly string[], runs: readonly { readonly policy: string; readonly slowdown: readonly number[] }[]): Record<string, unknown> => ({
+export const gpuSlowdownSpec = (vmIds: readonly string[], runs: readonly { readonly policy: string; readonly slowdown: readonly (number | null)[] }[]): Record<string, unknown> => ({
   $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
   title: 'memvirt gpu: per-VM slowdown vs running alone',
-  data: { values: runs.flatMap((r) => vmIds.map((vm, i) => ({ policy: r.policy, vm, slowdown: r.slowdown[i]! }))) },
+  // a VM none of whose tasks finished (all out of memory) has no bar
+  data: { values: runs.flatMap((r) => vmIds.flatMap((vm, i) => { const s = r.slowdown[i]; return s === null || s === undefined ? [] : [{ policy: r.policy, vm, slowdown: s }] })) },
   width: 420,
   height: 200,
   mark: 'bar',

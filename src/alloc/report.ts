@@ -91,9 +91,11 @@ export const isGpuPolicy = (s: string): s is GpuPolicyName => (gpuPolicies as re
 export const formatGpuTable = (runs: readonly GpuRun[]): string => {
   const head = ['policy', 'mean slowdown', 'max slowdown', 'fairness', 'gpu mem util', 'completion s', 'oom', 'migrations']
   const rows = runs.map((r) => {
-    const s = r.metrics.slowdown
+    const s = r.metrics.slowdown.flatMap((x) => (x === null ? [] : [x]))
+    const none = r.metrics.slowdown.length - s.length
     return [
-      r.policy, (s.reduce((a, b) => a + b, 0) / Math.max(1, s.length)).toFixed(2), Math.max(...s).toFixed(2), r.metrics.fairness.toFixed(3),
+      r.policy, s.length === 0 ? '-' : (s.reduce((a, b) => a + b, 0) / s.length).toFixed(2) + (none > 0 ? ` (${none} VM${none > 1 ? 's' : ''} none done)` : ''),
+      s.length === 0 ? '-' : Math.max(...s).toFixed(2), r.metrics.fairness.toFixed(3),
       pct(r.metrics.memUtilization), r.metrics.completionS.toFixed(1), String(r.metrics.outOfMemory), String(r.metrics.migrations),
     ]
   })
@@ -107,7 +109,7 @@ export const gpuJson = (w: GpuWorkload, runs: readonly GpuRun[]): unknown[] =>
     policy: r.policy,
     tasks: r.outcomes.map((o, i) => ({ task: i, vm: w.vms[w.tasks[i]!.vm]!.id, ...o })),
     metrics: {
-      slowdown: Object.fromEntries(w.vms.map((v, i) => [v.id, round6(r.metrics.slowdown[i]!)])),
+      slowdown: Object.fromEntries(w.vms.map((v, i) => { const s = r.metrics.slowdown[i]; return [v.id, s === null || s === undefined ? null : round6(s)] })),
       fairness: round6(r.metrics.fairness),
       memUtilization: round6(r.metrics.memUtilization),
       completionS: round6(r.metrics.completionS),
