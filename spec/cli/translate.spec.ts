@@ -32,6 +32,7 @@ const runs = {
   text: memvirt(['translate', golden('sv39.json')]),
   json: memvirt(['translate', '--json', golden('sv39.json')]),
   output: memvirt(['translate', golden('sv39.json'), '--output', outFile]),
+  unwritable: memvirt(['translate', golden('sv39.json'), '-o', join(dir, 'no-such-dir', 'out.txt')]),
   demo: memvirt(['demo'], tmpdir()),
 }
 
@@ -53,7 +54,7 @@ test('a bad field with --output: exit 2 and no output file is created', async ()
 })
 
 test('an unreadable file: one line, exit 2', async () => {
-  oneLine(await runs.missing, `memvirt: cannot read ${join(dir, 'no-such.json')}: no such file (ENOENT)`)
+  oneLine(await runs.missing, `memvirt: cannot read ${join(dir, 'no-such.json')}: no such file or directory (ENOENT)`)
 })
 
 test('malformed JSON: one line with the line and column, exit 2', async () => {
@@ -84,6 +85,10 @@ test('--output writes the file and prints nothing', async () => {
   assert.is(r.code, 0)
   assert.is(r.stdout, '')
   assert.is(readFileSync(outFile, 'utf8'), readFileSync(golden('sv39.expected.txt'), 'utf8'))
+})
+
+test('an output file that cannot be written: one line, exit 2, no stack trace', async () => {
+  oneLine(await runs.unwritable, `memvirt: cannot write ${join(dir, 'no-such-dir', 'out.txt')}: no such file or directory (ENOENT)`)
 })
 
 test('demo (npm start) runs from any working directory', async () => {

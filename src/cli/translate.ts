@@ -36,8 +36,9 @@ export const renderScenario = (scenario: Scenario, format: OutputFormat): string
   return [head, ...explained.map(explainText), explainSummary(explained)].join('\n')
 }
 
+/** Why a file could not be read or written, in words (Node's error codes). */
 const READ_ERRORS: Readonly<Record<string, string>> = {
-  ENOENT: 'no such file (ENOENT)', EACCES: 'permission denied (EACCES)', EISDIR: 'is a directory (EISDIR)',
+  ENOENT: 'no such file or directory (ENOENT)', EACCES: 'permission denied (EACCES)', EISDIR: 'is a directory (EISDIR)',
 }
 
 /** Reads and decodes a scenario file, or fails with one line naming the file or the bad field. */
@@ -53,10 +54,18 @@ export const readScenario = (path: string): Scenario => {
   return isLeft(s) ? failInput(formatScenarioError(s.left)) : s.right
 }
 
-/** Prints to stdout, or writes the file atomically (never half-written). */
+/** Prints to stdout, or writes the file atomically (never half-written); an unwritable file is one line, exit 2. */
 export const emit = (text: string, output: string | undefined): void => {
-  if (output === undefined) process.stdout.write(text)
-  else writeFileAtomic(output, text)
+  if (output === undefined) {
+    process.stdout.write(text)
+    return
+  }
+  try {
+    writeFileAtomic(output, text)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? ''
+    failInput(`cannot write ${output}: ${READ_ERRORS[code] ?? code}`)
+  }
 }
 
 export const register = (program: Command): void => {
