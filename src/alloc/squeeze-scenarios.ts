@@ -2,6 +2,7 @@
 // ocaml/squeezed/test/squeeze_test.ml), as a pure fold: simulated balloon drivers with the same
 // behaviours (idealised, hidden lower/upper limits, stuck, intermittently stuck), the same clock
 // (time = iteration / 10 s) and the same three phases (free, use 500 KiB, give back).
+// Read at xen-api commit 9d3320db59ae9eff91b15276cff537ae4659d87e (squeeze_test.ml).
 import { left, right, type Either } from 'fp-ts/lib/Either.js'
 import { maxmemFor, oneIteration, squeezerInit, type Domain, type Fistpoint, type SqueezerState, type SqueezeHost } from './squeeze.ts'
 

@@ -1,6 +1,7 @@
 // Xen squeezed's memory balancer (xapi-project/xen-api, ocaml/squeezed/lib/squeeze.ml): the
 // proportional policy, the two-phase setting of balloon targets, stuck-domain detection and the
-// maxmem rules, written as pure functions over the host snapshot. Names follow squeeze.ml.
+// maxmem rules, written as pure functions over the host snapshot. Names follow squeeze.ml
+// (read at xen-api commit 033f5d01e730400ac56122fb6eb650b33dc278b7).
 import { type AllocEvent, type Policy } from './model.ts'
 
 /** Per-domain data (squeeze.ml `domain`). */
