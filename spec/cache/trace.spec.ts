@@ -3,7 +3,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { isLeft, isRight } from 'fp-ts/lib/Either.js'
-import { decodeCsvLine, decodeMsrLine, decodeOracleRecord, decodeTxtLine, encodeOracle } from '../../src/cache/trace.ts'
+import { decodeCsvLine, decodeMsrLine, decodeOracleRecord, decodeTxtLine, encodeOracle, oracleId, oracleNext } from '../../src/cache/trace.ts'
 
 test('txt: one decimal id per line; a blank line is skipped', () => {
   assert.equal(decodeTxtLine('42'), { _tag: 'Right', right: 42 })
@@ -37,6 +37,11 @@ test('oracleGeneral: <uint32 time, uint64 id, uint32 size, int64 next> little-en
   ])
   const r = decodeOracleRecord(new DataView(bytes.buffer), 0)
   assert.equal(r, { _tag: 'Right', right: { time: 5, id: 0x1234, size: 4096, next: Infinity } })
+})
+
+test('oracleGeneral fast path: id and next read without BigInt agree with the record', () => {
+  const dv = new DataView(encodeOracle([{ time: 0, id: 2 ** 40 + 3, size: 1, next: 2 ** 33 + 5 }, { time: 1, id: 9, size: 1, next: Infinity }]).buffer)
+  assert.equal([oracleId(dv, 0), oracleNext(dv, 0), oracleId(dv, 24), oracleNext(dv, 24)], [2 ** 40 + 3, 2 ** 33 + 5, 9, Infinity])
 })
 
 test('oracleGeneral: encode is the inverse of decode', () => {

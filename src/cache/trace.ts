@@ -67,6 +67,24 @@ export const decodeOracleRecord = (bytes: DataView, offset: number): Either<stri
   return right({ time, id: Number(id), size, next: next < 0n || next === 0x7fffffffffffffffn ? Infinity : Number(next) })
 }
 
+/**
+ * The id and next-access index of the record at `offset`, without allocating: the fast path of
+ * `decodeOracleRecord` for streaming (NaN id or next when the record is invalid; the caller then
+ * asks `decodeOracleRecord` for the message).
+ */
+export const oracleId = (bytes: DataView, offset: number): number => {
+  const lo = bytes.getUint32(offset + 4, true)
+  const hi = bytes.getUint32(offset + 8, true)
+  return hi < 0x200000 ? hi * 4294967296 + lo : NaN
+}
+export const oracleNext = (bytes: DataView, offset: number): number => {
+  const lo = bytes.getUint32(offset + 16, true)
+  const hi = bytes.getInt32(offset + 20, true)
+  if (hi === -1 && lo === 0xffffffff) return Infinity // −1: never again
+  if (hi === 0x7fffffff && lo === 0xffffffff) return Infinity // INT64_MAX, as libCacheSim reads it
+  return hi >= 0 && hi < 0x200000 ? hi * 4294967296 + lo : NaN
+}
+
 /** Encodes records as an oracleGeneral file (used to hand our synthetic traces to libCacheSim). */
 export const encodeOracle = (records: readonly OracleRecord[]): Uint8Array => {
   const buf = new Uint8Array(records.length * ORACLE_RECORD_BYTES)

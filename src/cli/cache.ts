@@ -15,12 +15,13 @@ import { POLICIES } from '../cache/policies/index.ts'
 import { isPolicyName, POLICY_NAMES, type Params, type PolicyName } from '../cache/policy.ts'
 import { nextAccesses, simulateSource, sourceOf, type Config, type Source } from '../cache/simulate.ts'
 import {
-  CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, decodeOracleRecord, decodeTxtLine, ORACLE_RECORD_BYTES,
+  CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, decodeOracleRecord, decodeTxtLine, ORACLE_RECORD_BYTES, oracleId, oracleNext,
   TRACE_FORMATS, type BlockIo, type CsvOptions, type TraceFormat,
 } from '../cache/trace.ts'
 import { failInput, writeFileAtomic } from './io.ts'
 
 const CHUNK = 1 << 20
+const OK: Either<string, void> = right(undefined)
 
 /** Calls `line(text, lineNo)` for every line of the file; stops at the first Left. */
 export const forEachLine = (
@@ -109,10 +110,14 @@ export const fileSource = (path: string, o: TraceOptions, onBytes?: (read: numbe
   switch (o.format) {
     case 'oracleGeneral':
       return forEachOracleRecord(path, (dv, at) => {
-        const r = decodeOracleRecord(dv, at)
-        if (isLeft(r)) return r
-        sink(r.right.id, r.right.next)
-        return right(undefined)
+        const id = oracleId(dv, at)
+        const next = oracleNext(dv, at)
+        if (id !== id || next !== next) {
+          const r = decodeOracleRecord(dv, at)
+          return isLeft(r) ? r : left('unreadable record')
+        }
+        sink(id, next)
+        return OK
       }, onBytes)
     case 'txt':
       return forEachLine(path, (text) => {

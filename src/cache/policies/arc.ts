@@ -22,8 +22,26 @@ type ArcState<S> = {
 const arcState = <S>(t1: S, t2: S, b1: S, b2: S, p: number, capacity: number): ArcState<S> =>
   ({ t1, t2, b1, b2, p, capacity })
 
+// The four lists while one access is being handled: a fresh record per miss, updated in place
+// inside that access only (the lists themselves are persistent or not, as the store is).
+type Lists<S> = { t1: S; t2: S; b1: S; b2: S }
+
 const make = <S, T>(st: Store<S, T>): Policy<ArcState<S>> => {
   const { seq } = st
+  // REPLACE(x, p) of the paper (_ARC_replace); returns the victim.
+  const replace = (w: Lists<S>, p: number, ghostB2: boolean): number => {
+    const n1 = seq.size(w.t1)
+    if ((n1 > 0 && (n1 > p || (n1 === p && ghostB2))) || seq.size(w.t2) === 0) {
+      const v = seq.tail(w.t1) as number
+      w.t1 = seq.remove(w.t1, v)
+      w.b1 = seq.pushHead(w.b1, v)
+      return v
+    }
+    const v = seq.tail(w.t2) as number
+    w.t2 = seq.remove(w.t2, v)
+    w.b2 = seq.pushHead(w.b2, v)
+    return v
+  }
   return {
     name: 'arc',
     init: (capacity) => arcState(seq.empty(), seq.empty(), seq.empty(), seq.empty(), 0, capacity),
@@ -36,58 +54,46 @@ const make = <S, T>(st: Store<S, T>): Policy<ArcState<S>> => {
       if (seq.has(s0.t2, id)) {
         return access(arcState(s0.t1, seq.pushHead(seq.remove(s0.t2, id), id), s0.b1, s0.b2, s0.p, c), true, [])
       }
-      let { t1, t2, b1, b2, p } = s0
+      const w: Lists<S> = { t1: s0.t1, t2: s0.t2, b1: s0.b1, b2: s0.b2 }
+      let p = s0.p
       // ARC_find: a ghost hit adapts p and removes the ghost entry before the miss is handled.
       let ghost: 'none' | 'b1' | 'b2' = 'none'
-      if (seq.has(b1, id)) {
+      if (seq.has(w.b1, id)) {
         ghost = 'b1'
-        p = Math.min(p + Math.max(seq.size(b2) / seq.size(b1), 1), c)
-        b1 = seq.remove(b1, id)
-      } else if (seq.has(b2, id)) {
+        p = Math.min(p + Math.max(seq.size(w.b2) / seq.size(w.b1), 1), c)
+        w.b1 = seq.remove(w.b1, id)
+      } else if (seq.has(w.b2, id)) {
         ghost = 'b2'
-        p = Math.max(p - Math.max(seq.size(b1) / seq.size(b2), 1), 0)
-        b2 = seq.remove(b2, id)
+        p = Math.max(p - Math.max(seq.size(w.b1) / seq.size(w.b2), 1), 0)
+        w.b2 = seq.remove(w.b2, id)
       }
-      if (c < 1 || !admit) return access(arcState(t1, t2, b1, b2, p, c), false, [])
+      if (c < 1 || !admit) return access(arcState(w.t1, w.t2, w.b1, w.b2, p, c), false, [])
       const evicted: number[] = []
-      // REPLACE(x, p) of the paper (_ARC_replace).
-      const replace = (): void => {
-        const n1 = seq.size(t1)
-        if ((n1 > 0 && (n1 > p || (n1 === p && ghost === 'b2'))) || seq.size(t2) === 0) {
-          const v = seq.tail(t1) as number
-          t1 = seq.remove(t1, v)
-          b1 = seq.pushHead(b1, v)
-          evicted.push(v)
-        } else {
-          const v = seq.tail(t2) as number
-          t2 = seq.remove(t2, v)
-          b2 = seq.pushHead(b2, v)
-          evicted.push(v)
-        }
-      }
-      while (seq.size(t1) + seq.size(t2) + 1 > c) {
+      while (seq.size(w.t1) + seq.size(w.t2) + 1 > c) {
         if (ghost !== 'none') {
-          replace()
-        } else if (seq.size(t1) + seq.size(b1) + 1 > c) {
-          if (seq.size(b1) > 0) {
-            b1 = seq.remove(b1, seq.tail(b1) as number)
-            replace()
+          evicted.push(replace(w, p, ghost === 'b2'))
+        } else if (seq.size(w.t1) + seq.size(w.b1) + 1 > c) {
+          // case IV(A): L1 = T1 ∪ B1 is full
+          if (seq.size(w.b1) > 0) {
+            w.b1 = seq.remove(w.b1, seq.tail(w.b1) as number)
+            evicted.push(replace(w, p, false))
           } else {
-            const v = seq.tail(t1) as number
-            t1 = seq.remove(t1, v)
+            const v = seq.tail(w.t1) as number
+            w.t1 = seq.remove(w.t1, v)
             evicted.push(v)
           }
         } else {
-          if (seq.size(t1) + seq.size(b1) + seq.size(t2) + seq.size(b2) >= 2 * c && seq.size(b2) > 0) {
-            b2 = seq.remove(b2, seq.tail(b2) as number)
+          // case IV(B)
+          if (seq.size(w.t1) + seq.size(w.b1) + seq.size(w.t2) + seq.size(w.b2) >= 2 * c && seq.size(w.b2) > 0) {
+            w.b2 = seq.remove(w.b2, seq.tail(w.b2) as number)
           }
-          replace()
+          evicted.push(replace(w, p, false))
         }
       }
       // ARC_insert: a ghost hit enters T2, any other miss T1.
-      if (ghost !== 'none') t2 = seq.pushHead(t2, id)
-      else t1 = seq.pushHead(t1, id)
-      return access(arcState(t1, t2, b1, b2, p, c), false, evicted)
+      if (ghost !== 'none') w.t2 = seq.pushHead(w.t2, id)
+      else w.t1 = seq.pushHead(w.t1, id)
+      return access(arcState(w.t1, w.t2, w.b1, w.b2, p, c), false, evicted)
     },
     resident: (s) => [...seq.toArray(s.t1), ...seq.toArray(s.t2)],
     contains: (s, id) => seq.has(s.t1, id) || seq.has(s.t2, id),
