@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { nextAccesses } from '../../src/cache/simulate.ts'
-import { zipfScanTrace } from '../../src/cache/synth.ts'
+import { mulberry32, zipfScanTrace } from '../../src/cache/synth.ts'
 import { encodeOracle } from '../../src/cache/trace.ts'
 
 export const GOLDEN_TRACE = { requests: 10_000, objects: 3_000, alpha: 0.9, scanEvery: 2_000, scanLength: 200, seed: 20261125 }
@@ -20,6 +20,33 @@ export const CACHESIM_NAME = {
 } as const
 
 const here = new URL('.', import.meta.url).pathname
+
+/**
+ * A small synthetic MSR-format block trace of three hosts (VMs) for `memvirt blockcache`:
+ * "web" re-reads a small hot set, "db" mixes a hot set with a wide random range and 40% writes,
+ * "backup" streams sequentially (a scan that pollutes a shared LRU).
+ */
+export const threeVmMsr = (requests: number, seed: number): string => {
+  let s = seed
+  const next = (): number => {
+    const r = mulberry32(s)
+    s = r.seed
+    return r.value
+  }
+  const lines: string[] = []
+  let stream = 0
+  for (let i = 0; i < requests; i++) {
+    const u = next()
+    const t = 128166372000000000 + i * 10000
+    if (u < 0.4) lines.push(`${t},web,0,Read,${Math.floor(next() * 64) * 4096},4096,500`)
+    else if (u < 0.75) {
+      const block = next() < 0.7 ? Math.floor(next() * 128) : Math.floor(next() * 20000)
+      lines.push(`${t},db,1,${next() < 0.4 ? 'Write' : 'Read'},${block * 4096},${next() < 0.2 ? 8192 : 4096},800`)
+    } else lines.push(`${t},backup,0,Read,${(stream++) * 65536},65536,2000`)
+  }
+  return lines.join('\n') + '\n'
+}
+if (process.argv[1]?.endsWith('make-golden.ts')) writeFileSync(join(here, 'three-vms.msr.csv'), threeVmMsr(5000, 7))
 const cachesim = process.env['LIBCACHESIM']
 if (cachesim !== undefined && process.argv[1]?.endsWith('make-golden.ts')) {
   const ids = zipfScanTrace(GOLDEN_TRACE)
