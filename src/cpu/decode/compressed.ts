@@ -11,6 +11,7 @@ import {
   type Insn, type ROp,
   rType, iType, shiftType, sType, bType, uType, jType, systemType, illegal,
 } from './insn.ts'
+import { immBig } from './decode.ts'
 
 // ---------------------------------------------------------------------------------------------
 // Fields of the compressed formats
@@ -81,19 +82,19 @@ export function expandCompressed(half: number): Insn {
         const imm = cImmAddi4spn(h)
         return imm === 0 ? illegalParcel(h) : iType('addi', rPrime42(h), SP, BigInt(imm), 2)
       }
-      case 2: return iType('lw', rPrime42(h), rPrime97(h), BigInt(cImmLw(h)), 2)
-      case 3: return iType('ld', rPrime42(h), rPrime97(h), BigInt(cImmLd(h)), 2)
-      case 6: return sType('sw', rPrime97(h), rPrime42(h), BigInt(cImmLw(h)), 2)
-      case 7: return sType('sd', rPrime97(h), rPrime42(h), BigInt(cImmLd(h)), 2)
+      case 2: return iType('lw', rPrime42(h), rPrime97(h), immBig(cImmLw(h)), 2)
+      case 3: return iType('ld', rPrime42(h), rPrime97(h), immBig(cImmLd(h)), 2)
+      case 6: return sType('sw', rPrime97(h), rPrime42(h), immBig(cImmLw(h)), 2)
+      case 7: return sType('sd', rPrime97(h), rPrime42(h), immBig(cImmLd(h)), 2)
       default: return illegalParcel(h) // 001 C.FLD, 101 C.FSD (D); 100 reserved
     }
   }
   if (quadrant === 1) {
     const rd = rFull(h)
     switch (f3) {
-      case 0: return iType('addi', rd, rd, BigInt(cImmCI(h)), 2) // C.ADDI (C.NOP when rd = 0, imm = 0)
-      case 1: return rd === 0 ? illegalParcel(h) : iType('addiw', rd, rd, BigInt(cImmCI(h)), 2) // C.ADDIW
-      case 2: return iType('addi', rd, ZERO, BigInt(cImmCI(h)), 2) // C.LI
+      case 0: return iType('addi', rd, rd, immBig(cImmCI(h)), 2) // C.ADDI (C.NOP when rd = 0, imm = 0)
+      case 1: return rd === 0 ? illegalParcel(h) : iType('addiw', rd, rd, immBig(cImmCI(h)), 2) // C.ADDIW
+      case 2: return iType('addi', rd, ZERO, immBig(cImmCI(h)), 2) // C.LI
       case 3: {
         if (rd === SP) { // C.ADDI16SP
           const imm = cImmAddi16sp(h)
@@ -103,17 +104,17 @@ export function expandCompressed(half: number): Insn {
         return imm === 0 ? illegalParcel(h) : uType('lui', rd, BigInt(imm), 2)
       }
       case 4: return expandMiscAlu(h)
-      case 5: return jType(ZERO, BigInt(cImmJ(h)), 2) // C.J
-      case 6: return bType('beq', rPrime97(h), ZERO, BigInt(cImmB(h)), 2) // C.BEQZ
-      default: return bType('bne', rPrime97(h), ZERO, BigInt(cImmB(h)), 2) // C.BNEZ
+      case 5: return jType(ZERO, immBig(cImmJ(h)), 2) // C.J
+      case 6: return bType('beq', rPrime97(h), ZERO, immBig(cImmB(h)), 2) // C.BEQZ
+      default: return bType('bne', rPrime97(h), ZERO, immBig(cImmB(h)), 2) // C.BNEZ
     }
   }
   if (quadrant === 2) {
     const rd = rFull(h), rs2 = rs2Full(h)
     switch (f3) {
       case 0: return shiftType('slli', rd, rd, cShamt(h), 2) // C.SLLI
-      case 2: return rd === 0 ? illegalParcel(h) : iType('lw', rd, SP, BigInt(cImmLwsp(h)), 2) // C.LWSP
-      case 3: return rd === 0 ? illegalParcel(h) : iType('ld', rd, SP, BigInt(cImmLdsp(h)), 2) // C.LDSP
+      case 2: return rd === 0 ? illegalParcel(h) : iType('lw', rd, SP, immBig(cImmLwsp(h)), 2) // C.LWSP
+      case 3: return rd === 0 ? illegalParcel(h) : iType('ld', rd, SP, immBig(cImmLdsp(h)), 2) // C.LDSP
       case 4:
         if (bit(h, 12) === 0) {
           if (rs2 !== 0) return rType('add', rd, ZERO, rs2, 2) // C.MV
@@ -122,8 +123,8 @@ export function expandCompressed(half: number): Insn {
         if (rs2 !== 0) return rType('add', rd, rd, rs2, 2) // C.ADD
         if (rd === 0) return systemType('ebreak', 2) // C.EBREAK
         return iType('jalr', RA, rd, 0n, 2) // C.JALR
-      case 6: return sType('sw', SP, rs2, BigInt(cImmSwsp(h)), 2) // C.SWSP
-      case 7: return sType('sd', SP, rs2, BigInt(cImmSdsp(h)), 2) // C.SDSP
+      case 6: return sType('sw', SP, rs2, immBig(cImmSwsp(h)), 2) // C.SWSP
+      case 7: return sType('sd', SP, rs2, immBig(cImmSdsp(h)), 2) // C.SDSP
       default: return illegalParcel(h) // 001 C.FLDSP, 101 C.FSDSP (D)
     }
   }
@@ -136,7 +137,7 @@ function expandMiscAlu(h: number): Insn {
   switch (field(h, 11, 10)) {
     case 0: return shiftType('srli', rd, rd, cShamt(h), 2)
     case 1: return shiftType('srai', rd, rd, cShamt(h), 2)
-    case 2: return iType('andi', rd, rd, BigInt(cImmCI(h)), 2)
+    case 2: return iType('andi', rd, rd, immBig(cImmCI(h)), 2)
     default: {
       const rs2 = rPrime42(h), f2 = field(h, 6, 5)
       if (bit(h, 12) === 0) return rType(CA_OPS[f2] ?? 'and', rd, rd, rs2, 2)

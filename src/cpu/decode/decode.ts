@@ -34,6 +34,13 @@ export const immU = (w: number): number => w & ~0xfff
 export const immJ = (w: number): number =>
   ((w >> 31) << 20) | (w & 0xff000) | (((w >>> 20) & 1) << 11) | (((w >>> 21) & 0x3ff) << 1)
 
+/**
+ * The immediate as a bigint. Values in [-4096, 4095] (every I, S and B immediate, and the RVC
+ * ones except C.LUI's) come from a table built once, so decoding them allocates no BigInt.
+ */
+export const immBig = (imm: number): bigint => (imm >= -4096 && imm < 4096 ? (SMALL_IMMS[imm + 4096] as bigint) : BigInt(imm))
+const SMALL_IMMS: readonly bigint[] = Array.from({ length: 8192 }, (_, k) => BigInt(k - 4096))
+
 // ---------------------------------------------------------------------------------------------
 // Opcode tables (unprivileged ISA, "RV32/64G Instruction Set Listings")
 // ---------------------------------------------------------------------------------------------
@@ -92,19 +99,19 @@ export function decode(word: number): Insn {
   switch (opcodeOf(w)) {
     case LUI: return uType('lui', rd, BigInt(immU(w)))
     case AUIPC: return uType('auipc', rd, BigInt(immU(w)))
-    case JAL: return jType(rd, BigInt(immJ(w)))
-    case JALR: return f3 === 0 ? iType('jalr', rd, rs1, BigInt(immI(w))) : illegalWord(w)
+    case JAL: return jType(rd, immBig(immJ(w)))
+    case JALR: return f3 === 0 ? iType('jalr', rd, rs1, immBig(immI(w))) : illegalWord(w)
     case BRANCH: {
       const op = BRANCHES[f3]
-      return op === undefined ? illegalWord(w) : bType(op, rs1, rs2, BigInt(immB(w)))
+      return op === undefined ? illegalWord(w) : bType(op, rs1, rs2, immBig(immB(w)))
     }
     case LOAD: {
       const op = LOADS[f3]
-      return op === undefined ? illegalWord(w) : iType(op, rd, rs1, BigInt(immI(w)))
+      return op === undefined ? illegalWord(w) : iType(op, rd, rs1, immBig(immI(w)))
     }
     case STORE: {
       const op = f3 < 4 ? STORES[f3] : undefined
-      return op === undefined ? illegalWord(w) : sType(op, rs1, rs2, BigInt(immS(w)))
+      return op === undefined ? illegalWord(w) : sType(op, rs1, rs2, immBig(immS(w)))
     }
     case OP_IMM: {
       // RV64: shamt is inst[25:20]; inst[31:26] is 000000 (SLLI/SRLI) or 010000 (SRAI).
@@ -116,11 +123,11 @@ export function decode(word: number): Insn {
         return illegalWord(w)
       }
       const op = OP_IMM_ARITH[f3]
-      return op === undefined ? illegalWord(w) : iType(op, rd, rs1, BigInt(immI(w)))
+      return op === undefined ? illegalWord(w) : iType(op, rd, rs1, immBig(immI(w)))
     }
     case OP_IMM_32: {
       // The *W shifts have a 5-bit shamt; inst[25] = 1 is reserved.
-      if (f3 === 0) return iType('addiw', rd, rs1, BigInt(immI(w)))
+      if (f3 === 0) return iType('addiw', rd, rs1, immBig(immI(w)))
       if (f3 === 1) return f7 === 0 ? shiftType('slliw', rd, rs1, rs2) : illegalWord(w)
       if (f3 === 5) {
         if (f7 === 0) return shiftType('srliw', rd, rs1, rs2)
