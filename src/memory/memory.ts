@@ -88,6 +88,12 @@ const copyPage = (p: Page | undefined): DataView => {
   return new DataView(bytes.buffer)
 }
 
+/**
+ * The immutable page holding page number `pn` (physical address >> 12), or undefined if never written
+ * (reads as zero). For fast paths that read words directly; never write through the returned view.
+ */
+export const pageAt = (m: PhysMemory, pn: number): DataView | undefined => findPage(m, pn)
+
 // ---- unchecked access (inside RAM; used after the map check, and by loaders) ---------------------
 
 const pageNumber = (pa: bigint): number => Number(pa >> BigInt(PAGE_SHIFT))

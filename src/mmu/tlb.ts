@@ -18,8 +18,9 @@ import { type TranslationFault } from './faults.ts'
 import { PTE_A, PTE_D, PTE_G } from './pte.ts'
 import {
   type Translation, type TranslationContext, type TranslationRequest, type WalkOutcome,
-  firstStageDenial, gStageDenial, translate,
+  translate,
 } from './translate.ts'
+import { firstStageDenial, gStageDenial } from './permissions.ts'
 import { type StageLeaf, type TrailStep } from './walk.ts'
 
 export interface TlbConfig {

@@ -9,13 +9,14 @@ import { hex } from '../bits/bits.ts'
 import { type PhysMemory } from '../memory/memory.ts'
 import { type Scheme, decodeHgatp, decodeSatp, inputBits } from './atp.ts'
 import { type AccessType, type Stage, type TranslationFault, fault, TINST_PTE_READ, TINST_PTE_WRITE } from './faults.ts'
-import { PTE_R, PTE_U, PTE_W, PTE_X } from './pte.ts'
+import { type Privilege, firstStageDenial, gStageDenial } from './permissions.ts'
+import { translateFast } from './fast-walk.ts'
 import {
   type PhysCheck, type StageLeaf, type StageRules, type StageSpec, type TrailStep, type TrailPurpose, type WalkSession,
   allowAll, leafOutput, newSession, physicalTables, walkStage,
 } from './walk.ts'
 
-export type Privilege = 'U' | 'S' | 'M'
+export type { Privilege } from './permissions.ts'
 
 /** The status bits translation reads from mstatus or vsstatus. */
 export interface StatusBits {
@@ -82,37 +83,6 @@ export interface WalkOutcome {
 }
 
 const FULL = 64
-
-// ---- leaf permission rules (step 5), over the low PTE flag byte, shared with the TLB ---------------
-
-const F_R = Number(PTE_R), F_W = Number(PTE_W), F_X = Number(PTE_X), F_U = Number(PTE_U)
-
-/**
- * Step 5 for the S- and VS-stage: why the leaf with these flags denies the access, or undefined.
- * `sum` is mstatus.SUM (S-stage) or vsstatus.SUM (VS-stage); `mxr` already combines the MXR bits.
- */
-export const firstStageDenial = (
-  priv: Privilege, virt: boolean, sum: boolean, mxr: boolean, access: AccessType, hlvx: boolean, flags: number,
-): string | undefined => {
-  const u = (flags & F_U) !== 0
-  if (priv === 'U' && !u) return 'U-mode access to a page with U=0'
-  if (priv === 'S' && u && access === 'fetch') return 'S-mode fetch from a U=1 page'
-  if (priv === 'S' && u && !sum) return `S-mode access to a U=1 page with ${virt ? 'vsstatus' : 'mstatus'}.SUM=0`
-  if (access === 'fetch' || hlvx) return (flags & F_X) === 0 ? (hlvx ? 'HLVX needs X=1' : 'fetch needs X=1') : undefined
-  if (access === 'load') return (flags & F_R) === 0 && !(mxr && (flags & F_X) !== 0) ? (mxr ? 'load needs R=1 or X=1 (MXR)' : 'load needs R=1') : undefined
-  return (flags & F_W) === 0 ? 'store needs W=1' : undefined
-}
-
-/**
- * Step 5 for the G-stage: every G-stage access counts as a U-mode access, so the leaf needs U=1;
- * `mxr` is mstatus.MXR (never applied to implicit page-table reads).
- */
-export const gStageDenial = (access: AccessType, hlvx: boolean, mxr: boolean, flags: number): string | undefined => {
-  if ((flags & F_U) === 0) return 'G-stage leaf with U=0'
-  if (access === 'fetch' || hlvx) return (flags & F_X) === 0 ? (hlvx ? 'HLVX needs X=1' : 'fetch needs X=1') : undefined
-  if (access === 'load') return (flags & F_R) === 0 && !(mxr && (flags & F_X) !== 0) ? (mxr ? 'load needs R=1 or X=1 (MXR)' : 'load needs R=1') : undefined
-  return (flags & F_W) === 0 ? 'store needs W=1' : undefined
-}
 
 // ---- the G-stage ------------------------------------------------------------------------------------
 
@@ -231,12 +201,20 @@ const pageBitsOf = (...leaves: (StageLeaf | undefined)[]): number =>
 
 /**
  * Translates one access. Never mutates its inputs: the outcome carries the (possibly A/D-updated)
- * memory, the trail of PTE references and their count.
+ * memory, the trail of PTE references and their count. The common case (every check passes, no A/D
+ * update) runs on a number-only fast path proven equal to `translateSpec` by a property test.
  *
  * @example
  * const { result } = translate(memory, ctx, { va: virt(0x4000_0000n), access: 'load' })
  */
-export const translate = (memory: PhysMemory, ctx: TranslationContext, req: TranslationRequest): WalkOutcome => {
+export const translate = (memory: PhysMemory, ctx: TranslationContext, req: TranslationRequest): WalkOutcome =>
+  translateFast(memory, ctx, req) ?? translateSpec(memory, ctx, req)
+
+/**
+ * The readable specification of `translate`: the spec's algorithm step by step, for every case.
+ * Same inputs, same outcome as `translate`; slower.
+ */
+export const translateSpec = (memory: PhysMemory, ctx: TranslationContext, req: TranslationRequest): WalkOutcome => {
   const s = newSession(memory, ctx.physCheck ?? allowAll)
   const va = req.va as bigint
   const hlvx = req.hlvx === true

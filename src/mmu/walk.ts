@@ -107,8 +107,22 @@ const sizeName = (pageBits: number): string =>
 
 // What the walker decided at a step. The explanation text is built only when someone reads it: a walk
 // records thousands of steps per second and most are never printed.
-const POINTER = 0, LEAF = 1, PAGE_FAULT = 2, ACCESS_FAULT = 3, AD_UPDATE = 4
-type DecisionKind = typeof POINTER | typeof LEAF | typeof PAGE_FAULT | typeof ACCESS_FAULT | typeof AD_UPDATE
+export const POINTER = 0, LEAF = 1, PAGE_FAULT = 2, ACCESS_FAULT = 3, AD_UPDATE = 4
+export type DecisionKind = typeof POINTER | typeof LEAF | typeof PAGE_FAULT | typeof ACCESS_FAULT | typeof AD_UPDATE
+
+/** The explanation of one walk step, built on demand. */
+export const describeDecision = (kind: DecisionKind, pte: bigint, detail: string, pageBits: number): string => {
+  switch (kind) {
+    case POINTER: return `pointer → next table at ${hex(pteppn(pte) << 12n)}`
+    case LEAF: {
+      const bits = BigInt(pageBits)
+      return `leaf ${pteFlags(pte)}: ${sizeName(pageBits)} page at ${hex(((pteppn(pte) << 12n) >> bits) << bits)}`
+    }
+    case PAGE_FAULT: return `page fault: ${detail}`
+    case ACCESS_FAULT: return `access fault: ${detail}`
+    case AD_UPDATE: return `A/D update: ${detail} set by hardware (Svadu)`
+  }
+}
 
 class Step implements TrailStep {
   constructor(
@@ -118,16 +132,7 @@ class Step implements TrailStep {
   ) {}
 
   get decision(): string {
-    switch (this.kind) {
-      case POINTER: return `pointer → next table at ${hex(pteppn(this.pte) << 12n)}`
-      case LEAF: {
-        const bits = BigInt(this.pageBits)
-        return `leaf ${pteFlags(this.pte)}: ${sizeName(this.pageBits)} page at ${hex(((pteppn(this.pte) << 12n) >> bits) << bits)}`
-      }
-      case PAGE_FAULT: return `page fault: ${this.detail}`
-      case ACCESS_FAULT: return `access fault: ${this.detail}`
-      case AD_UPDATE: return `A/D update: ${this.detail} set by hardware (Svadu)`
-    }
+    return describeDecision(this.kind, this.pte, this.detail, this.pageBits)
   }
 
   toJSON(): object {

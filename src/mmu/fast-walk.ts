@@ -1,0 +1,210 @@
+// The fast path of `translate`: the same translation computed on plain numbers for the common case —
+// every PTE valid and in RAM below 2^53, no attribute bits (N, PBMT, reserved) set, permissions
+// granted, A (and D for a store) already set. Anything else returns undefined and the readable walker
+// (translate.ts, the specification) answers instead. properties/mmu/fast-walk.prop.ts proves that
+// whenever this path answers, its outcome (result, trail, reference count) equals the readable one.
+import { type GuestPhysAddr, type PhysAddr, phys } from '../bits/address.ts'
+import { right } from '../bits/either.ts'
+import { type PhysMemory, pageAt } from '../memory/memory.ts'
+import { type MemoryMap } from '../memory/memory-map.ts'
+import { type Scheme, decodeHgatp, decodeSatp } from './atp.ts'
+import { type Stage } from './faults.ts'
+import { firstStageDenial, gStageDenial } from './permissions.ts'
+import type { Translation, TranslationContext, TranslationRequest, WalkOutcome } from './translate.ts'
+import { type DecisionKind, type StageLeaf, type TrailPurpose, type TrailStep, LEAF, POINTER, describeDecision } from './walk.ts'
+
+const SAFE = 2 ** 53
+const POW9 = [1, 2 ** 9, 2 ** 18, 2 ** 27, 2 ** 36] as const
+const F_V = 1, F_R = 2, F_W = 4, F_X = 8, F_U = 16, F_A = 64, F_D = 128
+
+/** A trail step holding its PTE as two 32-bit halves; the bigint views are built when read. */
+class FastStep implements TrailStep {
+  readonly op = 'read' as const
+  constructor(
+    readonly stage: Stage, readonly purpose: TrailPurpose, readonly level: number,
+    private readonly addr: number, private readonly lo: number, private readonly hi: number,
+    private readonly kind: DecisionKind, private readonly pageBits: number,
+  ) {}
+  get pteAddr(): PhysAddr { return BigInt(this.addr) as PhysAddr }
+  get pte(): bigint { return (BigInt(this.hi) << 32n) | BigInt(this.lo) }
+  get decision(): string { return describeDecision(this.kind, this.pte, '', this.pageBits) }
+  toJSON(): object {
+    return { stage: this.stage, purpose: this.purpose, op: this.op, level: this.level, pteAddr: this.pteAddr, pte: this.pte, decision: this.decision }
+  }
+}
+
+/** RAM regions of a memory map as number ranges (only those wholly below 2^53), memoised per map. */
+const ramRanges = new WeakMap<MemoryMap, readonly (readonly [number, number])[]>()
+const ramOf = (map: MemoryMap): readonly (readonly [number, number])[] => {
+  let r = ramRanges.get(map)
+  if (r === undefined) {
+    r = map.filter((x) => x.kind === 'ram' && x.base + x.size <= BigInt(SAFE)).map((x) => [Number(x.base), Number(x.base + x.size)] as const)
+    ramRanges.set(map, r)
+  }
+  return r
+}
+
+/** Mutable per-call state (never escapes): memory, the trail being built, and the reference count. */
+interface Walk {
+  readonly memory: PhysMemory
+  readonly ram: readonly (readonly [number, number])[]
+  readonly ctx: TranslationContext
+  readonly trail: TrailStep[]
+  refs: number
+}
+
+/** A leaf found by the fast path: its level, raw halves, where it was read, and the output page base. */
+interface Leaf {
+  readonly level: number
+  readonly lo: number
+  readonly hi: number
+  readonly pteAddr: number
+  readonly outBase: number
+}
+
+const FAIL = undefined
+
+/** Reads the PTE at `pa` as [lo, hi], or undefined if the read is not plain RAM allowed by PMP. */
+const readPte = (w: Walk, pa: number): DataView | undefined | false => {
+  if (pa + 8 > SAFE) return false
+  let inRam = false
+  for (const [b, e] of w.ram) if (pa >= b && pa + 8 <= e) { inRam = true; break }
+  if (!inRam) return false
+  if (w.ctx.physCheck !== undefined && !w.ctx.physCheck(phys(BigInt(pa)), 8, 'read')) return false
+  return pageAt(w.memory, Math.floor(pa / 4096))
+}
+
+type Rule = (flags: number) => boolean
+
+/**
+ * One stage on numbers. `vpn` is the input's page number (input >> 12, below 2^53), `pteAddrOf(a)` maps
+ * a table address to where it is in physical memory (identity, or a G-stage walk for VS-stage tables).
+ */
+const walk = (
+  w: Walk, stage: Stage, purpose: TrailPurpose, scheme: Scheme, root: number, vpn: number, allowed: Rule, need: number,
+  pteAddrOf: (w: Walk, a: number) => number | undefined,
+): Leaf | undefined => {
+  let a = root
+  for (let i = scheme.levels - 1; i >= 0; i--) {
+    const mask = i === scheme.levels - 1 ? (1 << (9 + scheme.widenBits)) - 1 : 511
+    const idx = Math.floor(vpn / POW9[i]!) & mask
+    const pa = pteAddrOf(w, a + idx * 8)
+    if (pa === undefined) return FAIL
+    const page = readPte(w, pa)
+    if (page === false) return FAIL
+    const off = pa % 4096
+    const lo = page === undefined ? 0 : page.getUint32(off, true)
+    const hi = page === undefined ? 0 : page.getUint32(off + 4, true)
+    w.refs++
+    const flags = lo & 0x3ff
+    if ((hi >>> 22) !== 0) return FAIL                                  // N, PBMT or reserved bits: the readable walker decides
+    if ((flags & F_V) === 0 || ((flags & F_R) === 0 && (flags & F_W) !== 0)) return FAIL
+    const ppn = (hi & 0x3f_ffff) * 2 ** 22 + (lo >>> 10)
+    if ((flags & (F_R | F_W | F_X)) === 0) {
+      if (i === 0 || (flags & (F_D | F_A | F_U)) !== 0) return FAIL
+      a = ppn * 4096
+      if (a >= SAFE) return FAIL
+      w.trail.push(new FastStep(stage, purpose, i, pa, lo, hi, POINTER, 0))
+      continue
+    }
+    if (!allowed(flags & 0xff) || ppn % POW9[i]! !== 0 || (flags & need) !== need) return FAIL
+    const outBase = ppn * 4096
+    if (outBase >= SAFE) return FAIL
+    w.trail.push(new FastStep(stage, purpose, i, pa, lo, hi, LEAF, 12 + 9 * i))
+    return { level: i, lo, hi, pteAddr: pa, outBase }
+  }
+  return FAIL
+}
+
+const bigLeaf = (stage: Stage, l: Leaf, inBase: bigint): StageLeaf => ({
+  stage, inBase, outBase: BigInt(l.outBase), level: l.level,
+  pte: (BigInt(l.hi) << 32n) | BigInt(l.lo), pageBits: 12 + 9 * l.level, pteAddr: BigInt(l.pteAddr) as PhysAddr,
+})
+
+/** Offset of an input below its leaf's page: the low 12 + 9·level bits, from the page number and page offset. */
+const within = (vpn: number, offset: number, level: number): number => (vpn % POW9[level]!) * 4096 + offset
+
+/**
+ * The fast translation, or undefined when this case is left to the readable walker (a fault, an A/D
+ * update, Bare modes, attribute bits, addresses at or above 2^53).
+ */
+export const translateFast = (memory: PhysMemory, ctx: TranslationContext, req: TranslationRequest): WalkOutcome | undefined => {
+  const va = req.va as bigint
+  const hlvx = req.hlvx === true
+  const access = req.access
+  const need = F_A | (access === 'store' ? F_D : 0)
+  if (!ctx.virt) {
+    if (ctx.priv === 'M') return FAIL
+    const satp = decodeSatp(ctx.satp)
+    if (satp?.scheme === undefined) return FAIL
+    const scheme = satp.scheme
+    const width = 12 + 9 * scheme.levels
+    const top = va >> BigInt(width - 1)
+    if (top !== 0n && top !== (1n << BigInt(65 - width)) - 1n) return FAIL   // not canonical
+    const root = Number(satp.ppn) * 4096
+    if (root >= SAFE) return FAIL
+    const w: Walk = { memory, ram: ramOf(memory.map), ctx, trail: [], refs: 0 }
+    const vpn = Number((va >> 12n) & ((1n << BigInt(9 * scheme.levels)) - 1n))
+    const { sum, mxr } = ctx.mstatus
+    const leaf = walk(w, 'S', 'translate', scheme, root, vpn, (f) => firstStageDenial(ctx.priv, false, sum, mxr, access, hlvx, f) === undefined, need, (_w, a) => a)
+    if (leaf === undefined) return FAIL
+    const pageBits = 12 + 9 * leaf.level
+    const pa = leaf.outBase + within(vpn, Number(va & 0xfffn), leaf.level)
+    const first = bigLeaf('S', leaf, (va >> BigInt(pageBits)) << BigInt(pageBits))
+    const result: Translation = { pa: BigInt(pa) as PhysAddr, gpa: undefined, first, gstage: undefined, pageBits }
+    return { result: right(result), memory, trail: w.trail, refs: w.refs }
+  }
+  // V=1: the G-stage must translate (hgatp Bare is left to the readable walker, which is cheap there).
+  const hgatp = decodeHgatp(ctx.hgatp)
+  const gScheme = hgatp?.scheme
+  if (gScheme === undefined) return FAIL
+  const gRoot = Number(hgatp!.ppn) * 4096
+  if (gRoot >= SAFE) return FAIL
+  const gWidth = 12 + 9 * gScheme.levels + 2
+  const gLimit = 2 ** Math.min(gWidth, 53)
+  const w: Walk = { memory, ram: ramOf(memory.map), ctx, trail: [], refs: 0 }
+  // The G-stage rule for implicit VS page-table reads (loads, MXR not applied) and for the final access.
+  const gImplicit: Rule = (f) => gStageDenial('load', false, false, f) === undefined
+  const gFinal: Rule = (f) => gStageDenial(access, hlvx, ctx.mstatus.mxr, f) === undefined
+  const gWalk = (gpa: number, purpose: TrailPurpose, rule: Rule, gNeed: number): Leaf | undefined =>
+    gpa >= gLimit ? FAIL : walk(w, 'G', purpose, gScheme, gRoot, Math.floor(gpa / 4096), rule, gNeed, (_w, a) => a)
+  let gpa: number
+  let first: StageLeaf | undefined
+  const vsatp = decodeSatp(ctx.vsatp)
+  if (vsatp?.scheme === undefined) {
+    if (va >= BigInt(SAFE)) return FAIL
+    gpa = Number(va)
+  } else {
+    const scheme = vsatp.scheme
+    const width = 12 + 9 * scheme.levels
+    const top = va >> BigInt(width - 1)
+    if (top !== 0n && top !== (1n << BigInt(65 - width)) - 1n) return FAIL
+    const root = Number(vsatp.ppn) * 4096
+    if (root >= SAFE) return FAIL
+    const vpn = Number((va >> 12n) & ((1n << BigInt(9 * scheme.levels)) - 1n))
+    const { sum } = ctx.vsstatus
+    const mxr = ctx.mstatus.mxr || ctx.vsstatus.mxr
+    const vsTable = (_w: Walk, a: number): number | undefined => {
+      const g = gWalk(a, 'vs-pte', gImplicit, F_A)
+      return g === undefined ? undefined : g.outBase + within(Math.floor(a / 4096), a % 4096, g.level)
+    }
+    const leaf = walk(w, 'VS', 'translate', scheme, root, vpn, (f) => firstStageDenial(ctx.priv, true, sum, mxr, access, hlvx, f) === undefined, need, vsTable)
+    if (leaf === undefined) return FAIL
+    const pageBits = 12 + 9 * leaf.level
+    gpa = leaf.outBase + within(vpn, Number(va & 0xfffn), leaf.level)
+    if (gpa >= SAFE) return FAIL
+    first = bigLeaf('VS', leaf, (va >> BigInt(pageBits)) << BigInt(pageBits))
+  }
+  const gLeaf = gWalk(gpa, 'final', gFinal, need)
+  if (gLeaf === undefined) return FAIL
+  const gPageBits = 12 + 9 * gLeaf.level
+  const gvpn = Math.floor(gpa / 4096)
+  const pa = gLeaf.outBase + within(gvpn, gpa % 4096, gLeaf.level)
+  const gInBase = Math.floor(gpa / 2 ** gPageBits) * 2 ** gPageBits
+  const gstage = bigLeaf('G', gLeaf, BigInt(gInBase))
+  const result: Translation = {
+    pa: BigInt(pa) as PhysAddr, gpa: BigInt(gpa) as GuestPhysAddr, first, gstage,
+    pageBits: Math.min(first?.pageBits ?? 64, gPageBits),
+  }
+  return { result: right(result), memory, trail: w.trail, refs: w.refs }
+}
