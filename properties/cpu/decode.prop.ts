@@ -7,7 +7,7 @@ import { fc, runs } from '../fc.ts'
 import {
   type Insn, type ROp, type IOp, type ShiftOp, type SOp, type BOp, type AmoOp, type HlvOp, type HsvOp,
   type SystemOp, type FenceVmaOp, type CsrOp, type CsrIOp,
-  decode, encode, expandCompressed, decodeInstruction, isIllegal,
+  decode, encode, expandCompressed, decodeInstruction, disassemble, isIllegal,
   rType, iType, shiftType, sType, bType, uType, jType, amoType, fenceType, csrType, csrIType,
   systemType, fenceVmaType, hlvType, hsvType,
 } from '../../src/cpu/decode/index.ts'
@@ -78,17 +78,19 @@ const arbWord = fc.oneof(
   fc.tuple(fc.integer({ min: 0, max: 0x1ffffff }), oneOf(KNOWN_OPCODES)).map(([hi, op]) => ((hi << 7) | op) >>> 0),
 )
 
-test('decode never throws, and an illegal result carries the word and length 4', () => {
+test('decode and disassemble never throw, and an illegal result carries the word and length 4', () => {
   fc.assert(fc.property(arbWord, (w) => {
     const i = decodeInstruction(w)
+    assert.type(disassemble(i, 0x8000_0000n), 'string')
     if ((w & 3) === 3) assert.is(i.length, 4)
     if (isIllegal(i)) assert.is(i.bits, (w & 3) === 3 ? w >>> 0 : w & 0xffff)
   }), { numRuns: runs(5000) })
 })
 
-test('every one of the 65536 parcels expands without throwing; compressed ones get length 2', () => {
+test('every one of the 65536 parcels expands and disassembles without throwing; compressed ones get length 2', () => {
   for (let h = 0; h < 0x10000; h++) {
     const i = expandCompressed(h)
+    assert.type(disassemble(i), 'string')
     if ((h & 3) !== 3) assert.is(i.length, 2)
     else assert.ok(isIllegal(i))
   }

@@ -149,6 +149,15 @@ test('the loader never throws: every truncation and every single-byte change of 
   for (let at = shoff; at < tiny.length; at++) for (const b of [0x00, 0xff]) parseElf(corrupt((v) => v.setUint8(at, b)))
 })
 
+test('every error message is one line that starts with the byte offset and field', () => {
+  const bad = [tiny32, tiny.slice(0, 40), tiny.slice(0, 0x150), corrupt((v) => v.setUint16(0x12, 62, true))]
+  for (const bytes of bad) {
+    const e = err(parseElf(bytes))
+    assert.ok(!e.message.includes('\n'))
+    assert.ok(e.message.startsWith(`byte ${e.offset} (${e.field}): `), e.message)
+  }
+})
+
 test('parsing does not mutate the input, and segment data is a copy', () => {
   const bytes = tiny.slice()
   const elf = ok(parseElf(bytes))
