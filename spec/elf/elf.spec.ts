@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { isLeft, isRight, type Either } from 'fp-ts/lib/Either.js'
 import { some, none } from 'fp-ts/lib/Option.js'
-import { parseElf, symbolAddress, type Elf, type ElfError } from '../../src/elf/elf.ts'
+import { parseElf, symbolAddress, spikeElfOptions, type Elf, type ElfError } from '../../src/elf/elf.ts'
 import { decode } from '../../src/cpu/decode/index.ts'
 
 const golden = (name: string): URL => new URL(`../../golden/isa/${name}`, import.meta.url)
@@ -83,6 +83,21 @@ test('a stripped executable (no section headers) loads, with no tohost', () => {
   const elf = ok(parseElf(stripped))
   assert.is(elf.segments.length, 3)
   assert.equal(elf.tohost, none)
+})
+
+test('ET_DYN is relocated by Spike\'s load offset DRAM_BASE = 0x80000000 (entry, segments, symbols)', () => {
+  const dyn = corrupt((v) => v.setUint16(0x10, 3, true))
+  const elf = ok(parseElf(dyn))
+  assert.is(spikeElfOptions.dynLoadOffset, 0x80000000n)
+  assert.is(elf.entry, 0x1_0000_0000n)
+  assert.is(elf.segments[0]?.paddr, 0x1_0000_0000n)
+  assert.equal(elf.tohost, some(0x1_0000_1000n))
+  assert.is(ok(parseElf(dyn, { dynLoadOffset: 0n })).entry, 0x80000000n)
+})
+
+test('a PT_LOAD segment with p_memsz = 0 is skipped, as Spike does', () => {
+  const elf = ok(parseElf(corrupt((v) => { v.setBigUint64(120 + 32, 0n, true); v.setBigUint64(120 + 40, 0n, true) })))
+  assert.equal(elf.segments.map((s) => s.vaddr), [0x80001000n, 0x80002000n])
 })
 
 test('32-bit ELF (ELFCLASS32, tiny32.elf) → error at byte 4, EI_CLASS', () => {

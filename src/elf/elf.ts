@@ -10,7 +10,10 @@ import { type Option, some, none } from 'fp-ts/lib/Option.js'
 // Model
 // ---------------------------------------------------------------------------------------------
 
-/** One PT_LOAD segment: `memsz` bytes at `vaddr` (`paddr`), the first `filesz` from `data`, the rest zero. */
+/**
+ * One PT_LOAD segment: `memsz` bytes, the first `filesz` from `data`, the rest zero. Spike's
+ * loader places the bytes at `paddr` (fesvr/elfloader.cc); `vaddr` is kept for traces.
+ */
 export type Segment = {
   readonly vaddr: bigint
   readonly paddr: bigint
@@ -40,7 +43,7 @@ export type Elf = {
   /** e_flags (EF_RISCV_RVC = 1, float ABI in bits 2:1, EF_RISCV_RVE = 8, EF_RISCV_TSO = 16). */
   readonly flags: number
   readonly segments: readonly Segment[]
-  /** Symbols by name; a GLOBAL or WEAK definition wins over a LOCAL one of the same name. */
+  /** Symbols by name; of entries with the same name the later one wins, as in Spike's loader (globals follow locals). */
   readonly symbols: ReadonlyMap<string, ElfSymbol>
   /** Address of the HTIF `tohost` symbol, when present. */
   readonly tohost: Option<bigint>
@@ -57,6 +60,19 @@ export type ElfError = {
   readonly message: string
 }
 
+/** Loader options, each defaulting to Spike's behaviour. */
+export type ElfOptions = {
+  /**
+   * Added to the entry point, segment addresses and symbol values of a position-independent
+   * (ET_DYN) executable. Spike: `load_offset = DRAM_BASE` = 0x80000000 (fesvr/htif.h). ET_EXEC
+   * files load at their own addresses.
+   */
+  readonly dynLoadOffset: bigint
+}
+
+/** Spike's defaults. */
+export const spikeElfOptions: ElfOptions = { dynLoadOffset: 0x8000_0000n }
+
 export const elfError = (offset: number, field: string, what: string): ElfError =>
   ({ _tag: 'ElfError', offset, field, message: `byte ${offset} (${field}): ${what}` })
 
@@ -65,8 +81,8 @@ export const elfError = (offset: number, field: string, what: string): ElfError 
 // ---------------------------------------------------------------------------------------------
 
 const EHDR_SIZE = 64, PHDR_SIZE = 56, SHDR_SIZE = 64, SYM_SIZE = 24
-const ELFCLASS64 = 2, ELFDATA2LSB = 1, EV_CURRENT = 1, ET_EXEC = 2, EM_RISCV = 243
-const PT_LOAD = 1, SHT_SYMTAB = 2, STB_LOCAL = 0
+const ELFCLASS64 = 2, ELFDATA2LSB = 1, EV_CURRENT = 1, ET_EXEC = 2, ET_DYN = 3, EM_RISCV = 243
+const PT_LOAD = 1, SHT_SYMTAB = 2
 
 // ---------------------------------------------------------------------------------------------
 // Bounds-checked little-endian reads
@@ -91,13 +107,15 @@ const hex = (x: number | bigint): string => '0x' + x.toString(16)
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Parses a RISC-V ELF64 little-endian executable. Errors (never thrown) name the byte offset and
- * the field: truncated files, a bad magic number, 32-bit (ELFCLASS32) or big-endian files, a
- * machine other than RISC-V, a type other than ET_EXEC, and headers or segments pointing outside
- * the file.
+ * Parses a RISC-V ELF64 little-endian executable (ET_EXEC, or ET_DYN relocated by
+ * `options.dynLoadOffset`). Errors (never thrown) name the byte offset and the field: truncated
+ * files, a bad magic number, 32-bit (ELFCLASS32) or big-endian files, a machine other than RISC-V
+ * (Spike also accepts EM_NONE; the issue asks for non-RISC-V files to be rejected, so this does),
+ * another type, and headers, segments or symbols pointing outside the file. As in Spike, PT_LOAD
+ * segments with p_memsz = 0 are skipped.
  * @example parseElf(readFileSync('prog.elf')) // right({ entry: 0x80000000n, segments: [...], ... })
  */
-export function parseElf(bytes: Uint8Array): Either<ElfError, Elf> {
+export function parseElf(bytes: Uint8Array, options: ElfOptions = spikeElfOptions): Either<ElfError, Elf> {
   const r = reader(bytes)
   if (bytes.length < EHDR_SIZE) return left(elfError(0, 'e_ident', `truncated: the ELF header needs ${EHDR_SIZE} bytes, the file has ${bytes.length}`))
   // e_ident: magic, class, data encoding, version.
@@ -111,7 +129,9 @@ export function parseElf(bytes: Uint8Array): Either<ElfError, Elf> {
     return left(elfError(5, 'e_ident[EI_DATA]', data === 2 ? 'big-endian ELF (ELFDATA2MSB); RISC-V is little-endian' : `invalid data encoding ${data}`))
   if (u8(r, 6) !== EV_CURRENT) return left(elfError(6, 'e_ident[EI_VERSION]', `unsupported version ${u8(r, 6)}`))
   const type = u16(r, 0x10)
-  if (type !== ET_EXEC) return left(elfError(0x10, 'e_type', `type ${type} is not an executable (ET_EXEC = 2)`))
+  if (type !== ET_EXEC && type !== ET_DYN) return left(elfError(0x10, 'e_type', `type ${type} is not an executable (ET_EXEC = 2 or ET_DYN = 3)`))
+  const loadOffset = type === ET_DYN ? options.dynLoadOffset : 0n
+  const relocate = (a: bigint): bigint => BigInt.asUintN(64, a + loadOffset)
   const machine = u16(r, 0x12)
   if (machine !== EM_RISCV) return left(elfError(0x12, 'e_machine', `machine ${machine} is not RISC-V (EM_RISCV = 243)`))
   if (u32(r, 0x14) !== EV_CURRENT) return left(elfError(0x14, 'e_version', `unsupported version ${u32(r, 0x14)}`))
@@ -126,14 +146,14 @@ export function parseElf(bytes: Uint8Array): Either<ElfError, Elf> {
   const segments: Segment[] = []
   for (let i = 0; i < phnum; i++) {
     const ph = Number(phoff) + i * PHDR_SIZE
-    if (u32(r, ph) !== PT_LOAD) continue
-    const offset = u64(r, ph + 8), vaddr = u64(r, ph + 16), paddr = u64(r, ph + 24)
+    const fileOffset = u64(r, ph + 8), vaddr = u64(r, ph + 16), paddr = u64(r, ph + 24)
     const filesz = u64(r, ph + 32), memsz = u64(r, ph + 40)
+    if (u32(r, ph) !== PT_LOAD || memsz === 0n) continue
     if (filesz > memsz) return left(elfError(ph + 32, `program header ${i} p_filesz`, `p_filesz ${hex(filesz)} exceeds p_memsz ${hex(memsz)}`))
-    if (!within(r, offset, filesz))
-      return left(elfError(ph + 8, `program header ${i} p_offset`, `segment (${hex(filesz)} bytes at ${hex(offset)}) extends past the end of the ${bytes.length}-byte file`))
-    const start = Number(offset)
-    segments.push({ vaddr, paddr, filesz, memsz, flags: u32(r, ph + 4), data: bytes.slice(start, start + Number(filesz)) })
+    if (!within(r, fileOffset, filesz))
+      return left(elfError(ph + 8, `program header ${i} p_offset`, `segment (${hex(filesz)} bytes at ${hex(fileOffset)}) extends past the end of the ${bytes.length}-byte file`))
+    const start = Number(fileOffset)
+    segments.push({ vaddr: relocate(vaddr), paddr: relocate(paddr), filesz, memsz, flags: u32(r, ph + 4), data: bytes.slice(start, start + Number(filesz)) })
   }
   if (segments.length === 0) return left(elfError(0x38, 'e_phnum', 'no PT_LOAD segment'))
 
@@ -143,15 +163,15 @@ export function parseElf(bytes: Uint8Array): Either<ElfError, Elf> {
     if (shentsize !== SHDR_SIZE) return left(elfError(0x3a, 'e_shentsize', `${shentsize}, expected ${SHDR_SIZE}`))
     if (!within(r, shoff, BigInt(shnum * SHDR_SIZE)))
       return left(elfError(0x28, 'e_shoff', `section header table (${shnum} × ${SHDR_SIZE} bytes at ${hex(shoff)}) extends past the end of the ${bytes.length}-byte file`))
-    const table = readSymbols(r, Number(shoff), shnum)
+    const table = readSymbols(r, Number(shoff), shnum, relocate)
     if (table._tag === 'Left') return table
     symbols = table.right
   }
-  return right({ entry, flags, segments, symbols, tohost: lookup(symbols, 'tohost'), fromhost: lookup(symbols, 'fromhost') })
+  return right({ entry: relocate(entry), flags, segments, symbols, tohost: lookup(symbols, 'tohost'), fromhost: lookup(symbols, 'fromhost') })
 }
 
 /** Reads the SHT_SYMTAB section (if any) with its linked string table. */
-function readSymbols(r: Reader, shoff: number, shnum: number): Either<ElfError, ReadonlyMap<string, ElfSymbol>> {
+function readSymbols(r: Reader, shoff: number, shnum: number, relocate: (a: bigint) => bigint): Either<ElfError, ReadonlyMap<string, ElfSymbol>> {
   const symbols = new Map<string, ElfSymbol>()
   for (let i = 0; i < shnum; i++) {
     const sh = shoff + i * SHDR_SIZE
@@ -170,9 +190,7 @@ function readSymbols(r: Reader, shoff: number, shnum: number): Either<ElfError, 
       const name = cString(r, Number(strOffset), Number(strSize), nameOffset)
       if (name === undefined) return left(elfError(at, `symbol ${k} st_name`, `name offset ${nameOffset} is outside the ${strSize}-byte string table or unterminated`))
       const info = u8(r, at + 4)
-      const sym: ElfSymbol = { name, value: u64(r, at + 8), size: u64(r, at + 16), type: info & 0xf, bind: info >> 4, shndx: u16(r, at + 6) }
-      const previous = symbols.get(name)
-      if (name !== '' && (previous === undefined || (previous.bind === STB_LOCAL && sym.bind !== STB_LOCAL))) symbols.set(name, sym)
+      if (name !== '') symbols.set(name, { name, value: relocate(u64(r, at + 8)), size: u64(r, at + 16), type: info & 0xf, bind: info >> 4, shndx: u16(r, at + 6) })
     }
   }
   return right(symbols)
