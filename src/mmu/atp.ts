@@ -41,34 +41,46 @@ export const SATP_MODE = { Bare: 0n, Sv39: 8n, Sv48: 9n, Sv57: 10n } as const
  * undefined (a CSR write with such a MODE has no effect, so such a value never reaches the walker).
  */
 export const decodeSatp = (satp: bigint): Satp | undefined => {
+  if (satp === lastSatp) return lastSatpDecoded
   const mode = (satp >> 60n) & 0xfn
   const asid = (satp >> 44n) & 0xffffn
   const ppn = satp & ((1n << 44n) - 1n)
   switch (mode) {
-    case 0n: return { scheme: undefined, asid, ppn }
-    case 8n: return { scheme: SV39, asid, ppn }
-    case 9n: return { scheme: SV48, asid, ppn }
-    case 10n: return { scheme: SV57, asid, ppn }
+    case 0n: return remember(satp, { scheme: undefined, asid, ppn })
+    case 8n: return remember(satp, { scheme: SV39, asid, ppn })
+    case 9n: return remember(satp, { scheme: SV48, asid, ppn })
+    case 10n: return remember(satp, { scheme: SV57, asid, ppn })
     default: return undefined
   }
 }
+
+// One-entry memo of decodeSatp (a pure function of a bigint): translation decodes the same satp on
+// every access, and the decoded value is immutable.
+let lastSatp: bigint | undefined
+let lastSatpDecoded: Satp | undefined
+const remember = (satp: bigint, d: Satp): Satp => { lastSatp = satp; lastSatpDecoded = d; return d }
 
 /**
  * Decodes hgatp: MODE[63:60], VMID[57:44] (14 bits), PPN[43:0]. The x4 root table is 16 KiB and
  * 16 KiB aligned, so PPN[1:0] read as zero (WARL); they are masked here.
  */
 export const decodeHgatp = (hgatp: bigint): Hgatp | undefined => {
+  if (hgatp === lastHgatp) return lastHgatpDecoded
   const mode = (hgatp >> 60n) & 0xfn
   const vmid = (hgatp >> 44n) & 0x3fffn
   const ppn = hgatp & ((1n << 44n) - 1n) & ~3n
   switch (mode) {
-    case 0n: return { scheme: undefined, vmid, ppn: hgatp & ((1n << 44n) - 1n) }
-    case 8n: return { scheme: SV39X4, vmid, ppn }
-    case 9n: return { scheme: SV48X4, vmid, ppn }
-    case 10n: return { scheme: SV57X4, vmid, ppn }
+    case 0n: return rememberG(hgatp, { scheme: undefined, vmid, ppn: hgatp & ((1n << 44n) - 1n) })
+    case 8n: return rememberG(hgatp, { scheme: SV39X4, vmid, ppn })
+    case 9n: return rememberG(hgatp, { scheme: SV48X4, vmid, ppn })
+    case 10n: return rememberG(hgatp, { scheme: SV57X4, vmid, ppn })
     default: return undefined
   }
 }
+
+let lastHgatp: bigint | undefined
+let lastHgatpDecoded: Hgatp | undefined
+const rememberG = (hgatp: bigint, d: Hgatp): Hgatp => { lastHgatp = hgatp; lastHgatpDecoded = d; return d }
 
 export const encodeSatp = (mode: bigint, asid: bigint, ppn: bigint): bigint =>
   (mode << 60n) | ((asid & 0xffffn) << 44n) | (ppn & ((1n << 44n) - 1n))
