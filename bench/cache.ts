@@ -49,21 +49,34 @@ const cachesim = process.env['LIBCACHESIM']
 const compared: PolicyName[] = ['lru', 'fifo', 'clock', 'lfu', 'arc', 'twoq', 's3fifo', 'sieve', 'lirs', 'belady']
 console.log(`\nfrom the oracleGeneral file${cachesim === undefined ? ' (set LIBCACHESIM=…/cachesim to compare with libCacheSim)' : `, vs ${cachesim}`}`)
 console.log('policy    memvirt M req/s' + (cachesim === undefined ? '' : '  cachesim M req/s  ratio  misses memvirt / cachesim'))
+// The machine is shared: each side runs `rounds` times, alternating, and the best time counts.
 for (const p of compared) {
-  const src = fileSource(bin, { format: 'oracleGeneral', csv: { objIdCol: 1, hasHeader: false, delimiter: ',' }, blockSize: 4096 })
-  const ours = time(() => simulateSource([{ policy: p, capacity: SIZE }], src))
-  const misses = isRight(ours.value) ? ours.value.right[0]?.misses : undefined
-  let line = `${p.padEnd(8)} ${mps(ids.length, ours.ms).padStart(16)}`
+  const rounds = p === 'lru' || p === 's3fifo' ? 3 : 1
+  let oursMs = Infinity
+  let theirMs = Infinity
+  let misses: number | undefined
+  let theirMisses = '?'
+  for (let k = 0; k < rounds; k++) {
+    const src = fileSource(bin, { format: 'oracleGeneral', csv: { objIdCol: 1, hasHeader: false, delimiter: ',' }, blockSize: 4096 })
+    const ours = time(() => simulateSource([{ policy: p, capacity: SIZE }], src))
+    oursMs = Math.min(oursMs, ours.ms)
+    misses = isRight(ours.value) ? ours.value.right[0]?.misses : undefined
+    if (cachesim !== undefined) {
+      const t = time(() => execFileSync(cachesim, [bin, 'oracleGeneralBin', p, String(SIZE), '--ignore-obj-size=1'],
+        { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))
+      theirMs = Math.min(theirMs, t.ms)
+      const ratio = /miss ratio ([0-9.]+)/.exec(t.value)?.[1]
+      if (ratio !== undefined) theirMisses = String(Math.round(Number(ratio) * ids.length))
+    }
+  }
+  let line = `${p.padEnd(8)} ${mps(ids.length, oursMs).padStart(16)}`
   if (cachesim !== undefined) {
-    const t = time(() => execFileSync(cachesim, [bin, 'oracleGeneralBin', p, String(SIZE), '--ignore-obj-size=1'],
-      { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))
-    const ratio = /miss ratio ([0-9.]+)/.exec(t.value)?.[1]
-    const theirMisses = ratio === undefined ? '?' : String(Math.round(Number(ratio) * ids.length))
-    line += `  ${mps(ids.length, t.ms).padStart(16)}  ${(t.ms / ours.ms).toFixed(2).padStart(5)}×  ${misses} / ≈${theirMisses}`
+    line += `  ${mps(ids.length, theirMs).padStart(16)}  ${(theirMs / oursMs).toFixed(2).padStart(5)}×  ${misses} / ≈${theirMisses}`
   }
   console.log(line)
 }
 rmSync(dir, { recursive: true, force: true })
 if (cachesim !== undefined) {
-  console.log('\ncachesim wall time includes its process start and reading the file; its 4-decimal miss ratio gives misses to ±100 here.')
+  console.log('\nbest of 3 alternating rounds for lru and s3fifo, 1 for the rest; cachesim wall time includes its process start;')
+  console.log('its 4-decimal miss ratio gives its misses to ±100 on 2 M requests (exact counts are checked in golden/cache/).')
 }
