@@ -1,0 +1,663 @@
+// One instruction, or one trap, as a pure function of the machine: `step(machine) → { machine', event }`.
+// This is the readable specification of the hart (unprivileged ISA for RV64IMAC, Zicsr, Zifencei,
+// Zicntr; Priv. ISA for M/S/U and the H extension). Check order and trap values follow Spike
+// (riscv/insns/*.h, riscv/mmu.cc, riscv/processor.cc at 55b4658) wherever the spec leaves a choice.
+//
+// Inside one call the effects of the instruction are gathered in a local record (`Exec`) that never
+// escapes: the machine passed in is never modified, and the result is a new Machine built with
+// constructor functions. A trap discards every effect of the instruction except TLB refills.
+import { type Either, isLeft } from '../bits/either.ts'
+import { type VirtAddr } from '../bits/address.ts'
+import { sext, u64, s64, MASK64 } from '../bits/bits.ts'
+import { type AccessSize, type PhysMemory, peek } from '../memory/memory.ts'
+import { phys } from '../bits/address.ts'
+import { type AccessType, type TranslationFault } from '../mmu/faults.ts'
+import { type Translation, type TranslationContext, type Privilege } from '../mmu/translate.ts'
+import { type Tlb, translateCached, sfenceVma, hfenceVvma, hfenceGvma } from '../mmu/tlb.ts'
+import { type Insn, decodeInstruction } from './decode/index.ts'
+import { type Csrs, type Hart, type Priv, PRV_M, PRV_S, PRV_U, hart } from './hart.ts'
+import { type Isa } from './isa.ts'
+import {
+  CSR, csrDenial, csrRead, csrWrite, effectiveDataMode, henvcfgRead, hypervisorAccessMode, legalizeMstatus, midelegRead, mipRead,
+} from './csr/access.ts'
+import {
+  ENVCFG_ADUE, ENVCFG_PBMTE, HSTATUS_HU, HSTATUS_SPV, HSTATUS_VTSR, HSTATUS_VTVM, HSTATUS_VTW, MSTATUS_MIE, MSTATUS_MPIE,
+  MSTATUS_MPP, MSTATUS_MPRV, MSTATUS_MPV, MSTATUS_MXR, MSTATUS_SIE, MSTATUS_SPIE, MSTATUS_SPP, MSTATUS_SUM, MSTATUS_TSR,
+  MSTATUS_TVM, MSTATUS_TW, getField, setField,
+} from './csr/fields.ts'
+import { pmpAllows } from './pmp.ts'
+import { CAUSE, INTERRUPT_BIT, type Trap, illegalInstruction, takeTrap, trap, virtualInstruction } from './trap.ts'
+import { type MemRead, type MemWrite, type StepEvent } from './event.ts'
+import { type Machine, machine } from '../machine/machine.ts'
+import { busRead, busWrite, reservable } from '../machine/bus.ts'
+
+export interface StepResult {
+  readonly machine: Machine
+  readonly event: StepEvent
+}
+
+// ---- the per-instruction effect record -------------------------------------------------------------
+
+interface Exec {
+  readonly isa: Isa
+  readonly pc: bigint
+  /** The fetched bits (16 for compressed, 32 otherwise): illegal/virtual-instruction tval. */
+  bits: number
+  h: Hart
+  memory: PhysMemory
+  tlb: Tlb
+  rd: number
+  rdValue: bigint
+  logged: number[]
+  loads: MemRead[]
+  stores: MemWrite[]
+  wroteInstret: boolean
+  wroteCycle: boolean
+}
+
+const isTrap = (r: unknown): r is Trap => typeof r === 'object'
+
+const writeRd = (e: Exec, rd: number, value: bigint): void => {
+  if (rd === 0) return
+  e.h = hart(e.h.pc, e.h.x.with(rd, value), e.h.priv, e.h.virt, e.h.csr, e.h.reservation, e.h.instret, e.h.cycle)
+  e.rd = rd
+  e.rdValue = value
+}
+
+const setCsrs = (e: Exec, csr: Csrs, logged: readonly number[]): void => {
+  e.h = hart(e.h.pc, e.h.x, e.h.priv, e.h.virt, csr, e.h.reservation, e.h.instret, e.h.cycle)
+  for (const n of logged) e.logged.push(n)
+}
+
+// ---- translation context, memoised per (immutable) CSR file and mode: a pure cache ------------------
+
+const PRIV_NAMES: readonly Privilege[] = ['U', 'S', 'S', 'M']
+const contexts = new WeakMap<Csrs, (TranslationContext | undefined)[]>()
+
+const contextFor = (c: Csrs, isa: Isa, priv: Priv, virt: boolean): TranslationContext => {
+  let slots = contexts.get(c)
+  if (slots === undefined) { slots = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined]; contexts.set(c, slots) }
+  const i = priv * 2 + (virt ? 1 : 0)
+  const known = slots[i]
+  if (known !== undefined) return known
+  const henv = henvcfgRead(c)
+  const ctx: TranslationContext = {
+    priv: PRIV_NAMES[priv]!, virt,
+    satp: c.satp, vsatp: c.vsatp, hgatp: c.hgatp,
+    mstatus: { sum: (c.mstatus & MSTATUS_SUM) !== 0n, mxr: (c.mstatus & MSTATUS_MXR) !== 0n },
+    vsstatus: { sum: (c.vsstatus & MSTATUS_SUM) !== 0n, mxr: (c.vsstatus & MSTATUS_MXR) !== 0n },
+    menvcfg: { adue: (c.menvcfg & ENVCFG_ADUE) !== 0n, pbmte: (c.menvcfg & ENVCFG_PBMTE) !== 0n },
+    henvcfg: { adue: (henv & ENVCFG_ADUE) !== 0n, pbmte: (henv & ENVCFG_PBMTE) !== 0n },
+    svnapot: isa.svnapot,
+    // Implicit page-table accesses are checked by PMP as S-mode accesses.
+    physCheck: (pa, size, op) => pmpAllows(c, pa as bigint, size, op === 'read' ? 'load' : 'store', PRV_S),
+  }
+  slots[i] = ctx
+  return ctx
+}
+
+interface Mode { readonly priv: Priv; readonly virt: boolean }
+
+const faultTrap = (f: TranslationFault, virt: boolean): Trap =>
+  trap(f.cause, f.tval, f._tag === 'GuestPageFault' ? true : virt, f.htval, f.tinst)
+
+const accessFault = (access: AccessType, va: bigint, virt: boolean): Trap =>
+  trap(access === 'fetch' ? CAUSE.fetchAccess : access === 'load' ? CAUSE.loadAccess : CAUSE.storeAccess, va, virt)
+
+/** Translates va for one access (TLB, walk, A/D updates) and applies PMP: the physical address or a trap. */
+const translateAccess = (e: Exec, va: bigint, access: AccessType, mode: Mode, len: number, hlvx = false): bigint | Trap => {
+  const ctx = contextFor(e.h.csr, e.isa, mode.priv, mode.virt)
+  const out = translateCached(e.tlb, e.memory, ctx, { va: va as VirtAddr, access, hlvx })
+  e.tlb = out.tlb
+  e.memory = out.memory
+  const r: Either<TranslationFault, Translation> = out.result
+  if (isLeft(r)) return faultTrap(r.left, mode.virt)
+  const pa = r.right.pa as bigint
+  if (!pmpAllows(e.h.csr, pa, len, access, mode.priv, hlvx)) return accessFault(access, va, mode.virt)
+  return pa
+}
+
+// ---- fetch ---------------------------------------------------------------------------------------------
+
+/** Fetches one 16-bit parcel (Spike fetches 32-bit instructions as two parcels, each translated). */
+const fetchParcel = (e: Exec, va: bigint): number | Trap => {
+  const mode: Mode = { priv: e.h.priv, virt: e.h.virt }
+  const pa = translateAccess(e, va, 'fetch', mode, 2)
+  if (isTrap(pa)) return pa
+  const v = busRead(e.memory, pa, 2)
+  if (v === undefined) return accessFault('fetch', va, mode.virt)
+  return Number(v)
+}
+
+const fetch = (e: Exec): number | Trap => {
+  const lo = fetchParcel(e, e.pc)
+  if (isTrap(lo)) return lo
+  if ((lo & 3) !== 3) return lo
+  const hi = fetchParcel(e, u64(e.pc + 2n))
+  if (isTrap(hi)) return hi
+  return (lo | (hi << 16)) >>> 0
+}
+
+// ---- decode (memoised by instruction word: a pure memo) --------------------------------------------------
+
+const decoded = new Map<number, Insn>()
+const decodeMemo = (bits: number): Insn => {
+  let insn = decoded.get(bits)
+  if (insn === undefined) {
+    insn = decodeInstruction(bits)
+    if (decoded.size > 1 << 16) decoded.clear()
+    decoded.set(bits, insn)
+  }
+  return insn
+}
+
+/** Is the decoded instruction part of the configured ISA? Otherwise it is an illegal instruction. */
+const implemented = (insn: Insn, isa: Isa): boolean => {
+  if (insn.length === 2 && !isa.c) return false
+  switch (insn._tag) {
+    case 'R': return isa.m || !MUL_DIV.has(insn.op)
+    case 'Amo': return isa.a
+    case 'Hlv': case 'Hsv': return isa.h
+    case 'FenceVma': return insn.op === 'sfence.vma' ? isa.s : isa.h
+    case 'System': return insn.op === 'fence.i' ? isa.zifencei : insn.op === 'sret' ? isa.s : true
+    default: return true
+  }
+}
+const MUL_DIV = new Set(['mul', 'mulh', 'mulhsu', 'mulhu', 'div', 'divu', 'rem', 'remu', 'mulw', 'divw', 'divuw', 'remw', 'remuw'])
+
+// ---- data accesses ---------------------------------------------------------------------------------------
+
+interface LoadOpts { readonly mode?: Mode; readonly hlvx?: boolean; readonly lr?: boolean }
+
+/** Reads `size` bytes at va for a load (Spike's load_slow_path), logging it; the zero-extended value or a trap. */
+const load = (e: Exec, va: bigint, size: AccessSize, opts: LoadOpts = {}): bigint | Trap => {
+  const mode = opts.mode ?? effectiveDataMode(e.h)
+  let value: bigint
+  if ((va & BigInt(size - 1)) !== 0n) {
+    if (!e.isa.misalignedInHardware) return trap(CAUSE.misalignedLoad, va, mode.virt)
+    if (opts.lr === true) return trap(CAUSE.loadAccess, va, mode.virt)
+    // Performed in hardware: byte by byte, each byte translated (a page crossing translates twice).
+    value = 0n
+    for (let i = size - 1; i >= 0; i--) {
+      const b = loadAligned(e, u64(va + BigInt(i)), 1, mode, opts, va)
+      if (isTrap(b)) return b
+      value = (value << 8n) | b
+    }
+  } else {
+    const v = loadAligned(e, va, size, mode, opts, va)
+    if (isTrap(v)) return v
+    value = v
+  }
+  e.loads.push({ va, size })
+  return value
+}
+
+const loadAligned = (e: Exec, va: bigint, size: AccessSize, mode: Mode, opts: LoadOpts, faultVa: bigint): bigint | Trap => {
+  const pa = translateAccess(e, va, 'load', mode, size, opts.hlvx === true)
+  if (isTrap(pa)) return pa
+  if (opts.lr === true) {
+    if (!reservable(e.memory, pa, size)) return trap(CAUSE.loadAccess, faultVa, mode.virt)
+    e.h = hart(e.h.pc, e.h.x, e.h.priv, e.h.virt, e.h.csr, pa, e.h.instret, e.h.cycle)
+  }
+  const v = busRead(e.memory, pa, size)
+  return v === undefined ? trap(CAUSE.loadAccess, faultVa, mode.virt) : v
+}
+
+/** Writes the low `size` bytes of value at va (Spike's store_slow_path), logging it; undefined or a trap. */
+const store = (e: Exec, va: bigint, size: AccessSize, value: bigint, mode: Mode = effectiveDataMode(e.h)): Trap | undefined => {
+  if ((va & BigInt(size - 1)) !== 0n) {
+    if (!e.isa.misalignedInHardware) return trap(CAUSE.misalignedStore, va, mode.virt)
+    for (let i = 0; i < size; i++) {
+      const t = storeAligned(e, u64(va + BigInt(i)), 1, value >> BigInt(8 * i), mode, va)
+      if (t !== undefined) return t
+    }
+  } else {
+    const t = storeAligned(e, va, size, value, mode, va)
+    if (t !== undefined) return t
+  }
+  e.stores.push({ va, value: BigInt.asUintN(8 * size, value), size })
+  return undefined
+}
+
+const storeAligned = (e: Exec, va: bigint, size: AccessSize, value: bigint, mode: Mode, faultVa: bigint): Trap | undefined => {
+  const pa = translateAccess(e, va, 'store', mode, size)
+  if (isTrap(pa)) return pa
+  const m = busWrite(e.memory, pa, size, value)
+  if (m === undefined) return trap(CAUSE.storeAccess, faultVa, mode.virt)
+  e.memory = m
+  return undefined
+}
+
+/** Store-permission probe of an AMO/SC (Spike: store_slow_path with actually_store = false, alignment required). */
+const probeStore = (e: Exec, va: bigint, size: AccessSize, mode: Mode): bigint | Trap => {
+  if ((va & BigInt(size - 1)) !== 0n) {
+    return trap(e.isa.misalignedInHardware ? CAUSE.storeAccess : CAUSE.misalignedStore, va, mode.virt)
+  }
+  return translateAccess(e, va, 'store', mode, size)
+}
+
+/** AMO and SC report load faults as store faults (Spike's convert_load_traps_to_store_traps). */
+const asStoreTrap = (t: Trap): Trap => {
+  const c = t.cause === CAUSE.misalignedLoad ? CAUSE.misalignedStore
+    : t.cause === CAUSE.loadPageFault ? CAUSE.storePageFault
+    : t.cause === CAUSE.loadAccess ? CAUSE.storeAccess
+    : t.cause === CAUSE.loadGuestPageFault ? CAUSE.storeGuestPageFault : t.cause
+  return trap(c, t.tval, t.gva, t.tval2, t.tinst)
+}
+
+// ---- jumps ---------------------------------------------------------------------------------------------
+
+/** A control transfer: without C a target that is not 4-byte aligned traps (cause 0, tval = target). */
+const jumpTarget = (e: Exec, target: bigint): bigint | Trap =>
+  !e.isa.c && (target & 2n) !== 0n ? trap(CAUSE.misalignedFetch, target, e.h.virt) : target
+
+// ---- ALU -----------------------------------------------------------------------------------------------
+
+const M32 = 0xffff_ffffn
+const w32 = (v: bigint): bigint => sext(v, 32)
+const i32 = (v: bigint): bigint => BigInt.asIntN(32, v)
+const MIN64 = -(1n << 63n)
+const MIN32 = -(1n << 31n)
+
+const alu = (op: string, a: bigint, b: bigint): bigint => {
+  switch (op) {
+    case 'add': return u64(a + b)
+    case 'sub': return u64(a - b)
+    case 'sll': return u64(a << (b & 63n))
+    case 'slt': return s64(a) < s64(b) ? 1n : 0n
+    case 'sltu': return a < b ? 1n : 0n
+    case 'xor': return a ^ b
+    case 'srl': return a >> (b & 63n)
+    case 'sra': return u64(s64(a) >> (b & 63n))
+    case 'or': return a | b
+    case 'and': return a & b
+    case 'addw': return w32(a + b)
+    case 'subw': return w32(a - b)
+    case 'sllw': return w32(a << (b & 31n))
+    case 'srlw': return w32((a & M32) >> (b & 31n))
+    case 'sraw': return w32(i32(a) >> (b & 31n))
+    case 'mul': return u64(a * b)
+    case 'mulh': return u64((s64(a) * s64(b)) >> 64n)
+    case 'mulhsu': return u64((s64(a) * b) >> 64n)
+    case 'mulhu': return (a * b) >> 64n
+    // Division by zero gives all ones (quotient) or the dividend (remainder); overflow gives MIN / 0.
+    case 'div': return b === 0n ? MASK64 : s64(a) === MIN64 && s64(b) === -1n ? a : u64(s64(a) / s64(b))
+    case 'divu': return b === 0n ? MASK64 : a / b
+    case 'rem': return b === 0n ? a : s64(a) === MIN64 && s64(b) === -1n ? 0n : u64(s64(a) % s64(b))
+    case 'remu': return b === 0n ? a : a % b
+    case 'mulw': return w32(a * b)
+    case 'divw': return i32(b) === 0n ? MASK64 : i32(a) === MIN32 && i32(b) === -1n ? w32(a) : w32(i32(a) / i32(b))
+    case 'divuw': return (b & M32) === 0n ? MASK64 : w32((a & M32) / (b & M32))
+    case 'remw': return i32(b) === 0n ? w32(a) : i32(a) === MIN32 && i32(b) === -1n ? 0n : w32(i32(a) % i32(b))
+    case 'remuw': return (b & M32) === 0n ? w32(a) : w32((a & M32) % (b & M32))
+    default: throw new Error(`alu: ${op}`)
+  }
+}
+
+const LOAD_SIZE: Record<string, AccessSize> = { lb: 1, lbu: 1, lh: 2, lhu: 2, lw: 4, lwu: 4, ld: 8 }
+const STORE_SIZE: Record<string, AccessSize> = { sb: 1, sh: 2, sw: 4, sd: 8 }
+
+const extendLoad = (op: string, v: bigint): bigint => {
+  switch (op) {
+    case 'lb': case 'hlv.b': return sext(v, 8)
+    case 'lh': case 'hlv.h': return sext(v, 16)
+    case 'lw': case 'hlv.w': return sext(v, 32)
+    default: return v
+  }
+}
+
+const amoOp = (op: string, old: bigint, src: bigint, width: 32 | 64): bigint => {
+  const sx = (v: bigint): bigint => (width === 32 ? BigInt.asIntN(32, v) : BigInt.asIntN(64, v))
+  const zx = (v: bigint): bigint => BigInt.asUintN(width, v)
+  switch (op.slice(0, -2)) {
+    case 'amoswap': return zx(src)
+    case 'amoadd': return zx(old + src)
+    case 'amoxor': return zx(old ^ src)
+    case 'amoand': return zx(old & src)
+    case 'amoor': return zx(old | src)
+    case 'amomin': return sx(old) < sx(src) ? zx(old) : zx(src)
+    case 'amomax': return sx(old) > sx(src) ? zx(old) : zx(src)
+    case 'amominu': return zx(old) < zx(src) ? zx(old) : zx(src)
+    case 'amomaxu': return zx(old) > zx(src) ? zx(old) : zx(src)
+    default: throw new Error(`amo: ${op}`)
+  }
+}
+
+// ---- execute ---------------------------------------------------------------------------------------------
+
+/** Executes one decoded instruction: the next pc, or the trap it raises. */
+const execute = (e: Exec, insn: Insn): bigint | Trap => {
+  const x = e.h.x
+  const pc = e.pc
+  const next = u64(pc + BigInt(insn.length))
+  switch (insn._tag) {
+    case 'R':
+      writeRd(e, insn.rd, alu(insn.op, x[insn.rs1]!, x[insn.rs2]!))
+      return next
+    case 'I': {
+      const a = x[insn.rs1]!
+      switch (insn.op) {
+        case 'addi': writeRd(e, insn.rd, u64(a + insn.imm)); return next
+        case 'slti': writeRd(e, insn.rd, s64(a) < insn.imm ? 1n : 0n); return next
+        case 'sltiu': writeRd(e, insn.rd, a < u64(insn.imm) ? 1n : 0n); return next
+        case 'xori': writeRd(e, insn.rd, a ^ u64(insn.imm)); return next
+        case 'ori': writeRd(e, insn.rd, a | u64(insn.imm)); return next
+        case 'andi': writeRd(e, insn.rd, a & u64(insn.imm)); return next
+        case 'addiw': writeRd(e, insn.rd, w32(a + insn.imm)); return next
+        case 'jalr': {
+          const target = jumpTarget(e, u64(a + insn.imm) & ~1n)
+          if (isTrap(target)) return target
+          writeRd(e, insn.rd, next)
+          return target
+        }
+        default: {
+          const v = load(e, u64(a + insn.imm), LOAD_SIZE[insn.op]!)
+          if (isTrap(v)) return v
+          writeRd(e, insn.rd, extendLoad(insn.op, v))
+          return next
+        }
+      }
+    }
+    case 'Shift': {
+      const a = x[insn.rs1]!
+      const s = BigInt(insn.shamt)
+      switch (insn.op) {
+        case 'slli': writeRd(e, insn.rd, u64(a << s)); break
+        case 'srli': writeRd(e, insn.rd, a >> s); break
+        case 'srai': writeRd(e, insn.rd, u64(s64(a) >> s)); break
+        case 'slliw': writeRd(e, insn.rd, w32(a << s)); break
+        case 'srliw': writeRd(e, insn.rd, w32((a & M32) >> s)); break
+        case 'sraiw': writeRd(e, insn.rd, w32(i32(a) >> s)); break
+      }
+      return next
+    }
+    case 'S': {
+      const t = store(e, u64(x[insn.rs1]! + insn.imm), STORE_SIZE[insn.op]!, x[insn.rs2]!)
+      return t ?? next
+    }
+    case 'B': {
+      const a = x[insn.rs1]!, b = x[insn.rs2]!
+      let taken: boolean
+      switch (insn.op) {
+        case 'beq': taken = a === b; break
+        case 'bne': taken = a !== b; break
+        case 'blt': taken = s64(a) < s64(b); break
+        case 'bge': taken = s64(a) >= s64(b); break
+        case 'bltu': taken = a < b; break
+        case 'bgeu': taken = a >= b; break
+      }
+      return taken ? jumpTarget(e, u64(pc + insn.imm)) : next
+    }
+    case 'U':
+      writeRd(e, insn.rd, insn.op === 'lui' ? u64(insn.imm) : u64(pc + insn.imm))
+      return next
+    case 'J': {
+      const target = jumpTarget(e, u64(pc + insn.imm))
+      if (isTrap(target)) return target
+      writeRd(e, insn.rd, next)
+      return target
+    }
+    case 'Fence': return next
+    case 'Amo': return executeAmo(e, insn.op, insn.rd, x[insn.rs1]!, x[insn.rs2]!) ?? next
+    case 'Csr': case 'CsrI': return executeCsr(e, insn) ?? next
+    case 'System': return executeSystem(e, insn.op, next)
+    case 'FenceVma': return executeFenceVma(e, insn.op, insn.rs1, insn.rs2) ?? next
+    case 'Hlv': case 'Hsv': return executeHypervisorAccess(e, insn) ?? next
+    case 'Illegal': return illegalInstruction(insn.bits)
+  }
+}
+
+const executeAmo = (e: Exec, op: string, rd: number, addr: bigint, src: bigint): Trap | undefined => {
+  const width = op.endsWith('.w') ? 32 : 64
+  const size: AccessSize = width === 32 ? 4 : 8
+  const mode = effectiveDataMode(e.h)
+  const ext = (v: bigint): bigint => (width === 32 ? sext(v, 32) : v)
+  if (op.startsWith('lr.')) {
+    const v = load(e, addr, size, { lr: true })
+    if (isTrap(v)) return v
+    writeRd(e, rd, ext(v))
+    return undefined
+  }
+  if (op.startsWith('sc.')) {
+    const pa = probeStore(e, addr, size, mode)
+    if (isTrap(pa)) return pa
+    if (!reservable(e.memory, pa, size)) return trap(CAUSE.storeAccess, addr, mode.virt)
+    const have = e.h.reservation === pa
+    if (have) {
+      const t = store(e, addr, size, src, mode)
+      if (t !== undefined) return t
+    }
+    e.h = hart(e.h.pc, e.h.x, e.h.priv, e.h.virt, e.h.csr, undefined, e.h.instret, e.h.cycle)
+    writeRd(e, rd, have ? 0n : 1n)
+    return undefined
+  }
+  const probe = probeStore(e, addr, size, mode)
+  if (isTrap(probe)) return probe
+  const old = load(e, addr, size)
+  if (isTrap(old)) return asStoreTrap(old)
+  const t = store(e, addr, size, amoOp(op, old, src, width), mode)
+  if (t !== undefined) return t
+  writeRd(e, rd, ext(old))
+  return undefined
+}
+
+const executeCsr = (e: Exec, insn: Extract<Insn, { _tag: 'Csr' | 'CsrI' }>): Trap | undefined => {
+  const src = insn._tag === 'Csr' ? e.h.x[insn.rs1]! : BigInt(insn.uimm)
+  const srcField = insn._tag === 'Csr' ? insn.rs1 : insn.uimm
+  const kind = insn.op.startsWith('csrrw') ? 'w' : insn.op.startsWith('csrrs') ? 's' : 'c'
+  const write = kind === 'w' || srcField !== 0
+  const denial = csrDenial(e.h, e.isa, insn.csr, write)
+  if (denial !== undefined) return denial === 'virtual' ? virtualInstruction(e.bits) : illegalInstruction(e.bits)
+  const old = csrRead(e.h, e.isa, insn.csr)
+  if (write) {
+    const value = kind === 'w' ? src : kind === 's' ? old | src : old & ~src
+    const w = csrWrite(e.h, e.isa, insn.csr, value)
+    e.h = w.hart
+    for (const n of w.logged) e.logged.push(n)
+    e.wroteInstret ||= w.wroteInstret
+    e.wroteCycle ||= w.wroteCycle
+  }
+  writeRd(e, insn.rd, old)
+  return undefined
+}
+
+const executeSystem = (e: Exec, op: string, next: bigint): bigint | Trap => {
+  const h = e.h
+  const c = h.csr
+  switch (op) {
+    case 'ecall':
+      return trap(h.priv === PRV_U ? CAUSE.userEcall : h.priv === PRV_M ? CAUSE.machineEcall
+        : h.virt ? CAUSE.virtualSupervisorEcall : CAUSE.supervisorEcall)
+    case 'ebreak':
+      return trap(CAUSE.breakpoint, e.pc, h.virt)               // Spike: tval = pc
+    case 'fence.i':
+      return next
+    case 'mret': {
+      if (h.priv !== PRV_M) return illegalInstruction(e.bits)
+      let s = c.mstatus
+      const prevPriv = Number(getField(s, MSTATUS_MPP)) as Priv
+      const prevVirt = (s & MSTATUS_MPV) !== 0n
+      if (prevPriv !== PRV_M) s &= ~MSTATUS_MPRV
+      s = setField(s, MSTATUS_MIE, getField(s, MSTATUS_MPIE))
+      s = setField(s, MSTATUS_MPIE, 1n)
+      s = setField(s, MSTATUS_MPP, e.isa.u ? BigInt(PRV_U) : BigInt(PRV_M))
+      s &= ~MSTATUS_MPV
+      setCsrs(e, { ...c, mstatus: legalizeMstatus(c.mstatus, s, e.isa) }, [CSR.mstatus])
+      setMode(e, prevPriv, prevVirt)
+      return csrRead(h, e.isa, CSR.mepc)
+    }
+    case 'sret': {
+      if (h.virt) {
+        if (h.priv === PRV_U || (c.hstatus & HSTATUS_VTSR) !== 0n) return virtualInstruction(e.bits)
+      } else if (h.priv < ((c.mstatus & MSTATUS_TSR) !== 0n ? PRV_M : PRV_S)) {
+        return illegalInstruction(e.bits)
+      }
+      const target = csrRead(h, e.isa, CSR.sepc)
+      let s = csrRead(h, e.isa, CSR.sstatus)
+      const prevPriv = Number(getField(s, MSTATUS_SPP)) as Priv
+      s = setField(s, MSTATUS_SIE, getField(s, MSTATUS_SPIE))
+      s = setField(s, MSTATUS_SPIE, 1n)
+      s = setField(s, MSTATUS_SPP, BigInt(PRV_U))
+      let prevVirt = h.virt
+      if (!h.virt) {
+        if (e.isa.h) {
+          prevVirt = (c.hstatus & HSTATUS_SPV) !== 0n
+          setCsrs(e, { ...e.h.csr, hstatus: c.hstatus & ~HSTATUS_SPV }, [CSR.hstatus])
+        }
+        setCsrs(e, { ...e.h.csr, mstatus: e.h.csr.mstatus & ~MSTATUS_MPRV }, [CSR.mstatus])
+      }
+      const w = csrWrite(e.h, e.isa, CSR.sstatus, s)
+      setCsrs(e, w.hart.csr, w.logged)
+      setMode(e, prevPriv, prevVirt)
+      return target
+    }
+    case 'wfi':
+      if ((c.mstatus & MSTATUS_TW) !== 0n) {
+        if (h.priv !== PRV_M) return illegalInstruction(e.bits)
+      } else if (h.virt) {
+        if (h.priv === PRV_U || (c.hstatus & HSTATUS_VTW) !== 0n) return virtualInstruction(e.bits)
+      } else if (e.isa.s && h.priv < PRV_S) {
+        return illegalInstruction(e.bits)
+      }
+      // Spike waits here for an interrupt; with none pending it would wait forever. This model
+      // retires WFI as a no-op (a legal implementation).
+      return next
+    default:
+      return illegalInstruction(e.bits)
+  }
+}
+
+const setMode = (e: Exec, priv: Priv, virt: boolean): void => {
+  e.h = hart(e.h.pc, e.h.x, priv, virt && priv !== PRV_M, e.h.csr, e.h.reservation, e.h.instret, e.h.cycle)
+}
+
+const executeFenceVma = (e: Exec, op: string, rs1: number, rs2: number): Trap | undefined => {
+  const h = e.h
+  const c = h.csr
+  const tvm = (c.mstatus & MSTATUS_TVM) !== 0n
+  if (op === 'sfence.vma') {
+    if (h.virt) {
+      if (h.priv === PRV_U || (c.hstatus & HSTATUS_VTVM) !== 0n) return virtualInstruction(e.bits)
+    } else if (h.priv < (tvm ? PRV_M : PRV_S)) return illegalInstruction(e.bits)
+  } else {
+    if (h.virt) return virtualInstruction(e.bits)
+    if (h.priv < (op === 'hfence.gvma' && tvm ? PRV_M : PRV_S)) return illegalInstruction(e.bits)
+  }
+  const va = rs1 === 0 ? undefined : h.x[rs1]!
+  const id = rs2 === 0 ? undefined : h.x[rs2]!
+  const ctx = contextFor(c, e.isa, h.priv, h.virt)
+  const fence = { ...(va === undefined ? {} : { va }), ...(id === undefined ? {} : { asid: id }) }
+  if (op === 'sfence.vma') e.tlb = sfenceVma(e.tlb, ctx, fence)
+  else if (op === 'hfence.vvma') e.tlb = hfenceVvma(e.tlb, contextFor(c, e.isa, PRV_S, true), fence)
+  else e.tlb = hfenceGvma(e.tlb, { ...(va === undefined ? {} : { gpa: va << 2n }), ...(id === undefined ? {} : { vmid: id }) })
+  return undefined
+}
+
+const HLV_SIZE: Record<string, AccessSize> = {
+  'hlv.b': 1, 'hlv.bu': 1, 'hlv.h': 2, 'hlv.hu': 2, 'hlvx.hu': 2, 'hlv.w': 4, 'hlv.wu': 4, 'hlvx.wu': 4, 'hlv.d': 8,
+  'hsv.b': 1, 'hsv.h': 2, 'hsv.w': 4, 'hsv.d': 8,
+}
+
+const executeHypervisorAccess = (e: Exec, insn: Extract<Insn, { _tag: 'Hlv' | 'Hsv' }>): Trap | undefined => {
+  const h = e.h
+  if (h.virt) return virtualInstruction(e.bits)
+  if (h.priv < ((h.csr.hstatus & HSTATUS_HU) !== 0n ? PRV_U : PRV_S)) return illegalInstruction(e.bits)
+  const mode = hypervisorAccessMode(h)
+  const size = HLV_SIZE[insn.op]!
+  if (insn._tag === 'Hsv') return store(e, h.x[insn.rs1]!, size, h.x[insn.rs2]!, mode)
+  const v = load(e, h.x[insn.rs1]!, size, { mode, hlvx: insn.op.startsWith('hlvx') })
+  if (isTrap(v)) return v
+  writeRd(e, insn.rd, extendLoad(insn.op, v))
+  return undefined
+}
+
+// ---- interrupts --------------------------------------------------------------------------------------
+
+/** Spike's default interrupt priority: MEI, MSI, MTI, SEI, SSI, STI, SGEI, VSEI, VSSI, VSTI. */
+const PRIORITY = [11n, 3n, 7n, 9n, 1n, 5n, 12n, 10n, 2n, 6n]
+
+/** The interrupt to take before the next instruction, if any (Spike's take_interrupt). */
+export const pendingInterrupt = (h: Hart, isa: Isa): bigint | undefined => {
+  const c = h.csr
+  const pending = mipRead(c) & c.mie
+  if (pending === 0n) return undefined
+  const mideleg = midelegRead(c, isa)
+  const mEnabled = h.priv < PRV_M || (c.mstatus & MSTATUS_MIE) !== 0n
+  let enabled = mEnabled ? pending & ~mideleg : 0n
+  if (enabled === 0n) {
+    const hideleg = c.hideleg & mideleg
+    const sie = (csrRead(h, isa, CSR.sstatus) & MSTATUS_SIE) !== 0n
+    const hsEnabled = h.virt || h.priv < PRV_S || (h.priv === PRV_S && sie)
+    enabled = hsEnabled ? pending & mideleg & ~hideleg : 0n
+    if (h.virt && enabled === 0n) {
+      const vsEnabled = h.priv < PRV_S || (h.priv === PRV_S && sie)
+      enabled = vsEnabled ? pending & hideleg : 0n
+    }
+  }
+  if (enabled === 0n) return undefined
+  for (const code of PRIORITY) if ((enabled >> code) & 1n) return code
+  return undefined
+}
+
+// ---- the step ------------------------------------------------------------------------------------------
+
+const trapped = (m: Machine, h: Hart, tlb: Tlb, t: Trap, bits: number | undefined): StepResult => {
+  const entry = takeTrap(h, m.isa, t, h.pc)
+  return {
+    machine: machine(m.isa, m.options, entry.hart, m.memory, tlb, m.htif),
+    event: { _tag: 'Trapped', pc: h.pc, bits, priv: h.priv, virt: h.virt, trap: t, target: entry.target },
+  }
+}
+
+/**
+ * Executes one instruction of `m` (or takes a pending interrupt) and returns the new machine and what
+ * happened. A machine whose program has exited (htif.exitCode set) still steps; callers stop on it.
+ */
+export const step = (m: Machine): StepResult => {
+  const h0 = m.hart
+  const irq = pendingInterrupt(h0, m.isa)
+  if (irq !== undefined) return trapped(m, h0, m.tlb, trap(INTERRUPT_BIT | irq), undefined)
+  const e: Exec = {
+    isa: m.isa, pc: h0.pc, bits: 0, h: h0, memory: m.memory, tlb: m.tlb,
+    rd: 0, rdValue: 0n, logged: [], loads: [], stores: [], wroteInstret: false, wroteCycle: false,
+  }
+  const bits = fetch(e)
+  if (isTrap(bits)) return trapped(m, h0, e.tlb, bits, undefined)
+  e.bits = bits
+  const insn = decodeMemo(bits)
+  const npc = implemented(insn, m.isa) ? execute(e, insn) : illegalInstruction(insn.length === 2 ? bits & 0xffff : bits)
+  if (isTrap(npc)) return trapped(m, h0, e.tlb, npc, bits)
+  // Retire: counters advance unless the instruction wrote them or mcountinhibit stops them.
+  const h1 = e.h
+  const inhibit = h1.csr.mcountinhibit
+  const instret = e.wroteInstret || (inhibit & 4n) !== 0n ? h1.instret : h1.instret + 1n
+  const cycle = e.wroteCycle || (inhibit & 1n) !== 0n ? h1.cycle : h1.cycle + 1n
+  const h2 = hart(npc, h1.x, h1.priv, h1.virt, h1.csr, h1.reservation, instret, cycle)
+  const htif = e.stores.length > 0 ? pollHtif(m, e.memory) : m.htif
+  const length = insn.length
+  return {
+    machine: machine(m.isa, m.options, h2, e.memory, e.tlb, htif),
+    event: {
+      _tag: 'Retired', pc: e.pc, bits: length === 2 ? bits & 0xffff : bits, length, priv: h0.priv, virt: h0.virt,
+      rd: e.rd, rdValue: e.rdValue, csrs: loggedCsrs(e, h1), loads: e.loads, stores: e.stores,
+    },
+  }
+}
+
+const NO_CSRS: readonly (readonly [number, bigint])[] = []
+
+/** The CSR items of the commit line: each CSR once, ascending by number, with its value after the instruction. */
+const loggedCsrs = (e: Exec, h: Hart): readonly (readonly [number, bigint])[] => {
+  if (e.logged.length === 0) return NO_CSRS
+  const nums = [...new Set(e.logged)].sort((a, b) => a - b)
+  return nums.map((n) => [n, csrRead(h, e.isa, n, false)] as const)
+}
+
+/** HTIF: a store of (code << 1) | 1 to tohost ends the run with `code` (fesvr's exit command). */
+const pollHtif = (m: Machine, memory: PhysMemory): Machine['htif'] => {
+  const at = m.htif.tohost
+  if (at === undefined || m.htif.exitCode !== undefined) return m.htif
+  const v = peek(memory, phys(at), 8)
+  if ((v & 1n) === 0n) return m.htif
+  return { tohost: m.htif.tohost, fromhost: m.htif.fromhost, exitCode: Number(v >> 1n) }
+}

@@ -1,0 +1,27 @@
+// The physical bus: what a physical access reaches after translation and PMP. RAM is read and written;
+// the boot ROM is read-only (a store is an access fault, as Spike's rom_device_t refuses it); the CLINT
+// window accepts accesses (its registers are not modelled yet: loads read 0, stores are dropped); any
+// other address is an access fault.
+import { type PhysAddr, phys } from '../bits/address.ts'
+import { type AccessSize, type PhysMemory, peek, poke } from '../memory/memory.ts'
+import { regionAt } from '../memory/memory-map.ts'
+
+/** Reads `size` bytes at pa, or undefined when nothing answers there (an access fault). */
+export const busRead = (m: PhysMemory, pa: bigint, size: AccessSize): bigint | undefined => {
+  const r = regionAt(m.map, pa as PhysAddr, BigInt(size))
+  if (r === undefined) return undefined
+  if (r.kind === 'ram' || r.name === 'bootrom') return peek(m, phys(pa), size)
+  return 0n
+}
+
+/** Writes the low `size` bytes of value at pa; undefined when the store is refused (an access fault). */
+export const busWrite = (m: PhysMemory, pa: bigint, size: AccessSize, value: bigint): PhysMemory | undefined => {
+  const r = regionAt(m.map, pa as PhysAddr, BigInt(size))
+  if (r === undefined || r.name === 'bootrom') return undefined
+  if (r.kind === 'ram') return poke(m, phys(pa), size, value)
+  return m
+}
+
+/** Can pa hold an LR/SC reservation (Spike's sim_t::reservable: RAM only)? */
+export const reservable = (m: PhysMemory, pa: bigint, size: AccessSize): boolean =>
+  regionAt(m.map, pa as PhysAddr, BigInt(size))?.kind === 'ram'
