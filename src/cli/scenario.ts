@@ -246,10 +246,12 @@ const status = (raw: bigint): StatusBits => ({ sum: ((raw >> 18n) & 1n) === 1n, 
 const envBits = (raw: bigint): EnvcfgBits => ({ adue: ((raw >> 61n) & 1n) === 1n, pbmte: ((raw >> 62n) & 1n) === 1n })
 
 /**
- * WARL legalization of the envcfg registers, as Spike reads them (riscv/csrs.h, henvcfg_csr_t::read):
- * menvcfg.ADUE is read-only 0 without Svadu and menvcfg.PBMTE without Svpbmt; henvcfg.ADUE and
- * henvcfg.PBMTE read 0 while the (legalized) menvcfg bit is 0 (Priv. ISA, "Hypervisor Environment
- * Configuration Register"). Returns the legal bits and one note per bit that was dropped.
+ * WARL legalization of the envcfg registers: menvcfg.ADUE is read-only 0 without Svadu and
+ * menvcfg.PBMTE without Svpbmt; henvcfg.ADUE and henvcfg.PBMTE are read-only 0 while the (legalized)
+ * menvcfg bit is 0 (Priv. ISA, menvcfg: norm:menvcfg_adue_henvcfg_adue_rdonly0 and
+ * norm:menvcfg_pbmte_henvcfg_pbmte_rdonly0). Spike reads them the same way (riscv/csrs.h,
+ * henvcfg_csr_t::read), checked by golden/translate/spike. Returns the legal bits and one note per
+ * bit that was dropped.
  */
 export const legalizeEnvcfg = (menvcfg: bigint, henvcfg: bigint, exts: readonly Extension[]): { menvcfg: EnvcfgBits; henvcfg: EnvcfgBits; notes: string[] } => {
   const notes: string[] = []
