@@ -33,6 +33,30 @@ class FastStep implements TrailStep {
   }
 }
 
+const STAGES: readonly Stage[] = ['S', 'VS', 'G']
+const PURPOSES: readonly TrailPurpose[] = ['translate', 'vs-pte', 'vs-pte-write', 'final']
+const STEP_WORDS = 8
+
+/** An outcome whose trail is materialised from the flat step record the first time it is read. */
+class FastOutcome implements WalkOutcome {
+  private built: readonly TrailStep[] | undefined
+  constructor(
+    readonly result: WalkOutcome['result'], readonly memory: PhysMemory, readonly refs: number,
+    private readonly steps: readonly number[],
+  ) {}
+  get trail(): readonly TrailStep[] {
+    if (this.built === undefined) {
+      const out: TrailStep[] = []
+      const st = this.steps
+      for (let k = 0; k < st.length; k += STEP_WORDS) {
+        out.push(new FastStep(STAGES[st[k]!]!, PURPOSES[st[k + 1]!]!, st[k + 2]!, st[k + 3]!, st[k + 4]!, st[k + 5]!, st[k + 6] as DecisionKind, st[k + 7]!))
+      }
+      this.built = out
+    }
+    return this.built
+  }
+}
+
 /** RAM regions of a memory map as number ranges (only those wholly below 2^53), memoised per map. */
 const ramRanges = new WeakMap<MemoryMap, readonly (readonly [number, number])[]>()
 const ramOf = (map: MemoryMap): readonly (readonly [number, number])[] => {
@@ -44,13 +68,44 @@ const ramOf = (map: MemoryMap): readonly (readonly [number, number])[] => {
   return r
 }
 
-/** Mutable per-call state (never escapes): memory, the trail being built, and the reference count. */
+/**
+ * Per-call state (never escapes): memory, the trail being built, the reference count, and what the
+ * permission rules and the G-stage need. Hot-path functions take it as data instead of closing over
+ * it: under tsx every closure creation costs a defineProperty (esbuild keepNames).
+ */
 interface Walk {
   readonly memory: PhysMemory
   readonly ram: readonly (readonly [number, number])[]
   readonly ctx: TranslationContext
-  readonly trail: TrailStep[]
+  readonly access: TranslationRequest['access']
+  readonly hlvx: boolean
+  /** The trail as flat numbers, STEP_WORDS per step; TrailStep objects are built only if read. */
+  readonly steps: number[]
   refs: number
+  /** G-stage root, scheme and the first GPA beyond its width (V=1 only). */
+  gRoot: number
+  gScheme: Scheme | undefined
+  gLimit: number
+}
+
+const newWalk = (memory: PhysMemory, ctx: TranslationContext, req: TranslationRequest): Walk => ({
+  memory, ram: ramOf(memory.map), ctx, access: req.access, hlvx: req.hlvx === true, steps: [], refs: 0,
+  gRoot: 0, gScheme: undefined, gLimit: 0,
+})
+
+// Which permission rule a stage applies (step 5).
+const S_RULE = 0, VS_RULE = 1, G_IMPLICIT = 2, G_FINAL = 3
+type RuleKind = typeof S_RULE | typeof VS_RULE | typeof G_IMPLICIT | typeof G_FINAL
+
+const allowed = (w: Walk, rule: RuleKind, flags: number): boolean => {
+  const c = w.ctx
+  switch (rule) {
+    case S_RULE: return firstStageDenial(c.priv, false, c.mstatus.sum, c.mstatus.mxr, w.access, w.hlvx, flags) === undefined
+    case VS_RULE: return firstStageDenial(c.priv, true, c.vsstatus.sum, c.mstatus.mxr || c.vsstatus.mxr, w.access, w.hlvx, flags) === undefined
+    // Implicit VS page-table reads are loads for the G-stage, without MXR.
+    case G_IMPLICIT: return gStageDenial('load', false, false, flags) === undefined
+    case G_FINAL: return gStageDenial(w.access, w.hlvx, c.mstatus.mxr, flags) === undefined
+  }
 }
 
 /** A leaf found by the fast path: its level, raw halves, where it was read, and the output page base. */
@@ -74,21 +129,23 @@ const readPte = (w: Walk, pa: number): DataView | undefined | false => {
   return pageAt(w.memory, Math.floor(pa / 4096))
 }
 
-type Rule = (flags: number) => boolean
-
 /**
  * One stage on numbers. `vpn` is the input's page number (input >> 12, below 2^53), `pteAddrOf(a)` maps
  * a table address to where it is in physical memory (identity, or a G-stage walk for VS-stage tables).
  */
+// Stage and purpose codes: indices into STAGES and PURPOSES.
+const S = 0, VS = 1, G = 2
+const TRANSLATE = 0, VS_PTE = 1, FINAL = 3
+
 const walk = (
-  w: Walk, stage: Stage, purpose: TrailPurpose, scheme: Scheme, root: number, vpn: number, allowed: Rule, need: number,
-  pteAddrOf: (w: Walk, a: number) => number | undefined,
+  w: Walk, stage: number, purpose: number, scheme: Scheme, root: number, vpn: number, rule: RuleKind, need: number,
 ): Leaf | undefined => {
   let a = root
   for (let i = scheme.levels - 1; i >= 0; i--) {
     const mask = i === scheme.levels - 1 ? (1 << (9 + scheme.widenBits)) - 1 : 511
     const idx = Math.floor(vpn / POW9[i]!) & mask
-    const pa = pteAddrOf(w, a + idx * 8)
+    // VS-stage tables sit at guest-physical addresses: each PTE address is G-stage translated first.
+    const pa = stage === VS ? vsTable(w, a + idx * 8) : a + idx * 8
     if (pa === undefined) return FAIL
     const page = readPte(w, pa)
     if (page === false) return FAIL
@@ -104,16 +161,26 @@ const walk = (
       if (i === 0 || (flags & (F_D | F_A | F_U)) !== 0) return FAIL
       a = ppn * 4096
       if (a >= SAFE) return FAIL
-      w.trail.push(new FastStep(stage, purpose, i, pa, lo, hi, POINTER, 0))
+      w.steps.push(stage, purpose, i, pa, lo, hi, POINTER, 0)
       continue
     }
-    if (!allowed(flags & 0xff) || ppn % POW9[i]! !== 0 || (flags & need) !== need) return FAIL
+    if (!allowed(w, rule, flags & 0xff) || ppn % POW9[i]! !== 0 || (flags & need) !== need) return FAIL
     const outBase = ppn * 4096
     if (outBase >= SAFE) return FAIL
-    w.trail.push(new FastStep(stage, purpose, i, pa, lo, hi, LEAF, 12 + 9 * i))
+    w.steps.push(stage, purpose, i, pa, lo, hi, LEAF, 12 + 9 * i)
     return { level: i, lo, hi, pteAddr: pa, outBase }
   }
   return FAIL
+}
+
+/** G-stage walk of one GPA (none when it is wider than the scheme: the readable walker reports that). */
+const gWalk = (w: Walk, gpa: number, purpose: number, rule: RuleKind, need: number): Leaf | undefined =>
+  gpa >= w.gLimit ? FAIL : walk(w, G, purpose, w.gScheme!, w.gRoot, Math.floor(gpa / 4096), rule, need)
+
+/** Where the VS-stage PTE at guest-physical `a` is: an implicit G-stage read (A must already be set). */
+const vsTable = (w: Walk, a: number): number | undefined => {
+  const g = gWalk(w, a, VS_PTE, G_IMPLICIT, F_A)
+  return g === undefined ? undefined : g.outBase + within(Math.floor(a / 4096), a % 4096, g.level)
 }
 
 const bigLeaf = (stage: Stage, l: Leaf, inBase: bigint): StageLeaf => ({
@@ -130,9 +197,7 @@ const within = (vpn: number, offset: number, level: number): number => (vpn % PO
  */
 export const translateFast = (memory: PhysMemory, ctx: TranslationContext, req: TranslationRequest): WalkOutcome | undefined => {
   const va = req.va as bigint
-  const hlvx = req.hlvx === true
-  const access = req.access
-  const need = F_A | (access === 'store' ? F_D : 0)
+  const need = F_A | (req.access === 'store' ? F_D : 0)
   if (!ctx.virt) {
     if (ctx.priv === 'M') return FAIL
     const satp = decodeSatp(ctx.satp)
@@ -143,16 +208,15 @@ export const translateFast = (memory: PhysMemory, ctx: TranslationContext, req: 
     if (top !== 0n && top !== (1n << BigInt(65 - width)) - 1n) return FAIL   // not canonical
     const root = Number(satp.ppn) * 4096
     if (root >= SAFE) return FAIL
-    const w: Walk = { memory, ram: ramOf(memory.map), ctx, trail: [], refs: 0 }
+    const w = newWalk(memory, ctx, req)
     const vpn = Number((va >> 12n) & ((1n << BigInt(9 * scheme.levels)) - 1n))
-    const { sum, mxr } = ctx.mstatus
-    const leaf = walk(w, 'S', 'translate', scheme, root, vpn, (f) => firstStageDenial(ctx.priv, false, sum, mxr, access, hlvx, f) === undefined, need, (_w, a) => a)
+    const leaf = walk(w, S, TRANSLATE, scheme, root, vpn, S_RULE, need)
     if (leaf === undefined) return FAIL
     const pageBits = 12 + 9 * leaf.level
     const pa = leaf.outBase + within(vpn, Number(va & 0xfffn), leaf.level)
     const first = bigLeaf('S', leaf, (va >> BigInt(pageBits)) << BigInt(pageBits))
     const result: Translation = { pa: BigInt(pa) as PhysAddr, gpa: undefined, first, gstage: undefined, pageBits }
-    return { result: right(result), memory, trail: w.trail, refs: w.refs }
+    return new FastOutcome(right(result), memory, w.refs, w.steps)
   }
   // V=1: the G-stage must translate (hgatp Bare is left to the readable walker, which is cheap there).
   const hgatp = decodeHgatp(ctx.hgatp)
@@ -160,14 +224,10 @@ export const translateFast = (memory: PhysMemory, ctx: TranslationContext, req: 
   if (gScheme === undefined) return FAIL
   const gRoot = Number(hgatp!.ppn) * 4096
   if (gRoot >= SAFE) return FAIL
-  const gWidth = 12 + 9 * gScheme.levels + 2
-  const gLimit = 2 ** Math.min(gWidth, 53)
-  const w: Walk = { memory, ram: ramOf(memory.map), ctx, trail: [], refs: 0 }
-  // The G-stage rule for implicit VS page-table reads (loads, MXR not applied) and for the final access.
-  const gImplicit: Rule = (f) => gStageDenial('load', false, false, f) === undefined
-  const gFinal: Rule = (f) => gStageDenial(access, hlvx, ctx.mstatus.mxr, f) === undefined
-  const gWalk = (gpa: number, purpose: TrailPurpose, rule: Rule, gNeed: number): Leaf | undefined =>
-    gpa >= gLimit ? FAIL : walk(w, 'G', purpose, gScheme, gRoot, Math.floor(gpa / 4096), rule, gNeed, (_w, a) => a)
+  const w = newWalk(memory, ctx, req)
+  w.gRoot = gRoot
+  w.gScheme = gScheme
+  w.gLimit = 2 ** Math.min(12 + 9 * gScheme.levels + 2, 53)
   let gpa: number
   let first: StageLeaf | undefined
   const vsatp = decodeSatp(ctx.vsatp)
@@ -182,20 +242,14 @@ export const translateFast = (memory: PhysMemory, ctx: TranslationContext, req: 
     const root = Number(vsatp.ppn) * 4096
     if (root >= SAFE) return FAIL
     const vpn = Number((va >> 12n) & ((1n << BigInt(9 * scheme.levels)) - 1n))
-    const { sum } = ctx.vsstatus
-    const mxr = ctx.mstatus.mxr || ctx.vsstatus.mxr
-    const vsTable = (_w: Walk, a: number): number | undefined => {
-      const g = gWalk(a, 'vs-pte', gImplicit, F_A)
-      return g === undefined ? undefined : g.outBase + within(Math.floor(a / 4096), a % 4096, g.level)
-    }
-    const leaf = walk(w, 'VS', 'translate', scheme, root, vpn, (f) => firstStageDenial(ctx.priv, true, sum, mxr, access, hlvx, f) === undefined, need, vsTable)
+    const leaf = walk(w, VS, TRANSLATE, scheme, root, vpn, VS_RULE, need)
     if (leaf === undefined) return FAIL
     const pageBits = 12 + 9 * leaf.level
     gpa = leaf.outBase + within(vpn, Number(va & 0xfffn), leaf.level)
     if (gpa >= SAFE) return FAIL
     first = bigLeaf('VS', leaf, (va >> BigInt(pageBits)) << BigInt(pageBits))
   }
-  const gLeaf = gWalk(gpa, 'final', gFinal, need)
+  const gLeaf = gWalk(w, gpa, FINAL, G_FINAL, need)
   if (gLeaf === undefined) return FAIL
   const gPageBits = 12 + 9 * gLeaf.level
   const gvpn = Math.floor(gpa / 4096)
@@ -206,5 +260,5 @@ export const translateFast = (memory: PhysMemory, ctx: TranslationContext, req: 
     pa: BigInt(pa) as PhysAddr, gpa: BigInt(gpa) as GuestPhysAddr, first, gstage,
     pageBits: Math.min(first?.pageBits ?? 64, gPageBits),
   }
-  return { result: right(result), memory, trail: w.trail, refs: w.refs }
+  return new FastOutcome(right(result), memory, w.refs, w.steps)
 }
