@@ -115,7 +115,7 @@ test('memory ≡ byte-map model over random load/store sequences, and every olde
         for (const size of [1, 2, 4, 8] as const) assert.is(peek(v.mem, phys(a), size), modelRead(v.model, a, size))
       }
     }
-  }), { numRuns: runs(150) })
+  }), { numRuns: runs(800) })
 })
 
 test('never-written RAM reads zero, even next to written bytes', () => {
@@ -132,7 +132,7 @@ test('never-written RAM reads zero, even next to written bytes', () => {
     }
     assert.equal(load(mem, phys(a), size), { _tag: 'Right', right: expected })
     assert.equal(load(emptyMemory(MAP), phys(a), size), { _tag: 'Right', right: 0n })
-  }), { numRuns: runs(200) })
+  }), { numRuns: runs(400) })
 })
 
 test('accesses outside RAM fail (device → Device, elsewhere → NoMemory) and make no new version', () => {
@@ -143,7 +143,7 @@ test('accesses outside RAM fail (device → Device, elsewhere → NoMemory) and 
     assert.equal(load(m0, phys(a), size), { _tag: 'Left', left: { _tag: tag, pa: a } })
     assert.equal(store(m0, phys(a), size, v), { _tag: 'Left', left: { _tag: tag, pa: a } })
     assert.is(m0.pages, 0)
-  }), { numRuns: runs(300) })
+  }), { numRuns: runs(600) })
 })
 
 test('little-endian: an 8-byte store reads back as its bytes, low byte first, and as 2- and 4-byte halves', () => {
@@ -153,7 +153,7 @@ test('little-endian: an 8-byte store reads back as its bytes, low byte first, an
     for (let i = 0; i < 4; i++) assert.is(peek(m, phys(a + BigInt(2 * i)), 2), (v >> BigInt(16 * i)) & 0xffffn, `halfword ${i}`)
     for (let i = 0; i < 2; i++) assert.is(peek(m, phys(a + BigInt(4 * i)), 4), (v >> BigInt(32 * i)) & 0xffff_ffffn, `word ${i}`)
     assert.is(peek(m, phys(a), 8), v)
-  }), { numRuns: runs(300) })
+  }), { numRuns: runs(600) })
 })
 
 test.run()

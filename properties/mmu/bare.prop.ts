@@ -27,21 +27,21 @@ test('satp.MODE = Bare (any ASID and PPN bits), V=0, U- or S-mode: PA = VA for e
   fc.assert(fc.property(worldArb, ctxBitsArb, anyAddr, u64(16), u64(44), (w, c, va, asid, ppn) => {
     const ctx = translationContext(c, { satp: (asid << 44n) | ppn })
     isIdentity(translate(w.memory, ctx, { va: virt(va), access: c.access, hlvx: c.hlvx }), va, w.memory)
-  }), { numRuns: runs(300) })
+  }), { numRuns: runs(1000) })
 })
 
 test('M-mode is never translated, whatever satp holds (Sv39/48/57 with any root)', () => {
   fc.assert(fc.property(worldArb, ctxBitsArb, anyAddr, fc.constantFrom(8n, 9n, 10n), u64(16), u64(44), (w, c, va, mode, asid, ppn) => {
     const ctx = translationContext(c, { priv: 'M', satp: (mode << 60n) | (asid << 44n) | ppn })
     isIdentity(translate(w.memory, ctx, { va: virt(va), access: c.access }), va, w.memory)
-  }), { numRuns: runs(300) })
+  }), { numRuns: runs(1000) })
 })
 
 test('V=1 with vsatp and hgatp both Bare: PA = GVA (any ASID/VMID and PPN bits)', () => {
   fc.assert(fc.property(worldArb, ctxBitsArb, anyAddr, u64(16), u64(14), u64(44), (w, c, gva, asid, vmid, ppn) => {
     const ctx = translationContext(c, { virt: true, vsatp: (asid << 44n) | ppn, hgatp: (vmid << 44n) | ppn })
     isIdentity(translate(w.memory, ctx, { va: guestVirt(gva), access: c.access, hlvx: c.hlvx }), gva, w.memory)
-  }), { numRuns: runs(300) })
+  }), { numRuns: runs(1000) })
 })
 
 test('V=1 with hgatp Bare ≡ V=0 with satp = vsatp, SUM from vsstatus, MXR = either, envcfg = henvcfg', () => {
@@ -61,7 +61,7 @@ test('V=1 with hgatp Bare ≡ V=0 with satp = vsatp, SUM from vsstatus, MXR = ei
     assert.is(show(observe(two.result)), show(observe(one.result)))
     assert.is(two.refs, one.refs)
     for (const a of w.words) assert.is(peek(two.memory, phys(a), 8), peek(one.memory, phys(a), 8), `A/D writes alike at 0x${a.toString(16)}`)
-  }), { numRuns: runs(400) })
+  }), { numRuns: runs(1000) })
 })
 
 test.run()

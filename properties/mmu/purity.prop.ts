@@ -73,7 +73,7 @@ test('translation never mutates its inputs: memory contents and the context deep
     assert.ok(isDeepStrictEqual(w.ctx, ctxSnapshot), 'context unchanged')
     // The old version still reads as before even where the new one differs.
     for (const [addr, [before]] of wordDiff(w.memory, out.memory)) assert.is(peek(w.memory, phys(addr), 8), before)
-  }), { numRuns: runs(400) })
+  }), { numRuns: runs(2000) })
 })
 
 test('the only memory changes are A/D bits set in PTEs the trail reports writing, where ADUE allows, never in a PTE that failed its checks', () => {
@@ -104,8 +104,8 @@ test('the only memory changes are A/D bits set in PTEs the trail reports writing
     if (isLeft(out.result) && out.result.left._tag !== 'AccessFault' && last !== undefined && last.op === 'read' && out.result.left.level >= 0) {
       assert.is(diff.get(last.pteAddr as bigint)?.[1] ?? last.pte, last.pte, 'faulting PTE keeps the value read')
     }
-  }), { numRuns: runs(600) })
-  assert.ok(runs(600) < 600 || withWrites > 30, `only ${withWrites} runs made A/D writes`)
+  }), { numRuns: runs(3000) })
+  assert.ok(runs(3000) < 3000 || withWrites > 150, `only ${withWrites} runs made A/D writes`)
 })
 
 test('determinism: the same inputs (also as fresh copies) give deep-equal outcomes', () => {
@@ -115,7 +115,7 @@ test('determinism: the same inputs (also as fresh copies) give deep-equal outcom
     const copies = run(w, cfg, structuredClone(w.memory), structuredClone(w.ctx))
     assert.ok(isDeepStrictEqual(first, again), 'same objects, same outcome')
     assert.ok(isDeepStrictEqual(first, copies), 'copied inputs, same outcome')
-  }), { numRuns: runs(300) })
+  }), { numRuns: runs(1500) })
 })
 
 test.run()

@@ -105,7 +105,7 @@ test('a 2 MiB or 1 GiB leaf translates every address as the 4 KiB leaves with th
       agree(walk(k.stage, big, k.c, addr), walk(k.stage, small, k.c, addr), bigLeaf, smallLeaf, { big, small },
         `${k.stage}-stage ${level === 2 ? '1 GiB' : '2 MiB'} page, address 0x${addr.toString(16)}`)
     }
-  }), { numRuns: runs(400) })
+  }), { numRuns: runs(2000) })
 })
 
 test('Svnapot: a 64 KiB NAPOT leaf translates every address as 16 plain 4 KiB leaves with the same flags do', () => {
@@ -128,7 +128,7 @@ test('Svnapot: a 64 KiB NAPOT leaf translates every address as 16 plain 4 KiB le
       agree(walk(k.stage, napot, k.c, addr), walk(k.stage, plain, k.c, addr), leafAddr, leafAddr, { big: napot, small: plain },
         `${k.stage}-stage 64 KiB NAPOT page, address 0x${addr.toString(16)}`)
     }
-  }), { numRuns: runs(400) })
+  }), { numRuns: runs(2000) })
 })
 
 test.run()

@@ -155,7 +155,7 @@ const reference = (mem0: PhysMemory, c: CtxBits, gva: bigint, vsRoot: bigint | u
 
 test('Sv39 over Sv39x4: translate ≡ the reference VS-walk-over-G composition (PA or cause, tval, htval, tinst; refs; A/D writes)', () => {
   const seen = new Map<Kind, number>()
-  const numRuns = runs(3000)
+  const numRuns = runs(10000)
   fc.assert(fc.property(twoStageConfigArb, (cfg) => {
     const w = buildTwoStage(cfg)
     const vsRoot = cfg.vsatpBare ? undefined : (w.ctx.vsatp & ((1n << 44n) - 1n)) << 12n
@@ -171,7 +171,7 @@ test('Sv39 over Sv39x4: translate ≡ the reference VS-walk-over-G composition (
     'guest-page fault: GPA too wide', 'guest-page fault: VS PTE read (0x3000)', 'guest-page fault: VS PTE A/D write (0x3020)',
     'access fault: VS PTE', 'access fault: G PTE']
   console.log('  two-stage outcome distribution:', [...seen].sort((x, y) => y[1] - x[1]).map(([k, n]) => `${k}: ${n}`).join(', '))
-  if (numRuns >= 3000) for (const k of kinds) assert.ok((seen.get(k) ?? 0) > 0, `no run reached "${k}"`)
+  if (numRuns >= 10000) for (const k of kinds) assert.ok((seen.get(k) ?? 0) > 0, `no run reached "${k}"`)
 })
 
 test.run()
