@@ -5,6 +5,7 @@ import { register as cache } from './cache.ts'
 import { register as registerAlloc } from './alloc.ts'
 import { register as registerTranslate } from './translate.ts'
 import { register as registerDemo } from './demo.ts'
+import { register as registerRun } from './run.ts'
 
 export type Register = (program: Command) => void
 
@@ -13,4 +14,5 @@ export const commands: readonly Register[] = [
   registerAlloc,
   registerTranslate,
   registerDemo,
+  registerRun,
 ]

@@ -21,3 +21,32 @@ export const commitLine = (ev: StepEvent): string => {
   for (const w of ev.stores) line += ` mem ${hex(w.va, 16)} ${hex(w.value, w.size * 2)}`
   return line + '\n'
 }
+
+// ---- trap lines (what `spike -l` adds for a trap) ------------------------------------------------------
+
+const TRAP_NAMES: Readonly<Record<string, string>> = {
+  '0': 'instruction_address_misaligned', '1': 'instruction_access_fault', '2': 'illegal_instruction',
+  '3': 'breakpoint', '4': 'load_address_misaligned', '5': 'load_access_fault', '6': 'store_address_misaligned',
+  '7': 'store_access_fault', '8': 'user_ecall', '9': 'supervisor_ecall', '10': 'virtual_supervisor_ecall',
+  '11': 'machine_ecall', '12': 'instruction_page_fault', '13': 'load_page_fault', '15': 'store_page_fault',
+  '20': 'instruction_guest_page_fault', '21': 'load_guest_page_fault', '22': 'virtual_instruction',
+  '23': 'store_guest_page_fault',
+}
+/** Exceptions that carry no tval in Spike (the environment calls): no `tval` line is printed. */
+const NO_TVAL = new Set([8n, 9n, 10n, 11n])
+
+/**
+ * The lines `spike -l` prints when an exception is taken (processor_t::take_trap):
+ * `core   0: exception trap_<name>, epc 0x<pc>` and, when the trap has one, `core   0:           tval 0x<tval>`.
+ * Interrupts are printed as `interrupt #<code>`, as Spike's trap_t::name does.
+ */
+export const trapLines = (ev: StepEvent): string => {
+  if (ev._tag !== 'Trapped') return ''
+  const cause = ev.trap.cause
+  const interrupt = cause >> 63n === 1n
+  const code = cause & ((1n << 63n) - 1n)
+  const name = interrupt ? `interrupt #${code}` : `trap_${TRAP_NAMES[String(code)] ?? `#${code}`}`
+  let out = `core   0: exception ${name}, epc ${hex(ev.pc, 16)}\n`
+  if (!interrupt && !NO_TVAL.has(code)) out += `core   0:           tval ${hex(ev.trap.tval, 16)}\n`
+  return out
+}

@@ -1,0 +1,67 @@
+// `memvirt run PROG.elf [--isa STRING] [--max-insns N] [--log-commits FILE]`: runs a bare-metal RISC-V
+// ELF the way `spike --isa=STRING [--log-commits]` does, from Spike's boot ROM until the program writes
+// its exit code to HTIF `tohost`. The exit status is that code (0 = pass), like Spike's.
+import { readFileSync } from 'node:fs'
+import type { Command } from 'commander'
+import { parseElf } from '../elf/elf.ts'
+import { DEFAULT_ISA, parseIsa } from '../cpu/isa.ts'
+import { loadMachine } from '../machine/machine.ts'
+import { run } from '../machine/run.ts'
+import { commitLine } from '../trace/commit-log.ts'
+import { failInput } from './io.ts'
+import { emit } from './translate.ts'
+
+/** Exit status when --max-insns stops a program that has not exited (GNU timeout's convention). */
+export const EXIT_LIMIT = 124
+
+interface RunOptions {
+  readonly isa: string
+  readonly maxInsns: string
+  readonly logCommits?: string
+}
+
+const parseCount = (text: string): number => {
+  if (!/^[0-9]+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
+    return failInput(`--max-insns: expected a positive integer, got "${text}"`)
+  }
+  return Number(text)
+}
+
+const readElf = (path: string): Uint8Array => {
+  try {
+    return new Uint8Array(readFileSync(path))
+  } catch (e) {
+    return failInput(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`)
+  }
+}
+
+export const register = (program: Command): void => {
+  program
+    .command('run')
+    .description('run a RISC-V ELF like Spike (boot ROM, HTIF tohost exit) and optionally write its commit log')
+    .argument('<elf>', 'a bare-metal RV64 ELF executable with tohost/fromhost symbols')
+    .option('--isa <string>', 'Spike ISA string, e.g. rv64imac_zicsr_zifencei_zicntr_h_svadu', DEFAULT_ISA)
+    .option('--max-insns <n>', 'stop after N steps (instructions or traps)', '100000000')
+    .option('--log-commits <file>', "write Spike's --log-commits format to FILE")
+    .action((path: string, opts: RunOptions) => {
+      const isa = parseIsa(opts.isa)
+      if (isa._tag === 'Left') return failInput(`--isa: ${isa.left}`)
+      const maxSteps = parseCount(opts.maxInsns)
+      const elf = parseElf(readElf(path))
+      if (elf._tag === 'Left') return failInput(`${path}: ${elf.left.message}`)
+      const m = loadMachine(isa.right, elf.right)
+      if (m._tag === 'Left') return failInput(`${path}: ${m.left.message}`)
+      const chunks: string[] = []
+      const logging = opts.logCommits !== undefined
+      const r = run(m.right, { maxSteps }, logging ? (ev) => { const l = commitLine(ev); if (l !== '') chunks.push(l) } : undefined)
+      if (logging) emit(chunks.join(''), opts.logCommits)
+      const code = r.machine.htif.exitCode
+      if (code === undefined) {
+        process.stderr.write(`memvirt: no HTIF exit after ${r.steps} steps (--max-insns)\n`)
+        process.exitCode = EXIT_LIMIT
+        return
+      }
+      if (code !== 0) process.stderr.write(`*** FAILED *** (tohost = ${code})\n`)
+      process.exitCode = code & 0xff
+    })
+}
