@@ -36,51 +36,40 @@ export interface Hgatp {
 
 export const SATP_MODE = { Bare: 0n, Sv39: 8n, Sv48: 9n, Sv57: 10n } as const
 
+const PPN_FIELD = (1n << 44n) - 1n
+const SATP_SCHEMES: ReadonlyMap<bigint, Scheme | undefined> = new Map([[0n, undefined], [8n, SV39], [9n, SV48], [10n, SV57]])
+const HGATP_SCHEMES: ReadonlyMap<bigint, Scheme | undefined> = new Map([[0n, undefined], [8n, SV39X4], [9n, SV48X4], [10n, SV57X4]])
+
+/**
+ * A decoder for one of the atp registers: MODE[63:60], a tag field at bit 44 (`tagMask` wide), PPN[43:0].
+ * Memoises its last answer (a pure function of one bigint, decoded on every translation).
+ */
+const atpDecoder = <T>(schemes: ReadonlyMap<bigint, Scheme | undefined>, tagMask: bigint, make: (scheme: Scheme | undefined, tag: bigint, ppn: bigint) => T) => {
+  let lastIn: bigint | undefined
+  let lastOut: T | undefined
+  return (value: bigint): T | undefined => {
+    if (value === lastIn) return lastOut
+    const mode = (value >> 60n) & 0xfn
+    if (!schemes.has(mode)) return undefined
+    lastIn = value
+    lastOut = make(schemes.get(mode), (value >> 44n) & tagMask, value & PPN_FIELD)
+    return lastOut
+  }
+}
+
 /**
  * Decodes satp (or vsatp): MODE[63:60], ASID[59:44], PPN[43:0]. An unsupported MODE returns
  * undefined (a CSR write with such a MODE has no effect, so such a value never reaches the walker).
  */
-export const decodeSatp = (satp: bigint): Satp | undefined => {
-  if (satp === lastSatp) return lastSatpDecoded
-  const mode = (satp >> 60n) & 0xfn
-  const asid = (satp >> 44n) & 0xffffn
-  const ppn = satp & ((1n << 44n) - 1n)
-  switch (mode) {
-    case 0n: return remember(satp, { scheme: undefined, asid, ppn })
-    case 8n: return remember(satp, { scheme: SV39, asid, ppn })
-    case 9n: return remember(satp, { scheme: SV48, asid, ppn })
-    case 10n: return remember(satp, { scheme: SV57, asid, ppn })
-    default: return undefined
-  }
-}
-
-// One-entry memo of decodeSatp (a pure function of a bigint): translation decodes the same satp on
-// every access, and the decoded value is immutable.
-let lastSatp: bigint | undefined
-let lastSatpDecoded: Satp | undefined
-const remember = (satp: bigint, d: Satp): Satp => { lastSatp = satp; lastSatpDecoded = d; return d }
+export const decodeSatp: (satp: bigint) => Satp | undefined =
+  atpDecoder(SATP_SCHEMES, 0xffffn, (scheme, asid, ppn): Satp => ({ scheme, asid, ppn }))
 
 /**
  * Decodes hgatp: MODE[63:60], VMID[57:44] (14 bits), PPN[43:0]. The x4 root table is 16 KiB and
- * 16 KiB aligned, so PPN[1:0] read as zero (WARL); they are masked here.
+ * 16 KiB aligned, so PPN[1:0] read as zero (WARL); they are masked here (not for Bare).
  */
-export const decodeHgatp = (hgatp: bigint): Hgatp | undefined => {
-  if (hgatp === lastHgatp) return lastHgatpDecoded
-  const mode = (hgatp >> 60n) & 0xfn
-  const vmid = (hgatp >> 44n) & 0x3fffn
-  const ppn = hgatp & ((1n << 44n) - 1n) & ~3n
-  switch (mode) {
-    case 0n: return rememberG(hgatp, { scheme: undefined, vmid, ppn: hgatp & ((1n << 44n) - 1n) })
-    case 8n: return rememberG(hgatp, { scheme: SV39X4, vmid, ppn })
-    case 9n: return rememberG(hgatp, { scheme: SV48X4, vmid, ppn })
-    case 10n: return rememberG(hgatp, { scheme: SV57X4, vmid, ppn })
-    default: return undefined
-  }
-}
-
-let lastHgatp: bigint | undefined
-let lastHgatpDecoded: Hgatp | undefined
-const rememberG = (hgatp: bigint, d: Hgatp): Hgatp => { lastHgatp = hgatp; lastHgatpDecoded = d; return d }
+export const decodeHgatp: (hgatp: bigint) => Hgatp | undefined =
+  atpDecoder(HGATP_SCHEMES, 0x3fffn, (scheme, vmid, ppn): Hgatp => ({ scheme, vmid, ppn: scheme === undefined ? ppn : ppn & ~3n }))
 
 export const encodeSatp = (mode: bigint, asid: bigint, ppn: bigint): bigint =>
   (mode << 60n) | ((asid & 0xffffn) << 44n) | (ppn & ((1n << 44n) - 1n))
