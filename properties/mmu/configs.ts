@@ -139,10 +139,12 @@ const gL1 = (k: number): bigint => 0xf001_0000n + BigInt(k) * 0x1000n
 const gL0 = (k: number): bigint => 0xf002_0000n + BigInt(k) * 0x1000n
 /**
  * Guest-physical pages: k = 0, 1, 2 hold the VS root, L1 and L0 tables; k = 3 is the data page. Each
- * sits under its own G root entry (4 + k) and differs from the others in bits 29:21 and 20:12 too, so
- * the host pages of a 1 GiB or 2 MiB G leaf never coincide.
+ * sits under its own G root entry (4 + k, plus 512·high so that the entry may lie in any of the four
+ * pages of the 16 KiB Sv39x4 root) and differs from the others in bits 29:21 and 20:12 too, so the
+ * host pages of a 1 GiB or 2 MiB G leaf never coincide.
  */
-const T = (k: number): bigint => (BigInt(4 + k) << 30n) | (BigInt(k) << 21n) | (BigInt(k) << 12n)
+const gpaOf = (k: number, high: number): bigint =>
+  (BigInt(4 + k + 512 * high) << 30n) | (BigInt(k) << 21n) | (BigInt(k) << 12n)
 /** With hgatp = Bare the VS tables sit at GPA = PA in RAM. */
 const T_BARE = (k: number): bigint => 0xe000_0000n + BigInt(k) * 0x1000n
 /** Where a G leaf at `level` for path k sends guest page `gpa` (1 GiB / 2 MiB / 4 KiB host regions). */
@@ -165,6 +167,8 @@ export interface TwoStageConfig {
   /** Where in the 1 GiB data GPA region the VS leaf points (in 4 KiB pages). */
   readonly dataPage: number
   readonly gLeafLevel: readonly number[]              // per path k = 0..3
+  /** Which 4 KiB page of the 16 KiB G root holds path k's root entry (0..3). */
+  readonly gRootPage: readonly number[]
   /** A guest page whose G leaf points outside RAM (its VS table reads are then access faults), or -1. */
   readonly hostOutside: number
   readonly gLeaf: readonly LeafBits[]
@@ -184,6 +188,7 @@ export const twoStageConfigArb: fc.Arbitrary<TwoStageConfig> = fc.record({
   vsLeaf: fc.oneof(leafBitsArb(false), leafBitsArb(true)),
   dataPage: fc.integer({ min: 0, max: (1 << 18) - 1 }),
   gLeafLevel: fc.array(fc.constantFrom(0, 1, 2), { minLength: 4, maxLength: 4 }),
+  gRootPage: fc.array(fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) }), { minLength: 4, maxLength: 4 }),
   hostOutside: fc.oneof({ weight: 9, arbitrary: fc.constant(-1) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 3 }) }),
   gLeaf: fc.array(leafBitsArb(true), { minLength: 4, maxLength: 4 }),
   vsMut: fc.array(mutationArb(40), { minLength: 3, maxLength: 3 }),
@@ -210,6 +215,7 @@ export const buildTwoStage = (cfg: TwoStageConfig): World => {
   const put = (a: bigint, v: bigint): void => { words.set(a, v) }
   const va = gvaOf(cfg.vpn, cfg.offset, cfg.nonCanonical)
   const [v2, v1, v0] = cfg.vpn
+  const T = (k: number): bigint => gpaOf(k, cfg.gRootPage[k]!)
   const tableGpa = cfg.hgatpBare ? T_BARE : T
   // The VS leaf's intended target: the data region (GPA 7 GiB) at a page chosen by dataPage.
   const vsLevel = cfg.vsLeafLevel
