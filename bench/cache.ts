@@ -13,7 +13,7 @@ import { isRight } from 'fp-ts/lib/Either.js'
 import { POLICY_NAMES, type PolicyName } from '../src/cache/policy.ts'
 import { nextAccesses, simulate, simulateSource } from '../src/cache/simulate.ts'
 import { zipfScanTrace } from '../src/cache/synth.ts'
-import { encodeOracle } from '../src/cache/trace.ts'
+import { CSV_DEFAULTS, encodeOracle } from '../src/cache/trace.ts'
 import { fileSource } from '../src/cli/cache.ts'
 
 const TRACE = { requests: 2_000_000, objects: 200_000, alpha: 0.9, scanEvery: 100_000, scanLength: 20_000, seed: 20261125 }
@@ -57,7 +57,7 @@ for (const p of compared) {
   let misses: number | undefined
   let theirMisses = '?'
   for (let k = 0; k < rounds; k++) {
-    const src = fileSource(bin, { format: 'oracleGeneral', csv: { objIdCol: 1, hasHeader: false, delimiter: ',' }, blockSize: 4096 })
+    const src = fileSource(bin, { format: 'oracleGeneral', csv: CSV_DEFAULTS, blockSize: 4096 })
     const ours = time(() => simulateSource([{ policy: p, capacity: SIZE }], src))
     oursMs = Math.min(oursMs, ours.ms)
     misses = isRight(ours.value) ? ours.value.right[0]?.misses : undefined

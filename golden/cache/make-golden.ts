@@ -12,11 +12,11 @@ import { mulberry32, zipfScanTrace } from '../../src/cache/synth.ts'
 import { encodeOracle } from '../../src/cache/trace.ts'
 
 export const GOLDEN_TRACE = { requests: 10_000, objects: 3_000, alpha: 0.9, scanEvery: 2_000, scanLength: 200, seed: 20261125 }
-export const GOLDEN_SIZES = [1, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000]
+export const GOLDEN_SIZES = [1, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 3000]
 // libCacheSim's names for our policies (cachesim accepts them case-insensitively)
 export const CACHESIM_NAME = {
   lru: 'lru', fifo: 'fifo', clock: 'clock', lfu: 'lfu', arc: 'arc', twoq: 'twoq', s3fifo: 's3fifo',
-  sieve: 'sieve', lirs: 'lirs', belady: 'belady',
+  sieve: 'sieve', lirs: 'lirs', wtinylfu: 'wtinylfu', belady: 'belady',
 } as const
 
 const here = new URL('.', import.meta.url).pathname
@@ -72,6 +72,11 @@ if (cachesim !== undefined && process.argv[1]?.endsWith('make-golden.ts')) {
       const file = policy === 'belady' ? 'trace.oracleGeneral' : 'trace.txt'
       results.push({ policy, size, misses: run([file, via, name, String(size), '--ignore-obj-size=1']), via })
     }
+  }
+  // W-TinyLFU hashes ids: also from the oracleGeneral file, where ids are used as they are
+  // (from txt, libCacheSim numbers them 1, 2, 3, … by first appearance)
+  for (const size of GOLDEN_SIZES) {
+    results.push({ policy: 'wtinylfu', size, via: 'oracleGeneralBin', misses: run(['trace.oracleGeneral', 'oracleGeneralBin', 'wtinylfu', String(size), '--ignore-obj-size=1']) })
   }
   for (const size of GOLDEN_SIZES) {
     results.push({

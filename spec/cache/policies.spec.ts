@@ -7,6 +7,7 @@ import { withAdmission } from '../../src/cache/admission.ts'
 import type { Policy, PolicyName } from '../../src/cache/policy.ts'
 import { nextAccesses, pure } from '../../src/cache/simulate.ts'
 import { persistent } from '../../src/cache/store.ts'
+import { xxh64Low32 } from '../../src/cache/policies/wtinylfu.ts'
 
 type Run = { pattern: string; evicted: number[][]; resident: number[] }
 
@@ -143,6 +144,18 @@ test('LIRS (libCacheSim quirk, kept for identical counts): a cache of 2 ends up 
   // Expected values from libCacheSim cachesim (commit aa0fc40) on `13 30 30 13 0 X`, size 2:
   // miss ratio 0.5000 for each X in {0, 13, 30}, i.e. 3 misses and the sixth request hits.
   for (const x of [0, 13, 30]) assert.is(on('lirs', 2, [13, 30, 30, 13, 0, x]).pattern.split('M').length - 1, 3)
+})
+
+test('W-TinyLFU sketch hash: low 32 bits of XXH64 of the 8-byte id, as libCacheSim computes them', () => {
+  // expected values printed by a C program using libCacheSim's own xxhash.h (seeds 0x12345678, 0x12344321)
+  assert.equal([xxh64Low32(0, 0x12345678), xxh64Low32(0, 0x12344321)], [972412019, 3092930169])
+  assert.equal([xxh64Low32(12345, 0x12345678), xxh64Low32(12345, 0x12344321)], [3790860778, 3071800597])
+  assert.equal([xxh64Low32(2 ** 53 - 1, 0x12345678), xxh64Low32(2 ** 53 - 1, 0x12344321)], [2995553344, 530047734])
+})
+
+test('W-TinyLFU: as in libCacheSim, a cache below 100 objects (window ⌊0.01·c⌋ = 0) admits nothing', () => {
+  assert.is(on('wtinylfu', 99, [1, 1, 1]).pattern, 'MMM')
+  assert.is(on('wtinylfu', 100, [1, 1, 1]).pattern, 'MHH')
 })
 
 test('Belady: the object requested furthest in the future is evicted', () => {

@@ -3,7 +3,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { isLeft, isRight } from 'fp-ts/lib/Either.js'
-import { decodeCsvLine, decodeMsrLine, decodeOracleRecord, decodeTxtLine, encodeOracle, oracleId, oracleNext } from '../../src/cache/trace.ts'
+import { CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, decodeOracleRecord, decodeTxtLine, encodeOracle, oracleId, oracleNext } from '../../src/cache/trace.ts'
 
 test('txt: one decimal id per line; a blank line is skipped', () => {
   assert.equal(decodeTxtLine('42'), { _tag: 'Right', right: 42 })
@@ -20,11 +20,11 @@ test('txt: an id beyond 2^53 − 1 is refused rather than rounded', () => {
 })
 
 test('csv: obj-id-col is 1-based, the delimiter is configurable', () => {
-  assert.equal(decodeCsvLine('7;123;x', { objIdCol: 2, hasHeader: false, delimiter: ';' }), { _tag: 'Right', right: 123 })
+  assert.equal(decodeCsvLine('7;123;x', { ...CSV_DEFAULTS, objIdCol: 2, delimiter: ';' }), { _tag: 'Right', right: 123 })
 })
 
 test('csv: a missing column names the column count', () => {
-  const r = decodeCsvLine('1,2', { objIdCol: 3, hasHeader: false, delimiter: ',' })
+  const r = decodeCsvLine('1,2', { ...CSV_DEFAULTS, objIdCol: 3 })
   assert.ok(isLeft(r) && r.left.includes('2 columns'))
 })
 

@@ -10,6 +10,11 @@ export type Req = {
   readonly id: number
   /** Index in the trace of the next request for `id`, or `Infinity` if none (read only by Belady). */
   readonly next: number
+  /**
+   * The id as the trace spells it, when `id` is a renumbering of it (see `intern` in simulate.ts);
+   * only W-TinyLFU's sketch reads it, because it hashes ids as libCacheSim does.
+   */
+  readonly origin?: number
 }
 export const req = (id: number, next = Infinity): Req => ({ id, next })
 
@@ -38,7 +43,7 @@ export interface Policy<S> {
 }
 
 /** The libCacheSim CLI names of the policies this model implements. */
-export const POLICY_NAMES = ['lru', 'fifo', 'clock', 'lfu', 'arc', 'twoq', 's3fifo', 'sieve', 'lirs', 'belady'] as const
+export const POLICY_NAMES = ['lru', 'fifo', 'clock', 'lfu', 'arc', 'twoq', 's3fifo', 'sieve', 'lirs', 'wtinylfu', 'belady'] as const
 export type PolicyName = (typeof POLICY_NAMES)[number]
 export const isPolicyName = (s: string): s is PolicyName => (POLICY_NAMES as readonly string[]).includes(s)
 

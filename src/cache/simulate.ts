@@ -13,6 +13,20 @@ export type Trace = {
   readonly ids: ArrayLike<number>
   /** `next[i]` is the index of the next request for `ids[i]`, or Infinity; needed only by Belady. */
   readonly next?: ArrayLike<number>
+  /** See `IdOrigin`. */
+  readonly idOrigin?: IdOrigin
+}
+
+/**
+ * What id W-TinyLFU's sketch hashes (no other policy looks at ids beyond equality). libCacheSim
+ * reads txt and csv ids as strings by default (`obj-id-is-num=false`) and numbers them 1, 2, 3, …
+ * in order of first appearance (GLib quarks); oracleGeneral ids are used as they are.
+ */
+export type IdOrigin = 'as-is' | 'first-appearance'
+
+export type SimulateOptions = {
+  readonly onProgress?: (requests: number) => void
+  readonly ids?: IdOrigin
 }
 
 /**
@@ -85,8 +99,10 @@ export const nextAccesses = (ids: ArrayLike<number>): Float64Array => {
 export const simulateSource = (
   configs: readonly Config[],
   source: Source,
-  onProgress?: (requests: number) => void,
+  options: SimulateOptions = {},
 ): Either<string, Stats[]> => {
+  const { onProgress } = options
+  const quark = options.ids === 'first-appearance'
   const policies = configs.map(fast)
   const states = configs.map((c, i) => (policies[i] as Policy<unknown>).init(c.capacity))
   const misses = new Float64Array(configs.length)
@@ -115,7 +131,7 @@ export const simulateSource = (
       let s = states[i]
       let m = 0
       for (let j = 0; j < fill; j++) {
-        const a = policy.access(s, { id: dense[j] as number, next: nexts[j] as number })
+        const a = policy.access(s, { id: dense[j] as number, next: nexts[j] as number, origin: quark ? (dense[j] as number) + 1 : (ids[j] as number) })
         s = a.state
         if (!a.hit) m++
       }
@@ -160,7 +176,8 @@ export const simulate = (name: PolicyName, capacity: number, trace: Trace, param
   let s = policy.init(capacity)
   let misses = 0
   for (let i = 0; i < ids.length; i++) {
-    const a = policy.access(s, { id: ids[i] as number, next: next === undefined ? Infinity : (next[i] as number) })
+    const origin = trace.idOrigin === 'first-appearance' ? (ids[i] as number) + 1 : (trace.ids[i] as number)
+    const a = policy.access(s, { id: ids[i] as number, next: next === undefined ? Infinity : (next[i] as number), origin })
     s = a.state
     if (!a.hit) misses++
   }
@@ -187,10 +204,13 @@ export const intern = (ids: ArrayLike<number>): Int32Array => {
 export const simulateByFold = (name: PolicyName, capacity: number, trace: Trace, params: Params = {}, admission?: AdmissionOptions): Stats => {
   const policy = pure(name, params, admission)
   const next = name === 'belady' ? trace.next ?? nextAccesses(trace.ids) : undefined
+  const firstSeen = trace.idOrigin === 'first-appearance' ? intern(trace.ids) : undefined
   let s = policy.init(capacity)
   let misses = 0
   for (let i = 0; i < trace.ids.length; i++) {
-    const a = policy.access(s, { id: trace.ids[i] as number, next: next === undefined ? Infinity : (next[i] as number) })
+    const id = trace.ids[i] as number
+    const origin = firstSeen === undefined ? id : (firstSeen[i] as number) + 1
+    const a = policy.access(s, { id, next: next === undefined ? Infinity : (next[i] as number), origin })
     s = a.state
     if (!a.hit) misses++
   }

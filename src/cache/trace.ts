@@ -31,8 +31,13 @@ export type CsvOptions = {
   readonly objIdCol: number
   readonly hasHeader: boolean
   readonly delimiter: string
+  /**
+   * libCacheSim `obj-id-is-num` (default false: ids are strings numbered by first appearance).
+   * Ids parse as numbers here either way; the flag only changes what W-TinyLFU hashes.
+   */
+  readonly objIdIsNum: boolean
 }
-export const CSV_DEFAULTS: CsvOptions = { objIdCol: 1, hasHeader: false, delimiter: ',' }
+export const CSV_DEFAULTS: CsvOptions = { objIdCol: 1, hasHeader: false, delimiter: ',', objIdIsNum: false }
 
 /** A csv data line (the shell skips the header line when `hasHeader`). */
 export const decodeCsvLine = (line: string, o: CsvOptions): Either<string, number | undefined> => {

@@ -13,7 +13,7 @@ import { blockAccess, blockReq, flush, initBlockCache, jainIndex, MAX_VMS, vmRep
 import { mrcSizes, mrcSpec, type MrcPoint } from '../cache/mrc.ts'
 import { POLICIES } from '../cache/policies/index.ts'
 import { isPolicyName, POLICY_NAMES, type Params, type PolicyName } from '../cache/policy.ts'
-import { nextAccesses, simulateSource, sourceOf, type Config, type Source } from '../cache/simulate.ts'
+import { nextAccesses, simulateSource, sourceOf, type Config, type IdOrigin, type Source } from '../cache/simulate.ts'
 import {
   CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, decodeOracleRecord, decodeTxtLine, ORACLE_RECORD_BYTES, oracleId, oracleNext,
   TRACE_FORMATS, type BlockIo, type CsvOptions, type TraceFormat,
@@ -105,6 +105,14 @@ export type TraceOptions = {
   readonly blockSize: number
 }
 
+/**
+ * How libCacheSim would number this trace's ids (it matters only to W-TinyLFU's hashed sketch):
+ * txt and csv ids are strings to libCacheSim unless `obj-id-is-num=true`, and become 1, 2, 3, …
+ * by first appearance.
+ */
+export const idOriginOf = (o: TraceOptions): IdOrigin =>
+  (o.format === 'txt' || o.format === 'csv') && !o.csv.objIdIsNum ? 'first-appearance' : 'as-is'
+
 /** The trace file as a request source (each MSR block counts as one request). */
 export const fileSource = (path: string, o: TraceOptions, onBytes?: (read: number) => void): Source => (sink) => {
   switch (o.format) {
@@ -189,7 +197,7 @@ const evictionParams = (s: string | undefined, chosen: readonly PolicyName[]): M
 const csvOptions = (s: string | undefined): CsvOptions => {
   if (s === undefined) return CSV_DEFAULTS
   let o = CSV_DEFAULTS
-  const re = /(?:^|[,;])\s*([a-z-]+)=(.*?)(?=[,;]\s*(?:obj-id-col|has-header|delimiter)=|$)/g
+  const re = /(?:^|[,;])\s*([a-z-]+)=(.*?)(?=[,;]\s*(?:obj-id-col|has-header|delimiter|obj-id-is-num)=|$)/g
   let consumed = 0
   for (let m = re.exec(s); m !== null; m = re.exec(s)) {
     consumed += m[0].length
@@ -197,8 +205,9 @@ const csvOptions = (s: string | undefined): CsvOptions => {
     const v = m[2] as string
     if (k === 'obj-id-col') o = { ...o, objIdCol: positiveInts('--trace-type-params obj-id-col', v)[0] as number }
     else if (k === 'has-header') o = { ...o, hasHeader: v.trim() === 'true' || v.trim() === '1' }
+    else if (k === 'obj-id-is-num') o = { ...o, objIdIsNum: v.trim() === 'true' || v.trim() === '1' }
     else if (k === 'delimiter') o = { ...o, delimiter: v === '\\t' ? '\t' : v }
-    else failInput(`--trace-type-params: unknown key ${JSON.stringify(k)} (obj-id-col, has-header, delimiter)`)
+    else failInput(`--trace-type-params: unknown key ${JSON.stringify(k)} (obj-id-col, has-header, delimiter, obj-id-is-num)`)
   }
   if (consumed !== s.length || o.delimiter === '') failInput(`--trace-type-params: cannot parse ${JSON.stringify(s)} (obj-id-col=N,has-header=true,delimiter=X)`)
   return o
@@ -295,7 +304,7 @@ const run = async (path: string, f: CacheFlags): Promise<void> => {
       const base = { policy, capacity, params: params.get(policy) ?? {} }
       return admission === undefined ? base : { ...base, admission }
     }))
-  const r = simulateSource(configs, source)
+  const r = simulateSource(configs, source, { ids: idOriginOf(o) })
   bar.stop()
   if (isLeft(r)) return failInput(`${path}: ${r.left}`)
   const rows: MrcPoint[] = configs.map((c, i) => {
@@ -420,7 +429,7 @@ export const register = (program: Command): void => {
     .option('--mrc', 'miss-ratio curve: without --size, sizes from 0.1% to 100% of the distinct objects')
     .option('--plot <file.svg>', 'write the miss-ratio curve as an SVG plot')
     .option('-e, --eviction-params <k=v,...>', 'policy parameters as libCacheSim -e (e.g. fifo-size-ratio=0.2)')
-    .option('-t, --trace-type-params <k=v;...>', 'csv columns as libCacheSim -t: obj-id-col=N,has-header=true,delimiter=,')
+    .option('-t, --trace-type-params <k=v;...>', 'txt/csv reading as libCacheSim -t: obj-id-col=N,has-header=true,delimiter=,,obj-id-is-num=true')
     .option('--block-size <bytes>', 'msr: block size that splits each I/O into block ids', '4096')
     .option('--admission <window=W,threshold=K>', 'QBic-style front: admit a missed object only if requested ≥ K times in the last W requests')
     .action(async (trace: string, flags: CacheFlags) => run(trace, flags))

@@ -9,7 +9,8 @@ import { fifo, lru } from './lru.ts'
 import { s3fifo } from './s3fifo.ts'
 import { sieve } from './sieve.ts'
 import { twoq } from './twoq.ts'
+import { wtinylfu } from './wtinylfu.ts'
 
 export const POLICIES: Readonly<Record<PolicyName, PolicyDef>> = {
-  lru, fifo, clock, lfu, arc, twoq, s3fifo, sieve, lirs, belady,
+  lru, fifo, clock, lfu, arc, twoq, s3fifo, sieve, lirs, wtinylfu, belady,
 }
