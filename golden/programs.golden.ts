@@ -1,0 +1,46 @@
+// memvirt's own assembly programs (golden/programs/): each is self-checking (its expected values were
+// worked out by hand from the spec and are compared by the program itself) and must exit through HTIF
+// with code 0. Where Spike's commit log for a program is committed, memvirt's log must equal it byte for
+// byte up to and including the store to tohost.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { existsSync, readFileSync } from 'node:fs'
+import { parseElf } from '../src/elf/elf.ts'
+import { parseIsa } from '../src/cpu/isa.ts'
+import { loadMachine } from '../src/machine/machine.ts'
+import { run } from '../src/machine/run.ts'
+import { commitLine } from '../src/trace/commit-log.ts'
+
+const DIR = new URL('./programs/', import.meta.url)
+interface Entry { readonly isa: string; readonly spike?: string }
+const manifest = JSON.parse(readFileSync(new URL('programs.json', DIR), 'utf8')) as { programs: Record<string, Entry> }
+
+const runProgram = (name: string, isaText: string): { exitCode: number | undefined; log: string; tohost: bigint | undefined } => {
+  const isa = parseIsa(isaText)
+  const elf = parseElf(new Uint8Array(readFileSync(new URL(`${name}.elf`, DIR))))
+  if (isa._tag === 'Left' || elf._tag === 'Left') throw new Error(`${name}: cannot load`)
+  const m = loadMachine(isa.right, elf.right)
+  if (m._tag === 'Left') throw new Error(m.left.message)
+  let log = ''
+  const r = run(m.right, { maxSteps: 50_000 }, (ev) => { log += commitLine(ev) })
+  return { exitCode: r.machine.htif.exitCode, log, tohost: m.right.htif.tohost }
+}
+
+for (const [name, entry] of Object.entries(manifest.programs)) {
+  test(`${name} (${entry.isa}) passes its own checks: HTIF exit code 0`, () => {
+    const r = runProgram(name, entry.isa)
+    assert.is(r.exitCode, 0)
+    // The run stops at the store to tohost, which is the last commit line: `mem <tohost> 0x...01`.
+    const last = r.log.trimEnd().split('\n').at(-1) ?? ''
+    assert.ok(r.tohost !== undefined && last.endsWith(` mem 0x${r.tohost.toString(16).padStart(16, '0')} 0x0000000000000001`), last)
+  })
+  const spikeLog = entry.spike === undefined ? undefined : new URL(entry.spike, DIR)
+  if (spikeLog !== undefined && existsSync(spikeLog)) {
+    test(`${name}: commit log equals Spike's, line for line`, () => {
+      const expected = readFileSync(spikeLog, 'utf8')
+      assert.fixture(runProgram(name, entry.isa).log, expected)
+    })
+  }
+}
+
+test.run()
