@@ -6,10 +6,7 @@
 .section .text.init
 .globl _start
 _start:
-  la t0, mtrap
-  csrw mtvec, t0
-  li s5, 0
-  li s8, 0
+  START
 
   CASE 1                       # ADD/SUB wrap modulo 2^64
   li a0, -1

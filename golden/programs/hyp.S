@@ -15,12 +15,7 @@
 .section .text.init
 .globl _start
 _start:
-  la t0, mtrap
-  csrw mtvec, t0
-  la t0, strap
-  csrw stvec, t0
-  li s5, 0
-  li s8, 0
+  START
 
   CASE 1                         # misa.H; the H causes are delegable
   csrr a0, misa

@@ -14,12 +14,7 @@
 .section .text.init
 .globl _start
 _start:
-  la t0, mtrap
-  csrw mtvec, t0
-  la t0, strap
-  csrw stvec, t0
-  li s5, 0
-  li s8, 0
+  START
 
   CASE 1                         # build the tables, enable Sv39, enter S
   PTE_NUM root, 2, 0x80000000, LEAF_RWX            # 1 GiB identity gigapage (S only)
