@@ -66,9 +66,18 @@ const caseArb = (level: number): fc.Arbitrary<Case> => fc.record({
   base: fc.bigInt({ min: 0n, max: (1n << BigInt(44 - 9 * level)) - 1n }).map((b) => b << BigInt(9 * level)),
 }).map((k) => ({ ...k, rootIdx: k.stage === 'S' ? k.rootIdx & 511 : k.rootIdx, c: k.stage === 'G' ? { ...k.c, hlvx: false } : k.c }))
 
-/** Both translations agree on the outcome, and on which A/D bits the walk set in the deciding leaf. */
-const agree = (big: WalkOutcome, small: WalkOutcome, bigLeaf: bigint, smallLeaf: bigint, before: { big: PhysMemory; small: PhysMemory }, what: string): void => {
+/**
+ * Both translations agree on the outcome, and on which A/D bits the walk set in the deciding leaf; a
+ * success lands on `expectedPa` (the mapping's base plus the offset, worked out here, so a bug shared
+ * by both paths through the walker cannot hide).
+ */
+const agree = (
+  big: WalkOutcome, small: WalkOutcome, bigLeaf: bigint, smallLeaf: bigint, before: { big: PhysMemory; small: PhysMemory },
+  expectedPa: bigint, what: string,
+): void => {
   assert.is(show(observe(big.result)), show(observe(small.result)), what)
+  const o = observe(big.result)
+  if ('pa' in o) assert.is(o.pa, expectedPa, `${what}: PA = base + offset`)
   const setBits = (o: WalkOutcome, m: PhysMemory, a: bigint): bigint => peek(o.memory, phys(a), 8) ^ peek(m, phys(a), 8)
   assert.is(setBits(big, before.big, bigLeaf), setBits(small, before.small, smallLeaf), `${what}: A/D bits set`)
 }
@@ -102,7 +111,7 @@ test('a 2 MiB or 1 GiB leaf translates every address as the 4 KiB leaves with th
       const j = level === 2 ? slices.indexOf(Number(off >> 21n)) : 0
       const bigLeaf = level === 2 ? ROOT + BigInt(k.rootIdx) * 8n : L1 + BigInt(k.vpn1) * 8n
       const smallLeaf = L0(j) + ((low30 >> 12n) & 0x1ffn) * 8n
-      agree(walk(k.stage, big, k.c, addr), walk(k.stage, small, k.c, addr), bigLeaf, smallLeaf, { big, small },
+      agree(walk(k.stage, big, k.c, addr), walk(k.stage, small, k.c, addr), bigLeaf, smallLeaf, { big, small }, (k.base << 12n) + off,
         `${k.stage}-stage ${level === 2 ? '1 GiB' : '2 MiB'} page, address 0x${addr.toString(16)}`)
     }
   }), { numRuns: runs(2000) })
@@ -125,7 +134,7 @@ test('Svnapot: a 64 KiB NAPOT leaf translates every address as 16 plain 4 KiB le
       const low30 = (BigInt(k.vpn1) << 21n) | (BigInt(first) << 12n) | BigInt(off)
       const addr = inputAddr(k.stage, k.rootIdx, low30)
       const leafAddr = L0(0) + ((low30 >> 12n) & 0x1ffn) * 8n
-      agree(walk(k.stage, napot, k.c, addr), walk(k.stage, plain, k.c, addr), leafAddr, leafAddr, { big: napot, small: plain },
+      agree(walk(k.stage, napot, k.c, addr), walk(k.stage, plain, k.c, addr), leafAddr, leafAddr, { big: napot, small: plain }, (k.base << 12n) + BigInt(off),
         `${k.stage}-stage 64 KiB NAPOT page, address 0x${addr.toString(16)}`)
     }
   }), { numRuns: runs(2000) })
