@@ -15,30 +15,34 @@ const here = new URL('.', import.meta.url).pathname
 type Expected = {
   commit: string
   generator: Parameters<typeof zipfScanTrace>[0]
-  results: Array<{ policy: string; size: number; misses: number; via: 'txt' | 'csv' | 'oracleGeneralBin' }>
+  results: Array<{ policy: string; size: number; misses: number; via: 'txt' | 'csv' | 'oracleGeneralBin'; params?: string }>
 }
 const expected = JSON.parse(readFileSync(`${here}libcachesim-misses.json`, 'utf8')) as Expected
 const tracePath = `${here}zipf-scan-10k.txt`
 
 const misses = (via: Expected['results'][number]['via'], source: Source): Map<string, number> => {
   const rows = expected.results.filter((r) => r.via === via)
-  const configs: Config[] = rows.map((r) => ({ policy: r.policy as PolicyName, capacity: r.size }))
+  const configs: Config[] = rows.map((r) => ({ policy: r.policy as PolicyName, capacity: r.size, params: paramsOf(r.params) }))
   // libCacheSim numbers txt/csv ids by first appearance; only W-TinyLFU's sketch can tell
   const out = simulateSource(configs, source, { ids: via === 'oracleGeneralBin' ? 'as-is' : 'first-appearance' })
   assert.ok(isRight(out))
-  return new Map(rows.map((r, i) => [`${r.policy}/${r.size}`, isRight(out) ? (out.right[i]?.misses ?? -1) : -1]))
+  return new Map(rows.map((r, i) => [keyOf(r), isRight(out) ? (out.right[i]?.misses ?? -1) : -1]))
 }
+// libCacheSim's -e "k=v,k=v"
+const paramsOf = (s: string | undefined): Record<string, number> =>
+  Object.fromEntries((s ?? '').split(',').filter((kv) => kv !== '').map((kv) => [kv.split('=')[0] as string, Number(kv.split('=')[1])]))
+const keyOf = (r: Expected['results'][number]): string => `${r.policy}/${r.size}/${r.params ?? ''}`
 
 test('the committed trace is what the seeded generator produces, byte for byte', () => {
   const ids = zipfScanTrace(expected.generator)
   assert.is(readFileSync(tracePath, 'utf8'), Array.from(ids).join('\n') + '\n')
 })
 
-test(`txt: every policy and size has libCacheSim's miss count (cachesim ${expected.commit.slice(0, 7)})`, () => {
+test(`txt: every policy, size and parameter set has libCacheSim's miss count (cachesim ${expected.commit.slice(0, 7)})`, () => {
   const ours = misses('txt', fileSource(tracePath, { format: 'txt', csv: CSV_DEFAULTS, blockSize: 4096 }))
   for (const r of expected.results.filter((x) => x.via === 'txt')) {
     assert.ok(isPolicyName(r.policy))
-    assert.is(ours.get(`${r.policy}/${r.size}`), r.misses, `${r.policy} size ${r.size}`)
+    assert.is(ours.get(keyOf(r)), r.misses, `${r.policy} size ${r.size} ${r.params ?? ''}`)
   }
 })
 
@@ -56,7 +60,7 @@ test('oracleGeneral: Belady (next-access indices) and W-TinyLFU (raw ids) have l
   }
   const ours = misses('oracleGeneralBin', source)
   for (const r of expected.results.filter((x) => x.via === 'oracleGeneralBin')) {
-    assert.is(ours.get(`${r.policy}/${r.size}`), r.misses, `${r.policy} size ${r.size}`)
+    assert.is(ours.get(keyOf(r)), r.misses, `${r.policy} size ${r.size} ${r.params ?? ''}`)
   }
 })
 
@@ -72,7 +76,7 @@ test('csv with obj-id-col=2 and a header: LRU has libCacheSim’s miss count', (
   }
   const ours = misses('csv', source)
   for (const r of expected.results.filter((x) => x.via === 'csv')) {
-    assert.is(ours.get(`${r.policy}/${r.size}`), r.misses, `${r.policy} size ${r.size}`)
+    assert.is(ours.get(keyOf(r)), r.misses, `${r.policy} size ${r.size} ${r.params ?? ''}`)
   }
 })
 

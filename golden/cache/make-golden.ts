@@ -65,7 +65,7 @@ if (cachesim !== undefined && process.argv[1]?.endsWith('make-golden.ts')) {
     if (m === null) throw new Error(`no miss ratio in cachesim output: ${out}`)
     return Math.round(Number(m[1]) * GOLDEN_TRACE.requests)
   }
-  const results: Array<{ policy: string; size: number; misses: number; via: string }> = []
+  const results: Array<{ policy: string; size: number; misses: number; via: string; params?: string }> = []
   for (const [policy, name] of Object.entries(CACHESIM_NAME)) {
     for (const size of GOLDEN_SIZES) {
       const via = policy === 'belady' ? 'oracleGeneralBin' : 'txt'
@@ -78,6 +78,16 @@ if (cachesim !== undefined && process.argv[1]?.endsWith('make-golden.ts')) {
   for (const size of GOLDEN_SIZES) {
     results.push({ policy: 'wtinylfu', size, via: 'oracleGeneralBin', misses: run(['trace.oracleGeneral', 'oracleGeneralBin', 'wtinylfu', String(size), '--ignore-obj-size=1']) })
   }
+  // non-default parameters, as libCacheSim's -e
+  const withParams: Array<[string, string]> = [
+    ['s3fifo', 'fifo-size-ratio=0.2,move-to-main-threshold=1'], ['s3fifo', 'ghost-size-ratio=0.5'],
+    ['twoq', 'Ain-size-ratio=0.4,Aout-size-ratio=0.3'], ['clock', 'n-bit-counter=3'], ['wtinylfu', 'window-size=0.1'],
+  ]
+  for (const [policy, params] of withParams) {
+    for (const size of [50, 200, 1000]) {
+      results.push({ policy, size, via: 'txt', params, misses: run(['trace.txt', 'txt', policy, String(size), '--ignore-obj-size=1', '-e', params]) })
+    }
+  }
   for (const size of GOLDEN_SIZES) {
     results.push({
       policy: 'lru', size, via: 'csv',
@@ -88,7 +98,7 @@ if (cachesim !== undefined && process.argv[1]?.endsWith('make-golden.ts')) {
   writeFileSync(join(here, 'libcachesim-misses.json'), JSON.stringify({
     tool: 'libCacheSim cachesim (github.com/1a1a11a/libCacheSim)',
     commit,
-    command: 'cachesim TRACE txt|oracleGeneralBin|csv POLICY SIZE --ignore-obj-size=1 [-t "obj-id-col=2,has-header=true,delimiter=,"]',
+    command: 'cachesim TRACE txt|oracleGeneralBin|csv POLICY SIZE --ignore-obj-size=1 [-e PARAMS] [-t "obj-id-col=2,has-header=true,delimiter=,"]',
     trace: 'zipf-scan-10k.txt',
     generator: GOLDEN_TRACE,
     results,

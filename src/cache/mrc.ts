@@ -28,6 +28,6 @@ export const mrcSpec = (title: string, points: readonly MrcPoint[]): Record<stri
   encoding: {
     x: { field: 'size', type: 'quantitative', scale: { type: 'log' }, title: 'cache size (objects)' },
     y: { field: 'missRatio', type: 'quantitative', scale: { domain: [0, 1] }, title: 'miss ratio' },
-    color: { field: 'policy', type: 'nominal', title: 'policy' },
+    color: { field: 'policy', type: 'nominal', title: 'policy', scale: { scheme: 'tableau20' } },
   },
 })

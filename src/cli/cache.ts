@@ -340,7 +340,9 @@ type BlockFlags = {
 const decodeVmBlockLine = (text: string): Either<string, { vm: number; block: number; write: boolean } | undefined> => {
   const t = text.trim()
   if (t === '' || /^[a-zA-Z]/.test(t)) return right(undefined)
-  const [vm, block, op] = t.split(',').map((x) => x.trim())
+  const fields = t.split(',').map((x) => x.trim())
+  if (fields.length !== 3) return left(`has ${fields.length} fields, expected vm,block,R|W`)
+  const [vm, block, op] = fields
   const v = Number(vm)
   const b = Number(block)
   if (!Number.isSafeInteger(v) || v < 0 || v >= MAX_VMS) return left(`vm ${JSON.stringify(vm)} is not an integer in 0..${MAX_VMS - 1}`)
