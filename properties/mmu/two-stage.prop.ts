@@ -28,7 +28,17 @@ type Kind =
   | 'guest-page fault: VS PTE read (0x3000)' | 'guest-page fault: VS PTE A/D write (0x3020)'
   | 'access fault: VS PTE' | 'access fault: G PTE'
 
-interface RefOutcome { readonly observed: Observed; readonly kind: Kind; readonly memory: PhysMemory; readonly refs: number }
+/** One page-table access of the reference walk: what, where, and (for completed accesses) the value. */
+interface RefAccess { readonly op: 'read' | 'write'; readonly pa: bigint; readonly value: bigint | undefined }
+
+interface RefOutcome {
+  readonly observed: Observed
+  readonly kind: Kind
+  readonly memory: PhysMemory
+  readonly refs: number
+  /** Every PTE access in order; an access refused by the memory map ends it, with value undefined. */
+  readonly accesses: readonly RefAccess[]
+}
 
 type Step<T> = { readonly ok: true; readonly v: T } | { readonly ok: false; readonly f: Observed; readonly kind: Kind }
 const ok = <T>(v: T): Step<T> => ({ ok: true, v })
@@ -49,8 +59,20 @@ const reference = (mem0: PhysMemory, c: CtxBits, gva: bigint, vsRoot: bigint | u
   let wrote = false
   const access = c.access
   const inRam = (pa: bigint): boolean => pa >= RAM_BASE && pa + 8n <= RAM_END
-  const read = (pa: bigint): bigint => { refs++; return peek(mem, phys(pa), 8) }
-  const write = (pa: bigint, v: bigint): void => { refs++; wrote = true; mem = poke(mem, phys(pa), 8, v) }
+  const accesses: RefAccess[] = []
+  const read = (pa: bigint): bigint => {
+    refs++
+    const v = peek(mem, phys(pa), 8)
+    accesses.push({ op: 'read', pa, value: v })
+    return v
+  }
+  const write = (pa: bigint, v: bigint): void => {
+    refs++
+    wrote = true
+    mem = poke(mem, phys(pa), 8, v)
+    accesses.push({ op: 'write', pa, value: v })
+  }
+  const refused = (op: 'read' | 'write', pa: bigint): void => { accesses.push({ op, pa, value: undefined }) }
   const pageFault: Observed = { cause: CAUSE.page[access], tval: gva, htval: 0n, tinst: 0n }
   const accessFault: Observed = { cause: CAUSE.access[access], tval: gva, htval: 0n, tinst: 0n }
 
@@ -90,7 +112,7 @@ const reference = (mem0: PhysMemory, c: CtxBits, gva: bigint, vsRoot: bigint | u
     for (let i = 2; i >= 0; i--) {
       const index = (gpa >> BigInt(12 + 9 * i)) & (i === 2 ? 0x7ffn : 0x1ffn)
       const pteAddr = a + index * 8n
-      if (!inRam(pteAddr)) return stop(accessFault, 'access fault: G PTE')
+      if (!inRam(pteAddr)) { refused('read', pteAddr); return stop(accessFault, 'access fault: G PTE') }
       const p = read(pteAddr)
       if (reserved(p, i, c.menvPbmte)) return stop(gpf, gpfKind)
       if ((p & (R | W | X)) === 0n) {
@@ -111,8 +133,8 @@ const reference = (mem0: PhysMemory, c: CtxBits, gva: bigint, vsRoot: bigint | u
   }
 
   const finish = (s: Step<bigint>): RefOutcome =>
-    s.ok ? { observed: { pa: s.v }, kind: wrote ? 'success with A/D writes' : 'success', memory: mem, refs }
-      : { observed: s.f, kind: s.kind, memory: mem, refs }
+    s.ok ? { observed: { pa: s.v }, kind: wrote ? 'success with A/D writes' : 'success', memory: mem, refs, accesses }
+      : { observed: s.f, kind: s.kind, memory: mem, refs, accesses }
 
   const finalNeed: Need = access === 'fetch' || c.hlvx ? 'execute' : access === 'store' ? 'write' : 'read'
   if (vsRoot === undefined) return finish(gStage(gva, finalNeed, 'final'))
@@ -126,7 +148,7 @@ const reference = (mem0: PhysMemory, c: CtxBits, gva: bigint, vsRoot: bigint | u
     // Every VS PTE address is guest-physical: an implicit G-stage read first.
     const where = gStage(gpteAddr, 'read', 'vs-pte-read')
     if (!where.ok) return finish(where)
-    if (!inRam(where.v)) return finish(stop(accessFault, 'access fault: VS PTE'))
+    if (!inRam(where.v)) { refused('read', where.v); return finish(stop(accessFault, 'access fault: VS PTE')) }
     const p = read(where.v)
     if (reserved(p, i, c.henvPbmte)) return finish(stop(pageFault, 'VS page fault'))
     if ((p & (R | W | X)) === 0n) {
@@ -145,7 +167,7 @@ const reference = (mem0: PhysMemory, c: CtxBits, gva: bigint, vsRoot: bigint | u
       // The A/D store is an implicit write: G-stage write permission (and its own A/D) first.
       const target = gStage(gpteAddr, 'write', 'vs-pte-write')
       if (!target.ok) return finish(target)
-      if (!inRam(target.v)) return finish(stop(accessFault, 'access fault: VS PTE'))
+      if (!inRam(target.v)) { refused('write', target.v); return finish(stop(accessFault, 'access fault: VS PTE')) }
       write(target.v, p | ad)
     }
     return finish(gStage(output(p, i, gva), finalNeed, 'final'))
@@ -153,7 +175,7 @@ const reference = (mem0: PhysMemory, c: CtxBits, gva: bigint, vsRoot: bigint | u
   return finish(stop(pageFault, 'VS page fault'))
 }
 
-test('Sv39 over Sv39x4: translate ≡ the reference VS-walk-over-G composition (PA or cause, tval, htval, tinst; refs; A/D writes)', () => {
+test('Sv39 over Sv39x4: translate ≡ the reference VS-walk-over-G composition (PA or cause, tval, htval, tinst; refs; walk trail; A/D writes)', () => {
   const seen = new Map<Kind, number>()
   const numRuns = runs(10000)
   fc.assert(fc.property(twoStageConfigArb, (cfg) => {
@@ -164,6 +186,11 @@ test('Sv39 over Sv39x4: translate ≡ the reference VS-walk-over-G composition (
     seen.set(ref.kind, (seen.get(ref.kind) ?? 0) + 1)
     assert.is(show(observe(out.result)), show(ref.observed), `outcome (reference: ${ref.kind})`)
     assert.is(out.refs, ref.refs, 'memory references')
+    // The walk trail lists the same PTE accesses in the same order (a refused access as its last step).
+    const show1 = (op: string, pa: bigint, v: bigint | undefined): string => `${op} 0x${pa.toString(16)}${v === undefined ? '' : ` = 0x${v.toString(16)}`}`
+    assert.equal(
+      out.trail.map((t, i) => show1(t.op, t.pteAddr, ref.accesses[i]?.value === undefined ? undefined : t.pte)),
+      ref.accesses.map((a) => show1(a.op, a.pa, a.value)), 'walk trail')
     for (const a of w.words) assert.is(peek(out.memory, phys(a), 8), peek(ref.memory, phys(a), 8), `PTE word at 0x${a.toString(16)}`)
   }), { numRuns })
   // The law is only as good as its coverage: every outcome kind must have been reached.
