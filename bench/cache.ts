@@ -46,7 +46,7 @@ const bin = join(dir, 'trace.oracleGeneral')
 const next = nextAccesses(ids)
 writeFileSync(bin, encodeOracle(Array.from(ids, (id, i) => ({ time: i, id, size: 1, next: next[i] as number }))))
 const cachesim = process.env['LIBCACHESIM']
-const compared: PolicyName[] = ['lru', 'fifo', 'clock', 'lfu', 'arc', 'twoq', 's3fifo', 'sieve', 'lirs', 'belady']
+const compared: readonly PolicyName[] = POLICY_NAMES
 console.log(`\nfrom the oracleGeneral file${cachesim === undefined ? ' (set LIBCACHESIM=…/cachesim to compare with libCacheSim)' : `, vs ${cachesim}`}`)
 console.log('policy    memvirt M req/s' + (cachesim === undefined ? '' : '  cachesim M req/s  ratio  misses memvirt / cachesim'))
 // The machine is shared: each side runs `rounds` times, alternating, and the best time counts.

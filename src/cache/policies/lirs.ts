@@ -26,8 +26,66 @@ type LirsState<S, T> = {
   readonly capacity: number
 }
 
+// The working copy of one access: a fresh record, updated in place within that access only.
+type Work<S, T> = {
+  s: S; flags: T; q: S; nh: S; lirs: number; hirs: number; occupied: number
+  readonly c: number; readonly lirsLimit: number; readonly hirsLimit: number
+  readonly evicted: number[]
+}
+
 const make = <S, T>(st: Store<S, T>): Policy<LirsState<S, T>> => {
   const { seq, tab } = st
+  const flagOf = (w: Work<S, T>, k: number): number => tab.get(w.flags, k) ?? 0
+  // LIRS_prune: drop HIR entries from the bottom of S until a LIR block is there.
+  const prune = (w: Work<S, T>): void => {
+    for (;;) {
+      const t = seq.tail(w.s)
+      if (t === undefined || t === seq.head(w.s)) break
+      const f = flagOf(w, t)
+      if (f & LIR) break
+      if (!(f & RESIDENT) && seq.has(w.nh, t)) w.nh = seq.remove(w.nh, t)
+      w.s = seq.remove(w.s, t)
+      w.flags = tab.del(w.flags, t)
+    }
+  }
+  // evictHIR: Q's tail leaves the cache; if it is in S it stays there as non-resident.
+  const evictHIR = (w: Work<S, T>): void => {
+    const v = seq.tail(w.q) as number
+    w.hirs -= 1
+    w.q = seq.remove(w.q, v)
+    if (seq.has(w.s, v)) {
+      w.flags = tab.set(w.flags, v, flagOf(w, v) & ~RESIDENT)
+      if (!seq.has(w.nh, v)) w.nh = seq.pushHead(w.nh, v)
+    }
+    w.occupied -= 1
+    w.evicted.push(v)
+  }
+  // evictLIR: S's bottom LIR block becomes a resident HIR block in Q.
+  const evictLIR = (w: Work<S, T>): void => {
+    const v = seq.tail(w.s) as number
+    w.lirs -= 1
+    w.s = seq.remove(w.s, v)
+    w.flags = tab.del(w.flags, v)
+    w.occupied -= 1
+    while (w.hirs + 1 > w.hirsLimit) evictHIR(w)
+    w.q = seq.pushHead(w.q, v)
+    w.hirs += 1
+    w.occupied += 1
+    prune(w)
+  }
+  // limitStack: keep S within 2c entries by dropping the oldest non-resident HIR entries.
+  const limitStack = (w: Work<S, T>): void => {
+    while (seq.size(w.s) > 2 * w.c) {
+      const v = seq.tail(w.nh)
+      if (v === undefined) break
+      w.s = seq.remove(w.s, v)
+      w.flags = tab.del(w.flags, v)
+      w.nh = seq.remove(w.nh, v)
+    }
+  }
+  const done = (w: Work<S, T>, hit: boolean): Access<LirsState<S, T>> =>
+    access({ s: w.s, flags: w.flags, q: w.q, nh: w.nh, lirs: w.lirs, hirs: w.hirs, occupied: w.occupied, capacity: w.c }, hit, w.evicted)
+
   return {
     name: 'lirs',
     init: (capacity) => ({
@@ -37,132 +95,86 @@ const make = <S, T>(st: Store<S, T>): Policy<LirsState<S, T>> => {
     access: (s0, r, admit = true): Access<LirsState<S, T>> => {
       const c = s0.capacity
       const hirsLimit = Math.max(1, Math.trunc(0.01 * c))
-      const lirsLimit = c - hirsLimit
+      const w: Work<S, T> = {
+        s: s0.s, flags: s0.flags, q: s0.q, nh: s0.nh, lirs: s0.lirs, hirs: s0.hirs, occupied: s0.occupied,
+        c, lirsLimit: c - hirsLimit, hirsLimit, evicted: [],
+      }
       const id = r.id
-      let { s, flags, q, nh, lirs, hirs, occupied } = s0
-      const evicted: number[] = []
-      const flagOf = (k: number): number => tab.get(flags, k) ?? 0
-      const toHead = (l: S, k: number): S => seq.pushHead(seq.remove(l, k), k)
-
-      const prune = (): void => {
-        for (;;) {
-          const t = seq.tail(s)
-          if (t === undefined || t === seq.head(s)) break
-          const f = flagOf(t)
-          if (f & LIR) break
-          if (!(f & RESIDENT) && seq.has(nh, t)) nh = seq.remove(nh, t)
-          s = seq.remove(s, t)
-          flags = tab.del(flags, t)
-        }
-      }
-      const evictHIR = (): void => {
-        const v = seq.tail(q) as number
-        hirs -= 1
-        q = seq.remove(q, v)
-        if (seq.has(s, v)) {
-          flags = tab.set(flags, v, flagOf(v) & ~RESIDENT)
-          if (!seq.has(nh, v)) nh = seq.pushHead(nh, v)
-        }
-        occupied -= 1
-        evicted.push(v)
-      }
-      const evictLIR = (): void => {
-        const v = seq.tail(s) as number
-        lirs -= 1
-        s = seq.remove(s, v)
-        flags = tab.del(flags, v)
-        occupied -= 1
-        while (hirs + 1 > hirsLimit) evictHIR()
-        q = seq.pushHead(q, v)
-        hirs += 1
-        occupied += 1
-        prune()
-      }
-      const state = (): LirsState<S, T> => ({ s, flags, q, nh, lirs, hirs, occupied, capacity: c })
-      const limitStack = (): void => {
-        while (seq.size(s) > 2 * c) {
-          const v = seq.tail(nh)
-          if (v === undefined) break
-          s = seq.remove(s, v)
-          flags = tab.del(flags, v)
-          nh = seq.remove(nh, v)
-        }
-      }
-
       // LIRS_find: both lists see the request (moving it to their heads) before deciding.
-      const inS = seq.has(s, id)
-      if (inS) s = toHead(s, id)
-      const inQ = seq.has(q, id)
-      if (inQ) q = toHead(q, id)
-      let hit = false
-      if (inS && flagOf(id) & LIR) {
-        prune()
-        hit = true
-      } else if (inS && flagOf(id) & RESIDENT) {
+      const inS = seq.has(w.s, id)
+      if (inS) w.s = seq.pushHead(seq.remove(w.s, id), id)
+      const inQ = seq.has(w.q, id)
+      if (inQ) w.q = seq.pushHead(seq.remove(w.q, id), id)
+      if (inS && flagOf(w, id) & LIR) {
+        prune(w)
+        limitStack(w)
+        return done(w, true)
+      }
+      if (inS && flagOf(w, id) & RESIDENT) {
         // hit_RD_HIRinS: a resident HIR block in S becomes LIR.
         if (inQ) {
-          hirs -= 1
-          q = seq.remove(q, id)
-          occupied -= 1
+          w.hirs -= 1
+          w.q = seq.remove(w.q, id)
+          w.occupied -= 1
         }
-        while (lirs + 1 > lirsLimit) evictLIR()
-        flags = tab.set(flags, id, flagOf(id) | LIR)
-        lirs += 1
-        occupied += 1
-        hit = true
-      } else if (!inS && inQ) {
-        // hit_RD_HIRinQ: a resident HIR block outside S re-enters S, still HIR.
-        while (lirs + 1 > lirsLimit) evictLIR()
-        s = seq.pushHead(s, id)
-        flags = tab.set(flags, id, RESIDENT)
-        hit = true
+        while (w.lirs + 1 > w.lirsLimit) evictLIR(w)
+        w.flags = tab.set(w.flags, id, flagOf(w, id) | LIR)
+        w.lirs += 1
+        w.occupied += 1
+        limitStack(w)
+        return done(w, true)
       }
-      if (hit) {
-        limitStack()
-        return access(state(), true, evicted)
+      if (!inS && inQ) {
+        // hit_RD_HIRinQ: a resident HIR block outside S re-enters S, still HIR.
+        while (w.lirs + 1 > w.lirsLimit) evictLIR(w)
+        w.s = seq.pushHead(w.s, id)
+        w.flags = tab.set(w.flags, id, RESIDENT)
+        limitStack(w)
+        return done(w, true)
       }
 
+      // A miss: id is either a non-resident HIR entry of S or unknown.
       const nonResidentInS = inS
       // LIRS_can_insert
-      if (1 > c || !admit) return access(state(), false, evicted)
+      if (1 > c || !admit) return done(w, false)
       if (nonResidentInS) {
-        while (lirs + 1 > lirsLimit) evictLIR()
-        if (seq.has(nh, id)) nh = seq.remove(nh, id)
+        while (w.lirs + 1 > w.lirsLimit) evictLIR(w)
+        if (seq.has(w.nh, id)) w.nh = seq.remove(w.nh, id)
       } else {
-        if (1 > lirsLimit || 1 > hirsLimit) {
-          limitStack()
-          return access(state(), false, evicted)
+        if (1 > w.lirsLimit || 1 > w.hirsLimit) {
+          limitStack(w)
+          return done(w, false)
         }
-        if (lirs + 1 > lirsLimit && hirs + 1 > hirsLimit) {
-          while (hirs + 1 > hirsLimit) evictHIR()
+        if (w.lirs + 1 > w.lirsLimit && w.hirs + 1 > w.hirsLimit) {
+          while (w.hirs + 1 > w.hirsLimit) evictHIR(w)
         }
       }
       // cache_get_base's eviction loop with LIRS_evict
-      while (occupied + 1 > c) {
+      while (w.occupied + 1 > c) {
         if (nonResidentInS) {
-          while (hirs >= hirsLimit) evictHIR()
-          evictLIR()
-        } else if (lirs + 1 > lirsLimit && hirs + 1 > hirsLimit) {
-          evictHIR()
+          while (w.hirs >= w.hirsLimit) evictHIR(w)
+          evictLIR(w)
+        } else if (w.lirs + 1 > w.lirsLimit && w.hirs + 1 > w.hirsLimit) {
+          evictHIR(w)
         } else break
       }
       // LIRS_insert
       if (nonResidentInS) {
-        flags = tab.set(flags, id, LIR | RESIDENT)
-        lirs += 1
-      } else if (lirs + 1 <= lirsLimit) {
-        s = seq.pushHead(s, id)
-        flags = tab.set(flags, id, LIR | RESIDENT)
-        lirs += 1
+        w.flags = tab.set(w.flags, id, LIR | RESIDENT)
+        w.lirs += 1
+      } else if (w.lirs + 1 <= w.lirsLimit) {
+        w.s = seq.pushHead(w.s, id)
+        w.flags = tab.set(w.flags, id, LIR | RESIDENT)
+        w.lirs += 1
       } else {
-        s = seq.pushHead(s, id)
-        flags = tab.set(flags, id, RESIDENT)
-        q = seq.pushHead(q, id)
-        hirs += 1
+        w.s = seq.pushHead(w.s, id)
+        w.flags = tab.set(w.flags, id, RESIDENT)
+        w.q = seq.pushHead(w.q, id)
+        w.hirs += 1
       }
-      occupied += 1
-      limitStack()
-      return access(state(), false, evicted)
+      w.occupied += 1
+      limitStack(w)
+      return done(w, false)
     },
     contains: (x, id) => seq.has(x.q, id) || (seq.has(x.s, id) && (tab.get(x.flags, id) ?? 0) !== 0),
     resident: (x) => {
