@@ -1,0 +1,15 @@
+#!/bin/sh
+# Writes NAME.spike.log for every program in programs.json: `spike --isa=ISA --log-commits` truncated
+# right after the commit line of the store to tohost (Spike keeps spinning until its HTIF poll; those
+# lines are not part of the reference). SPIKE names the binary (default: /work/ext/spike-install/bin/spike).
+set -eu
+cd "$(dirname "$0")"
+SPIKE=${SPIKE:-/work/ext/spike-install/bin/spike}
+for name in $(node -e "console.log(Object.keys(require('./programs.json').programs).join(' '))"); do
+  isa=$(node -e "console.log(require('./programs.json').programs['$name'].isa)")
+  tohost=$(riscv64-unknown-elf-nm "$name.elf" | awk '$3 == "tohost" { print $1 }')
+  timeout 60 "$SPIKE" --isa="$isa" --log-commits --log="/tmp/memvirt-$name.spike" "$name.elf" || { echo "$name: spike exit $?" >&2; exit 1; }
+  awk -v pat=" mem 0x$tohost 0x" '{ print } index($0, pat) { exit }' "/tmp/memvirt-$name.spike" > "$name.spike.log"
+  rm -f "/tmp/memvirt-$name.spike"
+  echo "$name: $(wc -l < "$name.spike.log") lines"
+done
