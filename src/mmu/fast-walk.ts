@@ -58,11 +58,11 @@ class FastOutcome implements WalkOutcome {
 }
 
 /** RAM regions of a memory map as number ranges (only those wholly below 2^53), memoised per map. */
-const ramRanges = new WeakMap<MemoryMap, readonly (readonly [number, number])[]>()
-const ramOf = (map: MemoryMap): readonly (readonly [number, number])[] => {
+const ramRanges = new WeakMap<MemoryMap, readonly number[]>()
+const ramOf = (map: MemoryMap): readonly number[] => {
   let r = ramRanges.get(map)
   if (r === undefined) {
-    r = map.filter((x) => x.kind === 'ram' && x.base + x.size <= BigInt(SAFE)).map((x) => [Number(x.base), Number(x.base + x.size)] as const)
+    r = map.filter((x) => x.kind === 'ram' && x.base + x.size <= BigInt(SAFE)).flatMap((x) => [Number(x.base), Number(x.base + x.size)])
     ramRanges.set(map, r)
   }
   return r
@@ -75,7 +75,7 @@ const ramOf = (map: MemoryMap): readonly (readonly [number, number])[] => {
  */
 interface Walk {
   readonly memory: PhysMemory
-  readonly ram: readonly (readonly [number, number])[]
+  readonly ram: readonly number[]
   readonly ctx: TranslationContext
   readonly access: TranslationRequest['access']
   readonly hlvx: boolean
@@ -118,15 +118,21 @@ interface Leaf {
 }
 
 const FAIL = undefined
+// Per-level-count constants (3, 4, 5 levels): sign-extension shift, all-ones top, VPN mask.
+const TOP_SHIFT = [0n, 0n, 0n, 38n, 47n, 56n] as const
+const TOP_ONES = [0n, 0n, 0n, (1n << 26n) - 1n, (1n << 17n) - 1n, (1n << 8n) - 1n] as const
+const VPN_MASK = [0n, 0n, 0n, (1n << 27n) - 1n, (1n << 36n) - 1n, (1n << 45n) - 1n] as const
+const G_LIMIT = [0, 0, 0, 2 ** 41, 2 ** 50, 2 ** 53] as const
 
 /** Reads the PTE at `pa` as [lo, hi], or undefined if the read is not plain RAM allowed by PMP. */
 const readPte = (w: Walk, pa: number): DataView | undefined | false => {
   if (pa + 8 > SAFE) return false
   let inRam = false
-  for (const [b, e] of w.ram) if (pa >= b && pa + 8 <= e) { inRam = true; break }
+  const r = w.ram
+  for (let k = 0; k < r.length; k += 2) if (pa >= r[k]! && pa + 8 <= r[k + 1]!) { inRam = true; break }
   if (!inRam) return false
   if (w.ctx.physCheck !== undefined && !w.ctx.physCheck(phys(BigInt(pa)), 8, 'read')) return false
-  return pageAt(w.memory, Math.floor(pa / 4096))
+  return pageAt(w.memory, (pa - (pa & 0xfff)) / 4096)
 }
 
 /**
@@ -149,7 +155,7 @@ const walk = (
     if (pa === undefined) return FAIL
     const page = readPte(w, pa)
     if (page === false) return FAIL
-    const off = pa % 4096
+    const off = (idx * 8) & 0xfff                                      // the x4 root spans 4 pages
     const lo = page === undefined ? 0 : page.getUint32(off, true)
     const hi = page === undefined ? 0 : page.getUint32(off + 4, true)
     w.refs++
@@ -183,10 +189,16 @@ const vsTable = (w: Walk, a: number): number | undefined => {
   return g === undefined ? undefined : g.outBase + within(Math.floor(a / 4096), a % 4096, g.level)
 }
 
-const bigLeaf = (stage: Stage, l: Leaf, inBase: bigint): StageLeaf => ({
-  stage, inBase, outBase: BigInt(l.outBase), level: l.level,
-  pte: (BigInt(l.hi) << 32n) | BigInt(l.lo), pageBits: 12 + 9 * l.level, pteAddr: BigInt(l.pteAddr) as PhysAddr,
-})
+class LazyLeaf implements StageLeaf {
+  readonly level: number
+  readonly pageBits: number
+  constructor(readonly stage: Stage, private readonly l: Leaf, private readonly input: bigint | number) { this.level = l.level; this.pageBits = 12 + 9 * l.level }
+  get inBase(): bigint { const b = BigInt(this.pageBits); return (BigInt(this.input) >> b) << b }
+  get outBase(): bigint { return BigInt(this.l.outBase) }
+  get pte(): bigint { return (BigInt(this.l.hi) << 32n) | BigInt(this.l.lo) }
+  get pteAddr(): PhysAddr { return BigInt(this.l.pteAddr) as PhysAddr }
+}
+const bigLeaf = (stage: Stage, l: Leaf, input: bigint | number): StageLeaf => new LazyLeaf(stage, l, input)
 
 /** Offset of an input below its leaf's page: the low 12 + 9·level bits, from the page number and page offset. */
 const within = (vpn: number, offset: number, level: number): number => (vpn % POW9[level]!) * 4096 + offset
@@ -203,18 +215,17 @@ export const translateFast = (memory: PhysMemory, ctx: TranslationContext, req: 
     const satp = decodeSatp(ctx.satp)
     if (satp?.scheme === undefined) return FAIL
     const scheme = satp.scheme
-    const width = 12 + 9 * scheme.levels
-    const top = va >> BigInt(width - 1)
-    if (top !== 0n && top !== (1n << BigInt(65 - width)) - 1n) return FAIL   // not canonical
+    const top = va >> TOP_SHIFT[scheme.levels]!
+    if (top !== 0n && top !== TOP_ONES[scheme.levels]!) return FAIL   // not canonical
     const root = Number(satp.ppn) * 4096
     if (root >= SAFE) return FAIL
     const w = newWalk(memory, ctx, req)
-    const vpn = Number((va >> 12n) & ((1n << BigInt(9 * scheme.levels)) - 1n))
+    const vpn = Number((va >> 12n) & VPN_MASK[scheme.levels]!)
     const leaf = walk(w, S, TRANSLATE, scheme, root, vpn, S_RULE, need)
     if (leaf === undefined) return FAIL
     const pageBits = 12 + 9 * leaf.level
     const pa = leaf.outBase + within(vpn, Number(va & 0xfffn), leaf.level)
-    const first = bigLeaf('S', leaf, (va >> BigInt(pageBits)) << BigInt(pageBits))
+    const first = bigLeaf('S', leaf, va)
     const result: Translation = { pa: BigInt(pa) as PhysAddr, gpa: undefined, first, gstage: undefined, pageBits }
     return new FastOutcome(right(result), memory, w.refs, w.steps)
   }
@@ -227,7 +238,7 @@ export const translateFast = (memory: PhysMemory, ctx: TranslationContext, req: 
   const w = newWalk(memory, ctx, req)
   w.gRoot = gRoot
   w.gScheme = gScheme
-  w.gLimit = 2 ** Math.min(12 + 9 * gScheme.levels + 2, 53)
+  w.gLimit = G_LIMIT[gScheme.levels]!
   let gpa: number
   let first: StageLeaf | undefined
   const vsatp = decodeSatp(ctx.vsatp)
@@ -236,18 +247,17 @@ export const translateFast = (memory: PhysMemory, ctx: TranslationContext, req: 
     gpa = Number(va)
   } else {
     const scheme = vsatp.scheme
-    const width = 12 + 9 * scheme.levels
-    const top = va >> BigInt(width - 1)
-    if (top !== 0n && top !== (1n << BigInt(65 - width)) - 1n) return FAIL
+    const top = va >> TOP_SHIFT[scheme.levels]!
+    if (top !== 0n && top !== TOP_ONES[scheme.levels]!) return FAIL
     const root = Number(vsatp.ppn) * 4096
     if (root >= SAFE) return FAIL
-    const vpn = Number((va >> 12n) & ((1n << BigInt(9 * scheme.levels)) - 1n))
+    const vpn = Number((va >> 12n) & VPN_MASK[scheme.levels]!)
     const leaf = walk(w, VS, TRANSLATE, scheme, root, vpn, VS_RULE, need)
     if (leaf === undefined) return FAIL
     const pageBits = 12 + 9 * leaf.level
     gpa = leaf.outBase + within(vpn, Number(va & 0xfffn), leaf.level)
     if (gpa >= SAFE) return FAIL
-    first = bigLeaf('VS', leaf, (va >> BigInt(pageBits)) << BigInt(pageBits))
+    first = bigLeaf('VS', leaf, va)
   }
   const gLeaf = gWalk(w, gpa, FINAL, G_FINAL, need)
   if (gLeaf === undefined) return FAIL
@@ -255,7 +265,7 @@ export const translateFast = (memory: PhysMemory, ctx: TranslationContext, req: 
   const gvpn = Math.floor(gpa / 4096)
   const pa = gLeaf.outBase + within(gvpn, gpa % 4096, gLeaf.level)
   const gInBase = Math.floor(gpa / 2 ** gPageBits) * 2 ** gPageBits
-  const gstage = bigLeaf('G', gLeaf, BigInt(gInBase))
+  const gstage = bigLeaf('G', gLeaf, gpa)
   const result: Translation = {
     pa: BigInt(pa) as PhysAddr, gpa: BigInt(gpa) as GuestPhysAddr, first, gstage,
     pageBits: Math.min(first?.pageBits ?? 64, gPageBits),
