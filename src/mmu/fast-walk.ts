@@ -189,14 +189,24 @@ const vsTable = (w: Walk, a: number): number | undefined => {
   return g === undefined ? undefined : g.outBase + within(Math.floor(a / 4096), a % 4096, g.level)
 }
 
+/**
+ * A StageLeaf whose bigint fields are built when read (most callers only need the PA). Its fields are
+ * getters, not own properties: `toJSON` lists them for serialisation.
+ */
 class LazyLeaf implements StageLeaf {
   readonly level: number
   readonly pageBits: number
-  constructor(readonly stage: Stage, private readonly l: Leaf, private readonly input: bigint | number) { this.level = l.level; this.pageBits = 12 + 9 * l.level }
+  constructor(readonly stage: Stage, private readonly l: Leaf, private readonly input: bigint | number) {
+    this.level = l.level
+    this.pageBits = 12 + 9 * l.level
+  }
   get inBase(): bigint { const b = BigInt(this.pageBits); return (BigInt(this.input) >> b) << b }
   get outBase(): bigint { return BigInt(this.l.outBase) }
   get pte(): bigint { return (BigInt(this.l.hi) << 32n) | BigInt(this.l.lo) }
   get pteAddr(): PhysAddr { return BigInt(this.l.pteAddr) as PhysAddr }
+  toJSON(): object {
+    return { stage: this.stage, inBase: this.inBase, outBase: this.outBase, level: this.level, pte: this.pte, pageBits: this.pageBits, pteAddr: this.pteAddr }
+  }
 }
 const bigLeaf = (stage: Stage, l: Leaf, input: bigint | number): StageLeaf => new LazyLeaf(stage, l, input)
 
