@@ -176,7 +176,7 @@ in_u:
   CHECK a0, 0                  # the handler's MRET to M left MPP = U (the least-privileged mode)
   li t0, 4                     # illegal instructions go to M now: with TSR the S handler's SRET would trap
   csrc medeleg, t0
-  li t0, (1 << 20) | (1 << 21) | (1 << 22)
+  li t0, (1 << 20) | (1 << 21) | (1 << 22) | (1 << 11)    # TVM, TW, TSR and MPP = S
   csrs mstatus, t0
   la t0, in_s2
   csrw mepc, t0
