@@ -34,9 +34,20 @@ export interface Tab<T> {
   del(t: T, k: number): T
 }
 
-export interface Store<S, T> {
+/** A bank of n unsigned counters, all 0 at first (W-TinyLFU's counting Bloom filter). */
+export interface Counters<C> {
+  empty(n: number): C
+  get(c: C, i: number): number
+  /** Adds 1 to counter i. */
+  inc(c: C, i: number): C
+  /** Halves every counter (rounding down). */
+  halve(c: C): C
+}
+
+export interface Store<S, T, C = unknown> {
   readonly seq: Seq<S>
   readonly tab: Tab<T>
+  readonly counters: Counters<C>
 }
 
 // ---------------------------------------------------------------- persistent
@@ -76,8 +87,16 @@ const persistentTab: Tab<M.PMap<number>> = {
   del: (t, k) => M.remove(t, k),
 }
 
+type PCounters = { readonly n: number; readonly m: M.PMap<number> }
+const persistentCounters: Counters<PCounters> = {
+  empty: (n) => ({ n, m: undefined }),
+  get: (c, i) => M.get(c.m, i) ?? 0,
+  inc: (c, i) => ({ n: c.n, m: M.set(c.m, i, (M.get(c.m, i) ?? 0) + 1) }),
+  halve: (c) => ({ n: c.n, m: M.entries(c.m).reduce<M.PMap<number>>((m, [i, v]) => (v >>> 1 === 0 ? m : M.set(m, i, v >>> 1)), undefined) }),
+}
+
 /** Persistent storage: every update returns a new value, the old one stays valid. */
-export const persistent: Store<PSeq, M.PMap<number>> = { seq: persistentSeq, tab: persistentTab }
+export const persistent: Store<PSeq, M.PMap<number>, PCounters> = { seq: persistentSeq, tab: persistentTab, counters: persistentCounters }
 
 // ---------------------------------------------------------------- mutable (inside simulate only)
 
@@ -128,8 +147,22 @@ const mutableTab: Tab<Map<number, number>> = {
   },
 }
 
+// Counters in place: a Uint32Array, as libCacheSim's `unsigned int *bf`.
+const mutableCounters: Counters<Uint32Array> = {
+  empty: (n) => new Uint32Array(n),
+  get: (c, i) => c[i] as number,
+  inc: (c, i) => {
+    c[i] = (c[i] as number) + 1
+    return c
+  },
+  halve: (c) => {
+    for (let i = 0; i < c.length; i++) c[i] = (c[i] as number) >>> 1
+    return c
+  },
+}
+
 /** Mutable storage for the fast path: updates happen in place and return the same object. */
-export const mutable: Store<MSeq, Map<number, number>> = { seq: mutableSeq, tab: mutableTab }
+export const mutable: Store<MSeq, Map<number, number>, Uint32Array> = { seq: mutableSeq, tab: mutableTab, counters: mutableCounters }
 
 // ---------------------------------------------------------------- dense mutable (ids 0, 1, 2, …)
 
@@ -158,7 +191,8 @@ const roomFor = (len: number, k: number): number => Math.max(k + 1, len * 2, 102
  * Mutable storage over dense ids (small non-negative integers, see `intern` in simulate.ts): O(1)
  * updates with no allocation, arrays growing by doubling. For the fast path only.
  */
-export const dense = (universeHint = 1024): Store<DSeq, DTab> => ({
+export const dense = (universeHint = 1024): Store<DSeq, DTab, Uint32Array> => ({
+  counters: mutableCounters,
   seq: {
     empty: () => ({
       newer: new Int32Array(universeHint), older: new Int32Array(universeHint), member: new Uint8Array(universeHint),

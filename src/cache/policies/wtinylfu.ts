@@ -109,6 +109,16 @@ export const xxh64Low32Fast = (id: number, seed: number): number => {
   return (hl ^ hh) >>> 0
 }
 
+/**
+ * The counter of hash i: (a + i·b) mod 2^32 mod n, in unsigned 32-bit arithmetic as libCacheSim's
+ * `unsigned int`s. Written with a division rather than `%`, which on values ≥ 2^31 is a slow
+ * floating-point remainder in V8; exact because u < 2^32 and n < 2^31.
+ */
+const slot = (a: number, b: number, i: number, n: number): number => {
+  const u = (a + Math.imul(i, b)) >>> 0
+  return u - Math.floor(u / n) * n
+}
+
 const SEED0 = 0x12345678
 const SEED1 = 0x12344321
 
@@ -122,12 +132,12 @@ type Sizes = {
   readonly decayEvery: number
 }
 
-type WState<S, T> = {
+type WState<S, T, C> = {
   readonly window: S
   readonly probation: S
   readonly protected: S
-  /** The sketch's counters (absent = 0). */
-  readonly cbf: T
+  /** The sketch's counters. */
+  readonly cbf: C
   /** Per id (renumbered) the two 32-bit hashes of its original id. */
   readonly hashA: T
   readonly hashB: T
@@ -151,32 +161,20 @@ const sizesOf = (capacity: number, windowRatio: number): Sizes => {
   }
 }
 
-const make = <S, T>(st: Store<S, T>, windowRatio: number): Policy<WState<S, T>> => {
-  const { seq, tab } = st
+const make = <S, T, C>(st: Store<S, T, C>, windowRatio: number): Policy<WState<S, T, C>> => {
+  const { seq, tab, counters } = st
   // The working copy of one access: a fresh record, updated in place within that access only.
-  type W = { window: S; probation: S; protected: S; cbf: T; hashA: T; hashB: T; hits: number; evicted: number[] }
+  type W = { window: S; probation: S; protected: S; cbf: C; hashA: T; hashB: T; hits: number; evicted: number[] }
   const sketch = (w: W, sz: Sizes, id: number, add: boolean): number => {
     const a = tab.get(w.hashA, id) as number
     const b = tab.get(w.hashB, id) as number
     let min = Infinity
-    for (let i = 0; i < sz.hashes; i++) {
-      const x = ((a + Math.imul(i, b)) >>> 0) % sz.counters
-      min = Math.min(min, tab.get(w.cbf, x) ?? 0)
-    }
+    for (let i = 0; i < sz.hashes; i++) min = Math.min(min, counters.get(w.cbf, slot(a, b, i, sz.counters)))
     if (add) {
-      for (let i = 0; i < sz.hashes; i++) {
-        const x = ((a + Math.imul(i, b)) >>> 0) % sz.counters
-        w.cbf = tab.set(w.cbf, x, (tab.get(w.cbf, x) ?? 0) + 1)
-      }
+      for (let i = 0; i < sz.hashes; i++) w.cbf = counters.inc(w.cbf, slot(a, b, i, sz.counters))
       return min + 1
     }
     return min
-  }
-  const decay = (w: W, sz: Sizes): void => {
-    for (let x = 0; x < sz.counters; x++) {
-      const v = tab.get(w.cbf, x)
-      if (v !== undefined && v > 0) w.cbf = tab.set(w.cbf, x, v >>> 1)
-    }
   }
   // SLRU_to_evict / SLRU_evict: the tail of the lowest non-empty segment.
   const mainVictim = (w: W): number | undefined => seq.tail(w.probation) ?? seq.tail(w.protected)
@@ -201,16 +199,16 @@ const make = <S, T>(st: Store<S, T>, windowRatio: number): Policy<WState<S, T>> 
       w.probation = seq.pushHead(w.probation, id)
     }
   }
-  const result = (w: W, sz: Sizes, hit: boolean): Access<WState<S, T>> =>
+  const result = (w: W, sz: Sizes, hit: boolean): Access<WState<S, T, C>> =>
     access({ window: w.window, probation: w.probation, protected: w.protected, cbf: w.cbf, hashA: w.hashA, hashB: w.hashB, hits: w.hits, sizes: sz }, hit, w.evicted)
 
   return {
     name: 'wtinylfu',
     init: (capacity) => ({
       window: seq.empty(), probation: seq.empty(), protected: seq.empty(),
-      cbf: tab.empty(), hashA: tab.empty(), hashB: tab.empty(), hits: 0, sizes: sizesOf(capacity, windowRatio),
+      cbf: counters.empty(sizesOf(capacity, windowRatio).counters), hashA: tab.empty(), hashB: tab.empty(), hits: 0, sizes: sizesOf(capacity, windowRatio),
     }),
-    access: (s0, r, admit = true): Access<WState<S, T>> => {
+    access: (s0, r, admit = true): Access<WState<S, T, C>> => {
       const sz = s0.sizes
       const id = r.id
       const w: W = { window: s0.window, probation: s0.probation, protected: s0.protected, cbf: s0.cbf, hashA: s0.hashA, hashB: s0.hashB, hits: s0.hits, evicted: [] }
@@ -243,7 +241,7 @@ const make = <S, T>(st: Store<S, T>, windowRatio: number): Policy<WState<S, T>> 
         w.hits++
         if (w.hits >= sz.decayEvery) {
           w.hits = 0
-          decay(w, sz)
+          w.cbf = counters.halve(w.cbf)
         }
       }
       if (inWindow || inMain) return result(w, sz, true)
