@@ -1,12 +1,12 @@
 // Running a trace through policies. `pure` binds a policy to persistent storage (every state stays
 // valid); `simulate`/`simulateSource` replay a whole trace on mutable storage inside one call,
-// which is the fast path. properties/cache/simulate.prop.ts proves it equal to folding the pure
+// which is the fast path. properties/cache/policies.prop.ts proves it equal to folding the pure
 // `access`.
 import { left, right, isLeft, type Either } from 'fp-ts/lib/Either.js'
 import { withAdmission, type AdmissionOptions } from './admission.ts'
 import { POLICIES } from './policies/index.ts'
 import type { Params, Policy, PolicyName } from './policy.ts'
-import { dense, mutable, persistent } from './store.ts'
+import { dense, persistent } from './store.ts'
 
 /** A trace in columns: object ids, and for each request the index of the next request for the same id. */
 export type Trace = {
@@ -62,15 +62,10 @@ export const pure = (name: PolicyName, params: Params = {}, admission?: Admissio
   return admission === undefined ? p : withAdmission(persistent, p, admission)
 }
 
-// The fast binding: dense typed arrays, except LFU, whose one-queue-per-count layout would make
-// every count's queue as long as the id space; it uses hash maps.
+// The fast binding: dense typed arrays.
 const fast = (c: Config): Policy<unknown> => {
   const def = POLICIES[c.policy]
   const params = c.params ?? {}
-  if (c.policy === 'lfu') {
-    const p = def.make(mutable, params)
-    return c.admission === undefined ? p : withAdmission(mutable, p, c.admission)
-  }
   const st = dense()
   const p = def.make(st, params)
   return c.admission === undefined ? p : withAdmission(st, p, c.admission)

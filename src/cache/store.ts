@@ -1,9 +1,9 @@
-// The two storages every policy is written against: a `Seq` (libCacheSim's intrusive queue: insert
-// at the head, evict at the tail, `towardHead` is its `queue.prev`) and a `Tab` (key → small int).
-// Each has a persistent implementation (old states stay valid; used by the pure `access`) and a
-// mutable one (updates in place; used only inside one `simulate` call). A policy is one generic
-// function over a `Store`, so both paths run the same policy text; properties/cache/simulate.prop.ts
-// checks that they agree.
+// The storages every policy is written against: a `Seq` (libCacheSim's intrusive queue: insert at
+// the head, evict at the tail, `towardHead` is its `queue.prev`), a `Tab` (key → small int) and a
+// counter bank. Each has a persistent implementation (old states stay valid; used by the pure
+// `access`) and a dense in-place one over renumbered ids (used only inside one `simulate` call).
+// A policy is one generic function over a `Store`, so both paths run the same policy text;
+// properties/cache/policies.prop.ts checks that they agree.
 import * as M from './pmap.ts'
 
 /** An ordered set of keys, newest at the head. */
@@ -48,6 +48,12 @@ export interface Store<S, T, C = unknown> {
   readonly seq: Seq<S>
   readonly tab: Tab<T>
   readonly counters: Counters<C>
+  /**
+   * A family of queues for a policy that keeps every key in at most one of them (LFU's
+   * one-queue-per-count): the dense store shares their link arrays, so a new queue costs O(1).
+   * Each call gives a fresh family; queues of different families must not be mixed.
+   */
+  disjoint(): Seq<unknown>
 }
 
 // ---------------------------------------------------------------- persistent
@@ -96,59 +102,14 @@ const persistentCounters: Counters<PCounters> = {
 }
 
 /** Persistent storage: every update returns a new value, the old one stays valid. */
-export const persistent: Store<PSeq, M.PMap<number>, PCounters> = { seq: persistentSeq, tab: persistentTab, counters: persistentCounters }
-
-// ---------------------------------------------------------------- mutable (inside simulate only)
-
-type Link = { readonly k: number; newer: Link | undefined; older: Link | undefined }
-/** A doubly linked queue indexed by a hash map; updated in place. */
-export type MSeq = { readonly ix: Map<number, Link>; head: Link | undefined; tail: Link | undefined }
-
-const mutableSeq: Seq<MSeq> = {
-  empty: () => ({ ix: new Map(), head: undefined, tail: undefined }),
-  size: (s) => s.ix.size,
-  has: (s, k) => s.ix.has(k),
-  pushHead: (s, k) => {
-    const l: Link = { k, newer: undefined, older: s.head }
-    if (s.head !== undefined) s.head.newer = l
-    else s.tail = l
-    s.head = l
-    s.ix.set(k, l)
-    return s
-  },
-  remove: (s, k) => {
-    const l = s.ix.get(k)
-    if (l === undefined) return s
-    if (l.newer !== undefined) l.newer.older = l.older
-    else s.head = l.older
-    if (l.older !== undefined) l.older.newer = l.newer
-    else s.tail = l.newer
-    s.ix.delete(k)
-    return s
-  },
-  tail: (s) => s.tail?.k,
-  head: (s) => s.head?.k,
-  towardHead: (s, k) => s.ix.get(k)?.newer?.k,
-  toArray: (s) => {
-    const out: number[] = []
-    for (let l = s.head; l !== undefined; l = l.older) out.push(l.k)
-    return out
-  },
+export const persistent: Store<PSeq, M.PMap<number>, PCounters> = {
+  seq: persistentSeq, tab: persistentTab, counters: persistentCounters, disjoint: () => persistentSeq as Seq<unknown>,
 }
 
-const mutableTab: Tab<Map<number, number>> = {
-  empty: () => new Map(),
-  size: (t) => t.size,
-  get: (t, k) => t.get(k),
-  set: (t, k, v) => t.set(k, v),
-  del: (t, k) => {
-    t.delete(k)
-    return t
-  },
-}
+// ---------------------------------------------------------------- in place (inside simulate only)
 
 // Counters in place: a Uint32Array, as libCacheSim's `unsigned int *bf`.
-const mutableCounters: Counters<Uint32Array> = {
+const inPlaceCounters: Counters<Uint32Array> = {
   empty: (n) => new Uint32Array(n),
   get: (c, i) => c[i] as number,
   inc: (c, i) => {
@@ -160,9 +121,6 @@ const mutableCounters: Counters<Uint32Array> = {
     return c
   },
 }
-
-/** Mutable storage for the fast path: updates happen in place and return the same object. */
-export const mutable: Store<MSeq, Map<number, number>, Uint32Array> = { seq: mutableSeq, tab: mutableTab, counters: mutableCounters }
 
 // ---------------------------------------------------------------- dense mutable (ids 0, 1, 2, …)
 
@@ -192,7 +150,8 @@ const roomFor = (len: number, k: number): number => Math.max(k + 1, len * 2, 102
  * updates with no allocation, arrays growing by doubling. For the fast path only.
  */
 export const dense = (universeHint = 1024): Store<DSeq, DTab, Uint32Array> => ({
-  counters: mutableCounters,
+  counters: inPlaceCounters,
+  disjoint: () => disjointDense(universeHint) as Seq<unknown>,
   seq: {
     empty: () => ({
       newer: new Int32Array(universeHint), older: new Int32Array(universeHint), member: new Uint8Array(universeHint),
@@ -273,3 +232,60 @@ export const dense = (universeHint = 1024): Store<DSeq, DTab, Uint32Array> => ({
     },
   },
 })
+
+/** A queue of a disjoint family: its own ends and size; links and owner shared by the family. */
+type FSeq = { readonly tag: number; head: number; tail: number; size: number }
+type Family = { newer: Int32Array; older: Int32Array; owner: Int32Array; tags: number }
+
+// Queues over dense ids whose keys are each in at most one queue of the family (owner[k] names
+// the queue holding k, 0 = none), so creating a queue allocates no arrays.
+const disjointDense = (universeHint: number): Seq<FSeq> => {
+  const f: Family = { newer: new Int32Array(universeHint), older: new Int32Array(universeHint), owner: new Int32Array(universeHint), tags: 0 }
+  const grow = (k: number): void => {
+    const n = roomFor(f.owner.length, k)
+    f.newer = grownI32(f.newer, n)
+    f.older = grownI32(f.older, n)
+    f.owner = grownI32(f.owner, n)
+  }
+  const has = (s: FSeq, k: number): boolean => k < f.owner.length && f.owner[k] === s.tag
+  return {
+    empty: () => ({ tag: ++f.tags, head: NIL, tail: NIL, size: 0 }),
+    size: (s) => s.size,
+    has,
+    pushHead: (s, k) => {
+      if (k >= f.owner.length) grow(k)
+      f.newer[k] = NIL
+      f.older[k] = s.head
+      if (s.head !== NIL) f.newer[s.head] = k
+      else s.tail = k
+      s.head = k
+      f.owner[k] = s.tag
+      s.size++
+      return s
+    },
+    remove: (s, k) => {
+      if (!has(s, k)) return s
+      const n = f.newer[k] as number
+      const o = f.older[k] as number
+      if (n !== NIL) f.older[n] = o
+      else s.head = o
+      if (o !== NIL) f.newer[o] = n
+      else s.tail = n
+      f.owner[k] = 0
+      s.size--
+      return s
+    },
+    tail: (s) => (s.tail === NIL ? undefined : s.tail),
+    head: (s) => (s.head === NIL ? undefined : s.head),
+    towardHead: (s, k) => {
+      if (!has(s, k)) return undefined
+      const n = f.newer[k] as number
+      return n === NIL ? undefined : n
+    },
+    toArray: (s) => {
+      const out: number[] = []
+      for (let k = s.head; k !== NIL; k = f.older[k] as number) out.push(k)
+      return out
+    },
+  }
+}

@@ -13,8 +13,11 @@ type LfuState<S, T> = {
 }
 const lfuState = <S, T>(buckets: M.PMap<S>, count: T, capacity: number): LfuState<S, T> => ({ buckets, count, capacity })
 
-const make = <S, T>(st: Store<S, T>): Policy<LfuState<S, T>> => {
-  const { seq, tab } = st
+const make = <T>(st: Store<unknown, T>): Policy<LfuState<unknown, T>> => {
+  const { tab } = st
+  // Each object is in exactly one count's queue: a disjoint family.
+  const seq = st.disjoint()
+  type S = unknown
   const bucket = (b: M.PMap<S>, f: number): S => M.get(b, f) ?? seq.empty()
   const leave = (b: M.PMap<S>, f: number, id: number): M.PMap<S> => {
     const q = seq.remove(bucket(b, f), id)
