@@ -55,7 +55,7 @@ export type PolicyDef = {
   readonly name: PolicyName
   /** libCacheSim's default parameters; any key not listed here is rejected. */
   readonly defaults: Params
-  make<S, T, C>(store: Store<S, T, C>, params: Params): Policy<unknown>
+  make<S, T, C, R>(store: Store<S, T, C, R>, params: Params): Policy<unknown>
 }
 
 /** The value of parameter `k`, falling back to the definition's default. */

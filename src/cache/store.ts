@@ -44,10 +44,19 @@ export interface Counters<C> {
   halve(c: C): C
 }
 
-export interface Store<S, T, C = unknown> {
+/** A map from distinct numeric priorities to keys that yields its largest priority (Belady). */
+export interface Ranking<R> {
+  empty(): R
+  set(r: R, priority: number, key: number): R
+  remove(r: R, priority: number): R
+  max(r: R): { readonly k: number; readonly v: number } | undefined
+}
+
+export interface Store<S, T, C = unknown, R = unknown> {
   readonly seq: Seq<S>
   readonly tab: Tab<T>
   readonly counters: Counters<C>
+  readonly ranking: Ranking<R>
   /**
    * A family of queues for a policy that keeps every key in at most one of them (LFU's
    * one-queue-per-count): the dense store shares their link arrays, so a new queue costs O(1).
@@ -102,8 +111,16 @@ const persistentCounters: Counters<PCounters> = {
 }
 
 /** Persistent storage: every update returns a new value, the old one stays valid. */
-export const persistent: Store<PSeq, M.PMap<number>, PCounters> = {
-  seq: persistentSeq, tab: persistentTab, counters: persistentCounters, disjoint: () => persistentSeq as Seq<unknown>,
+const persistentRanking: Ranking<M.PMap<number>> = {
+  empty: () => undefined,
+  set: (r, p, k) => M.set(r, p, k),
+  remove: (r, p) => M.remove(r, p),
+  max: (r) => M.max(r),
+}
+
+export const persistent: Store<PSeq, M.PMap<number>, PCounters, M.PMap<number>> = {
+  seq: persistentSeq, tab: persistentTab, counters: persistentCounters, ranking: persistentRanking,
+  disjoint: () => persistentSeq as Seq<unknown>,
 }
 
 // ---------------------------------------------------------------- in place (inside simulate only)
@@ -149,8 +166,9 @@ const roomFor = (len: number, k: number): number => Math.max(k + 1, len * 2, 102
  * Mutable storage over dense ids (small non-negative integers, see `intern` in simulate.ts): O(1)
  * updates with no allocation, arrays growing by doubling. For the fast path only.
  */
-export const dense = (universeHint = 1024): Store<DSeq, DTab, Uint32Array> => ({
+export const dense = (universeHint = 1024): Store<DSeq, DTab, Uint32Array, HeapRanking> => ({
   counters: inPlaceCounters,
+  ranking: heapRanking,
   disjoint: () => disjointDense(universeHint) as Seq<unknown>,
   seq: {
     empty: () => ({
@@ -288,4 +306,63 @@ const disjointDense = (universeHint: number): Seq<FSeq> => {
       return out
     },
   }
+}
+
+/**
+ * A ranking in place: a binary max-heap of priorities with lazy deletion (a removed priority stays
+ * in the heap until it surfaces), `live` holding the current priority → key entries. The heap is
+ * rebuilt from `live` when stale entries outnumber live ones.
+ */
+export type HeapRanking = { heap: Float64Array; n: number; readonly live: Map<number, number> }
+const heapRanking: Ranking<HeapRanking> = {
+  empty: () => ({ heap: new Float64Array(1024), n: 0, live: new Map() }),
+  set: (r, p, k) => {
+    r.live.set(p, k)
+    if (r.n === r.heap.length) {
+      const b = new Float64Array(r.heap.length * 2)
+      b.set(r.heap)
+      r.heap = b
+    }
+    // sift up
+    let i = r.n++
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if ((r.heap[parent] as number) >= p) break
+      r.heap[i] = r.heap[parent] as number
+      i = parent
+    }
+    r.heap[i] = p
+    return r
+  },
+  remove: (r, p) => {
+    r.live.delete(p)
+    if (r.n > 2 * r.live.size + 1024) {
+      // rebuild from the live entries
+      const entries = [...r.live]
+      r.n = 0
+      r.live.clear()
+      for (const [q, k] of entries) heapRanking.set(r, q, k)
+    }
+    return r
+  },
+  max: (r) => {
+    while (r.n > 0) {
+      const top = r.heap[0] as number
+      const k = r.live.get(top)
+      if (k !== undefined) return { k: top, v: k }
+      // pop the stale top: move the last entry to the root and sift down
+      const last = r.heap[--r.n] as number
+      let i = 0
+      for (;;) {
+        const l = 2 * i + 1
+        if (l >= r.n) break
+        const c = l + 1 < r.n && (r.heap[l + 1] as number) > (r.heap[l] as number) ? l + 1 : l
+        if ((r.heap[c] as number) <= last) break
+        r.heap[i] = r.heap[c] as number
+        i = c
+      }
+      r.heap[i] = last
+    }
+    return undefined
+  },
 }

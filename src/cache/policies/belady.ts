@@ -4,62 +4,68 @@
 // oracleGeneral trace format stores it. Among objects never requested again the choice does not
 // change the miss count; this model takes the oldest of them.
 import { access, type Access, type Policy, type PolicyDef } from '../policy.ts'
-import * as M from '../pmap.ts'
 import type { Store } from '../store.ts'
 
-type BeladyState<S, T> = {
+type BeladyState<S, T, R> = {
+  /** Every resident object. */
+  readonly members: S
   /** id → its next request index (finite entries only). */
   readonly nextOf: T
   /** next request index → id, for the finite ones. */
-  readonly byNext: M.PMap<number>
+  readonly byNext: R
   /** Resident objects never requested again. */
   readonly doomed: S
   readonly capacity: number
 }
-const beladyState = <S, T>(nextOf: T, byNext: M.PMap<number>, doomed: S, capacity: number): BeladyState<S, T> =>
-  ({ nextOf, byNext, doomed, capacity })
+const beladyState = <S, T, R>(members: S, nextOf: T, byNext: R, doomed: S, capacity: number): BeladyState<S, T, R> =>
+  ({ members, nextOf, byNext, doomed, capacity })
 
-const make = <S, T>(st: Store<S, T>): Policy<BeladyState<S, T>> => {
-  const { seq, tab } = st
-  const size = (s: BeladyState<S, T>): number => tab.size(s.nextOf) + seq.size(s.doomed)
+const make = <S, T, C, R>(st: Store<S, T, C, R>): Policy<BeladyState<S, T, R>> => {
+  const { seq, tab, ranking } = st
   return {
     name: 'belady',
-    init: (capacity) => beladyState(tab.empty(), undefined, seq.empty(), capacity),
-    access: (s0, r, admit = true): Access<BeladyState<S, T>> => {
-      let { nextOf, byNext, doomed } = s0
-      const old = tab.get(nextOf, r.id)
-      const hit = old !== undefined || seq.has(doomed, r.id)
+    init: (capacity) => beladyState(seq.empty(), tab.empty(), ranking.empty(), seq.empty(), capacity),
+    access: (s0, r, admit = true): Access<BeladyState<S, T, R>> => {
+      let { members, nextOf, byNext, doomed } = s0
+      const hit = seq.has(members, r.id)
       const evicted: number[] = []
-      if (old !== undefined) {
-        nextOf = tab.del(nextOf, r.id)
-        byNext = M.remove(byNext, old)
-      } else if (hit) {
-        doomed = seq.remove(doomed, r.id)
+      if (hit) {
+        const old = tab.get(nextOf, r.id)
+        if (old !== undefined) {
+          nextOf = tab.del(nextOf, r.id)
+          byNext = ranking.remove(byNext, old)
+        } else {
+          doomed = seq.remove(doomed, r.id)
+        }
       } else {
         if (s0.capacity < 1 || !admit) return access(s0, false, [])
-        while (size(beladyState(nextOf, byNext, doomed, s0.capacity)) + 1 > s0.capacity) {
+        while (seq.size(members) + 1 > s0.capacity) {
           const never = seq.tail(doomed)
+          let victim: number
           if (never !== undefined) {
             doomed = seq.remove(doomed, never)
-            evicted.push(never)
+            victim = never
           } else {
-            const far = M.max(byNext) as { k: number; v: number }
-            byNext = M.remove(byNext, far.k)
+            const far = ranking.max(byNext) as { k: number; v: number }
+            byNext = ranking.remove(byNext, far.k)
             nextOf = tab.del(nextOf, far.v)
-            evicted.push(far.v)
+            victim = far.v
           }
+          members = seq.remove(members, victim)
+          evicted.push(victim)
         }
+        members = seq.pushHead(members, r.id)
       }
       if (Number.isFinite(r.next)) {
         nextOf = tab.set(nextOf, r.id, r.next)
-        byNext = M.set(byNext, r.next, r.id)
+        byNext = ranking.set(byNext, r.next, r.id)
       } else {
         doomed = seq.pushHead(doomed, r.id)
       }
-      return access(beladyState(nextOf, byNext, doomed, s0.capacity), hit, evicted)
+      return access(beladyState(members, nextOf, byNext, doomed, s0.capacity), hit, evicted)
     },
-    resident: (s) => [...M.entries(s.byNext).map(([, id]) => id), ...seq.toArray(s.doomed)],
-    contains: (s, id) => tab.get(s.nextOf, id) !== undefined || seq.has(s.doomed, id),
+    resident: (s) => seq.toArray(s.members),
+    contains: (s, id) => seq.has(s.members, id),
   }
 }
 
