@@ -25,6 +25,8 @@ export type Access<S> = {
   readonly evicted: readonly number[]
 }
 export const access = <S>(state: S, hit: boolean, evicted: readonly number[]): Access<S> => ({ state, hit, evicted })
+/** The evicted list of an access that evicted nothing (shared: nothing is ever added to it). */
+export const NONE: readonly number[] = Object.freeze([])
 
 /** A policy bound to a storage. `S` is opaque to callers. */
 export interface Policy<S> {

@@ -21,7 +21,6 @@ import {
 import { failInput, writeFileAtomic } from './io.ts'
 
 const CHUNK = 1 << 20
-const OK: Either<string, void> = right(undefined)
 
 /** Calls `line(text, lineNo)` for every line of the file; stops at the first Left. */
 export const forEachLine = (
@@ -61,10 +60,13 @@ export const forEachLine = (
   }
 }
 
-/** Calls `record(dv, offset)` for every 24-byte oracleGeneral record; a short tail is an error. */
+/**
+ * Calls `sink(id, next)` for every 24-byte oracleGeneral record, decoded in place (the allocation-
+ * free `oracleId`/`oracleNext`; `decodeOracleRecord` only to word an error); a short tail is an error.
+ */
 const forEachOracleRecord = (
   path: string,
-  record: (dv: DataView, at: number, fileOffset: number) => Either<string, void>,
+  sink: (id: number, next: number) => void,
   onBytes?: (read: number) => void,
 ): Either<string, void> => {
   const fd = openSync(path, 'r')
@@ -83,8 +85,13 @@ const forEachOracleRecord = (
       if (n === 0) break
       const whole = n - (n % ORACLE_RECORD_BYTES)
       for (let at = 0; at < whole; at += ORACLE_RECORD_BYTES) {
-        const r = record(dv, at, fileOffset + at)
-        if (isLeft(r)) return left(`byte offset ${fileOffset + at}: ${r.left}`)
+        const id = oracleId(dv, at)
+        const next = oracleNext(dv, at)
+        if (id !== id || next !== next) {
+          const r = decodeOracleRecord(dv, at)
+          return left(`byte offset ${fileOffset + at}: ${isLeft(r) ? r.left : 'unreadable record'}`)
+        }
+        sink(id, next)
       }
       if (whole !== n) {
         return left(`byte offset ${fileOffset + whole}: truncated record (${n - whole} of ${ORACLE_RECORD_BYTES} bytes)`)
@@ -117,16 +124,7 @@ export const idOriginOf = (o: TraceOptions): IdOrigin =>
 export const fileSource = (path: string, o: TraceOptions, onBytes?: (read: number) => void): Source => (sink) => {
   switch (o.format) {
     case 'oracleGeneral':
-      return forEachOracleRecord(path, (dv, at) => {
-        const id = oracleId(dv, at)
-        const next = oracleNext(dv, at)
-        if (id !== id || next !== next) {
-          const r = decodeOracleRecord(dv, at)
-          return isLeft(r) ? r : left('unreadable record')
-        }
-        sink(id, next)
-        return OK
-      }, onBytes)
+      return forEachOracleRecord(path, sink, onBytes)
     case 'txt':
       return forEachLine(path, (text) => {
         const r = decodeTxtLine(text)

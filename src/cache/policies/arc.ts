@@ -8,7 +8,7 @@
 //  - A miss on all four lists (case IV): if |T1| + |B1| + 1 > c, drop B1's tail and REPLACE, or, if
 //    B1 is empty, evict T1's tail without a ghost; otherwise drop B2's tail when the four lists
 //    hold ≥ 2c entries (and B2 is non-empty), then REPLACE.
-import { access, type Access, type Policy, type PolicyDef } from '../policy.ts'
+import { access, NONE, type Access, type Policy, type PolicyDef } from '../policy.ts'
 import type { Store } from '../store.ts'
 
 type ArcState<S> = {
@@ -49,10 +49,10 @@ const make = <S, T>(st: Store<S, T>): Policy<ArcState<S>> => {
       const c = s0.capacity
       const id = r.id
       if (seq.has(s0.t1, id)) {
-        return access(arcState(seq.remove(s0.t1, id), seq.pushHead(s0.t2, id), s0.b1, s0.b2, s0.p, c), true, [])
+        return access(arcState(seq.remove(s0.t1, id), seq.pushHead(s0.t2, id), s0.b1, s0.b2, s0.p, c), true, NONE)
       }
       if (seq.has(s0.t2, id)) {
-        return access(arcState(s0.t1, seq.pushHead(seq.remove(s0.t2, id), id), s0.b1, s0.b2, s0.p, c), true, [])
+        return access(arcState(s0.t1, seq.pushHead(seq.remove(s0.t2, id), id), s0.b1, s0.b2, s0.p, c), true, NONE)
       }
       const w: Lists<S> = { t1: s0.t1, t2: s0.t2, b1: s0.b1, b2: s0.b2 }
       let p = s0.p
@@ -67,7 +67,7 @@ const make = <S, T>(st: Store<S, T>): Policy<ArcState<S>> => {
         p = Math.max(p - Math.max(seq.size(w.b1) / seq.size(w.b2), 1), 0)
         w.b2 = seq.remove(w.b2, id)
       }
-      if (c < 1 || !admit) return access(arcState(w.t1, w.t2, w.b1, w.b2, p, c), false, [])
+      if (c < 1 || !admit) return access(arcState(w.t1, w.t2, w.b1, w.b2, p, c), false, NONE)
       const evicted: number[] = []
       while (seq.size(w.t1) + seq.size(w.t2) + 1 > c) {
         if (ghost !== 'none') {

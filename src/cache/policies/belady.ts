@@ -3,7 +3,7 @@
 // `next`, the index of the next request for the same id (`Infinity` if none), as the
 // oracleGeneral trace format stores it. Among objects never requested again the choice does not
 // change the miss count; this model takes the oldest of them.
-import { access, type Access, type Policy, type PolicyDef } from '../policy.ts'
+import { access, NONE, type Access, type Policy, type PolicyDef } from '../policy.ts'
 import type { Store } from '../store.ts'
 
 type BeladyState<S, T, R> = {
@@ -38,7 +38,7 @@ const make = <S, T, C, R>(st: Store<S, T, C, R>): Policy<BeladyState<S, T, R>> =
           doomed = seq.remove(doomed, r.id)
         }
       } else {
-        if (s0.capacity < 1 || !admit) return access(s0, false, [])
+        if (s0.capacity < 1 || !admit) return access(s0, false, NONE)
         while (seq.size(members) + 1 > s0.capacity) {
           const never = seq.tail(doomed)
           let victim: number

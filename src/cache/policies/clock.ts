@@ -2,7 +2,7 @@
 // enters at the head with counter 0; a hit increments the counter up to 2^n − 1; eviction looks at
 // the tail: a non-zero counter is decremented and the object moves to the head (its second
 // chance), the first zero-counter object is evicted.
-import { access, param, type Access, type Policy, type PolicyDef } from '../policy.ts'
+import { access, NONE, param, type Access, type Policy, type PolicyDef } from '../policy.ts'
 import type { Store } from '../store.ts'
 
 type ClockState<S, T> = { readonly q: S; readonly freq: T; readonly capacity: number; readonly maxFreq: number }
@@ -16,10 +16,10 @@ const make = <S, T>(st: Store<S, T>, maxFreq: number): Policy<ClockState<S, T>> 
     const { seq, tab } = st
     if (seq.has(s0.q, r.id)) {
       const f = tab.get(s0.freq, r.id) ?? 0
-      if (f >= s0.maxFreq) return access(s0, true, [])
-      return access(clockState(s0.q, tab.set(s0.freq, r.id, f + 1), s0.capacity, s0.maxFreq), true, [])
+      if (f >= s0.maxFreq) return access(s0, true, NONE)
+      return access(clockState(s0.q, tab.set(s0.freq, r.id, f + 1), s0.capacity, s0.maxFreq), true, NONE)
     }
-    if (s0.capacity < 1 || !admit) return access(s0, false, [])
+    if (s0.capacity < 1 || !admit) return access(s0, false, NONE)
     let q = s0.q
     let freq = s0.freq
     const evicted: number[] = []

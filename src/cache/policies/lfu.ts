@@ -1,7 +1,7 @@
 // LFU (libCacheSim LFU.c): in-cache access counts; a new object has count 1; objects with equal
 // count are kept in the order they reached that count, so the victim is the least frequently used
 // and, among those, the one that reached that count first, i.e. the least recently accessed.
-import { access, type Access, type Policy, type PolicyDef } from '../policy.ts'
+import { access, NONE, type Access, type Policy, type PolicyDef } from '../policy.ts'
 import * as M from '../pmap.ts'
 import type { Store } from '../store.ts'
 
@@ -31,9 +31,9 @@ const make = <T>(st: Store<unknown, T>): Policy<LfuState<unknown, T>> => {
       const f = tab.get(s0.count, r.id)
       if (f !== undefined) {
         const b1 = enter(leave(s0.buckets, f, r.id), f + 1, r.id)
-        return access(lfuState(b1, tab.set(s0.count, r.id, f + 1), s0.capacity), true, [])
+        return access(lfuState(b1, tab.set(s0.count, r.id, f + 1), s0.capacity), true, NONE)
       }
-      if (s0.capacity < 1 || !admit) return access(s0, false, [])
+      if (s0.capacity < 1 || !admit) return access(s0, false, NONE)
       let buckets = s0.buckets
       let count = s0.count
       const evicted: number[] = []

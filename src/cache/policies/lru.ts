@@ -1,6 +1,6 @@
 // LRU and FIFO: one queue, insert at the head, evict the tail. LRU moves a hit to the head
 // (libCacheSim LRU.c `LRU_find`); FIFO leaves hits in place (FIFO.c).
-import { access, type Access, type Policy, type PolicyDef, type Req } from '../policy.ts'
+import { access, NONE, type Access, type Policy, type PolicyDef, type Req } from '../policy.ts'
 import type { Store } from '../store.ts'
 
 type QueueState<S> = { readonly q: S; readonly capacity: number }
@@ -12,10 +12,10 @@ const makeQueue = <S, T>(st: Store<S, T>, moveOnHit: boolean, name: 'lru' | 'fif
   access: (s0, r: Req, admit = true): Access<QueueState<S>> => {
     const { seq } = st
     if (seq.has(s0.q, r.id)) {
-      return access(moveOnHit ? queueState(seq.pushHead(seq.remove(s0.q, r.id), r.id), s0.capacity) : s0, true, [])
+      return access(moveOnHit ? queueState(seq.pushHead(seq.remove(s0.q, r.id), r.id), s0.capacity) : s0, true, NONE)
     }
     // cache_can_insert_default: an object larger than the whole cache is not inserted.
-    if (s0.capacity < 1 || !admit) return access(s0, false, [])
+    if (s0.capacity < 1 || !admit) return access(s0, false, NONE)
     let q = s0.q
     const evicted: number[] = []
     while (seq.size(q) + 1 > s0.capacity) {

@@ -8,7 +8,7 @@
 //  - eviction works on M when M is over its size or S is empty, else on S: S's tail moves to M
 //    (counter 0) if its counter ≥ threshold, else it is evicted into G; M's tail is reinserted
 //    with counter min(counter, 3) − 1 if its counter ≥ 1, else evicted.
-import { access, param, type Access, type Policy, type PolicyDef } from '../policy.ts'
+import { access, NONE, param, type Access, type Policy, type PolicyDef } from '../policy.ts'
 import type { Store } from '../store.ts'
 
 type S3State<S, T> = {
@@ -80,13 +80,13 @@ const make = <S, T>(st: Store<S, T>, smallRatio: number, ghostRatio: number, thr
       const id = r.id
       if (seq.has(s0.small, id) || seq.has(s0.main, id)) {
         const f = tab.get(s0.freq, id) ?? 0
-        return access(s3State(s0.small, s0.main, s0.ghost, tab.set(s0.freq, id, f + 1), sizes), true, [])
+        return access(s3State(s0.small, s0.main, s0.ghost, tab.set(s0.freq, id, f + 1), sizes), true, NONE)
       }
       const ghostHit = sizes.ghost > 0 && seq.has(s0.ghost, id)
       const s1 = ghostHit ? s3State(s0.small, s0.main, seq.remove(s0.ghost, id), s0.freq, sizes) : s0
       // S3FIFO_can_insert: the object must fit in the small queue. (libCacheSim's S3FIFO ignores an
       // admission policy here; this model honours `admit`, as for every policy.)
-      if (1 > sizes.small || !admit) return access(s1, false, [])
+      if (1 > sizes.small || !admit) return access(s1, false, NONE)
       const evicted: number[] = []
       let s2 = s1
       while (seq.size(s2.small) + seq.size(s2.main) + 1 > sizes.capacity) {

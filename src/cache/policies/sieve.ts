@@ -3,7 +3,7 @@
 // after it ran past the head), moves toward the head clearing visited bits, wrapping from the
 // head back to the tail, and evicts the first unvisited object; the hand then rests on the
 // object one step nearer the head (`params->pointer = obj->queue.prev`).
-import { access, type Access, type Policy, type PolicyDef } from '../policy.ts'
+import { access, NONE, type Access, type Policy, type PolicyDef } from '../policy.ts'
 import type { Store } from '../store.ts'
 
 type SieveState<S, T> = {
@@ -22,10 +22,10 @@ const make = <S, T>(st: Store<S, T>): Policy<SieveState<S, T>> => ({
   access: (s0, r, admit = true): Access<SieveState<S, T>> => {
     const { seq, tab } = st
     if (seq.has(s0.q, r.id)) {
-      if (tab.get(s0.visited, r.id) === 1) return access(s0, true, [])
-      return access(sieveState(s0.q, tab.set(s0.visited, r.id, 1), s0.hand, s0.capacity), true, [])
+      if (tab.get(s0.visited, r.id) === 1) return access(s0, true, NONE)
+      return access(sieveState(s0.q, tab.set(s0.visited, r.id, 1), s0.hand, s0.capacity), true, NONE)
     }
-    if (s0.capacity < 1 || !admit) return access(s0, false, [])
+    if (s0.capacity < 1 || !admit) return access(s0, false, NONE)
     let q = s0.q
     let visited = s0.visited
     let hand = s0.hand

@@ -3,7 +3,7 @@
 // (LRU). A hit in A1in changes nothing; a miss that finds its id in A1out goes to Am, any other
 // miss to A1in. Eviction takes A1in's tail (into A1out) while A1in holds more than Kin, else Am's
 // tail. As in libCacheSim an object is admitted only if it fits in A1in, so c < 4 caches nothing.
-import { access, param, type Access, type Policy, type PolicyDef } from '../policy.ts'
+import { access, NONE, param, type Access, type Policy, type PolicyDef } from '../policy.ts'
 import type { Store } from '../store.ts'
 
 type TwoQState<S> = {
@@ -26,16 +26,16 @@ const make = <S, T>(st: Store<S, T>, inRatio: number, outRatio: number): Policy<
     access: (s0, r, admit = true): Access<TwoQState<S>> => {
       const { capacity: c, kin, kout } = s0
       const id = r.id
-      if (seq.has(s0.ain, id)) return access(s0, true, [])
+      if (seq.has(s0.ain, id)) return access(s0, true, NONE)
       let { ain, aout, am } = s0
       const ghostHit = seq.has(aout, id)
       if (ghostHit) aout = seq.remove(aout, id)
       if (seq.has(am, id)) {
-        return access(twoQState(ain, aout, seq.pushHead(seq.remove(am, id), id), c, kin, kout), true, [])
+        return access(twoQState(ain, aout, seq.pushHead(seq.remove(am, id), id), c, kin, kout), true, NONE)
       }
       // TwoQ_can_insert: the object must fit in A1in. (libCacheSim's TwoQ ignores an admission
       // policy here; this model honours `admit`, so an admission front works with every policy.)
-      if (1 > kin || !admit) return access(twoQState(ain, aout, am, c, kin, kout), false, [])
+      if (1 > kin || !admit) return access(twoQState(ain, aout, am, c, kin, kout), false, NONE)
       const evicted: number[] = []
       while (seq.size(ain) + seq.size(am) + 1 > c) {
         if (seq.size(ain) > kin) {
