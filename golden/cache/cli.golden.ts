@@ -1,0 +1,47 @@
+// `memvirt cache` end to end as a user runs it: its --json miss counts on the committed trace are
+// libCacheSim's (libcachesim-misses.json), and bad input is one line on stderr with status 2.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const here = new URL('.', import.meta.url).pathname
+const bin = join(here, '../../src/cli/bin.mjs')
+const memvirt = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' })
+type Row = { policy: string; size: number; misses: number; via: string; params?: string }
+const expected = (JSON.parse(readFileSync(join(here, 'libcachesim-misses.json'), 'utf8')) as { results: Row[] }).results
+
+test('memvirt cache --json prints libCacheSim’s miss counts', () => {
+  const r = memvirt('cache', join(here, 'zipf-scan-10k.txt'), '--format', 'txt', '--policy', 'lru,s3fifo,wtinylfu,belady', '--size', '100,1000', '--json')
+  assert.is(r.status, 0, r.stderr)
+  const rows = JSON.parse(r.stdout) as Array<{ policy: string; size: number; requests: number; misses: number; missRatio: number }>
+  assert.is(rows.length, 8)
+  for (const row of rows) {
+    const ref = expected.find((e) => e.policy === row.policy && e.size === row.size && e.via === (row.policy === 'belady' ? 'oracleGeneralBin' : 'txt') && e.params === undefined)
+    assert.is(row.misses, ref?.misses, `${row.policy} ${row.size}`)
+    assert.is(row.requests, 10000)
+    assert.is(row.missRatio, row.misses / 10000)
+  }
+})
+
+test('a bad record is one line naming the line, exit status 2, and no plot file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'memvirt-cli-'))
+  writeFileSync(join(dir, 'bad.txt'), '1\n2\nx3\n')
+  const r = memvirt('cache', join(dir, 'bad.txt'), '--format', 'txt', '--size', '2', '--plot', join(dir, 'out.svg'), '--mrc')
+  assert.is(r.status, 2)
+  assert.is(r.stderr, `memvirt: ${join(dir, 'bad.txt')}: line 3: object id "x3" is not a non-negative integer\n`)
+  assert.is(r.stdout, '')
+  assert.not.ok(existsSync(join(dir, 'out.svg')))
+})
+
+test('a truncated oracleGeneral record names its byte offset', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'memvirt-cli-'))
+  writeFileSync(join(dir, 't.bin'), new Uint8Array(24 + 5))
+  const r = memvirt('cache', join(dir, 't.bin'), '--format', 'oracleGeneral', '--size', '2')
+  assert.is(r.status, 2)
+  assert.is(r.stderr, `memvirt: ${join(dir, 't.bin')}: byte offset 24: truncated record (5 of 24 bytes)\n`)
+})
+
+test.run()
