@@ -51,7 +51,7 @@ console.log(`\nfrom the oracleGeneral file${cachesim === undefined ? ' (set LIBC
 console.log('policy    memvirt M req/s' + (cachesim === undefined ? '' : '  cachesim M req/s  ratio  misses memvirt / cachesim'))
 // The machine is shared: each side runs `rounds` times, alternating, and the best time counts.
 for (const p of compared) {
-  const rounds = p === 'lru' || p === 's3fifo' ? 3 : 1
+  const rounds = 3
   let oursMs = Infinity
   let theirMs = Infinity
   let misses: number | undefined
@@ -77,6 +77,6 @@ for (const p of compared) {
 }
 rmSync(dir, { recursive: true, force: true })
 if (cachesim !== undefined) {
-  console.log('\nbest of 3 alternating rounds for lru and s3fifo, 1 for the rest; cachesim wall time includes its process start;')
+  console.log('\nbest of 3 alternating rounds per policy; cachesim wall time includes its process start;')
   console.log('its 4-decimal miss ratio gives its misses to ±100 on 2 M requests (exact counts are checked in golden/cache/).')
 }
