@@ -41,7 +41,7 @@ export const machineWith = (words: readonly number[], s: Setup = {}): Machine =>
   const x = m.hart.x.slice()
   for (const [r, v] of Object.entries(s.x ?? {})) x[Number(r)] = v
   const h: Hart = hart(s.pc ?? CODE, x, s.priv ?? 3, s.virt ?? false, { ...m.hart.csr, ...s.csr }, undefined, 0n, 0n)
-  return machine(theIsa, m.options, h, pokeBytes(m.memory, phys(s.codeAt ?? CODE), bytes), m.tlb, m.htif)
+  return machine(theIsa, m.options, h, pokeBytes(m.memory, phys(s.codeAt ?? CODE), bytes), m.tlb, m.htif, m.platform)
 }
 
 /** Steps n times; returns every result. */

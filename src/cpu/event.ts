@@ -39,4 +39,10 @@ export interface Trapped {
   readonly target: TrapTarget
 }
 
-export type StepEvent = Retired | Trapped
+/** The hart is stopped in WFI with no interrupt pending: no instruction ran (Spike prints nothing). */
+export interface Waiting {
+  readonly _tag: 'Waiting'
+  readonly pc: bigint
+}
+
+export type StepEvent = Retired | Trapped | Waiting

@@ -68,6 +68,8 @@ export interface Csrs {
   /** pmpaddrN, physical address bits [55:2] (0–63). */
   readonly pmpaddr: readonly bigint[]
   readonly tselect: bigint
+  /** The time CSR's value: Spike's copy of the CLINT's mtime, synchronised at every CLINT tick. */
+  readonly time: bigint
 }
 
 export interface Hart {
@@ -124,6 +126,7 @@ export const resetCsrs = (isa: Isa): Csrs => {
     vstvec: 0n, vsscratch: 0n, vsepc: 0n, vscause: 0n, vstval: 0n, vsatp: 0n,
     pmpcfg, pmpaddr,
     tselect: 0n,
+    time: 0n,
   }
 }
 

@@ -27,6 +27,8 @@ export interface Isa {
    * `zicclsm`); otherwise they trap with cause 4/6, which is Spike's default for the reference strings.
    */
   readonly misalignedInHardware: boolean
+  /** misa as reset: the extensions software may turn off and on again by writing misa (M, A, C). */
+  readonly maxMisa: bigint
 }
 
 const KNOWN_MULTI = new Set(['zicsr', 'zifencei', 'zicntr', 'svadu', 'svade', 'svnapot', 'svpbmt', 'zicclsm', 'h'])
@@ -53,14 +55,16 @@ export const parseIsa = (text: string): Either<string, Isa> => {
     if (!KNOWN_MULTI.has(ext)) return left(`ISA string "${text}": extension "${ext}" is not implemented`)
     seen.add(ext)
   }
-  return right({
+  const isa = {
     name: text,
     m: seen.has('m'), a: seen.has('a'), c: seen.has('c'), h: seen.has('h'),
     s: true, u: true,
     zicsr: seen.has('zicsr'), zifencei: seen.has('zifencei'), zicntr: seen.has('zicntr'),
     svadu: seen.has('svadu'), svnapot: seen.has('svnapot'), svpbmt: seen.has('svpbmt'),
     misalignedInHardware: seen.has('zicclsm'),
-  })
+    maxMisa: 0n,
+  }
+  return right({ ...isa, maxMisa: misaOf(isa) })
 }
 
 /** Spike's default ISA (`--isa` omitted): RV64IMAFDC; without F/D here it is `rv64imac_zicsr_zifencei`. */
@@ -73,3 +77,25 @@ export const misaOf = (isa: Isa): bigint => {
   set('i', true); set('m', isa.m); set('a', isa.a); set('c', isa.c); set('h', isa.h); set('s', isa.s); set('u', isa.u)
   return v
 }
+
+const MISA_M = 1n << 12n, MISA_A = 1n, MISA_C = 1n << 2n
+const effective = new Map<string, Map<bigint, Isa>>()
+
+/**
+ * The extensions in force under a given misa: M, A and C follow their misa bits (Spike lets software
+ * clear and set them); everything else is fixed. Memoised per (ISA string, misa): a pure cache.
+ */
+export const effectiveIsa = (isa: Isa, misa: bigint): Isa => {
+  if (misa === isa.maxMisa) return isa
+  let byMisa = effective.get(isa.name)
+  if (byMisa === undefined) { byMisa = new Map(); effective.set(isa.name, byMisa) }
+  let e = byMisa.get(misa)
+  if (e === undefined) {
+    e = { ...isa, m: isa.m && (misa & MISA_M) !== 0n, a: isa.a && (misa & MISA_A) !== 0n, c: isa.c && (misa & MISA_C) !== 0n }
+    byMisa.set(misa, e)
+  }
+  return e
+}
+
+/** The misa bits software may write: M, A and C when the hart has them (Spike's misa_csr_t write mask, minus H). */
+export const misaWritable = (isa: Isa): bigint => isa.maxMisa & (MISA_M | MISA_A | MISA_C)

@@ -16,19 +16,19 @@ import { type Translation, type TranslationContext, type Privilege } from '../mm
 import { type Tlb, translateCached, sfenceVma, hfenceVvma, hfenceGvma } from '../mmu/tlb.ts'
 import { type Insn, decodeInstruction } from './decode/index.ts'
 import { type Csrs, type Hart, type Priv, PRV_M, PRV_S, PRV_U, hart } from './hart.ts'
-import { type Isa } from './isa.ts'
+import { type Isa, effectiveIsa } from './isa.ts'
 import {
   CSR, csrDenial, csrRead, csrWrite, effectiveDataMode, henvcfgRead, hypervisorAccessMode, legalizeMstatus, midelegRead, mipRead,
 } from './csr/access.ts'
 import {
-  ENVCFG_ADUE, ENVCFG_PBMTE, HSTATUS_HU, HSTATUS_SPV, HSTATUS_VTSR, HSTATUS_VTVM, HSTATUS_VTW, MSTATUS_MIE, MSTATUS_MPIE,
+  ENVCFG_ADUE, ENVCFG_PBMTE, HSTATUS_HU, MIP_MSIP, MIP_MTIP, HSTATUS_SPV, HSTATUS_VTSR, HSTATUS_VTVM, HSTATUS_VTW, MSTATUS_MIE, MSTATUS_MPIE,
   MSTATUS_MPP, MSTATUS_MPRV, MSTATUS_MPV, MSTATUS_MXR, MSTATUS_SIE, MSTATUS_SPIE, MSTATUS_SPP, MSTATUS_SUM, MSTATUS_TSR,
   MSTATUS_TVM, MSTATUS_TW, getField, setField,
 } from './csr/fields.ts'
 import { pmpAllows } from './pmp.ts'
 import { CAUSE, INTERRUPT_BIT, type Trap, illegalInstruction, takeTrap, trap, virtualInstruction } from './trap.ts'
 import { type MemRead, type MemWrite, type StepEvent } from './event.ts'
-import { type Machine, machine } from '../machine/machine.ts'
+import { type Machine, type Platform, CLINT_BASE, CLINT_SIZE, SPIKE_INSNS_PER_RTC_TICK, machine, platform } from '../machine/machine.ts'
 import { busRead, busWrite, reservable } from '../machine/bus.ts'
 
 export interface StepResult {
@@ -53,6 +53,11 @@ interface Exec {
   stores: MemWrite[]
   wroteInstret: boolean
   wroteCycle: boolean
+  /** Logged CSR values fixed at write time (see CsrWrite.values). */
+  loggedValues: Map<number, bigint> | undefined
+  /** The CLINT registers (a CLINT store changes them). */
+  mtime: bigint
+  mtimecmp: bigint
 }
 
 const isTrap = (r: unknown): r is Trap => typeof r === 'object'
@@ -176,15 +181,19 @@ const load = (e: Exec, va: bigint, size: AccessSize, opts: LoadOpts = {}): bigin
   if ((va & BigInt(size - 1)) !== 0n) {
     if (!e.isa.misalignedInHardware) return trap(CAUSE.misalignedLoad, va, mode.virt)
     if (opts.lr === true) return trap(CAUSE.loadAccess, va, mode.virt)
-    // Performed in hardware: byte by byte, each byte translated (a page crossing translates twice).
-    value = 0n
-    for (let i = size - 1; i >= 0; i--) {
-      const b = loadAligned(e, u64(va + BigInt(i)), 1, mode, opts, va)
-      if (isTrap(b)) return b
-      value = (value << 8n) | b
+    // Performed in hardware as Spike does: the part in the first page, then the rest in the next page,
+    // each translated on its own (so a fault in the second page reports that part's address).
+    const len0 = Math.min(size, 4096 - Number(va & 0xfffn))
+    const v0 = loadPart(e, va, len0, mode, opts)
+    if (isTrap(v0)) return v0
+    value = v0
+    if (len0 < size) {
+      const v1 = loadPart(e, u64(va + BigInt(len0)), size - len0, mode, opts)
+      if (isTrap(v1)) return v1
+      value |= v1 << BigInt(8 * len0)
     }
   } else {
-    const v = loadAligned(e, va, size, mode, opts, va)
+    const v = loadPart(e, va, size, mode, opts)
     if (isTrap(v)) return v
     value = v
   }
@@ -192,38 +201,72 @@ const load = (e: Exec, va: bigint, size: AccessSize, opts: LoadOpts = {}): bigin
   return value
 }
 
-const loadAligned = (e: Exec, va: bigint, size: AccessSize, mode: Mode, opts: LoadOpts, faultVa: bigint): bigint | Trap => {
-  const pa = translateAccess(e, va, 'load', mode, size, opts.hlvx === true)
+const isAccessSize = (n: number): n is AccessSize => n === 1 || n === 2 || n === 4 || n === 8
+
+/** One translated piece of a load: `len` bytes at va, all in one page. */
+const loadPart = (e: Exec, va: bigint, len: number, mode: Mode, opts: LoadOpts): bigint | Trap => {
+  const pa = translateAccess(e, va, 'load', mode, len, opts.hlvx === true)
   if (isTrap(pa)) return pa
   if (opts.lr === true) {
-    if (!reservable(e.memory, pa, size)) return trap(CAUSE.loadAccess, faultVa, mode.virt)
+    if (!reservable(e.memory, pa, len as AccessSize)) return trap(CAUSE.loadAccess, va, mode.virt)
     e.h = hart(e.h.pc, e.h.x, e.h.priv, e.h.virt, e.h.csr, pa, e.h.instret, e.h.cycle)
   }
+  if (isAccessSize(len) && (pa & BigInt(len - 1)) === 0n) return readPhys(e, pa, len, va, mode)
+  let v = 0n
+  for (let i = len - 1; i >= 0; i--) {
+    const b = readPhys(e, pa + BigInt(i), 1, va, mode)
+    if (isTrap(b)) return b
+    v = (v << 8n) | b
+  }
+  return v
+}
+
+const inClint = (pa: bigint, size: number): boolean => pa >= CLINT_BASE && pa + BigInt(size) <= CLINT_BASE + CLINT_SIZE
+
+const readPhys = (e: Exec, pa: bigint, size: AccessSize, va: bigint, mode: Mode): bigint | Trap => {
+  if (inClint(pa, size)) return clintLoad(e, pa - CLINT_BASE, size)
   const v = busRead(e.memory, pa, size)
-  return v === undefined ? trap(CAUSE.loadAccess, faultVa, mode.virt) : v
+  return v === undefined ? trap(CAUSE.loadAccess, va, mode.virt) : v
 }
 
 /** Writes the low `size` bytes of value at va (Spike's store_slow_path), logging it; undefined or a trap. */
 const store = (e: Exec, va: bigint, size: AccessSize, value: bigint, mode: Mode = effectiveDataMode(e.h)): Trap | undefined => {
   if ((va & BigInt(size - 1)) !== 0n) {
     if (!e.isa.misalignedInHardware) return trap(CAUSE.misalignedStore, va, mode.virt)
-    for (let i = 0; i < size; i++) {
-      const t = storeAligned(e, u64(va + BigInt(i)), 1, value >> BigInt(8 * i), mode, va)
-      if (t !== undefined) return t
+    const len0 = Math.min(size, 4096 - Number(va & 0xfffn))
+    const t0 = storePart(e, va, len0, value, mode)
+    if (t0 !== undefined) return t0
+    if (len0 < size) {
+      const t1 = storePart(e, u64(va + BigInt(len0)), size - len0, value >> BigInt(8 * len0), mode)
+      if (t1 !== undefined) return t1
     }
   } else {
-    const t = storeAligned(e, va, size, value, mode, va)
+    const t = storePart(e, va, size, value, mode)
     if (t !== undefined) return t
   }
   e.stores.push({ va, value: BigInt.asUintN(8 * size, value), size })
   return undefined
 }
 
-const storeAligned = (e: Exec, va: bigint, size: AccessSize, value: bigint, mode: Mode, faultVa: bigint): Trap | undefined => {
-  const pa = translateAccess(e, va, 'store', mode, size)
+/** One translated piece of a store: `len` bytes at va, all in one page. */
+const storePart = (e: Exec, va: bigint, len: number, value: bigint, mode: Mode): Trap | undefined => {
+  const pa = translateAccess(e, va, 'store', mode, len)
   if (isTrap(pa)) return pa
+  if (isAccessSize(len) && (pa & BigInt(len - 1)) === 0n) return writePhys(e, pa, len, value, va, mode)
+  for (let i = 0; i < len; i++) {
+    const t = writePhys(e, pa + BigInt(i), 1, value >> BigInt(8 * i), va, mode)
+    if (t !== undefined) return t
+  }
+  return undefined
+}
+
+const writePhys = (e: Exec, pa: bigint, size: AccessSize, value: bigint, va: bigint, mode: Mode): Trap | undefined => {
+  if (inClint(pa, size)) {
+    clintStore(e, pa - CLINT_BASE, size, value)
+    return undefined
+  }
   const m = busWrite(e.memory, pa, size, value)
-  if (m === undefined) return trap(CAUSE.storeAccess, faultVa, mode.virt)
+  if (m === undefined) return trap(CAUSE.storeAccess, va, mode.virt)
   e.memory = m
   return undefined
 }
@@ -243,6 +286,52 @@ const asStoreTrap = (t: Trap): Trap => {
     : t.cause === CAUSE.loadAccess ? CAUSE.storeAccess
     : t.cause === CAUSE.loadGuestPageFault ? CAUSE.storeGuestPageFault : t.cause
   return trap(c, t.tval, t.gva, t.tval2, t.tinst)
+}
+
+// ---- the CLINT (Spike's riscv/clint.cc): msip at 0x0, mtimecmp at 0x4000, mtime at 0xbff8 ----------------
+
+const MTIMECMP = 0x4000n, MTIME = 0xbff8n
+
+/** The bytes [off, off+size) of a little-endian register of `width` bytes at `base` holding `value`. */
+const regBytes = (value: bigint, base: bigint, width: bigint, off: bigint, size: number): bigint =>
+  off >= base && off + BigInt(size) <= base + width ? BigInt.asUintN(8 * size, value >> (8n * (off - base))) : 0n
+
+const clintLoad = (e: Exec, off: bigint, size: AccessSize): bigint => {
+  if (off < MTIMECMP) {
+    // 32-bit msip registers, one per hart; only hart 0 exists
+    const msip = (e.h.csr.mip & MIP_MSIP) !== 0n ? 1n : 0n
+    return size === 8 ? regBytes(msip, 0n, 4n, off, 4) : regBytes(msip, 0n, 4n, off, size)
+  }
+  if (off < MTIME) return regBytes(e.mtimecmp, MTIMECMP, 8n, off, size)
+  return regBytes(e.mtime, MTIME, 8n, off, size)
+}
+
+const withBytes = (reg: bigint, base: bigint, off: bigint, size: number, value: bigint): bigint => {
+  const shift = 8n * (off - base)
+  const mask = ((1n << BigInt(8 * size)) - 1n) << shift
+  return BigInt.asUintN(64, (reg & ~mask) | ((value << shift) & mask))
+}
+
+const clintStore = (e: Exec, off: bigint, size: AccessSize, value: bigint): void => {
+  const c = e.h.csr
+  if (off < MTIMECMP) {
+    if (off === 0n) {                          // hart 0's msip (an 8-byte store also writes hart 1's, absent)
+      const mip = (value & 1n) !== 0n ? c.mip | MIP_MSIP : c.mip & ~MIP_MSIP
+      setCsrs(e, { ...c, mip }, [])
+    }
+  } else if (off < MTIMECMP + 8n) {
+    e.mtimecmp = withBytes(e.mtimecmp, MTIMECMP, off, size, value)
+  } else if (off >= MTIME) {
+    e.mtime = withBytes(e.mtime, MTIME, off, size, value)
+  }
+  // Spike ticks the CLINT by 0 after a store: time is synchronised and MTIP recomputed.
+  syncTimer(e)
+}
+
+const syncTimer = (e: Exec): void => {
+  const c = e.h.csr
+  const mip = e.mtime >= e.mtimecmp ? c.mip | MIP_MTIP : c.mip & ~MIP_MTIP
+  if (mip !== c.mip || c.time !== e.mtime) setCsrs(e, { ...c, mip, time: e.mtime }, [])
 }
 
 // ---- jumps ---------------------------------------------------------------------------------------------
@@ -454,6 +543,7 @@ const executeCsr = (e: Exec, insn: Extract<Insn, { _tag: 'Csr' | 'CsrI' }>): Tra
     const w = csrWrite(e.h, e.isa, insn.csr, value)
     e.h = w.hart
     for (const n of w.logged) e.logged.push(n)
+    if (w.values !== undefined) for (const [n, v] of w.values) (e.loggedValues ??= new Map()).set(n, v)
     e.wroteInstret ||= w.wroteInstret
     e.wroteCycle ||= w.wroteCycle
   }
@@ -519,8 +609,7 @@ const executeSystem = (e: Exec, op: string, next: bigint): bigint | Trap => {
       } else if (e.isa.s && h.priv < PRV_S) {
         return illegalInstruction(e.bits)
       }
-      // Spike waits here for an interrupt; with none pending it would wait forever. This model
-      // retires WFI as a no-op (a legal implementation).
+      // WFI retires; the hart then waits (Platform.inWfi) until an interrupt is pending (see step).
       return next
     default:
       return illegalInstruction(e.bits)
@@ -601,42 +690,89 @@ export const pendingInterrupt = (h: Hart, isa: Isa): bigint | undefined => {
 
 // ---- the step ------------------------------------------------------------------------------------------
 
-const trapped = (m: Machine, h: Hart, tlb: Tlb, t: Trap, bits: number | undefined): StepResult => {
-  const entry = takeTrap(h, m.isa, t, h.pc)
+/**
+ * The end of a Spike chunk (after `interleave` steps, a trap, or WFI): the LR/SC reservation is dropped,
+ * the CLINT advances mtime by interleave / INSNS_PER_RTC_TICK, time and MTIP follow, and the next step
+ * starts a new batch.
+ */
+const endChunk = (h: Hart, p: Platform, interleave: number, inWfi: boolean): { hart: Hart; platform: Platform } => {
+  const mtime = BigInt.asUintN(64, p.mtime + BigInt(Math.floor(interleave / SPIKE_INSNS_PER_RTC_TICK)))
+  const c = h.csr
+  const mip = mtime >= p.mtimecmp ? c.mip | MIP_MTIP : c.mip & ~MIP_MTIP
   return {
-    machine: machine(m.isa, m.options, entry.hart, m.memory, tlb, m.htif),
+    hart: hart(h.pc, h.x, h.priv, h.virt, { ...c, mip, time: mtime }, undefined, h.instret, h.cycle),
+    platform: platform(mtime, p.mtimecmp, 0, true, inWfi),
+  }
+}
+
+const trapped = (m: Machine, h: Hart, tlb: Tlb, t: Trap, bits: number | undefined, isa: Isa): StepResult => {
+  const entry = takeTrap(h, isa, t, h.pc)
+  const next = endChunk(entry.hart, m.platform, m.options.interleave, false)
+  return {
+    machine: machine(m.isa, m.options, next.hart, m.memory, tlb, m.htif, next.platform),
     event: { _tag: 'Trapped', pc: h.pc, bits, priv: h.priv, virt: h.virt, trap: t, target: entry.target },
   }
 }
 
+/** Counters advance by one unless written by the instruction or stopped by mcountinhibit (IR bit 2, CY bit 0). */
+const bumpCounters = (h: Hart, wroteInstret: boolean, wroteCycle: boolean, pc: bigint): Hart => {
+  const inhibit = h.csr.mcountinhibit
+  const instret = wroteInstret || (inhibit & 4n) !== 0n ? h.instret : h.instret + 1n
+  const cycle = wroteCycle || (inhibit & 1n) !== 0n ? h.cycle : h.cycle + 1n
+  return hart(pc, h.x, h.priv, h.virt, h.csr, h.reservation, instret, cycle)
+}
+
+const isSerializing = (insn: Insn): boolean =>
+  insn._tag === 'Csr' || insn._tag === 'CsrI' || (insn._tag === 'System' && (insn.op === 'mret' || insn.op === 'sret'))
+
 /**
- * Executes one instruction of `m` (or takes a pending interrupt) and returns the new machine and what
- * happened. A machine whose program has exited (htif.exitCode set) still steps; callers stop on it.
+ * Executes one instruction of `m`, or takes an interrupt, or (after WFI) waits one step, and returns the
+ * new machine and what happened. A machine whose program has exited (htif.exitCode set) still steps;
+ * callers stop on it. Interrupts are taken where Spike takes them: when a batch starts (after a trap,
+ * WFI, a chunk end or a serializing instruction) and before a CSR instruction.
  */
 export const step = (m: Machine): StepResult => {
   const h0 = m.hart
-  const irq = pendingInterrupt(h0, m.isa)
-  if (irq !== undefined) return trapped(m, h0, m.tlb, trap(INTERRUPT_BIT | irq), undefined)
+  const isa = effectiveIsa(m.isa, h0.csr.misa)
+  const p = m.platform
+  let inWfi = p.inWfi
+  if (p.batchStart) {
+    if ((mipRead(h0.csr) & h0.csr.mie) !== 0n) inWfi = false      // any pending interrupt ends WFI
+    const irq = pendingInterrupt(h0, isa)
+    if (irq !== undefined) return trapped(m, h0, m.tlb, trap(INTERRUPT_BIT | irq), undefined, isa)
+  }
+  if (inWfi) {
+    // Still waiting: Spike counts the wait as a retired step (minstret and mcycle advance) and ends the chunk.
+    const waited = endChunk(bumpCounters(h0, false, false, h0.pc), p, m.options.interleave, true)
+    return { machine: machine(m.isa, m.options, waited.hart, m.memory, m.tlb, m.htif, waited.platform), event: { _tag: 'Waiting', pc: h0.pc } }
+  }
   const e: Exec = {
-    isa: m.isa, pc: h0.pc, bits: 0, h: h0, memory: m.memory, tlb: m.tlb,
+    isa, pc: h0.pc, bits: 0, h: h0, memory: m.memory, tlb: m.tlb,
     rd: 0, rdValue: 0n, logged: [], loads: [], stores: [], wroteInstret: false, wroteCycle: false,
+    loggedValues: undefined, mtime: p.mtime, mtimecmp: p.mtimecmp,
   }
   const bits = fetch(e)
-  if (isTrap(bits)) return trapped(m, h0, e.tlb, bits, undefined)
+  if (isTrap(bits)) return trapped(m, h0, e.tlb, bits, undefined, isa)
   e.bits = bits
   const insn = decodeMemo(bits)
-  const npc = implemented(insn, m.isa) ? execute(e, insn) : illegalInstruction(insn.length === 2 ? bits & 0xffff : bits)
-  if (isTrap(npc)) return trapped(m, h0, e.tlb, npc, bits)
-  // Retire: counters advance unless the instruction wrote them or mcountinhibit stops them.
+  if ((insn._tag === 'Csr' || insn._tag === 'CsrI') && !p.batchStart) {
+    // A CSR instruction serializes before it executes: a new batch starts, so interrupts are checked.
+    const irq = pendingInterrupt(h0, isa)
+    if (irq !== undefined) return trapped(m, h0, e.tlb, trap(INTERRUPT_BIT | irq), undefined, isa)
+  }
+  const npc = implemented(insn, isa) ? execute(e, insn) : illegalInstruction(insn.length === 2 ? bits & 0xffff : bits)
+  if (isTrap(npc)) return trapped(m, h0, e.tlb, npc, bits, isa)
   const h1 = e.h
-  const inhibit = h1.csr.mcountinhibit
-  const instret = e.wroteInstret || (inhibit & 4n) !== 0n ? h1.instret : h1.instret + 1n
-  const cycle = e.wroteCycle || (inhibit & 1n) !== 0n ? h1.cycle : h1.cycle + 1n
-  const h2 = hart(npc, h1.x, h1.priv, h1.virt, h1.csr, h1.reservation, instret, cycle)
+  const h2 = bumpCounters(h1, e.wroteInstret, e.wroteCycle, npc)
+  const wfi = insn._tag === 'System' && insn.op === 'wfi'
+  const chunk = p.chunk + 1
+  const next = wfi || chunk >= m.options.interleave
+    ? endChunk(h2, platform(e.mtime, e.mtimecmp, chunk, false, false), m.options.interleave, wfi)
+    : { hart: h2, platform: platform(e.mtime, e.mtimecmp, chunk, isSerializing(insn), false) }
   const htif = e.stores.length > 0 ? pollHtif(m, e.memory) : m.htif
   const length = insn.length
   return {
-    machine: machine(m.isa, m.options, h2, e.memory, e.tlb, htif),
+    machine: machine(m.isa, m.options, next.hart, e.memory, e.tlb, htif, next.platform),
     event: {
       _tag: 'Retired', pc: e.pc, bits: length === 2 ? bits & 0xffff : bits, length, priv: h0.priv, virt: h0.virt,
       rd: e.rd, rdValue: e.rdValue, csrs: loggedCsrs(e, h1), loads: e.loads, stores: e.stores,
@@ -650,7 +786,7 @@ const NO_CSRS: readonly (readonly [number, bigint])[] = []
 const loggedCsrs = (e: Exec, h: Hart): readonly (readonly [number, bigint])[] => {
   if (e.logged.length === 0) return NO_CSRS
   const nums = [...new Set(e.logged)].sort((a, b) => a - b)
-  return nums.map((n) => [n, csrRead(h, e.isa, n, false)] as const)
+  return nums.map((n) => [n, e.loggedValues?.get(n) ?? csrRead(h, e.isa, n, false)] as const)
 }
 
 /** HTIF: a store of (code << 1) | 1 to tohost ends the run with `code` (fesvr's exit command). */

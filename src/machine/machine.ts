@@ -6,7 +6,8 @@ import { phys } from '../bits/address.ts'
 import { type PhysMemory, emptyMemory, pokeBytes } from '../memory/memory.ts'
 import { type MemoryMap, memoryMap, SPIKE_RAM_BASE, SPIKE_RAM_SIZE } from '../memory/memory-map.ts'
 import { type Tlb, emptyTlb, defaultTlbConfig } from '../mmu/tlb.ts'
-import { type Hart, resetHart } from '../cpu/hart.ts'
+import { type Hart, resetHart, withCsrs } from '../cpu/hart.ts'
+import { MIP_MTIP } from '../cpu/csr/fields.ts'
 import { type Isa } from '../cpu/isa.ts'
 import { type Elf } from '../elf/elf.ts'
 
@@ -28,9 +29,37 @@ export interface Htif {
 export interface MachineOptions {
   /** RAM size in bytes at 0x8000_0000 (Spike's `-m`, default 2 GiB). */
   readonly ramSize: bigint
+  /**
+   * Spike's INTERLEAVE (5000): Spike runs the hart in chunks of this many steps. A chunk also ends at
+   * every trap and at WFI. At each chunk end Spike drops the LR/SC reservation, advances the CLINT's
+   * mtime by interleave / 100 (INSNS_PER_RTC_TICK) and polls HTIF; pending interrupts are checked when
+   * a chunk starts and around serializing instructions (CSR accesses, MRET, SRET, WFI).
+   */
+  readonly interleave: number
 }
 
-export const defaultMachineOptions: MachineOptions = { ramSize: SPIKE_RAM_SIZE }
+export const SPIKE_INTERLEAVE = 5000
+export const SPIKE_INSNS_PER_RTC_TICK = 100
+
+export const defaultMachineOptions: MachineOptions = { ramSize: SPIKE_RAM_SIZE, interleave: SPIKE_INTERLEAVE }
+
+/** Platform state outside the hart: the CLINT timer and where the run stands in Spike's chunking. */
+export interface Platform {
+  /** CLINT mtime and hart 0's mtimecmp (both reset to 0, so MTIP is pending from reset, as in Spike). */
+  readonly mtime: bigint
+  readonly mtimecmp: bigint
+  /** Steps taken in the current chunk. */
+  readonly chunk: number
+  /** The next step starts a batch: pending interrupts are taken before it. */
+  readonly batchStart: boolean
+  /** The hart executed WFI and waits for an interrupt (Spike's in_wfi). */
+  readonly inWfi: boolean
+}
+
+export const platform = (mtime: bigint, mtimecmp: bigint, chunk: number, batchStart: boolean, inWfi: boolean): Platform =>
+  ({ mtime, mtimecmp, chunk, batchStart, inWfi })
+
+export const resetPlatform: Platform = platform(0n, 0n, 0, true, false)
 
 export interface Machine {
   readonly isa: Isa
@@ -39,12 +68,13 @@ export interface Machine {
   readonly memory: PhysMemory
   readonly tlb: Tlb
   readonly htif: Htif
+  readonly platform: Platform
 }
 
 // ---- constructors -----------------------------------------------------------------------------------
 
-export const machine = (isa: Isa, options: MachineOptions, hart: Hart, memory: PhysMemory, tlb: Tlb, htif: Htif): Machine =>
-  ({ isa, options, hart, memory, tlb, htif })
+export const machine = (isa: Isa, options: MachineOptions, hart: Hart, memory: PhysMemory, tlb: Tlb, htif: Htif, platform: Platform): Machine =>
+  ({ isa, options, hart, memory, tlb, htif, platform })
 
 /** The platform's physical memory map: boot ROM and CLINT (devices) and RAM. */
 export const platformMap = (options: MachineOptions): MemoryMap => {
@@ -91,6 +121,9 @@ export const loadMachine = (isa: Isa, elf: Elf, options: MachineOptions = defaul
   }
   const tohost = elf.tohost._tag === 'Some' ? elf.tohost.value : undefined
   const fromhost = elf.fromhost._tag === 'Some' ? elf.fromhost.value : undefined
-  return right(machine(isa, options, resetHart(isa, BOOT_ROM_BASE), memory,
-    emptyTlb({ ...defaultTlbConfig, flushAll: true }), { tohost, fromhost, exitCode: undefined }))
+  // The CLINT is created with mtime = mtimecmp = 0 and ticks once: MTIP is pending from reset (Spike).
+  const h = resetHart(isa, BOOT_ROM_BASE)
+  const hart0 = withCsrs(h, { ...h.csr, mip: h.csr.mip | MIP_MTIP })
+  return right(machine(isa, options, hart0, memory,
+    emptyTlb({ ...defaultTlbConfig, flushAll: true }), { tohost, fromhost, exitCode: undefined }, resetPlatform))
 }

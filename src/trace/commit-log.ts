@@ -6,6 +6,10 @@
 import { type StepEvent } from '../cpu/event.ts'
 import { csrName } from '../cpu/decode/csr-names.ts'
 
+/** Names Spike prints that the disassembler's table lacks (mvip, logged by every mip write). */
+const EXTRA_CSR_NAMES: ReadonlyMap<number, string> = new Map([[0x309, 'mvip']])
+const nameOf = (n: number): string => EXTRA_CSR_NAMES.get(n) ?? csrName(n)
+
 const hex = (v: bigint, digits: number): string => '0x' + v.toString(16).padStart(digits, '0')
 
 /** The commit-log line of one step (with its newline), or '' for a trap. */
@@ -14,7 +18,7 @@ export const commitLine = (ev: StepEvent): string => {
   let line = `core   0: ${ev.priv} ${hex(ev.pc, 16)} (${hex(BigInt(ev.bits), ev.length === 2 ? 4 : 8)})`
   const items: [number, string][] = []
   if (ev.rd !== 0) items.push([ev.rd << 4, ` x${String(ev.rd).padEnd(2)} ${hex(ev.rdValue, 16)}`])
-  for (const [n, v] of ev.csrs) items.push([(n << 4) | 4, ` c${n}_${csrName(n)} ${hex(v, 16)}`])
+  for (const [n, v] of ev.csrs) items.push([(n << 4) | 4, ` c${n}_${nameOf(n)} ${hex(v, 16)}`])
   if (items.length > 1) items.sort((a, b) => a[0] - b[0])
   for (const [, text] of items) line += text
   for (const r of ev.loads) line += ` mem ${hex(r.va, 16)}`

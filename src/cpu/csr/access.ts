@@ -6,7 +6,7 @@
 // Reads and writes take `virt`: with V = 1 the supervisor CSR numbers (sstatus, sie, stvec, sscratch,
 // sepc, scause, stval, sip, satp) reach the VS CSRs instead, as the H chapter requires.
 import { type Csrs, type Hart, type Priv, PMP_ENTRIES, PRV_M, PRV_S, hart } from '../hart.ts'
-import { type Isa } from '../isa.ts'
+import { type Isa, misaWritable } from '../isa.ts'
 import {
   ENVCFG_ADUE, ENVCFG_PBMTE, ENVCFG_STCE, HSTATUS_GVA, HSTATUS_HU, HSTATUS_SPV, HSTATUS_SPVP, HSTATUS_VTSR,
   HSTATUS_VTVM, HSTATUS_VTW, MIP_HS_MASK, MIP_MEIP, MIP_MSIP, MIP_MTIP, MIP_SEIP, MIP_SSIP, MIP_STIP, MIP_VSEIP,
@@ -25,7 +25,7 @@ export const CSR = {
   henvcfg: 0x60a, htval: 0x643, hip: 0x644, hvip: 0x645, htinst: 0x64a, hgatp: 0x680, hcontext: 0x6a8, hgeip: 0xe12,
   mstatus: 0x300, misa: 0x301, medeleg: 0x302, mideleg: 0x303, mie: 0x304, mtvec: 0x305, mcounteren: 0x306,
   menvcfg: 0x30a, mcountinhibit: 0x320, mscratch: 0x340, mepc: 0x341, mcause: 0x342, mtval: 0x343, mip: 0x344,
-  mtinst: 0x34a, mtval2: 0x34b, pmpcfg0: 0x3a0, pmpaddr0: 0x3b0,
+  mtinst: 0x34a, mtval2: 0x34b, mvip: 0x309, pmpcfg0: 0x3a0, pmpaddr0: 0x3b0,
   tselect: 0x7a0, tdata1: 0x7a1, tdata2: 0x7a2, tdata3: 0x7a3, tinfo: 0x7a4, mcontext: 0x7a8,
   mcycle: 0xb00, minstret: 0xb02, cycle: 0xc00, time: 0xc01, instret: 0xc02,
   mvendorid: 0xf11, marchid: 0xf12, mimpid: 0xf13, mhartid: 0xf14, mconfigptr: 0xf15,
@@ -182,8 +182,8 @@ export const csrRead = (h: Hart, isa: Isa, n: number, virt: boolean = h.virt): b
     case CSR.hgeie: case CSR.hgeip: return 0n
     case CSR.mcycle: case CSR.cycle: return h.cycle
     case CSR.minstret: case CSR.instret: return h.instret
-    // time: this model has no real-time clock yet; mtime reads 0 (plus htimedelta in VS/VU, as Spike adds).
-    case CSR.time: return virt ? c.htimedelta : 0n
+    // time: the CLINT's mtime as last synchronised (plus htimedelta in VS/VU, as Spike adds).
+    case CSR.time: return virt ? BigInt.asUintN(64, c.time + c.htimedelta) : c.time
     case CSR.tselect: return c.tselect
     // Triggers: Spike's default triggers are "disabled" (tdata1 type 15); writes are not modelled yet.
     case CSR.tdata1: return 0xfn << 60n
@@ -202,6 +202,9 @@ export const csrRead = (h: Hart, isa: Isa, n: number, virt: boolean = h.virt): b
   return 0n                                          // mhpmcounterN, mhpmeventN
 }
 
+/** Spike's mvip as read (AIA; mvien = 0): SEIP of its own, STIP and SSIP from mip. */
+const mvipRead = (c: Csrs, seip: bigint): bigint => seip | (c.mip & (MIP_STIP | MIP_SSIP))
+
 const vsieRead = (c: Csrs, isa: Isa): bigint => (c.mie & hidelegRead(c, isa) & MIP_VS_MASK) >> 1n
 const vsipRead = (c: Csrs, isa: Isa): bigint => (mipRead(c) & hidelegRead(c, isa) & MIP_VS_MASK) >> 1n
 
@@ -212,6 +215,8 @@ export interface CsrWrite {
   readonly hart: Hart
   /** Physical CSR numbers written (a view such as sstatus logs as the register it writes, mstatus). */
   readonly logged: readonly number[]
+  /** Values fixed at write time for CSRs whose logged value is not their value after the instruction. */
+  readonly values?: readonly (readonly [number, bigint])[]
   /** minstret / mcycle were written: this instruction does not also increment them (Spike). */
   readonly wroteInstret: boolean
   readonly wroteCycle: boolean
@@ -300,8 +305,13 @@ export const csrWrite = (h: Hart, isa: Isa, n: number, value: bigint): CsrWrite 
       if (h.virt) return set({ vsstatus: legalizeVsstatus(c.vsstatus, value) }, [CSR.vsstatus])
       return set({ mstatus: legalizeMstatus(c.mstatus, merge(c.mstatus, value, SSTATUS_WRITE), isa) }, [CSR.mstatus])
     case CSR.vsstatus: return set({ vsstatus: legalizeVsstatus(c.vsstatus, value) }, [CSR.vsstatus])
-    // misa: this model does not let software disable extensions; Spike would (M, A, C, H). Logged as Spike does.
-    case CSR.misa: return set({}, [CSR.misa])
+    // misa: M, A and C can be turned off and on (H cannot here; Spike would allow it). Clearing C is
+    // ignored while the instruction is at a pc that is 2 mod 4 (it would misalign the pc).
+    case CSR.misa: {
+      const keepC = (value & 4n) === 0n && (c.misa & 4n) !== 0n && (h.pc & 2n) !== 0n
+      if (keepC) return done(h, [])
+      return set({ misa: merge(c.misa, value, misaWritable(isa)) }, [CSR.misa])
+    }
     case CSR.medeleg: return set({ medeleg: value & medelegMask(isa) }, [CSR.medeleg])
     case CSR.mideleg: return set({ mideleg: value & (isa.s ? MIP_SSIP | MIP_STIP | MIP_SEIP : 0n) }, [CSR.mideleg])
     case CSR.mie: {
@@ -310,8 +320,10 @@ export const csrWrite = (h: Hart, isa: Isa, n: number, value: bigint): CsrWrite 
     }
     case CSR.mip: {
       // Only the supervisor bits (and VSSIP with H) are software-writable in mip (Spike's mip_csr_t).
+      // mip.SEIP is Spike's alias of mvip.SEIP, so the write also logs mvip (0x309), valued before mip changes.
       const mask = MIP_SSIP | MIP_STIP | MIP_SEIP | (isa.h ? MIP_VSSIP : 0n)
-      return set({ mip: merge(c.mip, value, mask) }, [CSR.mip])
+      const w = set({ mip: merge(c.mip, value, mask) }, [CSR.mvip, CSR.mip])
+      return { ...w, values: [[CSR.mvip, mvipRead(c, value & MIP_SEIP)]] }
     }
     case CSR.sie:
       if (h.virt) return set({ mie: merge(c.mie, value << 1n, hidelegRead(c, isa) & MIP_VS_MASK) }, [CSR.mie])
@@ -319,7 +331,11 @@ export const csrWrite = (h: Hart, isa: Isa, n: number, value: bigint): CsrWrite 
     case CSR.vsie: return set({ mie: merge(c.mie, value << 1n, hidelegRead(c, isa) & MIP_VS_MASK) }, [CSR.mie])
     case CSR.sip:
       if (h.virt) return set({ mip: merge(c.mip, value << 1n, hidelegRead(c, isa) & MIP_VSSIP) }, [CSR.mip])
-      return set({ mip: merge(c.mip, value, midelegRead(c, isa) & MIP_SSIP) }, [CSR.mip])
+      {
+        // Spike's sip_csr_t first writes mvip (with an empty mask, but logged), then mip.
+        const w = set({ mip: merge(c.mip, value, midelegRead(c, isa) & MIP_SSIP) }, [CSR.mvip, CSR.mip])
+        return { ...w, values: [[CSR.mvip, mvipRead(c, c.mip & MIP_SEIP)]] }
+      }
     case CSR.vsip: return set({ mip: merge(c.mip, value << 1n, hidelegRead(c, isa) & MIP_VSSIP) }, [CSR.mip])
     case CSR.hie: return set({ mie: merge(c.mie, value, midelegRead(c, isa) & MIP_HS_MASK) }, [CSR.mie])
     case CSR.hip: return set({ mip: merge(c.mip, value, midelegRead(c, isa) & MIP_VSSIP) }, [CSR.mip])
