@@ -8,6 +8,7 @@ import { isRight, right } from 'fp-ts/lib/Either.js'
 import { isPolicyName, type PolicyName } from '../../src/cache/policy.ts'
 import { nextAccesses, simulateSource, type Config, type Source } from '../../src/cache/simulate.ts'
 import { zipfScanTrace } from '../../src/cache/synth.ts'
+import { objectSize } from './make-golden.ts'
 import { CSV_DEFAULTS, decodeCsvLine, decodeOracleRecord, encodeOracle, ORACLE_RECORD_BYTES } from '../../src/cache/trace.ts'
 import { fileSource } from '../../src/cli/cache.ts'
 
@@ -20,14 +21,17 @@ type Expected = {
 const expected = JSON.parse(readFileSync(`${here}libcachesim-misses.json`, 'utf8')) as Expected
 const tracePath = `${here}zipf-scan-10k.txt`
 
-const misses = (via: Expected['results'][number]['via'], source: Source): Map<string, number> => {
-  const rows = expected.results.filter((r) => r.via === via)
-  const configs: Config[] = rows.map((r) => ({ policy: r.policy as PolicyName, capacity: r.size, params: paramsOf(r.params) }))
+const misses = (via: Expected['results'][number]['via'], source: Source, bytes = false): Map<string, number> => {
+  const rows = rowsOf(via, bytes)
+  const configs: Config[] = rows.map((r) => ({ policy: r.policy as PolicyName, capacity: r.size, params: bytes ? {} : paramsOf(r.params) }))
   // libCacheSim numbers txt/csv ids by first appearance; only W-TinyLFU's sketch can tell
-  const out = simulateSource(configs, source, { ids: via === 'oracleGeneralBin' ? 'as-is' : 'first-appearance' })
+  const out = simulateSource(configs, source, { ids: via === 'oracleGeneralBin' ? 'as-is' : 'first-appearance', bytes })
   assert.ok(isRight(out))
   return new Map(rows.map((r, i) => [keyOf(r), isRight(out) ? (out.right[i]?.misses ?? -1) : -1]))
 }
+// The results of one reading; `params: "bytes"` marks the byte-sized runs (no -e parameters).
+const rowsOf = (via: Expected['results'][number]['via'], bytes: boolean): Expected['results'] =>
+  expected.results.filter((r) => r.via === via && (r.params === 'bytes') === bytes)
 // libCacheSim's -e "k=v,k=v"
 const paramsOf = (s: string | undefined): Record<string, number> =>
   Object.fromEntries((s ?? '').split(',').filter((kv) => kv !== '').map((kv) => [kv.split('=')[0] as string, Number(kv.split('=')[1])]))
@@ -40,7 +44,7 @@ test('the committed trace is what the seeded generator produces, byte for byte',
 
 test(`txt: every policy, size and parameter set has libCacheSim's miss count (cachesim ${expected.commit.slice(0, 7)})`, () => {
   const ours = misses('txt', fileSource(tracePath, { format: 'txt', csv: CSV_DEFAULTS, blockSize: 4096 }))
-  for (const r of expected.results.filter((x) => x.via === 'txt')) {
+  for (const r of rowsOf('txt', false)) {
     assert.ok(isPolicyName(r.policy))
     assert.is(ours.get(keyOf(r)), r.misses, `${r.policy} size ${r.size} ${r.params ?? ''}`)
   }
@@ -59,7 +63,7 @@ test('oracleGeneral: Belady (next-access indices) and W-TinyLFU (raw ids) have l
     return right(undefined)
   }
   const ours = misses('oracleGeneralBin', source)
-  for (const r of expected.results.filter((x) => x.via === 'oracleGeneralBin')) {
+  for (const r of rowsOf('oracleGeneralBin', false)) {
     assert.is(ours.get(keyOf(r)), r.misses, `${r.policy} size ${r.size} ${r.params ?? ''}`)
   }
 })
@@ -75,9 +79,27 @@ test('csv with obj-id-col=2 and a header: LRU has libCacheSim’s miss count', (
     return right(undefined)
   }
   const ours = misses('csv', source)
-  for (const r of expected.results.filter((x) => x.via === 'csv')) {
+  for (const r of rowsOf('csv', false)) {
     assert.is(ours.get(keyOf(r)), r.misses, `${r.policy} size ${r.size} ${r.params ?? ''}`)
   }
+})
+
+test('byte-sized objects (oracleGeneral sizes, capacity in bytes): LRU, FIFO, CLOCK, SIEVE have libCacheSim’s counts', () => {
+  const ids = zipfScanTrace(expected.generator)
+  const next = nextAccesses(ids)
+  const bin = encodeOracle(Array.from(ids, (id, i) => ({ time: i, id, size: objectSize(id), next: next[i] as number })))
+  const dv = new DataView(bin.buffer)
+  const source: Source = (sink) => {
+    for (let at = 0; at < bin.length; at += ORACLE_RECORD_BYTES) {
+      const r = decodeOracleRecord(dv, at)
+      if (isRight(r)) sink(r.right.id, r.right.next, r.right.size)
+    }
+    return right(undefined)
+  }
+  const ours = misses('oracleGeneralBin', source, true)
+  const rows = rowsOf('oracleGeneralBin', true)
+  assert.is(rows.length, 16)
+  for (const r of rows) assert.is(ours.get(keyOf(r)), r.misses, `${r.policy} ${r.size} bytes`)
 })
 
 test.run()

@@ -21,6 +21,10 @@ export const CACHESIM_NAME = {
 
 const here = new URL('.', import.meta.url).pathname
 
+/** A seeded size in bytes for each object (1 … 4096), fixed per object, for the byte-sized runs. */
+export const objectSize = (id: number): number => 1 + Math.floor(mulberry32(id * 7919 + 13).value * 4096)
+export const BYTE_SIZES = [4096, 65536, 1048576, 4194304]
+
 /**
  * A small synthetic MSR-format block trace of three hosts (VMs) for `memvirt blockcache`:
  * "web" re-reads a small hot set, "db" mixes a hot set with a wide random range and 40% writes,
@@ -77,6 +81,15 @@ if (cachesim !== undefined && process.argv[1]?.endsWith('make-golden.ts')) {
   // (from txt, libCacheSim numbers them 1, 2, 3, … by first appearance)
   for (const size of GOLDEN_SIZES) {
     results.push({ policy: 'wtinylfu', size, via: 'oracleGeneralBin', misses: run(['trace.oracleGeneral', 'oracleGeneralBin', 'wtinylfu', String(size), '--ignore-obj-size=1']) })
+  }
+  // byte-sized objects: the same requests as an oracleGeneral file with per-object sizes,
+  // cachesim without --ignore-obj-size, cache sizes in bytes
+  writeFileSync(join(work, 'sized.oracleGeneral'),
+    encodeOracle(Array.from(ids, (id, i) => ({ time: i, id, size: objectSize(id), next: next[i] as number }))))
+  for (const policy of ['lru', 'fifo', 'clock', 'sieve']) {
+    for (const size of BYTE_SIZES) {
+      results.push({ policy, size, via: 'oracleGeneralBin', params: 'bytes', misses: run(['sized.oracleGeneral', 'oracleGeneralBin', policy, String(size)]) })
+    }
   }
   // non-default parameters, as libCacheSim's -e
   const withParams: Array<[string, string]> = [

@@ -2,7 +2,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { fc, runs } from '../fc.ts'
-import { POLICY_NAMES, type PolicyName } from '../../src/cache/policy.ts'
+import { POLICY_NAMES, SIZED_POLICIES, type PolicyName } from '../../src/cache/policy.ts'
 import { nextAccesses, pure, simulate, simulateByFold } from '../../src/cache/simulate.ts'
 
 const arbTrace = fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 300 })
@@ -112,6 +112,35 @@ test('persistence: an old state answers the same after newer states were derived
 test('determinism: the same trace gives the same misses', () => {
   fc.assert(fc.property(arbPolicy, arbCapacity, arbTrace, (name, c, ids) =>
     simulate(name, c, { ids }).misses === simulate(name, c, { ids }).misses), { numRuns: runs(100) })
+})
+
+// Byte-sized caches: each object keeps one size (as in real traces), 1 … 40 bytes.
+const arbSized = fc.record({
+  policy: fc.constantFrom(...SIZED_POLICIES),
+  capacity: fc.integer({ min: 1, max: 200 }),
+  ids: arbTrace,
+  sizeOf: fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 41, maxLength: 41 }),
+})
+
+test('byte-sized: the bytes held never exceed the capacity, and hit ⇔ resident', () => {
+  fc.assert(fc.property(arbSized, ({ policy, capacity, ids, sizeOf }) => {
+    const p = pure(policy)
+    let s = p.init(capacity)
+    return ids.every((id) => {
+      const before = p.resident(s)
+      const a = p.access(s, { id, next: Infinity, size: sizeOf[id] as number })
+      s = a.state
+      const held = p.resident(s).reduce((n, k) => n + (sizeOf[k] as number), 0)
+      return held <= capacity && a.hit === before.includes(id)
+    })
+  }), { numRuns: runs(200) })
+})
+
+test('byte-sized: simulate ≡ folding the pure access', () => {
+  fc.assert(fc.property(arbSized, ({ policy, capacity, ids, sizeOf }) => {
+    const trace = { ids, sizes: ids.map((id) => sizeOf[id] as number) }
+    return simulate(policy, capacity, trace).misses === simulateByFold(policy, capacity, trace).misses
+  }), { numRuns: runs(200) })
 })
 
 test.run()

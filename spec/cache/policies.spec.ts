@@ -34,6 +34,20 @@ test('LRU: a hit moves the object to the head, the tail is evicted', () => {
   assert.equal(r.resident, [1, 2, 4])
 })
 
+test('byte-sized LRU: evict from the tail until the newcomer fits; an object larger than the cache is not cached', () => {
+  // capacity 10 bytes: A=6, B=3 (9 held); C=4 needs 13 > 10 → evict A (7 held); B hits;
+  // D=11 > 10 is a miss that evicts nothing and is not inserted; C still hits
+  const p = pure('lru')
+  const sizes: Record<number, number> = { 1: 6, 2: 3, 3: 4, 4: 11 }
+  let s = p.init(10)
+  const steps = [1, 2, 3, 2, 4, 3].map((id) => {
+    const a = p.access(s, { id, next: Infinity, size: sizes[id] as number })
+    s = a.state
+    return [a.hit ? 'H' : 'M', [...a.evicted]] as const
+  })
+  assert.equal(steps, [['M', []], ['M', []], ['M', [1]], ['H', []], ['M', []], ['H', []]])
+})
+
 test('FIFO: a hit does not protect the object, insertion order decides', () => {
   const r = on('fifo', 3, [1, 2, 3, 1, 4, 1])
   assert.is(r.pattern, 'MMMHMM')

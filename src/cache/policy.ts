@@ -3,7 +3,7 @@
 // Semantics follow libCacheSim (github.com/1a1a11a/libCacheSim, commit aa0fc40) `cache_get_base`:
 // on a hit update the policy's metadata; on a miss, if the object may be inserted, evict until it
 // fits, then insert it, so the incoming object is never its own victim. Sizes are in objects.
-import type { Store } from './store.ts'
+import type { Store, Tab } from './store.ts'
 
 /** One request: the object id and (for offline policies only) the index of its next request. */
 export type Req = {
@@ -15,6 +15,11 @@ export type Req = {
    * only W-TinyLFU's sketch reads it, because it hashes ids as libCacheSim does.
    */
   readonly origin?: number
+  /**
+   * The object's size in bytes when the cache is sized in bytes (`sizedPolicies`); absent = 1,
+   * every object the same size, the cache sized in objects.
+   */
+  readonly size?: number
 }
 export const req = (id: number, next = Infinity): Req => ({ id, next })
 
@@ -48,6 +53,21 @@ export interface Policy<S> {
 export const POLICY_NAMES = ['lru', 'fifo', 'clock', 'lfu', 'arc', 'twoq', 's3fifo', 'sieve', 'lirs', 'wtinylfu', 'belady'] as const
 export type PolicyName = (typeof POLICY_NAMES)[number]
 export const isPolicyName = (s: string): s is PolicyName => (POLICY_NAMES as readonly string[]).includes(s)
+
+/**
+ * The policies that honour `Req.size` (capacity and occupancy in bytes, as libCacheSim without
+ * `--ignore-obj-size`). The others count objects.
+ */
+export const SIZED_POLICIES: readonly PolicyName[] = ['lru', 'fifo', 'clock', 'sieve']
+
+// Byte accounting of the sized policies: a table holds the size of every resident object whose
+// size is not 1, so a cache sized in objects pays almost nothing for it.
+/** The size of resident object `id`. */
+export const sizeOf = <T>(tab: Tab<T>, sizes: T, id: number): number => tab.get(sizes, id) ?? 1
+/** Records the size of a newly inserted object. */
+export const rememberSize = <T>(tab: Tab<T>, sizes: T, id: number, size: number): T => (size === 1 ? sizes : tab.set(sizes, id, size))
+/** Forgets the size of an object that left. */
+export const forgetSize = <T>(tab: Tab<T>, sizes: T, id: number): T => (tab.get(sizes, id) === undefined ? sizes : tab.del(sizes, id))
 
 /** Named numeric parameters, libCacheSim's `-e key=value,...` (e.g. `fifo-size-ratio=0.1`). */
 export type Params = Readonly<Record<string, number>>

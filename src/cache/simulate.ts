@@ -5,7 +5,7 @@
 import { left, right, isLeft, type Either } from 'fp-ts/lib/Either.js'
 import { withAdmission, type AdmissionOptions } from './admission.ts'
 import { POLICIES } from './policies/index.ts'
-import type { Params, Policy, PolicyName } from './policy.ts'
+import { SIZED_POLICIES, type Params, type Policy, type PolicyName } from './policy.ts'
 import { dense, persistent } from './store.ts'
 
 /** A trace in columns: object ids, and for each request the index of the next request for the same id. */
@@ -13,6 +13,8 @@ export type Trace = {
   readonly ids: ArrayLike<number>
   /** `next[i]` is the index of the next request for `ids[i]`, or Infinity; needed only by Belady. */
   readonly next?: ArrayLike<number>
+  /** Object sizes in bytes, for a cache sized in bytes (`SIZED_POLICIES`); absent = all 1. */
+  readonly sizes?: ArrayLike<number>
   /** See `IdOrigin`. */
   readonly idOrigin?: IdOrigin
 }
@@ -27,13 +29,19 @@ export type IdOrigin = 'as-is' | 'first-appearance'
 export type SimulateOptions = {
   readonly onProgress?: (requests: number) => void
   readonly ids?: IdOrigin
+  /**
+   * Capacities in bytes and requests with their sizes (only `SIZED_POLICIES`). As libCacheSim's
+   * readers do, a request of size 0 is skipped altogether.
+   */
+  readonly bytes?: boolean
 }
 
 /**
- * A push-based stream of requests: calls `sink(id, next)` once per request in order and returns
- * Left(message) at the first undecodable record. `next` is NaN when the source does not know it.
+ * A push-based stream of requests: calls `sink(id, next, size)` once per request in order and
+ * returns Left(message) at the first undecodable record. `next` is NaN when the source does not
+ * know it; `size` (bytes) only from sources that carry sizes.
  */
-export type Source = (sink: (id: number, next: number) => void) => Either<string, void>
+export type Source = (sink: (id: number, next: number, size?: number) => void) => Either<string, void>
 
 /** One simulated cache. */
 export type Config = {
@@ -98,6 +106,11 @@ export const simulateSource = (
 ): Either<string, Stats[]> => {
   const { onProgress } = options
   const quark = options.ids === 'first-appearance'
+  const bytes = options.bytes === true
+  const unsized = configs.find((c) => !SIZED_POLICIES.includes(c.policy))
+  if (bytes && unsized !== undefined) {
+    return left(`${unsized.policy} counts objects; sizes in bytes work with ${SIZED_POLICIES.join(', ')}`)
+  }
   const policies = configs.map(fast)
   const states = configs.map((c, i) => (policies[i] as Policy<unknown>).init(c.capacity))
   const misses = new Float64Array(configs.length)
@@ -107,6 +120,7 @@ export const simulateSource = (
   const CHUNK = 1 << 16
   const ids = new Float64Array(CHUNK)
   const nexts = new Float64Array(CHUNK)
+  const sizes = new Float64Array(CHUNK).fill(1)
   const dense = new Int32Array(CHUNK)
   let fill = 0
   let n = 0
@@ -126,7 +140,7 @@ export const simulateSource = (
       let s = states[i]
       let m = 0
       for (let j = 0; j < fill; j++) {
-        const a = policy.access(s, { id: dense[j] as number, next: nexts[j] as number, origin: quark ? (dense[j] as number) + 1 : (ids[j] as number) })
+        const a = policy.access(s, { id: dense[j] as number, next: nexts[j] as number, origin: quark ? (dense[j] as number) + 1 : (ids[j] as number), size: sizes[j] as number })
         s = a.state
         if (!a.hit) m++
       }
@@ -137,7 +151,11 @@ export const simulateSource = (
     fill = 0
     onProgress?.(n)
   }
-  const r = source((id, next) => {
+  const r = source((id, next, size) => {
+    if (bytes) {
+      if (size === 0) return
+      sizes[fill] = size ?? 1
+    }
     ids[fill] = id
     if (next !== next) missingNext = true
     nexts[fill] = next !== next ? Infinity : next
@@ -153,8 +171,10 @@ export const simulateSource = (
 
 /** A columnar trace as a source (with `next` when the trace has it). */
 export const sourceOf = (trace: Trace): Source => (sink) => {
-  const next = trace.next
-  for (let i = 0; i < trace.ids.length; i++) sink(trace.ids[i] as number, next === undefined ? NaN : (next[i] as number))
+  const { next, sizes } = trace
+  for (let i = 0; i < trace.ids.length; i++) {
+    sink(trace.ids[i] as number, next === undefined ? NaN : (next[i] as number), sizes === undefined ? 1 : (sizes[i] as number))
+  }
   return right(undefined)
 }
 
@@ -172,7 +192,8 @@ export const simulate = (name: PolicyName, capacity: number, trace: Trace, param
   let misses = 0
   for (let i = 0; i < ids.length; i++) {
     const origin = trace.idOrigin === 'first-appearance' ? (ids[i] as number) + 1 : (trace.ids[i] as number)
-    const a = policy.access(s, { id: ids[i] as number, next: next === undefined ? Infinity : (next[i] as number), origin })
+    const size = trace.sizes === undefined ? 1 : (trace.sizes[i] as number)
+    const a = policy.access(s, { id: ids[i] as number, next: next === undefined ? Infinity : (next[i] as number), origin, size })
     s = a.state
     if (!a.hit) misses++
   }
@@ -205,7 +226,8 @@ export const simulateByFold = (name: PolicyName, capacity: number, trace: Trace,
   for (let i = 0; i < trace.ids.length; i++) {
     const id = trace.ids[i] as number
     const origin = firstSeen === undefined ? id : (firstSeen[i] as number) + 1
-    const a = policy.access(s, { id, next: next === undefined ? Infinity : (next[i] as number), origin })
+    const size = trace.sizes === undefined ? 1 : (trace.sizes[i] as number)
+    const a = policy.access(s, { id, next: next === undefined ? Infinity : (next[i] as number), origin, size })
     s = a.state
     if (!a.hit) misses++
   }

@@ -12,7 +12,7 @@ import type { AdmissionOptions } from '../cache/admission.ts'
 import { blockAccess, blockReq, flush, initBlockCache, jainIndex, MAX_VMS, vmReport, type BlockCacheConfig, type BlockCacheState, type WritePolicy } from '../cache/blockcache.ts'
 import { mrcSizes, mrcSpec, type MrcPoint } from '../cache/mrc.ts'
 import { POLICIES } from '../cache/policies/index.ts'
-import { isPolicyName, POLICY_NAMES, type Params, type PolicyName } from '../cache/policy.ts'
+import { isPolicyName, POLICY_NAMES, SIZED_POLICIES, type Params, type PolicyName } from '../cache/policy.ts'
 import { nextAccesses, simulateSource, sourceOf, type Config, type IdOrigin, type Source } from '../cache/simulate.ts'
 import {
   CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, decodeOracleRecord, decodeTxtLine, ORACLE_RECORD_BYTES, oracleId, oracleNext,
@@ -61,12 +61,12 @@ export const forEachLine = (
 }
 
 /**
- * Calls `sink(id, next)` for every 24-byte oracleGeneral record, decoded in place (the allocation-
+ * Calls `sink(id, next, size)` for every 24-byte oracleGeneral record, decoded in place (the allocation-
  * free `oracleId`/`oracleNext`; `decodeOracleRecord` only to word an error); a short tail is an error.
  */
 const forEachOracleRecord = (
   path: string,
-  sink: (id: number, next: number) => void,
+  sink: (id: number, next: number, size: number) => void,
   onBytes?: (read: number) => void,
 ): Either<string, void> => {
   const fd = openSync(path, 'r')
@@ -91,7 +91,7 @@ const forEachOracleRecord = (
           const r = decodeOracleRecord(dv, at)
           return left(`byte offset ${fileOffset + at}: ${isLeft(r) ? r.left : 'unreadable record'}`)
         }
-        sink(id, next)
+        sink(id, next, dv.getUint32(at + 12, true))
       }
       if (whole !== n) {
         return left(`byte offset ${fileOffset + whole}: truncated record (${n - whole} of ${ORACLE_RECORD_BYTES} bytes)`)
@@ -256,6 +256,7 @@ type CacheFlags = {
   traceTypeParams?: string
   blockSize: string
   admission?: string
+  objSize?: boolean
 }
 
 const run = async (path: string, f: CacheFlags): Promise<void> => {
@@ -270,6 +271,10 @@ const run = async (path: string, f: CacheFlags): Promise<void> => {
   }
   const params = evictionParams(f.evictionParams, chosen)
   const admission = admissionOptions(f.admission)
+  const bytes = f.objSize === true
+  if (bytes && o.format !== 'oracleGeneral') failInput('--obj-size: only oracleGeneral traces carry object sizes')
+  const unsized = chosen.find((p) => !SIZED_POLICIES.includes(p))
+  if (bytes && unsized !== undefined) failInput(`--obj-size: ${unsized} counts objects; sizes in bytes work with ${SIZED_POLICIES.join(', ')}`)
   try {
     accessSync(path, constants.R_OK)
   } catch {
@@ -292,9 +297,15 @@ const run = async (path: string, f: CacheFlags): Promise<void> => {
   let sizes: number[]
   if (f.size !== undefined) sizes = positiveInts('--size', f.size)
   else if (f.mrc === true) {
+    // the working set: distinct objects, or with --obj-size the bytes of their first requests
     const seen = new Set<number>()
-    fail(source((id) => seen.add(id)))
-    sizes = mrcSizes(seen.size)
+    let workingSet = 0
+    fail(source((id, _next, size) => {
+      if (bytes && size === 0) return
+      if (!seen.has(id)) workingSet += bytes ? (size ?? 1) : 1
+      seen.add(id)
+    }))
+    sizes = mrcSizes(workingSet)
   } else return failInput('--size is required (or --mrc to choose sizes from the trace)')
 
   const configs: Config[] = chosen.flatMap((policy) =>
@@ -302,7 +313,7 @@ const run = async (path: string, f: CacheFlags): Promise<void> => {
       const base = { policy, capacity, params: params.get(policy) ?? {} }
       return admission === undefined ? base : { ...base, admission }
     }))
-  const r = simulateSource(configs, source, { ids: idOriginOf(o) })
+  const r = simulateSource(configs, source, { ids: idOriginOf(o), bytes })
   bar.stop()
   if (isLeft(r)) return failInput(`${path}: ${r.left}`)
   const rows: MrcPoint[] = configs.map((c, i) => {
@@ -310,7 +321,7 @@ const run = async (path: string, f: CacheFlags): Promise<void> => {
     return { policy: c.policy, size: c.capacity, requests: s.requests, misses: s.misses, missRatio: s.requests === 0 ? 0 : s.misses / s.requests }
   })
   if (f.plot !== undefined) {
-    const svg = await renderSvg(mrcSpec(`miss-ratio curve: ${path.split('/').pop() ?? path}`, rows))
+    const svg = await renderSvg(mrcSpec(`miss-ratio curve: ${path.split('/').pop() ?? path}`, rows, bytes ? 'bytes' : 'objects'))
     writeFileAtomic(f.plot, svg)
   }
   process.stdout.write(f.json === true ? JSON.stringify(rows, null, 2) + '\n' : table(rows))
@@ -432,6 +443,7 @@ export const register = (program: Command): void => {
     .option('-t, --trace-type-params <k=v;...>', 'txt/csv reading as libCacheSim -t: obj-id-col=N,has-header=true,delimiter=,,obj-id-is-num=true')
     .option('--block-size <bytes>', 'msr: block size that splits each I/O into block ids', '4096')
     .option('--admission <window=W,threshold=K>', 'QBic-style front: admit a missed object only if requested ≥ K times in the last W requests')
+    .option('--obj-size', `oracleGeneral: use the objects' sizes, --size in bytes (${SIZED_POLICIES.join(', ')}; libCacheSim without --ignore-obj-size)`)
     .action(async (trace: string, flags: CacheFlags) => run(trace, flags))
   program
     .command('blockcache')
