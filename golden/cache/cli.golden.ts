@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { encodeOracle } from '../../src/cache/trace.ts'
 
 const here = new URL('.', import.meta.url).pathname
 const bin = join(here, '../../src/cli/bin.mjs')
@@ -42,6 +43,19 @@ test('a truncated oracleGeneral record names its byte offset', () => {
   const r = memvirt('cache', join(dir, 't.bin'), '--format', 'oracleGeneral', '--size', '2')
   assert.is(r.status, 2)
   assert.is(r.stderr, `memvirt: ${join(dir, 't.bin')}: byte offset 24: truncated record (5 of 24 bytes)\n`)
+})
+
+test('oracleGeneral records of size 0 are skipped, as libCacheSim’s reader does', () => {
+  // ids 1 2 1 3 2 1 4 1 with sizes 1 1 0 1 1 0 1 1, LRU of 2: cachesim (aa0fc40) prints
+  // "6 req, miss ratio 0.8333", i.e. 5 misses
+  const dir = mkdtempSync(join(tmpdir(), 'memvirt-cli-'))
+  const ids = [1, 2, 1, 3, 2, 1, 4, 1]
+  const sizes = [1, 1, 0, 1, 1, 0, 1, 1]
+  writeFileSync(join(dir, 'z.bin'), encodeOracle(ids.map((id, i) => ({ time: i, id, size: sizes[i] as number, next: Infinity }))))
+  const r = memvirt('cache', join(dir, 'z.bin'), '--format', 'oracleGeneral', '--size', '2', '--json')
+  assert.is(r.status, 0, r.stderr)
+  const [row] = JSON.parse(r.stdout) as Array<{ requests: number; misses: number }>
+  assert.equal([row?.requests, row?.misses], [6, 5])
 })
 
 test.run()

@@ -29,10 +29,7 @@ export type IdOrigin = 'as-is' | 'first-appearance'
 export type SimulateOptions = {
   readonly onProgress?: (requests: number) => void
   readonly ids?: IdOrigin
-  /**
-   * Capacities in bytes and requests with their sizes (only `SIZED_POLICIES`). As libCacheSim's
-   * readers do, a request of size 0 is skipped altogether.
-   */
+  /** Capacities in bytes and requests with their sizes (only `SIZED_POLICIES`). */
   readonly bytes?: boolean
 }
 
@@ -152,10 +149,7 @@ export const simulateSource = (
     onProgress?.(n)
   }
   const r = source((id, next, size) => {
-    if (bytes) {
-      if (size === 0) return
-      sizes[fill] = size ?? 1
-    }
+    if (bytes) sizes[fill] = size ?? 1
     ids[fill] = id
     if (next !== next) missingNext = true
     nexts[fill] = next !== next ? Infinity : next

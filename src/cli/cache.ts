@@ -91,7 +91,10 @@ const forEachOracleRecord = (
           const r = decodeOracleRecord(dv, at)
           return left(`byte offset ${fileOffset + at}: ${isLeft(r) ? r.left : 'unreadable record'}`)
         }
-        sink(id, next, dv.getUint32(at + 12, true))
+        const size = dv.getUint32(at + 12, true)
+        // libCacheSim's oracleGeneral reader skips size-0 requests (`ignore_size_zero_req`), also
+        // when it then ignores sizes
+        if (size !== 0) sink(id, next, size)
       }
       if (whole !== n) {
         return left(`byte offset ${fileOffset + whole}: truncated record (${n - whole} of ${ORACLE_RECORD_BYTES} bytes)`)
