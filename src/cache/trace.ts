@@ -5,7 +5,8 @@
 //   csv            delimited columns; `obj-id-col` (1-based), `has-header`, `delimiter`
 //                  (libCacheSim `-t "obj-id-col=2;has-header=true;delimiter=,"`)
 //   oracleGeneral  24-byte little-endian records <uint32 time, uint64 id, uint32 size, int64 next>,
-//                  next = −1 when the object is never requested again
+//                  next = −1 when the object is never requested again; the shell skips size-0
+//                  records, as libCacheSim's reader does
 //   msr            MSR Cambridge block I/O: Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime;
 //                  one request per block the byte range [Offset, Offset+Size) touches; block ids
 //                  are disk·2^32 + block, so the disks of one host stay apart
