@@ -33,11 +33,17 @@ const permits = (cfg: number, access: PmpAccess, priv: Priv, hlvx: boolean): boo
   }
 }
 
+const anyLocked = (cfg: readonly number[]): boolean => {
+  for (let i = 0; i < PMP_ENTRIES; i++) if ((cfg[i]! & L) !== 0) return true
+  return false
+}
+
 /**
  * May a hart at privilege `priv` make this access to [pa, pa+len)? M-mode passes when no entry matches;
  * S and U fail. HLVX needs X as well as R.
  */
 export const pmpAllows = (c: Csrs, pa: bigint, len: number, access: PmpAccess, priv: Priv, hlvx = false): boolean => {
+  if (priv === PRV_M && !anyLocked(c.pmpcfg)) return true     // M-mode is only ever refused by a locked entry
   for (let i = 0; i < PMP_ENTRIES; i++) {
     let any = false
     let all = true

@@ -111,6 +111,10 @@ const accessFault = (access: AccessType, va: bigint, virt: boolean): Trap =>
 
 /** Translates va for one access (TLB, walk, A/D updates) and applies PMP: the physical address or a trap. */
 const translateAccess = (e: Exec, va: bigint, access: AccessType, mode: Mode, len: number, hlvx = false): bigint | Trap => {
+  if (!mode.virt && (mode.priv === PRV_M || e.h.csr.satp >> 60n === 0n)) {
+    // No translation (M-mode, or satp = Bare): the address is physical, exactly as `translate` decides.
+    return pmpAllows(e.h.csr, va, len, access, mode.priv, hlvx) ? va : accessFault(access, va, mode.virt)
+  }
   const ctx = contextFor(e.h.csr, e.isa, mode.priv, mode.virt)
   const out = translateCached(e.tlb, e.memory, ctx, { va: va as VirtAddr, access, hlvx })
   e.tlb = out.tlb
@@ -135,12 +139,22 @@ const fetchParcel = (e: Exec, va: bigint): number | Trap => {
 }
 
 const fetch = (e: Exec): number | Trap => {
-  const lo = fetchParcel(e, e.pc)
-  if (isTrap(lo)) return lo
-  if ((lo & 3) !== 3) return lo
-  const hi = fetchParcel(e, u64(e.pc + 2n))
+  const mode: Mode = { priv: e.h.priv, virt: e.h.virt }
+  const pa = translateAccess(e, e.pc, 'fetch', mode, 2)
+  if (isTrap(pa)) return pa
+  const lo = busRead(e.memory, pa, 2)
+  if (lo === undefined) return accessFault('fetch', e.pc, mode.virt)
+  if ((lo & 3n) !== 3n) return Number(lo)
+  let hi: number | Trap
+  if ((e.pc & 0xfffn) !== 0xffen) {
+    // Same page: the second parcel's translation is the first's; PMP and the bus are still checked for it.
+    const v = pmpAllows(e.h.csr, pa + 2n, 2, 'fetch', mode.priv) ? busRead(e.memory, pa + 2n, 2) : undefined
+    hi = v === undefined ? accessFault('fetch', u64(e.pc + 2n), mode.virt) : Number(v)
+  } else {
+    hi = fetchParcel(e, u64(e.pc + 2n))
+  }
   if (isTrap(hi)) return hi
-  return (lo | (hi << 16)) >>> 0
+  return (Number(lo) | (hi << 16)) >>> 0
 }
 
 // ---- decode (memoised by instruction word: a pure memo) --------------------------------------------------

@@ -4,10 +4,23 @@
 // other address is an access fault.
 import { type PhysAddr, phys } from '../bits/address.ts'
 import { type AccessSize, type PhysMemory, peek, poke } from '../memory/memory.ts'
-import { regionAt } from '../memory/memory-map.ts'
+import { type MemoryMap, type MemoryRegion, regionAt } from '../memory/memory-map.ts'
+
+/** The RAM region of each map, found once (a pure memo keyed by the immutable map). */
+const ramOf = new WeakMap<MemoryMap, MemoryRegion | null>()
+const ramRegion = (map: MemoryMap): MemoryRegion | null => {
+  let r = ramOf.get(map)
+  if (r === undefined) { r = map.find((x) => x.kind === 'ram') ?? null; ramOf.set(map, r) }
+  return r
+}
+const inRam = (m: PhysMemory, pa: bigint, size: number): boolean => {
+  const r = ramRegion(m.map)
+  return r !== null && pa >= r.base && pa + BigInt(size) <= r.base + r.size
+}
 
 /** Reads `size` bytes at pa, or undefined when nothing answers there (an access fault). */
 export const busRead = (m: PhysMemory, pa: bigint, size: AccessSize): bigint | undefined => {
+  if (inRam(m, pa, size)) return peek(m, phys(pa), size)
   const r = regionAt(m.map, pa as PhysAddr, BigInt(size))
   if (r === undefined) return undefined
   if (r.kind === 'ram' || r.name === 'bootrom') return peek(m, phys(pa), size)
@@ -16,6 +29,7 @@ export const busRead = (m: PhysMemory, pa: bigint, size: AccessSize): bigint | u
 
 /** Writes the low `size` bytes of value at pa; undefined when the store is refused (an access fault). */
 export const busWrite = (m: PhysMemory, pa: bigint, size: AccessSize, value: bigint): PhysMemory | undefined => {
+  if (inRam(m, pa, size)) return poke(m, phys(pa), size, value)
   const r = regionAt(m.map, pa as PhysAddr, BigInt(size))
   if (r === undefined || r.name === 'bootrom') return undefined
   if (r.kind === 'ram') return poke(m, phys(pa), size, value)
