@@ -12,10 +12,10 @@ import { run } from '../src/machine/run.ts'
 import { commitLine } from '../src/trace/commit-log.ts'
 
 const DIR = new URL('./programs/', import.meta.url)
-interface Entry { readonly isa: string; readonly spike?: string }
+interface Entry { readonly isa: string; readonly spike?: string; readonly stdout?: string }
 const manifest = JSON.parse(readFileSync(new URL('programs.json', DIR), 'utf8')) as { programs: Record<string, Entry> }
 
-const runProgram = (name: string, isaText: string): { exitCode: number | undefined; log: string; tohost: bigint | undefined } => {
+const runProgram = (name: string, isaText: string): { exitCode: number | undefined; log: string; tohost: bigint | undefined; stdout: string } => {
   const isa = parseIsa(isaText)
   const elf = parseElf(new Uint8Array(readFileSync(new URL(`${name}.elf`, DIR))))
   if (isa._tag === 'Left' || elf._tag === 'Left') throw new Error(`${name}: cannot load`)
@@ -23,7 +23,8 @@ const runProgram = (name: string, isaText: string): { exitCode: number | undefin
   if (m._tag === 'Left') throw new Error(m.left.message)
   let log = ''
   const r = run(m.right, { maxSteps: 50_000 }, (ev) => { log += commitLine(ev) })
-  return { exitCode: r.machine.htif.exitCode, log, tohost: m.right.htif.tohost }
+  const stdout = r.machine.htif.output.filter((w) => w.fd === 1).map((w) => Buffer.from(w.bytes).toString('latin1')).join('')
+  return { exitCode: r.machine.htif.exitCode, log, tohost: m.right.htif.tohost, stdout }
 }
 
 for (const [name, entry] of Object.entries(manifest.programs)) {
@@ -34,6 +35,12 @@ for (const [name, entry] of Object.entries(manifest.programs)) {
     const last = r.log.trimEnd().split('\n').at(-1) ?? ''
     assert.ok(r.tohost !== undefined && last.endsWith(` mem 0x${r.tohost.toString(16).padStart(16, '0')} 0x0000000000000001`), last)
   })
+  if (entry.stdout !== undefined) {
+    const expected = entry.stdout
+    test(`${name}: prints through HTIF what Spike prints`, () => {
+      assert.is(runProgram(name, entry.isa).stdout, expected)
+    })
+  }
   const spikeLog = entry.spike === undefined ? undefined : new URL(entry.spike, DIR)
   if (spikeLog !== undefined && existsSync(spikeLog)) {
     test(`${name}: commit log equals Spike's, line for line`, () => {

@@ -16,3 +16,4 @@ build basics      rv64imac_zicsr_zifencei
 build traps       rv64ima_zicsr
 build sv39        rv64ima_zicsr
 build hyp         rv64imah_zicsr
+build htif        rv64ima_zicsr

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Writes NAME.spike.log for every program in programs.json: `spike --isa=ISA --log-commits` truncated
-# right after the commit line of the store to tohost (Spike keeps spinning until its HTIF poll; those
-# lines are not part of the reference). SPIKE names the binary (default: /work/ext/spike-install/bin/spike).
+# right after the commit line of the store of the exit command to tohost (device 0, command 0, payload
+# bit 0 set; Spike keeps spinning until its HTIF poll, and those lines are not part of the reference). SPIKE names the binary (default: /work/ext/spike-install/bin/spike).
 set -eu
 cd "$(dirname "$0")"
 SPIKE=${SPIKE:-/work/ext/spike-install/bin/spike}
@@ -9,7 +9,9 @@ for name in $(node -e "console.log(Object.keys(require('./programs.json').progra
   isa=$(node -e "console.log(require('./programs.json').programs['$name'].isa)")
   tohost=$(riscv64-unknown-elf-nm "$name.elf" | awk '$3 == "tohost" { print $1 }')
   timeout 60 "$SPIKE" --isa="$isa" --log-commits --log="/tmp/memvirt-$name.spike" "$name.elf" || { echo "$name: spike exit $?" >&2; exit 1; }
-  awk -v pat=" mem 0x$tohost 0x" '{ print } index($0, pat) { exit }' "/tmp/memvirt-$name.spike" > "$name.spike.log"
+  awk -v pat=" mem 0x$tohost 0x" '{ print }
+    { i = index($0, pat); if (i > 0) { v = substr($0, i + length(pat), 16); if (substr(v, 1, 4) == "0000" && substr(v, 16, 1) ~ /[13579bdf]/) exit } }' \
+    "/tmp/memvirt-$name.spike" > "$name.spike.log"
   rm -f "/tmp/memvirt-$name.spike"
   echo "$name: $(wc -l < "$name.spike.log") lines"
 done

@@ -55,6 +55,8 @@ export const register = (program: Command): void => {
       const logging = opts.logCommits !== undefined
       const r = run(m.right, { maxSteps }, logging ? (ev) => { const l = commitLine(ev); if (l !== '') chunks.push(l) } : undefined)
       if (logging) emit(chunks.join(''), opts.logCommits)
+      // What the program wrote through HTIF (write to fd 1 or 2, console device), in order.
+      for (const w of r.machine.htif.output) (w.fd === 2 ? process.stderr : process.stdout).write(w.bytes)
       const code = r.machine.htif.exitCode
       if (code === undefined) {
         process.stderr.write(`memvirt: no HTIF exit after ${r.steps} steps (--max-insns)\n`)

@@ -30,6 +30,7 @@ import { CAUSE, INTERRUPT_BIT, type Trap, illegalInstruction, takeTrap, trap, vi
 import { type MemRead, type MemWrite, type StepEvent } from './event.ts'
 import { type Machine, type Platform, CLINT_BASE, CLINT_SIZE, SPIKE_INSNS_PER_RTC_TICK, machine, platform } from '../machine/machine.ts'
 import { busRead, busWrite, reservable } from '../machine/bus.ts'
+import { exitCommand, htif as htifOf, serviceHtif } from '../machine/htif.ts'
 
 export interface StepResult {
   readonly machine: Machine
@@ -722,8 +723,9 @@ const endChunk = (h: Hart, p: Platform, interleave: number, inWfi: boolean): { h
 const trapped = (m: Machine, h: Hart, tlb: Tlb, t: Trap, bits: number | undefined, isa: Isa): StepResult => {
   const entry = takeTrap(h, isa, t, h.pc)
   const next = endChunk(entry.hart, m.platform, m.options.interleave, false)
+  const host = serviceHtif(m.memory, m.htif)
   return {
-    machine: machine(m.isa, m.options, next.hart, m.memory, tlb, m.htif, next.platform),
+    machine: machine(m.isa, m.options, next.hart, host.memory, tlb, host.htif, next.platform),
     event: { _tag: 'Trapped', pc: h.pc, bits, priv: h.priv, virt: h.virt, trap: t, target: entry.target },
   }
 }
@@ -758,7 +760,8 @@ export const step = (m: Machine): StepResult => {
   if (inWfi) {
     // Still waiting: Spike counts the wait as a retired step (minstret and mcycle advance) and ends the chunk.
     const waited = endChunk(bumpCounters(h0, false, false, h0.pc), p, m.options.interleave, true)
-    return { machine: machine(m.isa, m.options, waited.hart, m.memory, m.tlb, m.htif, waited.platform), event: { _tag: 'Waiting', pc: h0.pc } }
+    const host = serviceHtif(m.memory, m.htif)
+    return { machine: machine(m.isa, m.options, waited.hart, host.memory, m.tlb, host.htif, waited.platform), event: { _tag: 'Waiting', pc: h0.pc } }
   }
   const e: Exec = {
     isa, pc: h0.pc, bits: 0, h: h0, memory: m.memory, tlb: m.tlb,
@@ -780,13 +783,15 @@ export const step = (m: Machine): StepResult => {
   const h2 = bumpCounters(h1, e.wroteInstret, e.wroteCycle, npc)
   const wfi = insn._tag === 'System' && insn.op === 'wfi'
   const chunk = p.chunk + 1
-  const next = wfi || chunk >= m.options.interleave
+  const chunkEnds = wfi || chunk >= m.options.interleave
+  const next = chunkEnds
     ? endChunk(h2, platform(e.mtime, e.mtimecmp, chunk, false, false), m.options.interleave, wfi)
     : { hart: h2, platform: platform(e.mtime, e.mtimecmp, chunk, isSerializing(insn), false) }
-  const htif = e.stores.length > 0 ? pollHtif(m, e.memory) : m.htif
+  const stored = e.stores.length > 0 ? exitOnStore(m, e.memory) : m.htif
+  const host = chunkEnds ? serviceHtif(e.memory, stored) : { memory: e.memory, htif: stored }
   const length = insn.length
   return {
-    machine: machine(m.isa, m.options, next.hart, e.memory, e.tlb, htif, next.platform),
+    machine: machine(m.isa, m.options, next.hart, host.memory, e.tlb, host.htif, next.platform),
     event: {
       _tag: 'Retired', pc: e.pc, bits: length === 2 ? bits & 0xffff : bits, length, priv: h0.priv, virt: h0.virt,
       rd: e.rd, rdValue: e.rdValue, csrs: loggedCsrs(e, h1), loads: e.loads, stores: e.stores,
@@ -803,11 +808,13 @@ const loggedCsrs = (e: Exec, h: Hart): readonly (readonly [number, bigint])[] =>
   return nums.map((n) => [n, e.loggedValues?.get(n) ?? csrRead(h, e.isa, n, false)] as const)
 }
 
-/** HTIF: a store of (code << 1) | 1 to tohost ends the run with `code` (fesvr's exit command). */
-const pollHtif = (m: Machine, memory: PhysMemory): Machine['htif'] => {
-  const at = m.htif.tohost
-  if (at === undefined || m.htif.exitCode !== undefined) return m.htif
-  const v = peek(memory, phys(at), 8)
-  if ((v & 1n) === 0n) return m.htif
-  return { tohost: m.htif.tohost, fromhost: m.htif.fromhost, exitCode: Number(v >> 1n) }
+/**
+ * An exit command stored to tohost ends the run at that store, so a commit log ends with it (Spike
+ * itself notices at its next poll, after spinning; those spins are not part of the reference).
+ */
+const exitOnStore = (m: Machine, memory: PhysMemory): Machine['htif'] => {
+  const h = m.htif
+  if (h.tohost === undefined || h.exitCode !== undefined) return h
+  const code = exitCommand(peek(memory, phys(h.tohost), 8))
+  return code === undefined ? h : htifOf(h.tohost, h.fromhost, code, h.pending, h.output)
 }

@@ -10,6 +10,9 @@ import { type Hart, resetHart, withCsrs } from '../cpu/hart.ts'
 import { MIP_MTIP } from '../cpu/csr/fields.ts'
 import { type Isa } from '../cpu/isa.ts'
 import { type Elf } from '../elf/elf.ts'
+import { type Htif, htif } from './htif.ts'
+
+export type { Htif } from './htif.ts'
 
 /** Spike's DEFAULT_RSTVEC: the boot ROM's base and the hart's reset pc. */
 export const BOOT_ROM_BASE = 0x1000n
@@ -17,14 +20,6 @@ export const BOOT_ROM_SIZE = 0x1000n
 /** Spike's CLINT_BASE and CLINT_SIZE. */
 export const CLINT_BASE = 0x200_0000n
 export const CLINT_SIZE = 0xc_0000n
-
-/** The HTIF mailbox: where tohost/fromhost live, and the exit code once the program has written one. */
-export interface Htif {
-  readonly tohost: bigint | undefined
-  readonly fromhost: bigint | undefined
-  /** Set when the program wrote (code << 1) | 1 to tohost. */
-  readonly exitCode: number | undefined
-}
 
 export interface MachineOptions {
   /** RAM size in bytes at 0x8000_0000 (Spike's `-m`, default 2 GiB). */
@@ -125,5 +120,5 @@ export const loadMachine = (isa: Isa, elf: Elf, options: MachineOptions = defaul
   const h = resetHart(isa, BOOT_ROM_BASE)
   const hart0 = withCsrs(h, { ...h.csr, mip: h.csr.mip | MIP_MTIP })
   return right(machine(isa, options, hart0, memory,
-    emptyTlb({ ...defaultTlbConfig, flushAll: true }), { tohost, fromhost, exitCode: undefined }, resetPlatform))
+    emptyTlb({ ...defaultTlbConfig, flushAll: true }), htif(tohost, fromhost, undefined, [], []), resetPlatform))
 }
