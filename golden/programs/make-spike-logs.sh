@@ -1,7 +1,8 @@
 #!/bin/sh
-# Writes NAME.spike.log for every program in programs.json: `spike --isa=ISA --log-commits` truncated
+# Writes NAME.spike.commits for every program in programs.json: `spike --isa=ISA --log-commits` truncated
 # right after the commit line of the store of the exit command to tohost (device 0, command 0, payload
-# bit 0 set; Spike keeps spinning until its HTIF poll, and those lines are not part of the reference). SPIKE names the binary (default: /work/ext/spike-install/bin/spike).
+# bit 0 set; Spike keeps spinning until its HTIF poll, and those lines are not part of the reference).
+# SPIKE names the binary (default: /work/ext/spike-install/bin/spike).
 set -eu
 cd "$(dirname "$0")"
 SPIKE=${SPIKE:-/work/ext/spike-install/bin/spike}
@@ -11,7 +12,7 @@ for name in $(node -e "console.log(Object.keys(require('./programs.json').progra
   timeout 60 "$SPIKE" --isa="$isa" --log-commits --log="/tmp/memvirt-$name.spike" "$name.elf" || { echo "$name: spike exit $?" >&2; exit 1; }
   awk -v pat=" mem 0x$tohost 0x" '{ print }
     { i = index($0, pat); if (i > 0) { v = substr($0, i + length(pat), 16); if (substr(v, 1, 4) == "0000" && substr(v, 16, 1) ~ /[13579bdf]/) exit } }' \
-    "/tmp/memvirt-$name.spike" > "$name.spike.log"
+    "/tmp/memvirt-$name.spike" > "$name.spike.commits"
   rm -f "/tmp/memvirt-$name.spike"
-  echo "$name: $(wc -l < "$name.spike.log") lines"
+  echo "$name: $(wc -l < "$name.spike.commits") lines"
 done
