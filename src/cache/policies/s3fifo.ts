@@ -7,8 +7,9 @@
 //    rejected), so caches below 20 objects hold nothing;
 //  - eviction works on M when M is over its size or S is empty, else on S: S's tail moves to M
 //    (counter 0) if its counter ≥ threshold, else it is evicted into G; M's tail is reinserted
-//    with counter min(counter, 3) − 1 if its counter ≥ 1, else evicted.
-import { access, NONE, param, type Access, type Policy, type PolicyDef } from '../policy.ts'
+//    with counter min(counter, 3) − 1 if its counter ≥ 1, else evicted;
+//  - sized in objects, or in bytes when requests carry sizes (every queue then counts bytes).
+import { access, forgetSize, NONE, rememberSize, sizeOf, param, type Access, type Policy, type PolicyDef } from '../policy.ts'
 import type { Store } from '../store.ts'
 
 type S3State<S, T> = {
@@ -16,90 +17,134 @@ type S3State<S, T> = {
   readonly main: S
   readonly ghost: S
   readonly freq: T
+  /** Bytes (or objects) in each queue, and the sizes that are not 1 (of S, M and G entries). */
+  readonly smallUsed: number
+  readonly mainUsed: number
+  readonly ghostUsed: number
+  readonly objSize: T
   readonly sizes: S3Sizes
 }
 type S3Sizes = { readonly capacity: number; readonly small: number; readonly main: number; readonly ghost: number }
-const s3State = <S, T>(small: S, main: S, ghost: S, freq: T, sizes: S3Sizes): S3State<S, T> =>
-  ({ small, main, ghost, freq, sizes })
+const s3State = <S, T>(
+  small: S, main: S, ghost: S, freq: T, smallUsed: number, mainUsed: number, ghostUsed: number, objSize: T, sizes: S3Sizes,
+): S3State<S, T> => ({ small, main, ghost, freq, smallUsed, mainUsed, ghostUsed, objSize, sizes })
+
+// The working copy of one miss: a fresh record, updated in place within that access only.
+type Work<S, T> = {
+  small: S; main: S; ghost: S; freq: T
+  smallUsed: number; mainUsed: number; ghostUsed: number; objSize: T
+  readonly sizes: S3Sizes
+  readonly evicted: number[]
+}
 
 const make = <S, T>(st: Store<S, T>, smallRatio: number, ghostRatio: number, threshold: number): Policy<S3State<S, T>> => {
   const { seq, tab } = st
 
+  // ghost->get: G is a FIFO cache of ids (with their sizes) of its own.
+  const toGhost = (w: Work<S, T>, v: number, size: number): void => {
+    if (seq.has(w.ghost, v)) return // a hit in G changes nothing
+    if (size > w.sizes.ghost) {
+      w.objSize = forgetSize(tab, w.objSize, v)
+      return
+    }
+    while (w.ghostUsed + size > w.sizes.ghost) {
+      const g = seq.tail(w.ghost) as number
+      w.ghost = seq.remove(w.ghost, g)
+      w.ghostUsed -= sizeOf(tab, w.objSize, g)
+      w.objSize = forgetSize(tab, w.objSize, g)
+    }
+    w.ghost = seq.pushHead(w.ghost, v)
+    w.ghostUsed += size
+  }
+
   // S3FIFO_evict_fifo: S's tail is promoted to M or evicted into G; repeat until one is evicted.
-  const evictSmall = (s0: S3State<S, T>, evicted: number[]): S3State<S, T> => {
-    let { small, main, ghost, freq } = s0
-    while (seq.size(small) > 0) {
-      const v = seq.tail(small) as number
-      const f = tab.get(freq, v) ?? 0
-      small = seq.remove(small, v)
+  const evictSmall = (w: Work<S, T>): void => {
+    while (w.smallUsed > 0) {
+      const v = seq.tail(w.small) as number
+      const f = tab.get(w.freq, v) ?? 0
+      const size = sizeOf(tab, w.objSize, v)
+      w.small = seq.remove(w.small, v)
+      w.smallUsed -= size
       if (f >= threshold) {
-        main = seq.pushHead(main, v)
-        freq = tab.set(freq, v, 0)
+        w.main = seq.pushHead(w.main, v)
+        w.mainUsed += size
+        w.freq = tab.set(w.freq, v, 0)
         continue
       }
-      // ghost->get: a FIFO cache of ids.
-      if (s0.sizes.ghost > 0 && !seq.has(ghost, v)) {
-        while (seq.size(ghost) + 1 > s0.sizes.ghost) ghost = seq.remove(ghost, seq.tail(ghost) as number)
-        ghost = seq.pushHead(ghost, v)
-      }
-      freq = tab.del(freq, v)
-      evicted.push(v)
+      w.freq = tab.del(w.freq, v)
+      if (w.sizes.ghost > 0) toGhost(w, v, size)
+      else w.objSize = forgetSize(tab, w.objSize, v)
+      w.evicted.push(v)
       break
     }
-    return s3State(small, main, ghost, freq, s0.sizes)
   }
 
   // S3FIFO_evict_main: M's tail is reinserted while its counter is non-zero, else evicted.
-  const evictMain = (s0: S3State<S, T>, evicted: number[]): S3State<S, T> => {
-    let { main, freq } = s0
-    while (seq.size(main) > 0) {
-      const v = seq.tail(main) as number
-      const f = tab.get(freq, v) ?? 0
-      main = seq.remove(main, v)
+  const evictMain = (w: Work<S, T>): void => {
+    while (w.mainUsed > 0) {
+      const v = seq.tail(w.main) as number
+      const f = tab.get(w.freq, v) ?? 0
+      w.main = seq.remove(w.main, v)
       if (f >= 1) {
-        main = seq.pushHead(main, v)
-        freq = tab.set(freq, v, Math.min(f, 3) - 1)
+        w.main = seq.pushHead(w.main, v)
+        w.freq = tab.set(w.freq, v, Math.min(f, 3) - 1)
         continue
       }
-      freq = tab.del(freq, v)
-      evicted.push(v)
+      w.mainUsed -= sizeOf(tab, w.objSize, v)
+      w.objSize = forgetSize(tab, w.objSize, v)
+      w.freq = tab.del(w.freq, v)
+      w.evicted.push(v)
       break
     }
-    return s3State(s0.small, main, s0.ghost, freq, s0.sizes)
   }
+
+  const done = (w: Work<S, T>, hit: boolean): Access<S3State<S, T>> =>
+    access(s3State(w.small, w.main, w.ghost, w.freq, w.smallUsed, w.mainUsed, w.ghostUsed, w.objSize, w.sizes), hit, w.evicted)
 
   return {
     name: 's3fifo',
     init: (capacity) => {
       const small = Math.trunc(capacity * smallRatio)
       const sizes = { capacity, small, main: capacity - small, ghost: Math.trunc(capacity * ghostRatio) }
-      return s3State(seq.empty(), seq.empty(), seq.empty(), tab.empty(), sizes)
+      return s3State(seq.empty(), seq.empty(), seq.empty(), tab.empty(), 0, 0, 0, tab.empty(), sizes)
     },
     access: (s0, r, admit = true): Access<S3State<S, T>> => {
       const sizes = s0.sizes
       const id = r.id
       if (seq.has(s0.small, id) || seq.has(s0.main, id)) {
         const f = tab.get(s0.freq, id) ?? 0
-        return access(s3State(s0.small, s0.main, s0.ghost, tab.set(s0.freq, id, f + 1), sizes), true, NONE)
+        const s1 = s3State(s0.small, s0.main, s0.ghost, tab.set(s0.freq, id, f + 1), s0.smallUsed, s0.mainUsed, s0.ghostUsed, s0.objSize, sizes)
+        return access(s1, true, NONE)
       }
-      const ghostHit = sizes.ghost > 0 && seq.has(s0.ghost, id)
-      const s1 = ghostHit ? s3State(s0.small, s0.main, seq.remove(s0.ghost, id), s0.freq, sizes) : s0
+      const w: Work<S, T> = {
+        small: s0.small, main: s0.main, ghost: s0.ghost, freq: s0.freq,
+        smallUsed: s0.smallUsed, mainUsed: s0.mainUsed, ghostUsed: s0.ghostUsed, objSize: s0.objSize, sizes, evicted: [],
+      }
+      const ghostHit = sizes.ghost > 0 && seq.has(w.ghost, id)
+      if (ghostHit) {
+        w.ghost = seq.remove(w.ghost, id)
+        w.ghostUsed -= sizeOf(tab, w.objSize, id)
+        w.objSize = forgetSize(tab, w.objSize, id)
+      }
+      const size = r.size ?? 1
       // S3FIFO_can_insert: the object must fit in the small queue. (libCacheSim's S3FIFO ignores an
       // admission policy here; this model honours `admit`, as for every policy.)
-      if (1 > sizes.small || !admit) return access(s1, false, NONE)
-      const evicted: number[] = []
-      let s2 = s1
-      while (seq.size(s2.small) + seq.size(s2.main) + 1 > sizes.capacity) {
-        s2 = seq.size(s2.main) > sizes.main || seq.size(s2.small) === 0 ? evictMain(s2, evicted) : evictSmall(s2, evicted)
+      if (size > sizes.small || !admit) return done(w, false)
+      while (w.smallUsed + w.mainUsed + size > sizes.capacity) {
+        if (w.mainUsed > sizes.main || w.smallUsed === 0) evictMain(w)
+        else evictSmall(w)
       }
       // S3FIFO_insert
       if (ghostHit) {
-        return access(s3State(s2.small, seq.pushHead(s2.main, id), s2.ghost, tab.set(s2.freq, id, 0), sizes), false, evicted)
-      }
-      if (1 < sizes.small) {
-        return access(s3State(seq.pushHead(s2.small, id), s2.main, s2.ghost, tab.set(s2.freq, id, 0), sizes), false, evicted)
-      }
-      return access(s2, false, evicted)
+        w.main = seq.pushHead(w.main, id)
+        w.mainUsed += size
+      } else if (size < sizes.small) {
+        w.small = seq.pushHead(w.small, id)
+        w.smallUsed += size
+      } else return done(w, false)
+      w.freq = tab.set(w.freq, id, 0)
+      w.objSize = rememberSize(tab, w.objSize, id, size)
+      return done(w, false)
     },
     resident: (s) => [...seq.toArray(s.small), ...seq.toArray(s.main)],
     contains: (s, id) => seq.has(s.small, id) || seq.has(s.main, id),
