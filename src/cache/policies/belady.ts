@@ -3,7 +3,7 @@
 // `next`, the index of the next request for the same id (`Infinity` if none), as the
 // oracleGeneral trace format stores it. Among objects never requested again the choice does not
 // change the miss count; this model takes the oldest of them.
-import { access, NONE, type Access, type Policy, type PolicyDef } from '../policy.ts'
+import { access, forgetSize, NONE, rememberSize, sizeOf, type Access, type Policy, type PolicyDef } from '../policy.ts'
 import type { Store } from '../store.ts'
 
 type BeladyState<S, T, R> = {
@@ -15,18 +15,21 @@ type BeladyState<S, T, R> = {
   readonly byNext: R
   /** Resident objects never requested again. */
   readonly doomed: S
+  /** Bytes (or objects) held, and the sizes that are not 1. */
+  readonly used: number
+  readonly sizes: T
   readonly capacity: number
 }
-const beladyState = <S, T, R>(members: S, nextOf: T, byNext: R, doomed: S, capacity: number): BeladyState<S, T, R> =>
-  ({ members, nextOf, byNext, doomed, capacity })
+const beladyState = <S, T, R>(members: S, nextOf: T, byNext: R, doomed: S, used: number, sizes: T, capacity: number): BeladyState<S, T, R> =>
+  ({ members, nextOf, byNext, doomed, used, sizes, capacity })
 
 const make = <S, T, C, R>(st: Store<S, T, C, R>): Policy<BeladyState<S, T, R>> => {
   const { seq, tab, ranking } = st
   return {
     name: 'belady',
-    init: (capacity) => beladyState(seq.empty(), tab.empty(), ranking.empty(), seq.empty(), capacity),
+    init: (capacity) => beladyState(seq.empty(), tab.empty(), ranking.empty(), seq.empty(), 0, tab.empty(), capacity),
     access: (s0, r, admit = true): Access<BeladyState<S, T, R>> => {
-      let { members, nextOf, byNext, doomed } = s0
+      let { members, nextOf, byNext, doomed, used, sizes } = s0
       const hit = seq.has(members, r.id)
       const evicted: number[] = []
       if (hit) {
@@ -38,8 +41,9 @@ const make = <S, T, C, R>(st: Store<S, T, C, R>): Policy<BeladyState<S, T, R>> =
           doomed = seq.remove(doomed, r.id)
         }
       } else {
-        if (s0.capacity < 1 || !admit) return access(s0, false, NONE)
-        while (seq.size(members) + 1 > s0.capacity) {
+        const size = r.size ?? 1
+        if (size > s0.capacity || !admit) return access(s0, false, NONE)
+        while (used + size > s0.capacity) {
           const never = seq.tail(doomed)
           let victim: number
           if (never !== undefined) {
@@ -52,9 +56,13 @@ const make = <S, T, C, R>(st: Store<S, T, C, R>): Policy<BeladyState<S, T, R>> =
             victim = far.v
           }
           members = seq.remove(members, victim)
+          used -= sizeOf(tab, sizes, victim)
+          sizes = forgetSize(tab, sizes, victim)
           evicted.push(victim)
         }
         members = seq.pushHead(members, r.id)
+        used += size
+        sizes = rememberSize(tab, sizes, r.id, size)
       }
       if (Number.isFinite(r.next)) {
         nextOf = tab.set(nextOf, r.id, r.next)
@@ -62,7 +70,7 @@ const make = <S, T, C, R>(st: Store<S, T, C, R>): Policy<BeladyState<S, T, R>> =
       } else {
         doomed = seq.pushHead(doomed, r.id)
       }
-      return access(beladyState(members, nextOf, byNext, doomed, s0.capacity), hit, evicted)
+      return access(beladyState(members, nextOf, byNext, doomed, used, sizes, s0.capacity), hit, evicted)
     },
     resident: (s) => seq.toArray(s.members),
     contains: (s, id) => seq.has(s.members, id),
