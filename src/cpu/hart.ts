@@ -10,6 +10,9 @@ export const PRV_U: Priv = 0
 export const PRV_S: Priv = 1
 export const PRV_M: Priv = 3
 
+/** tdata1 of a disabled trigger (type 15), Spike's reset state for every trigger. */
+export const TDATA1_DISABLED = 0xfn << 60n
+
 /** Number of PMP entries (Spike's default `--pmpregions=16`). Entries 16–63 exist as CSRs reading 0. */
 export const PMP_ENTRIES = 16
 export const PMP_CSRS = 64
@@ -70,6 +73,8 @@ export interface Csrs {
   readonly tselect: bigint
   /** The time CSR's value: Spike's copy of the CLINT's mtime, synchronised at every CLINT tick. */
   readonly time: bigint
+  /** Sdtrig triggers (Spike has 4): tdata1 (as read) and tdata2 of each. */
+  readonly triggers: readonly (readonly [bigint, bigint])[]
 }
 
 export interface Hart {
@@ -127,6 +132,7 @@ export const resetCsrs = (isa: Isa): Csrs => {
     pmpcfg, pmpaddr,
     tselect: 0n,
     time: 0n,
+    triggers: [[TDATA1_DISABLED, 0n], [TDATA1_DISABLED, 0n], [TDATA1_DISABLED, 0n], [TDATA1_DISABLED, 0n]],
   }
 }
 

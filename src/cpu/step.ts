@@ -18,7 +18,7 @@ import { type Insn, decodeInstruction } from './decode/index.ts'
 import { type Csrs, type Hart, type Priv, PRV_M, PRV_S, PRV_U, hart } from './hart.ts'
 import { type Isa, effectiveIsa } from './isa.ts'
 import {
-  CSR, csrDenial, csrRead, csrWrite, effectiveDataMode, henvcfgRead, hypervisorAccessMode, legalizeMstatus, midelegRead, mipRead,
+  CSR, MCONTROL, csrDenial, csrRead, csrWrite, effectiveDataMode, henvcfgRead, hypervisorAccessMode, legalizeMstatus, midelegRead, mipRead,
 } from './csr/access.ts'
 import {
   ENVCFG_ADUE, ENVCFG_PBMTE, HSTATUS_HU, MIP_MSIP, MIP_MTIP, HSTATUS_SPV, HSTATUS_VTSR, HSTATUS_VTVM, HSTATUS_VTW, MSTATUS_MIE, MSTATUS_MPIE,
@@ -59,6 +59,8 @@ interface Exec {
   /** The CLINT registers (a CLINT store changes them). */
   mtime: bigint
   mtimecmp: bigint
+  /** Triggers with `hit` set by a trigger that fired (kept although the instruction traps, as in Spike). */
+  firedTriggers: Csrs['triggers'] | undefined
 }
 
 const isTrap = (r: unknown): r is Trap => typeof r === 'object'
@@ -141,12 +143,16 @@ const fetchParcel = (e: Exec, va: bigint): number | Trap => {
 
 const fetch = (e: Exec): number | Trap => {
   const mode: Mode = { priv: e.h.priv, virt: e.h.virt }
+  const bp = checkTriggers(e, 'execute', e.pc, 2)
+  if (bp !== undefined) return bp
   const pa = translateAccess(e, e.pc, 'fetch', mode, 2)
   if (isTrap(pa)) return pa
   const lo = busRead(e.memory, pa, 2)
   if (lo === undefined) return accessFault('fetch', e.pc, mode.virt)
   if ((lo & 3n) !== 3n) return Number(lo)
   let hi: number | Trap
+  const bp2 = checkTriggers(e, 'execute', u64(e.pc + 2n), 2)
+  if (bp2 !== undefined) return bp2
   if ((e.pc & 0xfffn) !== 0xffen) {
     // Same page: the second parcel's translation is the first's; PMP and the bus are still checked for it.
     const v = pmpAllows(e.h.csr, pa + 2n, 2, 'fetch', mode.priv) ? busRead(e.memory, pa + 2n, 2) : undefined
@@ -192,6 +198,8 @@ interface LoadOpts { readonly mode?: Mode; readonly hlvx?: boolean; readonly lr?
 /** Reads `size` bytes at va for a load (Spike's load_slow_path), logging it; the zero-extended value or a trap. */
 const load = (e: Exec, va: bigint, size: AccessSize, opts: LoadOpts = {}): bigint | Trap => {
   const mode = opts.mode ?? effectiveDataMode(e.h)
+  const bp = checkTriggers(e, 'load', va, size)
+  if (bp !== undefined) return bp
   let value: bigint
   if ((va & BigInt(size - 1)) !== 0n) {
     if (!e.isa.misalignedInHardware) return trap(CAUSE.misalignedLoad, va, mode.virt)
@@ -246,6 +254,8 @@ const readPhys = (e: Exec, pa: bigint, size: AccessSize, va: bigint, mode: Mode)
 
 /** Writes the low `size` bytes of value at va (Spike's store_slow_path), logging it; undefined or a trap. */
 const store = (e: Exec, va: bigint, size: AccessSize, value: bigint, mode: Mode = effectiveDataMode(e.h)): Trap | undefined => {
+  const bp = checkTriggers(e, 'store', va, size)
+  if (bp !== undefined) return bp
   if ((va & BigInt(size - 1)) !== 0n) {
     if (!e.isa.misalignedInHardware) return trap(CAUSE.misalignedStore, va, mode.virt)
     const len0 = Math.min(size, 4096 - Number(va & 0xfffn))
@@ -288,6 +298,8 @@ const writePhys = (e: Exec, pa: bigint, size: AccessSize, value: bigint, va: big
 
 /** Store-permission probe of an AMO/SC (Spike: store_slow_path with actually_store = false, alignment required). */
 const probeStore = (e: Exec, va: bigint, size: AccessSize, mode: Mode): bigint | Trap => {
+  const bp = checkTriggers(e, 'store', va, size)
+  if (bp !== undefined) return bp
   if ((va & BigInt(size - 1)) !== 0n) {
     return trap(e.isa.misalignedInHardware ? CAUSE.storeAccess : CAUSE.misalignedStore, va, mode.virt)
   }
@@ -347,6 +359,71 @@ const syncTimer = (e: Exec): void => {
   const c = e.h.csr
   const mip = e.mtime >= e.mtimecmp ? c.mip | MIP_MTIP : c.mip & ~MIP_MTIP
   if (mip !== c.mip || c.time !== e.mtime) setCsrs(e, { ...c, mip, time: e.mtime }, [])
+}
+
+// ---- triggers (Sdtrig, Spike's riscv/triggers.cc) ---------------------------------------------------------
+
+type TriggerOp = 'execute' | 'load' | 'store'
+const OP_BIT: Record<TriggerOp, bigint> = { execute: MCONTROL.execute, load: MCONTROL.load, store: MCONTROL.store }
+
+/** Does mcontrol trigger `t` match this access (address triggers, timing before; Spike's common_match too)? */
+const triggerMatches = (h: Hart, tdata1: bigint, tdata2: bigint, op: TriggerOp, addr: bigint, len: number): boolean => {
+  if (tdata1 >> 60n !== 2n || (tdata1 & OP_BIT[op]) === 0n) return false
+  if ((tdata1 & (MCONTROL.select | MCONTROL.timing)) !== 0n) return false      // data and after-timing triggers: not modelled
+  const modeOk = h.priv === PRV_M ? (tdata1 & MCONTROL.m) !== 0n
+    : h.virt ? false                                                             // mcontrol has no VS/VU bits
+    : h.priv === PRV_S ? (tdata1 & MCONTROL.s) !== 0n : (tdata1 & MCONTROL.u) !== 0n
+  if (!modeOk) return false
+  if (getField(tdata1, MCONTROL.action) === 0n) {
+    // A breakpoint-exception trigger does not fire where the handler would be re-entered with interrupts off.
+    const c = h.csr
+    const bp = ((c.medeleg >> 3n) & 1n) === 1n
+    if (h.priv === PRV_M && (c.mstatus & MSTATUS_MIE) === 0n) return false
+    if (h.priv === PRV_S && !h.virt && bp && (c.mstatus & MSTATUS_SIE) === 0n) return false
+    if (h.priv === PRV_S && h.virt && bp && ((c.hedeleg >> 3n) & 1n) === 1n && (c.vsstatus & MSTATUS_SIE) === 0n) return false
+  } else {
+    return false                                                                 // debug-mode entry: not modelled
+  }
+  const match = getField(tdata1, MCONTROL.match)
+  for (let i = 0; i < len; i++) {
+    const a = u64(addr + BigInt(i))
+    const lo = tdata2 & M32, hi = tdata2 >> 32n
+    if (match === 0n ? a === tdata2 : match === 2n ? a >= tdata2 : match === 3n ? a < tdata2
+      : match === 4n ? ((a & M32) & hi) === lo : ((a >> 32n) & hi) === lo) return true
+  }
+  return false
+}
+
+/** Is any trigger an mcontrol? Memoised per (immutable) trigger array: a pure cache. */
+const armedCache = new WeakMap<Csrs['triggers'], boolean>()
+const armed = (ts: Csrs['triggers']): boolean => {
+  let a = armedCache.get(ts)
+  if (a === undefined) { a = ts.some(([t1]) => t1 >> 60n === 2n); armedCache.set(ts, a) }
+  return a
+}
+
+/**
+ * Checks the triggers for an access before it happens (Spike's module_t::detect_memory_access_match,
+ * with chains): a breakpoint exception (cause 3, tval = the address) when one fires; `hit` is set on
+ * every trigger that matched.
+ */
+const checkTriggers = (e: Exec, op: TriggerOp, addr: bigint, len: number): Trap | undefined => {
+  const ts = e.h.csr.triggers
+  if (!armed(ts)) return undefined
+  let chainOk = true
+  let fires = false
+  let updated = ts
+  ts.forEach(([t1, t2], i) => {
+    const chain = (t1 & MCONTROL.chain) !== 0n
+    if (!chainOk) { chainOk = !chain; return }
+    const hit = triggerMatches(e.h, t1, t2, op, addr, len)
+    if (hit) updated = updated.with(i, [t1 | MCONTROL.hit, t2])
+    if (hit && !chain) fires = true
+    chainOk = hit || !chain
+  })
+  if (!fires) return undefined
+  e.firedTriggers = updated
+  return trap(CAUSE.breakpoint, addr, e.h.virt)
 }
 
 // ---- jumps ---------------------------------------------------------------------------------------------
@@ -738,6 +815,9 @@ const bumpCounters = (h: Hart, wroteInstret: boolean, wroteCycle: boolean, pc: b
   return hart(pc, h.x, h.priv, h.virt, h.csr, h.reservation, instret, cycle)
 }
 
+const withTriggers = (h: Hart, ts: Csrs['triggers'] | undefined): Hart =>
+  ts === undefined ? h : hart(h.pc, h.x, h.priv, h.virt, { ...h.csr, triggers: ts }, h.reservation, h.instret, h.cycle)
+
 const isSerializing = (insn: Insn): boolean =>
   insn._tag === 'Csr' || insn._tag === 'CsrI' || (insn._tag === 'System' && (insn.op === 'mret' || insn.op === 'sret'))
 
@@ -766,10 +846,10 @@ export const step = (m: Machine): StepResult => {
   const e: Exec = {
     isa, pc: h0.pc, bits: 0, h: h0, memory: m.memory, tlb: m.tlb,
     rd: 0, rdValue: 0n, logged: [], loads: [], stores: [], wroteInstret: false, wroteCycle: false,
-    loggedValues: undefined, mtime: p.mtime, mtimecmp: p.mtimecmp,
+    loggedValues: undefined, mtime: p.mtime, mtimecmp: p.mtimecmp, firedTriggers: undefined,
   }
   const bits = fetch(e)
-  if (isTrap(bits)) return trapped(m, h0, e.tlb, bits, undefined, isa)
+  if (isTrap(bits)) return trapped(m, withTriggers(h0, e.firedTriggers), e.tlb, bits, undefined, isa)
   e.bits = bits
   const insn = decodeMemo(bits)
   if ((insn._tag === 'Csr' || insn._tag === 'CsrI') && !p.batchStart) {
@@ -778,7 +858,7 @@ export const step = (m: Machine): StepResult => {
     if (irq !== undefined) return trapped(m, h0, e.tlb, trap(INTERRUPT_BIT | irq), undefined, isa)
   }
   const npc = implemented(insn, isa) ? execute(e, insn) : illegalInstruction(insn.length === 2 ? bits & 0xffff : bits)
-  if (isTrap(npc)) return trapped(m, h0, e.tlb, npc, bits, isa)
+  if (isTrap(npc)) return trapped(m, withTriggers(h0, e.firedTriggers), e.tlb, npc, bits, isa)
   const h1 = e.h
   const h2 = bumpCounters(h1, e.wroteInstret, e.wroteCycle, npc)
   const wfi = insn._tag === 'System' && insn.op === 'wfi'

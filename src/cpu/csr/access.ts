@@ -5,7 +5,7 @@
 //
 // Reads and writes take `virt`: with V = 1 the supervisor CSR numbers (sstatus, sie, stvec, sscratch,
 // sepc, scause, stval, sip, satp) reach the VS CSRs instead, as the H chapter requires.
-import { type Csrs, type Hart, type Priv, PMP_ENTRIES, PRV_M, PRV_S, hart } from '../hart.ts'
+import { type Csrs, type Hart, type Priv, PMP_ENTRIES, PRV_M, PRV_S, TDATA1_DISABLED, hart } from '../hart.ts'
 import { type Isa, misaWritable } from '../isa.ts'
 import {
   ENVCFG_ADUE, ENVCFG_PBMTE, ENVCFG_STCE, HSTATUS_GVA, HSTATUS_HU, HSTATUS_SPV, HSTATUS_SPVP, HSTATUS_VTSR,
@@ -185,10 +185,12 @@ export const csrRead = (h: Hart, isa: Isa, n: number, virt: boolean = h.virt): b
     // time: the CLINT's mtime as last synchronised (plus htimedelta in VS/VU, as Spike adds).
     case CSR.time: return virt ? BigInt.asUintN(64, c.time + c.htimedelta) : c.time
     case CSR.tselect: return c.tselect
-    // Triggers: Spike's default triggers are "disabled" (tdata1 type 15); writes are not modelled yet.
-    case CSR.tdata1: return 0xfn << 60n
-    case CSR.tdata2: case CSR.tdata3: return 0n
-    case CSR.tinfo: return 1n << 15n
+    // Triggers (Sdtrig): the one tselect names. tdata3 (textra) is not modelled: it reads 0.
+    case CSR.tdata1: return c.triggers[Number(c.tselect)]![0]
+    case CSR.tdata2: return c.triggers[Number(c.tselect)]![1]
+    case CSR.tdata3: return 0n
+    // Spike's tinfo: types mcontrol (2), icount (3), itrigger (4), etrigger (5), mcontrol6 (6), disabled (15), version 1
+    case CSR.tinfo: return (1n << 2n) | (1n << 3n) | (1n << 4n) | (1n << 5n) | (1n << 6n) | (1n << 15n) | (1n << 24n)
     case CSR.marchid: return 5n                      // Spike's architecture ID
     case CSR.mvendorid: case CSR.mimpid: case CSR.mhartid: case CSR.mconfigptr: return 0n
   }
@@ -394,7 +396,15 @@ export const csrWrite = (h: Hart, isa: Isa, n: number, value: bigint): CsrWrite 
     case CSR.hgeie: return done(h, [])                     // read-only zero: Spike's const_csr_t logs nothing
     // Spike has 4 triggers: tselect keeps values below 4.
     case CSR.tselect: return set({ tselect: value < 4n ? value : c.tselect }, [CSR.tselect])
-    case CSR.tdata1: case CSR.tdata2: case CSR.tdata3: return done(h, [])
+    case CSR.tdata1: {
+      const i = Number(c.tselect)
+      return set({ triggers: c.triggers.with(i, [legalizeTdata1(value, isa), c.triggers[i]![1]]) }, [CSR.tdata1])
+    }
+    case CSR.tdata2: {
+      const i = Number(c.tselect)
+      return set({ triggers: c.triggers.with(i, [c.triggers[i]![0], value]) }, [CSR.tdata2])
+    }
+    case CSR.tdata3: return done(h, [CSR.tdata3])
     case CSR.minstret:
       return { hart: hart(h.pc, h.x, h.priv, h.virt, c, h.reservation, value, h.cycle), logged: [CSR.minstret], wroteInstret: true, wroteCycle: false }
     case CSR.mcycle:
@@ -420,6 +430,43 @@ export const csrWrite = (h: Hart, isa: Isa, n: number, value: bigint): CsrWrite 
   }
   if (n >= 0x323 && n <= 0x33f) return done(h, [n])        // mhpmeventN: no events (mask 0), logged as 0
   return done(h, [])                                        // mhpmcounterN: hard-wired 0
+}
+
+// ---- triggers (Sdtrig) -----------------------------------------------------------------------------------
+
+/** mcontrol (type 2) fields, as Spike's mcontrol_t keeps them. */
+export const MCONTROL = {
+  type: 0xfn << 60n, dmode: 1n << 59n, hit: 1n << 20n, select: 1n << 19n, timing: 1n << 18n, action: 0xfn << 12n,
+  chain: 1n << 11n, match: 0xfn << 7n, m: 1n << 6n, s: 1n << 4n, u: 1n << 3n, execute: 1n << 2n, store: 1n << 1n, load: 1n,
+} as const
+
+/**
+ * tdata1 WARL (Spike's module_t/mcontrol_t): type 2 (mcontrol) keeps its fields, with match values other
+ * than equal/GE/LT/mask legalized to equal (maskmax = 0, so NAPOT too), an unsupported action to 0
+ * (breakpoint exception), load-data triggers forced to timing = after; S and U bits need those modes.
+ * Any other type is not modelled here and reads back as a disabled trigger (type 15).
+ */
+export const legalizeTdata1 = (value: bigint, isa: Isa): bigint => {
+  if (value >> 60n !== 2n) return TDATA1_DISABLED
+  const field = (m: bigint): bigint => getField(value, m)
+  let match = field(MCONTROL.match)
+  if (!(match === 0n || match === 2n || match === 3n || match === 4n || match === 5n)) match = 0n
+  let action = field(MCONTROL.action)
+  if (action > 1n || (action === 1n && field(MCONTROL.dmode) === 0n)) action = 0n
+  const select = field(MCONTROL.select)
+  const timing = select === 1n && field(MCONTROL.load) === 1n ? 1n : field(MCONTROL.timing)
+  let v = 2n << 60n
+  v = setField(v, MCONTROL.dmode, field(MCONTROL.dmode))
+  v = setField(v, MCONTROL.hit, field(MCONTROL.hit))
+  v = setField(v, MCONTROL.select, select)
+  v = setField(v, MCONTROL.timing, timing)
+  v = setField(v, MCONTROL.action, action)
+  v = setField(v, MCONTROL.chain, field(MCONTROL.chain))
+  v = setField(v, MCONTROL.match, match)
+  v = setField(v, MCONTROL.m, field(MCONTROL.m))
+  v = setField(v, MCONTROL.s, isa.s ? field(MCONTROL.s) : 0n)
+  v = setField(v, MCONTROL.u, isa.u ? field(MCONTROL.u) : 0n)
+  return v | (value & (MCONTROL.execute | MCONTROL.store | MCONTROL.load))
 }
 
 // ---- translation-relevant views --------------------------------------------------------------------------
