@@ -86,7 +86,7 @@ if (cachesim !== undefined && process.argv[1]?.endsWith('make-golden.ts')) {
   // cachesim without --ignore-obj-size, cache sizes in bytes
   writeFileSync(join(work, 'sized.oracleGeneral'),
     encodeOracle(Array.from(ids, (id, i) => ({ time: i, id, size: objectSize(id), next: next[i] as number }))))
-  for (const policy of ['lru', 'fifo', 'clock', 'sieve', 's3fifo', 'lfu', 'arc', 'belady']) {
+  for (const policy of ['lru', 'fifo', 'clock', 'sieve', 's3fifo', 'lfu', 'arc', 'twoq', 'belady']) {
     for (const size of BYTE_SIZES) {
       results.push({ policy, size, via: 'oracleGeneralBin', params: 'bytes', misses: run(['sized.oracleGeneral', 'oracleGeneralBin', policy, String(size)]) })
     }

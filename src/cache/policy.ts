@@ -58,7 +58,7 @@ export const isPolicyName = (s: string): s is PolicyName => (POLICY_NAMES as rea
  * The policies that honour `Req.size` (capacity and occupancy in bytes, as libCacheSim without
  * `--ignore-obj-size`). The others count objects.
  */
-export const SIZED_POLICIES: readonly PolicyName[] = ['lru', 'fifo', 'clock', 'sieve', 's3fifo', 'lfu', 'arc', 'belady']
+export const SIZED_POLICIES: readonly PolicyName[] = ['lru', 'fifo', 'clock', 'sieve', 's3fifo', 'lfu', 'arc', 'twoq', 'belady']
 
 // Byte accounting of the sized policies: a table holds the size of every resident object whose
 // size is not 1, so a cache sized in objects pays almost nothing for it.
