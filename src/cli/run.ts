@@ -1,15 +1,53 @@
 // `memvirt run PROG.elf [--isa STRING] [--max-insns N] [--log-commits FILE]`: runs a bare-metal RISC-V
 // ELF the way `spike --isa=STRING [--log-commits]` does, from Spike's boot ROM until the program writes
 // its exit code to HTIF `tohost`. The exit status is that code (0 = pass), like Spike's.
-import { readFileSync } from 'node:fs'
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
 import type { Command } from 'commander'
 import { parseElf } from '../elf/elf.ts'
 import { DEFAULT_ISA, parseIsa } from '../cpu/isa.ts'
-import { loadMachine } from '../machine/machine.ts'
+import { type Machine, loadMachine } from '../machine/machine.ts'
+import { type StepEvent } from '../cpu/event.ts'
 import { run } from '../machine/run.ts'
 import { commitLine } from '../trace/commit-log.ts'
 import { failInput } from './io.ts'
-import { emit } from './translate.ts'
+
+/**
+ * A commit-log file written as the run goes (bounded memory), into a temporary sibling that is renamed
+ * over the target only when the run has finished: never a half-written log under the final name.
+ */
+class LogFile {
+  private readonly tmp: string
+  private readonly fd: number
+  private buffer = ''
+  constructor(private readonly path: string) {
+    this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`)
+    try {
+      this.fd = openSync(this.tmp, 'w')
+    } catch (e) {
+      this.fd = -1
+      failInput(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`)
+    }
+  }
+  write(text: string): void {
+    this.buffer += text
+    if (this.buffer.length >= 1 << 20) this.flush()
+  }
+  private flush(): void {
+    writeSync(this.fd, this.buffer)
+    this.buffer = ''
+  }
+  finish(): void {
+    this.flush()
+    fsyncSync(this.fd)
+    closeSync(this.fd)
+    renameSync(this.tmp, this.path)
+  }
+  abandon(): void {
+    try { closeSync(this.fd) } catch { /* already closed */ }
+    try { unlinkSync(this.tmp) } catch { /* never created */ }
+  }
+}
 
 /** Exit status when --max-insns stops a program that has not exited (GNU timeout's convention). */
 export const EXIT_LIMIT = 124
@@ -51,12 +89,22 @@ export const register = (program: Command): void => {
       if (elf._tag === 'Left') return failInput(`${path}: ${elf.left.message}`)
       const m = loadMachine(isa.right, elf.right)
       if (m._tag === 'Left') return failInput(`${path}: ${m.left.message}`)
-      const chunks: string[] = []
-      const logging = opts.logCommits !== undefined
-      const r = run(m.right, { maxSteps }, logging ? (ev) => { const l = commitLine(ev); if (l !== '') chunks.push(l) } : undefined)
-      if (logging) emit(chunks.join(''), opts.logCommits)
-      // What the program wrote through HTIF (write to fd 1 or 2, console device), in order.
-      for (const w of r.machine.htif.output) (w.fd === 2 ? process.stderr : process.stdout).write(w.bytes)
+      const log = opts.logCommits === undefined ? undefined : new LogFile(opts.logCommits)
+      // What the program writes through HTIF (fd 1 or 2, console device) is printed as it happens.
+      let printed = 0
+      const observe = (ev: StepEvent, after: Machine): void => {
+        if (log !== undefined) { const l = commitLine(ev); if (l !== '') log.write(l) }
+        const out = after.htif.output
+        for (; printed < out.length; printed++) (out[printed]!.fd === 2 ? process.stderr : process.stdout).write(out[printed]!.bytes)
+      }
+      let r
+      try {
+        r = run(m.right, { maxSteps }, observe)
+      } catch (e) {
+        log?.abandon()
+        throw e
+      }
+      log?.finish()
       const code = r.machine.htif.exitCode
       if (code === undefined) {
         process.stderr.write(`memvirt: no HTIF exit after ${r.steps} steps (--max-insns)\n`)

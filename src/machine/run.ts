@@ -19,16 +19,17 @@ export interface RunResult {
 
 /**
  * Steps `m` until htif.exitCode is set or `limits.maxSteps` steps were made, calling `observe` with
- * every event in order (the commit-log writer and tracers hang here; the fold itself stays pure).
+ * every event and the machine after it, in order (the commit-log writer, the console and tracers hang
+ * here; the fold itself stays pure).
  */
-export const run = (m: Machine, limits: RunLimits, observe?: (ev: StepEvent) => void): RunResult => {
+export const run = (m: Machine, limits: RunLimits, observe?: (ev: StepEvent, after: Machine) => void): RunResult => {
   let cur = m
   let steps = 0
   while (cur.htif.exitCode === undefined && steps < limits.maxSteps) {
     const r = step(cur)
     cur = r.machine
     steps++
-    if (observe !== undefined) observe(r.event)
+    if (observe !== undefined) observe(r.event, cur)
   }
   return { machine: cur, steps, reason: cur.htif.exitCode !== undefined ? 'exit' : 'limit' }
 }
