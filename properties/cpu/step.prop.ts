@@ -5,41 +5,10 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { fc, runs } from '../fc.ts'
-import { type Csrs, type Priv } from '../../src/cpu/hart.ts'
-import { CSR, csrWrite } from '../../src/cpu/csr/access.ts'
-import { type Machine, machine } from '../../src/machine/machine.ts'
+import { type Csrs } from '../../src/cpu/hart.ts'
+import { type Machine } from '../../src/machine/machine.ts'
 import { step } from '../../src/cpu/step.ts'
-import { CODE, RV64IMAC_H, machineWith } from '../../spec/cpu/fixture.ts'
-
-// Instruction words: fully random, or a random operand pattern under an interesting opcode/funct set.
-const OPCODES = [0x03, 0x0f, 0x13, 0x17, 0x1b, 0x23, 0x2f, 0x33, 0x37, 0x3b, 0x63, 0x67, 0x6f, 0x73]
-const arbWord = fc.oneof(
-  fc.integer({ min: 0, max: 0xffff_ffff }),
-  fc.tuple(fc.constantFrom(...OPCODES), fc.integer({ min: 0, max: 0x1ff_ffff })).map(([op, rest]) => ((rest << 7) | op) >>> 0),
-  // SYSTEM with a CSR number from the implemented ranges and rd/rs1 in a0..a5
-  fc.tuple(fc.constantFrom(0x100, 0x104, 0x141, 0x180, 0x200, 0x300, 0x302, 0x305, 0x341, 0x600, 0x602, 0x680, 0xc00, 0xb02, 0x3a0, 0x3b0),
-    fc.integer({ min: 1, max: 7 }), fc.integer({ min: 10, max: 15 }), fc.integer({ min: 0, max: 15 }))
-    .map(([csr, f3, rd, rs1]) => ((csr << 20) | (rs1 << 15) | ((f3 === 4 ? 1 : f3) << 12) | (rd << 7) | 0x73) >>> 0),
-)
-// Register values: random, or addresses near the code (so loads, stores and AMOs reach RAM).
-const arbReg = fc.oneof(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.bigInt({ min: CODE, max: CODE + 0x2000n }))
-const arbMode = fc.constantFrom<[Priv, boolean]>([3, false], [1, false], [0, false], [1, true], [0, true])
-
-const arbMachine = fc.record({
-  words: fc.array(arbWord, { minLength: 1, maxLength: 6 }),
-  regs: fc.array(arbReg, { minLength: 31, maxLength: 31 }),
-  mode: arbMode,
-  medeleg: fc.bigInt({ min: 0n, max: (1n << 24n) - 1n }),
-  hedeleg: fc.bigInt({ min: 0n, max: (1n << 16n) - 1n }),
-}).map(({ words, regs, mode, medeleg, hedeleg }): Machine => {
-  const x: Record<number, bigint> = {}
-  regs.forEach((v, i) => { x[i + 1] = v })
-  const m = machineWith(words, { priv: mode[0], virt: mode[1], x, csr: { mtvec: CODE, stvec: CODE, vstvec: CODE } })
-  // delegation through the legalizing writes, as software would set it
-  let h = csrWrite(m.hart, RV64IMAC_H, CSR.medeleg, medeleg).hart
-  h = csrWrite(h, RV64IMAC_H, CSR.hedeleg, hedeleg).hart
-  return machine(m.isa, m.options, h, m.memory, m.tlb, m.htif, m.platform)
-})
+import { arbMachine } from '../../spec/cpu/arbitraries.ts'
 
 /** Runs n steps, returning every (before, after, event). */
 const trace = (m: Machine, n: number) => {

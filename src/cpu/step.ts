@@ -167,7 +167,7 @@ const fetch = (e: Exec): number | Trap => {
 // ---- decode (memoised by instruction word: a pure memo) --------------------------------------------------
 
 const decoded = new Map<number, Insn>()
-const decodeMemo = (bits: number): Insn => {
+export const decodeMemo = (bits: number): Insn => {
   let insn = decoded.get(bits)
   if (insn === undefined) {
     insn = decodeInstruction(bits)
@@ -178,7 +178,7 @@ const decodeMemo = (bits: number): Insn => {
 }
 
 /** Is the decoded instruction part of the configured ISA? Otherwise it is an illegal instruction. */
-const implemented = (insn: Insn, isa: Isa): boolean => {
+export const implemented = (insn: Insn, isa: Isa): boolean => {
   if (insn.length === 2 && !isa.c) return false
   switch (insn._tag) {
     case 'R': return isa.m || !MUL_DIV.has(insn.op)
@@ -440,7 +440,7 @@ const i32 = (v: bigint): bigint => BigInt.asIntN(32, v)
 const MIN64 = -(1n << 63n)
 const MIN32 = -(1n << 31n)
 
-const alu = (op: string, a: bigint, b: bigint): bigint => {
+export const alu = (op: string, a: bigint, b: bigint): bigint => {
   switch (op) {
     case 'add': return u64(a + b)
     case 'sub': return u64(a - b)
@@ -475,10 +475,10 @@ const alu = (op: string, a: bigint, b: bigint): bigint => {
   }
 }
 
-const LOAD_SIZE: Record<string, AccessSize> = { lb: 1, lbu: 1, lh: 2, lhu: 2, lw: 4, lwu: 4, ld: 8 }
-const STORE_SIZE: Record<string, AccessSize> = { sb: 1, sh: 2, sw: 4, sd: 8 }
+export const LOAD_SIZE: Record<string, AccessSize> = { lb: 1, lbu: 1, lh: 2, lhu: 2, lw: 4, lwu: 4, ld: 8 }
+export const STORE_SIZE: Record<string, AccessSize> = { sb: 1, sh: 2, sw: 4, sd: 8 }
 
-const extendLoad = (op: string, v: bigint): bigint => {
+export const extendLoad = (op: string, v: bigint): bigint => {
   switch (op) {
     case 'lb': case 'hlv.b': return sext(v, 8)
     case 'lh': case 'hlv.h': return sext(v, 16)
