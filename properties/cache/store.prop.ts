@@ -2,6 +2,7 @@
 import { test } from 'uvu'
 import { fc, runs } from '../fc.ts'
 import { dense, persistent } from '../../src/cache/store.ts'
+import { intern } from '../../src/cache/simulate.ts'
 
 // Random operations on a ranking with distinct priorities (as Belady uses it: a priority is a
 // request index, set once, maybe removed later); long runs exercise the heap's rebuild.
@@ -79,6 +80,19 @@ test('a disjoint family of dense queues behaves as separate persistent queues', 
         fam.tail(x) === ps.tail(qp[i]!) && fam.size(x) === ps.size(qp[i]!))
     })
   }), { numRuns: runs(100) })
+})
+
+test('intern numbers ids by first appearance exactly as a Map would, across table growth', () => {
+  fc.assert(fc.property(fc.array(fc.oneof(fc.nat({ max: 100 }), fc.maxSafeNat()), { minLength: 1, maxLength: 200 }), fc.nat({ max: 70000 }), (some, spread) => {
+    // plus a run of distinct ids long enough to grow the table past its first 65 536 slots
+    const ids = [...some, ...Array.from({ length: spread }, (_, i) => i * 4294967311), ...some]
+    const seen = new Map<number, number>()
+    const expected = ids.map((id) => {
+      if (!seen.has(id)) seen.set(id, seen.size)
+      return seen.get(id) as number
+    })
+    return intern(ids).every((d, i) => d === expected[i])
+  }), { numRuns: runs(20) })
 })
 
 test.run()

@@ -3,6 +3,7 @@
 // the trace file in chunks (constant memory in trace length), decodes each record once, and turns
 // bad input into one line naming the line number or byte offset.
 import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs'
+import { endianness } from 'node:os'
 import type { Command } from 'commander'
 import { SingleBar, Presets } from 'cli-progress'
 import { isLeft, right, left, type Either } from 'fp-ts/lib/Either.js'
@@ -71,37 +72,55 @@ const forEachOracleRecord = (
 ): Either<string, void> => {
   const fd = openSync(path, 'r')
   try {
-    const size = ORACLE_RECORD_BYTES * Math.floor(CHUNK / ORACLE_RECORD_BYTES)
-    const buf = Buffer.allocUnsafe(size)
-    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
+    const chunk = ORACLE_RECORD_BYTES * Math.floor(CHUNK / ORACLE_RECORD_BYTES)
+    const buf = new Uint8Array(new ArrayBuffer(chunk))
+    const dv = new DataView(buf.buffer)
+    // On a little-endian host the records can be read as 32-bit words (6 per record), which is
+    // several times faster than DataView calls; the words are the same little-endian fields.
+    const words = endianness() === 'LE' ? new Uint32Array(buf.buffer) : undefined
     let fileOffset = 0
     for (;;) {
       let n = 0
-      while (n < size) {
-        const got = readSync(fd, buf, n, size - n, null)
+      while (n < chunk) {
+        const got = readSync(fd, buf, n, chunk - n, null)
         if (got === 0) break
         n += got
       }
       if (n === 0) break
       const whole = n - (n % ORACLE_RECORD_BYTES)
       for (let at = 0; at < whole; at += ORACLE_RECORD_BYTES) {
-        const id = oracleId(dv, at)
-        const next = oracleNext(dv, at)
+        let id: number
+        let next: number
+        let objSize: number
+        if (words !== undefined) {
+          const w = at >>> 2
+          const idHi = words[w + 2] as number
+          const nextLo = words[w + 4] as number
+          const nextHi = words[w + 5] as number
+          id = idHi < 0x200000 ? idHi * 4294967296 + (words[w + 1] as number) : NaN
+          next = nextHi === 0xffffffff && nextLo === 0xffffffff ? Infinity // −1: never again
+            : nextHi === 0x7fffffff && nextLo === 0xffffffff ? Infinity // INT64_MAX
+              : nextHi < 0x200000 ? nextHi * 4294967296 + nextLo : NaN
+          objSize = words[w + 3] as number
+        } else {
+          id = oracleId(dv, at)
+          next = oracleNext(dv, at)
+          objSize = dv.getUint32(at + 12, true)
+        }
         if (id !== id || next !== next) {
           const r = decodeOracleRecord(dv, at)
           return left(`byte offset ${fileOffset + at}: ${isLeft(r) ? r.left : 'unreadable record'}`)
         }
-        const size = dv.getUint32(at + 12, true)
         // libCacheSim's oracleGeneral reader skips size-0 requests (`ignore_size_zero_req`), also
         // when it then ignores sizes
-        if (size !== 0) sink(id, next, size)
+        if (objSize !== 0) sink(id, next, objSize)
       }
       if (whole !== n) {
         return left(`byte offset ${fileOffset + whole}: truncated record (${n - whole} of ${ORACLE_RECORD_BYTES} bytes)`)
       }
       fileOffset += n
       onBytes?.(fileOffset)
-      if (n < size) break
+      if (n < chunk) break
     }
     return right(undefined)
   } finally {
