@@ -17,3 +17,4 @@ build traps       rv64ima_zicsr
 build sv39        rv64ima_zicsr
 build hyp         rv64imah_zicsr
 build htif        rv64ima_zicsr
+build interrupts  rv64ima_zicsr
