@@ -18,3 +18,4 @@ build sv39        rv64ima_zicsr
 build hyp         rv64imah_zicsr
 build htif        rv64ima_zicsr
 build interrupts  rv64ima_zicsr
+build svadu       rv64ima_zicsr
