@@ -38,13 +38,7 @@ _start:
   bne t0, t1, fail
   li t0, (1 << 8) | (1 << 12) | (1 << 13) | (1 << 15)
   csrw medeleg, t0
-  li t0, 0x1800
-  csrc mstatus, t0
-  li t0, 0x800
-  csrs mstatus, t0
-  la t0, kernel
-  csrw mepc, t0
-  mret
+  ENTER_S kernel
 
 .section .text
 kernel:

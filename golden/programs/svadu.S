@@ -34,13 +34,7 @@ _start:
   csrw satp, t0
   li t0, (1 << 13) | (1 << 15)                               # page faults go to S; ECALL from S stays with M
   csrw medeleg, t0
-  li t0, 0x1800
-  csrc mstatus, t0
-  li t0, 0x800
-  csrs mstatus, t0
-  la t0, kernel
-  csrw mepc, t0
-  mret
+  ENTER_S kernel
 
 .section .text
 kernel:
