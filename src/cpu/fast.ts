@@ -16,7 +16,8 @@ import { PRV_M, hart } from './hart.ts'
 import { effectiveIsa } from './isa.ts'
 import { MSTATUS_MPP, MSTATUS_MPRV, getField } from './csr/fields.ts'
 import { pmpAllows } from './pmp.ts'
-import { LOAD_SIZE, STORE_SIZE, alu, decodeMemo, extendLoad, implemented, step } from './step.ts'
+import { decodeMemo, implemented, step } from './step.ts'
+import { LOAD_SIZE, STORE_SIZE, alu, extendLoad } from './execute/alu.ts'
 import { type RunLimits, type RunResult } from '../machine/run.ts'
 
 const ramOf = (m: Machine): MemoryRegion | undefined => m.memory.map.find((r) => r.kind === 'ram')

@@ -1,0 +1,51 @@
+// The record one step gathers the effects of its instruction in (src/cpu/step.ts): the hart as the
+// instruction changes it, memory, TLB, the commit-log items, and the CLINT registers. It lives inside one
+// call to `step` and never escapes it; everything the step returns is built from it with constructors.
+import { type PhysMemory } from '../memory/memory.ts'
+import { type Tlb } from '../mmu/tlb.ts'
+import { type Csrs, type Hart, type Priv, hart } from './hart.ts'
+import { type Isa } from './isa.ts'
+import { type Trap } from './trap.ts'
+import { type MemRead, type MemWrite } from './event.ts'
+
+// ---- the per-instruction effect record -------------------------------------------------------------
+
+export interface Exec {
+  readonly isa: Isa
+  readonly pc: bigint
+  /** The fetched bits (16 for compressed, 32 otherwise): illegal/virtual-instruction tval. */
+  bits: number
+  h: Hart
+  memory: PhysMemory
+  tlb: Tlb
+  rd: number
+  rdValue: bigint
+  logged: number[]
+  loads: MemRead[]
+  stores: MemWrite[]
+  wroteInstret: boolean
+  wroteCycle: boolean
+  /** Logged CSR values fixed at write time (see CsrWrite.values). */
+  loggedValues: Map<number, bigint> | undefined
+  /** The CLINT registers (a CLINT store changes them). */
+  mtime: bigint
+  mtimecmp: bigint
+  /** Triggers with `hit` set by a trigger that fired (kept although the instruction traps, as in Spike). */
+  firedTriggers: Csrs['triggers'] | undefined
+}
+
+export const isTrap = (r: unknown): r is Trap => typeof r === 'object'
+
+export const writeRd = (e: Exec, rd: number, value: bigint): void => {
+  if (rd === 0) return
+  e.h = hart(e.h.pc, e.h.x.with(rd, value), e.h.priv, e.h.virt, e.h.csr, e.h.reservation, e.h.instret, e.h.cycle)
+  e.rd = rd
+  e.rdValue = value
+}
+
+export const setCsrs = (e: Exec, csr: Csrs, logged: readonly number[]): void => {
+  e.h = hart(e.h.pc, e.h.x, e.h.priv, e.h.virt, csr, e.h.reservation, e.h.instret, e.h.cycle)
+  for (const n of logged) e.logged.push(n)
+}
+
+export interface Mode { readonly priv: Priv; readonly virt: boolean }

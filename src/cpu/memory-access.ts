@@ -1,0 +1,233 @@
+// How an instruction reaches memory (fetches, loads, stores, the store probe of AMOs and SC): debug
+// triggers first, then the misalignment rule, address translation through the TLB with the context the
+// CSRs give (MPRV/MPP/MPV resolved by the caller), PMP, and finally the physical bus or the CLINT.
+// Order and trap values follow Spike's riscv/mmu.cc (load_slow_path, store_slow_path, fetch_slow_path).
+import { type Either, isLeft } from '../bits/either.ts'
+import { type VirtAddr } from '../bits/address.ts'
+import { u64 } from '../bits/bits.ts'
+import { type AccessSize } from '../memory/memory.ts'
+import { type AccessType, type TranslationFault } from '../mmu/faults.ts'
+import { type Translation, type TranslationContext, type Privilege } from '../mmu/translate.ts'
+import { translateCached } from '../mmu/tlb.ts'
+import { type Csrs, type Priv, PRV_M, PRV_S, hart } from './hart.ts'
+import { type Isa } from './isa.ts'
+import { effectiveDataMode, henvcfgRead } from './csr/access.ts'
+import { ENVCFG_ADUE, ENVCFG_PBMTE, MSTATUS_MXR, MSTATUS_SUM } from './csr/fields.ts'
+import { pmpAllows } from './pmp.ts'
+import { CAUSE, type Trap, trap } from './trap.ts'
+import { type Exec, type Mode, isTrap } from './exec.ts'
+import { CLINT_BASE, CLINT_SIZE } from '../machine/machine.ts'
+import { busRead, busWrite, reservable } from '../machine/bus.ts'
+import { clintLoad, clintStore } from './clint.ts'
+import { checkTriggers } from './triggers.ts'
+
+// ---- translation context, memoised per (immutable) CSR file and mode: a pure cache ------------------
+
+const PRIV_NAMES: readonly Privilege[] = ['U', 'S', 'S', 'M']
+const contexts = new WeakMap<Csrs, (TranslationContext | undefined)[]>()
+
+export const contextFor = (c: Csrs, isa: Isa, priv: Priv, virt: boolean): TranslationContext => {
+  let slots = contexts.get(c)
+  if (slots === undefined) { slots = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined]; contexts.set(c, slots) }
+  const i = priv * 2 + (virt ? 1 : 0)
+  const known = slots[i]
+  if (known !== undefined) return known
+  const henv = henvcfgRead(c)
+  const ctx: TranslationContext = {
+    priv: PRIV_NAMES[priv]!, virt,
+    satp: c.satp, vsatp: c.vsatp, hgatp: c.hgatp,
+    mstatus: { sum: (c.mstatus & MSTATUS_SUM) !== 0n, mxr: (c.mstatus & MSTATUS_MXR) !== 0n },
+    vsstatus: { sum: (c.vsstatus & MSTATUS_SUM) !== 0n, mxr: (c.vsstatus & MSTATUS_MXR) !== 0n },
+    menvcfg: { adue: (c.menvcfg & ENVCFG_ADUE) !== 0n, pbmte: (c.menvcfg & ENVCFG_PBMTE) !== 0n },
+    henvcfg: { adue: (henv & ENVCFG_ADUE) !== 0n, pbmte: (henv & ENVCFG_PBMTE) !== 0n },
+    svnapot: isa.svnapot,
+    // Implicit page-table accesses are checked by PMP as S-mode accesses.
+    physCheck: (pa, size, op) => pmpAllows(c, pa as bigint, size, op === 'read' ? 'load' : 'store', PRV_S),
+  }
+  slots[i] = ctx
+  return ctx
+}
+
+
+export const faultTrap = (f: TranslationFault, virt: boolean): Trap =>
+  trap(f.cause, f.tval, f._tag === 'GuestPageFault' ? true : virt, f.htval, f.tinst)
+
+export const accessFault = (access: AccessType, va: bigint, virt: boolean): Trap =>
+  trap(access === 'fetch' ? CAUSE.fetchAccess : access === 'load' ? CAUSE.loadAccess : CAUSE.storeAccess, va, virt)
+
+/** Translates va for one access (TLB, walk, A/D updates) and applies PMP: the physical address or a trap. */
+export const translateAccess = (e: Exec, va: bigint, access: AccessType, mode: Mode, len: number, hlvx = false): bigint | Trap => {
+  if (!mode.virt && (mode.priv === PRV_M || e.h.csr.satp >> 60n === 0n)) {
+    // No translation (M-mode, or satp = Bare): the address is physical, exactly as `translate` decides.
+    return pmpAllows(e.h.csr, va, len, access, mode.priv, hlvx) ? va : accessFault(access, va, mode.virt)
+  }
+  const ctx = contextFor(e.h.csr, e.isa, mode.priv, mode.virt)
+  const out = translateCached(e.tlb, e.memory, ctx, { va: va as VirtAddr, access, hlvx })
+  e.tlb = out.tlb
+  e.memory = out.memory
+  const r: Either<TranslationFault, Translation> = out.result
+  if (isLeft(r)) return faultTrap(r.left, mode.virt)
+  const pa = r.right.pa as bigint
+  if (!pmpAllows(e.h.csr, pa, len, access, mode.priv, hlvx)) return accessFault(access, va, mode.virt)
+  return pa
+}
+
+// ---- fetch ---------------------------------------------------------------------------------------------
+
+/** Fetches one 16-bit parcel (Spike fetches 32-bit instructions as two parcels, each translated). */
+export const fetchParcel = (e: Exec, va: bigint): number | Trap => {
+  const mode: Mode = { priv: e.h.priv, virt: e.h.virt }
+  const pa = translateAccess(e, va, 'fetch', mode, 2)
+  if (isTrap(pa)) return pa
+  const v = busRead(e.memory, pa, 2)
+  if (v === undefined) return accessFault('fetch', va, mode.virt)
+  return Number(v)
+}
+
+export const fetch = (e: Exec): number | Trap => {
+  const mode: Mode = { priv: e.h.priv, virt: e.h.virt }
+  const bp = checkTriggers(e, 'execute', e.pc, 2)
+  if (bp !== undefined) return bp
+  const pa = translateAccess(e, e.pc, 'fetch', mode, 2)
+  if (isTrap(pa)) return pa
+  const lo = busRead(e.memory, pa, 2)
+  if (lo === undefined) return accessFault('fetch', e.pc, mode.virt)
+  if ((lo & 3n) !== 3n) return Number(lo)
+  let hi: number | Trap
+  const bp2 = checkTriggers(e, 'execute', u64(e.pc + 2n), 2)
+  if (bp2 !== undefined) return bp2
+  if ((e.pc & 0xfffn) !== 0xffen) {
+    // Same page: the second parcel's translation is the first's; PMP and the bus are still checked for it.
+    const v = pmpAllows(e.h.csr, pa + 2n, 2, 'fetch', mode.priv) ? busRead(e.memory, pa + 2n, 2) : undefined
+    hi = v === undefined ? accessFault('fetch', u64(e.pc + 2n), mode.virt) : Number(v)
+  } else {
+    hi = fetchParcel(e, u64(e.pc + 2n))
+  }
+  if (isTrap(hi)) return hi
+  return (Number(lo) | (hi << 16)) >>> 0
+}
+
+
+// ---- data accesses ---------------------------------------------------------------------------------------
+
+export interface LoadOpts { readonly mode?: Mode; readonly hlvx?: boolean; readonly lr?: boolean }
+
+/** Reads `size` bytes at va for a load (Spike's load_slow_path), logging it; the zero-extended value or a trap. */
+export const load = (e: Exec, va: bigint, size: AccessSize, opts: LoadOpts = {}): bigint | Trap => {
+  const mode = opts.mode ?? effectiveDataMode(e.h)
+  const bp = checkTriggers(e, 'load', va, size)
+  if (bp !== undefined) return bp
+  let value: bigint
+  if ((va & BigInt(size - 1)) !== 0n) {
+    if (!e.isa.misalignedInHardware) return trap(CAUSE.misalignedLoad, va, mode.virt)
+    if (opts.lr === true) return trap(CAUSE.loadAccess, va, mode.virt)
+    // Performed in hardware as Spike does: the part in the first page, then the rest in the next page,
+    // each translated on its own (so a fault in the second page reports that part's address).
+    const len0 = Math.min(size, 4096 - Number(va & 0xfffn))
+    const v0 = loadPart(e, va, len0, mode, opts)
+    if (isTrap(v0)) return v0
+    value = v0
+    if (len0 < size) {
+      const v1 = loadPart(e, u64(va + BigInt(len0)), size - len0, mode, opts)
+      if (isTrap(v1)) return v1
+      value |= v1 << BigInt(8 * len0)
+    }
+  } else {
+    const v = loadPart(e, va, size, mode, opts)
+    if (isTrap(v)) return v
+    value = v
+  }
+  e.loads.push({ va, size })
+  return value
+}
+
+export const isAccessSize = (n: number): n is AccessSize => n === 1 || n === 2 || n === 4 || n === 8
+
+/** One translated piece of a load: `len` bytes at va, all in one page. */
+const loadPart = (e: Exec, va: bigint, len: number, mode: Mode, opts: LoadOpts): bigint | Trap => {
+  const pa = translateAccess(e, va, 'load', mode, len, opts.hlvx === true)
+  if (isTrap(pa)) return pa
+  if (opts.lr === true) {
+    if (!reservable(e.memory, pa, len as AccessSize)) return trap(CAUSE.loadAccess, va, mode.virt)
+    e.h = hart(e.h.pc, e.h.x, e.h.priv, e.h.virt, e.h.csr, pa, e.h.instret, e.h.cycle)
+  }
+  if (isAccessSize(len) && (pa & BigInt(len - 1)) === 0n) return readPhys(e, pa, len, va, mode)
+  let v = 0n
+  for (let i = len - 1; i >= 0; i--) {
+    const b = readPhys(e, pa + BigInt(i), 1, va, mode)
+    if (isTrap(b)) return b
+    v = (v << 8n) | b
+  }
+  return v
+}
+
+const inClint = (pa: bigint, size: number): boolean => pa >= CLINT_BASE && pa + BigInt(size) <= CLINT_BASE + CLINT_SIZE
+
+const readPhys = (e: Exec, pa: bigint, size: AccessSize, va: bigint, mode: Mode): bigint | Trap => {
+  if (inClint(pa, size)) return clintLoad(e, pa - CLINT_BASE, size)
+  const v = busRead(e.memory, pa, size)
+  return v === undefined ? trap(CAUSE.loadAccess, va, mode.virt) : v
+}
+
+/** Writes the low `size` bytes of value at va (Spike's store_slow_path), logging it; undefined or a trap. */
+export const store = (e: Exec, va: bigint, size: AccessSize, value: bigint, mode: Mode = effectiveDataMode(e.h)): Trap | undefined => {
+  const bp = checkTriggers(e, 'store', va, size)
+  if (bp !== undefined) return bp
+  if ((va & BigInt(size - 1)) !== 0n) {
+    if (!e.isa.misalignedInHardware) return trap(CAUSE.misalignedStore, va, mode.virt)
+    const len0 = Math.min(size, 4096 - Number(va & 0xfffn))
+    const t0 = storePart(e, va, len0, value, mode)
+    if (t0 !== undefined) return t0
+    if (len0 < size) {
+      const t1 = storePart(e, u64(va + BigInt(len0)), size - len0, value >> BigInt(8 * len0), mode)
+      if (t1 !== undefined) return t1
+    }
+  } else {
+    const t = storePart(e, va, size, value, mode)
+    if (t !== undefined) return t
+  }
+  e.stores.push({ va, value: BigInt.asUintN(8 * size, value), size })
+  return undefined
+}
+
+/** One translated piece of a store: `len` bytes at va, all in one page. */
+const storePart = (e: Exec, va: bigint, len: number, value: bigint, mode: Mode): Trap | undefined => {
+  const pa = translateAccess(e, va, 'store', mode, len)
+  if (isTrap(pa)) return pa
+  if (isAccessSize(len) && (pa & BigInt(len - 1)) === 0n) return writePhys(e, pa, len, value, va, mode)
+  for (let i = 0; i < len; i++) {
+    const t = writePhys(e, pa + BigInt(i), 1, value >> BigInt(8 * i), va, mode)
+    if (t !== undefined) return t
+  }
+  return undefined
+}
+
+const writePhys = (e: Exec, pa: bigint, size: AccessSize, value: bigint, va: bigint, mode: Mode): Trap | undefined => {
+  if (inClint(pa, size)) {
+    clintStore(e, pa - CLINT_BASE, size, value)
+    return undefined
+  }
+  const m = busWrite(e.memory, pa, size, value)
+  if (m === undefined) return trap(CAUSE.storeAccess, va, mode.virt)
+  e.memory = m
+  return undefined
+}
+
+/** Store-permission probe of an AMO/SC (Spike: store_slow_path with actually_store = false, alignment required). */
+export const probeStore = (e: Exec, va: bigint, size: AccessSize, mode: Mode): bigint | Trap => {
+  const bp = checkTriggers(e, 'store', va, size)
+  if (bp !== undefined) return bp
+  if ((va & BigInt(size - 1)) !== 0n) {
+    return trap(e.isa.misalignedInHardware ? CAUSE.storeAccess : CAUSE.misalignedStore, va, mode.virt)
+  }
+  return translateAccess(e, va, 'store', mode, size)
+}
+
+/** AMO and SC report load faults as store faults (Spike's convert_load_traps_to_store_traps). */
+export const asStoreTrap = (t: Trap): Trap => {
+  const c = t.cause === CAUSE.misalignedLoad ? CAUSE.misalignedStore
+    : t.cause === CAUSE.loadPageFault ? CAUSE.storePageFault
+    : t.cause === CAUSE.loadAccess ? CAUSE.storeAccess
+    : t.cause === CAUSE.loadGuestPageFault ? CAUSE.storeGuestPageFault : t.cause
+  return trap(c, t.tval, t.gva, t.tval2, t.tinst)
+}
