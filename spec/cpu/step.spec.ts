@@ -119,6 +119,21 @@ test('H 9.6.1: HFENCE.GVMA in VS-mode is a virtual-instruction exception with th
   assert.is(t.trap.tval, 0x62000073n)
 })
 
+test('3.1.6.3 MPRV: M-mode loads are translated and checked at MPP (U here: a U=0 page faults 13); fetches are not', () => {
+  // Sv39 root at CODE + 0x1000: root[2] = 1 GiB identity leaf for 0x8000_0000 with V R W X A D, U = 0
+  const root = CODE + 0x1000n
+  const pte = ((0x8000_0000n >> 12n) << 10n) | 0xcfn
+  const words = new Array<number>(0x406).fill(0)                       // 32-bit words from CODE
+  words[0] = 0x00053583                                                 // ld a1, 0(a0)
+  words[0x404] = Number(pte & 0xffff_ffffn)                             // root[2] at root + 16 = CODE + 0x1010
+  words[0x405] = Number(pte >> 32n)
+  const satp = (8n << 60n) | (root >> 12n)
+  const mprv = stepOnce(machineWith(words, { x: { 10: CODE }, csr: { satp, mstatus: (0xan << 32n) | (1n << 17n) } }))
+  assert.is((mprv.event as Trapped).trap.cause, 13n)
+  const plain = stepOnce(machineWith(words, { x: { 10: CODE }, csr: { satp } }))
+  assert.is(plain.machine.hart.x[11], 0x00053583n)
+})
+
 test('Spike boot ROM: the first five commit lines reproduce Spike reset vector (auipc, addi, csrr, ld, jr)', () => {
   const m = loadMachine(isa('rv64imac_zicsr'), { entry: 0x8000_0000n, flags: 0, segments: [], symbols: new Map(), tohost: { _tag: 'None' }, fromhost: { _tag: 'None' } })
   if (m._tag === 'Left') throw new Error('load')
