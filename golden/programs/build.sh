@@ -19,3 +19,4 @@ build hyp         rv64imah_zicsr
 build htif        rv64ima_zicsr
 build interrupts  rv64ima_zicsr
 build svadu       rv64ima_zicsr
+build spike_tlb   rv64ima_zicsr

@@ -10,12 +10,12 @@
 // execute/; the CLINT: clint.ts; debug triggers: triggers.ts.
 import { type PhysMemory, peek } from '../memory/memory.ts'
 import { phys } from '../bits/address.ts'
-import { type Tlb } from '../mmu/tlb.ts'
+import { type Tlb, emptyTlb } from '../mmu/tlb.ts'
 import { type Insn, decodeInstruction } from './decode/index.ts'
 import { type Csrs, type Hart, PRV_M, PRV_S, hart } from './hart.ts'
 import { type Isa, effectiveIsa } from './isa.ts'
 import { CSR, csrRead, midelegRead, mipRead } from './csr/access.ts'
-import { MIP_MTIP, MSTATUS_MIE, MSTATUS_SIE } from './csr/fields.ts'
+import { MIP_MTIP, MSTATUS_MIE, MSTATUS_MPP, MSTATUS_MPRV, MSTATUS_MXR, MSTATUS_SIE, MSTATUS_SUM } from './csr/fields.ts'
 import { INTERRUPT_BIT, type Trap, illegalInstruction, takeTrap, trap } from './trap.ts'
 import { type StepEvent } from './event.ts'
 import { type Exec, isTrap } from './exec.ts'
@@ -101,12 +101,31 @@ const endChunk = (h: Hart, p: Platform, interleave: number, inWfi: boolean): { h
   }
 }
 
+/**
+ * Where Spike flushes its TLB and PTE cache (mmu_t::flush_tlb): whenever it sets the privilege (every trap,
+ * MRET and SRET), and on CSR writes that change translation: satp/vsatp (a new value), hgatp, PMP, misa,
+ * and mstatus (or vsstatus while V = 1) changing MPP, MPRV, SUM or MXR. The model's TLB is flushed at the
+ * same points, so a stale translation lasts exactly as long as it would in Spike.
+ */
+const flushed = (tlb: Tlb): Tlb => (tlb.sets.every((set) => set.length === 0) ? tlb : emptyTlb(tlb.config))
+
+const TRANSLATION_STATUS = MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR
+
+const spikeFlushes = (insn: Insn, e: Exec, before: Hart, after: Hart): boolean => {
+  if (insn._tag === 'System' && (insn.op === 'mret' || insn.op === 'sret')) return true
+  if (e.logged.length === 0) return false
+  const a = before.csr, b = after.csr
+  return a.satp !== b.satp || a.vsatp !== b.vsatp || ((a.mstatus ^ b.mstatus) & TRANSLATION_STATUS) !== 0n ||
+    (before.virt && ((a.vsstatus ^ b.vsstatus) & (MSTATUS_SUM | MSTATUS_MXR)) !== 0n) ||
+    e.logged.some((n) => n === 0x680 || n === 0x301 || (n >= 0x3a0 && n <= 0x3ef))
+}
+
 const trapped = (m: Machine, h: Hart, tlb: Tlb, t: Trap, bits: number | undefined, isa: Isa): StepResult => {
   const entry = takeTrap(h, isa, t, h.pc)
   const next = endChunk(entry.hart, m.platform, m.options.interleave, false)
   const host = serviceHtif(m.memory, m.htif)
   return {
-    machine: machine(m.isa, m.options, next.hart, host.memory, tlb, host.htif, next.platform),
+    machine: machine(m.isa, m.options, next.hart, host.memory, flushed(tlb), host.htif, next.platform),
     event: { _tag: 'Trapped', pc: h.pc, bits, priv: h.priv, virt: h.virt, trap: t, target: entry.target },
   }
 }
@@ -175,7 +194,7 @@ export const step = (m: Machine): StepResult => {
   const host = chunkEnds ? serviceHtif(e.memory, stored) : { memory: e.memory, htif: stored }
   const length = insn.length
   return {
-    machine: machine(m.isa, m.options, next.hart, host.memory, e.tlb, host.htif, next.platform),
+    machine: machine(m.isa, m.options, next.hart, host.memory, spikeFlushes(insn, e, h0, h1) ? flushed(e.tlb) : e.tlb, host.htif, next.platform),
     event: {
       _tag: 'Retired', pc: e.pc, bits: length === 2 ? bits & 0xffff : bits, length, priv: h0.priv, virt: h0.virt,
       rd: e.rd, rdValue: e.rdValue, csrs: loggedCsrs(e, h1), loads: e.loads, stores: e.stores,
