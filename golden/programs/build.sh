@@ -20,3 +20,4 @@ build htif        rv64ima_zicsr
 build interrupts  rv64ima_zicsr
 build svadu       rv64ima_zicsr
 build spike_tlb   rv64ima_zicsr
+build misaligned  rv64ima_zicsr

@@ -2,6 +2,9 @@
 // delegation): x0 stays 0; a step that traps changes nothing but pc, privilege/V and the trap CSRs
 // (and the TLB, which is not architectural, plus what the end of a Spike chunk does: the reservation
 // is dropped, the timer advances time and mip.MTIP); step is deterministic and never modifies its input.
+// (Memory: these start states have translation off and no hardware-misaligned accesses, so a trapping
+// instruction cannot have made the page-table A/D updates or partial stores Spike keeps; memory must
+// be the very same object.)
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { fc, runs } from '../fc.ts'

@@ -5,8 +5,8 @@
 //
 // Inside one call the effects of the instruction are gathered in a local record (`Exec`, exec.ts) that
 // never escapes: the machine passed in is never modified, and the result is a new Machine built with
-// constructor functions. A trap discards every effect of the instruction except TLB refills (and the
-// hit bits of a trigger that fired). How instructions reach memory: memory-access.ts; what each does:
+// constructor functions. A trap discards the instruction's effects on the hart except the hit bits of a
+// trigger that fired; memory keeps what Spike keeps (A/D updates, the first part of a page-crossing store). How instructions reach memory: memory-access.ts; what each does:
 // execute/; the CLINT: clint.ts; debug triggers: triggers.ts.
 import { type PhysMemory, peek } from '../memory/memory.ts'
 import { phys } from '../bits/address.ts'
@@ -120,10 +120,15 @@ const spikeFlushes = (insn: Insn, e: Exec, before: Hart, after: Hart): boolean =
     e.logged.some((n) => n === 0x680 || n === 0x301 || (n >= 0x3a0 && n <= 0x3ef))
 }
 
-const trapped = (m: Machine, h: Hart, tlb: Tlb, t: Trap, bits: number | undefined, isa: Isa): StepResult => {
+/**
+ * Takes trap `t` (an interrupt, or the exception of the instruction at h.pc). `memory` is memory as the
+ * instruction left it: unchanged, except for what Spike also keeps when an instruction traps part-way
+ * (page-table A/D updates made by a walk, the first page's part of a page-crossing store).
+ */
+const trapped = (m: Machine, h: Hart, memory: PhysMemory, tlb: Tlb, t: Trap, bits: number | undefined, isa: Isa): StepResult => {
   const entry = takeTrap(h, isa, t, h.pc)
   const next = endChunk(entry.hart, m.platform, m.options.interleave, false)
-  const host = serviceHtif(m.memory, m.htif)
+  const host = serviceHtif(memory, m.htif)
   return {
     machine: machine(m.isa, m.options, next.hart, host.memory, flushed(tlb), host.htif, next.platform),
     event: { _tag: 'Trapped', pc: h.pc, bits, priv: h.priv, virt: h.virt, trap: t, target: entry.target },
@@ -158,7 +163,7 @@ export const step = (m: Machine): StepResult => {
   if (p.batchStart) {
     if ((mipRead(h0.csr) & h0.csr.mie) !== 0n) inWfi = false      // any pending interrupt ends WFI
     const irq = pendingInterrupt(h0, isa)
-    if (irq !== undefined) return trapped(m, h0, m.tlb, trap(INTERRUPT_BIT | irq), undefined, isa)
+    if (irq !== undefined) return trapped(m, h0, m.memory, m.tlb, trap(INTERRUPT_BIT | irq), undefined, isa)
   }
   if (inWfi) {
     // Still waiting: Spike counts the wait as a retired step (minstret and mcycle advance) and ends the chunk.
@@ -172,16 +177,16 @@ export const step = (m: Machine): StepResult => {
     loggedValues: undefined, mtime: p.mtime, mtimecmp: p.mtimecmp, firedTriggers: undefined,
   }
   const bits = fetch(e)
-  if (isTrap(bits)) return trapped(m, withTriggers(h0, e.firedTriggers), e.tlb, bits, undefined, isa)
+  if (isTrap(bits)) return trapped(m, withTriggers(h0, e.firedTriggers), e.memory, e.tlb, bits, undefined, isa)
   e.bits = bits
   const insn = decodeMemo(bits)
   if ((insn._tag === 'Csr' || insn._tag === 'CsrI') && !p.batchStart) {
     // A CSR instruction serializes before it executes: a new batch starts, so interrupts are checked.
     const irq = pendingInterrupt(h0, isa)
-    if (irq !== undefined) return trapped(m, h0, e.tlb, trap(INTERRUPT_BIT | irq), undefined, isa)
+    if (irq !== undefined) return trapped(m, h0, e.memory, e.tlb, trap(INTERRUPT_BIT | irq), undefined, isa)
   }
   const npc = implemented(insn, isa) ? execute(e, insn) : illegalInstruction(insn.length === 2 ? bits & 0xffff : bits)
-  if (isTrap(npc)) return trapped(m, withTriggers(h0, e.firedTriggers), e.tlb, npc, bits, isa)
+  if (isTrap(npc)) return trapped(m, withTriggers(h0, e.firedTriggers), e.memory, e.tlb, npc, bits, isa)
   const h1 = e.h
   const h2 = bumpCounters(h1, e.wroteInstret, e.wroteCycle, npc)
   const wfi = insn._tag === 'System' && insn.op === 'wfi'
