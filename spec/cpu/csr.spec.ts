@@ -54,7 +54,12 @@ test('3.1.14 mepc: with C disabled bit 1 reads as zero too', () => {
   assert.is(csrRead(h, rv, CSR.mepc), 0x8000_0004n)
 })
 
-test('4.1.11 satp: writing an unsupported MODE leaves MODE unchanged (Spike still writes ASID and PPN)', () => {
+test('4.1.11 satp: through the satp number an unsupported MODE leaves satp unchanged altogether (Spike)', () => {
+  const h = write(CSR.satp, (8n << 60n) | 0x80000n)
+  assert.is(read(CSR.satp, write(CSR.satp, (3n << 60n) | 0x123n, h)), (8n << 60n) | 0x80000n)
+})
+
+test('H 9.2.18 vsatp written directly with an unsupported MODE keeps MODE but takes ASID and PPN (Spike base_atp)', () => {
   const old = 8n << 60n
   assert.is(legalizeSatp(old, (5n << 60n) | 0x123n) >> 60n, 8n)
   assert.is(legalizeSatp(old, (5n << 60n) | 0x123n) & 0xfffn, 0x123n)

@@ -7,6 +7,7 @@ import { resetHart, type Hart, type Priv, hart } from '../../src/cpu/hart.ts'
 import { CAUSE, INTERRUPT_BIT, takeTrap, trap } from '../../src/cpu/trap.ts'
 import { pendingInterrupt } from '../../src/cpu/step.ts'
 import { RV64IMAC_H, machineWith, stepOnce } from './fixture.ts'
+import { type Retired } from '../../src/cpu/event.ts'
 
 const base = resetHart(RV64IMAC_H, 0x8000_0100n)
 const at = (priv: Priv, virt: boolean, csr: Partial<Hart['csr']> = {}): Hart =>
@@ -97,6 +98,14 @@ test('3.3.2 MRET: privilege from MPP, MIE from MPIE, MPIE = 1, MPP = U', () => {
   assert.is(field(h.csr.mstatus, 3n), 1n)
   assert.is(field(h.csr.mstatus, 7n), 1n)
   assert.is(field(h.csr.mstatus, 11n, 2n), 0n)
+})
+
+test('MRET to VU (MPV = 1, MPP = U) also logs vsstatus, as Spike rewrites it (clearing SDT)', () => {
+  const mstatus = base.csr.mstatus | (1n << 39n)                   // MPV = 1, MPP = U
+  const r = stepOnce(machineWith([0x30200073], { csr: { mstatus, mepc: 0x8000_0040n } }))
+  assert.equal((r.event as Retired).csrs.map(([n]) => n), [0x200, 0x300])
+  assert.ok(r.machine.hart.virt)
+  assert.is(r.machine.hart.priv, 0)
 })
 
 test('9.4.1 SRET from HS with hstatus.SPV = 1 enters VS-mode and clears SPV', () => {

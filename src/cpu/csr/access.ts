@@ -360,13 +360,13 @@ export const csrWrite = (h: Hart, isa: Isa, n: number, value: bigint): CsrWrite 
     case CSR.mtval: return set({ mtval: value }, [CSR.mtval])
     case CSR.stval: return h.virt ? set({ vstval: value }, [CSR.vstval]) : set({ stval: value }, [CSR.stval])
     case CSR.vstval: return set({ vstval: value }, [CSR.vstval])
-    case CSR.satp:
-      if (h.virt) {
-        // From VS-mode: an unsupported MODE leaves vsatp unchanged altogether (Spike's virtualized_satp_csr_t).
-        const v = satpModeValid(value >> MODE_SHIFT) ? value : c.vsatp
-        return set({ vsatp: legalizeSatp(c.vsatp, v) }, [CSR.vsatp])
-      }
-      return set({ satp: legalizeSatp(c.satp, value) }, [CSR.satp])
+    case CSR.satp: {
+      // Through the satp number an unsupported MODE leaves the register unchanged altogether (Spike's
+      // virtualized_satp_csr_t); only a direct vsatp write keeps MODE and still takes ASID and PPN.
+      const old = h.virt ? c.vsatp : c.satp
+      const v = legalizeSatp(old, satpModeValid(value >> MODE_SHIFT) ? value : old)
+      return h.virt ? set({ vsatp: v }, [CSR.vsatp]) : set({ satp: v }, [CSR.satp])
+    }
     case CSR.vsatp: return set({ vsatp: legalizeSatp(c.vsatp, value) }, [CSR.vsatp])
     case CSR.mtval2: return set({ mtval2: value }, [CSR.mtval2])
     case CSR.mtinst: return set({ mtinst: value }, [CSR.mtinst])

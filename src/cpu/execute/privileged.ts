@@ -36,7 +36,9 @@ export const executeSystem = (e: Exec, op: string, next: bigint): bigint | Trap 
       s = setField(s, MSTATUS_MPIE, 1n)
       s = setField(s, MSTATUS_MPP, e.isa.u ? BigInt(PRV_U) : BigInt(PRV_M))
       s &= ~MSTATUS_MPV
-      setCsrs(e, { ...c, mstatus: legalizeMstatus(c.mstatus, s, e.isa) }, [CSR.mstatus])
+      // Spike rewrites vsstatus (clearing SDT) when returning to VU, which logs it.
+      const toVu = prevVirt && prevPriv === PRV_U ? [CSR.vsstatus] : []
+      setCsrs(e, { ...c, mstatus: legalizeMstatus(c.mstatus, s, e.isa) }, [...toVu, CSR.mstatus])
       setMode(e, prevPriv, prevVirt)
       return csrRead(h, e.isa, CSR.mepc)
     }
@@ -62,6 +64,8 @@ export const executeSystem = (e: Exec, op: string, next: bigint): bigint | Trap 
       }
       const w = csrWrite(e.h, e.isa, CSR.sstatus, s)
       setCsrs(e, w.hart.csr, w.logged)
+      // From HS into VU (or from M into VU), Spike rewrites vsstatus (clearing SDT), which logs it.
+      if ((h.priv === PRV_M || (h.priv === PRV_S && !h.virt)) && prevVirt && prevPriv === PRV_U) e.logged.push(CSR.vsstatus)
       setMode(e, prevPriv, prevVirt)
       return target
     }
