@@ -45,6 +45,10 @@ test('a compressed instruction without C is illegal with the 16-bit parcel as tv
   assert.is(t.trap.tval, 0x505n)
 })
 
+test('FENCE.I executes even when the ISA string does not name Zifencei (Spike: a base instruction)', () => {
+  assert.is(stepOnce(machineWith([0x0000100f], { isa: isa('rv64ima_zicsr') })).event._tag, 'Retired')
+})
+
 test('M extension absent: MUL is illegal', () => {
   assert.is(trapOf([0x02b50533], { isa: isa('rv64ia_zicsr') }).trap.cause, 2n)    // mul a0, a0, a1
 })

@@ -15,6 +15,7 @@ export interface Isa {
   readonly s: boolean
   readonly u: boolean
   readonly zicsr: boolean
+  /** Named in the string; Spike executes FENCE.I either way (it is in its base instruction list). */
   readonly zifencei: boolean
   /** cycle/time/instret user counters. Without it those CSR numbers do not exist (illegal). */
   readonly zicntr: boolean
