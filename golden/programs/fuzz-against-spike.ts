@@ -3,8 +3,10 @@
 // mostly simple instructions with arbitrary words among them), runs each in the chosen mode with
 // handlers that skip a trapping instruction, and compares memvirt's commit log with Spike's, line by line.
 //
-//   node --import tsx golden/programs/fuzz-against-spike.ts SEED COUNT [ISA] [M|S|U|VS|VU]
-//   (SPIKE names the binary; default /work/ext/spike-install/bin/spike)
+//   node --import tsx golden/programs/fuzz-against-spike.ts SEED COUNT [ISA] [M|S|U|VS|VU] [paging]
+//   (SPIKE names the binary; default /work/ext/spike-install/bin/spike). With `paging`, satp (and for
+//   V = 1 also vsatp and hgatp) map RAM's gigapage 0x8000_0000 onto itself through one Sv39 / Sv39x4
+//   leaf whose R/W/X/U/G/A/D bits are random, so translation, permission faults and A/D updates are fuzzed.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -24,6 +26,7 @@ const ISA = process.argv[4] ?? 'rv64imac_zicsr_zifencei_zicntr_h'
 const MODE = process.argv[5] ?? 'M'
 const MPP = ({ M: 3, S: 1, U: 0, VS: 1, VU: 0 } as Record<string, number>)[MODE] ?? 3
 const MPV = MODE.startsWith('V') ? 1 : 0
+const PAGING = process.argv[6] === 'paging'
 const LINK = new URL('./link.ld', import.meta.url).pathname
 
 const arbProgram = fc.record({
@@ -34,6 +37,9 @@ const arbProgram = fc.record({
   counteren: fc.tuple(fc.bigInt({ min: 0n, max: 7n }), fc.bigInt({ min: 0n, max: 7n }), fc.bigInt({ min: 0n, max: 7n })),
   hstatus: fc.constantFrom(0n, 1n << 20n, 1n << 21n, 1n << 22n, 1n << 9n, (7n << 20n) | (1n << 9n) | (1n << 8n)),
   mstatus: fc.constantFrom(0n, 1n << 20n, 1n << 21n, 1n << 22n, 1n << 18n, 1n << 19n, (7n << 20n) | (3n << 18n)),
+  leaf: fc.integer({ min: 0, max: 127 }).map((f) => 1 | (f << 1)),     // V plus random R W X U G A D (bits 1-7)
+  gleaf: fc.integer({ min: 0, max: 127 }).map((f) => 1 | (f << 1)),
+  adue: fc.boolean(),
 })
 
 const hex = (v: bigint): string => `0x${v.toString(16)}`
@@ -62,6 +68,7 @@ _start:
   csrw mstatus, t0
   li t0, ${hex(p.mstatus | (BigInt(MPV) << 39n))}
   csrs mstatus, t0
+${PAGING ? paging(p.leaf, p.gleaf, p.adue) : ''}
   la t0, body
   csrw mepc, t0
 ${p.regs.map((v, i) => `  li x${i + 1}, ${hex(v)}`).join('\n')}
@@ -94,9 +101,41 @@ tohost: .dword 0
 .globl fromhost
 fromhost: .dword 0
 .section .data
-.align 12
+.align 14
+groot: .zero 16384
+root: .zero 4096
+vroot: .zero 4096
 .zero 16384
 `
+
+/**
+ * satp (and vsatp, hgatp) with one gigapage leaf mapping 0x8000_0000 onto itself, flags as given, and
+ * hardware A/D updating (menvcfg/henvcfg.ADUE, with Svadu) on or off.
+ */
+const paging = (flags: number, gflags: number, adue: boolean): string => {
+  const pte = (f: number): string => hex(((0x8000_0000n >> 12n) << 10n) | BigInt(f))
+  return `  li t1, ${adue ? '1 << 61' : '0'}
+  csrs menvcfg, t1
+  csrs henvcfg, t1
+  li t1, ${pte(flags)}
+  la t0, root
+  sd t1, 16(t0)
+  srli t0, t0, 12
+  li t2, 8 << 60
+  or t0, t0, t2
+  csrw satp, t0
+  la t0, vroot
+  sd t1, 16(t0)
+  srli t0, t0, 12
+  or t0, t0, t2
+  csrw vsatp, t0
+  li t1, ${pte(gflags)}
+  la t0, groot
+  sd t1, 16(t0)
+  srli t0, t0, 12
+  or t0, t0, t2
+  csrw hgatp, t0`
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'memvirt-fuzz-'))
 let diverged = 0
