@@ -5,7 +5,10 @@ import * as assert from 'uvu/assert'
 import { fc, runs } from '../fc.ts'
 import { PMP_NAPOT, PMP_TOR, type Pmp, pmpAllows, resetPmp } from '../../src/memory/pmp.ts'
 
-const off: Pmp = Array.from({ length: 16 }, () => ({ cfg: 0, addr: 0n }))
+const pmpOf = (set: Record<number, readonly [number, bigint]>): Pmp => ({
+  pmpcfg: Array.from({ length: 16 }, (_, i) => set[i]?.[0] ?? 0),
+  pmpaddr: Array.from({ length: 16 }, (_, i) => set[i]?.[1] ?? 0n),
+})
 
 test('NAPOT region ≡ TOR [base, base+size) for every access, mode and permission', () => {
   fc.assert(fc.property(
@@ -18,8 +21,8 @@ test('NAPOT region ≡ TOR [base, base+size) for every access, mode and permissi
       const sizeBytes = 1n << BigInt(k)
       const base = n * sizeBytes
       // NAPOT: pmpaddr = (base >> 2) | (size/8 − 1); TOR: entry 0 = base (OFF), entry 1 = top.
-      const napot = off.map((e, i) => (i === 0 ? { cfg: PMP_NAPOT | rwx, addr: (base >> 2n) | ((sizeBytes >> 3n) - 1n) } : e))
-      const tor = off.map((e, i) => (i === 0 ? { cfg: 0, addr: base >> 2n } : i === 1 ? { cfg: PMP_TOR | rwx, addr: (base + sizeBytes) >> 2n } : e))
+      const napot = pmpOf({ 0: [PMP_NAPOT | rwx, (base >> 2n) | ((sizeBytes >> 3n) - 1n)] })
+      const tor = pmpOf({ 0: [0, base >> 2n], 1: [PMP_TOR | rwx, (base + sizeBytes) >> 2n] })
       // Probe near the region's edges as well as at random.
       for (const pa of [addr, base, base + sizeBytes - BigInt(size), base + sizeBytes, base - 4n].filter((x) => x >= 0n)) {
         assert.is(pmpAllows(napot, pa, size, access, priv), pmpAllows(tor, pa, size, access, priv), `pa 0x${pa.toString(16)} size ${size}`)

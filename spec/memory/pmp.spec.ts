@@ -9,8 +9,13 @@ import {
   pmpAllows, pmpForPageTables, pmpMatch, readPmpaddr, readPmpcfg, resetPmp, writePmpaddr, writePmpcfg,
 } from '../../src/memory/pmp.ts'
 
-const off: Pmp = Array.from({ length: 16 }, () => ({ cfg: 0, addr: 0n }))
-const with0 = (cfg: number, addr: bigint, rest: Pmp = off): Pmp => rest.map((e, i) => (i === 0 ? { cfg, addr } : e))
+/** A PMP from per-entry [cfg, pmpaddr] pairs; unlisted entries are OFF. */
+const pmpOf = (set: Record<number, readonly [number, bigint]>): Pmp => ({
+  pmpcfg: Array.from({ length: 16 }, (_, i) => set[i]?.[0] ?? 0),
+  pmpaddr: Array.from({ length: 16 }, (_, i) => set[i]?.[1] ?? 0n),
+})
+const off: Pmp = pmpOf({})
+const with0 = (cfg: number, addr: bigint): Pmp => pmpOf({ 0: [cfg, addr] })
 
 test('Reset (Spike): entry 0 is NAPOT over all memory with R W X, so S and U may access anything', () => {
   const p = resetPmp()
@@ -35,7 +40,7 @@ test('TOR, entry 0: the range is [0, pmpaddr0 << 2)', () => {
 })
 
 test('TOR, entry i > 0: the range is [pmpaddr(i−1) << 2, pmpaddr(i) << 2), whatever entry i−1 is', () => {
-  const p = off.map((e, i) => (i === 0 ? { cfg: 0, addr: 0x8000_0000n >> 2n } : i === 1 ? { cfg: PMP_TOR | PMP_R | PMP_W, addr: 0x8000_2000n >> 2n } : e))
+  const p = pmpOf({ 0: [0, 0x8000_0000n >> 2n], 1: [PMP_TOR | PMP_R | PMP_W, 0x8000_2000n >> 2n] })
   assert.is(pmpMatch(p, 0x8000_0000n, 4), 1)
   assert.is(pmpMatch(p, 0x8000_1ffcn, 4), 1)
   assert.is(pmpMatch(p, 0x7fff_fffcn, 4), undefined)
@@ -63,7 +68,7 @@ test('NAPOT: pmpaddr = base>>2 | (size/8 − 1) encodes a naturally aligned powe
 })
 
 test('Priority: the lowest-numbered matching entry decides, even against a later permissive one', () => {
-  const p = off.map((e, i) => (i === 0 ? { cfg: PMP_NAPOT, addr: (0x8000_0000n >> 2n) | 0x1ffn } : i === 1 ? { cfg: PMP_NAPOT | PMP_R | PMP_W | PMP_X, addr: (1n << 54n) - 1n } : e))
+  const p = pmpOf({ 0: [PMP_NAPOT, (0x8000_0000n >> 2n) | 0x1ffn], 1: [PMP_NAPOT | PMP_R | PMP_W | PMP_X, (1n << 54n) - 1n] })
   assert.not.ok(pmpAllows(p, 0x8000_0000n, 4, 'load', 'U'))
   assert.ok(pmpAllows(p, 0x8000_1000n, 4, 'load', 'U'))
 })
@@ -82,10 +87,10 @@ test('HLVX needs X as well as R', () => {
 
 test('pmpcfg write: W=1 with R=0 is reserved (W reads 0); bits 6:5 read 0; a locked entry keeps its byte', () => {
   const p = writePmpcfg(off, 0, 0x1an | (0x7fn << 8n))          // entry 0: A=NAPOT, W only; entry 1: all bits but L
-  assert.is(p[0]!.cfg, PMP_NAPOT)
-  assert.is(p[1]!.cfg, PMP_NAPOT | PMP_R | PMP_W | PMP_X)
+  assert.is(p.pmpcfg[0], PMP_NAPOT)
+  assert.is(p.pmpcfg[1], PMP_NAPOT | PMP_R | PMP_W | PMP_X)
   const locked = with0(PMP_L | PMP_R | PMP_NA4, 5n)
-  assert.is(writePmpcfg(locked, 0, 0x1fn)[0]!.cfg, PMP_L | PMP_R | PMP_NA4)
+  assert.is(writePmpcfg(locked, 0, 0x1fn).pmpcfg[0], PMP_L | PMP_R | PMP_NA4)
   // pmpcfg2 holds entries 8–15: entry 8 gets 0x0f (TOR R W X, kept: R=1), entry 9 gets 0x0a (TOR, W without R → W dropped).
   assert.is(readPmpcfg(writePmpcfg(off, 2, 0x0a0fn), 2), 0x080fn)
 })
@@ -93,7 +98,7 @@ test('pmpcfg write: W=1 with R=0 is reserved (W reads 0); bits 6:5 read 0; a loc
 test('pmpaddr write: keeps bits 55:2; ignored when locked, or when the next entry is a locked TOR', () => {
   assert.is(readPmpaddr(writePmpaddr(off, 3, ~0n & ((1n << 64n) - 1n)), 3), (1n << 54n) - 1n)
   assert.is(readPmpaddr(writePmpaddr(with0(PMP_L, 7n), 0, 9n), 0), 7n)
-  const nextTor = off.map((e, i) => (i === 1 ? { cfg: PMP_L | PMP_TOR, addr: 0n } : e))
+  const nextTor = pmpOf({ 1: [PMP_L | PMP_TOR, 0n] })
   assert.is(readPmpaddr(writePmpaddr(nextTor, 0, 9n), 0), 0n)
 })
 

@@ -16,58 +16,62 @@ export const PMP_OFF = 0x00, PMP_TOR = 0x08, PMP_NA4 = 0x10, PMP_NAPOT = 0x18
 const PMPADDR_MASK = (1n << 54n) - 1n
 const U64 = (1n << 64n) - 1n
 
-export interface PmpEntry {
-  /** The entry's pmpcfg byte. */
-  readonly cfg: number
-  /** The pmpaddr register (address >> 2). */
-  readonly addr: bigint
+/**
+ * The PMP state as the CSRs hold it: pmpcfg bytes and pmpaddr registers (address >> 2), index = entry.
+ * Only the first PMP_IMPLEMENTED entries take part in matching (a hart's CSR record, whose arrays may be
+ * longer, is itself a Pmp).
+ */
+export interface Pmp {
+  readonly pmpcfg: readonly number[]
+  readonly pmpaddr: readonly bigint[]
 }
 
-/** The PMP state: one entry per implemented PMP register (Spike implements 16). */
-export type Pmp = readonly PmpEntry[]
+/** Spike implements 16 PMP entries. */
+export const PMP_IMPLEMENTED = 16
+
+const entries = (pmp: Pmp): number => Math.min(PMP_IMPLEMENTED, pmp.pmpcfg.length)
 
 export type PmpAccess = 'fetch' | 'load' | 'store'
 export type PmpPrivilege = 'M' | 'S' | 'U'
-
-const entry = (cfg: number, addr: bigint): PmpEntry => ({ cfg, addr })
 
 /**
  * Spike's reset state: entry 0 = NAPOT over the whole address space with R W X (so software unaware
  * of PMP can run S- and U-mode code), every other entry OFF.
  */
-export const resetPmp = (n = 16): Pmp =>
-  Array.from({ length: n }, (_, i) => (i === 0 ? entry(PMP_R | PMP_W | PMP_X | PMP_NAPOT, PMPADDR_MASK) : entry(0, 0n)))
+export const resetPmp = (n = PMP_IMPLEMENTED): Pmp => ({
+  pmpcfg: Array.from({ length: n }, (_, i) => (i === 0 ? PMP_R | PMP_W | PMP_X | PMP_NAPOT : 0)),
+  pmpaddr: Array.from({ length: n }, (_, i) => (i === 0 ? PMPADDR_MASK : 0n)),
+})
 
 // ---- address matching -------------------------------------------------------------------------------
 
-/** Top of a TOR range, or the base of a NAPOT/NA4 range: pmpaddr << 2. */
-const topOf = (e: PmpEntry): bigint => e.addr << 2n
-
 /** NAPOT/NA4: the mask of address bits that must equal those of pmpaddr << 2. */
-const napotMask = (e: PmpEntry): bigint => {
-  const na4 = (e.cfg & PMP_A) === PMP_NA4
-  const m = (e.addr << 1n) | (na4 ? 0n : 1n)                 // trailing ones of m give the region size
+const napotMask = (cfg: number, addr: bigint): bigint => {
+  const na4 = (cfg & PMP_A) === PMP_NA4
+  const m = (addr << 1n) | (na4 ? 0n : 1n)                   // trailing ones of m give the region size
   const trailing = m & ~(m + 1n) & U64
   return (~trailing << 2n) & U64
 }
 
 /** Does entry i match the 4-byte sector at `addr`? */
 const matches4 = (pmp: Pmp, i: number, addr: bigint): boolean => {
-  const e = pmp[i]!
-  const a = e.cfg & PMP_A
+  const cfg = pmp.pmpcfg[i]!
+  const a = cfg & PMP_A
   if (a === PMP_OFF) return false
+  // pmpaddr << 2 is the top of a TOR range and the base of a NAPOT/NA4 range.
+  const top = pmp.pmpaddr[i]! << 2n
   if (a === PMP_TOR) {
-    const base = i === 0 ? 0n : topOf(pmp[i - 1]!)
-    return base <= addr && addr < topOf(e)
+    const base = i === 0 ? 0n : pmp.pmpaddr[i - 1]! << 2n
+    return base <= addr && addr < top
   }
-  return ((addr ^ topOf(e)) & napotMask(e)) === 0n
+  return ((addr ^ top) & napotMask(cfg, pmp.pmpaddr[i]!)) === 0n
 }
 
 /** The entry deciding an access of `size` bytes at `pa`: its index, 'partial', or undefined for none. */
 export const pmpMatch = (pmp: Pmp, pa: PhysAddr | bigint, size: number): number | 'partial' | undefined => {
   const first = (pa as bigint) & ~3n
   const end = ((pa as bigint) + BigInt(size) + 3n) & ~3n
-  for (let i = 0; i < pmp.length; i++) {
+  for (let i = 0; i < entries(pmp); i++) {
     let any = false
     let all = true
     for (let sector = first; sector < end; sector += 4n) {
@@ -86,11 +90,11 @@ export const pmpMatch = (pmp: Pmp, pa: PhysAddr | bigint, size: number): number 
  * entry always fails. HLVX needs X as well as R (Spike).
  */
 export const pmpAllows = (pmp: Pmp, pa: PhysAddr | bigint, size: number, access: PmpAccess, priv: PmpPrivilege, hlvx = false): boolean => {
-  if (pmp.length === 0) return true
+  if (entries(pmp) === 0) return true
   const i = pmpMatch(pmp, pa, size)
   if (i === 'partial') return false
   if (i === undefined) return priv === 'M'
-  const cfg = pmp[i]!.cfg
+  const cfg = pmp.pmpcfg[i]!
   if (priv === 'M' && (cfg & PMP_L) === 0) return true
   switch (access) {
     case 'load': return (cfg & PMP_R) !== 0 && (!hlvx || (cfg & PMP_X) !== 0)
@@ -104,36 +108,43 @@ export const pmpAllows = (pmp: Pmp, pa: PhysAddr | bigint, size: number, access:
 /** pmpcfgN in RV64: only even N exist; pmpcfg0 holds entries 0–7, pmpcfg2 entries 8–15. */
 export const readPmpcfg = (pmp: Pmp, n: number): bigint => {
   let v = 0n
-  for (let k = 0; k < 8; k++) v |= BigInt(pmp[n * 4 + k]?.cfg ?? 0) << BigInt(8 * k)
+  for (let k = 0; k < 8; k++) v |= BigInt(pmp.pmpcfg[n * 4 + k] ?? 0) << BigInt(8 * k)
   return v
 }
 
 /**
- * Writes pmpcfgN: locked entries keep their byte; the reserved bits 6:5 read as zero; W=1 with R=0 is
- * reserved, so W is cleared unless R is set (Spike's legalization).
+ * The pmpcfg byte a write leaves: a locked entry keeps its byte; the reserved bits 6:5 read as zero;
+ * W=1 with R=0 is reserved, so W is cleared unless R is set (Spike's legalization).
  */
-export const writePmpcfg = (pmp: Pmp, n: number, value: bigint): Pmp =>
-  pmp.map((e, i) => {
-    const k = i - n * 4
-    if (k < 0 || k >= 8 || (e.cfg & PMP_L) !== 0) return e
-    let cfg = Number((value >> BigInt(8 * k)) & 0xffn) & (PMP_R | PMP_W | PMP_X | PMP_A | PMP_L)
-    if ((cfg & PMP_R) === 0) cfg &= ~PMP_W
-    return cfg === e.cfg ? e : entry(cfg, e.addr)
-  })
-
-export const readPmpaddr = (pmp: Pmp, i: number): bigint => pmp[i]?.addr ?? 0n
-
-/**
- * Writes pmpaddrI: ignored when entry I is locked, or when entry I+1 is a locked TOR entry (whose
- * range starts at pmpaddrI); the value keeps address bits 55:2.
- */
-export const writePmpaddr = (pmp: Pmp, i: number, value: bigint): Pmp => {
-  const e = pmp[i]
-  if (e === undefined || (e.cfg & PMP_L) !== 0) return pmp
-  const next = pmp[i + 1]
-  if (next !== undefined && (next.cfg & PMP_L) !== 0 && (next.cfg & PMP_A) === PMP_TOR) return pmp
-  return pmp.map((x, k) => (k === i ? entry(x.cfg, value & PMPADDR_MASK) : x))
+export const legalizePmpcfg = (old: number, written: number): number => {
+  if ((old & PMP_L) !== 0) return old
+  let cfg = written & (PMP_R | PMP_W | PMP_X | PMP_A | PMP_L)
+  if ((cfg & PMP_R) === 0) cfg &= ~PMP_W
+  return cfg
 }
+
+/** Writes pmpcfgN (entries 4N … 4N+7 of the implemented ones). */
+export const writePmpcfg = (pmp: Pmp, n: number, value: bigint): Pmp => ({
+  pmpcfg: pmp.pmpcfg.map((old, i) => {
+    const k = i - n * 4
+    return k < 0 || k >= 8 || i >= entries(pmp) ? old : legalizePmpcfg(old, Number((value >> BigInt(8 * k)) & 0xffn))
+  }),
+  pmpaddr: pmp.pmpaddr,
+})
+
+export const readPmpaddr = (pmp: Pmp, i: number): bigint => pmp.pmpaddr[i] ?? 0n
+
+/** Can pmpaddrI be written? Not when entry I is locked, nor when entry I+1 is a locked TOR entry (whose range starts at pmpaddrI). */
+export const pmpaddrWritable = (pmp: Pmp, i: number): boolean => {
+  const cfg = pmp.pmpcfg[i]
+  if (cfg === undefined || i >= entries(pmp) || (cfg & PMP_L) !== 0) return false
+  const next = pmp.pmpcfg[i + 1]
+  return !(next !== undefined && (next & PMP_L) !== 0 && (next & PMP_A) === PMP_TOR)
+}
+
+/** Writes pmpaddrI, keeping address bits 55:2, unless the entry is not writable (see pmpaddrWritable). */
+export const writePmpaddr = (pmp: Pmp, i: number, value: bigint): Pmp =>
+  pmpaddrWritable(pmp, i) ? { pmpcfg: pmp.pmpcfg, pmpaddr: pmp.pmpaddr.with(i, value & PMPADDR_MASK) } : pmp
 
 /**
  * The check for the page-table walker's implicit accesses, which PMP treats as S-mode accesses:

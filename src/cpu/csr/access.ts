@@ -7,6 +7,7 @@
 // sepc, scause, stval, sip, satp) reach the VS CSRs instead, as the H chapter requires.
 import { type Csrs, type Hart, type Priv, PMP_ENTRIES, PRV_M, PRV_S, TDATA1_DISABLED, hart } from '../hart.ts'
 import { type Isa, misaWritable } from '../isa.ts'
+import { legalizePmpcfg, pmpaddrWritable } from '../../memory/pmp.ts'
 import {
   ENVCFG_ADUE, ENVCFG_PBMTE, ENVCFG_STCE, HSTATUS_GVA, HSTATUS_HU, HSTATUS_SPV, HSTATUS_SPVP, HSTATUS_VTSR,
   HSTATUS_VTVM, HSTATUS_VTW, MIP_HS_MASK, MIP_MEIP, MIP_MSIP, MIP_MTIP, MIP_SEIP, MIP_SSIP, MIP_STIP, MIP_VSEIP,
@@ -284,15 +285,6 @@ export const hedelegMask = (isa: Isa): bigint =>
 const counterenMask = (isa: Isa): bigint => (isa.zicntr ? 7n : 0n)
 const envcfgMask = (isa: Isa): bigint => (isa.svadu ? ENVCFG_ADUE : 0n) | (isa.svpbmt ? ENVCFG_PBMTE : 0n)
 
-const PMP_R = 1, PMP_W = 2, PMP_L = 0x80, PMP_A = 0x18, PMP_TOR = 0x08
-
-/** pmpNcfg WARL: R=0 W=1 is reserved → W cleared; locked entries keep their value (Spike's pmpcfg_csr_t). */
-const legalizePmpcfg = (old: number, value: number): number => {
-  if ((old & PMP_L) !== 0) return old
-  let cfg = value & 0x9f
-  if ((cfg & PMP_R) === 0) cfg &= ~PMP_W
-  return cfg
-}
 
 /**
  * Writes CSR `n` (assumed to exist and be permitted) with `value`, applying Spike's legalization.
@@ -422,10 +414,8 @@ export const csrWrite = (h: Hart, isa: Isa, n: number, value: bigint): CsrWrite 
   if (n >= 0x3b0 && n <= 0x3ef) {
     const i = n - 0x3b0
     if (i >= PMP_ENTRIES) return done(h, [n])              // unimplemented entries: write "succeeds", reads 0
-    const locked = (c.pmpcfg[i]! & PMP_L) !== 0
-    const next = c.pmpcfg[i + 1] ?? 0
-    const nextLockedTor = i + 1 < PMP_ENTRIES && (next & PMP_L) !== 0 && (next & PMP_A) === PMP_TOR
-    if (locked || nextLockedTor) return done(h, [])
+    // Locked, or the pmpaddr below a locked TOR entry: the write is ignored (src/memory/pmp.ts).
+    if (!pmpaddrWritable(c, i)) return done(h, [])
     return set({ pmpaddr: c.pmpaddr.with(i, value & ((1n << 54n) - 1n)) }, [n])
   }
   if (n >= 0x323 && n <= 0x33f) return done(h, [n])        // mhpmeventN: no events (mask 0), logged as 0
