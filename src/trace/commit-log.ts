@@ -6,9 +6,7 @@
 import { type StepEvent } from '../cpu/event.ts'
 import { csrName } from '../cpu/decode/csr-names.ts'
 
-/** Names Spike prints that the disassembler's table lacks (mvip, logged by every mip write). */
-const EXTRA_CSR_NAMES: ReadonlyMap<number, string> = new Map([[0x309, 'mvip']])
-const nameOf = (n: number): string => EXTRA_CSR_NAMES.get(n) ?? csrName(n)
+const nameOf = csrName
 
 const hex = (v: bigint, digits: number): string => '0x' + v.toString(16).padStart(digits, '0')
 

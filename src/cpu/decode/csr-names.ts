@@ -19,7 +19,7 @@ const fixed: readonly (readonly [number, string])[] = [
   // Machine information, trap setup and handling, configuration
   [0xf11, 'mvendorid'], [0xf12, 'marchid'], [0xf13, 'mimpid'], [0xf14, 'mhartid'], [0xf15, 'mconfigptr'],
   [0x300, 'mstatus'], [0x301, 'misa'], [0x302, 'medeleg'], [0x303, 'mideleg'], [0x304, 'mie'],
-  [0x305, 'mtvec'], [0x306, 'mcounteren'], [0x30a, 'menvcfg'], [0x320, 'mcountinhibit'],
+  [0x305, 'mtvec'], [0x306, 'mcounteren'], [0x309, 'mvip'], [0x30a, 'menvcfg'], [0x320, 'mcountinhibit'],
   [0x340, 'mscratch'], [0x341, 'mepc'], [0x342, 'mcause'], [0x343, 'mtval'], [0x344, 'mip'],
   [0x34a, 'mtinst'], [0x34b, 'mtval2'], [0x747, 'mseccfg'],
   [0xb00, 'mcycle'], [0xb02, 'minstret'],
