@@ -53,6 +53,13 @@ test('An access only partly inside the matching entry fails, even in M-mode', ()
   assert.not.ok(pmpAllows(p, 0x8000_0ffcn, 8, 'load', 'M'))
 })
 
+test('Sectors are the aligned 4-byte words the access touches: 4 bytes at 0x8000_0ffe touch 0x8000_0ffc and 0x8000_1000', () => {
+  const p = with0(PMP_TOR | PMP_R | PMP_W, 0x8000_1000n >> 2n)   // [0, 0x8000_1000)
+  assert.is(pmpMatch(p, 0x8000_0ffen, 4), 'partial')
+  assert.not.ok(pmpAllows(p, 0x8000_0ffen, 4, 'load', 'U'))
+  assert.ok(pmpAllows(p, 0x8000_0ffen, 2, 'load', 'U'))         // 2 bytes stay inside the sector 0x8000_0ffc
+})
+
 test('NA4: exactly the 4 bytes at pmpaddr << 2', () => {
   const p = with0(PMP_NA4 | PMP_R, 0x8000_0010n >> 2n)
   assert.ok(pmpAllows(p, 0x8000_0010n, 4, 'load', 'U'))
