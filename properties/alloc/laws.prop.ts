@@ -35,16 +35,24 @@ test('esx: with τ = 0 allocation is pure proportional share — within 2 KiB of
     }), { numRuns: runs(200) })
 })
 
+/** Reclaim inputs from generated VMs [weight, cost per page, min, desired above min] and spare capacity. */
+const reclaimInput = (vms: readonly (readonly [number, number, number, number])[], extra: number) => {
+  const min = vms.map(([, , m]) => m)
+  return {
+    shares: vms.map(([w]) => w * 1000),
+    cost: vms.map(([, c]) => c),
+    min,
+    desired: vms.map(([, , m, d]) => m + d),
+    capacityKib: min.reduce((a, b) => a + b, 0) + extra,
+  }
+}
+
 test('esx: memory is reclaimed lowest-ρ first — no VM that could take one more KiB would then outrank a VM still above its min', () => {
   fc.assert(fc.property(
     fc.array(fc.tuple(fc.integer({ min: 1, max: 5 }), fc.double({ min: 1, max: 4, noNaN: true }), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 1, max: 2000 })), { minLength: 2, maxLength: 8 }),
     fc.integer({ min: 0, max: 6000 }),
     (vms, extra) => {
-      const shares = vms.map(([w]) => w * 1000)
-      const cost = vms.map(([, c]) => c)
-      const min = vms.map(([, , m]) => m)
-      const desired = vms.map(([, , m, d]) => m + d)
-      const capacityKib = min.reduce((a, b) => a + b, 0) + extra
+      const { shares, cost, min, desired, capacityKib } = reclaimInput(vms, extra)
       const p = reclaimByShares(capacityKib, shares, cost, min, desired)
       const rho = (i: number, pages: number): number => shares[i]! / (pages * cost[i]!)
       for (let i = 0; i < p.length; i++) {
@@ -164,11 +172,7 @@ test('esx: the water-level reclamation equals reclaiming one KiB at a time from 
     fc.array(fc.tuple(fc.integer({ min: 1, max: 5 }), fc.double({ min: 1, max: 4, noNaN: true }), fc.integer({ min: 0, max: 50 }), fc.integer({ min: 1, max: 200 })), { minLength: 1, maxLength: 6 }),
     fc.integer({ min: 0, max: 600 }),
     (vms, extra) => {
-      const shares = vms.map(([w]) => w * 1000)
-      const cost = vms.map(([, c]) => c)
-      const min = vms.map(([, , m]) => m)
-      const desired = vms.map(([, , m, d]) => m + d)
-      const capacityKib = min.reduce((a, b) => a + b, 0) + extra
+      const { shares, cost, min, desired, capacityKib } = reclaimInput(vms, extra)
       const fast = reclaimByShares(capacityKib, shares, cost, min, desired)
       const literal = reclaimOneKibAtATime(capacityKib, shares, cost, min, desired)
       return fast.every((a, i) => Math.abs(a - literal[i]!) <= 1)
