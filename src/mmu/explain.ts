@@ -7,7 +7,9 @@ import { decodeHgatp, decodeSatp } from './atp.ts'
 import { CAUSE_NAMES, TINST_PTE_READ, TINST_PTE_WRITE, type TranslationFault } from './faults.ts'
 import { PTE_G, PTE_R, PTE_U, PTE_W, PTE_X, pteFlags, type Pbmt, decodePte } from './pte.ts'
 import type { Translation, TranslationContext, TranslationRequest, WalkOutcome } from './translate.ts'
-import type { StageLeaf, TrailStep } from './walk.ts'
+import { type StageLeaf, type TrailStep, pageSizeName } from './walk.ts'
+
+export { pageSizeName }
 
 /** One translated access with everything needed to explain it. */
 export interface ExplainedAccess {
@@ -21,11 +23,6 @@ export interface ExplainedAccess {
 }
 
 // ---- shared vocabulary ------------------------------------------------------------------------------
-
-const SIZE_NAMES: Readonly<Record<number, string>> = { 12: '4 KiB', 16: '64 KiB', 21: '2 MiB', 30: '1 GiB', 39: '512 GiB', 48: '256 TiB' }
-
-/** "4 KiB", "2 MiB", … for log2 of a mapping size. */
-export const pageSizeName = (pageBits: number): string => SIZE_NAMES[pageBits] ?? `2^${pageBits} B`
 
 /** The hart mode an access runs in: U, S, M, VU or VS. */
 export const modeName = (ctx: TranslationContext): string => `${ctx.virt ? 'V' : ''}${ctx.priv}-mode`

@@ -102,8 +102,10 @@ export interface StageSpec {
 const PAGE_SHIFT = 12
 const IDX_BITS = 9
 
-const sizeName = (pageBits: number): string =>
-  ({ 12: '4 KiB', 16: '64 KiB', 21: '2 MiB', 30: '1 GiB', 39: '512 GiB', 48: '256 TiB' } as Record<number, string>)[pageBits] ?? `2^${pageBits} B`
+const SIZE_NAMES: Readonly<Record<number, string>> = { 12: '4 KiB', 16: '64 KiB', 21: '2 MiB', 30: '1 GiB', 39: '512 GiB', 48: '256 TiB' }
+
+/** The name of a mapping size given as log2 bytes: "4 KiB", "2 MiB", … */
+export const pageSizeName = (pageBits: number): string => SIZE_NAMES[pageBits] ?? `2^${pageBits} B`
 
 // What the walker decided at a step. The explanation text is built only when someone reads it: a walk
 // records thousands of steps per second and most are never printed.
@@ -116,7 +118,7 @@ export const describeDecision = (kind: DecisionKind, pte: bigint, detail: string
     case POINTER: return `pointer → next table at ${hex(pteppn(pte) << 12n)}`
     case LEAF: {
       const bits = BigInt(pageBits)
-      return `leaf ${pteFlags(pte)}: ${sizeName(pageBits)} page at ${hex(((pteppn(pte) << 12n) >> bits) << bits)}`
+      return `leaf ${pteFlags(pte)}: ${pageSizeName(pageBits)} page at ${hex(((pteppn(pte) << 12n) >> bits) << bits)}`
     }
     case PAGE_FAULT: return `page fault: ${detail}`
     case ACCESS_FAULT: return `access fault: ${detail}`
