@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert'
 import { guestVirt, virt } from '../../src/bits/address.ts'
 import { peek } from '../../src/memory/memory.ts'
 import { phys } from '../../src/bits/address.ts'
-import type { TranslationContext } from '../../src/mmu/translate.ts'
+import { translate, type TranslationContext } from '../../src/mmu/translate.ts'
 import { emptyTlb, entries, hfenceGvma, hfenceVvma, sfenceVma, translateCached, type Tlb } from '../../src/mmu/tlb.ts'
 import { ram, put, ctx, sv39, sv39x4, makePte, okPa, faultOf, PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_G, PTE_A, PTE_D } from './fixtures.ts'
 
@@ -42,6 +42,15 @@ test('Without a fence, a changed PTE may still be served from the TLB (the old t
   const r = access(fill(), remapped)
   assert.is(r.hit, true)
   assert.is(okPa(r.result), 0x8100_0000n)
+})
+
+test('A TLB miss reports the walk it made: the same result, trail and reference count as translate', () => {
+  const miss = access(fresh())
+  const walked = translate(base, s(), { va: virt(page(0)), access: 'load' })
+  assert.is(miss.hit, false)
+  assert.equal(miss.trail.map((t) => [t.level, t.pteAddr as bigint, t.decision]), walked.trail.map((t) => [t.level, t.pteAddr as bigint, t.decision]))
+  assert.is(miss.trail.length, 3)
+  assert.is(miss.refs, 3)
 })
 
 test('SFENCE.VMA x0, x0: every translation is invalidated, so the next access walks the new tables', () => {

@@ -78,6 +78,20 @@ export interface TlbOutcome extends WalkOutcome {
   readonly hit: boolean
 }
 
+/**
+ * A TLB outcome after a walk: the walk's own outcome, read through (not copied: the fast path's outcome
+ * builds its trail on first read, which a spread would lose), plus the new TLB.
+ */
+class WalkedOutcome implements TlbOutcome {
+  readonly hit = false
+  constructor(private readonly walk: WalkOutcome, readonly tlb: Tlb) {}
+  get result(): WalkOutcome['result'] { return this.walk.result }
+  get memory(): PhysMemory { return this.walk.memory }
+  get trail(): readonly TrailStep[] { return this.walk.trail }
+  get refs(): number { return this.walk.refs }
+  toJSON(): object { return { result: this.result, memory: this.memory, trail: this.trail, refs: this.refs, tlb: this.tlb, hit: this.hit } }
+}
+
 // ---- constructors -----------------------------------------------------------------------------------
 
 const EMPTY_SET: readonly TlbEntry[] = []
@@ -196,7 +210,7 @@ export const translateCached = (tlb: Tlb, memory: PhysMemory, ctx: TranslationCo
   const va = req.va as bigint
   if (!t.translated) {
     const walk = translate(memory, ctx, req)                      // Bare: nothing to cache
-    return { ...walk, tlb, hit: false }
+    return new WalkedOutcome(walk, tlb)
   }
   const vpn = Number(va >> 12n)
   const index = setIndex(tlb, vpn)
@@ -215,12 +229,12 @@ export const translateCached = (tlb: Tlb, memory: PhysMemory, ctx: TranslationCo
   if (!isRight(walk.result)) {
     // A fault: drop any entry for this page that was not usable (its translation is stale for this access).
     const kept = set.filter((e) => !matches(e, vpn, t))
-    return { ...walk, tlb: kept.length === set.length ? tlb : withSet(tlb, index, kept), hit: false }
+    return new WalkedOutcome(walk, kept.length === set.length ? tlb : withSet(tlb, index, kept))
   }
   const fresh = entryFor(t, vpn, walk.result.right)
   const others = set.filter((e) => !matches(e, vpn, t))
   const filled = [fresh, ...others].slice(0, tlb.config.ways)    // the oldest / least recent falls off
-  return { ...walk, tlb: withSet(tlb, index, filled), hit: false }
+  return new WalkedOutcome(walk, withSet(tlb, index, filled))
 }
 
 // ---- fences -------------------------------------------------------------------------------------------
