@@ -20,6 +20,19 @@ export const SV57X4: Scheme = { name: 'Sv57x4', levels: 5, widenBits: 2 }
 /** Width of the input address a scheme translates: 12 + 9·levels (+2 when widened). */
 export const inputBits = (s: Scheme): number => 12 + 9 * s.levels + s.widenBits
 
+// Per level count (3, 4, 5): the shift leaving bits 63:(width−1), and their value when all ones.
+const TOP_SHIFT = [0n, 0n, 0n, 38n, 47n, 56n] as const
+const TOP_ONES = [0n, 0n, 0n, (1n << 26n) - 1n, (1n << 17n) - 1n, (1n << 8n) - 1n] as const
+
+/**
+ * A virtual address is canonical for a first-stage scheme (Sv39/48/57) when bits 63 down to
+ * width − 1 all equal bit width − 1 (sign extension); otherwise translation raises a page fault.
+ */
+export const isCanonical = (va: bigint, s: Scheme): boolean => {
+  const top = va >> TOP_SHIFT[s.levels]
+  return top === 0n || top === TOP_ONES[s.levels]
+}
+
 /** satp / vsatp decoded. `scheme` undefined means Bare (no translation). */
 export interface Satp {
   readonly scheme: Scheme | undefined

@@ -7,15 +7,15 @@ import { type GuestPhysAddr, type PhysAddr, phys } from '../bits/address.ts'
 import { right } from '../bits/either.ts'
 import { type PhysMemory, pageAt } from '../memory/memory.ts'
 import { type MemoryMap } from '../memory/memory-map.ts'
-import { type Scheme, decodeHgatp, decodeSatp } from './atp.ts'
+import { type Scheme, decodeHgatp, decodeSatp, isCanonical } from './atp.ts'
 import { type Stage } from './faults.ts'
 import { firstStageDenial, gStageDenial } from './permissions.ts'
+import { FLAG_A as F_A, FLAG_D as F_D, FLAG_R as F_R, FLAG_U as F_U, FLAG_V as F_V, FLAG_W as F_W, FLAG_X as F_X } from './pte.ts'
 import type { Translation, TranslationContext, TranslationRequest, WalkOutcome } from './translate.ts'
 import { type DecisionKind, type StageLeaf, type TrailPurpose, type TrailStep, LEAF, POINTER, describeDecision } from './walk.ts'
 
 const SAFE = 2 ** 53
 const POW9 = [1, 2 ** 9, 2 ** 18, 2 ** 27, 2 ** 36] as const
-const F_V = 1, F_R = 2, F_W = 4, F_X = 8, F_U = 16, F_A = 64, F_D = 128
 
 /** A trail step holding its PTE as two 32-bit halves; the bigint views are built when read. */
 class FastStep implements TrailStep {
@@ -118,13 +118,11 @@ interface Leaf {
 }
 
 const FAIL = undefined
-// Per-level-count constants (3, 4, 5 levels): sign-extension shift, all-ones top, VPN mask.
-const TOP_SHIFT = [0n, 0n, 0n, 38n, 47n, 56n] as const
-const TOP_ONES = [0n, 0n, 0n, (1n << 26n) - 1n, (1n << 17n) - 1n, (1n << 8n) - 1n] as const
+// Per level count (3, 4, 5): the VPN mask of a first-stage input and the first GPA beyond a G-stage scheme.
 const VPN_MASK = [0n, 0n, 0n, (1n << 27n) - 1n, (1n << 36n) - 1n, (1n << 45n) - 1n] as const
 const G_LIMIT = [0, 0, 0, 2 ** 41, 2 ** 50, 2 ** 53] as const
 
-/** Reads the PTE at `pa` as [lo, hi], or undefined if the read is not plain RAM allowed by PMP. */
+/** The page holding the PTE at `pa` (undefined: never written, reads 0), or false if the read is not plain RAM allowed by PMP. */
 const readPte = (w: Walk, pa: number): DataView | undefined | false => {
   if (pa + 8 > SAFE) return false
   let inRam = false
@@ -135,14 +133,14 @@ const readPte = (w: Walk, pa: number): DataView | undefined | false => {
   return pageAt(w.memory, (pa - (pa & 0xfff)) / 4096)
 }
 
-/**
- * One stage on numbers. `vpn` is the input's page number (input >> 12, below 2^53), `pteAddrOf(a)` maps
- * a table address to where it is in physical memory (identity, or a G-stage walk for VS-stage tables).
- */
 // Stage and purpose codes: indices into STAGES and PURPOSES.
 const S = 0, VS = 1, G = 2
 const TRANSLATE = 0, VS_PTE = 1, FINAL = 3
 
+/**
+ * One stage on numbers. `vpn` is the input's page number (input >> 12, below 2^53); for VS-stage each
+ * table address is first G-stage translated (vsTable). Returns the leaf, or FAIL to defer to translateSpec.
+ */
 const walk = (
   w: Walk, stage: number, purpose: number, scheme: Scheme, root: number, vpn: number, rule: RuleKind, need: number,
 ): Leaf | undefined => {
@@ -225,8 +223,7 @@ export const translateFast = (memory: PhysMemory, ctx: TranslationContext, req: 
     const satp = decodeSatp(ctx.satp)
     if (satp?.scheme === undefined) return FAIL
     const scheme = satp.scheme
-    const top = va >> TOP_SHIFT[scheme.levels]!
-    if (top !== 0n && top !== TOP_ONES[scheme.levels]!) return FAIL   // not canonical
+    if (!isCanonical(va, scheme)) return FAIL
     const root = Number(satp.ppn) * 4096
     if (root >= SAFE) return FAIL
     const w = newWalk(memory, ctx, req)
@@ -257,8 +254,7 @@ export const translateFast = (memory: PhysMemory, ctx: TranslationContext, req: 
     gpa = Number(va)
   } else {
     const scheme = vsatp.scheme
-    const top = va >> TOP_SHIFT[scheme.levels]!
-    if (top !== 0n && top !== TOP_ONES[scheme.levels]!) return FAIL
+    if (!isCanonical(va, scheme)) return FAIL
     const root = Number(vsatp.ppn) * 4096
     if (root >= SAFE) return FAIL
     const vpn = Number((va >> 12n) & VPN_MASK[scheme.levels]!)
@@ -274,7 +270,6 @@ export const translateFast = (memory: PhysMemory, ctx: TranslationContext, req: 
   const gPageBits = 12 + 9 * gLeaf.level
   const gvpn = Math.floor(gpa / 4096)
   const pa = gLeaf.outBase + within(gvpn, gpa % 4096, gLeaf.level)
-  const gInBase = Math.floor(gpa / 2 ** gPageBits) * 2 ** gPageBits
   const gstage = bigLeaf('G', gLeaf, gpa)
   const result: Translation = {
     pa: BigInt(pa) as PhysAddr, gpa: BigInt(gpa) as GuestPhysAddr, first, gstage,

@@ -1,12 +1,10 @@
 // Step 5 of the Priv. ISA's "Virtual Address Translation Process": may this leaf be used for this
 // access? The S/VS-stage rule (U bit with SUM, R/W/X with MXR) and the G-stage rule (every access is a
 // U-mode access). Written over the PTE's low flag byte so the walkers and the TLB share one definition.
-import { PTE_R, PTE_U, PTE_W, PTE_X } from './pte.ts'
+import { FLAG_R as F_R, FLAG_U as F_U, FLAG_W as F_W, FLAG_X as F_X } from './pte.ts'
 import type { AccessType } from './faults.ts'
 
 export type Privilege = 'U' | 'S' | 'M'
-
-const F_R = Number(PTE_R), F_W = Number(PTE_W), F_X = Number(PTE_X), F_U = Number(PTE_U)
 
 /**
  * Step 5 for the S- and VS-stage: why the leaf with these flags denies the access, or undefined.

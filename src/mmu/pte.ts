@@ -11,6 +11,11 @@ export const PTE_U = 1n << 4n
 export const PTE_G = 1n << 5n
 export const PTE_A = 1n << 6n
 export const PTE_D = 1n << 7n
+/**
+ * The same flags as small numbers, for checks on a PTE's low byte (`Number(pte & 0xffn)`) without
+ * bigint arithmetic: the walkers and the TLB test these on every access.
+ */
+export const FLAG_V = 1, FLAG_R = 2, FLAG_W = 4, FLAG_X = 8, FLAG_U = 16, FLAG_G = 32, FLAG_A = 64, FLAG_D = 128
 /** Bits 60:54, reserved for future standard use: a PTE with any of them set faults. */
 export const PTE_RESERVED = 0x7fn << 54n
 /** Bits 62:61: page-based memory type (0 PMA, 1 NC, 2 IO, 3 reserved). */

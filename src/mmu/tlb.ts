@@ -15,7 +15,7 @@ import { type GuestPhysAddr, type PhysAddr } from '../bits/address.ts'
 import { type PhysMemory } from '../memory/memory.ts'
 import { decodeHgatp, decodeSatp } from './atp.ts'
 import { type TranslationFault } from './faults.ts'
-import { PTE_A, PTE_D, PTE_G } from './pte.ts'
+import { FLAG_A, FLAG_D, PTE_G } from './pte.ts'
 import {
   type Translation, type TranslationContext, type TranslationRequest, type WalkOutcome,
   translate,
@@ -146,7 +146,6 @@ const tagOf = (ctx: TranslationContext): Tag => {
 // ---- lookup and fill ------------------------------------------------------------------------------
 
 const NO_TRAIL: readonly TrailStep[] = []
-const FLAG_A = Number(PTE_A), FLAG_D = Number(PTE_D)
 
 /** Does the cached entry grant this access now, with A (and D for a store) already set in every stage? */
 const usable = (e: TlbEntry, ctx: TranslationContext, req: TranslationRequest): boolean => {

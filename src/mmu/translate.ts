@@ -7,7 +7,7 @@ import { type Either, left, right, isLeft } from '../bits/either.ts'
 import { type GuestPhysAddr, type GuestVirtAddr, type PhysAddr, type VirtAddr, guestPhys, phys } from '../bits/address.ts'
 import { hex } from '../bits/bits.ts'
 import { type PhysMemory } from '../memory/memory.ts'
-import { type Scheme, decodeHgatp, decodeSatp, inputBits } from './atp.ts'
+import { type Scheme, decodeHgatp, decodeSatp, inputBits, isCanonical } from './atp.ts'
 import { type AccessType, type Stage, type TranslationFault, fault, TINST_PTE_READ, TINST_PTE_WRITE } from './faults.ts'
 import { type Privilege, firstStageDenial, gStageDenial } from './permissions.ts'
 import { translateFast } from './fast-walk.ts'
@@ -81,8 +81,6 @@ export interface WalkOutcome {
   /** Memory references the walk made (PTE reads and writes). */
   readonly refs: number
 }
-
-const FULL = 64
 
 // ---- the G-stage ------------------------------------------------------------------------------------
 
@@ -163,7 +161,7 @@ const FIRST_RULES: StageRules<FirstStageSpec> = {
   // VS-stage PTEs sit at guest-physical addresses: each is G-stage translated, as an implicit load
   // (or, for the A/D update, an implicit store), with faults reported for the original access type.
   ptePhys: (f, s, addr, write) => {
-    if (!f.virt) return right(phys(addr))
+    if (!f.virt) return physicalTables(f, s, addr)
     const g = gStage(s, f.ctx, { gpa: addr, access: write ? 'store' : 'load', trapAccess: f.access, hlvx: false, gva: f.va, purpose: write ? 'vs-pte-write' : 'vs-pte' })
     return isLeft(g) ? g : right(g.right.pa)
   },
@@ -185,12 +183,6 @@ const firstStageSpec = (ctx: TranslationContext, stage: Stage, scheme: Scheme, r
     hlvx: req.hlvx === true,
     va: req.va as bigint,
   }
-}
-
-/** Bits 63 down to (VA width − 1) must all equal bit VA width − 1 (sign extension). */
-const canonical = (va: bigint, width: number): boolean => {
-  const top = va >> BigInt(width - 1)
-  return top === 0n || top === (1n << BigInt(FULL - width + 1)) - 1n
 }
 
 const finish = (s: WalkSession, result: Either<TranslationFault, Translation>): WalkOutcome =>
@@ -225,7 +217,7 @@ export const translateSpec = (memory: PhysMemory, ctx: TranslationContext, req: 
       return finish(s, right({ pa: phys(va), gpa: undefined, first: undefined, gstage: undefined, pageBits: 64 }))
     }
     const spec = firstStageSpec(ctx, 'S', satp.scheme, satp.ppn << 12n, req)
-    if (!canonical(va, inputBits(satp.scheme))) return finish(s, left(FIRST_RULES.pageFault(spec, -1, `VA ${hex(va)} is not canonical for ${satp.scheme.name}`)))
+    if (!isCanonical(va, satp.scheme)) return finish(s, left(FIRST_RULES.pageFault(spec, -1, `VA ${hex(va)} is not canonical for ${satp.scheme.name}`)))
     const leaf = walkStage(s, spec, va)
     if (isLeft(leaf)) return finish(s, leaf)
     return finish(s, right({ pa: phys(leafOutput(leaf.right, va)), gpa: undefined, first: leaf.right, gstage: undefined, pageBits: leaf.right.pageBits }))
@@ -236,7 +228,7 @@ export const translateSpec = (memory: PhysMemory, ctx: TranslationContext, req: 
   let first: StageLeaf | undefined
   if (vsatp !== undefined && vsatp.scheme !== undefined) {
     const spec = firstStageSpec(ctx, 'VS', vsatp.scheme, vsatp.ppn << 12n, req)
-    if (!canonical(va, inputBits(vsatp.scheme))) return finish(s, left(FIRST_RULES.pageFault(spec, -1, `GVA ${hex(va)} is not canonical for ${vsatp.scheme.name}`)))
+    if (!isCanonical(va, vsatp.scheme)) return finish(s, left(FIRST_RULES.pageFault(spec, -1, `GVA ${hex(va)} is not canonical for ${vsatp.scheme.name}`)))
     const leaf = walkStage(s, spec, va)
     if (isLeft(leaf)) return finish(s, leaf)
     first = leaf.right

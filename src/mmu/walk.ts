@@ -11,7 +11,7 @@ import { type PhysMemory, peek, poke } from '../memory/memory.ts'
 import { regionAt } from '../memory/memory-map.ts'
 import { type Scheme } from './atp.ts'
 import { type Stage, type TranslationFault } from './faults.ts'
-import { PTESIZE, pteFlags, pteppn } from './pte.ts'
+import { FLAG_A as F_A, FLAG_D as F_D, FLAG_R as F_R, FLAG_U as F_U, FLAG_V as F_V, FLAG_W as F_W, FLAG_X as F_X, PTESIZE, pteFlags, pteppn } from './pte.ts'
 
 /** PMP (or any other physical-protection) check on an implicit page-table access; true = allowed. */
 export type PhysCheck = (pa: PhysAddr, size: number, op: 'read' | 'write') => boolean
@@ -159,7 +159,6 @@ const pteAccessOk = (s: WalkSession, pa: PhysAddr, op: 'read' | 'write'): string
 
 // Low PTE bits as a small number (bits 9:0) and the attribute field (bits 63:54) as another: the
 // checks below then run on small integers instead of allocating a bigint per test.
-const F_V = 1, F_R = 2, F_W = 4, F_X = 8, F_U = 16, F_A = 64, F_D = 128
 const ATTR_RESERVED = 0x7f, ATTR_PBMT_SHIFT = 7, ATTR_N = 0x200
 
 /**
