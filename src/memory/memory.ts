@@ -73,13 +73,19 @@ const withPage = (m: PhysMemory, pn: number, page: Page, isNew: boolean): PhysMe
     root = grown
     height++
   }
-  const setPath = (node: Node | undefined, level: number): Node => {
-    const copy: (Node | Page | undefined)[] = node === undefined ? emptyNode() : node.slice()
-    const i = slot(pn, level)
-    copy[i] = level === 0 ? page : setPath(copy[i] as Node | undefined, level - 1)
-    return copy
-  }
-  return mem(m.map, setPath(root, height - 1), height, m.pages + (isNew ? 1 : 0))
+  return mem(m.map, setPath(root, height - 1, pn, page), height, m.pages + (isNew ? 1 : 0))
+}
+
+/**
+ * A copy of `node` (a trie node at `level`) with `page` placed at page number `pn` below it. A
+ * module-level function rather than a closure: stores are a hot path, and under tsx every closure
+ * creation costs a defineProperty.
+ */
+const setPath = (node: Node | undefined, level: number, pn: number, page: Page): Node => {
+  const copy: (Node | Page | undefined)[] = node === undefined ? emptyNode() : node.slice()
+  const i = slot(pn, level)
+  copy[i] = level === 0 ? page : setPath(copy[i] as Node | undefined, level - 1, pn, page)
+  return copy
 }
 
 const copyPage = (p: Page | undefined): DataView => {
