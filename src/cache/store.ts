@@ -142,15 +142,14 @@ const inPlaceCounters: Counters<Uint32Array> = {
 // ---------------------------------------------------------------- dense mutable (ids 0, 1, 2, …)
 
 const NIL = -1
-/** A queue over dense ids: links in typed arrays, as libCacheSim's intrusive lists. */
-export type DSeq = {
-  newer: Int32Array
-  older: Int32Array
-  member: Uint8Array
-  head: number
-  tail: number
-  size: number
-}
+/**
+ * A queue over dense ids: links in typed arrays, as libCacheSim's intrusive lists. The links live in
+ * a family shared by queues whose keys are each in at most one of them (owner[k] names the queue
+ * holding k, 0 = none), so a policy's several queues need one set of arrays; a standalone queue is
+ * the only queue of its own family.
+ */
+export type DSeq = { readonly f: Family; readonly tag: number; head: number; tail: number; size: number }
+type Family = { newer: Int32Array; older: Int32Array; owner: Int32Array; tags: number }
 /** A table over dense ids; NaN marks an absent key. */
 export type DTab = { v: Float64Array; size: number }
 
@@ -169,58 +168,11 @@ const roomFor = (len: number, k: number): number => Math.max(k + 1, len * 2, 102
 export const dense = (universeHint = 1024): Store<DSeq, DTab, Uint32Array, HeapRanking> => ({
   counters: inPlaceCounters,
   ranking: heapRanking,
-  disjoint: () => disjointDense(universeHint) as Seq<unknown>,
-  seq: {
-    empty: () => ({
-      newer: new Int32Array(universeHint), older: new Int32Array(universeHint), member: new Uint8Array(universeHint),
-      head: NIL, tail: NIL, size: 0,
-    }),
-    size: (s) => s.size,
-    // Every read is bounds-checked first: an out-of-range typed-array read is a slow path in V8.
-    has: (s, k) => k < s.member.length && s.member[k] === 1,
-    pushHead: (s, k) => {
-      if (k >= s.member.length) {
-        const n = roomFor(s.member.length, k)
-        s.newer = grownI32(s.newer, n)
-        s.older = grownI32(s.older, n)
-        const m = new Uint8Array(n)
-        m.set(s.member)
-        s.member = m
-      }
-      s.newer[k] = NIL
-      s.older[k] = s.head
-      if (s.head !== NIL) s.newer[s.head] = k
-      else s.tail = k
-      s.head = k
-      s.member[k] = 1
-      s.size++
-      return s
-    },
-    remove: (s, k) => {
-      if (k >= s.member.length || s.member[k] !== 1) return s
-      const n = s.newer[k] as number
-      const o = s.older[k] as number
-      if (n !== NIL) s.older[n] = o
-      else s.head = o
-      if (o !== NIL) s.newer[o] = n
-      else s.tail = n
-      s.member[k] = 0
-      s.size--
-      return s
-    },
-    tail: (s) => (s.tail === NIL ? undefined : s.tail),
-    head: (s) => (s.head === NIL ? undefined : s.head),
-    towardHead: (s, k) => {
-      if (k >= s.member.length || s.member[k] !== 1) return undefined
-      const n = s.newer[k] as number
-      return n === NIL ? undefined : n
-    },
-    toArray: (s) => {
-      const out: number[] = []
-      for (let k = s.head; k !== NIL; k = s.older[k] as number) out.push(k)
-      return out
-    },
+  disjoint: () => {
+    const f = family(universeHint)
+    return linkedSeq(() => queueIn(f)) as Seq<unknown>
   },
+  seq: linkedSeq(() => queueIn(family(universeHint))),
   tab: {
     empty: () => ({ v: new Float64Array(universeHint).fill(NaN), size: 0 }),
     size: (t) => t.size,
@@ -251,62 +203,62 @@ export const dense = (universeHint = 1024): Store<DSeq, DTab, Uint32Array, HeapR
   },
 })
 
-/** A queue of a disjoint family: its own ends and size; links and owner shared by the family. */
-type FSeq = { readonly tag: number; head: number; tail: number; size: number }
-type Family = { newer: Int32Array; older: Int32Array; owner: Int32Array; tags: number }
+const family = (n: number): Family => ({ newer: new Int32Array(n), older: new Int32Array(n), owner: new Int32Array(n), tags: 0 })
+const queueIn = (f: Family): DSeq => ({ f, tag: ++f.tags, head: NIL, tail: NIL, size: 0 })
 
-// Queues over dense ids whose keys are each in at most one queue of the family (owner[k] names
-// the queue holding k, 0 = none), so creating a queue allocates no arrays.
-const disjointDense = (universeHint: number): Seq<FSeq> => {
-  const f: Family = { newer: new Int32Array(universeHint), older: new Int32Array(universeHint), owner: new Int32Array(universeHint), tags: 0 }
-  const grow = (k: number): void => {
-    const n = roomFor(f.owner.length, k)
-    f.newer = grownI32(f.newer, n)
-    f.older = grownI32(f.older, n)
-    f.owner = grownI32(f.owner, n)
-  }
-  const has = (s: FSeq, k: number): boolean => k < f.owner.length && f.owner[k] === s.tag
-  return {
-    empty: () => ({ tag: ++f.tags, head: NIL, tail: NIL, size: 0 }),
-    size: (s) => s.size,
-    has,
-    pushHead: (s, k) => {
-      if (k >= f.owner.length) grow(k)
-      f.newer[k] = NIL
-      f.older[k] = s.head
-      if (s.head !== NIL) f.newer[s.head] = k
-      else s.tail = k
-      s.head = k
-      f.owner[k] = s.tag
-      s.size++
-      return s
-    },
-    remove: (s, k) => {
-      if (!has(s, k)) return s
-      const n = f.newer[k] as number
-      const o = f.older[k] as number
-      if (n !== NIL) f.older[n] = o
-      else s.head = o
-      if (o !== NIL) f.newer[o] = n
-      else s.tail = n
-      f.owner[k] = 0
-      s.size--
-      return s
-    },
-    tail: (s) => (s.tail === NIL ? undefined : s.tail),
-    head: (s) => (s.head === NIL ? undefined : s.head),
-    towardHead: (s, k) => {
-      if (!has(s, k)) return undefined
-      const n = f.newer[k] as number
-      return n === NIL ? undefined : n
-    },
-    toArray: (s) => {
-      const out: number[] = []
-      for (let k = s.head; k !== NIL; k = f.older[k] as number) out.push(k)
-      return out
-    },
-  }
+const growFamily = (f: Family, k: number): void => {
+  const n = roomFor(f.owner.length, k)
+  f.newer = grownI32(f.newer, n)
+  f.older = grownI32(f.older, n)
+  f.owner = grownI32(f.owner, n)
 }
+
+// Every read is bounds-checked first: an out-of-range typed-array read is a slow path in V8.
+const hasKey = (s: DSeq, k: number): boolean => k < s.f.owner.length && s.f.owner[k] === s.tag
+
+/** The queue operations (module-level, shared by every family); `empty` makes a queue of some family. */
+const linkedSeq = (empty: () => DSeq): Seq<DSeq> => ({
+  empty,
+  size: (s) => s.size,
+  has: hasKey,
+  pushHead: (s, k) => {
+    const f = s.f
+    if (k >= f.owner.length) growFamily(f, k)
+    f.newer[k] = NIL
+    f.older[k] = s.head
+    if (s.head !== NIL) f.newer[s.head] = k
+    else s.tail = k
+    s.head = k
+    f.owner[k] = s.tag
+    s.size++
+    return s
+  },
+  remove: (s, k) => {
+    if (!hasKey(s, k)) return s
+    const f = s.f
+    const n = f.newer[k] as number
+    const o = f.older[k] as number
+    if (n !== NIL) f.older[n] = o
+    else s.head = o
+    if (o !== NIL) f.newer[o] = n
+    else s.tail = n
+    f.owner[k] = 0
+    s.size--
+    return s
+  },
+  tail: (s) => (s.tail === NIL ? undefined : s.tail),
+  head: (s) => (s.head === NIL ? undefined : s.head),
+  towardHead: (s, k) => {
+    if (!hasKey(s, k)) return undefined
+    const n = s.f.newer[k] as number
+    return n === NIL ? undefined : n
+  },
+  toArray: (s) => {
+    const out: number[] = []
+    for (let k = s.head; k !== NIL; k = s.f.older[k] as number) out.push(k)
+    return out
+  },
+})
 
 /**
  * A ranking in place: a binary max-heap of priorities with lazy deletion (a removed priority stays
