@@ -15,7 +15,7 @@ import { runScenario, squeezeTestScenarios } from '../../src/alloc/squeeze-scena
 import { decodeGpuHost } from '../../src/alloc/host.ts'
 import { formatGpuCsv, generateGpuWorkload, parseGpuCsv } from '../../src/alloc/gpu-workload.ts'
 import { gpuPolicies } from '../../src/alloc/gpu.ts'
-import { renderSvg } from '../../src/cli/alloc.ts'
+import { renderSvg } from '../../src/cli/plot.ts'
 import { allocTimelineSpec } from '../../src/alloc/plot.ts'
 import { scenarioRecord } from './records.ts'
 

@@ -10,7 +10,7 @@ import { runScenario, squeezeTestScenarios } from '../../src/alloc/squeeze-scena
 import { defaultGpuHost, formatGpuCsv, generateGpuWorkload } from '../../src/alloc/gpu-workload.ts'
 import { gpuPolicies } from '../../src/alloc/gpu.ts'
 import { scenarioRecord } from './records.ts'
-import { renderSvg } from '../../src/cli/alloc.ts'
+import { renderSvg } from '../../src/cli/plot.ts'
 import { allocTimelineSpec, gpuSlowdownSpec } from '../../src/alloc/plot.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))

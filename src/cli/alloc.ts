@@ -3,9 +3,8 @@
 // or JSON, and renders the --plot SVG with Vega-Lite + Vega (headless, no canvas).
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import * as vl from 'vega-lite'
-import * as vega from 'vega'
 import { failInput, writeFileAtomic } from './io.ts'
+import { renderSvg } from './plot.ts'
 import { defaultCapacityKib, formatWorkloadCsv, generateWorkload, generatorDefaults, parseWorkloadCsv } from '../alloc/workload.ts'
 import { allocHostDefaults, decodeAllocHost, decodeGpuHost, type AllocHost } from '../alloc/host.ts'
 import { allocJson, formatAllocTable, formatGpuTable, gpuJson, isGpuPolicy, policyNames, runGpuPolicies, runPolicy, type PolicyName } from '../alloc/report.ts'
@@ -44,15 +43,6 @@ const parseList = <T extends string>(s: string, ok: (x: string) => x is T, known
   }
   if (out.length === 0) return failInput(`${flag}: no policy given`)
   return out
-}
-
-/** Renders a Vega-Lite spec to SVG headlessly. */
-export const renderSvg = async (spec: Record<string, unknown>): Promise<string> => {
-  const compiled = vl.compile(spec as unknown as vl.TopLevelSpec).spec
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' })
-  const svg = await view.toSVG()
-  view.finalize()
-  return svg
 }
 
 type AllocOptions = { host?: string; policy: string; seed: string; json?: boolean; plot?: string; emitWorkload?: string }

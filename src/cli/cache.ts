@@ -7,8 +7,6 @@ import { endianness } from 'node:os'
 import type { Command } from 'commander'
 import { SingleBar, Presets } from 'cli-progress'
 import { isLeft, right, left, type Either } from 'fp-ts/lib/Either.js'
-import * as vl from 'vega-lite'
-import * as vega from 'vega'
 import type { AdmissionOptions } from '../cache/admission.ts'
 import { blockAccess, blockReq, flush, initBlockCache, jainIndex, MAX_VMS, vmReport, type BlockCacheConfig, type BlockCacheState, type WritePolicy } from '../cache/blockcache.ts'
 import { mrcSizes, mrcSpec, type MrcPoint } from '../cache/mrc.ts'
@@ -20,6 +18,7 @@ import {
   TRACE_FORMATS, type BlockIo, type CsvOptions, type TraceFormat,
 } from '../cache/trace.ts'
 import { failInput, writeFileAtomic } from './io.ts'
+import { renderSvg } from './plot.ts'
 
 const CHUNK = 1 << 20
 
@@ -251,12 +250,6 @@ const table = (rows: readonly MrcPoint[]): string => {
   const fmt = (c: readonly string[]): string =>
     c.map((x, i) => (i === 0 ? x.padEnd(widths[i] as number) : x.padStart(widths[i] as number))).join('  ').trimEnd()
   return [fmt(head), ...cells.map(fmt)].join('\n') + '\n'
-}
-
-/** Renders a vega-lite spec to SVG headlessly (no browser, no canvas). */
-export const renderSvg = async (spec: Record<string, unknown>): Promise<string> => {
-  const compiled = vl.compile(spec as unknown as vl.TopLevelSpec).spec
-  return new vega.View(vega.parse(compiled), { renderer: 'none' }).toSVG()
 }
 
 const progressBar = (path: string): { onBytes: (n: number) => void; stop: () => void } => {
