@@ -243,14 +243,17 @@ export const admissionOptions = (s: string | undefined): AdmissionOptions | unde
 
 // ---- output ------------------------------------------------------------------------------------
 
-const table = (rows: readonly MrcPoint[]): string => {
-  const head = ['policy', 'size', 'requests', 'misses', 'miss ratio']
-  const cells = rows.map((r) => [r.policy, String(r.size), String(r.requests), String(r.misses), r.missRatio.toFixed(6)])
+/** Columns aligned to their widest cell: the first left-aligned, the others right-aligned. */
+const textTable = (head: readonly string[], cells: readonly (readonly string[])[]): string => {
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)))
   const fmt = (c: readonly string[]): string =>
     c.map((x, i) => (i === 0 ? x.padEnd(widths[i] as number) : x.padStart(widths[i] as number))).join('  ').trimEnd()
   return [fmt(head), ...cells.map(fmt)].join('\n') + '\n'
 }
+
+const table = (rows: readonly MrcPoint[]): string =>
+  textTable(['policy', 'size', 'requests', 'misses', 'miss ratio'],
+    rows.map((r) => [r.policy, String(r.size), String(r.requests), String(r.misses), r.missRatio.toFixed(6)]))
 
 const progressBar = (path: string): { onBytes: (n: number) => void; stop: () => void } => {
   if (!process.stderr.isTTY) return { onBytes: () => {}, stop: () => {} }
@@ -435,10 +438,7 @@ const runBlockCache = (path: string, f: BlockFlags): void => {
   const head = ['vm', 'requests', 'hits', 'hit ratio', 'device reads', 'device writes']
   const cells = [...rows.map((v) => [v.name, String(v.requests), String(v.hits), v.hitRatio.toFixed(4), String(v.deviceReads), String(v.deviceWrites)]),
     ['total', String(total.requests), String(total.hits), (total.requests === 0 ? 0 : total.hits / total.requests).toFixed(4), String(total.deviceReads), String(total.deviceWrites)]]
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)))
-  const fmt = (c: readonly string[]): string =>
-    c.map((x, i) => (i === 0 ? x.padEnd(widths[i] as number) : x.padStart(widths[i] as number))).join('  ').trimEnd()
-  process.stdout.write([fmt(head), ...cells.map(fmt)].join('\n') + '\n')
+  process.stdout.write(textTable(head, cells))
   process.stdout.write(`device writes include ${flushed.writebacks.length} dirty blocks flushed at the end\n`)
   process.stdout.write(`Jain's fairness index over per-VM hit ratios: ${fairness.toFixed(4)}\n`)
 }
