@@ -4,13 +4,13 @@
 // Expected strings are written by hand from those printf formats.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { type Retired, type Trapped } from '../../src/cpu/event.ts'
+import { NO_TRANSLATIONS, type Retired, type Trapped } from '../../src/cpu/event.ts'
 import { commitLine, trapLines } from '../../src/trace/commit-log.ts'
 import { trap } from '../../src/cpu/trap.ts'
 
 const retired = (patch: Partial<Retired>): Retired => ({
   _tag: 'Retired', pc: 0x8000_0000n, bits: 0x00000013, length: 4, priv: 3, virt: false,
-  rd: 0, rdValue: 0n, csrs: [], loads: [], stores: [], ...patch,
+  rd: 0, rdValue: 0n, csrs: [], loads: [], stores: [], xlate: NO_TRANSLATIONS, ...patch,
 })
 
 test('no register item: just the pc and the 8-digit instruction', () => {
@@ -32,19 +32,19 @@ test('the register item comes before the CSR items, CSRs in ascending number ord
 })
 
 test('loads print their address only; stores their address and data at the access width; loads first', () => {
-  const line = commitLine(retired({ rd: 12, rdValue: 10n, loads: [{ va: 0x8000_3040n, size: 8 }], stores: [{ va: 0x8000_3040n, value: 0xfn, size: 4 }] }))
+  const line = commitLine(retired({ rd: 12, rdValue: 10n, loads: [{ va: 0x8000_3040n, gpa: undefined, pa: 0x8000_3040n, size: 8, value: 3n }], stores: [{ va: 0x8000_3040n, gpa: undefined, pa: 0x8000_3040n, value: 0xfn, size: 4 }] }))
   assert.is(line, 'core   0: 3 0x0000000080000000 (0x00000013) x12 0x000000000000000a mem 0x0000000080003040 mem 0x0000000080003040 0x0000000f\n')
-  assert.is(commitLine(retired({ stores: [{ va: 1n, value: 0x7n, size: 1 }] })), 'core   0: 3 0x0000000080000000 (0x00000013) mem 0x0000000000000001 0x07\n')
+  assert.is(commitLine(retired({ stores: [{ va: 1n, gpa: undefined, pa: 1n, value: 0x7n, size: 1 }] })), 'core   0: 3 0x0000000080000000 (0x00000013) mem 0x0000000000000001 0x07\n')
 })
 
 test('a trapping instruction has no commit line; spike -l prints the exception and its tval', () => {
-  const ev: Trapped = { _tag: 'Trapped', pc: 0x8000_0034n, bits: 0x00100073, priv: 3, virt: false, trap: trap(3n, 0x8000_0034n), target: 'M' }
+  const ev: Trapped = { _tag: 'Trapped', pc: 0x8000_0034n, bits: 0x00100073, priv: 3, virt: false, trap: trap(3n, 0x8000_0034n), target: 'M', xlate: NO_TRANSLATIONS }
   assert.is(commitLine(ev), '')
   assert.is(trapLines(ev), 'core   0: exception trap_breakpoint, epc 0x0000000080000034\ncore   0:           tval 0x0000000080000034\n')
 })
 
 test('ECALL traps carry no tval line', () => {
-  const ev: Trapped = { _tag: 'Trapped', pc: 0x10n, bits: 0x73, priv: 3, virt: false, trap: trap(11n), target: 'M' }
+  const ev: Trapped = { _tag: 'Trapped', pc: 0x10n, bits: 0x73, priv: 3, virt: false, trap: trap(11n), target: 'M', xlate: NO_TRANSLATIONS }
   assert.is(trapLines(ev), 'core   0: exception trap_machine_ecall, epc 0x0000000000000010\n')
 })
 

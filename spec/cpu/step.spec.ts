@@ -108,8 +108,9 @@ test('A: AMOADD.W returns the old word sign-extended and stores the sum', () => 
   const r = stepOnce(m)
   assert.is(r.machine.hart.x[12], 0xffff_ffff_ffff_ffffn)
   const ev = r.event as Retired
-  assert.equal(ev.loads, [{ va: CODE + 4n, size: 4 }])
-  assert.equal(ev.stores, [{ va: CODE + 4n, value: 0n, size: 4 }])
+  // Bare M-mode: the physical address is the address used; the load reports the old word as read.
+  assert.equal(ev.loads, [{ va: CODE + 4n, gpa: undefined, pa: CODE + 4n, size: 4, value: 0xffff_ffffn }])
+  assert.equal(ev.stores, [{ va: CODE + 4n, gpa: undefined, pa: CODE + 4n, value: 0n, size: 4 }])
 })
 
 test('H 9.6.1: HLV from VS-mode is a virtual-instruction exception; from U without hstatus.HU it is illegal', () => {

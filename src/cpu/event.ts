@@ -3,10 +3,28 @@
 import { type Priv } from './hart.ts'
 import { type Trap, type TrapTarget } from './trap.ts'
 
-/** A load the instruction made: virtual address (GVA for guests) and size in bytes. */
-export interface MemRead { readonly va: bigint; readonly size: number }
-/** A store the instruction made: virtual address, the value stored (its low `size` bytes) and size. */
-export interface MemWrite { readonly va: bigint; readonly value: bigint; readonly size: number }
+/**
+ * A load the instruction made: the address it used (a guest-virtual one while V = 1), where it went —
+ * the guest-physical address when V = 1 (after the VS stage), the physical address — the size in bytes
+ * and the value read (zero-extended, before any sign extension). An access split across two pages
+ * (misaligned, done in hardware) reports the addresses of its first byte.
+ */
+export interface MemRead { readonly va: bigint; readonly gpa: bigint | undefined; readonly pa: bigint; readonly size: number; readonly value: bigint }
+/** A store the instruction made: addresses as for MemRead, the value stored (its low `size` bytes) and size. */
+export interface MemWrite { readonly va: bigint; readonly gpa: bigint | undefined; readonly pa: bigint; readonly value: bigint; readonly size: number }
+
+/**
+ * What the step's address translations cost (fetches and data accesses with translation on; page-table
+ * walks include the two-stage ones): for statistics such as a TLB hit rate. Bare translations count nothing.
+ */
+export interface TranslationCounts {
+  /** Translations answered by the TLB. */
+  readonly tlbHits: number
+  /** Page-table walks made (a TLB miss, or an entry that could not be used). */
+  readonly walks: number
+  /** Of those walks, the ones made while V = 1 (VS-stage nested in G-stage, or G-stage alone). */
+  readonly twoStageWalks: number
+}
 
 /** An instruction retired. */
 export interface Retired {
@@ -25,6 +43,7 @@ export interface Retired {
   readonly csrs: readonly (readonly [number, bigint])[]
   readonly loads: readonly MemRead[]
   readonly stores: readonly MemWrite[]
+  readonly xlate: TranslationCounts
 }
 
 /** A trap was taken instead (an exception of the instruction at pc, or an interrupt before it). */
@@ -37,6 +56,7 @@ export interface Trapped {
   readonly virt: boolean
   readonly trap: Trap
   readonly target: TrapTarget
+  readonly xlate: TranslationCounts
 }
 
 /** The hart is stopped in WFI with no interrupt pending: no instruction ran (Spike prints nothing). */
@@ -44,5 +64,8 @@ export interface Waiting {
   readonly _tag: 'Waiting'
   readonly pc: bigint
 }
+
+/** The counts of a step that translated nothing. */
+export const NO_TRANSLATIONS: TranslationCounts = { tlbHits: 0, walks: 0, twoStageWalks: 0 }
 
 export type StepEvent = Retired | Trapped | Waiting

@@ -30,6 +30,13 @@ export interface Exec {
   /** The CLINT registers (a CLINT store changes them). */
   mtime: bigint
   mtimecmp: bigint
+  /** Translation statistics of this step (see TranslationCounts). */
+  tlbHits: number
+  walks: number
+  twoStageWalks: number
+  /** Where the most recent translateAccess went: the guest-physical (V = 1) and physical address. */
+  lastGpa: bigint | undefined
+  lastPa: bigint
   /** Triggers with `hit` set by a trigger that fired (kept although the instruction traps, as in Spike). */
   firedTriggers: Csrs['triggers'] | undefined
 }

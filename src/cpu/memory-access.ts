@@ -59,15 +59,24 @@ export const accessFault = (access: AccessType, va: bigint, virt: boolean): Trap
 export const translateAccess = (e: Exec, va: bigint, access: AccessType, mode: Mode, len: number, hlvx = false): bigint | Trap => {
   if (!mode.virt && (mode.priv === PRV_M || e.h.csr.satp >> 60n === 0n)) {
     // No translation (M-mode, or satp = Bare): the address is physical, exactly as `translate` decides.
+    e.lastGpa = undefined
+    e.lastPa = va
     return pmpAllows(e.h.csr, va, len, access, mode.priv, hlvx) ? va : accessFault(access, va, mode.virt)
   }
   const ctx = contextFor(e.h.csr, e.isa, mode.priv, mode.virt)
   const out = translateCached(e.tlb, e.memory, ctx, { va: va as VirtAddr, access, hlvx })
   e.tlb = out.tlb
   e.memory = out.memory
+  if (out.hit) e.tlbHits++
+  else if (out.refs > 0) {
+    e.walks++
+    if (mode.virt) e.twoStageWalks++
+  }
   const r: Either<TranslationFault, Translation> = out.result
   if (isLeft(r)) return faultTrap(r.left, mode.virt)
   const pa = r.right.pa as bigint
+  e.lastGpa = r.right.gpa as bigint | undefined
+  e.lastPa = pa
   if (!pmpAllows(e.h.csr, pa, len, access, mode.priv, hlvx)) return accessFault(access, va, mode.virt)
   return pa
 }
@@ -118,6 +127,7 @@ export const load = (e: Exec, va: bigint, size: AccessSize, opts: LoadOpts = {})
   const bp = checkTriggers(e, 'load', va, size)
   if (bp !== undefined) return bp
   let value: bigint
+  let gpa: bigint | undefined, pa: bigint
   if ((va & BigInt(size - 1)) !== 0n) {
     if (!e.isa.misalignedInHardware) return trap(CAUSE.misalignedLoad, va, mode.virt)
     if (opts.lr === true) return trap(CAUSE.loadAccess, va, mode.virt)
@@ -127,6 +137,8 @@ export const load = (e: Exec, va: bigint, size: AccessSize, opts: LoadOpts = {})
     const v0 = loadPart(e, va, len0, mode, opts)
     if (isTrap(v0)) return v0
     value = v0
+    gpa = e.lastGpa
+    pa = e.lastPa
     if (len0 < size) {
       const v1 = loadPart(e, u64(va + BigInt(len0)), size - len0, mode, opts)
       if (isTrap(v1)) return v1
@@ -136,8 +148,10 @@ export const load = (e: Exec, va: bigint, size: AccessSize, opts: LoadOpts = {})
     const v = loadPart(e, va, size, mode, opts)
     if (isTrap(v)) return v
     value = v
+    gpa = e.lastGpa
+    pa = e.lastPa
   }
-  e.loads.push({ va, size })
+  e.loads.push({ va, gpa, pa, size, value })
   return value
 }
 
@@ -173,11 +187,14 @@ const readPhys = (e: Exec, pa: bigint, size: AccessSize, va: bigint, mode: Mode)
 export const store = (e: Exec, va: bigint, size: AccessSize, value: bigint, mode: Mode = effectiveDataMode(e.h)): Trap | undefined => {
   const bp = checkTriggers(e, 'store', va, size)
   if (bp !== undefined) return bp
+  let gpa: bigint | undefined, pa: bigint
   if ((va & BigInt(size - 1)) !== 0n) {
     if (!e.isa.misalignedInHardware) return trap(CAUSE.misalignedStore, va, mode.virt)
     const len0 = Math.min(size, 4096 - Number(va & 0xfffn))
     const t0 = storePart(e, va, len0, value, mode)
     if (t0 !== undefined) return t0
+    gpa = e.lastGpa
+    pa = e.lastPa
     if (len0 < size) {
       const t1 = storePart(e, u64(va + BigInt(len0)), size - len0, value >> BigInt(8 * len0), mode)
       if (t1 !== undefined) return t1
@@ -185,8 +202,10 @@ export const store = (e: Exec, va: bigint, size: AccessSize, value: bigint, mode
   } else {
     const t = storePart(e, va, size, value, mode)
     if (t !== undefined) return t
+    gpa = e.lastGpa
+    pa = e.lastPa
   }
-  e.stores.push({ va, value: BigInt.asUintN(8 * size, value), size })
+  e.stores.push({ va, gpa, pa, value: BigInt.asUintN(8 * size, value), size })
   return undefined
 }
 

@@ -17,7 +17,7 @@ import { type Isa, effectiveIsa } from './isa.ts'
 import { CSR, csrRead, midelegRead, mipRead } from './csr/access.ts'
 import { MIP_MTIP, MSTATUS_MIE, MSTATUS_MPP, MSTATUS_MPRV, MSTATUS_MXR, MSTATUS_SIE, MSTATUS_SUM } from './csr/fields.ts'
 import { INTERRUPT_BIT, type Trap, illegalInstruction, takeTrap, trap } from './trap.ts'
-import { type StepEvent } from './event.ts'
+import { NO_TRANSLATIONS, type StepEvent, type TranslationCounts } from './event.ts'
 import { type Exec, isTrap } from './exec.ts'
 import { fetch } from './memory-access.ts'
 import { execute } from './execute/base.ts'
@@ -126,13 +126,13 @@ const spikeFlushes = (insn: Insn, e: Exec, before: Hart, after: Hart): boolean =
  * instruction left it: unchanged, except for what Spike also keeps when an instruction traps part-way
  * (page-table A/D updates made by a walk, the first page's part of a page-crossing store).
  */
-const trapped = (m: Machine, h: Hart, memory: PhysMemory, tlb: Tlb, t: Trap, bits: number | undefined, isa: Isa): StepResult => {
+const trapped = (m: Machine, h: Hart, memory: PhysMemory, tlb: Tlb, t: Trap, bits: number | undefined, isa: Isa, xlate: TranslationCounts = NO_TRANSLATIONS): StepResult => {
   const entry = takeTrap(h, isa, t, h.pc)
   const next = endChunk(entry.hart, m.platform, m.options.interleave, false)
   const host = serviceHtif(memory, m.htif)
   return {
     machine: machine(m.isa, m.options, next.hart, host.memory, flushed(tlb), host.htif, next.platform),
-    event: { _tag: 'Trapped', pc: h.pc, bits, priv: h.priv, virt: h.virt, trap: t, target: entry.target },
+    event: { _tag: 'Trapped', pc: h.pc, bits, priv: h.priv, virt: h.virt, trap: t, target: entry.target, xlate },
   }
 }
 
@@ -176,18 +176,19 @@ export const step = (m: Machine): StepResult => {
     isa, pc: h0.pc, bits: 0, h: h0, memory: m.memory, tlb: m.tlb,
     rd: 0, rdValue: 0n, logged: [], loads: [], stores: [], wroteInstret: false, wroteCycle: false,
     loggedValues: undefined, mtime: p.mtime, mtimecmp: p.mtimecmp, firedTriggers: undefined,
+    tlbHits: 0, walks: 0, twoStageWalks: 0, lastGpa: undefined, lastPa: 0n,
   }
   const bits = fetch(e)
-  if (isTrap(bits)) return trapped(m, withTriggers(h0, e.firedTriggers), e.memory, e.tlb, bits, undefined, isa)
+  if (isTrap(bits)) return trapped(m, withTriggers(h0, e.firedTriggers), e.memory, e.tlb, bits, undefined, isa, counts(e))
   e.bits = bits
   const insn = decodeMemo(bits)
   if ((insn._tag === 'Csr' || insn._tag === 'CsrI') && !p.batchStart) {
     // A CSR instruction serializes before it executes: a new batch starts, so interrupts are checked.
     const irq = pendingInterrupt(h0, isa)
-    if (irq !== undefined) return trapped(m, h0, e.memory, e.tlb, trap(INTERRUPT_BIT | irq), undefined, isa)
+    if (irq !== undefined) return trapped(m, h0, e.memory, e.tlb, trap(INTERRUPT_BIT | irq), undefined, isa, counts(e))
   }
   const npc = implemented(insn, isa) ? execute(e, insn) : illegalInstruction(insn.length === 2 ? bits & 0xffff : bits)
-  if (isTrap(npc)) return trapped(m, withTriggers(h0, e.firedTriggers), e.memory, e.tlb, npc, bits, isa)
+  if (isTrap(npc)) return trapped(m, withTriggers(h0, e.firedTriggers), e.memory, e.tlb, npc, bits, isa, counts(e))
   const h1 = e.h
   const h2 = bumpCounters(h1, e.wroteInstret, e.wroteCycle, npc)
   const wfi = insn._tag === 'System' && insn.op === 'wfi'
@@ -203,10 +204,13 @@ export const step = (m: Machine): StepResult => {
     machine: machine(m.isa, m.options, next.hart, host.memory, spikeFlushes(insn, e, h0, h1) ? flushed(e.tlb) : e.tlb, host.htif, next.platform),
     event: {
       _tag: 'Retired', pc: e.pc, bits: length === 2 ? bits & 0xffff : bits, length, priv: h0.priv, virt: h0.virt,
-      rd: e.rd, rdValue: e.rdValue, csrs: loggedCsrs(e, h1), loads: e.loads, stores: e.stores,
+      rd: e.rd, rdValue: e.rdValue, csrs: loggedCsrs(e, h1), loads: e.loads, stores: e.stores, xlate: counts(e),
     },
   }
 }
+
+const counts = (e: Exec): TranslationCounts =>
+  e.tlbHits === 0 && e.walks === 0 ? NO_TRANSLATIONS : { tlbHits: e.tlbHits, walks: e.walks, twoStageWalks: e.twoStageWalks }
 
 const NO_CSRS: readonly (readonly [number, bigint])[] = []
 
