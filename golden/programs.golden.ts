@@ -22,7 +22,7 @@ const runProgram = (name: string, isaText: string): { exitCode: number | undefin
   const m = loadMachine(isa.right, elf.right)
   if (m._tag === 'Left') throw new Error(m.left.message)
   let log = ''
-  const r = run(m.right, { maxSteps: 50_000 }, (ev) => { log += commitLine(ev) })
+  const r = run(m.right, { maxSteps: 50_000 }, { event: (ev) => { log += commitLine(ev) } })
   const stdout = r.machine.htif.output.filter((w) => w.fd === 1).map((w) => Buffer.from(w.bytes).toString('latin1')).join('')
   return { exitCode: r.machine.htif.exitCode, log, tohost: m.right.htif.tohost, stdout }
 }

@@ -153,7 +153,7 @@ fc.sample(arbProgram, { seed, numRuns: count }).forEach((p, k) => {
   const m = loadMachine(isa.right, elf.right)
   if (m._tag === 'Left') throw new Error(m.left.message)
   const got: string[] = []
-  run(m.right, { maxSteps: 2 * ref.length + 10 }, (ev) => { const l = commitLine(ev); if (l !== '' && got.length < ref.length) got.push(l.slice(0, -1)) })
+  run(m.right, { maxSteps: 2 * ref.length + 10 }, { event: (ev) => { const l = commitLine(ev); if (l !== '' && got.length < ref.length) got.push(l.slice(0, -1)) } })
   let i = 0
   while (i < ref.length && ref[i] === got[i]) i++
   if (i < ref.length) {

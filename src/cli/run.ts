@@ -8,7 +8,7 @@ import { parseElf } from '../elf/elf.ts'
 import { DEFAULT_ISA, parseIsa } from '../cpu/isa.ts'
 import { type Machine, loadMachine } from '../machine/machine.ts'
 import { type StepEvent } from '../cpu/event.ts'
-import { run } from '../machine/run.ts'
+import { type Observer, run } from '../machine/run.ts'
 import { commitLine } from '../trace/commit-log.ts'
 import { failInput } from './io.ts'
 
@@ -92,10 +92,12 @@ export const register = (program: Command): void => {
       const log = opts.logCommits === undefined ? undefined : new LogFile(opts.logCommits)
       // What the program writes through HTIF (fd 1 or 2, console device) is printed as it happens.
       let printed = 0
-      const observe = (ev: StepEvent, after: Machine): void => {
-        if (log !== undefined) { const l = commitLine(ev); if (l !== '') log.write(l) }
-        const out = after.htif.output
-        for (; printed < out.length; printed++) (out[printed]!.fd === 2 ? process.stderr : process.stdout).write(out[printed]!.bytes)
+      const observe: Observer = {
+        event: (ev: StepEvent): void => { if (log !== undefined) { const l = commitLine(ev); if (l !== '') log.write(l) } },
+        machine: (after: Machine): void => {
+          const out = after.htif.output
+          for (; printed < out.length; printed++) (out[printed]!.fd === 2 ? process.stderr : process.stdout).write(out[printed]!.bytes)
+        },
       }
       let r
       try {

@@ -19,25 +19,42 @@ export interface RunResult {
 }
 
 /**
- * Steps `m` until htif.exitCode is set or `limits.maxSteps` steps were made, calling `observe` with
- * every event and the machine after it, in order (the commit-log writer, the console and tracers hang
- * here; the fold itself stays pure).
+ * Who watches a run (the commit-log writer, the JSONL tracer, the console): the shell's side of it.
+ * The fold itself stays pure; these callbacks only read.
  */
-export const run = (m: Machine, limits: RunLimits, observe?: (ev: StepEvent, after: Machine) => void): RunResult => {
+export interface Observer {
+  /** Every step's event, in order. */
+  readonly event: (ev: StepEvent) => void
+  /**
+   * The machine after a step that may have changed what the platform shows outside (HTIF output,
+   * the exit code). An engine may skip it after steps that cannot (plain ALU, branches, RAM accesses
+   * away from tohost), so it is not called once per event.
+   */
+  readonly machine?: (after: Machine) => void
+}
+
+/**
+ * Steps `m` until htif.exitCode is set or `limits.maxSteps` steps were made, telling `observe` about
+ * every event in order.
+ */
+export const run = (m: Machine, limits: RunLimits, observe?: Observer): RunResult => {
   // Without an observer the faster engine runs; it is equal to this fold (properties/cpu/step-run.prop.ts).
   if (observe === undefined) return runFast(m, limits)
   return foldSteps(m, limits, observe)
 }
 
 /** `run` as the plain fold of `step`: the specification the faster engine is checked against. */
-export const foldSteps = (m: Machine, limits: RunLimits, observe?: (ev: StepEvent, after: Machine) => void): RunResult => {
+export const foldSteps = (m: Machine, limits: RunLimits, observe?: Observer): RunResult => {
   let cur = m
   let steps = 0
   while (cur.htif.exitCode === undefined && steps < limits.maxSteps) {
     const r = step(cur)
     cur = r.machine
     steps++
-    if (observe !== undefined) observe(r.event, cur)
+    if (observe !== undefined) {
+      observe.event(r.event)
+      observe.machine?.(cur)
+    }
   }
   return { machine: cur, steps, reason: cur.htif.exitCode !== undefined ? 'exit' : 'limit' }
 }
