@@ -6,10 +6,12 @@ cd "$(dirname "$0")"
 if ! command -v riscv64-unknown-elf-as >/dev/null 2>&1; then
   apt-get update && apt-get install -y binutils-riscv64-unknown-elf
 fi
-build() { # NAME MARCH
-  riscv64-unknown-elf-as -march="$2" -mabi=lp64 -I . "$1.S" -o "/tmp/memvirt-$1.o"
-  riscv64-unknown-elf-ld -T link.ld --no-warn-rwx-segments "/tmp/memvirt-$1.o" -o "$1.elf"
-  rm -f "/tmp/memvirt-$1.o"
+build() { # NAME MARCH [SOURCE [AS-OPTIONS…]]: NAME.elf from SOURCE.S (default NAME.S)
+  name=$1 march=$2 src=${3:-$1}
+  shift 2; [ $# -gt 0 ] && shift
+  riscv64-unknown-elf-as -march="$march" -mabi=lp64 -I . "$@" "$src.S" -o "/tmp/memvirt-$name.o"
+  riscv64-unknown-elf-ld -T link.ld --no-warn-rwx-segments "/tmp/memvirt-$name.o" -o "$name.elf"
+  rm -f "/tmp/memvirt-$name.o"
 }
 # program         assembler -march        (the --isa string each runs under is in programs.json)
 build basics      rv64imac_zicsr_zifencei
@@ -21,3 +23,6 @@ build interrupts  rv64ima_zicsr
 build svadu       rv64ima_zicsr
 build spike_tlb   rv64ima_zicsr
 build misaligned  rv64ima_zicsr
+build hvdemo      rv64imah_zicsr
+build loop        rv64i_zicsr
+build loop_short  rv64i_zicsr             loop --defsym SHORT=1
