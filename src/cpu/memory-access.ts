@@ -10,10 +10,11 @@ import { type AccessType, type TranslationFault } from '../mmu/faults.ts'
 import { type Translation, type TranslationContext, type Privilege } from '../mmu/translate.ts'
 import { translateCached } from '../mmu/tlb.ts'
 import { type Csrs, type Priv, PRV_M, PRV_S, hart } from './hart.ts'
+import { pmpMatch } from '../memory/pmp.ts'
 import { type Isa } from './isa.ts'
 import { effectiveDataMode, henvcfgRead } from './csr/access.ts'
 import { ENVCFG_ADUE, ENVCFG_PBMTE, MSTATUS_MXR, MSTATUS_SUM } from './csr/fields.ts'
-import { pmpAllows } from './pmp.ts'
+import { type PmpAccess, pmpAllows } from './pmp.ts'
 import { CAUSE, type Trap, trap } from './trap.ts'
 import { type Exec, type Mode, isTrap } from './exec.ts'
 import { CLINT_BASE, CLINT_SIZE } from '../machine/machine.ts'
@@ -42,12 +43,52 @@ export const contextFor = (c: Csrs, isa: Isa, priv: Priv, virt: boolean): Transl
     henvcfg: { adue: (henv & ENVCFG_ADUE) !== 0n, pbmte: (henv & ENVCFG_PBMTE) !== 0n },
     svnapot: isa.svnapot,
     // Implicit page-table accesses are checked by PMP as S-mode accesses.
-    physCheck: (pa, size, op) => pmpAllows(c, pa as bigint, size, op === 'read' ? 'load' : 'store', PRV_S),
+    physCheck: (pa, size, op) => pmpAllowsCached(c, pa as bigint, size, op === 'read' ? 'load' : 'store', PRV_S),
   }
   slots[i] = ctx
   return ctx
 }
 
+
+// ---- PMP, decided once per 4 KiB page: a pure cache keyed by the (immutable) pmpcfg and pmpaddr arrays ----
+//
+// pmpMatch picks the lowest entry that matches any 4-byte sector of an access. When that entry matches
+// every sector of a whole page (or no entry matches any sector of it), then for any access inside the page
+// the entries below match none of its sectors and that entry matches all of them: the access is decided
+// exactly as the page is. A page some entry only partly covers is not cached; each access there is checked.
+
+const PMP_PAGE = 4096n
+/** Per page: the 18 answers (3 accesses × 3 privileges × hlvx), or null for a page that must be checked per access. */
+type PageAnswers = (boolean | undefined)[] | null
+const pmpPages = new WeakMap<readonly number[], WeakMap<readonly bigint[], Map<number, PageAnswers>>>()
+const ACCESS_SLOT: Readonly<Record<PmpAccess, number>> = { fetch: 0, load: 6, store: 12 }
+
+const pagesFor = (c: Csrs): Map<number, PageAnswers> => {
+  let byAddr = pmpPages.get(c.pmpcfg)
+  if (byAddr === undefined) { byAddr = new WeakMap(); pmpPages.set(c.pmpcfg, byAddr) }
+  let pages = byAddr.get(c.pmpaddr)
+  if (pages === undefined) { pages = new Map(); byAddr.set(c.pmpaddr, pages) }
+  return pages
+}
+
+/** pmpAllows, answered per page where one entry decides the whole page (see above); equal to it everywhere. */
+export const pmpAllowsCached = (c: Csrs, pa: bigint, len: number, access: PmpAccess, priv: Priv, hlvx = false): boolean => {
+  const within = Number(pa & (PMP_PAGE - 1n))
+  if (within + len > 4096) return pmpAllows(c, pa, len, access, priv, hlvx)
+  const pages = pagesFor(c)
+  const pn = Number(pa >> 12n)
+  let answers = pages.get(pn)
+  if (answers === undefined) {
+    const base = pa - BigInt(within)
+    answers = pmpMatch(c, base, 4096) === 'partial' ? null : []
+    pages.set(pn, answers)
+  }
+  if (answers === null) return pmpAllows(c, pa, len, access, priv, hlvx)
+  const slot = ACCESS_SLOT[access] + (priv === PRV_M ? 2 : priv) * 2 + (hlvx ? 1 : 0)
+  let ok = answers[slot]
+  if (ok === undefined) { ok = pmpAllows(c, pa - BigInt(within), 4096, access, priv, hlvx); answers[slot] = ok }
+  return ok
+}
 
 export const faultTrap = (f: TranslationFault, virt: boolean): Trap =>
   trap(f.cause, f.tval, f._tag === 'GuestPageFault' ? true : virt, f.htval, f.tinst)
@@ -61,7 +102,7 @@ export const translateAccess = (e: Exec, va: bigint, access: AccessType, mode: M
     // No translation (M-mode, or satp = Bare): the address is physical, exactly as `translate` decides.
     e.lastGpa = undefined
     e.lastPa = va
-    return pmpAllows(e.h.csr, va, len, access, mode.priv, hlvx) ? va : accessFault(access, va, mode.virt)
+    return pmpAllowsCached(e.h.csr, va, len, access, mode.priv, hlvx) ? va : accessFault(access, va, mode.virt)
   }
   const ctx = contextFor(e.h.csr, e.isa, mode.priv, mode.virt)
   const out = translateCached(e.tlb, e.memory, ctx, { va: va as VirtAddr, access, hlvx })
@@ -77,7 +118,7 @@ export const translateAccess = (e: Exec, va: bigint, access: AccessType, mode: M
   const pa = r.right.pa as bigint
   e.lastGpa = r.right.gpa as bigint | undefined
   e.lastPa = pa
-  if (!pmpAllows(e.h.csr, pa, len, access, mode.priv, hlvx)) return accessFault(access, va, mode.virt)
+  if (!pmpAllowsCached(e.h.csr, pa, len, access, mode.priv, hlvx)) return accessFault(access, va, mode.virt)
   return pa
 }
 
@@ -107,7 +148,7 @@ export const fetch = (e: Exec): number | Trap => {
   if (bp2 !== undefined) return bp2
   if ((e.pc & 0xfffn) !== 0xffen) {
     // Same page: the second parcel's translation is the first's; PMP and the bus are still checked for it.
-    const v = pmpAllows(e.h.csr, pa + 2n, 2, 'fetch', mode.priv) ? busRead(e.memory, pa + 2n, 2) : undefined
+    const v = pmpAllowsCached(e.h.csr, pa + 2n, 2, 'fetch', mode.priv) ? busRead(e.memory, pa + 2n, 2) : undefined
     hi = v === undefined ? accessFault('fetch', u64(e.pc + 2n), mode.virt) : Number(v)
   } else {
     hi = fetchParcel(e, u64(e.pc + 2n))
