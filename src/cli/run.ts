@@ -1,8 +1,8 @@
-// `memvirt run PROG.elf [--isa STRING] [--max-insns N] [--log-commits FILE]`: runs a bare-metal RISC-V
+// `memvirt run PROG.elf [--isa STRING] [--max-insns N] [--log-commits FILE] [--trace FILE]`: runs a bare-metal RISC-V
 // ELF the way `spike --isa=STRING [--log-commits]` does, from Spike's boot ROM until the program writes
 // its exit code to HTIF `tohost`. The exit status is that code (0 = pass), like Spike's.
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { parseElf } from '../elf/elf.ts'
 import { DEFAULT_ISA, parseIsa } from '../cpu/isa.ts'
@@ -10,6 +10,7 @@ import { type Machine, loadMachine } from '../machine/machine.ts'
 import { type StepEvent } from '../cpu/event.ts'
 import { type Observer, run } from '../machine/run.ts'
 import { commitLine } from '../trace/commit-log.ts'
+import { encodeTraceLine } from '../trace/jsonl.ts'
 import { failInput } from './io.ts'
 
 /**
@@ -56,6 +57,7 @@ interface RunOptions {
   readonly isa: string
   readonly maxInsns: string
   readonly logCommits?: string
+  readonly trace?: string
 }
 
 const parseCount = (text: string): number => {
@@ -81,6 +83,7 @@ export const register = (program: Command): void => {
     .option('--isa <string>', 'Spike ISA string, e.g. rv64imac_zicsr_zifencei_zicntr_h_svadu', DEFAULT_ISA)
     .option('--max-insns <n>', 'stop after N steps (instructions or traps)', '100000000')
     .option('--log-commits <file>', "write Spike's --log-commits format to FILE")
+    .option('--trace <file>', 'write the JSONL trace (one record per step: accesses with VA, GPA and PA, traps, TLB counts) to FILE')
     .action((path: string, opts: RunOptions) => {
       const isa = parseIsa(opts.isa)
       if (isa._tag === 'Left') return failInput(`--isa: ${isa.left}`)
@@ -89,11 +92,25 @@ export const register = (program: Command): void => {
       if (elf._tag === 'Left') return failInput(`${path}: ${elf.left.message}`)
       const m = loadMachine(isa.right, elf.right)
       if (m._tag === 'Left') return failInput(`${path}: ${m.left.message}`)
+      if (opts.trace !== undefined && opts.logCommits !== undefined && resolve(opts.trace) === resolve(opts.logCommits)) {
+        return failInput('--trace and --log-commits name the same file')
+      }
       const log = opts.logCommits === undefined ? undefined : new LogFile(opts.logCommits)
+      let trace
+      try {
+        trace = opts.trace === undefined ? undefined : new LogFile(opts.trace)
+      } catch (e) {
+        log?.abandon()
+        throw e
+      }
+      let order = 0
       // What the program writes through HTIF (fd 1 or 2, console device) is printed as it happens.
       let printed = 0
       const observe: Observer = {
-        event: (ev: StepEvent): void => { if (log !== undefined) { const l = commitLine(ev); if (l !== '') log.write(l) } },
+        event: (ev: StepEvent): void => {
+          if (log !== undefined) { const l = commitLine(ev); if (l !== '') log.write(l) }
+          if (trace !== undefined) trace.write(encodeTraceLine(ev, ++order))
+        },
         machine: (after: Machine): void => {
           const out = after.htif.output
           for (; printed < out.length; printed++) (out[printed]!.fd === 2 ? process.stderr : process.stdout).write(out[printed]!.bytes)
@@ -104,9 +121,11 @@ export const register = (program: Command): void => {
         r = run(m.right, { maxSteps }, observe)
       } catch (e) {
         log?.abandon()
+        trace?.abandon()
         throw e
       }
       log?.finish()
+      trace?.finish()
       const code = r.machine.htif.exitCode
       if (code === undefined) {
         process.stderr.write(`memvirt: no HTIF exit after ${r.steps} steps (--max-insns)\n`)

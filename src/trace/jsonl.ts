@@ -13,8 +13,9 @@ import { csrName } from '../cpu/decode/csr-names.ts'
 // ---- the record ---------------------------------------------------------------------------------
 
 /**
- * One memory access. `va` is the address the instruction used (a guest-virtual address while V = 1);
- * `gpa` the guest-physical address after the VS stage, or null when V = 0; `pa` the physical address.
+ * One memory access. `va` is the address the instruction used (a guest-virtual address while V = 1 and
+ * for HLV/HSV); `gpa` the guest-physical address after the VS stage of a two-stage access, else null;
+ * `pa` the physical address.
  * `value` is the data read (zero-extended) or stored (its low `size` bytes).
  */
 export interface TraceAccess {
