@@ -63,11 +63,20 @@ type PageAnswers = (boolean | undefined)[] | null
 const pmpPages = new WeakMap<readonly number[], WeakMap<readonly bigint[], Map<number, PageAnswers>>>()
 const ACCESS_SLOT: Readonly<Record<PmpAccess, number>> = { fetch: 0, load: 6, store: 12 }
 
+// The PMP arrays of the last lookup and their pages: CSR files share the arrays until a PMP CSR is written.
+let lastPmpcfg: readonly number[] | undefined
+let lastPmpaddr: readonly bigint[] | undefined
+let lastPages: Map<number, PageAnswers> = new Map()
+
 const pagesFor = (c: Csrs): Map<number, PageAnswers> => {
+  if (c.pmpcfg === lastPmpcfg && c.pmpaddr === lastPmpaddr) return lastPages
   let byAddr = pmpPages.get(c.pmpcfg)
   if (byAddr === undefined) { byAddr = new WeakMap(); pmpPages.set(c.pmpcfg, byAddr) }
   let pages = byAddr.get(c.pmpaddr)
   if (pages === undefined) { pages = new Map(); byAddr.set(c.pmpaddr, pages) }
+  lastPmpcfg = c.pmpcfg
+  lastPmpaddr = c.pmpaddr
+  lastPages = pages
   return pages
 }
 
