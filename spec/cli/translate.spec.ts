@@ -33,7 +33,7 @@ const runs = {
   json: memvirt(['translate', '--json', golden('sv39.json')]),
   output: memvirt(['translate', golden('sv39.json'), '--output', outFile]),
   unwritable: memvirt(['translate', golden('sv39.json'), '-o', join(dir, 'no-such-dir', 'out.txt')]),
-  demo: memvirt(['demo'], tmpdir()),
+  demo: memvirt(['demo', 'translate'], tmpdir()),
 }
 
 const oneLine = (r: Run, expected: string | RegExp): void => {
@@ -91,7 +91,7 @@ test('an output file that cannot be written: one line, exit 2, no stack trace', 
   oneLine(await runs.unwritable, `memvirt: cannot write ${join(dir, 'no-such-dir', 'out.txt')}: no such file or directory (ENOENT)`)
 })
 
-test('demo (npm start) runs from any working directory', async () => {
+test('demo translate (the translation walkthrough) runs from any working directory', async () => {
   const r = await runs.demo
   assert.is(r.code, 0)
   assert.is(r.stderr, '')
