@@ -6,6 +6,7 @@ import { register as registerAlloc } from './alloc.ts'
 import { register as registerTranslate } from './translate.ts'
 import { register as registerDemo } from './demo.ts'
 import { register as registerRun } from './run.ts'
+import { register as registerCheck } from './check.ts'
 
 export type Register = (program: Command) => void
 
@@ -15,4 +16,5 @@ export const commands: readonly Register[] = [
   registerTranslate,
   registerDemo,
   registerRun,
+  registerCheck,
 ]

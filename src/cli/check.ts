@@ -1,0 +1,112 @@
+// `memvirt check PROG.elf --against DUT.log [--isa STRING] [--max-insns N]`: runs the model on PROG.elf
+// and compares its commit log with another implementation's Spike-format log (`--log-commits`, with or
+// without `-l`), reporting the first divergence. Exit 0: no divergence; 1: a divergence, or the log ends
+// before the model's run does; 2: bad input (an unreadable file, a line that is not Spike's format).
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs'
+import type { Command } from 'commander'
+import { parseElf } from '../elf/elf.ts'
+import { DEFAULT_ISA, parseIsa } from '../cpu/isa.ts'
+import { type Machine, loadMachine } from '../machine/machine.ts'
+import { type CheckResult, firstDivergence, modelCommitLines } from '../trace/check.ts'
+import { failInput } from './io.ts'
+
+const errorCode = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? 'error'
+
+/** The lines of a file, read 64 KiB at a time (a DUT log may be far larger than memory wants). */
+function* fileLines(path: string): Generator<string, void, undefined> {
+  let fd: number
+  try {
+    fd = openSync(path, 'r')
+  } catch (e) {
+    return failInput(`cannot read ${path}: ${errorCode(e)}`)
+  }
+  const buffer = Buffer.alloc(1 << 16)
+  const decoder = new TextDecoder('utf-8')
+  let partial = ''
+  try {
+    for (;;) {
+      let n: number
+      try {
+        n = readSync(fd, buffer, 0, buffer.length, null)
+      } catch (e) {
+        return failInput(`cannot read ${path}: ${errorCode(e)}`)
+      }
+      if (n === 0) break
+      const lines = (partial + decoder.decode(buffer.subarray(0, n), { stream: true })).split('\n')
+      partial = lines.pop()!
+      yield* lines
+    }
+    partial += decoder.decode()
+    if (partial !== '') yield partial
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** The machine Spike would start for `path` under `isaText`: boot ROM, the ELF loaded, HTIF found. */
+const loadProgram = (path: string, isaText: string): Machine => {
+  const isa = parseIsa(isaText)
+  if (isa._tag === 'Left') return failInput(`--isa: ${isa.left}`)
+  let bytes: Uint8Array
+  try {
+    bytes = new Uint8Array(readFileSync(path))
+  } catch (e) {
+    return failInput(`cannot read ${path}: ${errorCode(e)}`)
+  }
+  const elf = parseElf(bytes)
+  if (elf._tag === 'Left') return failInput(`${path}: ${elf.left.message}`)
+  const m = loadMachine(isa.right, elf.right)
+  return m._tag === 'Left' ? failInput(`${path}: ${m.left.message}`) : m.right
+}
+
+const positiveInt = (flag: string, text: string): number =>
+  /^[1-9][0-9]*$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : failInput(`${flag}: expected a positive integer, got "${text}"`)
+
+/** What `check` prints for a result (newline-terminated), and its exit status. */
+export const report = (r: CheckResult, logPath: string): { readonly text: string; readonly status: 0 | 1 } => {
+  switch (r._tag) {
+    case 'NoDivergence': {
+      const limit = r.end.reason === 'limit' ? ` (the model stopped at --max-insns, ${r.end.steps} steps, before its HTIF exit)` : ''
+      return { text: `no divergence in ${r.instructions} instructions${limit}\n`, status: 0 }
+    }
+    case 'Divergence': {
+      const width = Math.max(...r.diffs.map((d) => d.item.length)) + 1
+      const items = r.diffs.map((d) => `  ${(d.item + ':').padEnd(width)} expected ${d.expected ?? '(none)'}, found ${d.found ?? '(none)'}\n`).join('')
+      return {
+        text: `divergence at instruction ${r.instruction} (pc ${r.pc}, ${logPath} line ${r.dutLine}): ${r.diffs.map((d) => d.item).join(', ')} differ${r.diffs.length === 1 ? 's' : ''}\n` +
+          items + `  expected: ${r.expected}\n  found:    ${r.found}\n`,
+        status: 1,
+      }
+    }
+    case 'LogEnded':
+      return { text: `log ends after ${r.instructions} instructions; expected instruction ${r.instructions + 1}: ${r.expected}\n`, status: 1 }
+    case 'BadLine':
+      return failInput(`${logPath} line ${r.dutLine}: ${r.message}`)
+  }
+}
+
+interface CheckOptions {
+  readonly against: string
+  readonly isa: string
+  readonly maxInsns: string
+}
+
+export const register = (program: Command): void => {
+  program
+    .command('check')
+    .description("run a RISC-V ELF on the model and report the first divergence from another implementation's Spike-format commit log")
+    .argument('<elf>', 'a bare-metal RV64 ELF executable with tohost/fromhost symbols')
+    .requiredOption('--against <log>', 'the DUT\'s log: `spike --log-commits` format (lines `spike -l` adds are skipped)')
+    .option('--isa <string>', 'Spike ISA string, e.g. rv64imah_zicsr', DEFAULT_ISA)
+    .option('--max-insns <n>', 'stop the model after N steps (instructions or traps)', '100000000')
+    .action((path: string, opts: CheckOptions) => {
+      const maxSteps = positiveInt('--max-insns', opts.maxInsns)
+      const m = loadProgram(path, opts.isa)
+      const lines = fileLines(opts.against)
+      const r = firstDivergence(modelCommitLines(m, maxSteps), lines)
+      lines.return(undefined)
+      const out = report(r, opts.against)
+      process.stdout.write(out.text)
+      process.exitCode = out.status
+    })
+}
