@@ -1,37 +1,30 @@
-// A faster engine for `run`: the same machine and the same results as folding `step` (proved by
-// properties/cpu/step-run.prop.ts), but the common instructions run in a loop over local state: the
-// integer ALU, branches and jumps, and aligned loads and stores to RAM while address translation is off.
-// Everything else (CSRs, traps, AMOs, system instructions, translation, devices, triggers, the end of a
-// Spike chunk, interrupts) is left to `step`: the loop stops before such an instruction, hands back an
-// ordinary Machine, and `step` takes it from there.
+// The fast engine behind `run`: the same machine and the same results as folding `step` (proved by
+// properties/cpu/step-run.prop.ts and fast-*.prop.ts), at block-compiler speed. While address
+// translation is off (M-mode, or satp = Bare, and V = 0) and no debug trigger is armed, straight runs of
+// RAM code are compiled into JavaScript functions (fast/block.ts) working on registers in a
+// BigUint64Array and on RAM pages borrowed from the persistent memory (fast/pages.ts). Whatever a block
+// does not do — CSRs, traps, AMOs, system instructions, devices, tohost, misaligned or refused accesses —
+// `step` does: the engine stops before such an instruction and hands back an ordinary Machine.
 //
-// The loop mutates its own locals only (a register array copied on entry, pc, counters); the machine it
-// receives is never modified.
+// Spike's chunk end (every `interleave` steps) is done inside the engine exactly as `step` does it
+// (endChunk, then the HTIF poll, then the interrupt check of the next batch start); the engine stops
+// only if the poll has something to serve or an interrupt is pending.
+//
+// Local mutation only: the register file, TLBs and page copies belong to one call; the machine passed
+// in is never modified, and pages the engine copied are handed back into a new memory version.
 import { type Machine, machine, platform } from '../machine/machine.ts'
-import { type PhysMemory, peek, poke } from '../memory/memory.ts'
-import { type MemoryRegion } from '../memory/memory-map.ts'
+import { exitCommand, serviceHtif } from '../machine/htif.ts'
+import { type PhysMemory, pageAt, peek } from '../memory/memory.ts'
 import { phys } from '../bits/address.ts'
-import { s64, u64 } from '../bits/bits.ts'
+import { type Isa, effectiveIsa } from './isa.ts'
 import { PRV_M, hart } from './hart.ts'
-import { effectiveIsa } from './isa.ts'
-import { MSTATUS_MPP, MSTATUS_MPRV, getField } from './csr/fields.ts'
-import { pmpAllows } from './pmp.ts'
-import { decodeMemo, implemented, step } from './step.ts'
-import { LOAD_SIZE, STORE_SIZE, alu, extendLoad } from './execute/alu.ts'
+import { MIP_MTIP, MSTATUS_MPP, MSTATUS_MPRV, getField } from './csr/fields.ts'
+import { pendingInterrupt, step } from './step.ts'
+import { alu } from './execute/alu.ts'
+import { SPIKE_INSNS_PER_RTC_TICK } from '../machine/machine.ts'
+import { type Block, type Core, type Layout, compile, sameSource } from './fast/block.ts'
+import { RunMemory } from './fast/pages.ts'
 import { type RunLimits, type RunResult } from '../machine/run.ts'
-
-const ramOf = (m: Machine): MemoryRegion | undefined => m.memory.map.find((r) => r.kind === 'ram')
-
-/** Can the loop take over? Translation off for fetch and data, no triggers, not at a batch start, not in WFI. */
-const eligible = (m: Machine): boolean => {
-  const h = m.hart
-  const c = h.csr
-  if (h.virt || m.platform.batchStart || m.platform.inWfi) return false
-  if (h.priv === PRV_M) {
-    if ((c.mstatus & MSTATUS_MPRV) !== 0n && getField(c.mstatus, MSTATUS_MPP) !== 3n) return false
-  } else if (c.satp >> 60n !== 0n) return false
-  return c.triggers.every(([t1]) => t1 >> 60n !== 2n)
-}
 
 /**
  * Runs like `run` (from machine/run.ts) without an observer: until the program exits through HTIF or
@@ -41,132 +34,148 @@ export const runFast = (m0: Machine, limits: RunLimits): RunResult => {
   let m = m0
   let steps = 0
   while (m.htif.exitCode === undefined && steps < limits.maxSteps) {
-    if (eligible(m)) {
-      const r = loop(m, limits.maxSteps - steps)
-      m = r.machine
-      steps += r.steps
-      if (m.htif.exitCode !== undefined || steps >= limits.maxSteps) break
-    }
+    const r = runBlocks(m, limits.maxSteps - steps)
+    m = r.machine
+    steps += r.steps
+    if (m.htif.exitCode !== undefined || steps >= limits.maxSteps) break
     m = step(m).machine
     steps++
   }
   return { machine: m, steps, reason: m.htif.exitCode !== undefined ? 'exit' : 'limit' }
 }
 
-/** The inner loop: runs simple instructions until one needs `step`; returns the machine and the count. */
-const loop = (m: Machine, budget: number): { machine: Machine; steps: number } => {
+// ---- when the engine may run ----------------------------------------------------------------------
+
+/** RAM as the engine needs it: page aligned, and every address below 2^53 (exact as a number). */
+const layoutOf = (m: Machine): Layout | undefined => {
+  const ram = m.memory.map.find((r) => r.kind === 'ram')
+  if (ram === undefined || (ram.base & 0xfffn) !== 0n || ram.size > 1n << 32n || ram.base + ram.size >= 1n << 52n) return undefined
+  return { base: Number(ram.base), size: Number(ram.size) }
+}
+
+/** Translation off for fetch and data, no armed trigger, not at a batch start, not in WFI, inside a chunk. */
+const eligible = (m: Machine): boolean => {
   const h = m.hart
   const c = h.csr
-  const isa = effectiveIsa(m.isa, c.misa)
-  const ram = ramOf(m)
-  if (ram === undefined) return { machine: m, steps: 0 }
-  const ramLo = ram.base, ramHi = ram.base + ram.size
-  const tohost = m.htif.tohost
-  const x = h.x.slice()
-  let pc = h.pc
-  let memory: PhysMemory = m.memory
-  let instret = h.instret, cycle = h.cycle
-  const countI = (c.mcountinhibit & 4n) === 0n, countC = (c.mcountinhibit & 1n) === 0n
-  let chunk = m.platform.chunk
-  const interleave = m.options.interleave
-  const priv = h.priv
-  const inRam = (a: bigint, n: number): boolean => a >= ramLo && a + BigInt(n) <= ramHi
-  const accessible = (a: bigint, n: number, kind: 'fetch' | 'load' | 'store'): boolean => inRam(a, n) && pmpAllows(c, a, n, kind, priv)
-  let n = 0
-  run: while (n < budget && chunk + 1 < interleave) {
-    // fetch: both parcels must be readable RAM (otherwise `step` raises the fault)
-    if (!accessible(pc, 2, 'fetch')) break
-    let bits = Number(peek(memory, phys(pc), 2))
-    if ((bits & 3) === 3) {
-      if (!accessible(pc + 2n, 2, 'fetch')) break
-      bits = (bits | (Number(peek(memory, phys(pc + 2n), 2)) << 16)) >>> 0
-    }
-    const insn = decodeMemo(bits)
-    if (!implemented(insn, isa)) break
-    const next = u64(pc + BigInt(insn.length))
-    let npc = next
-    switch (insn._tag) {
-      case 'R':
-        if (insn.rd !== 0) x[insn.rd] = alu(insn.op, x[insn.rs1]!, x[insn.rs2]!)
-        break
-      case 'Shift': {
-        const a = x[insn.rs1]!, s = BigInt(insn.shamt)
-        const v = insn.op === 'slli' ? u64(a << s) : insn.op === 'srli' ? a >> s : insn.op === 'srai' ? u64(s64(a) >> s)
-          : insn.op === 'slliw' ? u64(BigInt.asIntN(32, a << s)) : insn.op === 'srliw' ? u64(BigInt.asIntN(32, (a & 0xffff_ffffn) >> s))
-          : u64(BigInt.asIntN(32, a) >> s)
-        if (insn.rd !== 0) x[insn.rd] = v
-        break
-      }
-      case 'I': {
-        const a = x[insn.rs1]!
-        let v: bigint
-        switch (insn.op) {
-          case 'addi': v = u64(a + insn.imm); break
-          case 'slti': v = s64(a) < insn.imm ? 1n : 0n; break
-          case 'sltiu': v = a < u64(insn.imm) ? 1n : 0n; break
-          case 'xori': v = a ^ u64(insn.imm); break
-          case 'ori': v = a | u64(insn.imm); break
-          case 'andi': v = a & u64(insn.imm); break
-          case 'addiw': v = u64(BigInt.asIntN(32, a + insn.imm)); break
-          case 'jalr': {
-            const target = u64(a + insn.imm) & ~1n
-            if (!isa.c && (target & 2n) !== 0n) break run
-            v = next
-            npc = target
-            break
-          }
-          default: {
-            const size = LOAD_SIZE[insn.op]!
-            const va = u64(a + insn.imm)
-            if ((va & BigInt(size - 1)) !== 0n || !accessible(va, size, 'load')) break run
-            v = extendLoad(insn.op, peek(memory, phys(va), size))
-          }
-        }
-        if (insn.rd !== 0) x[insn.rd] = v
-        break
-      }
-      case 'S': {
-        const size = STORE_SIZE[insn.op]!
-        const va = u64(x[insn.rs1]! + insn.imm)
-        if ((va & BigInt(size - 1)) !== 0n || !accessible(va, size, 'store')) break run
-        if (tohost !== undefined && va < tohost + 8n && va + BigInt(size) > tohost) break run   // HTIF: `step` decides
-        memory = poke(memory, phys(va), size, x[insn.rs2]!)
-        break
-      }
-      case 'B': {
-        const a = x[insn.rs1]!, b = x[insn.rs2]!
-        const taken = insn.op === 'beq' ? a === b : insn.op === 'bne' ? a !== b : insn.op === 'blt' ? s64(a) < s64(b)
-          : insn.op === 'bge' ? s64(a) >= s64(b) : insn.op === 'bltu' ? a < b : a >= b
-        if (taken) {
-          const target = u64(pc + insn.imm)
-          if (!isa.c && (target & 2n) !== 0n) break run
-          npc = target
-        }
-        break
-      }
-      case 'U':
-        if (insn.rd !== 0) x[insn.rd] = insn.op === 'lui' ? u64(insn.imm) : u64(pc + insn.imm)
-        break
-      case 'J': {
-        const target = u64(pc + insn.imm)
-        if (!isa.c && (target & 2n) !== 0n) break run
-        if (insn.rd !== 0) x[insn.rd] = next
-        npc = target
-        break
-      }
-      case 'Fence':
-        break
-      default:
-        break run
-    }
-    pc = npc
-    if (countI) instret++
-    if (countC) cycle++
-    chunk++
-    n++
-  }
-  if (n === 0) return { machine: m, steps: 0 }
-  const h1 = hart(pc, x, h.priv, h.virt, c, h.reservation, instret, cycle)
   const p = m.platform
-  return { machine: machine(m.isa, m.options, h1, memory, m.tlb, m.htif, platform(p.mtime, p.mtimecmp, chunk, false, false)), steps: n }
+  if (h.virt || p.batchStart || p.inWfi || p.chunk >= m.options.interleave) return false
+  if (h.priv === PRV_M) {
+    if ((c.mstatus & MSTATUS_MPRV) !== 0n && getField(c.mstatus, MSTATUS_MPP) !== 3n) return false
+  } else if (c.satp >> 60n !== 0n) return false
+  return c.triggers.every(([t1]) => t1 >> 60n !== 2n)
+}
+
+/** Does tohost hold an exit command not yet noticed? Then the next store of any kind ends the run: `step` does it. */
+const exitPending = (memory: PhysMemory, m: Machine['htif']): boolean =>
+  m.tohost !== undefined && m.exitCode === undefined && exitCommand(peek(memory, phys(m.tohost), 8)) !== undefined
+
+// ---- the engine ---------------------------------------------------------------------------------------
+
+const regs = new BigUint64Array(32)
+const core: Core = { x: regs, xs: new BigInt64Array(regs.buffer), x32: new Uint32Array(regs.buffer), mem: new RunMemory(), pc: 0, alu }
+/** Little-endian hosts only: blocks read register halves through x32. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+let busy = false
+
+/** Compiled blocks by pc, one table per ISA variant (C and M change decoding) and RAM layout: a pure cache. */
+const caches = new Map<string, Map<number, Block>>()
+const MAX_BLOCKS = 1 << 16
+const cacheFor = (isa: Isa, layout: Layout): Map<number, Block> => {
+  const key = `${isa.c ? 'c' : ''}${isa.m ? 'm' : ''}:${layout.base}:${layout.size}`
+  let c = caches.get(key)
+  if (c === undefined || c.size > MAX_BLOCKS) { c = new Map(); caches.set(key, c) }
+  return c
+}
+
+const NONE = (m: Machine): { machine: Machine; steps: number } => ({ machine: m, steps: 0 })
+
+/**
+ * Runs compiled blocks from `m` for at most `budget` steps; stops before the first instruction `step`
+ * must do. Returns the machine reached and the steps made (0, and `m` itself, when it could not start).
+ */
+const runBlocks = (m: Machine, budget: number): { machine: Machine; steps: number } => {
+  if (busy || !LITTLE_ENDIAN || !eligible(m)) return NONE(m)
+  const layout = layoutOf(m)
+  const h = m.hart
+  if (layout === undefined || h.pc < BigInt(layout.base) || h.pc >= BigInt(layout.base + layout.size)) return NONE(m)
+  const isa = effectiveIsa(m.isa, h.csr.misa)
+  const cache = cacheFor(isa, layout)
+  let pc = Number(h.pc)
+  const first = cache.get(pc)
+  // A known block that starts with an instruction for `step`: no need to set anything up.
+  if (first !== undefined && first.n === 0 && first.page === pageAt(m.memory, Math.floor(pc / 4096))) return NONE(m)
+  if (exitPending(m.memory, m.htif)) return NONE(m)
+
+  const mem = core.mem
+  busy = true
+  try {
+    mem.begin(m.memory, BigInt(layout.base), h.csr, h.priv, m.htif.tohost)
+    regs.set(h.x)
+    const p0 = m.platform
+    const interleave = m.options.interleave
+    const tick = BigInt(Math.floor(interleave / SPIKE_INSNS_PER_RTC_TICK))
+    let csr = h.csr, reservation = h.reservation, htif = m.htif, mtime = p0.mtime
+    let chunk = p0.chunk, batchStart = false
+    let steps = 0
+    while (steps < budget) {
+      const o = pc - layout.base
+      if (o < 0 || o >= layout.size) break
+      const p = o >>> 12
+      const e = mem.fetch(p)
+      if (e === undefined) break
+      let b = cache.get(pc)
+      if (b === undefined || b.page !== e.dv) {
+        if (b !== undefined && sameSource(b, e.dv)) b.page = e.dv
+        else { b = compile(core, e.dv, p * 4096, pc, isa, layout); cache.set(pc, b) }
+      }
+      if (b.n === 0) break
+      if (b.epoch !== mem.epoch) { mem.markCode(p, e, b.off, b.len); b.epoch = mem.epoch }
+      const k = b.run(Math.min(budget - steps, interleave - chunk))
+      pc = core.pc
+      if (k === 0) break
+      steps += k
+      chunk += k
+      batchStart = false
+      if (chunk < interleave) continue
+      // Spike's chunk end, as step's endChunk: mtime ticks, time and MTIP follow, the reservation is
+      // dropped, HTIF is polled, and the next step starts a batch (pending interrupts are taken).
+      chunk = 0
+      batchStart = true
+      mtime = BigInt.asUintN(64, mtime + tick)
+      csr = { ...csr, mip: mtime >= p0.mtimecmp ? csr.mip | MIP_MTIP : csr.mip & ~MIP_MTIP, time: mtime }
+      reservation = undefined
+      if (htif.tohost !== undefined && htif.exitCode === undefined && !quietHost(mem, layout, htif)) {
+        const host = serviceHtif(mem.commit(), htif)
+        htif = host.htif
+        mem.restart(host.memory)
+        if (htif.exitCode !== undefined || exitPending(host.memory, htif)) break
+      }
+      if (pendingInterrupt(hart(h.pc, h.x, h.priv, h.virt, csr, reservation, h.instret, h.cycle), isa) !== undefined) break
+    }
+    if (steps === 0) return NONE(m)
+    const countI = (csr.mcountinhibit & 4n) === 0n, countC = (csr.mcountinhibit & 1n) === 0n
+    const n = BigInt(steps)
+    const h1 = hart(BigInt(pc), Array.from(regs), h.priv, h.virt, csr, reservation,
+      countI ? h.instret + n : h.instret, countC ? h.cycle + n : h.cycle)
+    return { machine: machine(m.isa, m.options, h1, mem.commit(), m.tlb, htif, platform(mtime, p0.mtimecmp, chunk, batchStart, false)), steps }
+  } finally {
+    mem.end()
+    busy = false
+  }
+}
+
+/**
+ * Would HTIF's poll (serviceHtif) find nothing to do? tohost is zero, and no answer waits for fromhost
+ * to be zero. Read through the call's pages; anything unusual (outside RAM, misaligned) says no.
+ */
+const quietHost = (mem: RunMemory, layout: Layout, htif: Machine['htif']): boolean => {
+  const at = (a: bigint | undefined): number => {
+    const o = a === undefined ? NaN : Number(a) - layout.base
+    return o >= 0 && o <= layout.size - 8 && o % 8 === 0 ? o : NaN
+  }
+  const t = at(htif.tohost)
+  if (Number.isNaN(t) || mem.peek8(t) !== 0n) return false
+  if (htif.pending.length === 0 || htif.fromhost === undefined) return true
+  const f = at(htif.fromhost)
+  return !Number.isNaN(f) && mem.peek8(f) !== 0n
 }

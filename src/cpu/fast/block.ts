@@ -1,0 +1,241 @@
+// The block compiler of the fast engine: a straight run of instructions (at most MAX_BLOCK, never
+// crossing a page, ending with the first branch or jump) becomes one JavaScript function, made with
+// `new Function` and cached by pc. Each instruction is written out as the few operations its
+// definition in execute/base.ts comes to (RV64I, M, the compressed forms, FENCE as a no-op), on
+// registers held in a BigUint64Array (storing into it wraps mod 2^64, as `u64` does).
+//
+// Everything a block does not do itself is left to `step`, which then raises the trap or does the
+// access: a block stops *before* an instruction that would trap or touch anything but RAM (misaligned
+// accesses, addresses outside RAM, PMP refusals, stores near tohost, jumps out of RAM or to a target
+// that is misaligned without C), and never contains CSR, system, atomic, fence.vma or hypervisor
+// instructions. So a block's effect is always that of its first k instructions, each retired as
+// `step` retires it.
+import { type Insn } from '../decode/index.ts'
+import { type Isa } from '../isa.ts'
+import { decodeMemo, implemented } from '../step.ts'
+import { alu } from '../execute/alu.ts'
+import { u64 } from '../../bits/bits.ts'
+import { PAGE_BYTES } from '../../memory/memory.ts'
+import { type RunMemory } from './pages.ts'
+
+/** Longest block, in instructions. */
+export const MAX_BLOCK = 64
+
+/** The engine state blocks work on: one object, reused by every call of the engine. */
+export interface Core {
+  /** x0–x31 (x0 is never written), with signed and 32-bit views of the same bytes. */
+  readonly x: BigUint64Array
+  readonly xs: BigInt64Array
+  readonly x32: Uint32Array
+  readonly mem: RunMemory
+  /** The pc after the block ran (a RAM address, or the address of an instruction left to `step`). */
+  pc: number
+  readonly alu: typeof alu
+}
+
+/** Where RAM is: blocks are compiled for one layout (its bounds are constants in their code). */
+export interface Layout {
+  /** RAM base and size, as numbers (the engine needs base page-aligned and base + size < 2^53). */
+  readonly base: number
+  readonly size: number
+}
+
+export interface Block {
+  readonly pc: number
+  /** Instructions in the block; 0 when the first one is left to `step`. */
+  readonly n: number
+  /** The bytes the block was compiled from: [off, off + len) of its page. */
+  readonly off: number
+  readonly len: number
+  /** Those bytes plus the instruction that ended the block (if on the page): a copy to re-check against. */
+  readonly source: Uint8Array
+  /** The page object the block was last checked against. */
+  page: DataView
+  /** RunMemory.epoch in which its bytes were last marked as code. */
+  epoch: number
+  /** Runs at most `max` (≥ 1) instructions; returns how many ran and leaves the next pc in core.pc. */
+  readonly run: (max: number) => number
+}
+
+const EMPTY = (): number => 0
+
+// ---- code generation ------------------------------------------------------------------------------
+
+/** A bigint literal (parenthesised, so a negative one can follow any operator). */
+const big = (v: bigint): string => `(${v}n)`
+const reg = (r: number): string => (r === 0 ? '0n' : `x[${r}]`)
+const sreg = (r: number): string => (r === 0 ? '0n' : `xs[${r}]`)
+const low = (r: number): string => (r === 0 ? '0' : `x32[${2 * r}]`)
+/** rs1 + imm as a number: exact below 2^53, and far outside RAM above it. */
+const addr = (r: number, imm: bigint): string => (r === 0 ? `${imm}` : `x32[${2 * r + 1}] * 4294967296 + x32[${2 * r}] + ${imm}`)
+const w32 = (e: string): string => `BigInt.asIntN(32, ${e})`
+
+const rValue = (op: string, a: number, b: number): string => {
+  const ra = reg(a), rb = reg(b)
+  switch (op) {
+    case 'add': return `${ra} + ${rb}`
+    case 'sub': return `${ra} - ${rb}`
+    case 'sll': return `${ra} << (${rb} & 63n)`
+    case 'slt': return `${sreg(a)} < ${sreg(b)} ? 1n : 0n`
+    case 'sltu': return `${ra} < ${rb} ? 1n : 0n`
+    case 'xor': return `${ra} ^ ${rb}`
+    case 'srl': return `${ra} >> (${rb} & 63n)`
+    case 'sra': return `${sreg(a)} >> (${rb} & 63n)`
+    case 'or': return `${ra} | ${rb}`
+    case 'and': return `${ra} & ${rb}`
+    case 'addw': return w32(`${ra} + ${rb}`)
+    case 'subw': return w32(`${ra} - ${rb}`)
+    case 'sllw': return w32(`${ra} << (${rb} & 31n)`)
+    case 'srlw': return w32(`(${ra} & 0xffffffffn) >> (${rb} & 31n)`)
+    case 'sraw': return `${w32(ra)} >> (${rb} & 31n)`
+    case 'mul': return `${ra} * ${rb}`
+    case 'mulh': return `(${sreg(a)} * ${sreg(b)}) >> 64n`
+    case 'mulhsu': return `(${sreg(a)} * ${rb}) >> 64n`
+    case 'mulhu': return `(${ra} * ${rb}) >> 64n`
+    case 'mulw': return w32(`${ra} * ${rb}`)
+    default: return `alu('${op}', ${ra}, ${rb})`      // division and remainder: the readable definition
+  }
+}
+
+const iValue = (op: string, a: number, imm: bigint): string => {
+  const ra = reg(a)
+  switch (op) {
+    case 'addi': return `${ra} + ${big(imm)}`
+    case 'slti': return `${sreg(a)} < ${big(imm)} ? 1n : 0n`
+    case 'sltiu': return `${ra} < ${big(u64(imm))} ? 1n : 0n`
+    case 'xori': return `${ra} ^ ${big(u64(imm))}`
+    case 'ori': return `${ra} | ${big(u64(imm))}`
+    case 'andi': return `${ra} & ${big(u64(imm))}`
+    default: return w32(`${ra} + ${big(imm)}`)         // addiw
+  }
+}
+
+const shiftValue = (op: string, a: number, s: number): string => {
+  const ra = reg(a)
+  switch (op) {
+    case 'slli': return `${ra} << ${s}n`
+    case 'srli': return `${ra} >> ${s}n`
+    case 'srai': return `${sreg(a)} >> ${s}n`
+    case 'slliw': return w32(`${ra} << ${s}n`)
+    case 'srliw': return w32(`(${ra} & 0xffffffffn) >> ${s}n`)
+    default: return `${w32(ra)} >> ${s}n`               // sraiw
+  }
+}
+
+const LOAD: Record<string, readonly [number, string]> = {
+  lb: [1, 'BigInt(dv.getInt8(o & 4095))'], lbu: [1, 'BigInt(dv.getUint8(o & 4095))'],
+  lh: [2, 'BigInt(dv.getInt16(o & 4095, true))'], lhu: [2, 'BigInt(dv.getUint16(o & 4095, true))'],
+  lw: [4, 'BigInt(dv.getInt32(o & 4095, true))'], lwu: [4, 'BigInt(dv.getUint32(o & 4095, true))'],
+  ld: [8, 'dv.getBigUint64(o & 4095, true)'],
+}
+const STORE: Record<string, readonly [number, string]> = { sb: [1, 'setUint8'], sh: [2, 'setUint16'], sw: [4, 'setUint32'], sd: [8, 'setBigUint64'] }
+
+const inRam = (layout: Layout, a: bigint): boolean => a >= BigInt(layout.base) && a < BigInt(layout.base + layout.size)
+
+/**
+ * The code of instruction number k of a block, at `pc`, or undefined when the block must stop before it
+ * (it is left to `step`). `last` is set for control transfers, which end the block.
+ */
+const emit = (insn: Insn, k: number, pc: bigint, isa: Isa, layout: Layout): { code: string; last: boolean } | undefined => {
+  const next = u64(pc + BigInt(insn.length))
+  const stop = `{ c.pc = ${pc}; return ${k} }`                 // leave this instruction to step
+  const done = (target: string): string => `c.pc = ${target}; return ${k + 1};`
+  const setRd = (rd: number, v: string): string => (rd === 0 ? '' : `x[${rd}] = ${v};`)
+  const jumpable = (t: bigint): boolean => inRam(layout, t) && (isa.c || (t & 2n) === 0n)
+  const check = (size: number): string => `o = a - ${layout.base}; if (o < 0 || o > ${layout.size - size} || (o & ${size - 1}) !== 0) ${stop}`
+  switch (insn._tag) {
+    case 'R': return { code: setRd(insn.rd, rValue(insn.op, insn.rs1, insn.rs2)), last: false }
+    case 'Shift': return { code: setRd(insn.rd, shiftValue(insn.op, insn.rs1, insn.shamt)), last: false }
+    case 'U': return { code: setRd(insn.rd, big(insn.op === 'lui' ? u64(insn.imm) : u64(pc + insn.imm))), last: false }
+    case 'Fence': return { code: '', last: false }
+    case 'I': {
+      if (insn.op === 'jalr') {
+        // The target is rs1 + imm with bit 0 cleared; only RAM targets are taken here.
+        const align = isa.c ? '' : `if ((a & 2) !== 0) ${stop}`
+        return {
+          code: `a = ${addr(insn.rs1, insn.imm)}; o = a - ${layout.base}; if (o < 0 || o >= ${layout.size}) ${stop} a -= a & 1; ${align} ${setRd(insn.rd, big(next))} ${done('a')}`,
+          last: true,
+        }
+      }
+      const load = LOAD[insn.op]
+      if (load === undefined) return { code: setRd(insn.rd, iValue(insn.op, insn.rs1, insn.imm)), last: false }
+      const [size, value] = load
+      return {
+        code: `a = ${addr(insn.rs1, insn.imm)}; ${check(size)} p = o >>> 12; i = p & 255; dv = rt[i] === p ? rv[i] : mem.load(p); if (dv === null) ${stop} ${setRd(insn.rd, value)}`,
+        last: false,
+      }
+    }
+    case 'S': {
+      const [size, setter] = STORE[insn.op]!
+      const v = size === 8 ? reg(insn.rs2) : low(insn.rs2)
+      return {
+        code: `a = ${addr(insn.rs1, insn.imm)}; ${check(size)} p = o >>> 12; i = p & 255; ` +
+          `if (wt[i] === p) wv[i].${setter}(o & 4095, ${v}${size > 1 ? ', true' : ''}); ` +
+          `else { s = mem.store(o, ${size}, ${reg(insn.rs2)}); if (s !== 0) { if (s === 1) ${stop} ${done(`${next}`)} } }`,
+        last: false,
+      }
+    }
+    case 'B': {
+      const target = u64(pc + insn.imm)
+      if (!jumpable(target)) return undefined
+      const a = reg(insn.rs1), b = reg(insn.rs2), sa = sreg(insn.rs1), sb = sreg(insn.rs2)
+      const cond = insn.op === 'beq' ? `${a} === ${b}` : insn.op === 'bne' ? `${a} !== ${b}` : insn.op === 'blt' ? `${sa} < ${sb}`
+        : insn.op === 'bge' ? `${sa} >= ${sb}` : insn.op === 'bltu' ? `${a} < ${b}` : `${a} >= ${b}`
+      return { code: `if (${cond}) { ${done(`${target}`)} } ${done(`${next}`)}`, last: true }
+    }
+    case 'J': {
+      const target = u64(pc + insn.imm)
+      if (!jumpable(target)) return undefined
+      return { code: `${setRd(insn.rd, big(next))} ${done(`${target}`)}`, last: true }
+    }
+    default: return undefined                                    // CSR, system, AMO, fences of translation, HLV/HSV, illegal
+  }
+}
+
+/**
+ * Compiles the block at `pc` (a RAM address) from `page` (the page holding it, whose first byte is at
+ * RAM offset `pageOffset`) for this ISA and layout. Decoding uses the same memo and the same
+ * `implemented` test as `step`.
+ */
+export const compile = (core: Core, page: DataView, pageOffset: number, pc: number, isa: Isa, layout: Layout): Block => {
+  const start = pc - layout.base - pageOffset
+  const pageEnd = Math.min(PAGE_BYTES, layout.size - pageOffset)     // the page may end where RAM ends
+  const lines: string[] = []
+  let off = start
+  let end = start                                                    // end of the bytes compared on re-check
+  let n = 0
+  let transfer = false                                               // ended by a branch or jump
+  while (n < MAX_BLOCK && off + 2 <= pageEnd) {
+    let bits = page.getUint16(off, true)
+    let length = 2
+    if ((bits & 3) === 3) {
+      if (off + 4 > pageEnd) { end = off + 2; break }
+      bits = (bits | (page.getUint16(off + 2, true) << 16)) >>> 0
+      length = 4
+    }
+    end = off + length
+    const insn = decodeMemo(bits)
+    const at = BigInt(layout.base + pageOffset + off)
+    const out = implemented(insn, isa) ? emit(insn, n, at, isa, layout) : undefined
+    if (out === undefined) break
+    if (n > 0) lines.push(`if (max === ${n}) { c.pc = ${at}; return ${n} }`)
+    lines.push(out.code)
+    off += length
+    n++
+    transfer = out.last
+    if (transfer) break
+  }
+  if (n > 0 && !transfer) lines.push(`c.pc = ${layout.base + pageOffset + off}; return ${n};`)
+  const source = new Uint8Array(page.buffer, page.byteOffset + start, end - start).slice()
+  const run = n === 0 ? EMPTY : (new Function('c',
+    'const x = c.x, xs = c.xs, x32 = c.x32, mem = c.mem, rt = mem.rt, rv = mem.rv, wt = mem.wt, wv = mem.wv, alu = c.alu;\n' +
+    `return function block_${pc.toString(16)}(max) {\nlet a = 0, o = 0, p = 0, i = 0, s = 0, dv = null;\n${lines.join('\n')}\n}`) as (c: Core) => (max: number) => number)(core)
+  return { pc, n, off: start, len: off - start, source, page, epoch: -1, run }
+}
+
+/** Does `page` still hold the bytes `b` was compiled from? */
+export const sameSource = (b: Block, page: DataView): boolean => {
+  const s = b.source
+  for (let k = 0; k < s.length; k++) if (page.getUint8(b.off + k) !== s[k]) return false
+  return true
+}

@@ -1,0 +1,258 @@
+// The fast engine's view of RAM during one call of `run`: pages of the persistent trie (memory.ts) are
+// borrowed by reference, a page is copied on its first store, and the copies are put back into a new
+// version of the trie when the call ends (withPages). Entering and leaving therefore cost O(pages
+// touched), never O(RAM); the memory the call started from is never modified.
+//
+// Three small direct-mapped software TLBs (loads, stores, fetches) answer the common case in a few
+// operations; a miss goes through `entry`, which also applies PMP. PMP is decided once per page: a page
+// is usable only when one entry (or none) decides every access inside it (Priv. ISA, "Physical Memory
+// Protection": the lowest-numbered matching entry decides, and an access partly inside it fails), so an
+// access the engine makes is allowed exactly when `pmpAllows` would allow it. Any other access is left
+// to `step`.
+//
+// Self-modifying code: blocks compiled from a page are checked against the page object they came from,
+// and the bytes a running block was compiled from are marked; a store over marked bytes makes a fresh
+// copy of the page (a new identity, so every block compiled from the old one is re-checked) and tells
+// the running block to stop after the store.
+import { type PhysMemory, PAGE_BYTES, pageAt, withPages } from '../../memory/memory.ts'
+import { type Csrs, type Priv } from '../hart.ts'
+import { pmpAllows } from '../pmp.ts'
+import { PMP_A, PMP_IMPLEMENTED, PMP_NA4, PMP_OFF, PMP_TOR } from '../../memory/pmp.ts'
+
+/** Entries in each software TLB (indexed by RAM page index mod TLB_SIZE). */
+export const TLB_SIZE = 256
+const TLB_MASK = TLB_SIZE - 1
+
+/** What PMP allows on a whole page at the run's privilege (0 when the page is not uniform). */
+export const PAGE_LOAD = 1, PAGE_STORE = 2, PAGE_FETCH = 4
+
+/** A never-written page reads as zero; this view is shared and never written. */
+const ZERO = new DataView(new ArrayBuffer(PAGE_BYTES))
+
+/** One RAM page as this call sees it. */
+export interface PageEntry {
+  /** The page's bytes now: a borrowed (immutable) trie page until `owned`. */
+  dv: DataView
+  /** A copy made in this call: stores may write it in place. */
+  owned: boolean
+  /** Bytes (1 per byte) that blocks run in this call were compiled from, or null. */
+  code: Uint8Array | null
+  /** PAGE_LOAD | PAGE_STORE | PAGE_FETCH as PMP allows them. */
+  readonly flags: number
+}
+
+// ---- PMP, decided per page ------------------------------------------------------------------------
+
+const U64 = (1n << 64n) - 1n
+
+/** The byte range [lo, hi) of 4-byte sectors PMP entry i matches, or undefined when it matches none. */
+const entryRange = (c: Csrs, i: number): readonly [bigint, bigint] | undefined => {
+  const cfg = c.pmpcfg[i]!
+  const a = cfg & PMP_A
+  if (a === PMP_OFF) return undefined
+  const top = c.pmpaddr[i]! << 2n
+  if (a === PMP_TOR) {
+    const base = i === 0 ? 0n : c.pmpaddr[i - 1]! << 2n
+    return base < top ? [base, top] : undefined
+  }
+  // NAPOT/NA4: the trailing ones of (pmpaddr << 1 | NAPOT) give the size (Priv. ISA, Table "NAPOT range encoding").
+  const m = (c.pmpaddr[i]! << 1n) | (a === PMP_NA4 ? 0n : 1n)
+  const trailing = m & ~(m + 1n) & U64
+  const mask = (~trailing << 2n) & U64
+  const lo = top & mask
+  return [lo, lo + ((~mask) & U64) + 1n]
+}
+
+/** PMP entry ranges per CSR file's PMP arrays (immutable, so a pure cache). */
+const rangesOf = new WeakMap<readonly bigint[], WeakMap<readonly number[], readonly (readonly [bigint, bigint] | undefined)[]>>()
+const ranges = (c: Csrs): readonly (readonly [bigint, bigint] | undefined)[] => {
+  let byCfg = rangesOf.get(c.pmpaddr)
+  if (byCfg === undefined) { byCfg = new WeakMap(); rangesOf.set(c.pmpaddr, byCfg) }
+  let r = byCfg.get(c.pmpcfg)
+  if (r === undefined) {
+    r = Array.from({ length: Math.min(PMP_IMPLEMENTED, c.pmpcfg.length) }, (_, i) => entryRange(c, i))
+    byCfg.set(c.pmpcfg, r)
+  }
+  return r
+}
+
+/**
+ * What PMP allows on the page at physical address `base` (4 KiB aligned) for a hart at `priv`: the
+ * PAGE_* bits of the accesses allowed everywhere in it, or 0 when entries decide differently inside it.
+ */
+export const pmpPageFlags = (c: Csrs, priv: Priv, base: bigint): number => {
+  const end = base + BigInt(PAGE_BYTES)
+  for (const r of ranges(c)) {
+    if (r === undefined || r[0] >= end || r[1] <= base) continue
+    if (r[0] > base || r[1] < end) return 0          // the deciding entry covers only part of the page
+    break
+  }
+  // One entry (or none) decides every access in the page: ask it with any access inside.
+  return (pmpAllows(c, base, 4, 'load', priv) ? PAGE_LOAD : 0) | (pmpAllows(c, base, 4, 'store', priv) ? PAGE_STORE : 0)
+    | (pmpAllows(c, base, 4, 'fetch', priv) ? PAGE_FETCH : 0)
+}
+
+// ---- the per-call page table -----------------------------------------------------------------------
+
+const copyOf = (dv: DataView): DataView => {
+  const bytes = new Uint8Array(PAGE_BYTES)
+  bytes.set(new Uint8Array(dv.buffer, dv.byteOffset, PAGE_BYTES))
+  return new DataView(bytes.buffer)
+}
+
+const writeValue = (dv: DataView, off: number, size: number, v: bigint): void => {
+  switch (size) {
+    case 1: dv.setUint8(off, Number(v & 0xffn)); break
+    case 2: dv.setUint16(off, Number(v & 0xffffn), true); break
+    case 4: dv.setUint32(off, Number(v & 0xffff_ffffn), true); break
+    default: dv.setBigUint64(off, v, true)
+  }
+}
+
+/** Result of a store the TLB could not take: done, left to `step`, or done over code (stop the block). */
+export const STORED = 0, STORE_REFUSED = 1, STORED_OVER_CODE = 2
+
+/**
+ * RAM during one call of the engine: RAM-relative offsets `o` (physical address − RAM base) as numbers,
+ * pages numbered from the RAM base. One instance is reused by every call (`begin` resets it), so that
+ * compiled blocks can hold its arrays; nothing in it outlives a call except those arrays.
+ */
+export class RunMemory {
+  /** Load TLB: tag (page index or −1) and page. */
+  readonly rt = new Int32Array(TLB_SIZE).fill(-1)
+  readonly rv: DataView[] = new Array<DataView>(TLB_SIZE).fill(ZERO)
+  /** Store TLB: only owned pages without code marks and away from tohost. */
+  readonly wt = new Int32Array(TLB_SIZE).fill(-1)
+  readonly wv: DataView[] = new Array<DataView>(TLB_SIZE).fill(ZERO)
+  /** Fetch TLB: the entries of pages PMP lets the hart execute from. */
+  readonly ft = new Int32Array(TLB_SIZE).fill(-1)
+  readonly fe: (PageEntry | undefined)[] = new Array<PageEntry | undefined>(TLB_SIZE).fill(undefined)
+  /** Bumped whenever the entries are rebuilt: a block marks its bytes once per epoch. */
+  epoch = 0
+  private entries = new Map<number, PageEntry>()
+  private base: PhysMemory | undefined
+  private ramPn0 = 0
+  private ramBase = 0n
+  private csr: Csrs | undefined
+  private priv: Priv = 3
+  /** tohost as a RAM offset (NaN when there is none): stores that touch it are left to `step`. */
+  private tohostO = NaN
+
+  /** Starts a call on `memory` (RAM at `ramBase`, page aligned) for a hart with these CSRs and privilege. */
+  begin(memory: PhysMemory, ramBase: bigint, csr: Csrs, priv: Priv, tohost: bigint | undefined): void {
+    this.base = memory
+    this.ramBase = ramBase
+    this.ramPn0 = Number(ramBase >> 12n)
+    this.csr = csr
+    this.priv = priv
+    this.tohostO = tohost === undefined ? NaN : Number(tohost - ramBase)
+    this.reset()
+  }
+
+  private reset(): void {
+    this.entries = new Map()
+    this.rt.fill(-1)
+    this.wt.fill(-1)
+    this.ft.fill(-1)
+    this.fe.fill(undefined)
+    this.epoch++
+  }
+
+  /** Memory as the call has left it: the borrowed trie plus every page copied (one path copy each). */
+  commit(): PhysMemory {
+    const dirty: (readonly [number, DataView])[] = []
+    for (const [p, e] of this.entries) if (e.owned) dirty.push([this.ramPn0 + p, e.dv])
+    return withPages(this.base!, dirty)
+  }
+
+  /** Commits, then continues from `memory` (which the caller derived from the commit) with fresh entries. */
+  restart(memory: PhysMemory): void {
+    this.base = memory
+    this.reset()
+  }
+
+  /** Drops the references a call holds (so an idle engine keeps no memory version alive). */
+  end(): void {
+    this.base = undefined
+    this.csr = undefined
+    this.entries = new Map()
+    this.rv.fill(ZERO)
+    this.wv.fill(ZERO)
+    this.fe.fill(undefined)
+  }
+
+  /** The entry of RAM page p, made on first use. */
+  entry(p: number): PageEntry {
+    let e = this.entries.get(p)
+    if (e === undefined) {
+      const dv = pageAt(this.base!, this.ramPn0 + p) ?? ZERO
+      e = { dv, owned: false, code: null, flags: pmpPageFlags(this.csr!, this.priv, this.ramBase + BigInt(p) * BigInt(PAGE_BYTES)) }
+      this.entries.set(p, e)
+    }
+    return e
+  }
+
+  /** The page for a load from RAM page p (filling the load TLB), or null when PMP leaves it to `step`. */
+  load(p: number): DataView | null {
+    const e = this.entry(p)
+    if ((e.flags & PAGE_LOAD) === 0) return null
+    const i = p & TLB_MASK
+    this.rt[i] = p
+    this.rv[i] = e.dv
+    return e.dv
+  }
+
+  /** The entry of RAM page p for a fetch (filling the fetch TLB), or undefined when PMP leaves it to `step`. */
+  fetch(p: number): PageEntry | undefined {
+    const i = p & TLB_MASK
+    if (this.ft[i] === p) return this.fe[i]
+    const e = this.entry(p)
+    if ((e.flags & PAGE_FETCH) === 0) return undefined
+    this.ft[i] = p
+    this.fe[i] = e
+    return e
+  }
+
+  private touchesTohost(o: number, size: number): boolean {
+    return o < this.tohostO + 8 && o + size > this.tohostO
+  }
+
+  /**
+   * A store of `size` bytes of v at RAM offset o (aligned, inside RAM) that missed the store TLB:
+   * STORED, STORE_REFUSED (PMP or tohost: `step` must do it), or STORED_OVER_CODE.
+   */
+  store(o: number, size: number, v: bigint): number {
+    if (this.touchesTohost(o, size)) return STORE_REFUSED
+    const p = o >>> 12
+    const e = this.entry(p)
+    if ((e.flags & PAGE_STORE) === 0) return STORE_REFUSED
+    const off = o & (PAGE_BYTES - 1)
+    let overCode = false
+    if (e.code !== null) for (let k = 0; k < size; k++) overCode ||= e.code[off + k] === 1
+    if (overCode || !e.owned) {
+      e.dv = copyOf(e.dv)                 // a new identity: blocks compiled from the old page are re-checked
+      e.owned = true
+    }
+    writeValue(e.dv, off, size, v)
+    const i = p & TLB_MASK
+    if (this.rt[i] === p) this.rv[i] = e.dv
+    if (e.code === null && !this.touchesTohost(p * PAGE_BYTES, PAGE_BYTES)) {
+      this.wt[i] = p
+      this.wv[i] = e.dv
+    }
+    return overCode ? STORED_OVER_CODE : STORED
+  }
+
+  /** Marks bytes [off, off + len) of page p's entry as code a block runs from (stores there copy the page). */
+  markCode(p: number, e: PageEntry, off: number, len: number): void {
+    if (e.code === null) e.code = new Uint8Array(PAGE_BYTES)
+    e.code.fill(1, off, off + len)
+    const i = p & TLB_MASK
+    if (this.wt[i] === p) this.wt[i] = -1
+  }
+
+  /** The 8 bytes at RAM offset o (aligned) as this call sees them, or undefined outside RAM pages. */
+  peek8(o: number): bigint {
+    return this.entry(o >>> 12).dv.getBigUint64(o & (PAGE_BYTES - 1), true)
+  }
+}
