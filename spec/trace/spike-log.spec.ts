@@ -3,12 +3,17 @@
 // processor.cc (take_trap), as they appear in /work/shared/reference/logs/*.trace.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { parseSpikeLine } from '../../src/trace/spike-log.ts'
+import { type CommitLine, parseSpikeLine } from '../../src/trace/spike-log.ts'
 
 const ok = (line: string) => {
   const r = parseSpikeLine(line)
   if (r._tag === 'Left') throw new Error(`refused: ${r.left}`)
   return r.right
+}
+const commit = (line: string): CommitLine => {
+  const l = ok(line)
+  if (l._tag !== 'Commit') throw new Error(`not a commit line: ${l._tag}`)
+  return l
 }
 const refused = (line: string): string => {
   const r = parseSpikeLine(line)
@@ -29,13 +34,13 @@ test('a commit line with no items (a jump through x0)', () => {
 })
 
 test('a load: the x item, then mem with the address only', () => {
-  assert.equal(ok('core   0: 3 0x000000000000100c (0x0182b283) x5  0x0000000080000000 mem 0x0000000000001018').items, [
+  assert.equal(commit('core   0: 3 0x000000000000100c (0x0182b283) x5  0x0000000080000000 mem 0x0000000000001018').items, [
     { name: 'x5', values: ['0x0000000080000000'] }, { name: 'mem', values: ['0x0000000000001018'] },
   ])
 })
 
 test('an AMO: the load mem item, then the store mem item with its data', () => {
-  assert.equal(ok('core   0: 3 0x00000000800003c0 (0x00b4b62f) x12 0x0000000000000005 mem 0x0000000080003020 mem 0x0000000080003020 0xfffffffffffffffc').items, [
+  assert.equal(commit('core   0: 3 0x00000000800003c0 (0x00b4b62f) x12 0x0000000000000005 mem 0x0000000080003020 mem 0x0000000080003020 0xfffffffffffffffc').items, [
     { name: 'x12', values: ['0x0000000000000005'] }, { name: 'mem', values: ['0x0000000080003020'] },
     { name: 'mem', values: ['0x0000000080003020', '0xfffffffffffffffc'] },
   ])
