@@ -15,6 +15,7 @@ export interface Exec {
   readonly pc: bigint
   /** The fetched bits (16 for compressed, 32 otherwise): illegal/virtual-instruction tval. */
   bits: number
+  /** The hart as the instruction changes it, except the destination register (rd, rdValue), written at retirement. */
   h: Hart
   memory: PhysMemory
   tlb: Tlb
@@ -43,9 +44,13 @@ export interface Exec {
 
 export const isTrap = (r: unknown): r is Trap => typeof r === 'object'
 
+/**
+ * Writes the destination register (x0: no effect). Each instruction writes at most one register, as its
+ * last effect, so the write is recorded here and made to the register file once, when the instruction
+ * retires (step.ts, `retire`); a trap discards it with the rest of the instruction's effects.
+ */
 export const writeRd = (e: Exec, rd: number, value: bigint): void => {
   if (rd === 0) return
-  e.h = hart(e.h.pc, e.h.x.with(rd, value), e.h.priv, e.h.virt, e.h.csr, e.h.reservation, e.h.instret, e.h.cycle)
   e.rd = rd
   e.rdValue = value
 }

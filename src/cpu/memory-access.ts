@@ -57,7 +57,7 @@ export const contextFor = (c: Csrs, isa: Isa, priv: Priv, virt: boolean): Transl
 // the entries below match none of its sectors and that entry matches all of them: the access is decided
 // exactly as the page is. A page some entry only partly covers is not cached; each access there is checked.
 
-const PMP_PAGE = 4096n
+const PMP_PAGE = 4096
 /** Per page: the 18 answers (3 accesses × 3 privileges × hlvx), or null for a page that must be checked per access. */
 type PageAnswers = (boolean | undefined)[] | null
 const pmpPages = new WeakMap<readonly number[], WeakMap<readonly bigint[], Map<number, PageAnswers>>>()
@@ -82,20 +82,22 @@ const pagesFor = (c: Csrs): Map<number, PageAnswers> => {
 
 /** pmpAllows, answered per page where one entry decides the whole page (see above); equal to it everywhere. */
 export const pmpAllowsCached = (c: Csrs, pa: bigint, len: number, access: PmpAccess, priv: Priv, hlvx = false): boolean => {
-  const within = Number(pa & (PMP_PAGE - 1n))
-  if (within + len > 4096) return pmpAllows(c, pa, len, access, priv, hlvx)
+  // In number arithmetic, exact below 2^53 (larger addresses are not cached); floor-division, not %,
+  // which V8 computes as a slow floating-point remainder for values above 2^31.
+  const a = Number(pa)
+  const pn = Math.floor(a / PMP_PAGE)
+  const within = a - pn * PMP_PAGE
+  if (a > Number.MAX_SAFE_INTEGER || within + len > PMP_PAGE) return pmpAllows(c, pa, len, access, priv, hlvx)
   const pages = pagesFor(c)
-  const pn = Number(pa >> 12n)
   let answers = pages.get(pn)
   if (answers === undefined) {
-    const base = pa - BigInt(within)
-    answers = pmpMatch(c, base, 4096) === 'partial' ? null : []
+    answers = pmpMatch(c, BigInt(a - within), PMP_PAGE) === 'partial' ? null : []
     pages.set(pn, answers)
   }
   if (answers === null) return pmpAllows(c, pa, len, access, priv, hlvx)
   const slot = ACCESS_SLOT[access] + (priv === PRV_M ? 2 : priv) * 2 + (hlvx ? 1 : 0)
   let ok = answers[slot]
-  if (ok === undefined) { ok = pmpAllows(c, pa - BigInt(within), 4096, access, priv, hlvx); answers[slot] = ok }
+  if (ok === undefined) { ok = pmpAllows(c, BigInt(a - within), PMP_PAGE, access, priv, hlvx); answers[slot] = ok }
   return ok
 }
 

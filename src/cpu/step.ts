@@ -136,12 +136,15 @@ const trapped = (m: Machine, h: Hart, memory: PhysMemory, tlb: Tlb, t: Trap, bit
   }
 }
 
-/** Counters advance by one unless written by the instruction or stopped by mcountinhibit (IR bit 2, CY bit 0). */
-const bumpCounters = (h: Hart, wroteInstret: boolean, wroteCycle: boolean, pc: bigint): Hart => {
+/**
+ * The hart after a retired step: registers `x`, the next pc, and the counters advanced by one unless
+ * written by the instruction or stopped by mcountinhibit (IR bit 2, CY bit 0).
+ */
+const retire = (h: Hart, x: readonly bigint[], pc: bigint, wroteInstret: boolean, wroteCycle: boolean): Hart => {
   const inhibit = h.csr.mcountinhibit
-  const instret = wroteInstret || (inhibit & 4n) !== 0n ? h.instret : h.instret + 1n
-  const cycle = wroteCycle || (inhibit & 1n) !== 0n ? h.cycle : h.cycle + 1n
-  return hart(pc, h.x, h.priv, h.virt, h.csr, h.reservation, instret, cycle)
+  const instret = wroteInstret || (inhibit !== 0n && (inhibit & 4n) !== 0n) ? h.instret : h.instret + 1n
+  const cycle = wroteCycle || (inhibit !== 0n && (inhibit & 1n) !== 0n) ? h.cycle : h.cycle + 1n
+  return hart(pc, x, h.priv, h.virt, h.csr, h.reservation, instret, cycle)
 }
 
 const withTriggers = (h: Hart, ts: Csrs['triggers'] | undefined): Hart =>
@@ -168,7 +171,7 @@ export const step = (m: Machine): StepResult => {
   }
   if (inWfi) {
     // Still waiting: Spike counts the wait as a retired step (minstret and mcycle advance) and ends the chunk.
-    const waited = endChunk(bumpCounters(h0, false, false, h0.pc), p, m.options.interleave, true)
+    const waited = endChunk(retire(h0, h0.x, h0.pc, false, false), p, m.options.interleave, true)
     const host = serviceHtif(m.memory, m.htif)
     return { machine: machine(m.isa, m.options, waited.hart, host.memory, m.tlb, host.htif, waited.platform), event: { _tag: 'Waiting', pc: h0.pc } }
   }
@@ -190,7 +193,8 @@ export const step = (m: Machine): StepResult => {
   const npc = implemented(insn, isa) ? execute(e, insn) : illegalInstruction(insn.length === 2 ? bits & 0xffff : bits)
   if (isTrap(npc)) return trapped(m, withTriggers(h0, e.firedTriggers), e.memory, e.tlb, npc, bits, isa, counts(e))
   const h1 = e.h
-  const h2 = bumpCounters(h1, e.wroteInstret, e.wroteCycle, npc)
+  // The instruction retires: its destination register is written, pc moves on, the counters count it.
+  const h2 = retire(h1, e.rd === 0 ? h1.x : h1.x.with(e.rd, e.rdValue), npc, e.wroteInstret, e.wroteCycle)
   const wfi = insn._tag === 'System' && insn.op === 'wfi'
   const chunk = p.chunk + 1
   const chunkEnds = wfi || chunk >= m.options.interleave
