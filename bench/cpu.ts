@@ -1,0 +1,163 @@
+// CPU throughput in instructions per second (steps: instructions retired plus traps taken) on two bundled
+// programs: golden/programs/loop.elf (a 16-instruction RV64I loop over a 64 KiB buffer, 20 M instructions,
+// M-mode, no paging) and golden/programs/hvdemo.elf (the `npm start` hypervisor demo: ≈2 300 steps of
+// HS and VS code under Sv39 over Sv39x4, with guest-page faults). For each: `run` untraced (the fast
+// engine), `run` writing Spike's commit log, and the plain step fold (`foldSteps`, the specification the
+// fast engine is checked against: the baseline measured in the same run). If SPIKE names a Spike binary,
+// Spike runs loop.elf too, untraced and with --log-commits, and the ratios to it are printed.
+// Process start-up is measured (each tool on loop_short.elf) and subtracted from the child-process rows.
+// Printed, never asserted. Run: npm run bench cpu   (or SPIKE=/path/to/spike npm run bench cpu)
+// Sizes: BENCH_UNTRACED (default: the whole loop, 20 000 034 steps), BENCH_TRACED (2 000 000),
+// BENCH_STEP (1 000 000): how many steps of loop.elf each row runs.
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseElf } from '../src/elf/elf.ts'
+import { parseIsa } from '../src/cpu/isa.ts'
+import { type Machine, loadMachine } from '../src/machine/machine.ts'
+import { foldSteps, run } from '../src/machine/run.ts'
+import { commitLine } from '../src/trace/commit-log.ts'
+
+const root = fileURLToPath(new URL('../', import.meta.url))
+const programs = join(root, 'golden/programs')
+const bin = join(root, 'src/cli/bin.mjs')
+const manifest = JSON.parse(readFileSync(join(programs, 'programs.json'), 'utf8')) as { programs: Record<string, { isa: string }> }
+const isaOf = (name: string): string => manifest.programs[name]?.isa ?? 'rv64i_zicsr'   // loop.elf: loop_short's ISA
+const LOOP_ISA = isaOf('loop_short')
+const HV_ISA = isaOf('hvdemo')
+
+const count = (name: string, fallback: number): number => {
+  const v = Number(process.env[name] ?? fallback)
+  if (!Number.isSafeInteger(v) || v < 1) throw new Error(`${name} must be a positive integer`)
+  return v
+}
+const UNTRACED = count('BENCH_UNTRACED', 30_000_000)     // more than the loop has: runs it to its exit
+const TRACED = count('BENCH_TRACED', 2_000_000)
+const STEP = count('BENCH_STEP', 1_000_000)
+const SPIKE = process.env['SPIKE']
+
+const load = (name: string, isaText: string): Machine => {
+  const isa = parseIsa(isaText)
+  const elf = parseElf(new Uint8Array(readFileSync(join(programs, `${name}.elf`))))
+  if (isa._tag === 'Left' || elf._tag === 'Left') throw new Error(`${name}: cannot load`)
+  const m = loadMachine(isa.right, elf.right)
+  if (m._tag === 'Left') throw new Error(m.left.message)
+  return m.right
+}
+
+const seconds = (f: () => void): number => {
+  const t0 = process.hrtime.bigint()
+  f()
+  return Number(process.hrtime.bigint() - t0) / 1e9
+}
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+/** Wall seconds of a child process (median of `times` runs); throws unless it exits with one of `ok`. */
+const child = (cmd: string, args: readonly string[], ok: readonly number[], times = 1): number => {
+  const ts: number[] = []
+  for (let i = 0; i < times; i++) {
+    let status: number | null = null
+    let stderr = ''
+    ts.push(seconds(() => { const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' }); status = r.status; stderr = r.stderr }))
+    if (!ok.includes(status ?? -1)) throw new Error(`${cmd} ${args.join(' ')}: exit ${status}\n${stderr}`)
+  }
+  return median(ts)
+}
+
+interface Row { readonly workload: string; readonly how: string; readonly steps: number; readonly seconds: number }
+const rows: Row[] = []
+const rate = (r: Row): number => r.steps / r.seconds
+const add = (workload: string, how: string, steps: number, s: number): Row => {
+  const r = { workload, how, steps, seconds: s }
+  rows.push(r)
+  return r
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'memvirt-bench-cpu-'))
+console.log(`node ${process.version}; loop.elf under ${LOOP_ISA}, hvdemo.elf under ${HV_ISA}; steps = instructions + traps`)
+
+// ---- loop.elf ------------------------------------------------------------------------------------------
+const loop = load('loop', LOOP_ISA)
+run(loop, { maxSteps: 200_000 })                                        // warm-up (JIT)
+let untracedSteps = 0
+const untracedSeconds = seconds(() => {
+  const r = run(loop, { maxSteps: UNTRACED })
+  if (r.reason === 'exit' && r.machine.htif.exitCode !== 0) throw new Error(`loop.elf exited with ${r.machine.htif.exitCode}`)
+  untracedSteps = r.steps
+})
+const untraced = add('loop.elf', 'run, untraced (fast engine)', untracedSteps, untracedSeconds)
+
+foldSteps(loop, { maxSteps: 100_000 })
+const fold = add('loop.elf', 'foldSteps (pure step, no observer)', STEP, seconds(() => { foldSteps(loop, { maxSteps: STEP }) }))
+
+// `memvirt run --log-commits` as a user runs it, minus the CLI's start-up (the same command on loop_short.elf).
+const logFile = join(tmp, 'loop.commits')
+const cliArgs = (elf: string, steps: number): string[] => [bin, 'run', join(programs, elf), '--isa', LOOP_ISA, '--max-insns', String(steps), '--log-commits', logFile]
+const cliStart = child(process.execPath, cliArgs('loop_short.elf', 1_000_000), [0], 3)
+const cliTotal = child(process.execPath, cliArgs('loop.elf', TRACED), [0, 124])
+const logBytes = statSync(logFile).size
+const traced = add('loop.elf', 'memvirt run --log-commits FILE (CLI)', TRACED, Math.max(cliTotal - cliStart, 1e-9))
+
+// ---- hvdemo.elf (short: each row repeated for ≥ 0.25 s, in 3 alternating rounds; the median round) ----------
+const hv = load('hvdemo', HV_ISA)
+const hvSteps = run(hv, { maxSteps: 100_000 }).steps
+const hvRows = [
+  ['run, untraced (fast engine)', () => { run(hv, { maxSteps: 100_000 }) }],
+  ['run + commitLine per step (in-process)', () => { let n = 0; run(hv, { maxSteps: 100_000 }, { event: (ev) => { n += commitLine(ev).length } }); if (n === 0) throw new Error('empty log') }],
+  ['foldSteps (pure step, no observer)', () => { foldSteps(hv, { maxSteps: 100_000 }) }],
+] as const
+const rounds: { steps: number; s: number }[][] = hvRows.map(() => [])
+for (const [, f] of hvRows) f()                                          // warm-up
+for (let round = 0; round < 3; round++) {
+  hvRows.forEach(([, f], k) => {
+    let n = 0
+    let s = 0
+    while (s < 0.25) { s += seconds(f); n++ }
+    rounds[k]!.push({ steps: n * hvSteps, s })
+  })
+}
+hvRows.forEach(([how], k) => {
+  const byRate = [...rounds[k]!].sort((a, b) => a.steps / a.s - b.steps / b.s)
+  const mid = byRate[1]!
+  add('hvdemo.elf', how, mid.steps, mid.s)
+})
+
+// ---- Spike ---------------------------------------------------------------------------------------------------
+let spikeUntraced: Row | undefined, spikeTraced: Row | undefined
+if (SPIKE !== undefined) {
+  const spike = (elf: string, extra: readonly string[], times: number): number =>
+    child(SPIKE, [`--isa=${LOOP_ISA}`, ...extra, join(programs, elf)], [0], times)
+  const spikeStart = spike('loop_short.elf', [], 5)
+  spikeUntraced = add('loop.elf', 'Spike, untraced', untracedSteps, Math.max(spike('loop.elf', [], 5) - spikeStart, 1e-9))
+  // The same number of instructions as memvirt's traced row (Spike's --instructions), log to /dev/null.
+  const spikeLogged = spike('loop.elf', ['--log-commits', '--log=/dev/null', `--instructions=${TRACED}`], 1)
+  spikeTraced = add('loop.elf', 'Spike --log-commits (to /dev/null)', TRACED, Math.max(spikeLogged - spikeStart, 1e-9))
+}
+rmSync(tmp, { recursive: true, force: true })
+
+// ---- the table -------------------------------------------------------------------------------------------------
+const fmt = (x: number): string => x.toLocaleString('en-US')
+console.log('')
+console.log(`${'workload'.padEnd(11)} ${'how'.padEnd(40)} ${'steps'.padStart(11)} ${'seconds'.padStart(8)} ${'M steps/s'.padStart(10)}  ratio`)
+for (const r of rows) {
+  const vsFold = r.workload === 'loop.elf' && r !== fold && !r.how.startsWith('Spike') ? `${(rate(r) / rate(fold)).toFixed(2)}× foldSteps` : ''
+  console.log(`${r.workload.padEnd(11)} ${r.how.padEnd(40)} ${fmt(r.steps).padStart(11)} ${r.seconds.toFixed(3).padStart(8)} ${(rate(r) / 1e6).toFixed(3).padStart(10)}  ${vsFold}`)
+}
+console.log('')
+console.log(`CLI start-up subtracted: ${cliStart.toFixed(3)} s; commit log written: ${fmt(logBytes)} bytes for ${fmt(TRACED)} steps`)
+const hvFold = rows.find((r) => r.workload === 'hvdemo.elf' && r.how.startsWith('foldSteps'))!
+const hvFast = rows.find((r) => r.workload === 'hvdemo.elf' && r.how.startsWith('run, untraced'))!
+console.log(`hvdemo.elf: fast engine ${(rate(hvFast) / rate(hvFold)).toFixed(2)}× foldSteps`)
+if (spikeUntraced !== undefined && spikeTraced !== undefined) {
+  console.log(`Spike (${SPIKE}): untraced ${(rate(spikeUntraced) / 1e6).toFixed(1)} M/s, --log-commits ${(rate(spikeTraced) / 1e6).toFixed(2)} M/s`)
+  console.log(`memvirt / Spike: untraced ${(rate(untraced) / rate(spikeUntraced)).toFixed(4)}×, with --log-commits ${(rate(traced) / rate(spikeTraced)).toFixed(3)}×`)
+} else {
+  console.log('Spike: not run (set SPIKE=/path/to/spike to compare)')
+}
+const goal = (label: string, have: number, want: number, unit: string): void =>
+  console.log(`goal ${label}: ${have >= want ? 'met' : 'not met'} (${have.toFixed(2)} ${unit}, want ≥ ${want})`)
+goal('untraced run ≈ 120 M/s', rate(untraced) / 1e6, 120, 'M/s')
+goal('pure step ≥ 2 M/s', rate(fold) / 1e6, 2, 'M/s')
+if (spikeTraced !== undefined) goal('--log-commits ≥ 3× Spike traced', rate(traced) / rate(spikeTraced), 3, '×')
