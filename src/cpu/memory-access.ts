@@ -5,7 +5,7 @@
 import { type Either, isLeft } from '../bits/either.ts'
 import { type VirtAddr } from '../bits/address.ts'
 import { u64 } from '../bits/bits.ts'
-import { type AccessSize } from '../memory/memory.ts'
+import { type AccessSize, u64ToNumber } from '../memory/memory.ts'
 import { type AccessType, type TranslationFault } from '../mmu/faults.ts'
 import { type Translation, type TranslationContext, type Privilege } from '../mmu/translate.ts'
 import { translateCached } from '../mmu/tlb.ts'
@@ -84,7 +84,7 @@ const pagesFor = (c: Csrs): Map<number, PageAnswers> => {
 export const pmpAllowsCached = (c: Csrs, pa: bigint, len: number, access: PmpAccess, priv: Priv, hlvx = false): boolean => {
   // In number arithmetic, exact below 2^53 (larger addresses are not cached); floor-division, not %,
   // which V8 computes as a slow floating-point remainder for values above 2^31.
-  const a = Number(pa)
+  const a = u64ToNumber(pa)
   const pn = Math.floor(a / PMP_PAGE)
   const within = a - pn * PMP_PAGE
   if (a > Number.MAX_SAFE_INTEGER || within + len > PMP_PAGE) return pmpAllows(c, pa, len, access, priv, hlvx)
@@ -140,9 +140,8 @@ export const fetchParcel = (e: Exec, va: bigint): number | Trap => {
   const mode: Mode = { priv: e.h.priv, virt: e.h.virt }
   const pa = translateAccess(e, va, 'fetch', mode, 2)
   if (isTrap(pa)) return pa
-  const v = busRead(e.memory, pa, 2)
-  if (v === undefined) return accessFault('fetch', va, mode.virt)
-  return Number(v)
+  const v = parcelAt(e, pa)
+  return v === undefined ? accessFault('fetch', va, mode.virt) : v
 }
 
 export const fetch = (e: Exec): number | Trap => {
@@ -151,21 +150,33 @@ export const fetch = (e: Exec): number | Trap => {
   if (bp !== undefined) return bp
   const pa = translateAccess(e, e.pc, 'fetch', mode, 2)
   if (isTrap(pa)) return pa
-  const lo = busRead(e.memory, pa, 2)
+  // Where the second parcel lies in the same page, and so in the same bus region, one 4-byte bus read
+  // returns the bytes of both parcels (as two 2-byte reads would); elsewhere each parcel is read alone.
+  const samePage = (e.pc & 0xfffn) !== 0xffen
+  const word = samePage ? busRead(e.memory, pa, 4) : undefined
+  const lo = word !== undefined ? u64ToNumber(word) & 0xffff : parcelAt(e, pa)
   if (lo === undefined) return accessFault('fetch', e.pc, mode.virt)
-  if ((lo & 3n) !== 3n) return Number(lo)
-  let hi: number | Trap
-  const bp2 = checkTriggers(e, 'execute', u64(e.pc + 2n), 2)
+  if ((lo & 3) !== 3) return lo
+  const pc2 = u64(e.pc + 2n)
+  const bp2 = checkTriggers(e, 'execute', pc2, 2)
   if (bp2 !== undefined) return bp2
-  if ((e.pc & 0xfffn) !== 0xffen) {
+  let hi: number | Trap
+  if (samePage) {
     // Same page: the second parcel's translation is the first's; PMP and the bus are still checked for it.
-    const v = pmpAllowsCached(e.h.csr, pa + 2n, 2, 'fetch', mode.priv) ? busRead(e.memory, pa + 2n, 2) : undefined
-    hi = v === undefined ? accessFault('fetch', u64(e.pc + 2n), mode.virt) : Number(v)
+    const v = !pmpAllowsCached(e.h.csr, pa + 2n, 2, 'fetch', mode.priv) ? undefined
+      : word !== undefined ? u64ToNumber(word) >>> 16 : parcelAt(e, pa + 2n)
+    hi = v === undefined ? accessFault('fetch', pc2, mode.virt) : v
   } else {
-    hi = fetchParcel(e, u64(e.pc + 2n))
+    hi = fetchParcel(e, pc2)
   }
   if (isTrap(hi)) return hi
-  return (Number(lo) | (hi << 16)) >>> 0
+  return (lo | (hi << 16)) >>> 0
+}
+
+/** The 16-bit parcel the bus holds at pa, or undefined when nothing answers there. */
+const parcelAt = (e: Exec, pa: bigint): number | undefined => {
+  const v = busRead(e.memory, pa, 2)
+  return v === undefined ? undefined : u64ToNumber(v)
 }
 
 
@@ -180,7 +191,7 @@ export const load = (e: Exec, va: bigint, size: AccessSize, opts: LoadOpts = {})
   if (bp !== undefined) return bp
   let value: bigint
   let gpa: bigint | undefined, pa: bigint
-  if ((va & BigInt(size - 1)) !== 0n) {
+  if ((va & SIZE_N[size - 1]!) !== 0n) {
     if (!e.isa.misalignedInHardware) return trap(CAUSE.misalignedLoad, va, mode.virt)
     if (opts.lr === true) return trap(CAUSE.loadAccess, va, mode.virt)
     // Performed in hardware as Spike does: the part in the first page, then the rest in the next page,
@@ -217,7 +228,7 @@ const loadPart = (e: Exec, va: bigint, len: number, mode: Mode, opts: LoadOpts):
     if (!reservable(e.memory, pa, len as AccessSize)) return trap(CAUSE.loadAccess, va, mode.virt)
     e.h = hart(e.h.pc, e.h.x, e.h.priv, e.h.virt, e.h.csr, pa, e.h.instret, e.h.cycle)
   }
-  if (isAccessSize(len) && (pa & BigInt(len - 1)) === 0n) return readPhys(e, pa, len, va, mode)
+  if (isAccessSize(len) && (pa & SIZE_N[len - 1]!) === 0n) return readPhys(e, pa, len, va, mode)
   let v = 0n
   for (let i = len - 1; i >= 0; i--) {
     const b = readPhys(e, pa + BigInt(i), 1, va, mode)
@@ -227,7 +238,10 @@ const loadPart = (e: Exec, va: bigint, len: number, mode: Mode, opts: LoadOpts):
   return v
 }
 
-const inClint = (pa: bigint, size: number): boolean => pa >= CLINT_BASE && pa + BigInt(size) <= CLINT_BASE + CLINT_SIZE
+/** Access sizes as bigints, made once (`BigInt(size)` on the access path is a runtime call). */
+const SIZE_N: readonly bigint[] = [0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n]
+const CLINT_END = CLINT_BASE + CLINT_SIZE
+const inClint = (pa: bigint, size: AccessSize): boolean => pa >= CLINT_BASE && pa + SIZE_N[size]! <= CLINT_END
 
 const readPhys = (e: Exec, pa: bigint, size: AccessSize, va: bigint, mode: Mode): bigint | Trap => {
   if (inClint(pa, size)) return clintLoad(e, pa - CLINT_BASE, size)
@@ -240,7 +254,7 @@ export const store = (e: Exec, va: bigint, size: AccessSize, value: bigint, mode
   const bp = checkTriggers(e, 'store', va, size)
   if (bp !== undefined) return bp
   let gpa: bigint | undefined, pa: bigint
-  if ((va & BigInt(size - 1)) !== 0n) {
+  if ((va & SIZE_N[size - 1]!) !== 0n) {
     if (!e.isa.misalignedInHardware) return trap(CAUSE.misalignedStore, va, mode.virt)
     const len0 = Math.min(size, 4096 - Number(va & 0xfffn))
     const t0 = storePart(e, va, len0, value, mode)
@@ -265,7 +279,7 @@ export const store = (e: Exec, va: bigint, size: AccessSize, value: bigint, mode
 const storePart = (e: Exec, va: bigint, len: number, value: bigint, mode: Mode): Trap | undefined => {
   const pa = translateAccess(e, va, 'store', mode, len)
   if (isTrap(pa)) return pa
-  if (isAccessSize(len) && (pa & BigInt(len - 1)) === 0n) return writePhys(e, pa, len, value, va, mode)
+  if (isAccessSize(len) && (pa & SIZE_N[len - 1]!) === 0n) return writePhys(e, pa, len, value, va, mode)
   for (let i = 0; i < len; i++) {
     const t = writePhys(e, pa + BigInt(i), 1, value >> BigInt(8 * i), va, mode)
     if (t !== undefined) return t
@@ -288,7 +302,7 @@ const writePhys = (e: Exec, pa: bigint, size: AccessSize, value: bigint, va: big
 export const probeStore = (e: Exec, va: bigint, size: AccessSize, mode: Mode): bigint | Trap => {
   const bp = checkTriggers(e, 'store', va, size)
   if (bp !== undefined) return bp
-  if ((va & BigInt(size - 1)) !== 0n) {
+  if ((va & SIZE_N[size - 1]!) !== 0n) {
     return trap(e.isa.misalignedInHardware ? CAUSE.storeAccess : CAUSE.misalignedStore, va, mode.virt)
   }
   return translateAccess(e, va, 'store', mode, size)

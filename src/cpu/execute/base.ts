@@ -24,7 +24,7 @@ export const jumpTarget = (e: Exec, target: bigint): bigint | Trap =>
 export const execute = (e: Exec, insn: Insn): bigint | Trap => {
   const x = e.h.x
   const pc = e.pc
-  const next = u64(pc + BigInt(insn.length))
+  const next = u64(pc + (insn.length === 2 ? 2n : 4n))
   switch (insn._tag) {
     case 'R':
       writeRd(e, insn.rd, alu(insn.op, x[insn.rs1]!, x[insn.rs2]!))
