@@ -9,7 +9,7 @@ import { type AccessSize, u64ToNumber } from '../memory/memory.ts'
 import { type AccessType, type TranslationFault } from '../mmu/faults.ts'
 import { type Translation, type TranslationContext, type Privilege } from '../mmu/translate.ts'
 import { translateCached } from '../mmu/tlb.ts'
-import { type Csrs, type Priv, PRV_M, PRV_S, hart } from './hart.ts'
+import { type Csrs, type Priv, PRV_M, PRV_S, accessMode, hart } from './hart.ts'
 import { pmpMatch } from '../memory/pmp.ts'
 import { type Isa } from './isa.ts'
 import { effectiveDataMode, henvcfgRead } from './csr/access.ts'
@@ -137,7 +137,7 @@ export const translateAccess = (e: Exec, va: bigint, access: AccessType, mode: M
 
 /** Fetches one 16-bit parcel (Spike fetches 32-bit instructions as two parcels, each translated). */
 export const fetchParcel = (e: Exec, va: bigint): number | Trap => {
-  const mode: Mode = { priv: e.h.priv, virt: e.h.virt }
+  const mode = accessMode(e.h.priv, e.h.virt)
   const pa = translateAccess(e, va, 'fetch', mode, 2)
   if (isTrap(pa)) return pa
   const v = parcelAt(e, pa)
@@ -145,7 +145,7 @@ export const fetchParcel = (e: Exec, va: bigint): number | Trap => {
 }
 
 export const fetch = (e: Exec): number | Trap => {
-  const mode: Mode = { priv: e.h.priv, virt: e.h.virt }
+  const mode = accessMode(e.h.priv, e.h.virt)
   const bp = checkTriggers(e, 'execute', e.pc, 2)
   if (bp !== undefined) return bp
   const pa = translateAccess(e, e.pc, 'fetch', mode, 2)

@@ -197,20 +197,20 @@ export const step = (m: Machine): StepResult => {
   const h2 = retire(h1, e.rd === 0 ? h1.x : h1.x.with(e.rd, e.rdValue), npc, e.wroteInstret, e.wroteCycle)
   const wfi = insn._tag === 'System' && insn.op === 'wfi'
   const chunk = p.chunk + 1
-  const chunkEnds = wfi || chunk >= m.options.interleave
-  const next = chunkEnds
-    ? endChunk(h2, platform(e.mtime, e.mtimecmp, chunk, false, false), m.options.interleave, wfi)
-    : { hart: h2, platform: platform(e.mtime, e.mtimecmp, chunk, isSerializing(insn), false) }
-  const stored = e.stores.length > 0 ? exitOnStore(m, e.memory) : m.htif
-  const host = chunkEnds ? serviceHtif(e.memory, stored) : { memory: e.memory, htif: stored }
+  const htif = e.stores.length > 0 ? exitOnStore(m, e.memory) : m.htif
+  const tlb = spikeFlushes(insn, e, h0, h1) ? flushed(e.tlb) : e.tlb
   const length = insn.length
-  return {
-    machine: machine(m.isa, m.options, next.hart, host.memory, spikeFlushes(insn, e, h0, h1) ? flushed(e.tlb) : e.tlb, host.htif, next.platform),
-    event: {
-      _tag: 'Retired', pc: e.pc, bits: length === 2 ? bits & 0xffff : bits, length, priv: h0.priv, virt: h0.virt,
-      rd: e.rd, rdValue: e.rdValue, csrs: loggedCsrs(e, h1), loads: e.loads, stores: e.stores, xlate: counts(e),
-    },
+  const event: StepEvent = {
+    _tag: 'Retired', pc: e.pc, bits: length === 2 ? bits & 0xffff : bits, length, priv: h0.priv, virt: h0.virt,
+    rd: e.rd, rdValue: e.rdValue, csrs: loggedCsrs(e, h1), loads: e.loads, stores: e.stores, xlate: counts(e),
   }
+  // After `interleave` steps, or at WFI, the chunk ends (endChunk) and the host polls HTIF.
+  if (wfi || chunk >= m.options.interleave) {
+    const next = endChunk(h2, platform(e.mtime, e.mtimecmp, chunk, false, false), m.options.interleave, wfi)
+    const host = serviceHtif(e.memory, htif)
+    return { machine: machine(m.isa, m.options, next.hart, host.memory, tlb, host.htif, next.platform), event }
+  }
+  return { machine: machine(m.isa, m.options, h2, e.memory, tlb, htif, platform(e.mtime, e.mtimecmp, chunk, isSerializing(insn), false)), event }
 }
 
 const counts = (e: Exec): TranslationCounts =>

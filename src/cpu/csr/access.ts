@@ -5,7 +5,7 @@
 //
 // Reads and writes take `virt`: with V = 1 the supervisor CSR numbers (sstatus, sie, stvec, sscratch,
 // sepc, scause, stval, sip, satp) reach the VS CSRs instead, as the H chapter requires.
-import { type Csrs, type Hart, type Priv, PMP_ENTRIES, PRV_M, PRV_S, TDATA1_DISABLED, hart } from '../hart.ts'
+import { type AccessMode, type Csrs, type Hart, type Priv, PMP_ENTRIES, PRV_M, PRV_S, TDATA1_DISABLED, accessMode, hart } from '../hart.ts'
 import { type Isa, misaWritable } from '../isa.ts'
 import { legalizePmpcfg, pmpaddrWritable } from '../../memory/pmp.ts'
 import {
@@ -462,15 +462,15 @@ export const legalizeTdata1 = (value: bigint, isa: Isa): bigint => {
 // ---- translation-relevant views --------------------------------------------------------------------------
 
 /** The privilege a load/store is checked at: mstatus.MPRV substitutes MPP (and MPV) for M-mode data accesses. */
-export const effectiveDataMode = (h: Hart): { priv: Priv; virt: boolean } => {
+export const effectiveDataMode = (h: Hart): AccessMode => {
   const s = h.csr.mstatus
   if (h.priv === PRV_M && (s & MSTATUS_MPRV) !== 0n) {
     const mpp = Number(getField(s, MSTATUS_MPP)) as Priv
-    return { priv: mpp, virt: (s & MSTATUS_MPV) !== 0n && mpp !== PRV_M }
+    return accessMode(mpp, (s & MSTATUS_MPV) !== 0n && mpp !== PRV_M)
   }
-  return { priv: h.priv, virt: h.virt }
+  return accessMode(h.priv, h.virt)
 }
 
 /** HLV/HLVX/HSV: V = 1 at the privilege in hstatus.SPVP. */
-export const hypervisorAccessMode = (h: Hart): { priv: Priv; virt: boolean } =>
-  ({ priv: (h.csr.hstatus & HSTATUS_SPVP) !== 0n ? PRV_S : 0, virt: true })
+export const hypervisorAccessMode = (h: Hart): AccessMode =>
+  accessMode((h.csr.hstatus & HSTATUS_SPVP) !== 0n ? PRV_S : 0, true)
