@@ -7,24 +7,31 @@ import * as assert from 'uvu/assert'
 import { existsSync, readFileSync } from 'node:fs'
 import { parseElf } from '../src/elf/elf.ts'
 import { parseIsa } from '../src/cpu/isa.ts'
-import { loadMachine } from '../src/machine/machine.ts'
+import { type Machine, loadMachine } from '../src/machine/machine.ts'
 import { run } from '../src/machine/run.ts'
 import { commitLine } from '../src/trace/commit-log.ts'
+import { CommitLogWriter } from '../src/trace/commit-log-writer.ts'
 
 const DIR = new URL('./programs/', import.meta.url)
 interface Entry { readonly isa: string; readonly spike?: string; readonly stdout?: string }
 const manifest = JSON.parse(readFileSync(new URL('programs.json', DIR), 'utf8')) as { programs: Record<string, Entry> }
 
-const runProgram = (name: string, isaText: string): { exitCode: number | undefined; log: string; tohost: bigint | undefined; stdout: string } => {
+const loadProgram = (name: string, isaText: string): Machine => {
   const isa = parseIsa(isaText)
   const elf = parseElf(new Uint8Array(readFileSync(new URL(`${name}.elf`, DIR))))
   if (isa._tag === 'Left' || elf._tag === 'Left') throw new Error(`${name}: cannot load`)
   const m = loadMachine(isa.right, elf.right)
   if (m._tag === 'Left') throw new Error(m.left.message)
+  return m.right
+}
+
+/** The run as the step fold with the readable commitLine per event. */
+const runProgram = (name: string, isaText: string): { exitCode: number | undefined; log: string; tohost: bigint | undefined; stdout: string } => {
+  const m = loadProgram(name, isaText)
   let log = ''
-  const r = run(m.right, { maxSteps: 50_000 }, { event: (ev) => { log += commitLine(ev) } })
+  const r = run(m, { maxSteps: 50_000 }, { event: (ev) => { log += commitLine(ev) } })
   const stdout = r.machine.htif.output.filter((w) => w.fd === 1).map((w) => Buffer.from(w.bytes).toString('latin1')).join('')
-  return { exitCode: r.machine.htif.exitCode, log, tohost: m.right.htif.tohost, stdout }
+  return { exitCode: r.machine.htif.exitCode, log, tohost: m.htif.tohost, stdout }
 }
 
 for (const [name, entry] of Object.entries(manifest.programs)) {
@@ -47,6 +54,13 @@ for (const [name, entry] of Object.entries(manifest.programs)) {
       assert.ok(existsSync(spikeLog), `${entry.spike} is named in programs.json but missing`)
       const expected = readFileSync(spikeLog, 'utf8')
       assert.fixture(runProgram(name, entry.isa).log, expected)
+    })
+    test(`${name}: the log \`memvirt run --log-commits\` writes (fast engine, byte writer) equals Spike's`, () => {
+      const parts: Buffer[] = []
+      const writer = new CommitLogWriter((b, n) => parts.push(Buffer.from(b.subarray(0, n))))
+      run(loadProgram(name, entry.isa), { maxSteps: 50_000 }, { commits: writer })
+      writer.flush()
+      assert.fixture(Buffer.concat(parts).toString('latin1'), readFileSync(spikeLog, 'utf8'))
     })
   }
 }

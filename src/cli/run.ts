@@ -9,7 +9,7 @@ import { DEFAULT_ISA, parseIsa } from '../cpu/isa.ts'
 import { type Machine, loadMachine } from '../machine/machine.ts'
 import { type StepEvent } from '../cpu/event.ts'
 import { type Observer, run } from '../machine/run.ts'
-import { commitLine } from '../trace/commit-log.ts'
+import { CommitLogWriter } from '../trace/commit-log-writer.ts'
 import { encodeTraceLine } from '../trace/jsonl.ts'
 import { failInput } from './io.ts'
 
@@ -34,8 +34,13 @@ class LogFile {
     this.buffer += text
     if (this.buffer.length >= 1 << 20) this.flush()
   }
+  /** Bytes written at once (the commit-log writer hands over its whole buffer). */
+  writeBytes(bytes: Uint8Array, length: number): void {
+    this.flush()
+    for (let done = 0; done < length;) done += writeSync(this.fd, bytes, done, length - done)
+  }
   private flush(): void {
-    writeSync(this.fd, this.buffer)
+    if (this.buffer !== '') writeSync(this.fd, this.buffer)
     this.buffer = ''
   }
   finish(): void {
@@ -106,15 +111,17 @@ export const register = (program: Command): void => {
       let order = 0
       // What the program writes through HTIF (fd 1 or 2, console device) is printed as it happens.
       let printed = 0
+      const machineSeen = (after: Machine): void => {
+        const out = after.htif.output
+        for (; printed < out.length; printed++) (out[printed]!.fd === 2 ? process.stderr : process.stdout).write(out[printed]!.bytes)
+      }
+      // The commit log comes from the byte writer; a run without --trace keeps the fast engine, whose
+      // compiled blocks write their lines themselves.
+      const commits = log === undefined ? undefined : new CommitLogWriter((bytes, length) => log.writeBytes(bytes, length))
       const observe: Observer = {
-        event: (ev: StepEvent): void => {
-          if (log !== undefined) { const l = commitLine(ev); if (l !== '') log.write(l) }
-          if (trace !== undefined) trace.write(encodeTraceLine(ev, ++order))
-        },
-        machine: (after: Machine): void => {
-          const out = after.htif.output
-          for (; printed < out.length; printed++) (out[printed]!.fd === 2 ? process.stderr : process.stdout).write(out[printed]!.bytes)
-        },
+        ...(commits === undefined ? {} : { commits }),
+        ...(trace === undefined ? {} : { event: (ev: StepEvent): void => trace.write(encodeTraceLine(ev, ++order)) }),
+        machine: machineSeen,
       }
       let r
       try {
@@ -124,6 +131,7 @@ export const register = (program: Command): void => {
         trace?.abandon()
         throw e
       }
+      commits?.flush()
       log?.finish()
       trace?.finish()
       const code = r.machine.htif.exitCode

@@ -22,24 +22,38 @@ import { MIP_MTIP, MSTATUS_MPP, MSTATUS_MPRV, getField } from './csr/fields.ts'
 import { pendingInterrupt, step } from './step.ts'
 import { alu } from './execute/alu.ts'
 import { SPIKE_INSNS_PER_RTC_TICK } from '../machine/machine.ts'
-import { type Block, type Core, type Layout, compile, sameSource } from './fast/block.ts'
+import { type Block, type BlockLog, type CommitSink, type Core, type Layout, compile, sameSource } from './fast/block.ts'
 import { RunMemory } from './fast/pages.ts'
 import { type RunLimits, type RunResult } from '../machine/run.ts'
 
+/** Who watches a fast run: the commit log (every step's line, in order) and the machine after each stretch. */
+export interface FastObserver {
+  readonly commits?: CommitSink
+  /** Called after each stretch of compiled blocks and after each step (HTIF output may have grown). */
+  readonly machine?: (after: Machine) => void
+}
+
 /**
- * Runs like `run` (from machine/run.ts) without an observer: until the program exits through HTIF or
- * `limits.maxSteps` steps were made. Equal to folding `step`, step for step.
+ * Runs like `run` (from machine/run.ts) with at most a commit log watching: until the program exits
+ * through HTIF or `limits.maxSteps` steps were made. Equal to folding `step`, step for step, and the
+ * commit lines equal those of the fold's events.
  */
-export const runFast = (m0: Machine, limits: RunLimits): RunResult => {
+export const runFast = (m0: Machine, limits: RunLimits, observe?: FastObserver): RunResult => {
+  const commits = observe?.commits
+  const watch = observe?.machine
   let m = m0
   let steps = 0
   while (m.htif.exitCode === undefined && steps < limits.maxSteps) {
-    const r = runBlocks(m, limits.maxSteps - steps)
+    const r = runBlocks(m, limits.maxSteps - steps, commits)
     m = r.machine
     steps += r.steps
+    if (r.steps > 0) watch?.(m)
     if (m.htif.exitCode !== undefined || steps >= limits.maxSteps) break
-    m = step(m).machine
+    const s = step(m)
+    m = s.machine
     steps++
+    commits?.push(s.event)
+    watch?.(m)
   }
   return { machine: m, steps, reason: m.htif.exitCode !== undefined ? 'exit' : 'limit' }
 }
@@ -77,13 +91,23 @@ const core: Core = { x: regs, xs: new BigInt64Array(regs.buffer), x32: new Uint3
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 let busy = false
 
-/** Compiled blocks by pc, one table per ISA variant (C and M change decoding) and RAM layout: a pure cache. */
+/**
+ * Compiled blocks by pc, one table per ISA variant (C and M change decoding) and RAM layout, and for
+ * logging blocks per commit sink and privilege (their lines show it): a pure cache.
+ */
 const caches = new Map<string, Map<number, Block>>()
+const loggedCaches = new WeakMap<CommitSink, Map<string, Map<number, Block>>>()
 const MAX_BLOCKS = 1 << 16
-const cacheFor = (isa: Isa, layout: Layout): Map<number, Block> => {
-  const key = `${isa.c ? 'c' : ''}${isa.m ? 'm' : ''}:${layout.base}:${layout.size}`
-  let c = caches.get(key)
-  if (c === undefined || c.size > MAX_BLOCKS) { c = new Map(); caches.set(key, c) }
+const cacheFor = (isa: Isa, layout: Layout, log: BlockLog | undefined): Map<number, Block> => {
+  let tables = caches
+  let key = `${isa.c ? 'c' : ''}${isa.m ? 'm' : ''}:${layout.base}:${layout.size}`
+  if (log !== undefined) {
+    tables = loggedCaches.get(log.sink) ?? new Map()
+    loggedCaches.set(log.sink, tables)
+    key += `:${log.priv}`
+  }
+  let c = tables.get(key)
+  if (c === undefined || c.size > MAX_BLOCKS) { c = new Map(); tables.set(key, c) }
   return c
 }
 
@@ -93,13 +117,14 @@ const NONE = (m: Machine): { machine: Machine; steps: number } => ({ machine: m,
  * Runs compiled blocks from `m` for at most `budget` steps; stops before the first instruction `step`
  * must do. Returns the machine reached and the steps made (0, and `m` itself, when it could not start).
  */
-const runBlocks = (m: Machine, budget: number): { machine: Machine; steps: number } => {
+const runBlocks = (m: Machine, budget: number, commits: CommitSink | undefined): { machine: Machine; steps: number } => {
   if (busy || !LITTLE_ENDIAN || !eligible(m)) return NONE(m)
   const layout = layoutOf(m)
   const h = m.hart
   if (layout === undefined || h.pc < BigInt(layout.base) || h.pc >= BigInt(layout.base + layout.size)) return NONE(m)
   const isa = effectiveIsa(m.isa, h.csr.misa)
-  const cache = cacheFor(isa, layout)
+  const log: BlockLog | undefined = commits === undefined ? undefined : { sink: commits, priv: h.priv }
+  const cache = cacheFor(isa, layout, log)
   let pc = Number(h.pc)
   const first = cache.get(pc)
   // A known block that starts with an instruction for `step`: no need to set anything up.
@@ -126,7 +151,7 @@ const runBlocks = (m: Machine, budget: number): { machine: Machine; steps: numbe
       let b = cache.get(pc)
       if (b === undefined || b.page !== e.dv) {
         if (b !== undefined && sameSource(b, e.dv)) b.page = e.dv
-        else { b = compile(core, e.dv, p * 4096, pc, isa, layout); cache.set(pc, b) }
+        else { b = compile(core, e.dv, p * 4096, pc, isa, layout, log); cache.set(pc, b) }
       }
       if (b.n === 0) break
       if (b.epoch !== mem.epoch) { mem.markCode(p, e, b.off, b.len); b.epoch = mem.epoch }

@@ -4,6 +4,7 @@ import { type Machine } from './machine.ts'
 import { type StepEvent } from '../cpu/event.ts'
 import { step } from '../cpu/step.ts'
 import { runFast } from '../cpu/fast.ts'
+import { type CommitSink } from '../cpu/fast/block.ts'
 
 export interface RunLimits {
   /** Stop after this many steps (instructions retired or traps taken). */
@@ -24,7 +25,12 @@ export interface RunResult {
  */
 export interface Observer {
   /** Every step's event, in order. */
-  readonly event: (ev: StepEvent) => void
+  readonly event?: (ev: StepEvent) => void
+  /**
+   * The commit log: each step's line, in order. A run watched only by this (and `machine`) keeps the
+   * faster engine, whose compiled blocks write their lines straight into the sink.
+   */
+  readonly commits?: CommitSink
   /**
    * The machine after a step that may have changed what the platform shows outside (HTIF output,
    * the exit code). An engine may skip it after steps that cannot (plain ALU, branches, RAM accesses
@@ -38,8 +44,9 @@ export interface Observer {
  * every event in order.
  */
 export const run = (m: Machine, limits: RunLimits, observe?: Observer): RunResult => {
-  // Without an observer the faster engine runs; it is equal to this fold (properties/cpu/step-run.prop.ts).
-  if (observe === undefined) return runFast(m, limits)
+  // Unless every event is wanted, the faster engine runs; it is equal to this fold, commit lines
+  // included (properties/cpu/step-run.prop.ts, fast-engine.prop.ts).
+  if (observe?.event === undefined) return runFast(m, limits, observe)
   return foldSteps(m, limits, observe)
 }
 
@@ -52,7 +59,8 @@ export const foldSteps = (m: Machine, limits: RunLimits, observe?: Observer): Ru
     cur = r.machine
     steps++
     if (observe !== undefined) {
-      observe.event(r.event)
+      observe.event?.(r.event)
+      observe.commits?.push(r.event)
       observe.machine?.(cur)
     }
   }

@@ -11,6 +11,7 @@
 // instructions. So a block's effect is always that of its first k instructions, each retired as
 // `step` retires it.
 import { type Insn } from '../decode/index.ts'
+import { type StepEvent } from '../event.ts'
 import { type Isa } from '../isa.ts'
 import { decodeMemo, implemented } from '../step.ts'
 import { alu } from '../execute/alu.ts'
@@ -58,6 +59,45 @@ export interface Block {
 }
 
 const EMPTY = (): number => 0
+
+/**
+ * Where a block run with a commit log writes the lines of the instructions it retires (the byte writer
+ * of trace/commit-log-writer.ts is one): each line's shape is fixed when the block is compiled, and the
+ * values are read from the engine's register file as 32-bit halves (`x32`) when the line is written.
+ * Addresses are numbers (below 2^53). Instructions left to `step` are written from their events (`push`),
+ * so the lines of a whole run come out in order through one sink.
+ */
+export interface CommitSink {
+  /** The line of a step's event (none unless it retired). */
+  readonly push: (ev: StepEvent) => void
+  /**
+   * The fixed start of a line, made when a block is compiled: core, privilege, pc and instruction, then
+   * the head of the first item, whose value the block supplies: ` x<rd> 0x` ('rd'), ` mem 0x` ('mem').
+   */
+  readonly prefix: (priv: number, pc: bigint, bits: number, length: number, head: LineHead, rd: number) => Uint8Array
+  /** A line with no items (prefix 'none'). */
+  readonly line: (prefix: Uint8Array) => void
+  /** A line with the one item rd (prefix 'rd'). */
+  readonly lineRd: (prefix: Uint8Array, x32: Uint32Array, rd: number) => void
+  /** A load into rd ≠ 0 (prefix 'rd'): rd, then the address. */
+  readonly lineLoad: (prefix: Uint8Array, x32: Uint32Array, rd: number, va: number) => void
+  /** A load into x0 (prefix 'mem'): the address. */
+  readonly lineMem: (prefix: Uint8Array, va: number) => void
+  /** A store (prefix 'mem'): the address and the low `size` bytes of rs2. */
+  readonly lineStore: (prefix: Uint8Array, x32: Uint32Array, rs2: number, size: number, va: number) => void
+}
+
+/** What follows the instruction in a line's fixed start. */
+export type LineHead = 'none' | 'rd' | 'mem'
+
+/** The logging code after instruction k (P[k] is its line's fixed start) and the head that start ends with. */
+interface LogCode { readonly code: string; readonly head: LineHead; readonly rd: number }
+
+const logNone = (k: number): LogCode => ({ code: `L.line(P[${k}]);`, head: 'none', rd: 0 })
+const logRd = (k: number, rd: number): LogCode => (rd === 0 ? logNone(k) : { code: `L.lineRd(P[${k}], x32, ${rd});`, head: 'rd', rd })
+const logLoad = (k: number, rd: number): LogCode =>
+  (rd === 0 ? { code: `L.lineMem(P[${k}], a);`, head: 'mem', rd: 0 } : { code: `L.lineLoad(P[${k}], x32, ${rd}, a);`, head: 'rd', rd })
+const logStore = (k: number, rs2: number, size: number): LogCode => ({ code: `L.lineStore(P[${k}], x32, ${rs2}, ${size}, a);`, head: 'mem', rd: 0 })
 
 // ---- code generation ------------------------------------------------------------------------------
 
@@ -136,44 +176,42 @@ const inRam = (layout: Layout, a: bigint): boolean => a >= BigInt(layout.base) &
  * The code of instruction number k of a block, at `pc`, or undefined when the block must stop before it
  * (it is left to `step`). `last` is set for control transfers, which end the block.
  */
-const emit = (insn: Insn, k: number, pc: bigint, isa: Isa, layout: Layout): { code: string; last: boolean } | undefined => {
+const emit = (insn: Insn, k: number, pc: bigint, isa: Isa, layout: Layout, logged: boolean): { code: string; last: boolean; log: LogCode } | undefined => {
   const next = u64(pc + BigInt(insn.length))
   const stop = `{ c.pc = ${pc}; return ${k} }`                 // leave this instruction to step
   const done = (target: string): string => `c.pc = ${target}; return ${k + 1};`
   const setRd = (rd: number, v: string): string => (rd === 0 ? '' : `x[${rd}] = ${v};`)
   const jumpable = (t: bigint): boolean => inRam(layout, t) && (isa.c || (t & 2n) === 0n)
   const check = (size: number): string => `o = a - ${layout.base}; if (o < 0 || o > ${layout.size - size} || (o & ${size - 1}) !== 0) ${stop}`
+  const out = (code: (log: string) => string, log: LogCode, last = false): { code: string; last: boolean; log: LogCode } =>
+    ({ code: code(logged ? log.code : ''), last, log })
   switch (insn._tag) {
-    case 'R': return { code: setRd(insn.rd, rValue(insn.op, insn.rs1, insn.rs2)), last: false }
-    case 'Shift': return { code: setRd(insn.rd, shiftValue(insn.op, insn.rs1, insn.shamt)), last: false }
-    case 'U': return { code: setRd(insn.rd, big(insn.op === 'lui' ? u64(insn.imm) : u64(pc + insn.imm))), last: false }
-    case 'Fence': return { code: '', last: false }
+    case 'R': return out((log) => setRd(insn.rd, rValue(insn.op, insn.rs1, insn.rs2)) + log, logRd(k, insn.rd))
+    case 'Shift': return out((log) => setRd(insn.rd, shiftValue(insn.op, insn.rs1, insn.shamt)) + log, logRd(k, insn.rd))
+    case 'U': return out((log) => setRd(insn.rd, big(insn.op === 'lui' ? u64(insn.imm) : u64(pc + insn.imm))) + log, logRd(k, insn.rd))
+    case 'Fence': return out((log) => log, logNone(k))
     case 'I': {
       if (insn.op === 'jalr') {
         // The target is rs1 + imm with bit 0 cleared; only RAM targets are taken here.
         const align = isa.c ? '' : `if ((a & 2) !== 0) ${stop}`
-        return {
-          code: `a = ${addr(insn.rs1, insn.imm)}; o = a - ${layout.base}; if (o < 0 || o >= ${layout.size}) ${stop} a -= a & 1; ${align} ${setRd(insn.rd, big(next))} ${done('a')}`,
-          last: true,
-        }
+        return out((log) => `a = ${addr(insn.rs1, insn.imm)}; o = a - ${layout.base}; if (o < 0 || o >= ${layout.size}) ${stop} a -= a & 1; ${align} ${setRd(insn.rd, big(next))} ${log} ${done('a')}`,
+          logRd(k, insn.rd), true)
       }
       const load = LOAD[insn.op]
-      if (load === undefined) return { code: setRd(insn.rd, iValue(insn.op, insn.rs1, insn.imm)), last: false }
+      if (load === undefined) return out((log) => setRd(insn.rd, iValue(insn.op, insn.rs1, insn.imm)) + log, logRd(k, insn.rd))
       const [size, value] = load
-      return {
-        code: `a = ${addr(insn.rs1, insn.imm)}; ${check(size)} p = o >>> 12; i = p & 255; dv = rt[i] === p ? rv[i] : mem.load(p); if (dv === null) ${stop} ${setRd(insn.rd, value)}`,
-        last: false,
-      }
+      return out((log) => `a = ${addr(insn.rs1, insn.imm)}; ${check(size)} p = o >>> 12; i = p & 255; dv = rt[i] === p ? rv[i] : mem.load(p); if (dv === null) ${stop} ${setRd(insn.rd, value)} ${log}`,
+        logLoad(k, insn.rd))
     }
     case 'S': {
       const [size, setter] = STORE[insn.op]!
       const v = size === 8 ? reg(insn.rs2) : low(insn.rs2)
-      return {
-        code: `a = ${addr(insn.rs1, insn.imm)}; ${check(size)} p = o >>> 12; i = p & 255; ` +
+      // A store the store TLB cannot take goes through mem.store: refused (left to step), or done over
+      // code the block runs (the block ends after it).
+      return out((log) => `a = ${addr(insn.rs1, insn.imm)}; ${check(size)} p = o >>> 12; i = p & 255; s = 0; ` +
           `if (wt[i] === p) wv[i].${setter}(o & 4095, ${v}${size > 1 ? ', true' : ''}); ` +
-          `else { s = mem.store(o, ${size}, ${reg(insn.rs2)}); if (s !== 0) { if (s === 1) ${stop} ${done(`${next}`)} } }`,
-        last: false,
-      }
+          `else { s = mem.store(o, ${size}, ${reg(insn.rs2)}); if (s === 1) ${stop} } ${log} if (s !== 0) { ${done(`${next}`)} }`,
+        logStore(k, insn.rs2, size))
     }
     case 'B': {
       const target = u64(pc + insn.imm)
@@ -181,33 +219,41 @@ const emit = (insn: Insn, k: number, pc: bigint, isa: Isa, layout: Layout): { co
       const a = reg(insn.rs1), b = reg(insn.rs2), sa = sreg(insn.rs1), sb = sreg(insn.rs2)
       const cond = insn.op === 'beq' ? `${a} === ${b}` : insn.op === 'bne' ? `${a} !== ${b}` : insn.op === 'blt' ? `${sa} < ${sb}`
         : insn.op === 'bge' ? `${sa} >= ${sb}` : insn.op === 'bltu' ? `${a} < ${b}` : `${a} >= ${b}`
-      return { code: `if (${cond}) { ${done(`${target}`)} } ${done(`${next}`)}`, last: true }
+      return out((log) => `${log} if (${cond}) { ${done(`${target}`)} } ${done(`${next}`)}`, logNone(k), true)
     }
     case 'J': {
       const target = u64(pc + insn.imm)
       if (!jumpable(target)) return undefined
-      return { code: `${setRd(insn.rd, big(next))} ${done(`${target}`)}`, last: true }
+      return out((log) => `${setRd(insn.rd, big(next))} ${log} ${done(`${target}`)}`, logRd(k, insn.rd), true)
     }
     default: return undefined                                    // CSR, system, AMO, fences of translation, HLV/HSV, illegal
   }
 }
 
+/** A logging block's sink and the privilege its lines show (the engine never changes privilege inside a call). */
+export interface BlockLog {
+  readonly sink: CommitSink
+  readonly priv: number
+}
+
 /**
  * Compiles the block at `pc` (a RAM address) from `page` (the page holding it, whose first byte is at
- * RAM offset `pageOffset`) for this ISA and layout. Decoding uses the same memo and the same
- * `implemented` test as `step`.
+ * RAM offset `pageOffset`) for this ISA and layout; with `log`, the block also writes the commit-log
+ * line of every instruction it retires. Decoding uses the same memo and the same `implemented` test as
+ * `step`.
  */
-export const compile = (core: Core, page: DataView, pageOffset: number, pc: number, isa: Isa, layout: Layout): Block => {
+export const compile = (core: Core, page: DataView, pageOffset: number, pc: number, isa: Isa, layout: Layout, log?: BlockLog): Block => {
   const start = pc - layout.base - pageOffset
   const pageEnd = Math.min(PAGE_BYTES, layout.size - pageOffset)     // the page may end where RAM ends
   const lines: string[] = []
+  const prefixes: Uint8Array[] = []
   let off = start
   let end = start                                                    // end of the bytes compared on re-check
   let n = 0
   let transfer = false                                               // ended by a branch or jump
   while (n < MAX_BLOCK && off + 2 <= pageEnd) {
     let bits = page.getUint16(off, true)
-    let length = 2
+    let length: 2 | 4 = 2
     if ((bits & 3) === 3) {
       if (off + 4 > pageEnd) { end = off + 2; break }
       bits = (bits | (page.getUint16(off + 2, true) << 16)) >>> 0
@@ -216,10 +262,11 @@ export const compile = (core: Core, page: DataView, pageOffset: number, pc: numb
     end = off + length
     const insn = decodeMemo(bits)
     const at = BigInt(layout.base + pageOffset + off)
-    const out = implemented(insn, isa) ? emit(insn, n, at, isa, layout) : undefined
+    const out = implemented(insn, isa) ? emit(insn, n, at, isa, layout, log !== undefined) : undefined
     if (out === undefined) break
     if (n > 0) lines.push(`if (max === ${n}) { c.pc = ${at}; return ${n} }`)
     lines.push(out.code)
+    if (log !== undefined) prefixes.push(log.sink.prefix(log.priv, at, bits, length, out.log.head, out.log.rd))
     off += length
     n++
     transfer = out.last
@@ -227,9 +274,10 @@ export const compile = (core: Core, page: DataView, pageOffset: number, pc: numb
   }
   if (n > 0 && !transfer) lines.push(`c.pc = ${layout.base + pageOffset + off}; return ${n};`)
   const source = new Uint8Array(page.buffer, page.byteOffset + start, end - start).slice()
-  const run = n === 0 ? EMPTY : (new Function('c',
+  const run = n === 0 ? EMPTY : (new Function('c', 'L', 'P',
     'const x = c.x, xs = c.xs, x32 = c.x32, mem = c.mem, rt = mem.rt, rv = mem.rv, wt = mem.wt, wv = mem.wv, alu = c.alu;\n' +
-    `return function block_${pc.toString(16)}(max) {\nlet a = 0, o = 0, p = 0, i = 0, s = 0, dv = null;\n${lines.join('\n')}\n}`) as (c: Core) => (max: number) => number)(core)
+    `return function block_${pc.toString(16)}(max) {\nlet a = 0, o = 0, p = 0, i = 0, s = 0, dv = null;\n${lines.join('\n')}\n}`) as
+    (c: Core, L: CommitSink | undefined, P: readonly Uint8Array[]) => (max: number) => number)(core, log?.sink, prefixes)
   return { pc, n, off: start, len: off - start, source, page, epoch: -1, run }
 }
 

@@ -1,0 +1,270 @@
+// Spike's commit log written as bytes: the same lines as `commitLine` (commit-log.ts, which stays the
+// definition), formatted straight into a reused buffer that is handed to a sink when full. No strings
+// and no bigint → string conversions per line: each line starts with a cached prefix (core, privilege,
+// pc, instruction), and 64-bit values are written as two 32-bit halves through a nibble table.
+import { type MemRead, type MemWrite, type StepEvent } from '../cpu/event.ts'
+import { csrName } from '../cpu/decode/csr-names.ts'
+import { type CommitSink, type LineHead } from '../cpu/fast/block.ts'
+
+/**
+ * Receives the filled part of the writer's buffer: `bytes[0 .. length)`. The buffer is reused as soon as
+ * the sink returns, so a sink must consume (write, copy) the bytes before returning.
+ */
+export type ByteSink = (bytes: Uint8Array, length: number) => void
+
+// ---- bytes of the fixed parts ---------------------------------------------------------------------------
+
+const ascii = (text: string): Uint8Array => Uint8Array.from(text, (ch) => ch.charCodeAt(0))
+
+/** The four hex digits of each 16-bit value as ASCII, packed little-endian (written with setUint32(…, true)). */
+const HEX4 = Uint32Array.from({ length: 1 << 16 }, (_, v) => {
+  const d = v.toString(16).padStart(4, '0')
+  return (d.charCodeAt(0) | (d.charCodeAt(1) << 8) | (d.charCodeAt(2) << 16) | (d.charCodeAt(3) << 24)) >>> 0
+})
+
+const NEWLINE = 0x0a
+const CORE = 'core   0: '
+/** ` mem 0x` before each memory address. */
+const MEM = ascii(' mem 0x')
+/**
+ * The start of a commit line, `core   0: <priv> 0x<pc:16> (0x<insn:4|8>)`, as bytes (Spike prints a
+ * compressed instruction with 4 digits).
+ */
+export const linePrefix = (priv: number, pc: bigint, bits: number, length: number): Uint8Array =>
+  ascii(`${CORE}${priv} 0x${pc.toString(16).padStart(16, '0')} (0x${(length === 2 ? bits & 0xffff : bits >>> 0).toString(16).padStart(2 * length, '0')})`)
+
+/** ` 0x` before store data. */
+const SPACE_0X = ascii(' 0x')
+/** The rd item's head for each register: ` x5  0x`, ` x10 0x` (Spike's `x%-2d `). */
+const RD_HEAD = Array.from({ length: 32 }, (_, rd) => ascii(` x${String(rd).padEnd(2)} 0x`))
+
+/** The CSR item's head, ` c768_mstatus 0x`, made once per CSR number. */
+const csrHeads = new Map<number, Uint8Array>()
+const csrHead = (n: number): Uint8Array => {
+  let head = csrHeads.get(n)
+  if (head === undefined) { head = ascii(` c${n}_${csrName(n)} 0x`); csrHeads.set(n, head) }
+  return head
+}
+
+/** Longest fixed part plus digits of one item: a store item is ` mem 0x` + 16 + ` 0x` + 16. */
+const MAX_ITEM = 64
+/** Longest line a compiled block writes: a 43-byte prefix, an rd item (24) and a load item (23), a newline. */
+const MAX_BLOCK_LINE = 128
+
+// ---- 64-bit values as two 32-bit halves ------------------------------------------------------------------
+
+// Storing a bigint into a BigUint64Array and reading the two 32-bit words over the same bytes splits it
+// without allocating; which word is the high one depends on the platform's byte order.
+const word64 = new BigUint64Array(1)
+const halves = new Uint32Array(word64.buffer)
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+const HI = LITTLE_ENDIAN ? 1 : 0
+const LO = LITTLE_ENDIAN ? 0 : 1
+
+// ---- the writer -----------------------------------------------------------------------------------------
+
+/** A cached line start: `core   0: <priv> 0x<pc> (0x<insn>)` for one (priv, pc, instruction). */
+interface Prefix { readonly pc: bigint; readonly bits: number; readonly length: number; readonly priv: number; readonly bytes: Uint8Array }
+
+const PREFIX_CACHE_LIMIT = 1 << 16
+
+/**
+ * Formats the commit-log line of each Retired event into a buffer of `capacity` bytes (other events add
+ * nothing, as in `commitLine`), and passes the buffer to `sink` whenever the next item might not fit, and on
+ * `flush`. The bytes the sink receives, concatenated, equal the concatenation of `commitLine(ev)`.
+ * @example
+ *   const out: string[] = []
+ *   const w = new CommitLogWriter((b, n) => out.push(Buffer.from(b.subarray(0, n)).toString('latin1')))
+ *   w.push(ev); w.flush()           // out.join('') === commitLine(ev)
+ */
+export class CommitLogWriter implements CommitSink {
+  private readonly buf: Uint8Array
+  private readonly view: DataView
+  private pos = 0
+  private readonly prefixes = new Map<number, Prefix>()
+
+  constructor(private readonly sink: ByteSink, capacity = 1 << 20) {
+    this.buf = new Uint8Array(Math.max(capacity, 4 * MAX_ITEM, MAX_BLOCK_LINE))
+    this.view = new DataView(this.buf.buffer)
+  }
+
+  /** Appends the line of `ev` (nothing unless it is Retired). */
+  push(ev: StepEvent): void {
+    if (ev._tag !== 'Retired') return
+    this.room(MAX_ITEM)
+    this.bytes(this.cachedPrefix(ev.pc, ev.bits, ev.length, ev.priv))
+    // Register and CSR items in Spike's order: by key (reg << 4) | kind, x = kind 0, CSR = kind 4.
+    const csrs = ev.csrs
+    if (csrs.length === 0) {
+      if (ev.rd !== 0) this.rdItem(ev.rd, ev.rdValue)
+    } else {
+      this.registerItems(ev.rd, ev.rdValue, csrs)
+    }
+    for (const r of ev.loads) this.loadItem(r)
+    for (const w of ev.stores) this.storeItem(w)
+    this.buf[this.pos++] = NEWLINE
+  }
+
+  /** Hands everything buffered to the sink. */
+  flush(): void {
+    if (this.pos > 0) this.sink(this.buf, this.pos)
+    this.pos = 0
+  }
+
+  // ---- items ---------------------------------------------------------------------------------------------
+
+  private registerItems(rd: number, rdValue: bigint, csrs: readonly (readonly [number, bigint])[]): void {
+    // commitLine sorts the items by key with a stable sort; the same order is built here.
+    const order = csrs.map((c, i) => i)
+    order.sort((a, b) => (csrs[a]![0] << 4 | 4) - (csrs[b]![0] << 4 | 4))
+    let rdDone = rd === 0
+    for (const i of order) {
+      const [n, v] = csrs[i]!
+      if (!rdDone && rd << 4 < (n << 4 | 4)) { this.rdItem(rd, rdValue); rdDone = true }
+      this.room(MAX_ITEM + 32)
+      this.bytes(csrHead(n))
+      this.hex64(v)
+    }
+    if (!rdDone) this.rdItem(rd, rdValue)
+  }
+
+  private rdItem(rd: number, value: bigint): void {
+    this.room(MAX_ITEM)
+    this.bytes(RD_HEAD[rd]!)
+    this.hex64(value)
+  }
+
+  private loadItem(r: MemRead): void {
+    this.room(MAX_ITEM)
+    this.bytes(MEM)
+    this.hex64(r.va)
+  }
+
+  private storeItem(w: MemWrite): void {
+    this.room(MAX_ITEM)
+    this.bytes(MEM)
+    this.hex64(w.va)
+    this.bytes(SPACE_0X)
+    // The data at the access width: 2, 4, 8 or 16 hex digits.
+    word64[0] = w.value
+    if (w.size === 8) { this.hex32(halves[HI]!); this.hex32(halves[LO]!) } else this.hexBytes(halves[LO]!, w.size)
+  }
+
+  // ---- the line prefix, cached per (priv, pc, instruction) ------------------------------------------------
+
+  private cachedPrefix(pc: bigint, bits: number, length: number, priv: number): Uint8Array {
+    word64[0] = pc
+    const key = halves[LO]!
+    const known = this.prefixes.get(key)
+    if (known !== undefined && known.pc === pc && known.bits === bits && known.priv === priv && known.length === length) return known.bytes
+    const bytes = linePrefix(priv, pc, bits, length)
+    if (this.prefixes.size >= PREFIX_CACHE_LIMIT) this.prefixes.clear()
+    this.prefixes.set(key, { pc, bits, length, priv, bytes })
+    return bytes
+  }
+
+  // ---- lines of instructions retired inside a compiled block (cpu/fast/block.ts, CommitSink) ---------------
+  // The block knows each line's shape when it is compiled; only values come from the run: register
+  // values and store data read as 32-bit halves of the engine's register file (x32[2r] low, x32[2r + 1]
+  // high; x0's halves are always zero), addresses as numbers below 2^53.
+
+  /** The fixed start of a block line: the line prefix and the head of its first item. */
+  prefix(priv: number, pc: bigint, bits: number, length: number, head: LineHead, rd: number): Uint8Array {
+    const start = linePrefix(priv, pc, bits, length)
+    const tail = head === 'rd' ? RD_HEAD[rd]! : head === 'mem' ? MEM : undefined
+    if (tail === undefined) return start
+    const out = new Uint8Array(start.length + tail.length)
+    out.set(start)
+    out.set(tail, start.length)
+    return out
+  }
+
+  /** A line without items (a branch, a jump to x0, a fence). */
+  line(prefix: Uint8Array): void {
+    this.room(MAX_BLOCK_LINE)
+    this.bytes(prefix)
+    this.buf[this.pos++] = NEWLINE
+  }
+
+  /** A line whose one item is rd, as the register file holds it now (prefix 'rd'). */
+  lineRd(prefix: Uint8Array, x32: Uint32Array, rd: number): void {
+    this.room(MAX_BLOCK_LINE)
+    this.bytes(prefix)
+    this.hex32(x32[2 * rd + 1]!)
+    this.hex32(x32[2 * rd]!)
+    this.buf[this.pos++] = NEWLINE
+  }
+
+  /** A load into rd ≠ 0 (prefix 'rd'): rd, then the address read. */
+  lineLoad(prefix: Uint8Array, x32: Uint32Array, rd: number, va: number): void {
+    this.room(MAX_BLOCK_LINE)
+    this.bytes(prefix)
+    this.hex32(x32[2 * rd + 1]!)
+    this.hex32(x32[2 * rd]!)
+    this.bytes(MEM)
+    this.hexNumber(va)
+    this.buf[this.pos++] = NEWLINE
+  }
+
+  /** A load into x0 (prefix 'mem'): only the address read. */
+  lineMem(prefix: Uint8Array, va: number): void {
+    this.room(MAX_BLOCK_LINE)
+    this.bytes(prefix)
+    this.hexNumber(va)
+    this.buf[this.pos++] = NEWLINE
+  }
+
+  /** A store (prefix 'mem'): the address and rs2's low `size` bytes. */
+  lineStore(prefix: Uint8Array, x32: Uint32Array, rs2: number, size: number, va: number): void {
+    this.room(MAX_BLOCK_LINE)
+    this.bytes(prefix)
+    this.hexNumber(va)
+    this.bytes(SPACE_0X)
+    if (size === 8) { this.hex32(x32[2 * rs2 + 1]!); this.hex32(x32[2 * rs2]!) } else this.hexBytes(x32[2 * rs2]!, size)
+    this.buf[this.pos++] = NEWLINE
+  }
+
+  // ---- raw output ----------------------------------------------------------------------------------------
+
+  /** Flushes first unless `n` more bytes fit. */
+  private room(n: number): void {
+    if (this.pos + n > this.buf.length) this.flush()
+  }
+
+  private bytes(b: Uint8Array): void {
+    this.buf.set(b, this.pos)
+    this.pos += b.length
+  }
+
+  /** A non-negative number below 2^53 as 16 hex digits. */
+  private hexNumber(v: number): void {
+    this.hex32(Math.floor(v / 4294967296) >>> 0)
+    this.hex32(v >>> 0)
+  }
+
+  /** A 64-bit value as 16 hex digits. */
+  private hex64(v: bigint): void {
+    word64[0] = v
+    this.hex32(halves[HI]!)
+    this.hex32(halves[LO]!)
+  }
+
+  /** A 32-bit value as 8 hex digits. */
+  private hex32(v: number): void {
+    const p = this.pos
+    this.view.setUint32(p, HEX4[v >>> 16]!, true)
+    this.view.setUint32(p + 4, HEX4[v & 0xffff]!, true)
+    this.pos = p + 8
+  }
+
+  /** The low `count` bytes (1, 2 or 4) of v as 2·count hex digits, most significant first. */
+  private hexBytes(v: number, count: number): void {
+    if (count === 4) return this.hex32(v)
+    const digits = HEX4[count === 2 ? v & 0xffff : v & 0xff]!
+    // One byte: the last two of the four digits of 00xy.
+    if (count === 2) this.view.setUint32(this.pos, digits, true)
+    else this.view.setUint16(this.pos, digits >>> 16, true)
+    this.pos += 2 * count
+  }
+}
+
