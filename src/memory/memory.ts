@@ -1,7 +1,8 @@
 // Persistent, sparse, byte-addressed physical memory (little-endian, as RISC-V is).
 // Structure: a persistent radix trie (fan-out 32) keyed by 4 KiB page number, whose leaves are
-// immutable pages. A store copies one page and the trie path above it (O(log n) in touched pages);
-// every older version stays valid and unchanged. Never-written RAM reads as zero.
+// immutable pages, each made of 16 chunks of 256 bytes. A store copies one chunk, the page's chunk
+// array and the trie path above it (O(log n) in touched pages); every older version stays valid and
+// unchanged. Never-written RAM reads as zero.
 // Which addresses hold RAM at all is the physical memory map (memory-map.ts); accesses elsewhere fail.
 import { type Either, left, right } from 'fp-ts/lib/Either.js'
 import { type PhysAddr, phys } from '../bits/address.ts'
@@ -13,8 +14,20 @@ const BRANCH_BITS = 5
 const BRANCH = 1 << BRANCH_BITS
 const BRANCH_MASK = BRANCH - 1
 
-/** An immutable 4 KiB page. Never mutated after it is placed in a trie. */
-type Page = DataView
+/**
+ * An immutable 4 KiB page: CHUNKS views of CHUNK_BYTES bytes each, in address order. Neither the array
+ * nor a chunk is mutated after the page is placed in a trie, so versions share the chunks they did not
+ * write. (Copying the whole page on every store, and collecting that much fresh memory, was the largest
+ * cost of the pure step: about a third of its time on the bench loop.)
+ */
+type Page = readonly DataView[]
+const CHUNK_SHIFT = 8
+const CHUNK_BYTES = 1 << CHUNK_SHIFT
+const CHUNK_MASK = CHUNK_BYTES - 1
+const CHUNKS = PAGE_BYTES / CHUNK_BYTES
+/** Every never-written chunk: all zero, shared, never written. */
+const ZERO_CHUNK = new DataView(new ArrayBuffer(CHUNK_BYTES))
+const ZERO_PAGE: Page = new Array<DataView>(CHUNKS).fill(ZERO_CHUNK)
 /** A trie node: BRANCH children, each a node, a page (at the bottom level) or undefined. */
 type Node = readonly (Node | Page | undefined)[]
 
@@ -88,39 +101,68 @@ const setPath = (node: Node | undefined, level: number, pn: number, page: Page):
   return copy
 }
 
-// New pages are cut from slabs of SLAB_PAGES pages: allocating an ArrayBuffer has a high fixed cost
-// (about 1 µs on Node 20, whatever its size), which made it the largest cost of a store; a DataView over
-// a fresh part of a slab costs about a fifth of that. Each part is handed out once, so pages stay
-// independent and immutable; a slab lives while any of its pages does (at most SLAB_PAGES - 1 dead
-// pages kept per live one).
-const SLAB_PAGES = 16
-let slab = new Uint8Array(0)
+// New chunks are cut from slabs of SLAB_CHUNKS chunks: allocating an ArrayBuffer has a high fixed cost
+// (about 1 µs on Node 20, whatever its size), and a DataView over a fresh part of a slab costs a fraction
+// of that. Each part is handed out once, so chunks stay independent and immutable; a slab lives while any
+// of its chunks does (at most SLAB_CHUNKS - 1 dead chunks, 16 KiB, kept per live one).
+const SLAB_CHUNKS = 64
+let slab = new ArrayBuffer(0)
 let slabUsed = 0
 
-const freshPage = (): Uint8Array => {
-  if (slabUsed === slab.length) {
-    slab = new Uint8Array(SLAB_PAGES * PAGE_BYTES)
+const freshChunk = (): DataView => {
+  if (slabUsed === slab.byteLength) {
+    slab = new ArrayBuffer(SLAB_CHUNKS * CHUNK_BYTES)
     slabUsed = 0
   }
-  const bytes = slab.subarray(slabUsed, slabUsed + PAGE_BYTES)
-  slabUsed += PAGE_BYTES
-  return bytes
+  const chunk = new DataView(slab, slabUsed, CHUNK_BYTES)
+  slabUsed += CHUNK_BYTES
+  return chunk
 }
 
-/** A new page holding p's bytes (zero when p is undefined). */
-const copyPage = (p: Page | undefined): DataView => {
-  const bytes = freshPage()
-  if (p !== undefined) bytes.set(new Uint8Array(p.buffer, p.byteOffset, PAGE_BYTES))
-  return new DataView(bytes.buffer, bytes.byteOffset, PAGE_BYTES)
+const bytesOf = (v: DataView): Uint8Array => new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
+
+/** A new chunk holding c's bytes. */
+const copyChunk = (c: DataView): DataView => {
+  const chunk = freshChunk()
+  if (c !== ZERO_CHUNK) bytesOf(chunk).set(bytesOf(c))
+  return chunk
+}
+
+// ---- pages as one 4 KiB view (for engines that read pages directly, and for loaders) ------------------
+
+/** The single view of each page made so far: a pure memo, so a page always gives the same view. */
+const views = new WeakMap<Page, DataView>()
+
+const viewOf = (p: Page): DataView => {
+  let view = views.get(p)
+  if (view === undefined) {
+    const bytes = new Uint8Array(PAGE_BYTES)
+    p.forEach((c, i) => { if (c !== ZERO_CHUNK) bytes.set(bytesOf(c), i * CHUNK_BYTES) })
+    view = new DataView(bytes.buffer)
+    views.set(p, view)
+  }
+  return view
+}
+
+/** The page made of a 4 KiB view's bytes (its chunks are views into the same buffer: no copy). */
+const pageOfView = (view: DataView): Page => {
+  const chunks: DataView[] = []
+  for (let i = 0; i < CHUNKS; i++) chunks.push(new DataView(view.buffer, view.byteOffset + i * CHUNK_BYTES, CHUNK_BYTES))
+  views.set(chunks, view)
+  return chunks
 }
 
 /**
  * The immutable page holding page number `pn` (physical address >> 12), or undefined if never written
  * (reads as zero). For fast paths that read words directly; never write through the returned view.
- * The view covers exactly the page's 4096 bytes; it need not start at offset 0 of its buffer (pages
- * are cut from shared slabs), so use its byteOffset when making another view of it.
+ * The view covers exactly the page's 4096 bytes; it need not start at offset 0 of its buffer, so use
+ * its byteOffset when making another view of it. The same page (unchanged by any store since) always
+ * gives the same view object: made on the first call for it, from its chunks.
  */
-export const pageAt = (m: PhysMemory, pn: number): DataView | undefined => findPage(m, pn)
+export const pageAt = (m: PhysMemory, pn: number): DataView | undefined => {
+  const p = findPage(m, pn)
+  return p === undefined ? undefined : viewOf(p)
+}
 
 /**
  * A new version of `m` with each given page placed at its page number, for engines that borrow pages
@@ -156,7 +198,7 @@ export const withPages = (m: PhysMemory, pages: readonly (readonly [number, Data
     }
     const i = slot(pn, 0)
     if (node[i] === undefined) added++
-    node[i] = page
+    node[i] = pageOfView(page)
   }
   return mem(m.map, root, height, m.pages + added)
 }
@@ -195,13 +237,21 @@ const pageOffset = (pa: bigint): number => {
   return halves[LO]! & (PAGE_BYTES - 1)
 }
 
+/** Reads `size` bytes at offset `off` of page p (undefined: never written, zero). */
 const readWithin = (p: Page | undefined, off: number, size: AccessSize): bigint => {
   if (p === undefined) return 0n
+  const c = p[off >>> CHUNK_SHIFT]!
+  const o = off & CHUNK_MASK
+  if (o + size > CHUNK_BYTES) {               // crosses into the next chunk: byte by byte, little-endian
+    let v = 0n
+    for (let i = size - 1; i >= 0; i--) v = (v << 8n) | readWithin(p, off + i, 1)
+    return v
+  }
   switch (size) {
-    case 1: return BigInt(p.getUint8(off))
-    case 2: return BigInt(p.getUint16(off, true))
-    case 4: return BigInt(p.getUint32(off, true))
-    case 8: return p.getBigUint64(off, true)
+    case 1: return BigInt(c.getUint8(o))
+    case 2: return BigInt(c.getUint16(o, true))
+    case 4: return BigInt(c.getUint32(o, true))
+    case 8: return c.getBigUint64(o, true)
   }
 }
 
@@ -226,15 +276,19 @@ export const peek = (m: PhysMemory, pa: PhysAddr, size: AccessSize): bigint => {
 /** Writes `size` bytes at pa without consulting the map; returns the new memory. */
 export const poke = (m: PhysMemory, pa: PhysAddr, size: AccessSize, value: bigint): PhysMemory => {
   const off = pageOffset(pa)
-  if (off + size > PAGE_BYTES) {
+  if ((off & CHUNK_MASK) + size > CHUNK_BYTES) {  // crosses a chunk (or page) end: byte by byte
     let out = m
     for (let i = 0; i < size; i++) out = poke(out, phys(pa + BigInt(i)), 1, value >> BigInt(8 * i))
     return out
   }
   const pn = pageNumber(pa)
   const old = findPage(m, pn)
-  const page = copyPage(old)
-  writeWithin(page, off, size, value)
+  // The new page: the old one's chunks, except a copy of the one written.
+  const page = (old ?? ZERO_PAGE).slice()
+  const i = off >>> CHUNK_SHIFT
+  const chunk = copyChunk(page[i]!)
+  writeWithin(chunk, off & CHUNK_MASK, size, value)
+  page[i] = chunk
   return withPage(m, pn, page, old === undefined)
 }
 
@@ -248,9 +302,10 @@ export const pokeBytes = (m: PhysMemory, pa: PhysAddr, data: Uint8Array): PhysMe
     const off = pageOffset(at)
     const n = Math.min(PAGE_BYTES - off, data.length - done)
     const old = findPage(out, pn)
-    const page = copyPage(old)
-    new Uint8Array(page.buffer, page.byteOffset, PAGE_BYTES).set(data.subarray(done, done + n), off)
-    out = withPage(out, pn, page, old === undefined)
+    const bytes = new Uint8Array(PAGE_BYTES)
+    if (old !== undefined) bytes.set(bytesOf(viewOf(old)))
+    bytes.set(data.subarray(done, done + n), off)
+    out = withPage(out, pn, pageOfView(new DataView(bytes.buffer)), old === undefined)
     done += n
   }
   return out
