@@ -2,23 +2,27 @@
 // programs: golden/programs/loop.elf (a 16-instruction RV64I loop over a 64 KiB buffer, 20 M instructions,
 // M-mode, no paging) and golden/programs/hvdemo.elf (the `npm start` hypervisor demo: ≈2 300 steps of
 // HS and VS code under Sv39 over Sv39x4, with guest-page faults). For each: `run` untraced (the fast
-// engine), `run` writing Spike's commit log, and the plain step fold (`foldSteps`, the specification the
+// engine), `run` writing Spike's commit log (the CLI, and in process), `run` in 1 000-step calls on small
+// and on large memories (entering and leaving must not cost O(RAM)), and the plain step fold (`foldSteps`, the specification the
 // fast engine is checked against: the baseline measured in the same run). If SPIKE names a Spike binary,
 // Spike runs loop.elf too, untraced and with --log-commits, and the ratios to it are printed.
 // Process start-up is measured (each tool on loop_short.elf) and subtracted from the child-process rows.
 // Printed, never asserted. Run: npm run bench cpu   (or SPIKE=/path/to/spike npm run bench cpu)
 // Sizes: BENCH_UNTRACED (default: the whole loop, 20 000 034 steps), BENCH_TRACED (2 000 000),
 // BENCH_STEP (1 000 000): how many steps of loop.elf each row runs.
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseElf } from '../src/elf/elf.ts'
 import { parseIsa } from '../src/cpu/isa.ts'
-import { type Machine, loadMachine } from '../src/machine/machine.ts'
+import { type Machine, loadMachine, machine } from '../src/machine/machine.ts'
 import { foldSteps, run } from '../src/machine/run.ts'
 import { commitLine } from '../src/trace/commit-log.ts'
+import { CommitLogWriter } from '../src/trace/commit-log-writer.ts'
+import { phys } from '../src/bits/address.ts'
+import { pokeBytes } from '../src/memory/memory.ts'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
 const programs = join(root, 'golden/programs')
@@ -100,12 +104,37 @@ const cliTotal = child(process.execPath, cliArgs('loop.elf', TRACED), [0, 124])
 const logBytes = statSync(logFile).size
 const traced = add('loop.elf', 'memvirt run --log-commits FILE (CLI)', TRACED, Math.max(cliTotal - cliStart, 1e-9))
 
+// The same log in process (fast engine + byte writer, to a file): no start-up to subtract.
+const inProcessLog = (): void => {
+  const fd = openSync(join(tmp, 'loop.inproc.commits'), 'w')
+  const w = new CommitLogWriter((b, n) => { for (let done = 0; done < n;) done += writeSync(fd, b, done, n - done) })
+  run(loop, { maxSteps: TRACED }, { commits: w })
+  w.flush()
+  closeSync(fd)
+}
+inProcessLog()                                                           // warm-up
+add('loop.elf', 'run + CommitLogWriter to a file (in-process)', TRACED, median([seconds(inProcessLog), seconds(inProcessLog), seconds(inProcessLog)]))
+
+// Entering and leaving run cost O(pages touched), not O(RAM): loop.elf in 1 000-step calls, on its own
+// memory and on one where 65 536 more pages (256 MiB) were written before the run.
+const CALLS = 2_000
+const chunked = (m: Machine): number => seconds(() => { let cur = m; for (let i = 0; i < CALLS; i++) cur = run(cur, { maxSteps: 1_000 }).machine })
+let bigMemory = loop.memory
+for (let p = 0; p < 65_536; p++) bigMemory = pokeBytes(bigMemory, phys(0xa000_0000n + BigInt(p) * 4096n), Uint8Array.of(1))
+const big = machine(loop.isa, loop.options, loop.hart, bigMemory, loop.tlb, loop.htif, loop.platform)
+chunked(loop); chunked(big)                                               // warm-up
+const small: number[] = [], large: number[] = []
+for (let round = 0; round < 3; round++) { small.push(chunked(loop)); large.push(chunked(big)) }
+const callsSmall = add('loop.elf', 'run in 1 000-step calls, RAM as loaded', CALLS * 1_000, median(small))
+const callsLarge = add('loop.elf', 'the same, 65 536 more pages written', CALLS * 1_000, median(large))
+
 // ---- hvdemo.elf (short: each row repeated for ≥ 0.25 s, in 3 alternating rounds; the median round) ----------
 const hv = load('hvdemo', HV_ISA)
 const hvSteps = run(hv, { maxSteps: 100_000 }).steps
 const hvRows = [
   ['run, untraced (fast engine)', () => { run(hv, { maxSteps: 100_000 }) }],
   ['run + commitLine per step (in-process)', () => { let n = 0; run(hv, { maxSteps: 100_000 }, { event: (ev) => { n += commitLine(ev).length } }); if (n === 0) throw new Error('empty log') }],
+  ['run + CommitLogWriter (in-process)', () => { let n = 0; const w = new CommitLogWriter((_, k) => { n += k }); run(hv, { maxSteps: 100_000 }, { commits: w }); w.flush(); if (n === 0) throw new Error('empty log') }],
   ['foldSteps (pure step, no observer)', () => { foldSteps(hv, { maxSteps: 100_000 }) }],
 ] as const
 const rounds: { steps: number; s: number }[][] = hvRows.map(() => [])
@@ -132,8 +161,9 @@ if (SPIKE !== undefined) {
   const spikeStart = spike('loop_short.elf', [], 5)
   spikeUntraced = add('loop.elf', 'Spike, untraced', untracedSteps, Math.max(spike('loop.elf', [], 5) - spikeStart, 1e-9))
   // The same number of instructions as memvirt's traced row (Spike's --instructions), log to /dev/null.
-  const spikeLogged = spike('loop.elf', ['--log-commits', '--log=/dev/null', `--instructions=${TRACED}`], 1)
-  spikeTraced = add('loop.elf', 'Spike --log-commits (to /dev/null)', TRACED, Math.max(spikeLogged - spikeStart, 1e-9))
+  // Spike writes its log to a file, as memvirt's rows do.
+  const spikeLogged = spike('loop.elf', ['--log-commits', `--log=${join(tmp, 'spike.commits')}`, `--instructions=${TRACED}`], 1)
+  spikeTraced = add('loop.elf', 'Spike --log-commits FILE', TRACED, Math.max(spikeLogged - spikeStart, 1e-9))
 }
 rmSync(tmp, { recursive: true, force: true })
 
@@ -150,6 +180,7 @@ console.log(`CLI start-up subtracted: ${cliStart.toFixed(3)} s; commit log writt
 const hvFold = rows.find((r) => r.workload === 'hvdemo.elf' && r.how.startsWith('foldSteps'))!
 const hvFast = rows.find((r) => r.workload === 'hvdemo.elf' && r.how.startsWith('run, untraced'))!
 console.log(`hvdemo.elf: fast engine ${(rate(hvFast) / rate(hvFold)).toFixed(2)}× foldSteps`)
+console.log(`run in 1 000-step calls: 65 536 extra pages cost ${(rate(callsSmall) / rate(callsLarge)).toFixed(2)}× (1.00 = no cost of RAM size)`)
 if (spikeUntraced !== undefined && spikeTraced !== undefined) {
   console.log(`Spike (${SPIKE}): untraced ${(rate(spikeUntraced) / 1e6).toFixed(1)} M/s, --log-commits ${(rate(spikeTraced) / 1e6).toFixed(2)} M/s`)
   console.log(`memvirt / Spike: untraced ${(rate(untraced) / rate(spikeUntraced)).toFixed(4)}×, with --log-commits ${(rate(traced) / rate(spikeTraced)).toFixed(3)}×`)

@@ -43,11 +43,21 @@ export const runFast = (m0: Machine, limits: RunLimits, observe?: FastObserver):
   const watch = observe?.machine
   let m = m0
   let steps = 0
+  // Where blocks run only a few steps at a time (translation on, V = 1, CSR-heavy code), setting the
+  // engine up costs more than it saves: after a short stretch, `step` alone takes the next `skip`
+  // steps, a number that doubles while stretches stay short. Which engine runs changes no result.
+  let skip = 0
+  let backoff = 1
   while (m.htif.exitCode === undefined && steps < limits.maxSteps) {
-    const r = runBlocks(m, limits.maxSteps - steps, commits)
-    m = r.machine
-    steps += r.steps
-    if (r.steps > 0) watch?.(m)
+    if (skip > 0) skip--
+    else {
+      const r = runBlocks(m, limits.maxSteps - steps, commits)
+      m = r.machine
+      steps += r.steps
+      if (r.steps > 0) watch?.(m)
+      if (r.steps >= SHORT_STRETCH) backoff = 1
+      else { skip = backoff; backoff = Math.min(2 * backoff, MAX_BACKOFF) }
+    }
     if (m.htif.exitCode !== undefined || steps >= limits.maxSteps) break
     const s = step(m)
     m = s.machine
@@ -57,6 +67,11 @@ export const runFast = (m0: Machine, limits: RunLimits, observe?: FastObserver):
   }
   return { machine: m, steps, reason: m.htif.exitCode !== undefined ? 'exit' : 'limit' }
 }
+
+/** A stretch of blocks shorter than this is not worth the engine's set-up. */
+const SHORT_STRETCH = 16
+/** The most steps `step` alone takes before blocks are tried again. */
+const MAX_BACKOFF = 256
 
 // ---- when the engine may run ----------------------------------------------------------------------
 
