@@ -61,7 +61,8 @@ const PMP_PAGE = 4096
 /** Per page: the 18 answers (3 accesses × 3 privileges × hlvx), or null for a page that must be checked per access. */
 type PageAnswers = (boolean | undefined)[] | null
 const pmpPages = new WeakMap<readonly number[], WeakMap<readonly bigint[], Map<number, PageAnswers>>>()
-const ACCESS_SLOT: Readonly<Record<PmpAccess, number>> = { fetch: 0, load: 6, store: 12 }
+/** Where an access's 6 answers start (a comparison, not a keyed lookup: this runs for every access). */
+const accessSlot = (access: PmpAccess): number => (access === 'fetch' ? 0 : access === 'load' ? 6 : 12)
 
 // The PMP arrays of the last lookup and their pages: CSR files share the arrays until a PMP CSR is written.
 let lastPmpcfg: readonly number[] | undefined
@@ -80,6 +81,26 @@ const pagesFor = (c: Csrs): Map<number, PageAnswers> => {
   return pages
 }
 
+// The page of the last lookup and its answers: the two parcels of a fetch, and most accesses after them, fall in it.
+let lastPagesOfPn: Map<number, PageAnswers> | undefined
+let lastPn = -1
+let lastAnswers: PageAnswers = null
+
+/** The answers of page pn (classified on first use: null where an entry covers only part of it). */
+const answersFor = (c: Csrs, pn: number): PageAnswers => {
+  const pages = pagesFor(c)
+  if (pages === lastPagesOfPn && pn === lastPn) return lastAnswers
+  let answers = pages.get(pn)
+  if (answers === undefined) {
+    answers = pmpMatch(c, BigInt(pn * PMP_PAGE), PMP_PAGE) === 'partial' ? null : []
+    pages.set(pn, answers)
+  }
+  lastPagesOfPn = pages
+  lastPn = pn
+  lastAnswers = answers
+  return answers
+}
+
 /** pmpAllows, answered per page where one entry decides the whole page (see above); equal to it everywhere. */
 export const pmpAllowsCached = (c: Csrs, pa: bigint, len: number, access: PmpAccess, priv: Priv, hlvx = false): boolean => {
   // In number arithmetic, exact below 2^53 (larger addresses are not cached); floor-division, not %,
@@ -88,14 +109,9 @@ export const pmpAllowsCached = (c: Csrs, pa: bigint, len: number, access: PmpAcc
   const pn = Math.floor(a / PMP_PAGE)
   const within = a - pn * PMP_PAGE
   if (a > Number.MAX_SAFE_INTEGER || within + len > PMP_PAGE) return pmpAllows(c, pa, len, access, priv, hlvx)
-  const pages = pagesFor(c)
-  let answers = pages.get(pn)
-  if (answers === undefined) {
-    answers = pmpMatch(c, BigInt(a - within), PMP_PAGE) === 'partial' ? null : []
-    pages.set(pn, answers)
-  }
+  const answers = answersFor(c, pn)
   if (answers === null) return pmpAllows(c, pa, len, access, priv, hlvx)
-  const slot = ACCESS_SLOT[access] + (priv === PRV_M ? 2 : priv) * 2 + (hlvx ? 1 : 0)
+  const slot = accessSlot(access) + (priv === PRV_M ? 2 : priv) * 2 + (hlvx ? 1 : 0)
   let ok = answers[slot]
   if (ok === undefined) { ok = pmpAllows(c, BigInt(a - within), PMP_PAGE, access, priv, hlvx); answers[slot] = ok }
   return ok
