@@ -176,10 +176,17 @@ const inRam = (layout: Layout, a: bigint): boolean => a >= BigInt(layout.base) &
  * The code of instruction number k of a block, at `pc`, or undefined when the block must stop before it
  * (it is left to `step`). `last` is set for control transfers, which end the block.
  */
-const emit = (insn: Insn, k: number, pc: bigint, isa: Isa, layout: Layout, logged: boolean): { code: string; last: boolean; log: LogCode } | undefined => {
+const emit = (insn: Insn, k: number, pc: bigint, start: bigint, isa: Isa, layout: Layout, logged: boolean): { code: string; last: boolean; log: LogCode } | undefined => {
   const next = u64(pc + BigInt(insn.length))
-  const stop = `{ c.pc = ${pc}; return ${k} }`                 // leave this instruction to step
-  const done = (target: string): string => `c.pc = ${target}; return ${k + 1};`
+  // Counts returned are `d +` the instructions of this pass (d: those of earlier passes of a self-loop).
+  const stop = `{ c.pc = ${pc}; return d + ${k} }`             // leave this instruction to step
+  const done = (target: string): string => `c.pc = ${target}; return d + ${k + 1};`
+  // A branch or jump back to the block's own start runs the block again while the budget lasts, as the
+  // engine would (nothing between two blocks can change what the next pass does: chunk ends lie beyond
+  // max, and a store over the block's code ends it).
+  const taken = (target: bigint): string => (target === start
+    ? `d += ${k + 1}; max -= ${k + 1}; if (max > 0) continue; c.pc = ${target}; return d;`
+    : done(`${target}`))
   const setRd = (rd: number, v: string): string => (rd === 0 ? '' : `x[${rd}] = ${v};`)
   const jumpable = (t: bigint): boolean => inRam(layout, t) && (isa.c || (t & 2n) === 0n)
   const check = (size: number): string => `o = a - ${layout.base}; if (o < 0 || o > ${layout.size - size} || (o & ${size - 1}) !== 0) ${stop}`
@@ -219,12 +226,12 @@ const emit = (insn: Insn, k: number, pc: bigint, isa: Isa, layout: Layout, logge
       const a = reg(insn.rs1), b = reg(insn.rs2), sa = sreg(insn.rs1), sb = sreg(insn.rs2)
       const cond = insn.op === 'beq' ? `${a} === ${b}` : insn.op === 'bne' ? `${a} !== ${b}` : insn.op === 'blt' ? `${sa} < ${sb}`
         : insn.op === 'bge' ? `${sa} >= ${sb}` : insn.op === 'bltu' ? `${a} < ${b}` : `${a} >= ${b}`
-      return out((log) => `${log} if (${cond}) { ${done(`${target}`)} } ${done(`${next}`)}`, logNone(k), true)
+      return out((log) => `${log} if (${cond}) { ${taken(target)} } ${done(`${next}`)}`, logNone(k), true)
     }
     case 'J': {
       const target = u64(pc + insn.imm)
       if (!jumpable(target)) return undefined
-      return out((log) => `${setRd(insn.rd, big(next))} ${log} ${done(`${target}`)}`, logRd(k, insn.rd), true)
+      return out((log) => `${setRd(insn.rd, big(next))} ${log} ${taken(target)}`, logRd(k, insn.rd), true)
     }
     default: return undefined                                    // CSR, system, AMO, fences of translation, HLV/HSV, illegal
   }
@@ -262,9 +269,9 @@ export const compile = (core: Core, page: DataView, pageOffset: number, pc: numb
     end = off + length
     const insn = decodeMemo(bits)
     const at = BigInt(layout.base + pageOffset + off)
-    const out = implemented(insn, isa) ? emit(insn, n, at, isa, layout, log !== undefined) : undefined
+    const out = implemented(insn, isa) ? emit(insn, n, at, BigInt(pc), isa, layout, log !== undefined) : undefined
     if (out === undefined) break
-    if (n > 0) lines.push(`if (max === ${n}) { c.pc = ${at}; return ${n} }`)
+    if (n > 0) lines.push(`if (max === ${n}) { c.pc = ${at}; return d + ${n} }`)
     lines.push(out.code)
     if (log !== undefined) prefixes.push(log.sink.prefix(log.priv, at, bits, length, out.log.head, out.log.rd))
     off += length
@@ -272,11 +279,11 @@ export const compile = (core: Core, page: DataView, pageOffset: number, pc: numb
     transfer = out.last
     if (transfer) break
   }
-  if (n > 0 && !transfer) lines.push(`c.pc = ${layout.base + pageOffset + off}; return ${n};`)
+  if (n > 0 && !transfer) lines.push(`c.pc = ${layout.base + pageOffset + off}; return d + ${n};`)
   const source = new Uint8Array(page.buffer, page.byteOffset + start, end - start).slice()
   const run = n === 0 ? EMPTY : (new Function('c', 'L', 'P',
     'const x = c.x, xs = c.xs, x32 = c.x32, mem = c.mem, rt = mem.rt, rv = mem.rv, wt = mem.wt, wv = mem.wv, alu = c.alu;\n' +
-    `return function block_${pc.toString(16)}(max) {\nlet a = 0, o = 0, p = 0, i = 0, s = 0, dv = null;\n${lines.join('\n')}\n}`) as
+    `return function block_${pc.toString(16)}(max) {\nlet a = 0, o = 0, p = 0, i = 0, s = 0, d = 0, dv = null;\nfor (;;) {\n${lines.join('\n')}\n}\n}`) as
     (c: Core, L: CommitSink | undefined, P: readonly Uint8Array[]) => (max: number) => number)(core, log?.sink, prefixes)
   return { pc, n, off: start, len: off - start, source, page, epoch: -1, run }
 }
