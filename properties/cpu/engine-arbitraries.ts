@@ -95,6 +95,9 @@ export const arbEngineMachine = fc.record({
   body: fc.integer({ min: 1, max: 40 }).chain((len) => fc.tuple(...Array.from({ length: len }, (_, i) => arbInsn(len - i)))),
   regs: fc.array(fc.oneof(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.bigInt({ min: CODE - 0x100n, max: CODE + 0x2100n })), { minLength: 31, maxLength: 31 }),
   codeWords: fc.tuple(arbCodeWord, arbCodeWord, arbCodeWord),
+  // what the data page holds before the run (loads see signed and unsigned values of every width):
+  // 2 KiB from a seed, so that a failing case shrinks quickly
+  dataSeed: fc.integer({ min: 1, max: 0x7fff_ffff }),
   host: fc.tuple(arbHostCommand, arbHostCommand),
   priv: fc.constantFrom<Priv>(3, 3, 1, 0),
   interleave: fc.constantFrom(3, 7, 13, 100, 250, 5000),
@@ -122,6 +125,7 @@ export const arbEngineMachine = fc.record({
     mie: a.timer.mtie ? 1n << 7n : 0n, mstatus: a.timer.mie ? h0.csr.mstatus | MSTATUS_MIE : h0.csr.mstatus,
   }
   let memory = pokeBytes(base.memory, phys(FAR), Uint8Array.of(0x5a))
+  memory = pokeBytes(memory, phys(DATA), seededBytes(a.dataSeed, 2048))
   const words8 = new DataView(new ArrayBuffer(8))
   words8.setBigUint64(0, a.htif.tohost, true)
   memory = pokeBytes(memory, phys(TOHOST), new Uint8Array(words8.buffer.slice(0)))
@@ -132,6 +136,17 @@ export const arbEngineMachine = fc.record({
   return machine(base.isa, { ...base.options, interleave: a.interleave }, hart(h0.pc, h0.x, h0.priv, h0.virt, csr, undefined, h0.instret, h0.cycle),
     memory, base.tlb, host, platform(p.mtime, a.timer.mtimecmp, p.chunk, p.batchStart, p.inWfi))
 })
+
+/** `n` bytes from a 32-bit xorshift generator started at `seed` (≠ 0). */
+const seededBytes = (seed: number, n: number): Uint8Array => {
+  const out = new Uint8Array(n)
+  let x = seed | 0
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5
+    out[i] = x & 0xff
+  }
+  return out
+}
 
 // ---- comparing machines -------------------------------------------------------------------------------
 

@@ -162,13 +162,30 @@ const shiftValue = (op: string, a: number, s: number): string => {
   }
 }
 
-const LOAD: Record<string, readonly [number, string]> = {
-  lb: [1, 'BigInt(dv.getInt8(o & 4095))'], lbu: [1, 'BigInt(dv.getUint8(o & 4095))'],
-  lh: [2, 'BigInt(dv.getInt16(o & 4095, true))'], lhu: [2, 'BigInt(dv.getUint16(o & 4095, true))'],
-  lw: [4, 'BigInt(dv.getInt32(o & 4095, true))'], lwu: [4, 'BigInt(dv.getUint32(o & 4095, true))'],
-  ld: [8, 'dv.getBigUint64(o & 4095, true)'],
+/**
+ * Loads write rd's two 32-bit halves (x32[2rd] low, x32[2rd + 1] high) from the page: no bigint is made.
+ * A signed value's high half is its sign (v >> 31); a Uint32Array store wraps a negative low half mod 2^32.
+ */
+const LOAD: Record<string, readonly [number, (rd: number) => string]> = {
+  lb: [1, (rd) => `v = dv.getInt8(o & 4095); x32[${2 * rd}] = v; x32[${2 * rd + 1}] = v >> 31;`],
+  lbu: [1, (rd) => `x32[${2 * rd}] = dv.getUint8(o & 4095); x32[${2 * rd + 1}] = 0;`],
+  lh: [2, (rd) => `v = dv.getInt16(o & 4095, true); x32[${2 * rd}] = v; x32[${2 * rd + 1}] = v >> 31;`],
+  lhu: [2, (rd) => `x32[${2 * rd}] = dv.getUint16(o & 4095, true); x32[${2 * rd + 1}] = 0;`],
+  lw: [4, (rd) => `v = dv.getInt32(o & 4095, true); x32[${2 * rd}] = v; x32[${2 * rd + 1}] = v >> 31;`],
+  lwu: [4, (rd) => `x32[${2 * rd}] = dv.getUint32(o & 4095, true); x32[${2 * rd + 1}] = 0;`],
+  ld: [8, (rd) => `x32[${2 * rd}] = dv.getUint32(o & 4095, true); x32[${2 * rd + 1}] = dv.getUint32((o & 4095) + 4, true);`],
 }
-const STORE: Record<string, readonly [number, string]> = { sb: [1, 'setUint8'], sh: [2, 'setUint16'], sw: [4, 'setUint32'], sd: [8, 'setBigUint64'] }
+const STORE: Record<string, number> = { sb: 1, sh: 2, sw: 4, sd: 8 }
+/** A store of rs2's low `size` bytes into page view `view` at byte `off`, from the register's 32-bit halves. */
+const storeCode = (view: string, off: string, size: number, rs2: number): string => {
+  const lo = low(rs2), hi = rs2 === 0 ? '0' : `x32[${2 * rs2 + 1}]`
+  switch (size) {
+    case 1: return `${view}.setUint8(${off}, ${lo});`
+    case 2: return `${view}.setUint16(${off}, ${lo}, true);`
+    case 4: return `${view}.setUint32(${off}, ${lo}, true);`
+    default: return `${view}.setUint32(${off}, ${lo}, true); ${view}.setUint32(${off} + 4, ${hi}, true);`
+  }
+}
 
 const inRam = (layout: Layout, a: bigint): boolean => a >= BigInt(layout.base) && a < BigInt(layout.base + layout.size)
 
@@ -207,16 +224,15 @@ const emit = (insn: Insn, k: number, pc: bigint, start: bigint, isa: Isa, layout
       const load = LOAD[insn.op]
       if (load === undefined) return out((log) => setRd(insn.rd, iValue(insn.op, insn.rs1, insn.imm)) + log, logRd(k, insn.rd))
       const [size, value] = load
-      return out((log) => `a = ${addr(insn.rs1, insn.imm)}; ${check(size)} p = o >>> 12; i = p & 255; dv = rt[i] === p ? rv[i] : mem.load(p); if (dv === null) ${stop} ${setRd(insn.rd, value)} ${log}`,
+      return out((log) => `a = ${addr(insn.rs1, insn.imm)}; ${check(size)} p = o >>> 12; i = p & 255; dv = rt[i] === p ? rv[i] : mem.load(p); if (dv === null) ${stop} ${insn.rd === 0 ? '' : value(insn.rd)} ${log}`,
         logLoad(k, insn.rd))
     }
     case 'S': {
-      const [size, setter] = STORE[insn.op]!
-      const v = size === 8 ? reg(insn.rs2) : low(insn.rs2)
+      const size = STORE[insn.op]!
       // A store the store TLB cannot take goes through mem.store: refused (left to step), or done over
       // code the block runs (the block ends after it).
       return out((log) => `a = ${addr(insn.rs1, insn.imm)}; ${check(size)} p = o >>> 12; i = p & 255; s = 0; ` +
-          `if (wt[i] === p) wv[i].${setter}(o & 4095, ${v}${size > 1 ? ', true' : ''}); ` +
+          `if (wt[i] === p) { dv = wv[i]; ${storeCode('dv', '(o & 4095)', size, insn.rs2)} } ` +
           `else { s = mem.store(o, ${size}, ${reg(insn.rs2)}); if (s === 1) ${stop} } ${log} if (s !== 0) { ${done(`${next}`)} }`,
         logStore(k, insn.rs2, size))
     }
@@ -283,7 +299,7 @@ export const compile = (core: Core, page: DataView, pageOffset: number, pc: numb
   const source = new Uint8Array(page.buffer, page.byteOffset + start, end - start).slice()
   const run = n === 0 ? EMPTY : (new Function('c', 'L', 'P',
     'const x = c.x, xs = c.xs, x32 = c.x32, mem = c.mem, rt = mem.rt, rv = mem.rv, wt = mem.wt, wv = mem.wv, alu = c.alu;\n' +
-    `return function block_${pc.toString(16)}(max) {\nlet a = 0, o = 0, p = 0, i = 0, s = 0, d = 0, dv = null;\nfor (;;) {\n${lines.join('\n')}\n}\n}`) as
+    `return function block_${pc.toString(16)}(max) {\nlet a = 0, o = 0, p = 0, i = 0, s = 0, d = 0, v = 0, dv = null;\nfor (;;) {\n${lines.join('\n')}\n}\n}`) as
     (c: Core, L: CommitSink | undefined, P: readonly Uint8Array[]) => (max: number) => number)(core, log?.sink, prefixes)
   return { pc, n, off: start, len: off - start, source, page, epoch: -1, run }
 }
