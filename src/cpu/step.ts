@@ -232,7 +232,8 @@ const loggedCsrs = (e: Exec, h: Hart): readonly (readonly [number, bigint])[] =>
 const exitOnStore = (m: Machine, memory: PhysMemory): Machine['htif'] => {
   const h = m.htif
   if (h.tohost === undefined || h.exitCode !== undefined) return h
-  const code = exitCommand(peek(memory, phys(h.tohost), 8))
+  const v = peek(memory, phys(h.tohost), 8)
+  const code = v === 0n ? undefined : exitCommand(v)     // 0: no command (the common case, without exitCommand's shifts)
   return code === undefined ? h : htifOf(h.tohost, h.fromhost, code, h.pending, h.output)
 }
 

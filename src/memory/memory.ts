@@ -251,7 +251,10 @@ const readWithin = (p: Page | undefined, off: number, size: AccessSize): bigint 
     case 1: return BigInt(c.getUint8(o))
     case 2: return BigInt(c.getUint16(o, true))
     case 4: return BigInt(c.getUint32(o, true))
-    case 8: return c.getBigUint64(o, true)
+    case 8:                                   // through the scratch word: getBigUint64 is a slow builtin call
+      halves[LO] = c.getUint32(o, true)
+      halves[HI] = c.getUint32(o + 4, true)
+      return scratch[0]!
   }
 }
 
