@@ -39,6 +39,9 @@ const runs = {
   noAgainst: memvirt(['check', hypElf, '--isa', ISA]),
   trace: memvirt(['run', hypElf, '--isa', ISA, '--trace', traceFile]),
   traceUnwritable: memvirt(['run', hypElf, '--isa', ISA, '--trace', join(dir, 'no-such-dir', 'x.jsonl')]),
+  smallRam: memvirt(['check', hypElf, '--against', hypLog, '--isa', ISA, '--ram', '1']),
+  noRam: memvirt(['run', hypElf, '--isa', ISA, '--ram', '0']),
+  badInterleave: memvirt(['check', hypElf, '--against', hypLog, '--isa', ISA, '--interleave', 'often']),
 }
 
 test('check: the model against Spike\'s own log of hyp.elf → exit 0, no divergence in 476 instructions', async () => {
@@ -80,6 +83,20 @@ test('check: --against is required', async () => {
   const r = await runs.noAgainst
   assert.ok(r.code !== 0)
   assert.match(r.stderr, /--against/)
+})
+
+test('--ram 1: hyp.elf (its memory lies in the first MiB at 0x8000_0000) still agrees with Spike\'s log', async () => {
+  const r = await runs.smallRam
+  assert.is(r.code, 0, r.stderr)
+  assert.is(r.stdout, 'no divergence in 476 instructions\n')
+})
+
+test('--ram 0 and --interleave often → exit 2, one line naming the flag', async () => {
+  for (const [r, flag] of [[await runs.noRam, '--ram'], [await runs.badInterleave, '--interleave']] as const) {
+    assert.is(r.code, 2)
+    assert.is(r.stdout, '')
+    assert.match(r.stderr, new RegExp(`^memvirt: ${flag}: expected a positive integer up to \\d+, got "[^"]*"\n$`))
+  }
 })
 
 test('run --trace: one record per step, every line decodes, the retired records are Spike\'s 476 lines', async () => {

@@ -2,13 +2,11 @@
 // and compares its commit log with another implementation's Spike-format log (`--log-commits`, with or
 // without `-l`), reporting the first divergence. Exit 0: no divergence; 1: a divergence, or the log ends
 // before the model's run does; 2: bad input (an unreadable file, a line that is not Spike's format).
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs'
+import { closeSync, openSync, readSync } from 'node:fs'
 import type { Command } from 'commander'
-import { parseElf } from '../elf/elf.ts'
-import { DEFAULT_ISA, parseIsa } from '../cpu/isa.ts'
-import { type Machine, loadMachine } from '../machine/machine.ts'
 import { type CheckResult, firstDivergence, modelCommitLines } from '../trace/check.ts'
 import { failInput } from './io.ts'
+import { type ProgramFlags, loadProgram, positiveInt, programOptions } from './program.ts'
 
 const errorCode = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? 'error'
 
@@ -43,25 +41,6 @@ function* fileLines(path: string): Generator<string, void, undefined> {
   }
 }
 
-/** The machine Spike would start for `path` under `isaText`: boot ROM, the ELF loaded, HTIF found. */
-const loadProgram = (path: string, isaText: string): Machine => {
-  const isa = parseIsa(isaText)
-  if (isa._tag === 'Left') return failInput(`--isa: ${isa.left}`)
-  let bytes: Uint8Array
-  try {
-    bytes = new Uint8Array(readFileSync(path))
-  } catch (e) {
-    return failInput(`cannot read ${path}: ${errorCode(e)}`)
-  }
-  const elf = parseElf(bytes)
-  if (elf._tag === 'Left') return failInput(`${path}: ${elf.left.message}`)
-  const m = loadMachine(isa.right, elf.right)
-  return m._tag === 'Left' ? failInput(`${path}: ${m.left.message}`) : m.right
-}
-
-const positiveInt = (flag: string, text: string): number =>
-  /^[1-9][0-9]*$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : failInput(`${flag}: expected a positive integer, got "${text}"`)
-
 /** What `check` prints for a result (newline-terminated), and its exit status. */
 export const report = (r: CheckResult, logPath: string): { readonly text: string; readonly status: 0 | 1 } => {
   switch (r._tag) {
@@ -85,23 +64,19 @@ export const report = (r: CheckResult, logPath: string): { readonly text: string
   }
 }
 
-interface CheckOptions {
+interface CheckOptions extends ProgramFlags {
   readonly against: string
-  readonly isa: string
-  readonly maxInsns: string
 }
 
 export const register = (program: Command): void => {
-  program
+  programOptions(program
     .command('check')
     .description("run a RISC-V ELF on the model and report the first divergence from another implementation's Spike-format commit log")
     .argument('<elf>', 'a bare-metal RV64 ELF executable with tohost/fromhost symbols')
-    .requiredOption('--against <log>', 'the DUT\'s log: `spike --log-commits` format (lines `spike -l` adds are skipped)')
-    .option('--isa <string>', 'Spike ISA string, e.g. rv64imah_zicsr', DEFAULT_ISA)
-    .option('--max-insns <n>', 'stop the model after N steps (instructions or traps)', '100000000')
+    .requiredOption('--against <log>', 'the DUT\'s log: `spike --log-commits` format (lines `spike -l` adds are skipped)'))
     .action((path: string, opts: CheckOptions) => {
       const maxSteps = positiveInt('--max-insns', opts.maxInsns)
-      const m = loadProgram(path, opts.isa)
+      const m = loadProgram(path, opts)
       const lines = fileLines(opts.against)
       const r = firstDivergence(modelCommitLines(m, maxSteps), lines)
       lines.return(undefined)

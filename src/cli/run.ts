@@ -1,17 +1,16 @@
 // `memvirt run PROG.elf [--isa STRING] [--max-insns N] [--log-commits FILE] [--trace FILE]`: runs a bare-metal RISC-V
 // ELF the way `spike --isa=STRING [--log-commits]` does, from Spike's boot ROM until the program writes
 // its exit code to HTIF `tohost`. The exit status is that code (0 = pass), like Spike's.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import type { Command } from 'commander'
-import { parseElf } from '../elf/elf.ts'
-import { DEFAULT_ISA, parseIsa } from '../cpu/isa.ts'
-import { type Machine, loadMachine } from '../machine/machine.ts'
+import { type Machine } from '../machine/machine.ts'
 import { type StepEvent } from '../cpu/event.ts'
 import { type Observer, run } from '../machine/run.ts'
 import { CommitLogWriter } from '../trace/commit-log-writer.ts'
 import { encodeTraceLine } from '../trace/jsonl.ts'
 import { failInput } from './io.ts'
+import { type ProgramFlags, loadProgram, positiveInt, programOptions } from './program.ts'
 
 /**
  * A commit-log file written as the run goes (bounded memory), into a temporary sibling that is renamed
@@ -58,45 +57,21 @@ class LogFile {
 /** Exit status when --max-insns stops a program that has not exited (GNU timeout's convention). */
 export const EXIT_LIMIT = 124
 
-interface RunOptions {
-  readonly isa: string
-  readonly maxInsns: string
+interface RunOptions extends ProgramFlags {
   readonly logCommits?: string
   readonly trace?: string
 }
 
-const parseCount = (text: string): number => {
-  if (!/^[0-9]+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
-    return failInput(`--max-insns: expected a positive integer, got "${text}"`)
-  }
-  return Number(text)
-}
-
-const readElf = (path: string): Uint8Array => {
-  try {
-    return new Uint8Array(readFileSync(path))
-  } catch (e) {
-    return failInput(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`)
-  }
-}
-
 export const register = (program: Command): void => {
-  program
+  programOptions(program
     .command('run')
     .description('run a RISC-V ELF like Spike (boot ROM, HTIF tohost exit) and optionally write its commit log')
-    .argument('<elf>', 'a bare-metal RV64 ELF executable with tohost/fromhost symbols')
-    .option('--isa <string>', 'Spike ISA string, e.g. rv64imac_zicsr_zifencei_zicntr_h_svadu', DEFAULT_ISA)
-    .option('--max-insns <n>', 'stop after N steps (instructions or traps)', '100000000')
+    .argument('<elf>', 'a bare-metal RV64 ELF executable with tohost/fromhost symbols'))
     .option('--log-commits <file>', "write Spike's --log-commits format to FILE")
     .option('--trace <file>', 'write the JSONL trace (one record per step: accesses with VA, GPA and PA, traps, TLB counts) to FILE')
     .action((path: string, opts: RunOptions) => {
-      const isa = parseIsa(opts.isa)
-      if (isa._tag === 'Left') return failInput(`--isa: ${isa.left}`)
-      const maxSteps = parseCount(opts.maxInsns)
-      const elf = parseElf(readElf(path))
-      if (elf._tag === 'Left') return failInput(`${path}: ${elf.left.message}`)
-      const m = loadMachine(isa.right, elf.right)
-      if (m._tag === 'Left') return failInput(`${path}: ${m.left.message}`)
+      const maxSteps = positiveInt('--max-insns', opts.maxInsns)
+      const m = loadProgram(path, opts)
       if (opts.trace !== undefined && opts.logCommits !== undefined && resolve(opts.trace) === resolve(opts.logCommits)) {
         return failInput('--trace and --log-commits name the same file')
       }
@@ -125,7 +100,7 @@ export const register = (program: Command): void => {
       }
       let r
       try {
-        r = run(m.right, { maxSteps }, observe)
+        r = run(m, { maxSteps }, observe)
       } catch (e) {
         log?.abandon()
         trace?.abandon()
