@@ -5,7 +5,7 @@
 import { type Either, isLeft } from '../bits/either.ts'
 import { type VirtAddr } from '../bits/address.ts'
 import { u64 } from '../bits/bits.ts'
-import { type AccessSize, u64ToNumber } from '../memory/memory.ts'
+import { type AccessSize, low32, u64ToNumber } from '../memory/memory.ts'
 import { type AccessType, type TranslationFault } from '../mmu/faults.ts'
 import { type Translation, type TranslationContext, type Privilege } from '../mmu/translate.ts'
 import { translateCached } from '../mmu/tlb.ts'
@@ -168,7 +168,7 @@ export const fetch = (e: Exec): number | Trap => {
   if (isTrap(pa)) return pa
   // Where the second parcel lies in the same page, and so in the same bus region, one 4-byte bus read
   // returns the bytes of both parcels (as two 2-byte reads would); elsewhere each parcel is read alone.
-  const samePage = (e.pc & 0xfffn) !== 0xffen
+  const samePage = (low32(e.pc) & 0xfff) !== 0xffe
   const word = samePage ? busRead(e.memory, pa, 4) : undefined
   const lo = word !== undefined ? u64ToNumber(word) & 0xffff : parcelAt(e, pa)
   if (lo === undefined) return accessFault('fetch', e.pc, mode.virt)
@@ -207,7 +207,7 @@ export const load = (e: Exec, va: bigint, size: AccessSize, opts: LoadOpts = {})
   if (bp !== undefined) return bp
   let value: bigint
   let gpa: bigint | undefined, pa: bigint
-  if ((va & SIZE_N[size - 1]!) !== 0n) {
+  if ((low32(va) & (size - 1)) !== 0) {
     if (!e.isa.misalignedInHardware) return trap(CAUSE.misalignedLoad, va, mode.virt)
     if (opts.lr === true) return trap(CAUSE.loadAccess, va, mode.virt)
     // Performed in hardware as Spike does: the part in the first page, then the rest in the next page,
@@ -244,7 +244,7 @@ const loadPart = (e: Exec, va: bigint, len: number, mode: Mode, opts: LoadOpts):
     if (!reservable(e.memory, pa, len as AccessSize)) return trap(CAUSE.loadAccess, va, mode.virt)
     e.h = hart(e.h.pc, e.h.x, e.h.priv, e.h.virt, e.h.csr, pa, e.h.instret, e.h.cycle)
   }
-  if (isAccessSize(len) && (pa & SIZE_N[len - 1]!) === 0n) return readPhys(e, pa, len, va, mode)
+  if (isAccessSize(len) && (low32(pa) & (len - 1)) === 0) return readPhys(e, pa, len, va, mode)
   let v = 0n
   for (let i = len - 1; i >= 0; i--) {
     const b = readPhys(e, pa + BigInt(i), 1, va, mode)
@@ -270,7 +270,7 @@ export const store = (e: Exec, va: bigint, size: AccessSize, value: bigint, mode
   const bp = checkTriggers(e, 'store', va, size)
   if (bp !== undefined) return bp
   let gpa: bigint | undefined, pa: bigint
-  if ((va & SIZE_N[size - 1]!) !== 0n) {
+  if ((low32(va) & (size - 1)) !== 0) {
     if (!e.isa.misalignedInHardware) return trap(CAUSE.misalignedStore, va, mode.virt)
     const len0 = Math.min(size, 4096 - Number(va & 0xfffn))
     const t0 = storePart(e, va, len0, value, mode)
@@ -295,7 +295,7 @@ export const store = (e: Exec, va: bigint, size: AccessSize, value: bigint, mode
 const storePart = (e: Exec, va: bigint, len: number, value: bigint, mode: Mode): Trap | undefined => {
   const pa = translateAccess(e, va, 'store', mode, len)
   if (isTrap(pa)) return pa
-  if (isAccessSize(len) && (pa & SIZE_N[len - 1]!) === 0n) return writePhys(e, pa, len, value, va, mode)
+  if (isAccessSize(len) && (low32(pa) & (len - 1)) === 0) return writePhys(e, pa, len, value, va, mode)
   for (let i = 0; i < len; i++) {
     const t = writePhys(e, pa + BigInt(i), 1, value >> BigInt(8 * i), va, mode)
     if (t !== undefined) return t
@@ -318,7 +318,7 @@ const writePhys = (e: Exec, pa: bigint, size: AccessSize, value: bigint, va: big
 export const probeStore = (e: Exec, va: bigint, size: AccessSize, mode: Mode): bigint | Trap => {
   const bp = checkTriggers(e, 'store', va, size)
   if (bp !== undefined) return bp
-  if ((va & SIZE_N[size - 1]!) !== 0n) {
+  if ((low32(va) & (size - 1)) !== 0) {
     return trap(e.isa.misalignedInHardware ? CAUSE.storeAccess : CAUSE.misalignedStore, va, mode.virt)
   }
   return translateAccess(e, va, 'store', mode, size)

@@ -226,6 +226,15 @@ export const u64ToNumber = (a: bigint): number => {
   return halves[HI]! * 0x1_0000_0000 + halves[LO]!
 }
 
+/**
+ * The low 32 bits of a (a mod 2^32) as a number: for tests of low address bits (alignment, page offset)
+ * without a bigint operation. @example low32(0xffff_ffff_8000_0ffen) === 0x8000_0ffe
+ */
+export const low32 = (a: bigint): number => {
+  scratch[0] = a
+  return halves[LO]!
+}
+
 /** The 4 KiB page number of a 64-bit physical address (pa >> 12), exact (below 2^52 pages). */
 const pageNumber = (pa: bigint): number => {
   scratch[0] = pa
