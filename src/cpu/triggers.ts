@@ -54,9 +54,14 @@ const armed = (ts: Csrs['triggers']): boolean => {
  * with chains): a breakpoint exception (cause 3, tval = the address) when one fires; `hit` is set on
  * every trigger that matched.
  */
-export const checkTriggers = (e: Exec, op: TriggerOp, addr: bigint, len: number): Trap | undefined => {
+export const checkTriggers = (e: Exec, op: TriggerOp, addr: bigint, len: number): Trap | undefined =>
+  // Nothing armed (the common case) is decided without entering the matcher, whose closure V8 would
+  // otherwise allocate on every access.
+  armed(e.h.csr.triggers) ? fireTriggers(e, op, addr, len) : undefined
+
+/** The matching of armed triggers, in order, with chains (a chained trigger fires only with the next). */
+const fireTriggers = (e: Exec, op: TriggerOp, addr: bigint, len: number): Trap | undefined => {
   const ts = e.h.csr.triggers
-  if (!armed(ts)) return undefined
   let chainOk = true
   let fires = false
   let updated = ts

@@ -6,16 +6,22 @@ import { type PhysAddr, phys } from '../bits/address.ts'
 import { type AccessSize, type PhysMemory, peek, poke } from '../memory/memory.ts'
 import { type MemoryMap, type MemoryRegion, regionAt } from '../memory/memory-map.ts'
 
-/** The RAM region of each map, found once (a pure memo keyed by the immutable map). */
-const ramOf = new WeakMap<MemoryMap, MemoryRegion | null>()
-const ramRegion = (map: MemoryMap): MemoryRegion | null => {
+/** The RAM region of each map as [base, end), found once (a pure memo keyed by the immutable map). */
+const ramOf = new WeakMap<MemoryMap, readonly [bigint, bigint] | null>()
+const ramBounds = (map: MemoryMap): readonly [bigint, bigint] | null => {
   let r = ramOf.get(map)
-  if (r === undefined) { r = map.find((x) => x.kind === 'ram') ?? null; ramOf.set(map, r) }
+  if (r === undefined) {
+    const region: MemoryRegion | undefined = map.find((x) => x.kind === 'ram')
+    r = region === undefined ? null : [region.base, region.base + region.size]
+    ramOf.set(map, r)
+  }
   return r
 }
+/** Access sizes as bigints, made once (BigInt(size) per access is a runtime call). */
+const SIZE: readonly bigint[] = [0n, 1n, 2n, 0n, 4n, 0n, 0n, 0n, 8n]
 const inRam = (m: PhysMemory, pa: bigint, size: number): boolean => {
-  const r = ramRegion(m.map)
-  return r !== null && pa >= r.base && pa + BigInt(size) <= r.base + r.size
+  const r = ramBounds(m.map)
+  return r !== null && pa >= r[0] && pa + (SIZE[size] ?? BigInt(size)) <= r[1]
 }
 
 /** Reads `size` bytes at pa, or undefined when nothing answers there (an access fault). */
