@@ -1,6 +1,6 @@
 // The golden JSONL trace of golden/programs/hyp.elf (two-stage translation, guest-page faults, virtual
 // instructions): memvirt's trace must equal hyp.jsonl byte for byte, and hyp.jsonl itself is checked
-// against Spike (riscv-isa-sim 55b4658, `spike -l --log-commits`, hyp.spike-l.log; see make.sh):
+// against Spike (riscv-isa-sim 55b4658, `spike -l --log-commits`, hyp.spike-l.txt; see make.sh):
 //   - its retired records, written in Spike's commit-log format, are Spike's commit lines, in order;
 //   - its trap records are Spike's exception lines (name, epc, tval), each after as many retired
 //     instructions as Spike's.
@@ -18,7 +18,7 @@ import { type RetiredRecord, type TraceRecord, type TrapRecord, decodeTraceLine,
 const here = (name: string): URL => new URL(name, import.meta.url)
 const ISA = 'rv64imah_zicsr'   // golden/programs/programs.json
 const golden = readFileSync(here('hyp.jsonl'), 'utf8')
-const spikeLog = readFileSync(here('hyp.spike-l.log'), 'utf8').split('\n').slice(0, -1)
+const spikeLog = readFileSync(here('hyp.spike-l.txt'), 'utf8').split('\n').slice(0, -1)
 
 const records: TraceRecord[] = golden.split('\n').slice(0, -1).map((line, i) => {
   const r = decodeTraceLine(line)
@@ -60,7 +60,7 @@ const asSpike = (r: RetiredRecord): string => {
 
 const spikeCommits = spikeLog.filter((l) => /^core {3}0: [0-3] 0x/.test(l))
 
-test('hyp.spike-l.log has the same commit lines as golden/programs/hyp.spike.commits (Spike without -l)', () => {
+test('hyp.spike-l.txt has the same commit lines as golden/programs/hyp.spike.commits (Spike without -l)', () => {
   assert.equal(spikeCommits, readFileSync(here('../programs/hyp.spike.commits'), 'utf8').split('\n').slice(0, -1))
 })
 
