@@ -24,21 +24,14 @@ import { alu } from './execute/alu.ts'
 import { SPIKE_INSNS_PER_RTC_TICK } from '../machine/machine.ts'
 import { type Block, type BlockLog, type CommitSink, type Core, type Layout, compile, sameSource } from './fast/block.ts'
 import { RunMemory } from './fast/pages.ts'
-import { type RunLimits, type RunResult } from '../machine/run.ts'
-
-/** Who watches a fast run: the commit log (every step's line, in order) and the machine after each stretch. */
-export interface FastObserver {
-  readonly commits?: CommitSink
-  /** Called after each stretch of compiled blocks and after each step (HTIF output may have grown). */
-  readonly machine?: (after: Machine) => void
-}
+import { type Observer, type RunLimits, type RunResult } from '../machine/run.ts'
 
 /**
  * Runs like `run` (from machine/run.ts) with at most a commit log watching: until the program exits
  * through HTIF or `limits.maxSteps` steps were made. Equal to folding `step`, step for step, and the
  * commit lines equal those of the fold's events.
  */
-export const runFast = (m0: Machine, limits: RunLimits, observe?: FastObserver): RunResult => {
+export const runFast = (m0: Machine, limits: RunLimits, observe?: Pick<Observer, 'commits' | 'machine'>): RunResult => {
   const commits = observe?.commits
   const watch = observe?.machine
   let m = m0
@@ -117,8 +110,9 @@ const cacheFor = (isa: Isa, layout: Layout, log: BlockLog | undefined): Map<numb
   let tables = caches
   let key = `${isa.c ? 'c' : ''}${isa.m ? 'm' : ''}:${layout.base}:${layout.size}`
   if (log !== undefined) {
-    tables = loggedCaches.get(log.sink) ?? new Map()
-    loggedCaches.set(log.sink, tables)
+    let perSink = loggedCaches.get(log.sink)
+    if (perSink === undefined) { perSink = new Map(); loggedCaches.set(log.sink, perSink) }
+    tables = perSink
     key += `:${log.priv}`
   }
   let c = tables.get(key)

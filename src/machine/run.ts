@@ -32,7 +32,8 @@ export interface Observer {
    */
   readonly commits?: CommitSink
   /**
-   * The machine after a step that may have changed what the platform shows outside (HTIF output,
+   * The machine after a step (or, in the faster engine, a stretch of compiled blocks) that may have
+   * changed what the platform shows outside (HTIF output,
    * the exit code). An engine may skip it after steps that cannot (plain ALU, branches, RAM accesses
    * away from tohost), so it is not called once per event.
    */
