@@ -1,5 +1,6 @@
 // PMP laws: a NAPOT entry and the TOR pair with the same bounds are two encodings of one range, so
-// they decide every access alike; and the reset state allows every S/U access of any size.
+// they decide every access alike; the reset state allows every S/U access of any size; and an allowed
+// access allows each of its halves (the hart's fetch checks a 32-bit instruction's two parcels at once).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { fc, runs } from '../fc.ts'
@@ -33,6 +34,22 @@ test('NAPOT region ≡ TOR [base, base+size) for every access, mode and permissi
 test('Spike reset state: every S- and U-mode access is allowed', () => {
   fc.assert(fc.property(fc.bigInt({ min: 0n, max: (1n << 56n) - 16n }), fc.constantFrom(1, 2, 4, 8), fc.constantFrom('fetch' as const, 'load' as const, 'store' as const), fc.constantFrom('S' as const, 'U' as const),
     (pa, size, access, priv) => pmpAllows(resetPmp(), pa, size, access, priv)), { numRuns: runs(300) })
+})
+
+test('an allowed 4-byte access at a 2-aligned address allows both of its 2-byte halves (any entries, mode, access)', () => {
+  // Entries with random modes, lock and permission bits over a small window, so ranges meet and overlap
+  // around the probed addresses, including 4-byte granules split between two entries.
+  const entry = fc.tuple(fc.integer({ min: 0, max: 0xff }), fc.bigInt({ min: 0x100n, max: 0x140n }))
+  fc.assert(fc.property(
+    fc.array(entry, { minLength: 1, maxLength: 6 }), fc.bigInt({ min: 0x1f8n, max: 0x510n }).map((a) => a & ~1n),
+    fc.constantFrom('fetch' as const, 'load' as const, 'store' as const), fc.constantFrom('M' as const, 'S' as const, 'U' as const),
+    (entries, pa, access, priv) => {
+      const pmp = pmpOf(Object.fromEntries(entries.map(([cfg, addr], i) => [i, [cfg & 0x9f, addr] as const])))
+      if (!pmpAllows(pmp, pa, 4, access, priv)) return true
+      assert.ok(pmpAllows(pmp, pa, 2, access, priv), 'low half')
+      assert.ok(pmpAllows(pmp, pa + 2n, 2, access, priv), 'high half')
+      return true
+    }), { numRuns: runs(2000) })
 })
 
 test.run()

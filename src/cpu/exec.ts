@@ -21,9 +21,10 @@ export interface Exec {
   tlb: Tlb
   rd: number
   rdValue: bigint
-  logged: number[]
-  loads: MemRead[]
-  stores: MemWrite[]
+  /** CSRs the commit line names, and the loads and stores made: undefined until the first (most steps have none). */
+  logged: number[] | undefined
+  loads: MemRead[] | undefined
+  stores: MemWrite[] | undefined
   wroteInstret: boolean
   wroteCycle: boolean
   /** Logged CSR values fixed at write time (see CsrWrite.values). */
@@ -57,7 +58,12 @@ export const writeRd = (e: Exec, rd: number, value: bigint): void => {
 
 export const setCsrs = (e: Exec, csr: Csrs, logged: readonly number[]): void => {
   e.h = hart(e.h.pc, e.h.x, e.h.priv, e.h.virt, csr, e.h.reservation, e.h.instret, e.h.cycle)
-  for (const n of logged) e.logged.push(n)
+  for (const n of logged) logCsr(e, n)
 }
+
+/** Names CSR n in the commit line (with its value after the instruction, unless fixed in loggedValues). */
+export const logCsr = (e: Exec, n: number): void => { (e.logged ??= []).push(n) }
+export const logLoad = (e: Exec, r: MemRead): void => { (e.loads ??= []).push(r) }
+export const logStore = (e: Exec, w: MemWrite): void => { (e.stores ??= []).push(w) }
 
 export interface Mode { readonly priv: Priv; readonly virt: boolean }

@@ -107,9 +107,20 @@ export const hart = (
   reservation: bigint | undefined, instret: bigint, cycle: bigint,
 ): Hart => ({ pc, x, priv, virt, csr, reservation, instret, cycle })
 
+/**
+ * The register file with x[rd] = value (a copy; x0 stays 0). `slice` then one assignment: faster than
+ * `Array.prototype.with` on Node 20, and this runs for nearly every retired instruction.
+ */
+export const withRegister = (x: readonly bigint[], rd: number, value: bigint): readonly bigint[] => {
+  if (rd === 0) return x
+  const copy = x.slice()
+  copy[rd] = value
+  return copy
+}
+
 export const withPc = (h: Hart, pc: bigint): Hart => hart(pc, h.x, h.priv, h.virt, h.csr, h.reservation, h.instret, h.cycle)
 export const withX = (h: Hart, rd: number, value: bigint): Hart =>
-  rd === 0 ? h : hart(h.pc, h.x.with(rd, value), h.priv, h.virt, h.csr, h.reservation, h.instret, h.cycle)
+  rd === 0 ? h : hart(h.pc, withRegister(h.x, rd, value), h.priv, h.virt, h.csr, h.reservation, h.instret, h.cycle)
 export const withCsrs = (h: Hart, csr: Csrs): Hart => hart(h.pc, h.x, h.priv, h.virt, csr, h.reservation, h.instret, h.cycle)
 export const withMode = (h: Hart, priv: Priv, virt: boolean): Hart => hart(h.pc, h.x, priv, virt, h.csr, h.reservation, h.instret, h.cycle)
 export const withReservation = (h: Hart, r: bigint | undefined): Hart => hart(h.pc, h.x, h.priv, h.virt, h.csr, r, h.instret, h.cycle)

@@ -16,9 +16,9 @@ import { effectiveDataMode, henvcfgRead } from './csr/access.ts'
 import { ENVCFG_ADUE, ENVCFG_PBMTE, MSTATUS_MXR, MSTATUS_SUM } from './csr/fields.ts'
 import { type PmpAccess, pmpAllows } from './pmp.ts'
 import { CAUSE, type Trap, trap } from './trap.ts'
-import { type Exec, type Mode, isTrap } from './exec.ts'
+import { type Exec, type Mode, isTrap, logLoad, logStore } from './exec.ts'
 import { CLINT_BASE, CLINT_SIZE } from '../machine/machine.ts'
-import { busRead, busWrite, reservable } from '../machine/bus.ts'
+import { busRead, busReadWord, busWrite, reservable } from '../machine/bus.ts'
 import { clintLoad, clintStore } from './clint.ts'
 import { checkTriggers } from './triggers.ts'
 
@@ -169,8 +169,8 @@ export const fetch = (e: Exec): number | Trap => {
   // Where the second parcel lies in the same page, and so in the same bus region, one 4-byte bus read
   // returns the bytes of both parcels (as two 2-byte reads would); elsewhere each parcel is read alone.
   const samePage = (low32(e.pc) & 0xfff) !== 0xffe
-  const word = samePage ? busRead(e.memory, pa, 4) : undefined
-  const lo = word !== undefined ? u64ToNumber(word) & 0xffff : parcelAt(e, pa)
+  const word = samePage ? busReadWord(e.memory, pa) : undefined
+  const lo = word !== undefined ? word & 0xffff : parcelAt(e, pa)
   if (lo === undefined) return accessFault('fetch', e.pc, mode.virt)
   if ((lo & 3) !== 3) return lo
   const pc2 = u64(e.pc + 2n)
@@ -178,9 +178,11 @@ export const fetch = (e: Exec): number | Trap => {
   if (bp2 !== undefined) return bp2
   let hi: number | Trap
   if (samePage) {
-    // Same page: the second parcel's translation is the first's; PMP and the bus are still checked for it.
-    const v = !pmpAllowsCached(e.h.csr, pa + 2n, 2, 'fetch', mode.priv) ? undefined
-      : word !== undefined ? u64ToNumber(word) >>> 16 : parcelAt(e, pa + 2n)
+    // Same page: the second parcel's translation is the first's; PMP and the bus are still checked for
+    // it. PMP allowing all 4 bytes allows each parcel (the entry deciding the 4 bytes is the lowest one
+    // matching either half, and covers it), so that one test usually answers for both.
+    const allowed = pmpAllowsCached(e.h.csr, pa, 4, 'fetch', mode.priv) || pmpAllowsCached(e.h.csr, pa + 2n, 2, 'fetch', mode.priv)
+    const v = !allowed ? undefined : word !== undefined ? word >>> 16 : parcelAt(e, pa + 2n)
     hi = v === undefined ? accessFault('fetch', pc2, mode.virt) : v
   } else {
     hi = fetchParcel(e, pc2)
@@ -230,7 +232,7 @@ export const load = (e: Exec, va: bigint, size: AccessSize, opts: LoadOpts = {})
     gpa = e.lastGpa
     pa = e.lastPa
   }
-  e.loads.push({ va, gpa, pa, size, value })
+  logLoad(e, { va, gpa, pa, size, value })
   return value
 }
 
@@ -287,7 +289,7 @@ export const store = (e: Exec, va: bigint, size: AccessSize, value: bigint, mode
     gpa = e.lastGpa
     pa = e.lastPa
   }
-  e.stores.push({ va, gpa, pa, value: BigInt.asUintN(8 * size, value), size })
+  logStore(e, { va, gpa, pa, value: BigInt.asUintN(8 * size, value), size })
   return undefined
 }
 

@@ -12,7 +12,7 @@ import { type PhysMemory, peek } from '../memory/memory.ts'
 import { phys } from '../bits/address.ts'
 import { type Tlb, emptyTlb } from '../mmu/tlb.ts'
 import { type Insn, decodeInstruction } from './decode/index.ts'
-import { type Csrs, type Hart, PRV_M, PRV_S, hart } from './hart.ts'
+import { type Csrs, type Hart, PRV_M, PRV_S, hart, withRegister } from './hart.ts'
 import { type Isa, effectiveIsa } from './isa.ts'
 import { CSR, csrRead, midelegRead, mipRead } from './csr/access.ts'
 import { MIP_MTIP, MSTATUS_MIE, MSTATUS_MPP, MSTATUS_MPRV, MSTATUS_MXR, MSTATUS_SIE, MSTATUS_SUM } from './csr/fields.ts'
@@ -42,20 +42,73 @@ export const decodeMemo = (bits: number): Insn => {
   return insn
 }
 
-/** Is the decoded instruction part of the configured ISA? Otherwise it is an illegal instruction. */
-export const implemented = (insn: Insn, isa: Isa): boolean => {
-  if (insn.length === 2 && !isa.c) return false
+/** Extensions an instruction needs (bits of `needs`): without one it is an illegal instruction. */
+const NEEDS_C = 1, NEEDS_M = 2, NEEDS_A = 4, NEEDS_H = 8, NEEDS_S = 16
+
+/** The extensions `insn` needs beyond the base ISA, Zicsr and Zifencei. */
+const needs = (insn: Insn): number => {
+  const c = insn.length === 2 ? NEEDS_C : 0
   switch (insn._tag) {
-    case 'R': return isa.m || !MUL_DIV.has(insn.op)
-    case 'Amo': return isa.a
-    case 'Hlv': case 'Hsv': return isa.h
-    case 'FenceVma': return insn.op === 'sfence.vma' ? isa.s : isa.h
+    case 'R': return c | (MUL_DIV.has(insn.op) ? NEEDS_M : 0)
+    case 'Amo': return c | NEEDS_A
+    case 'Hlv': case 'Hsv': return c | NEEDS_H
+    case 'FenceVma': return c | (insn.op === 'sfence.vma' ? NEEDS_S : NEEDS_H)
     // FENCE.I is one of Spike's base instructions: legal whether or not the ISA string names Zifencei.
-    case 'System': return insn.op === 'sret' ? isa.s : true
-    default: return true
+    case 'System': return c | (insn.op === 'sret' ? NEEDS_S : 0)
+    default: return c
   }
 }
 const MUL_DIV = new Set(['mul', 'mulh', 'mulhsu', 'mulhu', 'div', 'divu', 'rem', 'remu', 'mulw', 'divw', 'divuw', 'remw', 'remuw'])
+
+/** The extensions of `needs` that an ISA has, for the last ISA asked about (a hart keeps its ISA until misa changes). */
+let lastIsa: Isa | undefined
+let lastHas = 0
+const extensionsOf = (isa: Isa): number => {
+  if (isa !== lastIsa) {
+    lastHas = (isa.c ? NEEDS_C : 0) | (isa.m ? NEEDS_M : 0) | (isa.a ? NEEDS_A : 0) | (isa.h ? NEEDS_H : 0) | (isa.s ? NEEDS_S : 0)
+    lastIsa = isa
+  }
+  return lastHas
+}
+
+/** Is the decoded instruction part of the configured ISA? Otherwise it is an illegal instruction. */
+export const implemented = (insn: Insn, isa: Isa): boolean => (needs(insn) & ~extensionsOf(isa)) === 0
+
+/**
+ * What `step` asks of an instruction word besides executing it, worked out once per word (a pure memo).
+ * One record shape for every instruction: the tests below read fixed fields instead of the tag of an
+ * instruction union with a dozen shapes, which V8 answers far more slowly.
+ */
+interface Decoded {
+  readonly insn: Insn
+  readonly length: 2 | 4
+  /** The extensions it needs (NEEDS_*). */
+  readonly needs: number
+  /** A Zicsr instruction: it serializes before executing, so pending interrupts are checked first. */
+  readonly csr: boolean
+  /** CSR instructions, MRET and SRET: the next step starts a new batch (Spike's serializing instructions). */
+  readonly serializing: boolean
+  /** MRET or SRET: Spike flushes its TLB when the privilege is set. */
+  readonly trapReturn: boolean
+  readonly wfi: boolean
+}
+
+const stepDecoded = new Map<number, Decoded>()
+const decodeForStep = (bits: number): Decoded => {
+  let d = stepDecoded.get(bits)
+  if (d === undefined) {
+    const insn = decodeMemo(bits)
+    const csr = insn._tag === 'Csr' || insn._tag === 'CsrI'
+    const trapReturn = insn._tag === 'System' && (insn.op === 'mret' || insn.op === 'sret')
+    d = {
+      insn, length: insn.length, needs: needs(insn), csr, serializing: csr || trapReturn, trapReturn,
+      wfi: insn._tag === 'System' && insn.op === 'wfi',
+    }
+    if (stepDecoded.size > 1 << 16) stepDecoded.clear()
+    stepDecoded.set(bits, d)
+  }
+  return d
+}
 
 // ---- interrupts --------------------------------------------------------------------------------------
 
@@ -112,9 +165,9 @@ const flushed = (tlb: Tlb): Tlb => (tlb.sets.every((set) => set.length === 0) ? 
 
 const TRANSLATION_STATUS = MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR
 
-const spikeFlushes = (insn: Insn, e: Exec, before: Hart, after: Hart): boolean => {
-  if (insn._tag === 'System' && (insn.op === 'mret' || insn.op === 'sret')) return true
-  if (e.logged.length === 0) return false
+const spikeFlushes = (d: Decoded, e: Exec, before: Hart, after: Hart): boolean => {
+  if (d.trapReturn) return true
+  if (e.logged === undefined) return false
   const a = before.csr, b = after.csr
   return a.satp !== b.satp || a.vsatp !== b.vsatp || ((a.mstatus ^ b.mstatus) & TRANSLATION_STATUS) !== 0n ||
     (before.virt && ((a.vsstatus ^ b.vsstatus) & (MSTATUS_SUM | MSTATUS_MXR)) !== 0n) ||
@@ -150,9 +203,6 @@ const retire = (h: Hart, x: readonly bigint[], pc: bigint, wroteInstret: boolean
 const withTriggers = (h: Hart, ts: Csrs['triggers'] | undefined): Hart =>
   ts === undefined ? h : hart(h.pc, h.x, h.priv, h.virt, { ...h.csr, triggers: ts }, h.reservation, h.instret, h.cycle)
 
-const isSerializing = (insn: Insn): boolean =>
-  insn._tag === 'Csr' || insn._tag === 'CsrI' || (insn._tag === 'System' && (insn.op === 'mret' || insn.op === 'sret'))
-
 /**
  * Executes one instruction of `m`, or takes an interrupt, or (after WFI) waits one step, and returns the
  * new machine and what happened. A machine whose program has exited (htif.exitCode set) still steps;
@@ -177,32 +227,33 @@ export const step = (m: Machine): StepResult => {
   }
   const e: Exec = {
     isa, pc: h0.pc, bits: 0, h: h0, memory: m.memory, tlb: m.tlb,
-    rd: 0, rdValue: 0n, logged: [], loads: [], stores: [], wroteInstret: false, wroteCycle: false,
+    rd: 0, rdValue: 0n, logged: undefined, loads: undefined, stores: undefined, wroteInstret: false, wroteCycle: false,
     loggedValues: undefined, mtime: p.mtime, mtimecmp: p.mtimecmp, firedTriggers: undefined,
     tlbHits: 0, walks: 0, twoStageWalks: 0, lastGpa: undefined, lastPa: 0n,
   }
   const bits = fetch(e)
   if (isTrap(bits)) return trapped(m, withTriggers(h0, e.firedTriggers), e.memory, e.tlb, bits, undefined, isa, counts(e))
   e.bits = bits
-  const insn = decodeMemo(bits)
-  if ((insn._tag === 'Csr' || insn._tag === 'CsrI') && !p.batchStart) {
+  const d = decodeForStep(bits)
+  const insn = d.insn
+  if (d.csr && !p.batchStart) {
     // A CSR instruction serializes before it executes: a new batch starts, so interrupts are checked.
     const irq = pendingInterrupt(h0, isa)
     if (irq !== undefined) return trapped(m, h0, e.memory, e.tlb, trap(INTERRUPT_BIT | irq), undefined, isa, counts(e))
   }
-  const npc = implemented(insn, isa) ? execute(e, insn) : illegalInstruction(insn.length === 2 ? bits & 0xffff : bits)
+  const npc = (d.needs & ~extensionsOf(isa)) === 0 ? execute(e, insn, d.length) : illegalInstruction(d.length === 2 ? bits & 0xffff : bits)
   if (isTrap(npc)) return trapped(m, withTriggers(h0, e.firedTriggers), e.memory, e.tlb, npc, bits, isa, counts(e))
   const h1 = e.h
   // The instruction retires: its destination register is written, pc moves on, the counters count it.
-  const h2 = retire(h1, e.rd === 0 ? h1.x : h1.x.with(e.rd, e.rdValue), npc, e.wroteInstret, e.wroteCycle)
-  const wfi = insn._tag === 'System' && insn.op === 'wfi'
+  const h2 = retire(h1, withRegister(h1.x, e.rd, e.rdValue), npc, e.wroteInstret, e.wroteCycle)
+  const wfi = d.wfi
   const chunk = p.chunk + 1
-  const htif = e.stores.length > 0 ? exitOnStore(m, e.memory) : m.htif
-  const tlb = spikeFlushes(insn, e, h0, h1) ? flushed(e.tlb) : e.tlb
-  const length = insn.length
+  const htif = e.stores !== undefined ? exitOnStore(m, e.memory) : m.htif
+  const tlb = spikeFlushes(d, e, h0, h1) ? flushed(e.tlb) : e.tlb
+  const length = d.length
   const event: StepEvent = {
     _tag: 'Retired', pc: e.pc, bits: length === 2 ? bits & 0xffff : bits, length, priv: h0.priv, virt: h0.virt,
-    rd: e.rd, rdValue: e.rdValue, csrs: loggedCsrs(e, h1), loads: e.loads, stores: e.stores, xlate: counts(e),
+    rd: e.rd, rdValue: e.rdValue, csrs: loggedCsrs(e, h1), loads: e.loads ?? NO_ACCESSES, stores: e.stores ?? NO_ACCESSES, xlate: counts(e),
   }
   // After `interleave` steps, or at WFI, the chunk ends (endChunk) and the host polls HTIF.
   if (wfi || chunk >= m.options.interleave) {
@@ -210,17 +261,18 @@ export const step = (m: Machine): StepResult => {
     const host = serviceHtif(e.memory, htif)
     return { machine: machine(m.isa, m.options, next.hart, host.memory, tlb, host.htif, next.platform), event }
   }
-  return { machine: machine(m.isa, m.options, h2, e.memory, tlb, htif, platform(e.mtime, e.mtimecmp, chunk, isSerializing(insn), false)), event }
+  return { machine: machine(m.isa, m.options, h2, e.memory, tlb, htif, platform(e.mtime, e.mtimecmp, chunk, d.serializing, false)), event }
 }
 
 const counts = (e: Exec): TranslationCounts =>
   e.tlbHits === 0 && e.walks === 0 ? NO_TRANSLATIONS : { tlbHits: e.tlbHits, walks: e.walks, twoStageWalks: e.twoStageWalks }
 
 const NO_CSRS: readonly (readonly [number, bigint])[] = []
+const NO_ACCESSES: readonly never[] = []
 
 /** The CSR items of the commit line: each CSR once, ascending by number, with its value after the instruction. */
 const loggedCsrs = (e: Exec, h: Hart): readonly (readonly [number, bigint])[] => {
-  if (e.logged.length === 0) return NO_CSRS
+  if (e.logged === undefined) return NO_CSRS
   const nums = [...new Set(e.logged)].sort((a, b) => a - b)
   return nums.map((n) => [n, e.loggedValues?.get(n) ?? csrRead(h, e.isa, n, false)] as const)
 }

@@ -41,12 +41,16 @@ export const triggerMatches = (h: Hart, tdata1: bigint, tdata2: bigint, op: Trig
   return false
 }
 
-/** Is any trigger an mcontrol? Memoised per (immutable) trigger array: a pure cache. */
-const armedCache = new WeakMap<Csrs['triggers'], boolean>()
+/**
+ * Is any trigger an mcontrol? Memoised for the last (immutable) trigger array asked about: CSR files
+ * share that array until a trigger CSR is written, so one identity test answers nearly every access
+ * (a keyed lookup here cost more than the rest of the check).
+ */
+let lastTriggers: Csrs['triggers'] | undefined
+let lastArmed = false
 const armed = (ts: Csrs['triggers']): boolean => {
-  let a = armedCache.get(ts)
-  if (a === undefined) { a = ts.some(([t1]) => t1 >> 60n === 2n); armedCache.set(ts, a) }
-  return a
+  if (ts !== lastTriggers) { lastArmed = ts.some(([t1]) => t1 >> 60n === 2n); lastTriggers = ts }
+  return lastArmed
 }
 
 /**

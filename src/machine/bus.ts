@@ -3,19 +3,22 @@
 // window accepts accesses (its registers are not modelled yet: loads read 0, stores are dropped); any
 // other address is an access fault.
 import { type PhysAddr, phys } from '../bits/address.ts'
-import { type AccessSize, type PhysMemory, peek, poke } from '../memory/memory.ts'
+import { type AccessSize, type PhysMemory, peek, peekWord, poke } from '../memory/memory.ts'
 import { type MemoryMap, type MemoryRegion, regionAt } from '../memory/memory-map.ts'
 
-/** The RAM region of each map as [base, end), found once (a pure memo keyed by the immutable map). */
-const ramOf = new WeakMap<MemoryMap, readonly [bigint, bigint] | null>()
+/**
+ * The RAM region of the last map asked about, as [base, end): a pure memo of one entry (a machine keeps
+ * its map for life, so an identity test answers every access; a keyed lookup cost more than the check).
+ */
+let lastMap: MemoryMap | undefined
+let lastRam: readonly [bigint, bigint] | null = null
 const ramBounds = (map: MemoryMap): readonly [bigint, bigint] | null => {
-  let r = ramOf.get(map)
-  if (r === undefined) {
+  if (map !== lastMap) {
     const region: MemoryRegion | undefined = map.find((x) => x.kind === 'ram')
-    r = region === undefined ? null : [region.base, region.base + region.size]
-    ramOf.set(map, r)
+    lastRam = region === undefined ? null : [region.base, region.base + region.size]
+    lastMap = map
   }
-  return r
+  return lastRam
 }
 /** Access sizes as bigints, made once (BigInt(size) per access is a runtime call). */
 const SIZE: readonly bigint[] = [0n, 1n, 2n, 0n, 4n, 0n, 0n, 0n, 8n]
@@ -31,6 +34,13 @@ export const busRead = (m: PhysMemory, pa: bigint, size: AccessSize): bigint | u
   if (r === undefined) return undefined
   if (r.kind === 'ram' || r.name === 'bootrom') return peek(m, phys(pa), size)
   return 0n
+}
+
+/** `busRead(m, pa, 4)` as a number (instruction fetch: no bigint made for the bits), or undefined. */
+export const busReadWord = (m: PhysMemory, pa: bigint): number | undefined => {
+  if (inRam(m, pa, 4)) return peekWord(m, phys(pa))
+  const v = busRead(m, pa, 4)
+  return v === undefined ? undefined : Number(v)
 }
 
 /** Writes the low `size` bytes of value at pa; undefined when the store is refused (an access fault). */

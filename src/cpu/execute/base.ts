@@ -20,11 +20,14 @@ export const jumpTarget = (e: Exec, target: bigint): bigint | Trap =>
 
 // ---- execute ---------------------------------------------------------------------------------------------
 
-/** Executes one decoded instruction: the next pc, or the trap it raises. */
-export const execute = (e: Exec, insn: Insn): bigint | Trap => {
+/**
+ * Executes one decoded instruction: the next pc, or the trap it raises. `length` is insn.length (the
+ * caller has it at hand; reading it from the union here is a slow polymorphic load).
+ */
+export const execute = (e: Exec, insn: Insn, length: 2 | 4 = insn.length): bigint | Trap => {
   const x = e.h.x
   const pc = e.pc
-  const next = u64(pc + (insn.length === 2 ? 2n : 4n))
+  const next = u64(pc + (length === 2 ? 2n : 4n))
   switch (insn._tag) {
     case 'R':
       writeRd(e, insn.rd, alu(insn.op, x[insn.rs1]!, x[insn.rs2]!))

@@ -11,7 +11,7 @@ import {
   MSTATUS_MPRV, MSTATUS_MPV, MSTATUS_SIE, MSTATUS_SPIE, MSTATUS_SPP, MSTATUS_TSR, MSTATUS_TVM, MSTATUS_TW, getField, setField,
 } from '../csr/fields.ts'
 import { CAUSE, type Trap, illegalInstruction, trap, virtualInstruction } from '../trap.ts'
-import { type Exec, isTrap, setCsrs, writeRd } from '../exec.ts'
+import { type Exec, isTrap, logCsr, setCsrs, writeRd } from '../exec.ts'
 import { contextFor, load, store } from '../memory-access.ts'
 import { extendLoad } from './alu.ts'
 
@@ -65,7 +65,7 @@ export const executeSystem = (e: Exec, op: string, next: bigint): bigint | Trap 
       const w = csrWrite(e.h, e.isa, CSR.sstatus, s)
       setCsrs(e, w.hart.csr, w.logged)
       // From HS into VU (or from M into VU), Spike rewrites vsstatus (clearing SDT), which logs it.
-      if ((h.priv === PRV_M || (h.priv === PRV_S && !h.virt)) && prevVirt && prevPriv === PRV_U) e.logged.push(CSR.vsstatus)
+      if ((h.priv === PRV_M || (h.priv === PRV_S && !h.virt)) && prevVirt && prevPriv === PRV_U) logCsr(e, CSR.vsstatus)
       setMode(e, prevPriv, prevVirt)
       return target
     }

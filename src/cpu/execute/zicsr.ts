@@ -3,7 +3,7 @@
 import { type Insn } from '../decode/index.ts'
 import { csrDenial, csrRead, csrWrite } from '../csr/access.ts'
 import { type Trap, illegalInstruction, virtualInstruction } from '../trap.ts'
-import { type Exec, writeRd } from '../exec.ts'
+import { type Exec, logCsr, writeRd } from '../exec.ts'
 
 export const executeCsr = (e: Exec, insn: Extract<Insn, { _tag: 'Csr' | 'CsrI' }>): Trap | undefined => {
   const src = insn._tag === 'Csr' ? e.h.x[insn.rs1]! : BigInt(insn.uimm)
@@ -17,7 +17,7 @@ export const executeCsr = (e: Exec, insn: Extract<Insn, { _tag: 'Csr' | 'CsrI' }
     const value = kind === 'w' ? src : kind === 's' ? old | src : old & ~src
     const w = csrWrite(e.h, e.isa, insn.csr, value)
     e.h = w.hart
-    for (const n of w.logged) e.logged.push(n)
+    for (const n of w.logged) logCsr(e, n)
     if (w.values !== undefined) for (const [n, v] of w.values) (e.loggedValues ??= new Map()).set(n, v)
     e.wroteInstret ||= w.wroteInstret
     e.wroteCycle ||= w.wroteCycle
