@@ -20,7 +20,7 @@ import { type Exec, type Mode, isTrap, logLoad, logStore } from './exec.ts'
 import { CLINT_BASE, CLINT_SIZE } from '../machine/machine.ts'
 import { busRead, busReadWord, busWrite, reservable } from '../machine/bus.ts'
 import { clintLoad, clintStore } from './clint.ts'
-import { checkTriggers } from './triggers.ts'
+import { anyTriggerArmed, checkTriggers } from './triggers.ts'
 
 // ---- translation context, memoised per (immutable) CSR file and mode: a pure cache ------------------
 
@@ -173,8 +173,8 @@ export const fetch = (e: Exec): number | Trap => {
   const lo = word !== undefined ? word & 0xffff : parcelAt(e, pa)
   if (lo === undefined) return accessFault('fetch', e.pc, mode.virt)
   if ((lo & 3) !== 3) return lo
-  const pc2 = u64(e.pc + 2n)
-  const bp2 = checkTriggers(e, 'execute', pc2, 2)
+  // (The second parcel's address is made only where a trigger could match it or a fault reports it.)
+  const bp2 = anyTriggerArmed(e) ? checkTriggers(e, 'execute', u64(e.pc + 2n), 2) : undefined
   if (bp2 !== undefined) return bp2
   let hi: number | Trap
   if (samePage) {
@@ -183,9 +183,9 @@ export const fetch = (e: Exec): number | Trap => {
     // matching either half, and covers it), so that one test usually answers for both.
     const allowed = pmpAllowsCached(e.h.csr, pa, 4, 'fetch', mode.priv) || pmpAllowsCached(e.h.csr, pa + 2n, 2, 'fetch', mode.priv)
     const v = !allowed ? undefined : word !== undefined ? word >>> 16 : parcelAt(e, pa + 2n)
-    hi = v === undefined ? accessFault('fetch', pc2, mode.virt) : v
+    hi = v === undefined ? accessFault('fetch', u64(e.pc + 2n), mode.virt) : v
   } else {
-    hi = fetchParcel(e, pc2)
+    hi = fetchParcel(e, u64(e.pc + 2n))
   }
   if (isTrap(hi)) return hi
   return (lo | (hi << 16)) >>> 0
@@ -256,16 +256,18 @@ const loadPart = (e: Exec, va: bigint, len: number, mode: Mode, opts: LoadOpts):
   return v
 }
 
-/** Access sizes as bigints, made once (`BigInt(size)` on the access path is a runtime call). */
-const SIZE_N: readonly bigint[] = [0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n]
-const CLINT_END = CLINT_BASE + CLINT_SIZE
-const inClint = (pa: bigint, size: AccessSize): boolean => pa >= CLINT_BASE && pa + SIZE_N[size]! <= CLINT_END
+/** For each access size n, the last address an n-byte CLINT access may start at (no bigint addition per access). */
+const CLINT_LAST_START: readonly bigint[] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((n) => CLINT_BASE + CLINT_SIZE - BigInt(n))
+const inClint = (pa: bigint, size: AccessSize): boolean => pa >= CLINT_BASE && pa <= CLINT_LAST_START[size]!
 
 const readPhys = (e: Exec, pa: bigint, size: AccessSize, va: bigint, mode: Mode): bigint | Trap => {
   if (inClint(pa, size)) return clintLoad(e, pa - CLINT_BASE, size)
   const v = busRead(e.memory, pa, size)
   return v === undefined ? trap(CAUSE.loadAccess, va, mode.virt) : v
 }
+
+/** The bytes a store of each size writes (`BigInt.asUintN` with a varying width is a runtime call). */
+const STORE_MASK: readonly bigint[] = [0n, 0xffn, 0xffffn, 0n, 0xffff_ffffn]
 
 /** Writes the low `size` bytes of value at va (Spike's store_slow_path), logging it; undefined or a trap. */
 export const store = (e: Exec, va: bigint, size: AccessSize, value: bigint, mode: Mode = effectiveDataMode(e.h)): Trap | undefined => {
@@ -289,7 +291,7 @@ export const store = (e: Exec, va: bigint, size: AccessSize, value: bigint, mode
     gpa = e.lastGpa
     pa = e.lastPa
   }
-  logStore(e, { va, gpa, pa, value: BigInt.asUintN(8 * size, value), size })
+  logStore(e, { va, gpa, pa, value: size === 8 ? BigInt.asUintN(64, value) : value & STORE_MASK[size]!, size })
   return undefined
 }
 

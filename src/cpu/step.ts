@@ -93,21 +93,29 @@ interface Decoded {
   readonly wfi: boolean
 }
 
-const stepDecoded = new Map<number, Decoded>()
-const decodeForStep = (bits: number): Decoded => {
-  let d = stepDecoded.get(bits)
-  if (d === undefined) {
-    const insn = decodeMemo(bits)
-    const csr = insn._tag === 'Csr' || insn._tag === 'CsrI'
-    const trapReturn = insn._tag === 'System' && (insn.op === 'mret' || insn.op === 'sret')
-    d = {
-      insn, length: insn.length, needs: needs(insn), csr, serializing: csr || trapReturn, trapReturn,
-      wfi: insn._tag === 'System' && insn.op === 'wfi',
-    }
-    if (stepDecoded.size > 1 << 16) stepDecoded.clear()
-    stepDecoded.set(bits, d)
+const describe = (bits: number): Decoded => {
+  const insn = decodeMemo(bits)
+  const csr = insn._tag === 'Csr' || insn._tag === 'CsrI'
+  const trapReturn = insn._tag === 'System' && (insn.op === 'mret' || insn.op === 'sret')
+  return {
+    insn, length: insn.length, needs: needs(insn), csr, serializing: csr || trapReturn, trapReturn,
+    wfi: insn._tag === 'System' && insn.op === 'wfi',
   }
-  return d
+}
+
+// A direct-mapped memo of DECODED_SLOTS entries, indexed by a hash of the word and checked against it:
+// cheaper than a Map lookup, and a loop's instructions rarely collide.
+const DECODED_SLOTS = 1 << 12
+const slotWords = new Int32Array(DECODED_SLOTS)               // the word (as int32) whose record slotDecoded holds
+const slotDecoded: (Decoded | undefined)[] = new Array<Decoded | undefined>(DECODED_SLOTS).fill(undefined)
+const decodeForStep = (bits: number): Decoded => {
+  const i = (bits ^ (bits >>> 12) ^ (bits >>> 20)) & (DECODED_SLOTS - 1)
+  const d = slotDecoded[i]
+  if (d !== undefined && slotWords[i] === (bits | 0)) return d
+  const fresh = describe(bits)
+  slotWords[i] = bits | 0
+  slotDecoded[i] = fresh
+  return fresh
 }
 
 // ---- interrupts --------------------------------------------------------------------------------------

@@ -58,6 +58,9 @@ const armed = (ts: Csrs['triggers']): boolean => {
  * with chains): a breakpoint exception (cause 3, tval = the address) when one fires; `hit` is set on
  * every trigger that matched.
  */
+/** Could any trigger fire (is one an address trigger)? When not, checkTriggers answers undefined. */
+export const anyTriggerArmed = (e: Exec): boolean => armed(e.h.csr.triggers)
+
 export const checkTriggers = (e: Exec, op: TriggerOp, addr: bigint, len: number): Trap | undefined =>
   // Nothing armed (the common case) is decided without entering the matcher, whose closure V8 would
   // otherwise allocate on every access.

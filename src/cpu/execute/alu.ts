@@ -45,8 +45,24 @@ export const alu = (op: string, a: bigint, b: bigint): bigint => {
   }
 }
 
-export const LOAD_SIZE: Record<string, AccessSize> = { lb: 1, lbu: 1, lh: 2, lhu: 2, lw: 4, lwu: 4, ld: 8 }
-export const STORE_SIZE: Record<string, AccessSize> = { sb: 1, sh: 2, sw: 4, sd: 8 }
+/** Bytes a load reads (a switch rather than a keyed record: a lookup by a varying key is slow in V8). */
+export const loadSize = (op: string): AccessSize => {
+  switch (op) {
+    case 'lb': case 'lbu': return 1
+    case 'lh': case 'lhu': return 2
+    case 'lw': case 'lwu': return 4
+    default: return 8                                                    // ld
+  }
+}
+/** Bytes a store writes. */
+export const storeSize = (op: string): AccessSize => {
+  switch (op) {
+    case 'sb': return 1
+    case 'sh': return 2
+    case 'sw': return 4
+    default: return 8                                                    // sd
+  }
+}
 
 export const extendLoad = (op: string, v: bigint): bigint => {
   switch (op) {

@@ -6,7 +6,7 @@ import { type Insn } from '../decode/index.ts'
 import { type Trap, CAUSE, illegalInstruction, trap } from '../trap.ts'
 import { type Exec, isTrap, writeRd } from '../exec.ts'
 import { load, store } from '../memory-access.ts'
-import { LOAD_SIZE, STORE_SIZE, M32, alu, extendLoad, i32, w32 } from './alu.ts'
+import { M32, alu, extendLoad, i32, loadSize, storeSize, w32 } from './alu.ts'
 import { executeAmo } from './atomic.ts'
 import { executeCsr } from './zicsr.ts'
 import { executeFenceVma, executeHypervisorAccess, executeSystem } from './privileged.ts'
@@ -49,7 +49,7 @@ export const execute = (e: Exec, insn: Insn, length: 2 | 4 = insn.length): bigin
           return target
         }
         default: {
-          const v = load(e, u64(a + insn.imm), LOAD_SIZE[insn.op]!)
+          const v = load(e, u64(a + insn.imm), loadSize(insn.op))
           if (isTrap(v)) return v
           writeRd(e, insn.rd, extendLoad(insn.op, v))
           return next
@@ -70,7 +70,7 @@ export const execute = (e: Exec, insn: Insn, length: 2 | 4 = insn.length): bigin
       return next
     }
     case 'S': {
-      const t = store(e, u64(x[insn.rs1]! + insn.imm), STORE_SIZE[insn.op]!, x[insn.rs2]!)
+      const t = store(e, u64(x[insn.rs1]! + insn.imm), storeSize(insn.op), x[insn.rs2]!)
       return t ?? next
     }
     case 'B': {
