@@ -5,7 +5,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { isLeft, isRight } from 'fp-ts/lib/Either.js'
 import { phys } from '../../src/bits/address.ts'
-import { type AccessSize, type PhysMemory, emptyMemory, load, peek, peekWord, pokeBytes, store } from '../../src/memory/memory.ts'
+import { type AccessSize, type PhysMemory, emptyMemory, load, peek, peekWord, pokeBytes, store, writtenPages } from '../../src/memory/memory.ts'
 import { type MemoryMap, memoryMap } from '../../src/memory/memory-map.ts'
 import { fc, runs } from '../fc.ts'
 
@@ -111,6 +111,8 @@ test('memory ≡ byte-map model over random load/store sequences, and every olde
       }
       versions.push({ mem, model })
       assert.is(mem.pages, pages.size, 'pages counts the distinct pages ever written')
+      const listed = writtenPages(mem).map((pn) => BigInt(pn)).sort((x, y) => (x < y ? -1 : 1))
+      assert.equal(listed, [...pages].sort((x, y) => (x < y ? -1 : 1)), 'writtenPages lists exactly the pages written')
     }
     // Every version, old ones included, still reads exactly as its model did at the time.
     for (const v of versions) {

@@ -8,25 +8,19 @@ import * as assert from 'uvu/assert'
 import { isDeepStrictEqual } from 'node:util'
 import { isLeft } from 'fp-ts/lib/Either.js'
 import { guestVirt, phys, virt } from '../../src/bits/address.ts'
-import { type PhysMemory, pageAt, peek } from '../../src/memory/memory.ts'
+import { type PhysMemory, pageAt, peek, writtenPages } from '../../src/memory/memory.ts'
 import { translate, type TranslationContext, type WalkOutcome } from '../../src/mmu/translate.ts'
 import { fc, runs } from '../fc.ts'
 import { type TwoStageConfig, A, D, R, V, W, X, buildTwoStage, twoStageConfigArb, type World } from './configs.ts'
 
 /**
- * Every materialised 4 KiB page of a memory version, by page number. Finds them through the public
- * `root`/`height` fields of PhysMemory (nodes are arrays of 32) and reads each with `pageAt` (the same
- * view for the same unchanged page); checks the count against `pages` so a change of representation
- * fails loudly instead of hiding differences.
+ * Every materialised 4 KiB page of a memory version, by page number (`writtenPages`, read with `pageAt`:
+ * the same view for the same unchanged page); checks the count against `pages` so an enumeration that
+ * missed pages would fail loudly instead of hiding differences.
  */
 const pagesOf = (m: PhysMemory): Map<number, DataView> => {
   const out = new Map<number, DataView>()
-  const visit = (node: unknown, level: number, prefix: number): void => {
-    if (node === undefined) return
-    if (level < 0) { out.set(prefix, pageAt(m, prefix)!); return }
-    ;(node as readonly unknown[]).forEach((child, i) => visit(child, level - 1, prefix * 32 + i))
-  }
-  visit(m.root, m.height - 1, 0)
+  for (const pn of writtenPages(m)) out.set(pn, pageAt(m, pn)!)
   assert.is(out.size, m.pages, 'page enumeration sees every materialised page')
   return out
 }

@@ -1,5 +1,5 @@
 // Persistent, sparse, byte-addressed physical memory (little-endian, as RISC-V is).
-// Structure: a persistent radix trie (fan-out 32) keyed by 4 KiB page number, whose leaves are
+// Structure: a persistent radix trie (fan-out 32) keyed by 4 KiB page number (bits 9 and 19 swapped, see keyOf), whose leaves are
 // immutable pages, each made of 16 chunks of 256 bytes (64 little-endian 32-bit words). A store copies
 // one chunk, the page's chunk array and the trie path above it (O(log n) in touched pages); every older
 // version stays valid and unchanged. Never-written RAM reads as zero.
@@ -68,43 +68,57 @@ const emptyNode = (): (Node | Page | undefined)[] => new Array<undefined>(BRANCH
 const CAPACITY = Array.from({ length: 12 }, (_, h) => 2 ** (BRANCH_BITS * h))
 const capacity = (height: number): number => CAPACITY[height] ?? 2 ** (BRANCH_BITS * height)
 
-/** The child slot of page number `pn` at trie level `level` (integer shifts while pn < 2^31, the common case). */
-const slot = (pn: number, level: number): number =>
-  pn < 0x8000_0000 ? (pn >>> (BRANCH_BITS * level)) & BRANCH_MASK : Math.floor(pn / 2 ** (BRANCH_BITS * level)) & BRANCH_MASK
+/** The child slot of trie key `key` at trie level `level` (integer shifts while key < 2^31, the common case). */
+const slot = (key: number, level: number): number =>
+  key < 0x8000_0000 ? (key >>> (BRANCH_BITS * level)) & BRANCH_MASK : Math.floor(key / 2 ** (BRANCH_BITS * level)) & BRANCH_MASK
+
+/**
+ * Where page number pn sits in the trie: its key, pn with bits 9 and 19 swapped (page numbers from 2^31
+ * up are their own keys). RAM at Spike's base 0x8000_0000 starts at page 0x80000, bit 19, and the boot
+ * ROM is page 1; with the swap the first 2 MiB of that RAM and the lowest 2 MiB of addresses all have
+ * keys below 1024, so a small program's trie is two levels deep rather than four, and every access walks
+ * and every store copies half as many nodes. A swap of two bits is its own inverse, so keys and pages
+ * correspond one to one.
+ */
+const keyOf = (pn: number): number =>
+  pn >= 0x8000_0000 || ((pn >>> 19) & 1) === ((pn >>> 9) & 1) ? pn : pn ^ ((1 << 19) | (1 << 9))
 
 /** The page holding page number `pn`, or undefined if never written. */
-const findPage = (m: PhysMemory, pn: number): Page | undefined => {
-  if (pn >= capacity(m.height)) return undefined
+const findPage = (m: PhysMemory, pn: number): Page | undefined => findKey(m, keyOf(pn))
+
+const findKey = (m: PhysMemory, key: number): Page | undefined => {
+  if (key >= capacity(m.height)) return undefined
   let node: Node | Page | undefined = m.root
   for (let level = m.height - 1; level >= 0; level--) {
     if (node === undefined) return undefined
-    node = (node as Node)[slot(pn, level)]
+    node = (node as Node)[slot(key, level)]
   }
   return node as Page | undefined
 }
 
 /** A new trie with `page` at page number `pn`: copies only the path from the root. */
 const withPage = (m: PhysMemory, pn: number, page: Page, isNew: boolean): PhysMemory => {
+  const key = keyOf(pn)
   let root = m.root
   let height = m.height
-  while (pn >= capacity(height)) {          // grow upward: the old root becomes child 0
+  while (key >= capacity(height)) {         // grow upward: the old root becomes child 0
     const grown = emptyNode()
     grown[0] = root
     root = grown
     height++
   }
-  return mem(m.map, setPath(root, height - 1, pn, page), height, m.pages + (isNew ? 1 : 0))
+  return mem(m.map, setPath(root, height - 1, key, page), height, m.pages + (isNew ? 1 : 0))
 }
 
 /**
- * A copy of `node` (a trie node at `level`) with `page` placed at page number `pn` below it. A
+ * A copy of `node` (a trie node at `level`) with `page` placed at trie key `key` below it. A
  * module-level function rather than a closure: stores are a hot path, and under tsx every closure
  * creation costs a defineProperty.
  */
-const setPath = (node: Node | undefined, level: number, pn: number, page: Page): Node => {
+const setPath = (node: Node | undefined, level: number, key: number, page: Page): Node => {
   const copy: (Node | Page | undefined)[] = node === undefined ? emptyNode() : node.slice()
-  const i = slot(pn, level)
-  copy[i] = level === 0 ? page : setPath(copy[i] as Node | undefined, level - 1, pn, page)
+  const i = slot(key, level)
+  copy[i] = level === 0 ? page : setPath(copy[i] as Node | undefined, level - 1, key, page)
   return copy
 }
 
@@ -155,6 +169,22 @@ export const pageAt = (m: PhysMemory, pn: number): DataView | undefined => {
 }
 
 /**
+ * The page numbers of every page written at least once (materialised), ascending by trie key (not by page
+ * number). For comparing versions and taking snapshots: read each page with `pageAt`.
+ * @example writtenPages(pokeBytes(emptyMemory(defaultMemoryMap), phys(0x8000_1000n), Uint8Array.of(1))) → [0x80001]
+ */
+export const writtenPages = (m: PhysMemory): readonly number[] => {
+  const out: number[] = []
+  const visit = (node: Node | Page | undefined, level: number, prefix: number): void => {
+    if (node === undefined) return
+    if (level < 0) { out.push(keyOf(prefix)); return }     // keyOf is its own inverse: key → page number
+    ;(node as Node).forEach((child, i) => visit(child, level - 1, prefix * BRANCH + i))
+  }
+  visit(m.root, m.height - 1, 0)
+  return out
+}
+
+/**
  * A new version of `m` with each given page placed at its page number, for engines that borrow pages
  * (pageAt), copy the ones they write, and hand the copies back at the end. Each page costs one path
  * copy from the root (nodes copied once per batch are reused by the following pages), so the cost is
@@ -166,8 +196,8 @@ export const withPages = (m: PhysMemory, pages: readonly (readonly [number, Data
   let root: (Node | Page | undefined)[] = m.root.slice()
   let height = m.height
   const fresh = new Set<Node>([root])          // nodes copied in this batch: safe to fill in place
-  const maxPn = pages.reduce((max, [pn]) => Math.max(max, pn), 0)
-  while (maxPn >= capacity(height)) {          // grow upward: the old root becomes child 0
+  const maxKey = pages.reduce((max, [pn]) => Math.max(max, keyOf(pn)), 0)
+  while (maxKey >= capacity(height)) {          // grow upward: the old root becomes child 0
     const grown = emptyNode()
     grown[0] = root
     root = grown
@@ -176,9 +206,10 @@ export const withPages = (m: PhysMemory, pages: readonly (readonly [number, Data
   }
   let added = 0
   for (const [pn, page] of pages) {
+    const key = keyOf(pn)
     let node = root
     for (let level = height - 1; level > 0; level--) {
-      const i = slot(pn, level)
+      const i = slot(key, level)
       const child = node[i] as Node | undefined
       if (child !== undefined && fresh.has(child)) { node = child as (Node | Page | undefined)[]; continue }
       const copy = child === undefined ? emptyNode() : child.slice()
@@ -186,7 +217,7 @@ export const withPages = (m: PhysMemory, pages: readonly (readonly [number, Data
       node[i] = copy
       node = copy
     }
-    const i = slot(pn, 0)
+    const i = slot(key, 0)
     if (node[i] === undefined) added++
     node[i] = pageOfView(page)
   }
