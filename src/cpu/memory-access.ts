@@ -27,9 +27,15 @@ import { anyTriggerArmed, checkTriggers } from './triggers.ts'
 const PRIV_NAMES: readonly Privilege[] = ['U', 'S', 'S', 'M']
 const contexts = new WeakMap<Csrs, (TranslationContext | undefined)[]>()
 
+// The CSR file of the last lookup and its slots: consecutive steps share the CSR file until a CSR is written.
+let lastCsrs: Csrs | undefined
+let lastSlots: (TranslationContext | undefined)[] = []
+
 export const contextFor = (c: Csrs, isa: Isa, priv: Priv, virt: boolean): TranslationContext => {
-  let slots = contexts.get(c)
+  let slots = c === lastCsrs ? lastSlots : contexts.get(c)
   if (slots === undefined) { slots = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined]; contexts.set(c, slots) }
+  lastCsrs = c
+  lastSlots = slots
   const i = priv * 2 + (virt ? 1 : 0)
   const known = slots[i]
   if (known !== undefined) return known

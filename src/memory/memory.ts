@@ -130,11 +130,15 @@ const views = new WeakMap<Page, DataView>()
 const viewOf = (p: Page): DataView => {
   let view = views.get(p)
   if (view === undefined) {
-    view = new DataView(new ArrayBuffer(PAGE_BYTES))
+    const buffer = new ArrayBuffer(PAGE_BYTES)
+    view = new DataView(buffer)
+    // On a little-endian host an Int32Array's words are the page's words; elsewhere word by word.
+    const words = LITTLE_ENDIAN_HOST ? new Int32Array(buffer) : undefined
     for (let i = 0; i < CHUNKS; i++) {
       const c = p[i]!
       if (c === ZERO_CHUNK) continue
-      for (let w = 0; w < CHUNK_WORDS; w++) view.setInt32(i * CHUNK_BYTES + 4 * w, c[w]!, true)
+      if (words !== undefined) words.set(c, i * CHUNK_WORDS)
+      else for (let w = 0; w < CHUNK_WORDS; w++) view.setInt32(i * CHUNK_BYTES + 4 * w, c[w]!, true)
     }
     views.set(p, view)
   }
@@ -147,7 +151,12 @@ const viewOf = (p: Page): DataView => {
  */
 const pageOfView = (view: DataView): Page => {
   const chunks: Chunk[] = []
+  const aligned = LITTLE_ENDIAN_HOST && view.byteOffset % 4 === 0
   for (let i = 0; i < CHUNKS; i++) {
+    if (aligned) {
+      chunks.push(Array.from(new Int32Array(view.buffer, view.byteOffset + i * CHUNK_BYTES, CHUNK_WORDS)))
+      continue
+    }
     const c: number[] = []
     for (let w = 0; w < CHUNK_WORDS; w++) c.push(view.getInt32(i * CHUNK_BYTES + 4 * w, true))
     chunks.push(c)
@@ -234,7 +243,8 @@ export const withPages = (m: PhysMemory, pages: readonly (readonly [number, Data
 // kept in it between calls).
 const scratch = new BigUint64Array(1)
 const halves = new Uint32Array(scratch.buffer)
-const LO = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1   // the low half's index (host endianness)
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+const LO = LITTLE_ENDIAN_HOST ? 0 : 1                  // the low half's index (host endianness)
 const HI = 1 - LO
 
 /**
@@ -256,8 +266,11 @@ export const low32 = (a: bigint): number => {
   return halves[LO]!
 }
 
-/** The 4 KiB page number of a 64-bit physical address (pa >> 12), exact (below 2^52 pages). */
-const pageNumber = (pa: bigint): number => {
+/**
+ * The 4 KiB page number of a 64-bit address (a >> 12) as a number, exact (it is below 2^52), without a
+ * bigint shift or `Number` call. @example pageNumber(0x8000_1234n) === 0x80001
+ */
+export const pageNumber = (pa: bigint): number => {
   scratch[0] = pa
   return halves[HI]! * 0x10_0000 + (halves[LO]! >>> PAGE_SHIFT)
 }

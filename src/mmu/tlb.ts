@@ -12,7 +12,7 @@
 // Invalid PTEs and faults are never cached.
 import { type Either, isRight, right } from '../bits/either.ts'
 import { type GuestPhysAddr, type PhysAddr } from '../bits/address.ts'
-import { type PhysMemory } from '../memory/memory.ts'
+import { type PhysMemory, pageNumber } from '../memory/memory.ts'
 import { decodeHgatp, decodeSatp } from './atp.ts'
 import { type TranslationFault } from './faults.ts'
 import { FLAG_A, FLAG_D, PTE_G } from './pte.ts'
@@ -211,7 +211,7 @@ export const translateCached = (tlb: Tlb, memory: PhysMemory, ctx: TranslationCo
     const walk = translate(memory, ctx, req)                      // Bare: nothing to cache
     return new WalkedOutcome(walk, tlb)
   }
-  const vpn = Number(va >> 12n)
+  const vpn = pageNumber(va)                    // Number(va >> 12n), without the bigint shift
   const index = setIndex(tlb, vpn)
   const set = tlb.sets[index]!
   for (let w = 0; w < set.length; w++) {
