@@ -94,6 +94,39 @@ test('fetch: a 4-byte instruction whose second half lies outside memory: access 
   assert.is(t.pc, end - 2n)
 })
 
+// PMP on the two parcels of a 32-bit instruction that starts 2 bytes into a 4-byte granule, so each parcel
+// lies in its own granule: entry 0 is TOR [0, G), entry 1 TOR [G, 2^56), G = the second parcel's address.
+// S-mode, satp = Bare. Priv. ISA §3.7.1 (PMP checks each access; the matching entry must cover all of it),
+// with Spike's fetch of a 32-bit instruction as two 2-byte parcels, each checked in turn.
+const G = CODE + 0x104n
+const parcels = (cfg0: number, cfg1: number): Trapped | Retired => {
+  const pmpcfg = new Array<number>(64).fill(0)
+  const pmpaddr = new Array<bigint>(64).fill(0n)
+  pmpcfg[0] = 0x08 | cfg0; pmpaddr[0] = G >> 2n               // A = TOR
+  pmpcfg[1] = 0x08 | cfg1; pmpaddr[1] = (1n << 54n) - 1n
+  // addi x0, x0, 0 (0x00000013) at G - 2: its low parcel 0x0013 in entry 0, its high parcel 0x0000 in entry 1
+  return stepOnce(machineWith([0x0013_0000, 0x0000_0000], { codeAt: G - 4n, pc: G - 2n, priv: 1, csr: { pmpcfg, pmpaddr } })).event as Trapped | Retired
+}
+
+test('3.7.1 fetch: each parcel passes its own entry (X in both): the instruction retires, though no entry covers all 4 bytes', () => {
+  assert.is(parcels(0x5, 0x5)._tag, 'Retired')
+})
+
+test('3.7.1 fetch: the second parcel in an entry without X: instruction access fault (1) with tval = pc + 2', () => {
+  const t = parcels(0x5, 0x3) as Trapped
+  assert.is(t._tag, 'Trapped')
+  assert.is(t.trap.cause, 1n)
+  assert.is(t.trap.tval, G)
+  assert.is(t.pc, G - 2n)
+})
+
+test('3.7.1 fetch: the first parcel in an entry without X: instruction access fault (1) with tval = pc', () => {
+  const t = parcels(0x3, 0x5) as Trapped
+  assert.is(t._tag, 'Trapped')
+  assert.is(t.trap.cause, 1n)
+  assert.is(t.trap.tval, G - 2n)
+})
+
 test('A: SC succeeds only on the reserved address; it always clears the reservation', () => {
   // lr.d a1, (a0); sc.d a2, a1, (a0); sc.d a2, a1, (a0)
   const rs = steps(machineWith([0x100535af, 0x18b5362f, 0x18b5362f], { x: { 10: 0x8000_1000n } }), 3)
