@@ -151,14 +151,13 @@ const viewOf = (p: Page): DataView => {
  */
 const pageOfView = (view: DataView): Page => {
   const chunks: Chunk[] = []
-  const aligned = LITTLE_ENDIAN_HOST && view.byteOffset % 4 === 0
+  // Through one Int32Array over the page where the host is little-endian (Array.from on a typed array
+  // goes through the iterator protocol and cost ~20 µs a page), else word by word through the view.
+  const words = LITTLE_ENDIAN_HOST && view.byteOffset % 4 === 0 ? new Int32Array(view.buffer, view.byteOffset, PAGE_BYTES / 4) : undefined
   for (let i = 0; i < CHUNKS; i++) {
-    if (aligned) {
-      chunks.push(Array.from(new Int32Array(view.buffer, view.byteOffset + i * CHUNK_BYTES, CHUNK_WORDS)))
-      continue
-    }
     const c: number[] = []
-    for (let w = 0; w < CHUNK_WORDS; w++) c.push(view.getInt32(i * CHUNK_BYTES + 4 * w, true))
+    if (words !== undefined) for (let w = i * CHUNK_WORDS; w < (i + 1) * CHUNK_WORDS; w++) c.push(words[w]!)
+    else for (let w = 0; w < CHUNK_WORDS; w++) c.push(view.getInt32(i * CHUNK_BYTES + 4 * w, true))
     chunks.push(c)
   }
   views.set(chunks, view)
