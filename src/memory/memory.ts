@@ -15,10 +15,13 @@ const BRANCH = 1 << BRANCH_BITS
 const BRANCH_MASK = BRANCH - 1
 
 /**
- * An immutable 4 KiB page: CHUNKS chunks of CHUNK_BYTES bytes each, in address order. Neither the array
- * nor a chunk is mutated after the page is placed in a trie, so versions share the chunks they did not
- * write. (Copying the whole page on every store, and collecting that much fresh memory, was the largest
- * cost of the pure step: about a third of its time on the bench loop.)
+ * An immutable 4 KiB page, in one of two forms. Chunked: CHUNKS chunks of CHUNK_BYTES bytes each, in
+ * address order; neither the array nor a chunk is mutated after the page is placed in a trie, so versions
+ * share the chunks they did not write. (Copying the whole page on every store, and collecting that much
+ * fresh memory, was the largest cost of the pure step: about a third of its time on the bench loop.)
+ * Or a 4 KiB DataView, as loaders and the fast engine hand pages in (`withPages`): kept as it is, never
+ * written again, and read directly; the first store to it makes the chunked form of the new version.
+ * (Copying every returned page into chunks made `run` in 1 000-step calls about 1.3× slower.)
  *
  * A chunk is a plain array of CHUNK_WORDS 32-bit words, each held as a signed int32 (`| 0`) so that V8
  * keeps the array in its small-integer form; byte k of word w is the byte at offset 4w + k. Copying one
@@ -26,7 +29,10 @@ const BRANCH_MASK = BRANCH - 1
  * buffer cost about 200 ns, most of it the making of the views.
  */
 type Chunk = readonly number[]
-type Page = readonly Chunk[]
+type ChunkedPage = readonly Chunk[]
+type Page = ChunkedPage | DataView
+/** Which form a page is in (Array.isArray is a map check that V8 inlines). */
+const isChunked = (p: Page): p is ChunkedPage => Array.isArray(p)
 const CHUNK_SHIFT = 8
 const CHUNK_BYTES = 1 << CHUNK_SHIFT
 const CHUNK_MASK = CHUNK_BYTES - 1
@@ -34,7 +40,7 @@ const CHUNK_WORDS = CHUNK_BYTES / 4
 const CHUNKS = PAGE_BYTES / CHUNK_BYTES
 /** Every never-written chunk: all zero, shared, never written. */
 const ZERO_CHUNK: Chunk = Array.from({ length: CHUNK_WORDS }, () => 0)
-const ZERO_PAGE: Page = Array.from({ length: CHUNKS }, () => ZERO_CHUNK)
+const ZERO_PAGE: ChunkedPage = Array.from({ length: CHUNKS }, () => ZERO_CHUNK)
 /** A trie node: BRANCH children, each a node, a page (at the bottom level) or undefined. */
 type Node = readonly (Node | Page | undefined)[]
 
@@ -124,10 +130,11 @@ const setPath = (node: Node | undefined, level: number, key: number, page: Page)
 
 // ---- pages as one 4 KiB view (for engines that read pages directly, and for loaders) ------------------
 
-/** The single view of each page made so far: a pure memo, so a page always gives the same view. */
-const views = new WeakMap<Page, DataView>()
+/** The single view of each chunked page made so far: a pure memo, so a page always gives the same view. */
+const views = new WeakMap<ChunkedPage, DataView>()
 
 const viewOf = (p: Page): DataView => {
+  if (!isChunked(p)) return p
   let view = views.get(p)
   if (view === undefined) {
     const buffer = new ArrayBuffer(PAGE_BYTES)
@@ -145,11 +152,8 @@ const viewOf = (p: Page): DataView => {
   return view
 }
 
-/**
- * The page holding a 4 KiB view's bytes (copied into chunks; the view is remembered as the page's view,
- * so the caller must not write it afterwards).
- */
-const pageOfView = (view: DataView): Page => {
+/** The chunked form of a page given as a view (for the first store to it). */
+const chunksOf = (view: DataView): ChunkedPage => {
   const chunks: Chunk[] = []
   // Through one Int32Array over the page where the host is little-endian (Array.from on a typed array
   // goes through the iterator protocol and cost ~20 µs a page), else word by word through the view.
@@ -160,7 +164,6 @@ const pageOfView = (view: DataView): Page => {
     else for (let w = 0; w < CHUNK_WORDS; w++) c.push(view.getInt32(i * CHUNK_BYTES + 4 * w, true))
     chunks.push(c)
   }
-  views.set(chunks, view)
   return chunks
 }
 
@@ -227,7 +230,7 @@ export const withPages = (m: PhysMemory, pages: readonly (readonly [number, Data
     }
     const i = slot(key, 0)
     if (node[i] === undefined) added++
-    node[i] = pageOfView(page)
+    node[i] = page
   }
   return mem(m.map, root, height, m.pages + added)
 }
@@ -285,6 +288,7 @@ const byteOf = (c: Chunk, o: number): number => (c[o >>> 2]! >>> ((o & 3) * 8)) 
 /** Reads `size` bytes at offset `off` of page p (undefined: never written, zero); off + size ≤ PAGE_BYTES. */
 const readWithin = (p: Page | undefined, off: number, size: AccessSize): bigint => {
   if (p === undefined) return 0n
+  if (!isChunked(p)) return readView(p, off, size)
   const c = p[off >>> CHUNK_SHIFT]!
   const o = off & CHUNK_MASK
   if ((o & (size - 1)) !== 0) {               // misaligned (it may cross a chunk): byte by byte, little-endian
@@ -300,6 +304,19 @@ const readWithin = (p: Page | undefined, off: number, size: AccessSize): bigint 
     case 8:                                   // the two words through the scratch word: no bigint arithmetic
       halves[LO] = w
       halves[HI] = c[(o >>> 2) + 1]!
+      return scratch[0]!
+  }
+}
+
+/** readWithin for a page in view form (any alignment: the view reads across its words). */
+const readView = (v: DataView, off: number, size: AccessSize): bigint => {
+  switch (size) {
+    case 1: return BigInt(v.getUint8(off))
+    case 2: return BigInt(v.getUint16(off, true))
+    case 4: return BigInt(v.getUint32(off, true))
+    case 8:                                   // through the scratch word: getBigUint64 is a slow builtin call
+      halves[LO] = v.getUint32(off, true)
+      halves[HI] = v.getUint32(off + 4, true)
       return scratch[0]!
   }
 }
@@ -342,6 +359,7 @@ export const peekWord = (m: PhysMemory, pa: PhysAddr): number => {
   if ((o & 1) !== 0 || o > CHUNK_BYTES - 4) return Number(peek(m, pa, 4))
   const p = findPage(m, pageNumber(pa))
   if (p === undefined) return 0
+  if (!isChunked(p)) return p.getUint32(off, true)
   const c = p[off >>> CHUNK_SHIFT]!
   const i = o >>> 2
   return (o & 2) === 0 ? c[i]! >>> 0 : ((c[i]! >>> 16) | (c[i + 1]! << 16)) >>> 0
@@ -359,7 +377,7 @@ export const poke = (m: PhysMemory, pa: PhysAddr, size: AccessSize, value: bigin
   const pn = pageNumber(pa)
   const old = findPage(m, pn)
   // The new page: the old one's chunks, except a copy of the one written.
-  const page = (old ?? ZERO_PAGE).slice()
+  const page = old === undefined ? ZERO_PAGE.slice() : isChunked(old) ? old.slice() : chunksOf(old) as Chunk[]
   const i = off >>> CHUNK_SHIFT
   const chunk = page[i]!.slice()
   if ((o & (size - 1)) === 0) writeWithin(chunk, o, size, value)
@@ -381,7 +399,7 @@ export const pokeBytes = (m: PhysMemory, pa: PhysAddr, data: Uint8Array): PhysMe
     const bytes = new Uint8Array(PAGE_BYTES)
     if (old !== undefined) { const v = viewOf(old); bytes.set(new Uint8Array(v.buffer, v.byteOffset, PAGE_BYTES)) }
     bytes.set(data.subarray(done, done + n), off)
-    out = withPage(out, pn, pageOfView(new DataView(bytes.buffer)), old === undefined)
+    out = withPage(out, pn, new DataView(bytes.buffer), old === undefined)
     done += n
   }
   return out
