@@ -195,7 +195,9 @@ if (spikeUntraced !== undefined && spikeTraced !== undefined) {
   console.log('Spike: not run (set SPIKE=/path/to/spike to compare)')
 }
 const goal = (label: string, have: number, want: number, unit: string): void =>
-  console.log(`goal ${label}: ${have >= want ? 'met' : 'not met'} (${have.toFixed(2)} ${unit}, want ≥ ${want})`)
+  console.log(`goal ${label}: ${have >= want ? 'met' : 'not met'} (${have.toFixed(2)} ${unit}, want ≥ ${+want.toFixed(2)})`)
 goal('untraced run ≈ 120 M/s', rate(untraced) / 1e6, 120, 'M/s')
 goal('pure step ≥ 2 M/s', rate(fold) / 1e6, 2, 'M/s')
 if (spikeTraced !== undefined) goal('--log-commits ≥ 3× Spike traced', rate(traced) / rate(spikeTraced), 3, '×')
+// The step goal in machine-independent form: the issue set 2 M/s where Spike logged 1.8 M/s (1.11×).
+if (spikeTraced !== undefined) goal('pure step ≥ 1.11× Spike traced (2 M/s where Spike logs 1.8 M/s)', rate(fold) / rate(spikeTraced), 2 / 1.8, '×')
