@@ -189,13 +189,20 @@ const runBlocks = (m: Machine, budget: number, commits: CommitSink | undefined):
     if (steps === 0) return NONE(m)
     const countI = (csr.mcountinhibit & 4n) === 0n, countC = (csr.mcountinhibit & 1n) === 0n
     const n = BigInt(steps)
-    const h1 = hart(BigInt(pc), Array.from(regs), h.priv, h.virt, csr, reservation,
+    const h1 = hart(BigInt(pc), registersOf(regs), h.priv, h.virt, csr, reservation,
       countI ? h.instret + n : h.instret, countC ? h.cycle + n : h.cycle)
     return { machine: machine(m.isa, m.options, h1, mem.commit(), m.tlb, htif, platform(mtime, p0.mtimecmp, chunk, batchStart, false)), steps }
   } finally {
     mem.end()
     busy = false
   }
+}
+
+/** The register file as a fresh array (a plain loop: Array.from on a typed array runs the iterator protocol). */
+const registersOf = (r: BigUint64Array): bigint[] => {
+  const x: bigint[] = []
+  for (let i = 0; i < 32; i++) x.push(r[i]!)                   // packed, like the arrays step makes
+  return x
 }
 
 /**
