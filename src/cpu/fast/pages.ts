@@ -81,8 +81,23 @@ const ranges = (c: Csrs): readonly (readonly [bigint, bigint] | undefined)[] => 
  * PAGE_* bits of the accesses allowed everywhere in it, or 0 when entries decide differently inside it.
  */
 export const pmpPageFlags = (c: Csrs, priv: Priv, base: bigint): number => {
+  // Memoised per PMP range table (one per pmpaddr/pmpcfg pair, the only CSRs PMP reads) and
+  // (page, privilege), for pages below 2^52 (so the key is exact): a pure cache.
+  const rs = ranges(c)
+  if (base >= 1n << 52n) return pageFlags(c, rs, priv, base)
+  let known = flagsOf.get(rs)
+  if (known === undefined || known.size >= FLAGS_MEMO_LIMIT) { known = new Map(); flagsOf.set(rs, known) }
+  const key = Number(base >> 12n) * 4 + priv
+  let flags = known.get(key)
+  if (flags === undefined) { flags = pageFlags(c, rs, priv, base); known.set(key, flags) }
+  return flags
+}
+const flagsOf = new WeakMap<readonly (readonly [bigint, bigint] | undefined)[], Map<number, number>>()
+const FLAGS_MEMO_LIMIT = 1 << 16
+
+const pageFlags = (c: Csrs, rs: readonly (readonly [bigint, bigint] | undefined)[], priv: Priv, base: bigint): number => {
   const end = base + BigInt(PAGE_BYTES)
-  for (const r of ranges(c)) {
+  for (const r of rs) {
     if (r === undefined || r[0] >= end || r[1] <= base) continue
     if (r[0] > base || r[1] < end) return 0          // the deciding entry covers only part of the page
     break

@@ -1,0 +1,64 @@
+// The fast engine's per-page PMP answer (src/cpu/fast/pages.ts, pmpPageFlags): what a block may do on a
+// RAM page without asking PMP access by access. It is memoised per PMP table and (page, privilege), so
+// the laws check both that the answer is sound and that the memo is invisible.
+import { test } from 'uvu'
+import { fc, runs } from '../fc.ts'
+import { type Csrs, type Priv, resetCsrs } from '../../src/cpu/hart.ts'
+import { pmpAllows } from '../../src/cpu/pmp.ts'
+import { PAGE_FETCH, PAGE_LOAD, PAGE_STORE, pmpPageFlags } from '../../src/cpu/fast/pages.ts'
+import { parseIsa } from '../../src/cpu/isa.ts'
+
+const isa = parseIsa('rv64ima_zicsr')
+if (isa._tag === 'Left') throw new Error('isa')
+const BASE = 0x8000_0000n
+
+/** Up to 4 entries of any mode, RWX and lock, with addresses around the first few pages of RAM. */
+const arbPmp = fc.array(
+  fc.tuple(
+    fc.constantFrom(0x00, 0x08, 0x10, 0x18).chain((a) => fc.tuple(fc.constant(a), fc.nat(7), fc.boolean())).map(([a, rwx, l]) => a | rwx | (l ? 0x80 : 0)),
+    fc.oneof(
+      fc.bigInt({ min: BASE >> 2n, max: (BASE + 0x4000n) >> 2n }),            // granule addresses (TOR tops, NA4)
+      fc.nat(4).map((p) => ((BASE + BigInt(p) * 0x1000n) >> 2n) | 0x1ffn),     // a NAPOT 4 KiB page
+      fc.nat(3).map((p) => ((BASE + BigInt(p) * 0x2000n) >> 2n) | 0x3ffn),     // a NAPOT 8 KiB region
+      fc.constant((1n << 54n) - 1n),                                           // everything
+    ),
+  ),
+  { minLength: 0, maxLength: 4 },
+)
+
+/** The hart's CSRs with those entries, in fresh arrays (so no memo made for another table applies). */
+const csrsWith = (entries: readonly (readonly [number, bigint])[]): Csrs => {
+  const c = resetCsrs(isa.right)
+  const pmpcfg = c.pmpcfg.map((_, i) => entries[i]?.[0] ?? 0)
+  const pmpaddr = c.pmpaddr.map((_, i) => entries[i]?.[1] ?? 0n)
+  return { ...c, pmpcfg, pmpaddr }
+}
+
+const arbQueries = fc.array(fc.tuple(fc.constantFrom<Priv>(0, 1, 3), fc.nat(5)), { minLength: 1, maxLength: 12 })
+
+test('a page flag is set only if PMP allows that access in every 4-byte granule of the page', () => {
+  fc.assert(fc.property(arbPmp, arbQueries, (entries, queries) => {
+    const c = csrsWith(entries)
+    return queries.every(([priv, p]) => {
+      const base = BASE + BigInt(p) * 0x1000n
+      const flags = pmpPageFlags(c, priv, base)
+      for (const [bit, access] of [[PAGE_LOAD, 'load'], [PAGE_STORE, 'store'], [PAGE_FETCH, 'fetch']] as const) {
+        if ((flags & bit) === 0) continue
+        for (let o = 0n; o < 0x1000n; o += 4n) if (!pmpAllows(c, base + o, 4, access, priv)) return false
+      }
+      return true
+    })
+  }), { numRuns: runs(300) })
+})
+
+test('the memo is invisible: any sequence of (privilege, page) queries on one table answers as a fresh table does', () => {
+  fc.assert(fc.property(arbPmp, arbQueries, (entries, queries) => {
+    const c = csrsWith(entries)
+    return queries.every(([priv, p]) => {
+      const base = BASE + BigInt(p) * 0x1000n
+      return pmpPageFlags(c, priv, base) === pmpPageFlags(csrsWith(entries), priv, base)
+    })
+  }), { numRuns: runs(500) })
+})
+
+test.run()
