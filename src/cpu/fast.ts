@@ -144,7 +144,7 @@ const runBlocks = (m: Machine, budget: number, commits: CommitSink | undefined):
   busy = true
   try {
     mem.begin(m.memory, BigInt(layout.base), h.csr, h.priv, m.htif.tohost)
-    regs.set(h.x)
+    for (let i = 0; i < 32; i++) regs[i] = h.x[i]!                // (regs.set(h.x) takes the generic path: slower)
     const p0 = m.platform
     const interleave = m.options.interleave
     const tick = BigInt(Math.floor(interleave / SPIKE_INSNS_PER_RTC_TICK))

@@ -124,6 +124,9 @@ const writeValue = (dv: DataView, off: number, size: number, v: bigint): void =>
   }
 }
 
+/** Cleared code-mark arrays kept between calls, at most. */
+const CODE_POOL = 64
+
 /** Result of a store the TLB could not take: done, left to `step`, or done over code (stop the block). */
 export const STORED = 0, STORE_REFUSED = 1, STORED_OVER_CODE = 2
 
@@ -164,7 +167,18 @@ export class RunMemory {
     this.reset()
   }
 
+  /** Code-mark arrays: those handed to this call's entries, and cleared ones kept for the next calls. */
+  private codeInUse: Uint8Array[] = []
+  private readonly codeFree: Uint8Array[] = []
+
+  /** Clears the code marks of the entries being dropped and keeps the arrays (a fresh 4 KiB array per call cost more). */
+  private recycleCode(): void {
+    for (const c of this.codeInUse) { c.fill(0); if (this.codeFree.length < CODE_POOL) this.codeFree.push(c) }
+    this.codeInUse = []
+  }
+
   private reset(): void {
+    this.recycleCode()
     this.entries = new Map()
     this.rt.fill(-1)
     this.wt.fill(-1)
@@ -190,6 +204,7 @@ export class RunMemory {
   end(): void {
     this.base = undefined
     this.csr = undefined
+    this.recycleCode()
     this.entries = new Map()
     this.rv.fill(ZERO)
     this.wv.fill(ZERO)
@@ -260,7 +275,10 @@ export class RunMemory {
 
   /** Marks bytes [off, off + len) of page p's entry as code a block runs from (stores there copy the page). */
   markCode(p: number, e: PageEntry, off: number, len: number): void {
-    if (e.code === null) e.code = new Uint8Array(PAGE_BYTES)
+    if (e.code === null) {
+      e.code = this.codeFree.pop() ?? new Uint8Array(PAGE_BYTES)
+      this.codeInUse.push(e.code)
+    }
     e.code.fill(1, off, off + len)
     const i = p & TLB_MASK
     if (this.wt[i] === p) this.wt[i] = -1
