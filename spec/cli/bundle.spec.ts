@@ -1,0 +1,47 @@
+// The `memvirt` executable (src/cli/bin.mjs) runs the esbuild bundle of the CLI when it was built from the
+// sources as they are (npm ci and npm test build it), and the sources through tsx otherwise. Both must be
+// the same program: same bytes on stdout and stderr, same exit status.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+// @ts-expect-error: a plain .mjs module without types
+import { BUNDLE, HASH_LINE, sourceHash } from '../../src/cli/source-hash.mjs'
+
+const root = fileURLToPath(new URL('../../', import.meta.url))
+const bin = join(root, 'src/cli/bin.mjs')
+const run = (args: readonly string[], noBundle: boolean) =>
+  spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: root, env: { ...process.env, MEMVIRT_NO_BUNDLE: noBundle ? '1' : '0' } })
+
+test('the bundle npm test built records the hash of the current sources (so bin.mjs runs it)', () => {
+  assert.ok(existsSync(BUNDLE), 'src/cli/memvirt.bundle.mjs is missing: run npm run build')
+  const first = readFileSync(BUNDLE, 'latin1').split('\n', 1)[0]!
+  assert.is(first, `${HASH_LINE}${sourceHash()}`)
+})
+
+test('bundle and sources: the same commit log, output and exit status for a golden program', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'memvirt-bundle-'))
+  try {
+    const elf = join(root, 'golden/programs/htif.elf')
+    const a = run(['run', elf, '--isa', 'rv64ima_zicsr', '--log-commits', join(dir, 'a.log')], false)
+    const b = run(['run', elf, '--isa', 'rv64ima_zicsr', '--log-commits', join(dir, 'b.log')], true)
+    assert.is(a.status, 0)
+    assert.is(a.status, b.status)
+    assert.is(a.stdout, b.stdout)
+    assert.is(a.stderr, b.stderr)
+    assert.ok(readFileSync(join(dir, 'a.log')).equals(readFileSync(join(dir, 'b.log'))))
+  } finally { rmSync(dir, { recursive: true, force: true }) }
+})
+
+test('bundle and sources: the same one-line error and exit 2 for a file that is not an ELF', () => {
+  const a = run(['run', join(root, 'README.md')], false)
+  const b = run(['run', join(root, 'README.md')], true)
+  assert.is(a.status, 2)
+  assert.is(b.status, 2)
+  assert.is(a.stderr, b.stderr)
+})
+
+test.run()
