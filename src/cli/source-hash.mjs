@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 
-export const SRC = fileURLToPath(new URL('..', import.meta.url))
+const SRC = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '')
 export const BUNDLE = fileURLToPath(new URL('./memvirt.bundle.mjs', import.meta.url))
 export const HASH_LINE = '// memvirt-source-hash: '
 
@@ -19,6 +19,6 @@ export const sourceHash = () => {
       else if (e.name.endsWith('.ts')) { h.update(`${rel}${e.name}\0`); h.update(readFileSync(path)); h.update('\0') }
     }
   }
-  walk(SRC.replace(/\/$/, ''), '')
+  walk(SRC, '')
   return h.digest('hex')
 }
