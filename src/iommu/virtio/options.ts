@@ -11,10 +11,11 @@ export interface Fidelity {
    */
   readonly unmapSplit: 'spec' | 'qemu'
   /**
-   * MAP parameter checks. `spec`: the granule alignment of virt_start, phys_start and virt_end + 1
-   * (RANGE), input_range (RANGE) and overlap with a RESV_MEM region of an
-   * attached endpoint (INVAL). `qemu`: none of these (QEMU checks flags, the domain, bypass and
-   * overlap with existing mappings only).
+   * Address checks on MAP and ATTACH. `spec`: MAP checks the granule alignment of virt_start,
+   * phys_start and virt_end + 1 (RANGE), input_range (RANGE) and overlap with a RESV_MEM region of an
+   * attached endpoint (INVAL); ATTACH refuses an endpoint whose RESV_MEM regions the domain's mappings
+   * overlap (UNSUPP). `qemu`: none of these (QEMU's MAP checks flags, the domain, bypass and overlap
+   * with existing mappings only).
    */
   readonly mapChecks: 'spec' | 'qemu'
   /**
