@@ -9,6 +9,7 @@ import { emptyMemory, poke, type PhysMemory } from '../../../src/memory/memory.t
 import { defaultMemoryMap } from '../../../src/memory/memory-map.ts'
 import type { GStage } from '../../../src/iommu/virtio/g-stage.ts'
 import { translatePv } from '../../../src/iommu/virtio/pviommu.ts'
+import { shadowTable } from '../../../src/iommu/virtio/shadow.ts'
 import { READ, WRITE, attachReq, device, mapReq, run } from './fixtures.ts'
 
 // Sv39x4 G-stage, root (16 KiB) at 0x8010_0000: hgatp = MODE 8 << 60 | PPN 0x80100.
@@ -58,6 +59,19 @@ test('PVIOMMU: an IOVA the guest did not map faults in the virtio-iommu (reason 
 test('PVIOMMU: bypass mode is identity into guest-physical space, still translated by the G-stage: IOVA 0xa010 → SPA 0x8020_0010', () => {
   const r = translatePv(guest, g, 9, 0xa010n, 'read')
   assert.ok(isRight(r) && r.right.dma.route === 'bypass' && r.right.gpa === 0xa010n && r.right.spa === 0x8020_0010n)
+})
+
+test('PVIOMMU: the table for the physical IOMMU cuts the guest mapping at the G-stage leaves and keeps what both stages allow', () => {
+  // [0x1000, 0x1fff] → GPA 0xa000 → SPA 0x8020_0000, RW; [0x2000, 0x2fff] → GPA 0xb000 → SPA 0x8030_0000, read only
+  // (the G leaf has no W); [0x4000, 0x4fff] → GPA 0xc000 has no G leaf: left out.
+  assert.equal(shadowTable(guest, g, 8), [
+    { iovaStart: 0x1000n, iovaEnd: 0x1fffn, spaStart: 0x8020_0000n, read: true, write: true, mmio: false },
+    { iovaStart: 0x2000n, iovaEnd: 0x2fffn, spaStart: 0x8030_0000n, read: true, write: false, mmio: false },
+  ])
+})
+
+test('PVIOMMU: an endpoint in bypass mode needs the G-stage alone in the physical IOMMU', () => {
+  assert.is(shadowTable(guest, g, 9), 'g-stage only')
 })
 
 test.run()
