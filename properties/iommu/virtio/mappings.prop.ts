@@ -76,4 +76,24 @@ test('law: an UNMAP that would split a mapping → RANGE, and the state is the v
   }), { numRuns: runs(300) })
 })
 
+/** A state as text: every domain with its endpoints and mappings, and every attachment. */
+const snapshot = (s: DeviceState): string => JSON.stringify({ domains: [...s.domains.entries()], attachment: [...s.attachment.entries()] },
+  (_, v: unknown) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v))
+
+test('law: a request never changes the state it was given (every earlier state stays as it was)', () => {
+  const attachArb = fc.record({ endpoint: fc.constantFrom(8, 9), domain: fc.integer({ min: 1, max: 3 }) })
+  const anyOp = fc.oneof(opArb.map((o) => toRequest(o)), attachArb.map(({ endpoint, domain }) => ({ type: 'attach' as const, endpoint, domain, flags: 0, reserved: 0 })),
+    attachArb.map(({ endpoint, domain }) => ({ type: 'detach' as const, endpoint, domain })))
+  fc.assert(fc.property(fc.array(anyOp, { minLength: 1, maxLength: 25 }), (rs) => {
+    const states: DeviceState[] = [start()]
+    const texts = [snapshot(states[0]!)]
+    for (const r of rs) {
+      const next = handleRequest(states[states.length - 1]!, r).state
+      states.push(next)
+      texts.push(snapshot(next))
+    }
+    states.forEach((st, i) => assert.is(snapshot(st), texts[i], `state ${i} changed after later requests`))
+  }), { numRuns: runs(200) })
+})
+
 test.run()
