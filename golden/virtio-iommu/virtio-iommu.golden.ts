@@ -1,9 +1,10 @@
 // Golden runs of `memvirt virtio-iommu`: each scenario's JSON lines, free-text fields dropped, equal
 // the expectation written by hand from the virtio spec (README.md here); the text output equals its
-// regression snapshot (the model's own output, labelled so in README.md).
+// regression snapshot (the model's own output, labelled so in README.md). Where a NAME.qemu.expected.jsonl
+// exists, the same scenario under --model qemu equals it (also worked by hand, from QEMU's source).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { readFileSync, readdirSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { isLeft } from 'fp-ts/lib/Either.js'
 import { parseVirtioScenario, renderVirtioScenario } from '../../src/cli/virtio-iommu.ts'
@@ -33,6 +34,13 @@ for (const file of scenarios) {
     if (isLeft(scenario)) assert.unreachable(scenario.left)
     else assert.fixture(withoutWords(renderVirtioScenario(scenario.right, 'json')), read(here(`${base}.expected.jsonl`)))
   })
+  const qemu = here(`${base}.qemu.expected.jsonl`)
+  if (existsSync(qemu)) {
+    test(`${base} with --model qemu: --json output equals the hand-worked ${base}.qemu.expected.jsonl`, () => {
+      if (isLeft(scenario)) assert.unreachable(scenario.left)
+      else assert.fixture(withoutWords(renderVirtioScenario({ ...scenario.right, model: 'qemu' }, 'json')), read(qemu))
+    })
+  }
   test(`${base}: text output equals the regression snapshot ${base}.snapshot.txt`, () => {
     if (isLeft(scenario)) assert.unreachable(scenario.left)
     else assert.fixture(renderVirtioScenario(scenario.right, 'text'), read(here(`${base}.snapshot.txt`)))
