@@ -55,7 +55,7 @@ const done = (state: DeviceState, status: Status, why: string, properties?: read
 
 // ---- ATTACH ---------------------------------------------------------------------------------------------
 
-/** The RESV_MEM regions of an endpoint that a domain's mappings would overlap. */
+/** Whether one of a domain's mappings overlaps one of the endpoint's RESV_MEM regions. */
 const resvConflict = (s: DeviceState, d: Domain | undefined, endpoint: number): boolean => {
   if (d === undefined) return false
   const resv = endpointOf(s, endpoint)?.resvMem ?? []
