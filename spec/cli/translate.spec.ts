@@ -74,7 +74,7 @@ test('keys every JS object has ("__proto__", "constructor") are unknown fields, 
   oneLine(await runs.ctorKey, `memvirt: ${join(dir, 'ctor.json')}: field constructor: unknown field (known: privilege, accesses, description, extensions, memoryMap, memory, ptes, csrs, V)`)
 })
 
-test('an unsupported hgatp MODE: one line naming scenario.csrs.hgatp, exit 2', async () => {
+test('an unsupported hgatp MODE: one line naming the file and field csrs.hgatp, exit 2', async () => {
   oneLine(await runs.unknownMode, new RegExp(`^memvirt: ${join(dir, 'mode.json')}: field csrs\\.hgatp: unsupported MODE 7 `))
 })
 

@@ -6,7 +6,8 @@ import { accessSync, closeSync, constants, openSync, readSync, statSync } from '
 import { endianness } from 'node:os'
 import type { Command } from 'commander'
 import { SingleBar, Presets } from 'cli-progress'
-import { isLeft, right, left, type Either } from 'fp-ts/lib/Either.js'
+import { isLeft, right, left, type Either } from '../bits/either.ts'
+import { intRange, numberFromText } from '../codec/numbers.ts'
 import type { AdmissionOptions } from '../cache/admission.ts'
 import { blockAccess, blockReq, flush, initBlockCache, jainIndex, MAX_VMS, vmReport, type BlockCacheConfig, type BlockCacheState, type WritePolicy } from '../cache/blockcache.ts'
 import { mrcSizes, mrcSpec, type MrcPoint } from '../cache/mrc.ts'
@@ -232,12 +233,32 @@ const csvOptions = (s: string | undefined): CsvOptions => {
   return o
 }
 
-/** `window=W,threshold=K`. */
+/** The admission window's range: its ring holds one entry per request, so it is bounded like a table. */
+export const ADMISSION_WINDOW = intRange(1, 2 ** 24)
+
+/**
+ * `window=W,threshold=K`: both required, 1 ≤ K ≤ W ≤ 2^24 (a threshold above the window could never
+ * be reached: the front would admit nothing). Unknown keys are errors.
+ */
 export const admissionOptions = (s: string | undefined): AdmissionOptions | undefined => {
   if (s === undefined) return undefined
-  const kv = new Map(s.split(',').map((x) => x.split('=').map((y) => y.trim()) as [string, string]))
-  const window = positiveInts('--admission window', kv.get('window') ?? 'missing')[0] as number
-  const threshold = positiveInts('--admission threshold', kv.get('threshold') ?? 'missing')[0] as number
+  const kv = new Map<string, string>()
+  for (const part of s.split(',')) {
+    const eq = part.indexOf('=')
+    const k = (eq < 0 ? part : part.slice(0, eq)).trim()
+    if (k !== 'window' && k !== 'threshold') return failInput(`--admission: unknown key ${JSON.stringify(k)} (expected window=W,threshold=K)`)
+    if (eq < 0 || kv.has(k)) return failInput(`--admission: ${JSON.stringify(part)}: expected ${k}=N once`)
+    kv.set(k, part.slice(eq + 1))
+  }
+  const num = (k: 'window' | 'threshold'): number => {
+    const v = kv.get(k)
+    if (v === undefined) return failInput(`--admission: ${k}: missing (expected window=W,threshold=K)`)
+    const n = numberFromText(ADMISSION_WINDOW, v)
+    return isLeft(n) ? failInput(`--admission: ${k}: ${n.left}`) : n.right
+  }
+  const window = num('window')
+  const threshold = num('threshold')
+  if (threshold > window) return failInput(`--admission: threshold: expected at most the window (${window}), got ${threshold}: no object could ever be admitted`)
   return { window, threshold }
 }
 
