@@ -1,6 +1,6 @@
 // GPU task lists for `memvirt gpu`: the CSV format `vm,arrival_s,mem_kib,work_s[,weight]` and a
 // seeded generator whose memory demand exceeds the GPUs' memory part of the time.
-import { left, right, type Either } from 'fp-ts/lib/Either.js'
+import { left, right, type Either } from '../bits/either.ts'
 import { Cursor, seeded } from './prng.ts'
 import type { GpuHost, GpuTask, GpuVm } from './gpu.ts'
 

@@ -1,7 +1,7 @@
 // Workloads for `memvirt alloc`: the bundled seeded generator (diurnal, bursty and idle-heavy
 // VMs) and the CSV format `epoch,vm,demand_kib[,active_kib][,weight][,min_kib][,max_kib]`,
 // decoded with line/field errors as values.
-import { left, right, type Either } from 'fp-ts/lib/Either.js'
+import { left, right, type Either } from '../bits/either.ts'
 import { Cursor, seeded } from './prng.ts'
 import type { VmSpec, Workload } from './model.ts'
 

@@ -4,7 +4,7 @@
 // `memvirt demo translate` keeps the earlier two-stage translation walkthrough.
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { type Either, isLeft, left, right } from 'fp-ts/lib/Either.js'
+import { type Either, isLeft, left, right } from '../bits/either.ts'
 import type { Command } from 'commander'
 import { hex } from '../bits/bits.ts'
 import { parseElf } from '../elf/elf.ts'
