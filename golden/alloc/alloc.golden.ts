@@ -24,7 +24,7 @@ const here = dirname(fileURLToPath(import.meta.url))
 const read = (f: string): string => readFileSync(join(here, f), 'utf8')
 const csv = read('bundled-workload.csv')
 const parsed = parseWorkloadCsv(csv)
-if (parsed._tag === 'Left') throw new Error(parsed.left)
+if (parsed._tag === 'Left') throw new Error(formatError('bundled-workload.csv', parsed.left))
 const w = parsed.right
 const decoded = parseAllocHost(read('bundled-host.json'))
 if (decoded._tag === 'Left') throw new Error(formatError('bundled-host.json', decoded.left))
@@ -119,7 +119,7 @@ test('the shell: a malformed workload line exits 2 with one line naming line and
   const r = spawnSync(process.execPath, [join(here, '../../src/cli/bin.mjs'), 'alloc', bad, '--host', join(here, 'bundled-host.json')], { encoding: 'utf8' })
   assert.is(r.status, 2)
   assert.is(r.stdout, '')
-  assert.is(r.stderr, `memvirt: ${bad}: line 3: demand_kib: expected a non-negative integer, got '-3'\n`)
+  assert.is(r.stderr, `memvirt: ${bad}:3: demand_kib: expected an integer from 0 to 2^40, got '-3'\n`)
 })
 
 test.run()

@@ -46,8 +46,8 @@ const allocAction = async (workloadPath: string | undefined, o: AllocOptions): P
   let w: Workload
   if (workloadPath === undefined) w = generateWorkload({ ...generatorDefaults, seed })
   else {
-    const r = parseWorkloadCsv(readText(workloadPath, 'workload file'), workloadPath)
-    if (r._tag === 'Left') return failInput(r.left)
+    const r = parseWorkloadCsv(readText(workloadPath, 'workload file'))
+    if (r._tag === 'Left') return failInput(formatError(workloadPath, r.left))
     w = r.right
   }
   let host: AllocHost
@@ -78,8 +78,8 @@ const gpuAction = async (tasksPath: string | undefined, o: GpuOptions): Promise<
   const names = parseList<GpuPolicyName>(o.policy, isGpuPolicy, gpuPolicies, '--policy')
   const w = (() => {
     if (tasksPath === undefined) return generateGpuWorkload(seed)
-    const r = parseGpuCsv(readText(tasksPath, 'tasks file'), tasksPath)
-    return r._tag === 'Left' ? failInput(r.left) : r.right
+    const r = parseGpuCsv(readText(tasksPath, 'tasks file'))
+    return r._tag === 'Left' ? failInput(formatError(tasksPath, r.left)) : r.right
   })()
   const host = (() => {
     if (o.host === undefined) return defaultGpuHost
