@@ -47,6 +47,8 @@ test('bounded numbers: the range is in the message; NaN, infinities and non-inte
   assert.is(run(p, 1), 'expected a number in [0, 1), got 1')
   assert.is(rangeText(realRange(1, 2 ** 40, { minOpen: true })), 'a number in (1, 2^40]')
   assert.is(rangeText(intRange(0, 1_000_000)), 'an integer from 0 to 1000000')
+  assert.is(rangeText(intRange(1, Number.MAX_SAFE_INTEGER)), 'an integer from 1 to 2^53 - 1')
+  assert.is(rangeText(intRange(1, 2 ** 40 - 1)), 'an integer from 1 to 1099511627775')
 })
 
 test('numbers in flag text: decimal only, in range, quoted back in the message', () => {

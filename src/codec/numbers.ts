@@ -22,10 +22,11 @@ export const intRange = (min: number, max: number): Range => ({ min, max, intege
 export const realRange = (min: number, max: number, open: { minOpen?: boolean; maxOpen?: boolean } = {}): Range =>
   ({ min, max, ...open })
 
-/** A bound as users read it: powers of two above 2^20 as 2^k, others in plain digits. */
+/** A bound as users read it: powers of two above 2^20 as 2^k, the largest safe integer as 2^53 - 1, others in plain digits. */
 const bound = (n: number): string => {
-  const k = Math.log2(n)
-  return n > 2 ** 20 && Number.isInteger(k) ? `2^${k}` : String(n)
+  if (n === Number.MAX_SAFE_INTEGER) return '2^53 - 1'
+  const k = Math.round(Math.log2(n))
+  return n > 2 ** 20 && 2 ** k === n ? `2^${k}` : String(n)
 }
 
 /**
