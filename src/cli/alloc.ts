@@ -8,6 +8,7 @@ import { renderSvg } from './plot.ts'
 import { defaultCapacityKib, formatWorkloadCsv, generateWorkload, generatorDefaults, parseWorkloadCsv } from '../alloc/workload.ts'
 import { allocHostDefaults, parseAllocHost, parseGpuHost, type AllocHost } from '../alloc/host.ts'
 import { formatError } from '../codec/errors.ts'
+import { intRange, numberFromText } from '../codec/numbers.ts'
 import { allocJson, formatAllocTable, formatGpuTable, gpuJson, isGpuPolicy, policyNames, runGpuPolicies, runPolicy, type PolicyName } from '../alloc/report.ts'
 import { allocTimelineSpec, gpuSlowdownSpec } from '../alloc/plot.ts'
 import { defaultGpuHost, formatGpuCsv, generateGpuWorkload, parseGpuCsv } from '../alloc/gpu-workload.ts'
@@ -24,8 +25,8 @@ const readText = (path: string, what: string): string => {
 
 
 const parseSeed = (s: string): number => {
-  if (!/^\d+$/.test(s) || !Number.isSafeInteger(Number(s))) return failInput(`--seed: expected a non-negative integer, got '${s}'`)
-  return Number(s)
+  const n = numberFromText(intRange(0, Number.MAX_SAFE_INTEGER), s)
+  return n._tag === 'Left' ? failInput(`--seed: ${n.left}`) : n.right
 }
 
 const parseList = <T extends string>(s: string, ok: (x: string) => x is T, known: readonly string[], flag: string): T[] => {
