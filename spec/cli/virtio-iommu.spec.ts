@@ -61,7 +61,7 @@ test('page_size_mask 0 (the device must set at least one bit): one line naming c
 })
 
 test('malformed JSON: one line with the file, line and column, exit 2', async () => {
-  oneLine(await runs.malformed, 'malformed.json', 'line 2')
+  oneLine(await runs.malformed, 'malformed.json:2:', 'malformed JSON')
 })
 
 test('a missing file: one line, exit 2', async () => {

@@ -17,7 +17,7 @@ import {
   resetDevice, translateDma, translatePv,
 } from '../iommu/virtio/index.ts'
 import { failInput } from './io.ts'
-import { Hex64, jsonSyntaxError, lineColumn } from './scenario.ts'
+import { Hex64, formatError, parseJson } from '../codec/index.ts'
 
 // ---- what a decoded scenario is ---------------------------------------------------------------------
 
@@ -257,12 +257,9 @@ export const decodeVirtioScenario = (u: unknown): Either<VirtioScenarioError, Vi
 
 /** Parses and decodes scenario text; `name` (the file) starts every error message. */
 export const parseVirtioScenario = (text: string, name: string): Either<string, VirtioScenario> => {
-  const syntax = jsonSyntaxError(text)
-  if (syntax !== undefined) {
-    const { line, column } = lineColumn(text, syntax.offset)
-    return left(`${name}: malformed JSON at line ${line}, column ${column} (offset ${syntax.offset}): expected ${syntax.expected}`)
-  }
-  const s = decodeVirtioScenario(JSON.parse(text) as unknown)
+  const json = parseJson(text)
+  if (isLeft(json)) return left(formatError(name, json.left))
+  const s = decodeVirtioScenario(json.right)
   return isLeft(s) ? left(`${name}: ${s.left.path}: ${s.left.message}`) : s
 }
 
