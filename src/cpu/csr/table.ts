@@ -26,6 +26,8 @@ const byNumber = (defs: readonly CsrDef[]): readonly (CsrDef | undefined)[] => {
 }
 
 const TABLE = byNumber([...MACHINE_CSRS, ...SUPERVISOR_CSRS, ...HYPERVISOR_CSRS, ...PMP_CSR_DEFS, ...COUNTER_CSRS, ...DEBUG_CSRS])
+/** The same numbers as reached with V = 1: a supervisor number with a `vs` twin holds that VS definition. */
+const TABLE_V = TABLE.map((d) => (d?.vs !== undefined ? TABLE[d.vs] : d))
 
 /** The definition of CSR `n`, if the model has one. */
 export const csrDefinition = (n: number): CsrDef | undefined => TABLE[n]
@@ -52,9 +54,8 @@ export const csrDenial = (h: Hart, isa: Isa, n: number, write: boolean): CsrDeni
 
 /** The value of CSR `n` (assumed to exist), as seen with virtualization mode `virt`; 0 for a number the model lacks. */
 export const csrRead = (h: Hart, isa: Isa, n: number, virt: boolean = h.virt): bigint => {
-  const d = TABLE[n]
-  if (d === undefined) return 0n
-  return (virt && d.vs !== undefined ? TABLE[d.vs]! : d).read(h, isa, virt)
+  const d = (virt ? TABLE_V : TABLE)[n]
+  return d === undefined ? 0n : d.read(h, isa, virt)
 }
 
 /**
@@ -62,7 +63,6 @@ export const csrRead = (h: Hart, isa: Isa, n: number, virt: boolean = h.virt): b
  * Returns the new hart and the CSR numbers Spike's commit log shows for this write.
  */
 export const csrWrite = (h: Hart, isa: Isa, n: number, value: bigint): CsrWrite => {
-  const d = TABLE[n]
-  if (d === undefined) return ignoreWrite(h)
-  return (h.virt && d.vs !== undefined ? TABLE[d.vs]! : d).write(h, isa, value)
+  const d = (h.virt ? TABLE_V : TABLE)[n]
+  return d === undefined ? ignoreWrite(h) : d.write(h, isa, value)
 }
