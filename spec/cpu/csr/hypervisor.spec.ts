@@ -1,12 +1,13 @@
-// The H chapter's rules for CSRs that trap entry and memory accesses consult (Priv. ISA ch. "Hypervisor
-// Extension": §"Hypervisor Trap Delegation (hedeleg and hideleg) Registers", §"Machine Status (mstatus)"
-// with its table "Effect of MPRV on the translation and protection of explicit memory accesses").
-// Each clause runs whole instructions through `step`; expected values are the spec's.
+// The H chapter's rules for CSRs (Priv. ISA ch. "Hypervisor Extension": §"Hypervisor and Virtual
+// Supervisor CSRs", §"Hypervisor Trap Delegation (hedeleg and hideleg) Registers", §"Machine Status
+// (mstatus)" with its table "Effect of MPRV on the translation and protection of explicit memory
+// accesses"). Expected values are the spec's.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { type Retired, type Trapped } from '../../../src/cpu/event.ts'
 import { csrType, encode, iType } from '../../../src/cpu/decode/index.ts'
-import { CODE, machineWith, stepOnce } from '../fixture.ts'
+import { CSR, csrRead, csrWrite } from '../../../src/cpu/csr/access.ts'
+import { CODE, RV64IMAC_H, machineWith, stepOnce } from '../fixture.ts'
 
 const bit = (n: bigint): bigint => 1n << n
 const MSTATUS_MPRV = bit(17n), MSTATUS_GVA = bit(38n), MSTATUS_MPV = bit(39n)
@@ -64,6 +65,29 @@ test('H §mstatus, table "Effect of MPRV": with MPRV = 1 and MPP = M a load is a
   const mm = run(MSTATUS_MPRV | MSTATUS_MPV | mpp(3n))
   assert.is(mm.event._tag, 'Retired')
   assert.is(mm.machine.hart.x[10], BigInt(ld))
+})
+
+test('H §"Virtual Supervisor CSRs": with V = 1 each supervisor CSR number reaches its VS CSR; the HS copy is untouched', () => {
+  const hs = machineWith([0x13], { csr: { hideleg: 0b100_0100_0100n } }).hart    // hideleg delegates VSSI, VSTI, VSEI
+  const vs = machineWith([0x13], { priv: 1, virt: true, csr: hs.csr }).hart
+  // [S number, VS number, a value the register must be able to hold]
+  const pairs: readonly (readonly [number, number, bigint])[] = [
+    [CSR.sstatus, CSR.vsstatus, SSTATUS_SIE],
+    [CSR.sie, CSR.vsie, bit(5n)],                  // STIE as VS sees it (hie.VSTIE, delegated by hideleg)
+    [CSR.sip, CSR.vsip, bit(1n)],                  // SSIP as VS sees it (hip.VSSIP, delegated by hideleg)
+    [CSR.stvec, CSR.vstvec, 0x8000_4000n],
+    [CSR.sscratch, CSR.vsscratch, 0x1234n],
+    [CSR.sepc, CSR.vsepc, 0x8000_4000n],
+    [CSR.scause, CSR.vscause, 13n],
+    [CSR.stval, CSR.vstval, 0x77n],
+    [CSR.satp, CSR.vsatp, (8n << 60n) | 0x8_0004n],  // Sv39
+  ]
+  for (const [s, v, value] of pairs) {
+    const after = csrWrite(vs, RV64IMAC_H, s, value).hart
+    assert.is(csrRead(after, RV64IMAC_H, s) & value, value, `0x${s.toString(16)} read back with V = 1`)
+    assert.is(csrRead(after, RV64IMAC_H, v, false) & value, value, `0x${v.toString(16)} from HS`)
+    assert.is(csrRead(after, RV64IMAC_H, s, false), csrRead(vs, RV64IMAC_H, s, false), `0x${s.toString(16)} from HS unchanged`)
+  }
 })
 
 test.run()
