@@ -37,6 +37,7 @@ const hpmEvents = (): CsrDef[] =>
 
 // ---- the definitions ------------------------------------------------------------------------------------------
 
+/** The counter CSRs and their enables, for table.ts. */
 export const COUNTER_CSRS: readonly CsrDef[] = [
   // mcycle/minstret: an explicit write wins over the increment of the writing instruction (Spike).
   define({

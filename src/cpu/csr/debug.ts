@@ -47,6 +47,7 @@ const TINFO = (1n << 2n) | (1n << 3n) | (1n << 4n) | (1n << 5n) | (1n << 6n) | (
 
 // ---- the definitions ------------------------------------------------------------------------------------------
 
+/** The Sdtrig CSRs, for table.ts. */
 export const DEBUG_CSRS: readonly CsrDef[] = [
   // tselect: Spike has 4 triggers; a value of 4 or more leaves tselect unchanged.
   define({

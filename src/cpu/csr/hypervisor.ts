@@ -49,6 +49,7 @@ export const hypervisorAccessMode = (h: Hart): AccessMode =>
 
 // ---- the definitions ------------------------------------------------------------------------------------------
 
+/** The hypervisor, VS and H-added machine CSRs of this chapter, for table.ts. */
 export const HYPERVISOR_CSRS: readonly CsrDef[] = [
   define({
     number: CSR.hstatus, exists: withH,

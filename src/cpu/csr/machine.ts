@@ -79,6 +79,7 @@ export const envcfgMask = (isa: Isa): bigint => (isa.svadu ? ENVCFG_ADUE : 0n) |
 
 // ---- the definitions ------------------------------------------------------------------------------------------
 
+/** The machine-level CSRs of this chapter, for table.ts. */
 export const MACHINE_CSRS: readonly CsrDef[] = [
   // Machine information registers: read-only. Spike's marchid is 5; vendor, implementation, hart ID and
   // configuration pointer are 0.

@@ -46,7 +46,7 @@ const pmpaddr = (i: number): CsrDef => {
 
 // ---- the definitions ------------------------------------------------------------------------------------------
 
-/** RV64: only the even pmpcfg numbers exist (pmpcfg1, 3, … are RV32-only). */
+/** The PMP CSRs, for table.ts. RV64: only the even pmpcfg numbers exist (pmpcfg1, 3, … are RV32-only). */
 export const PMP_CSR_DEFS: readonly CsrDef[] = [
   ...Array.from({ length: PMP_CSRS / 8 }, (_, j) => pmpcfg(2 * j)),
   ...Array.from({ length: PMP_CSRS }, (_, i) => pmpaddr(i)),

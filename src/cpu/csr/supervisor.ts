@@ -30,6 +30,7 @@ export const legalizeSatp = (old: bigint, value: bigint): bigint => {
 
 // ---- the definitions ------------------------------------------------------------------------------------------
 
+/** The supervisor-level CSRs of this chapter, for table.ts. */
 export const SUPERVISOR_CSRS: readonly CsrDef[] = [
   // sstatus: the S-visible bits of mstatus; a write goes through mstatus's legalization.
   define({

@@ -29,9 +29,6 @@ const TABLE = byNumber([...MACHINE_CSRS, ...SUPERVISOR_CSRS, ...HYPERVISOR_CSRS,
 /** The same numbers as reached with V = 1: a supervisor number with a `vs` twin holds that VS definition. */
 const TABLE_V = TABLE.map((d) => (d?.vs !== undefined ? TABLE[d.vs] : d))
 
-/** The definition of CSR `n`, if the model has one. */
-export const csrDefinition = (n: number): CsrDef | undefined => TABLE[n]
-
 /** Does CSR `n` exist on this hart? Non-existent CSRs are always illegal (never virtual). */
 export const csrExists = (n: number, isa: Isa): boolean => TABLE[n]?.exists(isa) ?? false
 
