@@ -11,9 +11,10 @@ import { test } from 'uvu'
 import { phys } from '../../../src/bits/address.ts'
 import { defaultMemoryMap } from '../../../src/memory/memory-map.ts'
 import { type PhysMemory, emptyMemory, poke } from '../../../src/memory/memory.ts'
-import { type VmsaRegs, rights, vmsaRegs } from '../../../src/arch/armv7/vmsa.ts'
+import { type VmsaRegs, vmsaRegs } from '../../../src/arch/armv7/vmsa.ts'
 import { type ArmShadowAccess, armShadowFormat } from '../../../src/hypervisor/shadow/armv7.ts'
-import { type VmmMap, vmmBlockAt } from '../../../src/hypervisor/shadow/vmm-map.ts'
+import type { VmmMap } from '../../../src/hypervisor/shadow/vmm-map.ts'
+import { hostOf, vmmArb } from './vmm-maps.ts'
 import { fc, runs } from '../../fc.ts'
 import { type Event, assertNoDifference, firstDifference } from './harness.ts'
 
@@ -48,38 +49,6 @@ const supersectionArb = fc.oneof(
   fc.record({ ap: fc.constantFrom(0b011, 0b001, 0b111), xn: fc.boolean() }).map((f) => (BigInt(f.ap & 3) << 10n) | (BigInt(f.ap >> 2) << 15n) | (1n << 18n) | (f.xn ? 0x10n : 0n) | 2n),
 )
 const windowDescriptor = (0x0n << 20n) | (0b01n << 10n) | (15n << 5n) | 0x10n | 2n
-
-// ---- the VMM's map ----------------------------------------------------------------------------------
-
-const rightsArb = fc.constantFrom(rights(true, true, true), rights(true, true, true), rights(true, false, true), rights(true, true, false), rights(true, false, false))
-/** Either one 16 MiB block over everything, or the table region as a 64 KiB block and each MiB of data as 1 MiB, 2 MiB, or sixteen 64 KiB blocks (or nothing). */
-const vmmArb: fc.Arbitrary<VmmMap> = fc.oneof(
-  { weight: 1, arbitrary: fc.constant<VmmMap>([{ gpa: 0n, hpa: 0x1000_0000n, bits: 24, rights: rights(true, true, true) }]) },
-  {
-    weight: 4,
-    arbitrary: fc.record({
-      k: fc.integer({ min: 0, max: 7 }).map((x) => 2 * x),
-      pairs: fc.array(fc.record({ shape: fc.constantFrom('none', '1M', '1M', '2M', '64K'), r: rightsArb, rs: fc.array(rightsArb, { minLength: 16, maxLength: 16 }) }), { minLength: 8, maxLength: 8 }),
-    }).map(({ k, pairs }) => {
-      const map: VmmMap[number][] = [{ gpa: 0n, hpa: 0x0100_0000n, bits: 16, rights: rights(true, true, false) }]
-      pairs.forEach((p, i) => {
-        for (const m of [2 * i, 2 * i + 1]) {
-          if (m === 0) continue
-          const gpa = BigInt(m) << 20n, hpa = 0x0200_0000n + (BigInt(m ^ k) << 20n)
-          if (p.shape === '1M') map.push({ gpa, hpa, bits: 20, rights: p.r })
-          if (p.shape === '64K') p.rs.forEach((r, j) => map.push({ gpa: gpa + (BigInt(j) << 16n), hpa: hpa + (BigInt(j) << 16n), bits: 16, rights: r }))
-        }
-        if (p.shape === '2M' && i > 0) map.push({ gpa: BigInt(2 * i) << 20n, hpa: 0x0200_0000n + (BigInt((2 * i) ^ k) << 20n), bits: 21, rights: p.r })
-      })
-      return map
-    }),
-  },
-)
-
-const hostOf = (vmm: VmmMap, gpa: bigint): bigint => {
-  const b = vmmBlockAt(vmm, gpa)!
-  return b.hpa + (gpa - b.gpa)
-}
 
 // ---- the guest's world and its events -----------------------------------------------------------------
 
