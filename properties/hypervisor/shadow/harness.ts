@@ -8,7 +8,7 @@ import { type PhysMemory, peek, poke } from '../../../src/memory/memory.ts'
 import type { ShadowFormat } from '../../../src/hypervisor/shadow/format.ts'
 import {
   type FenceScope, type ShadowOptions, type ShadowState, type StoreData,
-  nestedAccess, shadowAccess, shadowFence, shadowInit, shadowSetRegs, shadowHostWrite,
+  nestedAccess, shadowAccess, shadowFence, shadowInit, shadowPrefill, shadowSetRegs, shadowHostWrite,
 } from '../../../src/hypervisor/shadow/shadow.ts'
 
 export type Event<R, A> =
@@ -17,6 +17,8 @@ export type Event<R, A> =
   | { readonly kind: 'fence'; readonly scope: FenceScope }
   /** New translation registers; `then` is the TLB maintenance the guest does before its next access (e.g. after a new TTBR under the same ASID). */
   | { readonly kind: 'regs'; readonly regs: R; readonly then?: FenceScope }
+  /** The VMM fills a shadow leaf eagerly (invisible to the guest: nothing happens on the nested side). */
+  | { readonly kind: 'prefill'; readonly va: bigint; readonly access: A }
   /** A device's DMA (or the VMM's own write) into guest memory at a host-physical address. */
   | { readonly kind: 'dma'; readonly hpa: bigint; readonly data: StoreData; readonly midUpdate?: boolean }
 
@@ -50,7 +52,7 @@ const grantsWithin = <R, A, F, G>(format: ShadowFormat<R, A, F, G>, s: ShadowSta
 
 /**
  * Runs `events` both ways from `host` and `regs`. Returns the first difference (outcome of an access,
- * a grant beyond the composition, or guest memory at `watch` addresses at the end), or undefined.
+ * a grant beyond the composition, or guest memory at the `watch` addresses after any event), or undefined.
  */
 export const firstDifference = <R, A, F, G>(
   format: ShadowFormat<R, A, F, G>, host: PhysMemory, regs: R, options: ShadowOptions,
@@ -77,15 +79,17 @@ export const firstDifference = <R, A, F, G>(
         s = shadowSetRegs(format, s, ev.regs)
         if (ev.then !== undefined) s = shadowFence(format, s, ev.then)
         break
+      case 'prefill': s = shadowPrefill(format, s, ev.va, ev.access); break
       case 'dma': nHost = poke(nHost, phys(ev.hpa), ev.data.size, ev.data.value); s = shadowHostWrite(format, s, ev.hpa, ev.data); break
+    }
+    // The guest's watched memory (its descriptors: A/D and AF included) is the same after every event.
+    for (const a of watch) {
+      const x = peek(nHost, phys(a), 8), y = peek(s.host, phys(a), 8)
+      if (x !== y) return { difference: `after event ${i} (${show(ev)}): guest memory at ${show(a)}: nested ${show(x)}, shadow ${show(y)}`, state: s }
     }
     if ((ev.kind === 'access' || ev.kind === 'dma') && ev.midUpdate === true) continue
     const g = grantsWithin(format, s, tries)
     if (g !== undefined) return { difference: `after event ${i} (${show(ev)}): ${g}`, state: s }
-  }
-  for (const a of watch) {
-    const x = peek(nHost, phys(a), 8), y = peek(s.host, phys(a), 8)
-    if (x !== y) return { difference: `guest memory at ${show(a)}: nested ${show(x)}, shadow ${show(y)}`, state: s }
   }
   return { difference: undefined, state: s }
 }
