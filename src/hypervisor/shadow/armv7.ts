@@ -15,9 +15,9 @@ import {
   type ArmAccess, type Permissions, type Pl, type Rights, type VmsaRegs,
   allows, currentAsid, intersectRights, showRights, usesLongDescriptors, vmsaRegs,
 } from '../../arch/armv7/vmsa.ts'
-import type { ArmLeaf, LongAttributes, ShortAttributes } from '../../arch/armv7/walk.ts'
+import type { ArmLeaf, ArmWalk, LongAttributes, ShortAttributes } from '../../arch/armv7/walk.ts'
 import type { Geometry, NestedOutcome, ShadowFormat, ShadowLeaf, ShadowWalk } from './format.ts'
-import { type VmmMap, vmmBlockAt } from './vmm-map.ts'
+import { type VmmBlock, type VmmMap, vmmBlockAt } from './vmm-map.ts'
 
 /** One ARM access: its kind and the privilege level it is made at. */
 export interface ArmShadowAccess {
@@ -54,33 +54,48 @@ const shadowRegs = (long: boolean, root: bigint): VmsaRegs =>
 
 const hex = (x: bigint): string => '0x' + x.toString(16).padStart(8, '0')
 
+/** The guest's walk through the VMM's map, with every descriptor's host-physical address (for explanations). */
+export interface ArmNestedWalk {
+  readonly walk: ArmWalk
+  /** The host-physical address of each descriptor in `walk.trail`, in order. */
+  readonly descriptorHpas: readonly bigint[]
+  /** The final guest-physical address, where the VMM's map puts it, and the block that does. */
+  readonly result: Either<ArmFault, { readonly gpa: bigint; readonly hpa: bigint; readonly leaf: ArmLeaf; readonly block: VmmBlock }>
+}
+
 /**
  * The composed walk: the guest's descriptors are read at guest-physical addresses the VMM's map
  * turns into host-physical ones (a descriptor outside the map, or in a block without read, is the
  * VMM's Stage2 fault), and the final guest-physical address goes through the map with the access's
- * own right. The region is the smaller of the guest's leaf and the VMM's block.
+ * own right.
  */
-const composedWalk = (vmm: VmmMap, long: boolean) =>
+export const armNestedWalk = (vmm: VmmMap, host: PhysMemory, regs: VmsaRegs, va: bigint, a: ArmShadowAccess): ArmNestedWalk => {
+  const format = usesLongDescriptors(regs) ? 'long' : 'short'
+  const descriptorHpas: bigint[] = []
+  const read = (addr: bigint, size: 4 | 8, level: number): Either<ArmFault, bigint> => {
+    const b = vmmBlockAt(vmm, addr)
+    if (b === undefined || !b.rights.read) return left(stage2Fault(format, level, va, a.kind, `descriptor at GPA ${hex(addr)} is not readable in the VMM's map`))
+    const hpa = b.hpa + (addr - b.gpa)
+    descriptorHpas.push(hpa)
+    return right(peek(host, phys(hpa), size))
+  }
+  const walk = translateArm(regs, read, va, a.kind, a.pl)
+  if (isLeft(walk.result)) return { walk, descriptorHpas, result: walk.result }
+  const { pa: gpa, leaf } = walk.result.right
+  const b = vmmBlockAt(vmm, gpa)
+  if (b === undefined || !allows(b.rights, a.kind)) {
+    return { walk, descriptorHpas, result: left(stage2Fault(format, 0, va, a.kind, `GPA ${hex(gpa)} is ${b === undefined ? 'not in' : `${showRights(b.rights)} in`} the VMM's map`)) }
+  }
+  return { walk, descriptorHpas, result: right({ gpa, hpa: b.hpa + (gpa - b.gpa), leaf, block: b }) }
+}
+
+/** The composed walk as the shadow algorithm needs it: the region is the smaller of the guest's leaf and the VMM's block. */
+const composedWalk = (vmm: VmmMap) =>
   (host: PhysMemory, regs: VmsaRegs, va: bigint, a: ArmShadowAccess): NestedOutcome<ArmFault, ArmGrant> => {
-    const format = long ? 'long' : 'short'
-    const deps: bigint[] = []
-    let refs = 0
-    const read = (addr: bigint, size: 4 | 8, level: number): Either<ArmFault, bigint> => {
-      const b = vmmBlockAt(vmm, addr)
-      if (b === undefined || !b.rights.read) return left(stage2Fault(format, level, va, a.kind, `descriptor at GPA ${hex(addr)} is not readable in the VMM's map`))
-      const hpa = b.hpa + (addr - b.gpa)
-      deps.push(hpa)
-      refs++
-      return right(peek(host, phys(hpa), size))
-    }
-    const w = translateArm(regs, read, va, a.kind, a.pl)
-    if (isLeft(w.result)) return { result: w.result, host, refs }
-    const { pa: gpa, leaf } = w.result.right
-    const b = vmmBlockAt(vmm, gpa)
-    if (b === undefined || !allows(b.rights, a.kind)) {
-      return { result: left(stage2Fault(format, 0, va, a.kind, `GPA ${hex(gpa)} is ${b === undefined ? 'not in' : `${showRights(b.rights)} in`} the VMM's map`)), host, refs }
-    }
-    const hpa = b.hpa + (gpa - b.gpa)
+    const n = armNestedWalk(vmm, host, regs, va, a)
+    const refs = n.descriptorHpas.length
+    if (isLeft(n.result)) return { result: n.result, host, refs }
+    const { hpa, leaf, block: b } = n.result.right
     const pageBits = Math.min(leaf.pageBits, b.bits)
     const vaBase = va & ~((1n << BigInt(pageBits)) - 1n)
     const grant: ArmGrant = {
@@ -88,7 +103,7 @@ const composedWalk = (vmm: VmmMap, long: boolean) =>
       attributes: leaf.attributes,
     }
     return {
-      result: right({ hpa, vaBase, hpaBase: hpa - (va - vaBase), pageBits, grant, accessed: true, dirty: true, global: leaf.global, deps }),
+      result: right({ hpa, vaBase, hpaBase: hpa - (va - vaBase), pageBits, grant, accessed: true, dirty: true, global: leaf.global, deps: n.descriptorHpas }),
       host, refs,
     }
   }
@@ -155,7 +170,7 @@ export const armShadowFormat = (vmm: VmmMap, long: boolean, vmid = 0): ShadowFor
   tagOfAsid: (_r, asid) => `vmid ${vmid} asid ${asid}`,
   regimeKey,
   isStore: (a) => a.kind === 'write',
-  nested: composedWalk(vmm, long),
+  nested: composedWalk(vmm),
   shadowWalk: hardwareWalk(long),
   encodeLeaf: (level, leaf) => (long ? encodeLong(level, leaf) : encodeShort(level, leaf)),
   encodeTable: (level, table) => (long ? longTableDescriptor(table) : pageTableDescriptor(table)),
@@ -169,4 +184,3 @@ export const armShadowFormat = (vmm: VmmMap, long: boolean, vmid = 0): ShadowFor
 export const armShadowFormatFor = (vmm: VmmMap, regs: VmsaRegs, vmid = 0): ShadowFormat<VmsaRegs, ArmShadowAccess, ArmFault, ArmGrant> =>
   armShadowFormat(vmm, usesLongDescriptors(regs), vmid)
 
-export type { ArmLeaf }
