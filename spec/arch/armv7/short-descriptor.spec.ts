@@ -174,4 +174,19 @@ test('B3.2.1: with SCTLR.M = 0 the MMU is off and VA = PA', () => {
   assert.is(ok(walk(vmsaRegs({ mmu: false }), words([]), 0x1234_5678n, 'write', 0)).pa, 0x1234_5678n)
 })
 
+test('B3.9.1: nG = 1 makes a translation ASID-specific (not global); nG = 0 global', () => {
+  // 0x8002_0C0E: the section of the first test with bit 17 (nG) set.
+  assert.is(ok(walk(regs, words([[0x4004n, 0x8002_0c0en]]), 0x0010_0000n)).leaf.global, false)
+  assert.is(ok(walk(regs, words([[0x4004n, 0x8000_0c0en]]), 0x0010_0000n)).leaf.global, true)
+})
+
+test('B3.8.2, Table B3-10 (TRE = 0): TEX/C/B and S name the memory type', () => {
+  const kind = (d: bigint) => describeShortAttributes(ok(walk(regs, words([[0x4004n, d]]), 0x0010_0000n)).leaf.attributes as never)
+  assert.is(kind(0x8000_0c02n), 'Strongly-ordered')                                        // TEX 000, C 0, B 0
+  assert.is(kind(0x8000_0c06n), 'Shareable Device')                                        // B 1
+  assert.is(kind(0x8000_2c02n), 'Non-shareable Device')                                    // TEX 010
+  assert.is(kind(0x8001_1c0en), 'Normal, Write-Back Write-Allocate, Shareable')            // TEX 001, C, B, S (bit 16)
+  assert.is(kind(0x8000_5c0an), 'Normal, outer Write-Back Write-Allocate, inner Write-Through no Write-Allocate, Non-shareable')   // TEX 101, C
+})
+
 test.run()
