@@ -8,7 +8,7 @@ import { type PhysMemory, emptyMemory, peek, poke } from '../../../src/memory/me
 import { defaultMemoryMap } from '../../../src/memory/memory-map.ts'
 import { rights, vmsaRegs } from '../../../src/arch/armv7/vmsa.ts'
 import { armShadowFormat } from '../../../src/hypervisor/shadow/armv7.ts'
-import { riscvShadowFormat } from '../../../src/hypervisor/shadow/riscv.ts'
+import { riscvShadowFormat, sfenceScope } from '../../../src/hypervisor/shadow/riscv.ts'
 import { fitBits, shadowAccess, shadowFence, shadowInit, shadowPrefill, shadowSetRegs } from '../../../src/hypervisor/shadow/shadow.ts'
 import type { VmmMap } from '../../../src/hypervisor/shadow/vmm-map.ts'
 
@@ -129,6 +129,39 @@ test('RISC-V A/D emulation: a load leaves D clear and the leaf read-only; the st
   assert.is(peek(st.state.host, phys(0x8000_2000n), 8), 0x2004_00c7n)                // D (0x80) set by the store
   assert.is(peek(st.state.host, phys(0x8010_0018n), 8), 7n)
   assert.is(shadowAccess(rv, st.state, 0x20n, { kind: 'store', priv: 'S' }, { size: 8, value: 8n }).path, 'hit')
+})
+
+test('long descriptors: the shadow tree (32-byte level 1 root, 4 KiB tables) and its page descriptor, by hand', () => {
+  // Guest (TTBCR.EAE, TTBR0 = GPA 0): L1[0] → table 0x1000, L2[0] → table 0x2000, L3[1] = page GPA 0x0010_1000,
+  // AF, AP[2:1] = 0b01 → 0x0010_1443. VA 0x1234 → GPA 0x0010_1234 → HPA 0x0230_1234 (4 KiB: the guest's page).
+  const lpae = armShadowFormat(VMM, true)
+  const g = words([[0x0100_0000n, 0x1003n], [0x0100_1000n, 0x2003n], [0x0100_2008n, 0x0010_1443n]], 8)
+  const r = shadowAccess(lpae, shadowInit(lpae, g, vmsaRegs({ ttbcr: 0x8000_0000, ttbr0: 0n }), POOL), 0x1234n, read1)
+  assert.equal(r.outcome, { _tag: 'Right', right: { hpa: 0x0230_1234n, pageBits: 12 } })
+  // Root at the pool base (32 bytes); the next tables are 4 KiB aligned: 0x8000_1000, 0x8000_2000.
+  assert.is(peek(r.state.host, phys(0x8000_0000n), 8), 0x8000_1003n)
+  assert.is(peek(r.state.host, phys(0x8000_1000n), 8), 0x8000_2003n)
+  // The page: HPA 0x0230_1000, AF, AP[2:1] = 0b01 (full access, writable), no XN/PXN (the VMM gives rwx).
+  assert.is(peek(r.state.host, phys(0x8000_2008n), 8), 0x0230_1443n)
+})
+
+test('SFENCE.VMA rs1, rs2 as the VMM sees them (at V=1, HFENCE.VVMA for the current VMID)', () => {
+  const r = { vsatp: 0n, hgatp: (8n << 60n) | (3n << 44n), vsstatus: { sum: false, mxr: false }, mstatus: { sum: false, mxr: false }, adue: false }
+  assert.equal(sfenceScope(r, undefined, undefined), { kind: 'all' })
+  assert.equal(sfenceScope(r, undefined, 5), { kind: 'asid', tag: 'vmid 3 asid 5' })
+  assert.equal(sfenceScope(r, 0x4000n, undefined), { kind: 'va', va: 0x4000n, tag: undefined })
+  assert.equal(sfenceScope(r, 0x4000n, 5), { kind: 'va', va: 0x4000n, tag: 'vmid 3 asid 5' })
+})
+
+test('eager fill refuses a page whose A bit the walk would have to set (it is set by the first access only)', () => {
+  // As the A/D test's world, with L0[0] = 0x2004_0007 (V R W, A clear), Svadu on.
+  const rv = riscvShadowFormat(3)
+  const host = words([[0x8000_0000n, ((0x8000_1000n >> 12n) << 10n) | 1n], [0x8000_1000n, ((0x8000_2000n >> 12n) << 10n) | 1n], [0x8000_2000n, 0x2004_0007n]], 8)
+  const r = { vsatp: (8n << 60n) | (0x8000_0000n >> 12n), hgatp: 0n, vsstatus: { sum: false, mxr: false }, mstatus: { sum: false, mxr: false }, adue: true }
+  const s0 = shadowInit(rv, host, r, { maxRoots: 1, poolBase: 0xe000_0000n, poolBytes: 0x10_0000n })
+  const s1 = shadowPrefill(rv, s0, 0x10n, { kind: 'load', priv: 'S' })
+  assert.is(s1, s0)
+  assert.is(peek(s1.host, phys(0x8000_2000n), 8), 0x2004_0007n)
 })
 
 test.run()
