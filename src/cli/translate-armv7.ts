@@ -14,8 +14,8 @@ import { describeShortAttributes } from '../arch/armv7/short-descriptor.ts'
 import { physicalDescriptors, translateArm } from '../arch/armv7/translate.ts'
 import { type ArmAccess, type Pl, type Rights, type VmsaRegs, currentAsid, rights, showPermissions, showRights, usesLongDescriptors, vmsaRegs } from '../arch/armv7/vmsa.ts'
 import type { ArmLeaf, WalkStep } from '../arch/armv7/walk.ts'
-import { type ArmGrant, type ArmShadowAccess, armNestedWalk, armShadowFormat } from '../hypervisor/shadow/armv7.ts'
-import { type FenceScope, type ShadowState, shadowAccess, shadowFence, shadowInit, shadowSetRegs, shadowTableBytes } from '../hypervisor/shadow/shadow.ts'
+import { type ArmGrant, type ArmShadowAccess, armNestedWalk, armShadowFormat, tlbiScope } from '../hypervisor/shadow/armv7.ts'
+import { type ShadowState, shadowAccess, shadowFence, shadowInit, shadowSetRegs, shadowTableBytes } from '../hypervisor/shadow/shadow.ts'
 import { type VmmMap, vmmBlockAt, vmmMapProblem } from '../hypervisor/shadow/vmm-map.ts'
 import { Hex64, jsonSyntaxError, lineColumn } from './scenario.ts'
 
@@ -211,16 +211,6 @@ const shadowEntries = (s: ShadowState<VmsaRegs, ArmShadowAccess, ArmGrant>): str
       `${e.slots.length > 1 ? `${e.slots.length} descriptors from` : 'descriptor at'} ${hAddr(d)}; built from guest descriptor${e.deps.length > 1 ? 's' : ''} at HPA ${e.deps.map(hAddr).join(', ')}`
   })
 
-const fenceScope = (f: Extract<ArmEvent, { kind: 'tlbi' }>, r: VmsaRegs, tagOfAsid: (asid: number) => string): FenceScope => {
-  const asid = f.asid ?? currentAsid(r)
-  switch (f.op) {
-    case 'all': return { kind: 'all' }
-    case 'asid': return { kind: 'asid', tag: tagOfAsid(asid) }
-    case 'mva': return { kind: 'va', va: f.va, tag: tagOfAsid(asid) }
-    case 'mvaa': return { kind: 'va', va: f.va, tag: undefined }
-  }
-}
-
 /** The whole text output for a scenario. */
 export const renderArmScenario = (sc: ArmScenario): string => {
   const out: string[] = []
@@ -249,7 +239,8 @@ export const renderArmScenario = (sc: ArmScenario): string => {
       out.push(`${name}${e.op === 'mva' || e.op === 'mvaa' ? ` ${h32(e.va)}` : ''}${e.op === 'asid' || e.op === 'mva' ? ` (ASID ${e.asid ?? currentAsid(regs)})` : ''}`)
       if (format !== undefined && shadow !== undefined) {
         const before = shadow.entries.length
-        shadow = shadowFence(format, shadow, fenceScope(e, regs, (a) => format.tagOfAsid(regs, a)))
+        const op = ({ all: 'TLBIALL', asid: 'TLBIASID', mva: 'TLBIMVA', mvaa: 'TLBIMVAA' } as const)[e.op]
+        shadow = shadowFence(format, shadow, tlbiScope(format, regs, op, e.va, e.asid ?? currentAsid(regs)))
         out.push(`  shadow: ${before - shadow.entries.length} leaf(s) dropped, ${shadow.entries.length} kept`)
       }
       continue
@@ -291,7 +282,8 @@ export const renderArmScenario = (sc: ArmScenario): string => {
     const c = shadow.counters
     out.push('', `shadow leaves (${shadow.entries.length}):`, ...shadowEntries(shadow))
     out.push('', `counters: ${c.hits} hits, ${c.exits} exits (${c.fills} fills, ${c.writeProtectTraps} write-protect traps, ${c.guestFaults} guest faults, ${c.emulated} emulated), ` +
-      `${c.fenceSyncs} fence syncs, ${c.regimeSyncs} register syncs, ${c.rootEvictions} root evictions; memory references: ${c.nestedRefs} by the VMM's walks, ` +
+      `${c.fenceSyncs} fence syncs, ${c.regimeSyncs} register syncs, ${c.rootEvictions} root evictions; memory references: ${c.nestedRefs} by the VMM's walks ` +
+      `(${c.exits === 0 ? '0' : (c.nestedRefs / c.exits).toFixed(2)} per exit), ` +
       `${c.shadowRefs} by the hardware's shadow walks; shadow table memory ${shadowTableBytes(shadow)} bytes`)
   }
   return out.join('\n') + '\n'

@@ -17,6 +17,7 @@ import {
 } from '../../arch/armv7/vmsa.ts'
 import type { ArmLeaf, ArmWalk, LongAttributes, ShortAttributes } from '../../arch/armv7/walk.ts'
 import type { Geometry, NestedOutcome, ShadowFormat, ShadowLeaf, ShadowWalk } from './format.ts'
+import type { FenceScope } from './shadow.ts'
 import { type VmmBlock, type VmmMap, vmmBlockAt } from './vmm-map.ts'
 
 /** One ARM access: its kind and the privilege level it is made at. */
@@ -184,3 +185,20 @@ export const armShadowFormat = (vmm: VmmMap, long: boolean, vmid = 0): ShadowFor
 export const armShadowFormatFor = (vmm: VmmMap, regs: VmsaRegs, vmid = 0): ShadowFormat<VmsaRegs, ArmShadowAccess, ArmFault, ArmGrant> =>
   armShadowFormat(vmm, usesLongDescriptors(regs), vmid)
 
+
+/** An ARMv7 TLB maintenance operation on the PL1&0 regime (B4.2.2, "TLB maintenance operations"). */
+export type Tlbi = 'TLBIALL' | 'TLBIASID' | 'TLBIMVA' | 'TLBIMVAA'
+
+/**
+ * The VMM's view of the guest's TLB maintenance (trapped: the guest runs deprivileged): TLBIALL drops
+ * everything; TLBIASID one ASID's entries (hardware keeps global ones; dropping them too is allowed);
+ * TLBIMVA one address in one ASID plus global entries; TLBIMVAA one address in every ASID.
+ */
+export const tlbiScope = (format: ShadowFormat<VmsaRegs, ArmShadowAccess, ArmFault, ArmGrant>, regs: VmsaRegs, op: Tlbi, va: bigint, asid: number): FenceScope => {
+  switch (op) {
+    case 'TLBIALL': return { kind: 'all' }
+    case 'TLBIASID': return { kind: 'asid', tag: format.tagOfAsid(regs, asid) }
+    case 'TLBIMVA': return { kind: 'va', va, tag: format.tagOfAsid(regs, asid) }
+    case 'TLBIMVAA': return { kind: 'va', va, tag: undefined }
+  }
+}
