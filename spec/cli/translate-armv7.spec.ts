@@ -1,6 +1,6 @@
 // `memvirt translate --arch armv7`, run as a user runs it (node src/cli/bin.mjs): a golden scenario
-// prints its expected text and exits 0; bad input (a bad field, a bad --arch, --json) is one line on
-// stderr naming the file and field, exit status 2, nothing on stdout.
+// prints its expected text (or, with --json, one JSON object per event) and exits 0; bad input (a bad
+// field, a bad --arch) is one line on stderr naming the file and field, exit status 2, nothing on stdout.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { execFile } from 'node:child_process'
@@ -26,7 +26,7 @@ const runs = {
   golden: memvirt(['translate', '--arch', 'armv7', golden('short-shadow.json')]),
   badField: memvirt(['translate', '--arch', 'armv7', bad]),
   badArch: memvirt(['translate', '--arch', 'x86', bad]),
-  json: memvirt(['translate', '--arch', 'armv7', '--json', bad]),
+  json: memvirt(['translate', '--arch', 'armv7', '--json', golden('short-shadow.json')]),
 }
 
 test('a golden scenario: its hand-written expected text, exit 0', async () => {
@@ -42,9 +42,15 @@ test('a bad field: one line naming the file and the field, exit 2', async () => 
   assert.is(r.stderr, `memvirt: ${bad}: scenario.events[0].pl: expected one of 0, 1, got 2\n`)
 })
 
-test('--arch other than riscv or armv7, and --json with armv7: one line, exit 2', async () => {
+test('--arch other than riscv or armv7: one line, exit 2', async () => {
   assert.equal([(await runs.badArch).code, (await runs.badArch).stderr], [2, 'memvirt: --arch: expected riscv or armv7, got "x86"\n'])
-  assert.is((await runs.json).code, 2)
+})
+
+test('--json: one JSON object per event (8) and a summary, exit 0', async () => {
+  const r = await runs.json
+  assert.is(r.code, 0)
+  const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { event: string })
+  assert.equal(lines.map((l) => l.event), ['access', 'access', 'access', 'access', 'access', 'access', 'tlbi', 'access', 'summary'])
 })
 
 test.run()

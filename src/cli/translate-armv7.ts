@@ -14,9 +14,9 @@ import { describeShortAttributes } from '../arch/armv7/short-descriptor.ts'
 import { physicalDescriptors, translateArm } from '../arch/armv7/translate.ts'
 import { type ArmAccess, type Pl, type Rights, type VmsaRegs, currentAsid, rights, showPermissions, showRights, usesLongDescriptors, vmsaRegs } from '../arch/armv7/vmsa.ts'
 import type { ArmLeaf, WalkStep } from '../arch/armv7/walk.ts'
-import { type ArmGrant, type ArmShadowAccess, armNestedWalk, armShadowFormat, tlbiScope } from '../hypervisor/shadow/armv7.ts'
-import { type ShadowState, shadowAccess, shadowFence, shadowInit, shadowSetRegs, shadowTableBytes } from '../hypervisor/shadow/shadow.ts'
-import { type VmmMap, vmmBlockAt, vmmMapProblem } from '../hypervisor/shadow/vmm-map.ts'
+import { type ArmGrant, type ArmShadowAccess, type Tlbi, armNestedWalk, armShadowFormat, tlbiScope } from '../hypervisor/shadow/armv7.ts'
+import { type AccessPath, type ShadowState, shadowAccess, shadowFence, shadowInit, shadowSetRegs, shadowTableBytes } from '../hypervisor/shadow/shadow.ts'
+import { type VmmBlock, type VmmMap, vmmBlockAt, vmmMapProblem } from '../hypervisor/shadow/vmm-map.ts'
 import { Hex64, jsonSyntaxError, lineColumn } from './scenario.ts'
 
 // ---- the scenario ------------------------------------------------------------------------------------
@@ -211,74 +211,123 @@ const shadowEntries = (s: ShadowState<VmsaRegs, ArmShadowAccess, ArmGrant>): str
       `${e.slots.length > 1 ? `${e.slots.length} descriptors from` : 'descriptor at'} ${hAddr(d)}; built from guest descriptor${e.deps.length > 1 ? 's' : ''} at HPA ${e.deps.map(hAddr).join(', ')}`
   })
 
-/** The whole text output for a scenario. */
-export const renderArmScenario = (sc: ArmScenario): string => {
-  const out: string[] = []
-  if (sc.description !== undefined) out.push(sc.description, '')
+const TLBI_NAMES = { all: 'TLBIALL', asid: 'TLBIASID', mva: 'TLBIMVA', mvaa: 'TLBIMVAA' } as const
+
+/** What happened at one event of a scenario: the material both renderings (text, JSON lines) are made of. */
+export type ArmRecord =
+  | { readonly kind: 'registers'; readonly regs: VmsaRegs; readonly shadow: { readonly root: string; readonly kept: number } | undefined }
+  | { readonly kind: 'tlbi'; readonly op: Tlbi; readonly va: bigint; readonly asid: number; readonly shadow: { readonly dropped: number; readonly kept: number } | undefined }
+  | {
+    readonly kind: 'access'; readonly index: number; readonly event: Extract<ArmEvent, { kind: 'access' }>; readonly long: boolean
+    readonly trail: readonly WalkStep[]
+    /** Each descriptor's host-physical address (with a VMM), else undefined. */
+    readonly hpas: readonly bigint[] | undefined
+    readonly outcome:
+      | { readonly fault: ArmFault }
+      | { readonly pa: bigint; readonly leaf: ArmLeaf }
+      | { readonly gpa: bigint; readonly hpa: bigint; readonly leaf: ArmLeaf; readonly block: VmmBlock }
+    readonly shadow: { readonly path: AccessPath; readonly hpa: bigint | undefined } | undefined
+  }
+
+export interface ArmRun {
+  readonly records: readonly ArmRecord[]
+  /** The VMM's shadow state at the end (when the scenario has a VMM map). */
+  readonly shadow: ShadowState<VmsaRegs, ArmShadowAccess, ArmGrant> | undefined
+}
+
+/** Runs a scenario's events in order: plain walks, or (with a VMM map) the composed walk and the shadow. */
+export const runArmScenario = (sc: ArmScenario): ArmRun => {
+  const records: ArmRecord[] = []
   let regs = sc.regs
-  out.push(describeRegs(regs))
   const vmm = sc.vmm
   const format = vmm === undefined ? undefined : armShadowFormat(vmm, usesLongDescriptors(regs))
-  if (vmm !== undefined) {
-    out.push(`VMM guest-physical map: ${vmm.map((b) => `GPA ${hAddr(b.gpa)} → HPA ${hAddr(b.hpa)} (${sizeName(b.bits)}, ${showRights(b.rights)})`).join('; ')}`)
-    out.push(`Shadow tables: ${format!.name}, at most ${sc.maxRoots} root${sc.maxRoots === 1 ? '' : 's'}, pool at HPA ${hAddr(sc.pool)}`)
-  }
   let memory = sc.memory
   let shadow = format === undefined ? undefined : shadowInit(format, memory, regs, { maxRoots: sc.maxRoots, poolBase: sc.pool, poolBytes: 0x100_0000n })
   let n = 0
   for (const e of sc.events) {
-    out.push('')
     if (e.kind === 'registers') {
       regs = e.regs
-      out.push(`registers: ${describeRegs(regs)}`)
-      if (format !== undefined && shadow !== undefined) { shadow = shadowSetRegs(format, shadow, regs); out.push(`  shadow: current root ${shadow.roots[0]!.tag}; ${shadow.entries.length} leaves kept`) }
+      if (format !== undefined && shadow !== undefined) shadow = shadowSetRegs(format, shadow, regs)
+      records.push({ kind: 'registers', regs, shadow: shadow === undefined ? undefined : { root: shadow.roots[0]!.tag, kept: shadow.entries.length } })
       continue
     }
     if (e.kind === 'tlbi') {
-      const name = { all: 'TLBIALL', asid: 'TLBIASID', mva: 'TLBIMVA', mvaa: 'TLBIMVAA' }[e.op]
-      out.push(`${name}${e.op === 'mva' || e.op === 'mvaa' ? ` ${h32(e.va)}` : ''}${e.op === 'asid' || e.op === 'mva' ? ` (ASID ${e.asid ?? currentAsid(regs)})` : ''}`)
+      const op = TLBI_NAMES[e.op]
+      const asid = e.asid ?? currentAsid(regs)
+      let fence: { dropped: number; kept: number } | undefined
       if (format !== undefined && shadow !== undefined) {
         const before = shadow.entries.length
-        const op = ({ all: 'TLBIALL', asid: 'TLBIASID', mva: 'TLBIMVA', mvaa: 'TLBIMVAA' } as const)[e.op]
-        shadow = shadowFence(format, shadow, tlbiScope(format, regs, op, e.va, e.asid ?? currentAsid(regs)))
-        out.push(`  shadow: ${before - shadow.entries.length} leaf(s) dropped, ${shadow.entries.length} kept`)
+        shadow = shadowFence(format, shadow, tlbiScope(format, regs, op, e.va, asid))
+        fence = { dropped: before - shadow.entries.length, kept: shadow.entries.length }
       }
+      records.push({ kind: 'tlbi', op, va: e.va, asid, shadow: fence })
       continue
     }
     n++
     const long = usesLongDescriptors(regs)
-    out.push(`access ${n}: PL${e.pl} ${e.access} of VA ${h32(e.va)}${e.access === 'write' && e.value !== undefined ? ` (value ${h32(e.value)})` : ''}${e.note === undefined ? '' : ` — ${e.note}`}`)
     if (vmm === undefined || format === undefined || shadow === undefined) {
       const w = translateArm(regs, physicalDescriptors(memory), e.va, e.access, e.pl)
-      out.push(...w.trail.map((s) => stepLine(s, undefined, long)))
-      if (isLeft(w.result)) out.push(faultLine(w.result.left))
-      else {
-        out.push(`  → PA ${hAddr(w.result.right.pa)}: ${describeLeaf(w.result.right.leaf)}`)
-        if (e.access === 'write' && e.value !== undefined) memory = poke(memory, phys(w.result.right.pa), 4, e.value)
-      }
+      if (!isLeft(w.result) && e.access === 'write' && e.value !== undefined) memory = poke(memory, phys(w.result.right.pa), 4, e.value)
+      records.push({ kind: 'access', index: n, event: e, long, trail: w.trail, hpas: undefined, outcome: isLeft(w.result) ? { fault: w.result.left } : w.result.right, shadow: undefined })
       continue
     }
     // With a VMM: the guest's walk through the VMM's map (what two-stage hardware would do), then the shadow.
     const nw = armNestedWalk(vmm, shadow.host, regs, e.va, access(e))
-    out.push(...nw.walk.trail.map((s, i) => stepLine(s, nw.descriptorHpas[i], long)))
-    if (isLeft(nw.result)) out.push(faultLine(nw.result.left))
-    else {
-      const { gpa, hpa, leaf: l, block } = nw.result.right
-      out.push(`  → GPA ${hAddr(gpa)}: ${describeLeaf(l)}`)
-      out.push(`  → HPA ${hAddr(hpa)}: VMM block GPA ${hAddr(block.gpa)} (${sizeName(block.bits)}, ${showRights(block.rights)})`)
-    }
     const r = shadowAccess(format, shadow, e.va, access(e), e.value === undefined ? undefined : { size: 4, value: e.value })
     shadow = r.state
-    const what = {
-      hit: 'hit (the hardware finished the access in the shadow table)',
-      fill: 'miss → exit; the VMM walked the guest table and filled a shadow leaf',
-      'write-protect trap': 'store to a write-protected guest table page → exit; the VMM performed it and dropped the shadow leaves built from it',
-      'guest fault': 'miss → exit; the composed walk faults, so the VMM delivers the guest its fault',
-      emulated: 'miss → exit; no shadow leaf can allow this access, the VMM performed it',
-    }[r.path]
-    out.push(`  shadow: ${what}${isLeft(r.outcome) ? '' : ` → HPA ${hAddr(r.outcome.right.hpa)}`}`)
+    records.push({
+      kind: 'access', index: n, event: e, long, trail: nw.walk.trail, hpas: nw.descriptorHpas,
+      outcome: isLeft(nw.result) ? { fault: nw.result.left } : nw.result.right,
+      shadow: { path: r.path, hpa: isLeft(r.outcome) ? undefined : r.outcome.right.hpa },
+    })
   }
-  if (format !== undefined && shadow !== undefined) {
+  return { records, shadow }
+}
+
+const SHADOW_PATHS: Record<AccessPath, string> = {
+  hit: 'hit (the hardware finished the access in the shadow table)',
+  fill: 'miss → exit; the VMM walked the guest table and filled a shadow leaf',
+  'write-protect trap': 'store to a write-protected guest table page → exit; the VMM performed it and dropped the shadow leaves built from it',
+  'guest fault': 'miss → exit; the composed walk faults, so the VMM delivers the guest its fault',
+  emulated: 'miss → exit; no shadow leaf can allow this access, the VMM performed it',
+}
+
+const recordText = (r: ArmRecord): string[] => {
+  switch (r.kind) {
+    case 'registers':
+      return [`registers: ${describeRegs(r.regs)}`, ...(r.shadow === undefined ? [] : [`  shadow: current root ${r.shadow.root}; ${r.shadow.kept} leaves kept`])]
+    case 'tlbi':
+      return [`${r.op}${r.op === 'TLBIMVA' || r.op === 'TLBIMVAA' ? ` ${h32(r.va)}` : ''}${r.op === 'TLBIASID' || r.op === 'TLBIMVA' ? ` (ASID ${r.asid})` : ''}`,
+        ...(r.shadow === undefined ? [] : [`  shadow: ${r.shadow.dropped} leaf(s) dropped, ${r.shadow.kept} kept`])]
+    case 'access': {
+      const e = r.event
+      const out = [`access ${r.index}: PL${e.pl} ${e.access} of VA ${h32(e.va)}${e.access === 'write' && e.value !== undefined ? ` (value ${h32(e.value)})` : ''}${e.note === undefined ? '' : ` — ${e.note}`}`]
+      out.push(...r.trail.map((s, i) => stepLine(s, r.hpas?.[i], r.long)))
+      const o = r.outcome
+      if ('fault' in o) out.push(faultLine(o.fault))
+      else if ('gpa' in o) {
+        out.push(`  → GPA ${hAddr(o.gpa)}: ${describeLeaf(o.leaf)}`)
+        out.push(`  → HPA ${hAddr(o.hpa)}: VMM block GPA ${hAddr(o.block.gpa)} (${sizeName(o.block.bits)}, ${showRights(o.block.rights)})`)
+      } else out.push(`  → PA ${hAddr(o.pa)}: ${describeLeaf(o.leaf)}`)
+      if (r.shadow !== undefined) out.push(`  shadow: ${SHADOW_PATHS[r.shadow.path]}${r.shadow.hpa === undefined ? '' : ` → HPA ${hAddr(r.shadow.hpa)}`}`)
+      return out
+    }
+  }
+}
+
+/** The whole text output for a scenario. */
+export const renderArmScenario = (sc: ArmScenario): string => {
+  const out: string[] = []
+  if (sc.description !== undefined) out.push(sc.description, '')
+  out.push(describeRegs(sc.regs))
+  if (sc.vmm !== undefined) {
+    out.push(`VMM guest-physical map: ${sc.vmm.map((b) => `GPA ${hAddr(b.gpa)} → HPA ${hAddr(b.hpa)} (${sizeName(b.bits)}, ${showRights(b.rights)})`).join('; ')}`)
+    out.push(`Shadow tables: ${armShadowFormat(sc.vmm, usesLongDescriptors(sc.regs)).name}, at most ${sc.maxRoots} root${sc.maxRoots === 1 ? '' : 's'}, pool at HPA ${hAddr(sc.pool)}`)
+  }
+  const run = runArmScenario(sc)
+  for (const r of run.records) out.push('', ...recordText(r))
+  const shadow = run.shadow
+  if (shadow !== undefined) {
     const c = shadow.counters
     out.push('', `shadow leaves (${shadow.entries.length}):`, ...shadowEntries(shadow))
     out.push('', `counters: ${c.hits} hits, ${c.exits} exits (${c.fills} fills, ${c.writeProtectTraps} write-protect traps, ${c.guestFaults} guest faults, ${c.emulated} emulated), ` +
@@ -289,8 +338,53 @@ export const renderArmScenario = (sc: ArmScenario): string => {
   return out.join('\n') + '\n'
 }
 
+const hexJson = (x: bigint): string => '0x' + x.toString(16)
+const faultJson = (f: ArmFault) => ({
+  kind: f._tag, format: f.format, level: f.level, fsr: `0x${f.fsr.toString(16)}`, far: hexJson(f.far),
+  ...(f.domain === undefined ? {} : { domain: f.domain }), reason: f.reason,
+})
+const leafJson = (l: ArmLeaf) => ({
+  kind: l.kind, level: l.level, pageBits: l.pageBits, permissions: showPermissions(l.permissions),
+  ...(l.domain === undefined ? {} : { domain: l.domain }), global: l.global,
+})
+
+/** One JSON object per event, then one with the shadow leaves and counters (when there is a VMM map). */
+export const renderArmScenarioJson = (sc: ArmScenario): string => {
+  const run = runArmScenario(sc)
+  const lines: unknown[] = run.records.map((r) => {
+    switch (r.kind) {
+      case 'registers': return { event: 'registers', asid: currentAsid(r.regs), ...(r.shadow === undefined ? {} : { shadow: r.shadow }) }
+      case 'tlbi': return { event: 'tlbi', op: r.op, va: hexJson(r.va), asid: r.asid, ...(r.shadow === undefined ? {} : { shadow: r.shadow }) }
+      case 'access': {
+        const o = r.outcome
+        const outcome = 'fault' in o ? { fault: faultJson(o.fault) }
+          : 'gpa' in o ? { gpa: hexJson(o.gpa), hpa: hexJson(o.hpa), leaf: leafJson(o.leaf), vmmBlock: { gpa: hexJson(o.block.gpa), bits: o.block.bits, rights: showRights(o.block.rights) } }
+            : { pa: hexJson(o.pa), leaf: leafJson(o.leaf) }
+        return {
+          event: 'access', index: r.index, va: hexJson(r.event.va), access: r.event.access, pl: r.event.pl,
+          walk: r.trail.map((s, i) => ({ level: s.level, addr: hexJson(s.addr), ...(r.hpas === undefined ? {} : { hpa: hexJson(r.hpas[i]!) }), descriptor: hexJson(s.descriptor), decision: s.decision })),
+          ...outcome,
+          ...(r.shadow === undefined ? {} : { shadow: { path: r.shadow.path, ...(r.shadow.hpa === undefined ? {} : { hpa: hexJson(r.shadow.hpa) }) } }),
+        }
+      }
+    }
+  })
+  const s = run.shadow
+  if (s !== undefined) {
+    lines.push({
+      event: 'summary',
+      leaves: s.entries.map((e) => ({
+        tag: e.tag, va: hexJson(e.vaBase), pageBits: e.leaf.pageBits, hpa: hexJson(e.leaf.hpaBase), rights: shadowRights(e.leaf.grant, e.leaf.writable),
+        writable: e.leaf.writable, descriptors: e.slots.map(hexJson), builtFrom: e.deps.map(hexJson),
+      })),
+      counters: s.counters, tableBytes: shadowTableBytes(s),
+    })
+  }
+  return lines.map((l) => JSON.stringify(l) + '\n').join('')
+}
+
 /** Reads, decodes and explains an ARMv7 scenario file; bad input fails with one line naming the file and field. */
-export const translateArmv7File = (path: string, fail: (message: string) => never): string => {
+export const translateArmv7File = (path: string, fail: (message: string) => never, json = false): string => {
   let text: string
   try {
     text = readFileSync(path, 'utf8')
@@ -298,5 +392,5 @@ export const translateArmv7File = (path: string, fail: (message: string) => neve
     return fail(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`)
   }
   const s = parseArmScenario(text, path)
-  return isLeft(s) ? fail(s.left) : renderArmScenario(s.right)
+  return isLeft(s) ? fail(s.left) : json ? renderArmScenarioJson(s.right) : renderArmScenario(s.right)
 }

@@ -80,8 +80,7 @@ export const register = (program: Command): void => {
     .action((path: string, opts: { json?: boolean; output?: string; arch?: string }) => {
       if (opts.arch !== undefined && opts.arch !== 'riscv') {
         if (opts.arch !== 'armv7') failInput(`--arch: expected riscv or armv7, got ${JSON.stringify(opts.arch)}`)
-        if (opts.json === true) failInput('--json is not available with --arch armv7 (text output only)')
-        emit(translateArmv7File(path, failInput), opts.output)
+        emit(translateArmv7File(path, failInput, opts.json === true), opts.output)
         return
       }
       const scenario = readScenario(path)

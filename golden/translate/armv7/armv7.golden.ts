@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert'
 import { readFileSync, readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { isLeft } from 'fp-ts/lib/Either.js'
-import { parseArmScenario, renderArmScenario } from '../../../src/cli/translate-armv7.ts'
+import { parseArmScenario, renderArmScenario, renderArmScenarioJson } from '../../../src/cli/translate-armv7.ts'
 
 const here = (name: string): string => fileURLToPath(new URL(name, import.meta.url))
 const read = (path: string): string => readFileSync(path, 'utf8')
@@ -24,6 +24,26 @@ for (const file of scenarios) {
     else assert.fixture(renderArmScenario(s.right), read(here(`${base}.expected.txt`)))
   })
 }
+
+// The hand derivation of README.md (short-shadow.json), checked against the --json rendering.
+test('short-shadow --json: the shadow path of each access, HPA or fault, and the counters, as README.md derives them', () => {
+  const s = parseArmScenario(read(here('short-shadow.json')), 'short-shadow.json')
+  if (isLeft(s)) return assert.unreachable(s.left)
+  const lines = renderArmScenarioJson(s.right).trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+  const brief = lines.map((l) => {
+    if (l.event === 'tlbi') return `tlbi dropped ${(l.shadow as { dropped: number }).dropped}`
+    if (l.event === 'summary') return JSON.stringify({ ...(l.counters as object), tableBytes: l.tableBytes })
+    const sh = l.shadow as { path: string; hpa?: string }
+    const f = l.fault as { fsr: string; far: string } | undefined
+    return `${sh.path} ${f === undefined ? sh.hpa : `${f.fsr} ${f.far}`}`
+  })
+  assert.equal(brief.slice(0, -1), [
+    'fill 0x2300234', 'hit 0x2300238', 'fill 0x4005010', 'guest fault 0x80f 0x203010', 'write-protect trap 0x1000004',
+    'guest fault 0x5 0x100234', 'tlbi dropped 1', 'fill 0x1000010',
+  ])
+  const c = JSON.parse(brief.at(-1)!) as Record<string, number>
+  assert.equal([c.hits, c.exits, c.fills, c.writeProtectTraps, c.guestFaults, c.nestedRefs, c.shadowRefs, c.tableBytes], [1, 6, 3, 1, 2, 8, 13, 18432])
+})
 
 test('bad input is one line naming the file and the field', () => {
   const s = parseArmScenario('{"registers": {}, "events": [{"va": "0x0", "access": "reed"}]}', 'x.json')
