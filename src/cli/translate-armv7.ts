@@ -136,7 +136,15 @@ export const decodeArmScenario = (u: unknown): Either<string, ArmScenario> => {
     const at = `scenario.events[${i}]`
     const kinds = [e.access !== undefined, e.tlbi !== undefined, e.registers !== undefined].filter(Boolean).length
     if (kinds !== 1) return left(`${at}: expected exactly one of access (with va), tlbi, registers`)
-    if (e.registers !== undefined) { regs = regsOf(e.registers, regs); events.push({ kind: 'registers', regs }); continue }
+    if (e.registers !== undefined) {
+      const next = regsOf(e.registers, regs)
+      if (vmm !== undefined && usesLongDescriptors(next) !== usesLongDescriptors(regs)) {
+        return left(`${at}.registers.ttbcr: a change of TTBCR.EAE under a VMM map is not modelled (the shadow format is chosen once)`)
+      }
+      regs = next
+      events.push({ kind: 'registers', regs })
+      continue
+    }
     if (e.tlbi !== undefined) {
       if ((e.tlbi === 'mva' || e.tlbi === 'mvaa') && e.va === undefined) return left(`${at}.va: missing (TLBI${e.tlbi.toUpperCase()} names an address)`)
       events.push({ kind: 'tlbi', op: e.tlbi, va: e.va ?? 0n, asid: e.asid })
