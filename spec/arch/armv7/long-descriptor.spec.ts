@@ -88,6 +88,13 @@ test('B3.6.4: TTBCR.EPD0 = 1 → translation fault, level 1 on a walk through TT
   assert.is(failed(walk(vmsaRegs({ ttbcr: EAE | (1 << 7), ttbr0: 0x1000n }), tables(PAGE), VA)).fsr, 0x205)
 })
 
+test('B3.6.2: nG (bit 11) makes the translation ASID-specific; AttrIndx[2:0] (bits 4:2) and SH[1:0] (bits 9:8) are carried to the leaf', () => {
+  const t = ok(walk(regs, tables(PAGE | (1n << 11n)), VA))
+  assert.is(t.leaf.global, false)
+  assert.equal(t.leaf.attributes, { format: 'long', attrIndx: 1, sh: 3, ns: false })
+  assert.is(ok(walk(regs, tables(PAGE), VA)).leaf.global, true)
+})
+
 test('B3.6.1: the encoders produce the figures’ layouts', () => {
   assert.is(longLeafDescriptor(3, { out: 0x12_3456_7000n, ap21: 1, sh: 3, attrIndx: 1 }), PAGE)
   assert.is(longLeafDescriptor(2, { out: 0x8020_0000n, ap21: 0 }), 0x8020_0401n)
