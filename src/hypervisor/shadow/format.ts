@@ -92,7 +92,7 @@ export interface ShadowFormat<Regs, Access, F, G> {
   readonly nested: (host: PhysMemory, regs: Regs, va: bigint, access: Access) => NestedOutcome<F, G>
   /** The hardware walk of a shadow table rooted at `root`, for the guest's access. */
   readonly shadowWalk: (host: PhysMemory, root: bigint, regs: Regs, va: bigint, access: Access) => ShadowWalk
-  /** The leaf descriptor for `leaf` at `level`, or undefined when the format cannot express it. */
+  /** The leaf descriptor for `leaf` at `level` (the geometry index: 0 is the root), or undefined when the format cannot express it. */
   readonly encodeLeaf: (level: number, leaf: ShadowLeaf<G>, access: Access) => bigint | undefined
   readonly encodeTable: (level: number, table: bigint) => bigint
   /** The next-level table a descriptor points to, when it is a table descriptor. */
