@@ -11,6 +11,7 @@ import { translate } from '../mmu/translate.ts'
 import { failInput, writeFileAtomic } from './io.ts'
 import { type Scenario, parseScenario } from './scenario.ts'
 import { formatError } from '../codec/errors.ts'
+import { translateArmv7File } from './translate-armv7.ts'
 
 /** Translates every access in order, threading memory; returns each access with its outcome. */
 export const runScenario = (scenario: Scenario): readonly ExplainedAccess[] => {
@@ -76,7 +77,13 @@ export const register = (program: Command): void => {
     .argument('<scenario>', 'scenario JSON file (schema: README, "memvirt translate")')
     .option('--json', 'print one JSON object per access (JSON lines) instead of text')
     .option('-o, --output <file>', 'write the output to a file (atomically) instead of stdout')
-    .action((path: string, opts: { json?: boolean; output?: string }) => {
+    .option('--arch <arch>', 'riscv (the default) or armv7 (ARMv7 VMSA walks and shadow tables: translate-armv7.ts)')
+    .action((path: string, opts: { json?: boolean; output?: string; arch?: string }) => {
+      if (opts.arch !== undefined && opts.arch !== 'riscv') {
+        if (opts.arch !== 'armv7') failInput(`--arch: expected riscv or armv7, got ${JSON.stringify(opts.arch)}`)
+        emit(translateArmv7File(path, failInput, opts.json === true), opts.output)
+        return
+      }
       const scenario = readScenario(path)
       emit(renderScenario(scenario, opts.json === true ? 'json' : 'text'), opts.output)
     })
