@@ -1,0 +1,43 @@
+// The IOMMU as one value: its register file, its caches and the implementation choices, plus what a
+// transition reports (every store it made to memory, every record it wrote to the fault queue).
+// RISC-V IOMMU spec v1.0 throughout; the choices default to the C reference model's.
+import type { PhysMemory } from '../memory/memory.ts'
+import type { FaultRecord } from './fault-record.ts'
+import { type RegisterFile, type RegisterOptions, DEFAULT_REGISTER_OPTIONS, resetRegisters } from './registers.ts'
+
+export interface IommuOptions extends RegisterOptions {
+  /**
+   * log2 of the range a Bare stage reports for an ATS completion ("implementation-defined …
+   * recommended … large, such as 2 MiB or 1 GiB"); default 30 (1 GiB). The page size of a result is
+   * the smaller of both stages', so this matters only when a stage is Bare.
+   */
+  readonly barePageBits: number
+}
+
+export const DEFAULT_OPTIONS: IommuOptions = { ...DEFAULT_REGISTER_OPTIONS, barePageBits: 30 }
+
+export interface Iommu {
+  readonly regs: RegisterFile
+  readonly options: IommuOptions
+}
+
+/** An IOMMU after reset with these capabilities (and fctl). */
+export const resetIommu = (capabilities: bigint, fctl = 0n, options: IommuOptions = DEFAULT_OPTIONS): Iommu =>
+  ({ regs: resetRegisters(capabilities, fctl), options })
+
+/** One store the IOMMU made to memory: an A/D update (8 bytes), IOFENCE.C's DATA (4), a fault record (32). */
+export interface MemoryWrite {
+  readonly addr: bigint
+  readonly size: 4 | 8 | 32
+  /** The value stored; for a 32-byte record, its first doubleword (the record itself is in `records`). */
+  readonly value: bigint
+  readonly why: 'A/D update' | 'IOFENCE.C data' | 'fault record'
+}
+
+/** The IOMMU, memory and what happened, after one transition. */
+export interface Transition {
+  readonly iommu: Iommu
+  readonly memory: PhysMemory
+  readonly writes: readonly MemoryWrite[]
+  readonly records: readonly FaultRecord[]
+}

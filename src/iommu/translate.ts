@@ -1,0 +1,237 @@
+// "Process to translate an IOVA" (RISC-V IOMMU spec v1.0, "Data Structures"), steps 1–20, for
+// untranslated requests, translated requests and PCIe ATS translation requests; then the response
+// ("PCIe ATS translation request handling" for which faults give UR, CA or a Success with no
+// permissions) and the fault record, written to the fault queue unless DTF filters it.
+import { type Either, isLeft, left, right } from '../bits/either.ts'
+import { bits, hex } from '../bits/bits.ts'
+import type { PhysMemory } from '../memory/memory.ts'
+import { type Scheme, SV39, SV39X4, SV48, SV48X4, SV57, SV57X4 } from '../mmu/atp.ts'
+import {
+  type DeviceContext, IOHGATP_SV39X4, IOHGATP_SV48X4, IOHGATP_SV57X4, IOSATP_SV39, IOSATP_SV48, IOSATP_SV57, PDTP_BARE,
+} from './device-context.ts'
+import {
+  type DirectoryStep, deviceDirectoryIndexes, deviceIdTooWide, locateDeviceContext, locateProcessContext, pdtProcessIdBits,
+} from './directory.ts'
+import { type FaultRecord, ttypOf } from './fault-record.ts'
+import { reportFault } from './fault-queue.ts'
+import type { Iommu, MemoryWrite } from './iommu.ts'
+import { capabilitiesOf, ddtpPpn, fctlOf, iommuModeOf } from './registers.ts'
+import {
+  type IoAccess, type IoStage, type IoWalkFault, type IoWalkRequest, type TrailStep,
+  firstStageWalk, gStageWalk, ioSession, sessionStores,
+} from './walk-adapter.ts'
+
+/** An inbound transaction (or ATS translation request) from a device. */
+export interface IoRequest {
+  readonly deviceId: number
+  /** The process_id (PCIe PASID), when the request carries one. */
+  readonly processId?: number
+  readonly access: IoAccess
+  /** Supervisor privilege requested; meaningful only with a process_id. */
+  readonly privileged: boolean
+  readonly type: 'untranslated' | 'translated' | 'ats'
+  readonly iova: bigint
+}
+
+export type ResponseStatus = 'success' | 'unsupported-request' | 'completer-abort'
+
+/** The fields of an ATS translation completion ("PCIe ATS translation request handling"). */
+export interface AtsCompletion {
+  readonly r: boolean, readonly w: boolean, readonly x: boolean
+  /** Untranslated access only (MRIF MSI pages; never set here, MSIs are not modelled). */
+  readonly u: boolean
+  readonly priv: boolean
+  readonly g: boolean
+  /** The range in bytes (a power of two ≥ 4 KiB). */
+  readonly size: bigint
+  readonly pbmt: number
+}
+
+export interface IoResponse {
+  readonly status: ResponseStatus
+  /**
+   * untranslated/translated success: the PPN of the accessed address (pa >> 12). ATS success: the PPN
+   * field of the completion, NAPOT-encoded with its size (the C model's and PCIe's encoding); 0 when the
+   * completion grants nothing.
+   */
+  readonly ppn: bigint
+  /** The translated address (an SPA; a GPA for an ATS request with T2GPA = 1); undefined on a fault. */
+  readonly pa: bigint | undefined
+  /** log2 of the translation's range: the smaller of both stages'. */
+  readonly pageBits: number
+  readonly ats: AtsCompletion | undefined
+  /** The fault the process stopped with, whether or not it was recorded. */
+  readonly fault: { readonly cause: number, readonly iotval2: bigint, readonly reason: string } | undefined
+}
+
+/** What the translation looked at, in order: directory entries and page-table references. */
+export interface TranslateExplanation {
+  readonly directory: readonly DirectoryStep[]
+  readonly trail: readonly TrailStep[]
+  readonly notes: readonly string[]
+}
+
+export interface TranslateOutcome {
+  readonly iommu: Iommu
+  readonly memory: PhysMemory
+  readonly response: IoResponse
+  readonly writes: readonly MemoryWrite[]
+  readonly records: readonly FaultRecord[]
+  readonly explanation: TranslateExplanation
+}
+
+const FIRST_SCHEMES: Readonly<Record<number, Scheme>> = { [IOSATP_SV39]: SV39, [IOSATP_SV48]: SV48, [IOSATP_SV57]: SV57 }
+const G_SCHEMES: Readonly<Record<number, Scheme>> = { [IOHGATP_SV39X4]: SV39X4, [IOHGATP_SV48X4]: SV48X4, [IOHGATP_SV57X4]: SV57X4 }
+
+/** Where the process stopped: the cause, iotval2 and why. */
+interface Stop { readonly cause: number, readonly iotval2: bigint, readonly reason: string }
+const stop = (cause: number, reason: string, iotval2 = 0n): Either<Stop, never> => left({ cause, reason, iotval2 })
+
+/** A successful translation before the response is formed. */
+interface Found {
+  readonly pa: bigint
+  readonly pageBits: number
+  /** Leaf PTEs of both stages (undefined for a Bare stage, which grants everything). */
+  readonly firstPte: bigint | undefined
+  readonly gPte: bigint | undefined
+}
+
+/** The ATS cause classes: CA, UR, and Success with no permissions (no record). */
+const ATS_COMPLETER_ABORT: ReadonlySet<number> = new Set([1, 5, 7, 261, 263, 265, 267, 268, 269, 270, 271, 272, 274])
+const ATS_NO_PERMISSION: ReadonlySet<number> = new Set([12, 13, 15, 20, 21, 23, 266, 262])
+
+const flag = (pte: bigint | undefined, at: number): boolean => pte === undefined || ((pte >> BigInt(at)) & 1n) === 1n
+const pbmtOf = (pte: bigint | undefined): number => (pte === undefined ? 0 : Number(bits(pte, 62, 61)))
+
+/**
+ * Translates one request. Pure: returns the IOMMU (fault-queue registers), memory (A/D updates, fault
+ * records), the response and everything stored, never changing its inputs.
+ */
+export const translate = (iommu: Iommu, memory: PhysMemory, req: IoRequest): TranslateOutcome => {
+  const regs = iommu.regs
+  const caps = capabilitiesOf(regs)
+  const directory: DirectoryStep[] = []
+  const notes: string[] = []
+  const session = ioSession(memory, caps.pas)
+  const pidValid = req.processId !== undefined
+  let dc: DeviceContext | undefined
+
+  const run = (): Either<Stop, Found> => {
+    const mode = iommuModeOf(regs)
+    // Step 1: Off → 256.
+    if (mode === 'Off') return stop(256, 'ddtp.iommu_mode is Off')
+    // Step 2: Bare → translated and ATS requests are 260; untranslated pass through.
+    if (mode === 'Bare') {
+      if (req.type !== 'untranslated') return stop(260, `${req.type} request while ddtp.iommu_mode is Bare`)
+      notes.push('ddtp.iommu_mode is Bare: the IOVA is the physical address')
+      return right({ pa: req.iova, pageBits: 12, firstPte: undefined, gPte: undefined })
+    }
+    // Steps 3–5: the device_id split and its width.
+    const ddi = deviceDirectoryIndexes(req.deviceId, caps.msiFlat)
+    if (deviceIdTooWide(mode, ddi)) return stop(260, `device_id ${hex(BigInt(req.deviceId), 6)} is wider than ${mode} supports`)
+    // Step 6: locate the DC.
+    const located = locateDeviceContext(session.memory, { mode, ppn: ddtpPpn(regs), caps, fctl: fctlOf(regs), writable: iommu.options }, req.deviceId, directory)
+    if (isLeft(located)) return located
+    const d = located.right
+    dc = d
+    // Step 7: transaction types the DC disallows.
+    if (req.type !== 'untranslated' && !d.tc.enAts) return stop(260, `${req.type} request with DC.tc.EN_ATS = 0`)
+    if (pidValid && !d.tc.pdtv) return stop(260, 'request with a process_id but DC.tc.PDTV = 0')
+    if (pidValid && d.tc.pdtv && d.fsc.mode !== PDTP_BARE && req.processId >= 2 ** pdtProcessIdBits(d.fsc.mode)) {
+      return stop(260, `process_id ${req.processId} is wider than pdtp.MODE supports`)
+    }
+    const g: IoStage = { scheme: G_SCHEMES[d.iohgatp.mode], root: d.iohgatp.ppn << 12n, adUpdate: d.tc.gade }
+    const wreq = (supervisor: boolean, sum: boolean): IoWalkRequest =>
+      ({ access: req.access, supervisor, sum, checkPermissions: req.type !== 'ats', svpbmt: caps.svpbmt, pas: caps.pas })
+    // Step 8: translated request without T2GPA: already an SPA.
+    if (req.type === 'translated' && !d.tc.t2gpa) {
+      notes.push('translated request with T2GPA = 0: the IOVA is the SPA')
+      return right({ pa: req.iova, pageBits: 12, firstPte: undefined, gPte: undefined })
+    }
+    const bare: IoStage = { scheme: undefined, root: 0n, adUpdate: false }
+    // Step 9: translated request with T2GPA: the IOVA is a GPA, first stage Bare.
+    if (req.type === 'translated') return twoStage(bare, g, wreq(false, false), 'translated request with T2GPA = 1: the IOVA is a GPA')
+    // Step 10: no PDT: the first stage is DC.fsc (iosatp).
+    if (!d.tc.pdtv) return twoStage({ scheme: FIRST_SCHEMES[d.fsc.mode], root: d.fsc.ppn << 12n, adUpdate: d.tc.sade }, g, wreq(false, false), 'first stage from DC.fsc (iosatp)')
+    // Steps 11–12: no process_id: 0 by default with DPE, else first stage Bare.
+    let processId = req.processId
+    let supervisor = pidValid && req.privileged
+    if (processId === undefined && d.tc.dpe) { processId = 0; supervisor = false; notes.push('no process_id: DPE = 1 makes it 0') }
+    if (processId === undefined) return twoStage(bare, g, wreq(false, false), 'no process_id and DPE = 0: first stage Bare')
+    // Step 13: pdtp.MODE Bare: first stage Bare.
+    if (d.fsc.mode === PDTP_BARE) return twoStage(bare, g, wreq(supervisor, false), 'pdtp.MODE is Bare: first stage Bare')
+    // Step 14: locate the PC (its addresses G-stage translated as implicit reads).
+    const pc = locateProcessContext(session, d, g, wreq(supervisor, false), processId, caps, directory)
+    if (isLeft(pc)) return pc
+    // Step 15: supervisor requests need PC.ta.ENS.
+    if (supervisor && !pc.right.ta.ens) return stop(260, 'supervisor request with PC.ta.ENS = 0')
+    // Step 16: the first stage is PC.fsc.
+    return twoStage({ scheme: FIRST_SCHEMES[pc.right.fsc.mode], root: pc.right.fsc.ppn << 12n, adUpdate: d.tc.sade }, g, wreq(supervisor, pc.right.ta.sum), 'first stage from PC.fsc')
+  }
+
+  // Steps 17–20: the first stage (IOVA → GPA), then the G-stage (GPA → SPA); page size the smaller.
+  const twoStage = (first: IoStage, g: IoStage, wreq: IoWalkRequest, note: string): Either<Stop, Found> => {
+    notes.push(note)
+    const s1 = firstStageWalk(session, first, g, wreq, req.iova, iommu.options.barePageBits)
+    if (isLeft(s1)) return left(walkStop(s1.left))
+    const s2 = gStageWalk(session, g, wreq, s1.right.out, 'final')
+    if (isLeft(s2)) return left(walkStop(s2.left))
+    const pageBits = Math.min(s1.right.pageBits, g.scheme === undefined ? iommu.options.barePageBits : s2.right.pageBits)
+    // ATS with T2GPA returns the GPA.
+    const pa = req.type === 'ats' && dc?.tc.t2gpa === true ? s1.right.out : s2.right.out
+    return right({ pa, pageBits, firstPte: s1.right.pte, gPte: s2.right.pte })
+  }
+
+  const result = run()
+  const stores: MemoryWrite[] = sessionStores(session).map((w) => ({ addr: w.addr, size: 8, value: w.value, why: 'A/D update' }))
+  const explanation = { directory, trail: session.trail, notes }
+  if (!isLeft(result)) {
+    const f = result.right
+    return { iommu, memory: session.memory, writes: stores, records: [], explanation, response: success(req, f, pidValid) }
+  }
+  const e = result.left
+  const fault = { cause: e.cause, iotval2: e.iotval2, reason: e.reason }
+  // ATS: page faults and the "not valid" causes give a Success granting nothing, with no record.
+  if (req.type === 'ats' && ATS_NO_PERMISSION.has(e.cause)) {
+    const none: AtsCompletion = { r: false, w: false, x: false, u: false, priv: false, g: false, size: 4096n, pbmt: 0 }
+    return { iommu, memory: session.memory, writes: stores, records: [], explanation, response: { status: 'success', ppn: 0n, pa: undefined, pageBits: 12, ats: none, fault } }
+  }
+  const status: ResponseStatus = req.type === 'ats' && ATS_COMPLETER_ABORT.has(e.cause) ? 'completer-abort' : 'unsupported-request'
+  const record: FaultRecord = {
+    cause: e.cause, pid: pidValid ? req.processId : 0, pv: pidValid, priv: pidValid && req.privileged,
+    ttyp: ttypOf(req.type, req.access), did: req.deviceId, custom: 0, iotval: req.iova, iotval2: e.iotval2,
+  }
+  // "If a fault condition prevents locating a valid device context then the DTF value assumed … is 0."
+  const reported = reportFault(iommu, session.memory, record, dc?.tc.dtf === true)
+  return {
+    iommu: reported.iommu, memory: reported.memory, writes: [...stores, ...reported.writes], records: reported.records, explanation,
+    response: { status, ppn: 0n, pa: undefined, pageBits: 12, ats: undefined, fault },
+  }
+}
+
+const walkStop = (f: IoWalkFault): Stop => ({ cause: f.cause, iotval2: f.iotval2, reason: `${f.stage === 'G' ? 'G-stage' : 'first stage'}: ${f.reason}` })
+
+/** The success response: for ATS the completion's fields from both leaves ("PCIe ATS translation request handling"). */
+const success = (req: IoRequest, f: Found, pidValid: boolean): IoResponse => {
+  const base = { status: 'success' as const, pa: f.pa, pageBits: f.pageBits, fault: undefined }
+  if (req.type !== 'ats') return { ...base, ppn: f.pa >> 12n, ats: undefined }
+  const size = 1n << BigInt(f.pageBits)
+  const r = flag(f.firstPte, 1) && flag(f.gPte, 1)
+  const w = flag(f.firstPte, 2) && flag(f.gPte, 2) && flag(f.firstPte, 7) && flag(f.gPte, 7)
+  // X only with R, and only when execute was requested.
+  const x = req.access === 'execute' && r && flag(f.firstPte, 3) && flag(f.gPte, 3)
+  const firstPbmt = pbmtOf(f.firstPte)
+  return {
+    ...base,
+    ppn: ((f.pa & ~(size - 1n)) | (size / 2n - 1n)) >> 12n,
+    ats: {
+      r, w, x, u: false,
+      priv: pidValid && req.privileged,
+      g: pidValid && f.firstPte !== undefined && ((f.firstPte >> 5n) & 1n) === 1n,
+      size,
+      // Svpbmt: a first-stage PBMT other than PMA overrides the G-stage's.
+      pbmt: firstPbmt !== 0 ? firstPbmt : pbmtOf(f.gPte),
+    },
+  }
+}
+
