@@ -4,7 +4,7 @@ import { phys } from '../../src/bits/address.ts'
 import { emptyMemory, peek, poke, type PhysMemory } from '../../src/memory/memory.ts'
 import { defaultMemoryMap } from '../../src/memory/memory-map.ts'
 import { EXAMPLE_CAPABILITIES } from '../../src/iommu/capabilities.ts'
-import { type Iommu, resetIommu } from '../../src/iommu/iommu.ts'
+import { DEFAULT_OPTIONS, type Iommu, type IommuOptions, resetIommu } from '../../src/iommu/iommu.ts'
 import { writeRegister } from '../../src/iommu/registers.ts'
 
 export { makePte, PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_G, PTE_A, PTE_D } from '../../src/mmu/pte.ts'
@@ -40,8 +40,8 @@ export const ddtp = (mode: number, root = DDT): bigint => BigInt(mode) | ((root 
  * An IOMMU with the example capabilities, the DDT at DDT in `mode`, and an 8-entry fault queue at FQ
  * turned on (fqb LOG2SZ-1 = 2).
  */
-export const iommuWith = (mode = 2, caps = EXAMPLE_CAPABILITIES): Iommu =>
-  program(resetIommu(caps), [[OFF.fqb, 2n | ((FQ >> 12n) << 10n)], [OFF.fqcsr, 1n], [OFF.ddtp, ddtp(mode)]])
+export const iommuWith = (mode = 2, caps = EXAMPLE_CAPABILITIES, options: Partial<IommuOptions> = {}): Iommu =>
+  program(resetIommu(caps, 0n, { ...DEFAULT_OPTIONS, ...options }), [[OFF.fqb, 2n | ((FQ >> 12n) << 10n)], [OFF.fqcsr, 1n], [OFF.ddtp, ddtp(mode)]])
 
 // ---- device-context words -----------------------------------------------------------------------
 

@@ -5,6 +5,7 @@
 import { bit } from '../bits/bits.ts'
 import { phys } from '../bits/address.ts'
 import { type PhysMemory, peek, poke } from '../memory/memory.ts'
+import { invalidate } from './caches.ts'
 import { type Command, decodeCommand } from './commands.ts'
 import { deviceDirectoryIndexes, deviceIdTooWide } from './directory.ts'
 import { accessible } from './fault-queue.ts'
@@ -44,6 +45,7 @@ const didTooWide = (r: RegisterFile, did: number): boolean => {
 export const processCommands = (iommu: Iommu, memory: PhysMemory): CommandQueueOutcome => {
   let r = iommu.regs
   let m = memory
+  let caches = iommu.caches
   const writes: MemoryWrite[] = []
   const events: CommandEvent[] = []
   const executed: Command[] = []
@@ -73,9 +75,11 @@ export const processCommands = (iommu: Iommu, memory: PhysMemory): CommandQueueO
       }
       if (c.wsi) r = withInterruptsPending({ ...r, cqcsr: setBit(r.cqcsr, CQCSR.fence_w_ip) })
     }
+    // Invalidations take effect at once: the model executes commands in order and synchronously.
+    caches = invalidate(caches, c)
     executed.push(c)
     r = { ...r, cqh: (index + 1n) % entries }
     events.push({ index, command: c, illegal: undefined, memoryFault: false })
   }
-  return { iommu: { ...iommu, regs: r }, memory: m, writes, events, executed }
+  return { iommu: { ...iommu, regs: r, caches }, memory: m, writes, events, executed }
 }

@@ -2,6 +2,7 @@
 // transition reports (every store it made to memory, every record it wrote to the fault queue).
 // RISC-V IOMMU spec v1.0 throughout; the choices default to the C reference model's.
 import type { PhysMemory } from '../memory/memory.ts'
+import { type CachePolicy, type Caches, type GvmaInvalidation, emptyCaches } from './caches.ts'
 import type { FaultRecord } from './fault-record.ts'
 import { type RegisterFile, type RegisterOptions, DEFAULT_REGISTER_OPTIONS, resetRegisters } from './registers.ts'
 
@@ -12,18 +13,23 @@ export interface IommuOptions extends RegisterOptions {
    * the smaller of both stages', so this matters only when a stage is Bare.
    */
   readonly barePageBits: number
+  /** Which caches exist (caches.ts); default `none`. */
+  readonly cache: CachePolicy
+  /** How IOTINVAL.GVMA with an address picks IOTLB entries; default the spec's rule. */
+  readonly gvmaInvalidation: GvmaInvalidation
 }
 
-export const DEFAULT_OPTIONS: IommuOptions = { ...DEFAULT_REGISTER_OPTIONS, barePageBits: 30 }
+export const DEFAULT_OPTIONS: IommuOptions = { ...DEFAULT_REGISTER_OPTIONS, barePageBits: 30, cache: 'none', gvmaInvalidation: 'spec' }
 
 export interface Iommu {
   readonly regs: RegisterFile
   readonly options: IommuOptions
+  readonly caches: Caches
 }
 
 /** An IOMMU after reset with these capabilities (and fctl). */
 export const resetIommu = (capabilities: bigint, fctl = 0n, options: IommuOptions = DEFAULT_OPTIONS): Iommu =>
-  ({ regs: resetRegisters(capabilities, fctl), options })
+  ({ regs: resetRegisters(capabilities, fctl), options, caches: emptyCaches(options.cache, options.gvmaInvalidation) })
 
 /** One store the IOMMU made to memory: an A/D update (8 bytes), IOFENCE.C's DATA (4), a fault record (32). */
 export interface MemoryWrite {

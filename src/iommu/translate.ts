@@ -13,8 +13,13 @@ import {
   type DirectoryStep, deviceDirectoryIndexes, deviceIdTooWide, locateDeviceContext, locateProcessContext, pdtProcessIdBits,
 } from './directory.ts'
 import { type FaultRecord, ttypOf } from './fault-record.ts'
+import type { ProcessContext } from './process-context.ts'
 import { reportFault } from './fault-queue.ts'
 import type { Iommu, MemoryWrite } from './iommu.ts'
+import {
+  type Caches, type IotlbEntry, type IotlbTags, type LeafGrant,
+  dropIotlbEntry, fillDc, fillIotlb, fillPc, lookupDc, lookupIotlb, lookupPc,
+} from './caches.ts'
 import { capabilitiesOf, ddtpPpn, fctlOf, iommuModeOf } from './registers.ts'
 import {
   type IoAccess, type IoStage, type IoWalkFault, type IoWalkRequest, type TrailStep,
@@ -91,17 +96,24 @@ const stop = (cause: number, reason: string, iotval2 = 0n): Either<Stop, never> 
 interface Found {
   readonly pa: bigint
   readonly pageBits: number
-  /** Leaf PTEs of both stages (undefined for a Bare stage, which grants everything). */
-  readonly firstPte: bigint | undefined
-  readonly gPte: bigint | undefined
+  /** What the leaf of each stage granted (a Bare stage grants everything). */
+  readonly first: LeafGrant
+  readonly g: LeafGrant
 }
+
+const flag = (pte: bigint | undefined, at: number): boolean => pte === undefined || ((pte >> BigInt(at)) & 1n) === 1n
+const pbmtOf = (pte: bigint | undefined): number => (pte === undefined ? 0 : Number(bits(pte, 62, 61)))
+
+/** What a leaf PTE grants (after any A/D update); a Bare stage (no PTE) grants everything. */
+const grantOf = (pte: bigint | undefined): LeafGrant => ({
+  r: flag(pte, 1), w: flag(pte, 2), x: flag(pte, 3), u: flag(pte, 4), global: pte !== undefined && flag(pte, 5), d: flag(pte, 7), pbmt: pbmtOf(pte),
+})
+const ALL: LeafGrant = grantOf(undefined)
 
 /** The ATS cause classes: CA, UR, and Success with no permissions (no record). */
 const ATS_COMPLETER_ABORT: ReadonlySet<number> = new Set([1, 5, 7, 261, 263, 265, 267, 268, 269, 270, 271, 272, 274])
 const ATS_NO_PERMISSION: ReadonlySet<number> = new Set([12, 13, 15, 20, 21, 23, 266, 262])
 
-const flag = (pte: bigint | undefined, at: number): boolean => pte === undefined || ((pte >> BigInt(at)) & 1n) === 1n
-const pbmtOf = (pte: bigint | undefined): number => (pte === undefined ? 0 : Number(bits(pte, 62, 61)))
 
 /**
  * Translates one request. Pure: returns the IOMMU (fault-queue registers), memory (A/D updates, fault
@@ -115,6 +127,7 @@ export const translate = (iommu: Iommu, memory: PhysMemory, req: IoRequest): Tra
   const session = ioSession(memory, caps.pas)
   const pidValid = req.processId !== undefined
   let dc: DeviceContext | undefined
+  let caches: Caches = iommu.caches
 
   const run = (): Either<Stop, Found> => {
     const mode = iommuModeOf(regs)
@@ -124,15 +137,24 @@ export const translate = (iommu: Iommu, memory: PhysMemory, req: IoRequest): Tra
     if (mode === 'Bare') {
       if (req.type !== 'untranslated') return stop(260, `${req.type} request while ddtp.iommu_mode is Bare`)
       notes.push('ddtp.iommu_mode is Bare: the IOVA is the physical address')
-      return right({ pa: req.iova, pageBits: 12, firstPte: undefined, gPte: undefined })
+      return right({ pa: req.iova, pageBits: 12, first: ALL, g: ALL })
     }
     // Steps 3–5: the device_id split and its width.
     const ddi = deviceDirectoryIndexes(req.deviceId, caps.msiFlat)
     if (deviceIdTooWide(mode, ddi)) return stop(260, `device_id ${hex(BigInt(req.deviceId), 6)} is wider than ${mode} supports`)
-    // Step 6: locate the DC.
-    const located = locateDeviceContext(session.memory, { mode, ppn: ddtpPpn(regs), caps, fctl: fctlOf(regs), writable: iommu.options }, req.deviceId, directory)
-    if (isLeft(located)) return located
-    const d = located.right
+    // Step 6: locate the DC (or find it in the device-context cache).
+    const cachedDc = lookupDc(caches, req.deviceId)
+    caches = cachedDc.caches
+    let d: DeviceContext
+    if (cachedDc.dc !== undefined) {
+      d = cachedDc.dc
+      notes.push('device context from the device-context cache')
+    } else {
+      const located = locateDeviceContext(session.memory, { mode, ppn: ddtpPpn(regs), caps, fctl: fctlOf(regs), writable: iommu.options }, req.deviceId, directory)
+      if (isLeft(located)) return located
+      d = located.right
+      caches = fillDc(caches, req.deviceId, d)
+    }
     dc = d
     // Step 7: transaction types the DC disallows.
     if (req.type !== 'untranslated' && !d.tc.enAts) return stop(260, `${req.type} request with DC.tc.EN_ATS = 0`)
@@ -141,60 +163,91 @@ export const translate = (iommu: Iommu, memory: PhysMemory, req: IoRequest): Tra
       return stop(260, `process_id ${req.processId} is wider than pdtp.MODE supports`)
     }
     const g: IoStage = { scheme: G_SCHEMES[d.iohgatp.mode], root: d.iohgatp.ppn << 12n, adUpdate: d.tc.gade }
+    const gscid = g.scheme === undefined ? 0 : d.iohgatp.mid
     const wreq = (supervisor: boolean, sum: boolean): IoWalkRequest =>
       ({ access: req.access, supervisor, sum, checkPermissions: req.type !== 'ats', svpbmt: caps.svpbmt, pas: caps.pas })
     // Step 8: translated request without T2GPA: already an SPA.
     if (req.type === 'translated' && !d.tc.t2gpa) {
       notes.push('translated request with T2GPA = 0: the IOVA is the SPA')
-      return right({ pa: req.iova, pageBits: 12, firstPte: undefined, gPte: undefined })
+      return right({ pa: req.iova, pageBits: 12, first: ALL, g: ALL })
     }
     const bare: IoStage = { scheme: undefined, root: 0n, adUpdate: false }
     // Step 9: translated request with T2GPA: the IOVA is a GPA, first stage Bare.
-    if (req.type === 'translated') return twoStage(bare, g, wreq(false, false), 'translated request with T2GPA = 1: the IOVA is a GPA')
-    // Step 10: no PDT: the first stage is DC.fsc (iosatp).
-    if (!d.tc.pdtv) return twoStage({ scheme: FIRST_SCHEMES[d.fsc.mode], root: d.fsc.ppn << 12n, adUpdate: d.tc.sade }, g, wreq(false, false), 'first stage from DC.fsc (iosatp)')
+    if (req.type === 'translated') return twoStage(bare, g, wreq(false, false), 0, gscid, 'translated request with T2GPA = 1: the IOVA is a GPA')
+    // Step 10: no PDT: the first stage is DC.fsc (iosatp), its address space DC.ta.PSCID.
+    if (!d.tc.pdtv) return twoStage({ scheme: FIRST_SCHEMES[d.fsc.mode], root: d.fsc.ppn << 12n, adUpdate: d.tc.sade }, g, wreq(false, false), d.ta.pscid, gscid, 'first stage from DC.fsc (iosatp)')
     // Steps 11–12: no process_id: 0 by default with DPE, else first stage Bare.
     let processId = req.processId
     let supervisor = pidValid && req.privileged
     if (processId === undefined && d.tc.dpe) { processId = 0; supervisor = false; notes.push('no process_id: DPE = 1 makes it 0') }
-    if (processId === undefined) return twoStage(bare, g, wreq(false, false), 'no process_id and DPE = 0: first stage Bare')
+    if (processId === undefined) return twoStage(bare, g, wreq(false, false), 0, gscid, 'no process_id and DPE = 0: first stage Bare')
     // Step 13: pdtp.MODE Bare: first stage Bare.
-    if (d.fsc.mode === PDTP_BARE) return twoStage(bare, g, wreq(supervisor, false), 'pdtp.MODE is Bare: first stage Bare')
-    // Step 14: locate the PC (its addresses G-stage translated as implicit reads).
-    const pc = locateProcessContext(session, d, g, wreq(supervisor, false), processId, caps, directory)
-    if (isLeft(pc)) return pc
+    if (d.fsc.mode === PDTP_BARE) return twoStage(bare, g, wreq(supervisor, false), 0, gscid, 'pdtp.MODE is Bare: first stage Bare')
+    // Step 14: locate the PC (its addresses G-stage translated as implicit reads), or find it cached.
+    const cachedPc = lookupPc(caches, req.deviceId, processId)
+    caches = cachedPc.caches
+    let pc: ProcessContext
+    if (cachedPc.pc !== undefined) {
+      pc = cachedPc.pc
+      notes.push('process context from the process-context cache')
+    } else {
+      const located = locateProcessContext(session, d, g, wreq(supervisor, false), processId, caps, directory)
+      if (isLeft(located)) return located
+      pc = located.right
+      caches = fillPc(caches, req.deviceId, processId, pc)
+    }
     // Step 15: supervisor requests need PC.ta.ENS.
-    if (supervisor && !pc.right.ta.ens) return stop(260, 'supervisor request with PC.ta.ENS = 0')
-    // Step 16: the first stage is PC.fsc.
-    return twoStage({ scheme: FIRST_SCHEMES[pc.right.fsc.mode], root: pc.right.fsc.ppn << 12n, adUpdate: d.tc.sade }, g, wreq(supervisor, pc.right.ta.sum), 'first stage from PC.fsc')
+    if (supervisor && !pc.ta.ens) return stop(260, 'supervisor request with PC.ta.ENS = 0')
+    // Step 16: the first stage is PC.fsc, its address space PC.ta.PSCID.
+    return twoStage({ scheme: FIRST_SCHEMES[pc.fsc.mode], root: pc.fsc.ppn << 12n, adUpdate: d.tc.sade }, g, wreq(supervisor, pc.ta.sum), pc.ta.pscid, gscid, 'first stage from PC.fsc')
   }
 
   // Steps 17–20: the first stage (IOVA → GPA), then the G-stage (GPA → SPA); page size the smaller.
-  const twoStage = (first: IoStage, g: IoStage, wreq: IoWalkRequest, note: string): Either<Stop, Found> => {
+  const twoStage = (first: IoStage, g: IoStage, wreq: IoWalkRequest, pscid: number, gscid: number, note: string): Either<Stop, Found> => {
     notes.push(note)
+    const t2gpaAts = req.type === 'ats' && dc?.tc.t2gpa === true
+    const tags: IotlbTags = { gv: g.scheme !== undefined, gscid, pscv: first.scheme !== undefined, pscid: first.scheme === undefined ? 0 : pscid }
+    if (!t2gpaAts) {
+      const hit = lookupIotlb(caches, tags, req.iova)
+      caches = hit.caches
+      if (hit.entry !== undefined) {
+        const used = fromIotlb(hit.entry, wreq, req.iova)
+        if (used === 'miss') caches = dropIotlbEntry(caches, hit.entry)
+        else { notes.push('translation from the IOTLB'); return used }
+      }
+    }
     const s1 = firstStageWalk(session, first, g, wreq, req.iova, iommu.options.barePageBits)
     if (isLeft(s1)) return left(walkStop(s1.left))
     const s2 = gStageWalk(session, g, wreq, s1.right.out, 'final')
     if (isLeft(s2)) return left(walkStop(s2.left))
     const pageBits = Math.min(s1.right.pageBits, g.scheme === undefined ? iommu.options.barePageBits : s2.right.pageBits)
-    // ATS with T2GPA returns the GPA.
-    const pa = req.type === 'ats' && dc?.tc.t2gpa === true ? s1.right.out : s2.right.out
-    return right({ pa, pageBits, firstPte: s1.right.pte, gPte: s2.right.pte })
+    const found: Found = { pa: t2gpaAts ? s1.right.out : s2.right.out, pageBits, first: grantOf(s1.right.pte), g: grantOf(s2.right.pte) }
+    // The IOTLB is filled by untranslated requests (the C model's default: ATS completions are not cached).
+    if (req.type === 'untranslated') {
+      const size = (1n << BigInt(pageBits)) - 1n
+      const gBits = g.scheme === undefined ? 64 : s2.right.pageBits
+      caches = fillIotlb(caches, {
+        ...tags, iovaBase: req.iova & ~size, pageBits, paBase: found.pa & ~size, first: found.first, g: found.g,
+        gpaBase: gBits >= 64 ? 0n : s1.right.out & ~((1n << BigInt(gBits)) - 1n), gLeafBits: gBits,
+      })
+    }
+    return right(found)
   }
 
   const result = run()
+  const next: Iommu = caches === iommu.caches ? iommu : { ...iommu, caches }
   const stores: MemoryWrite[] = sessionStores(session).map((w) => ({ addr: w.addr, size: 8, value: w.value, why: 'A/D update' }))
   const explanation = { directory, trail: session.trail, notes }
   if (!isLeft(result)) {
     const f = result.right
-    return { iommu, memory: session.memory, writes: stores, records: [], explanation, response: success(req, f, pidValid) }
+    return { iommu: next, memory: session.memory, writes: stores, records: [], explanation, response: success(req, f, pidValid) }
   }
   const e = result.left
   const fault = { cause: e.cause, iotval2: e.iotval2, reason: e.reason }
   // ATS: page faults and the "not valid" causes give a Success granting nothing, with no record.
   if (req.type === 'ats' && ATS_NO_PERMISSION.has(e.cause)) {
     const none: AtsCompletion = { r: false, w: false, x: false, u: false, priv: false, g: false, size: 4096n, pbmt: 0 }
-    return { iommu, memory: session.memory, writes: stores, records: [], explanation, response: { status: 'success', ppn: 0n, pa: undefined, pageBits: 12, ats: none, fault } }
+    return { iommu: next, memory: session.memory, writes: stores, records: [], explanation, response: { status: 'success', ppn: 0n, pa: undefined, pageBits: 12, ats: none, fault } }
   }
   const status: ResponseStatus = req.type === 'ats' && ATS_COMPLETER_ABORT.has(e.cause) ? 'completer-abort' : 'unsupported-request'
   const record: FaultRecord = {
@@ -202,11 +255,33 @@ export const translate = (iommu: Iommu, memory: PhysMemory, req: IoRequest): Tra
     ttyp: ttypOf(req.type, req.access), did: req.deviceId, custom: 0, iotval: req.iova, iotval2: e.iotval2,
   }
   // "If a fault condition prevents locating a valid device context then the DTF value assumed … is 0."
-  const reported = reportFault(iommu, session.memory, record, dc?.tc.dtf === true)
+  const reported = reportFault(next, session.memory, record, dc?.tc.dtf === true)
   return {
     iommu: reported.iommu, memory: reported.memory, writes: [...stores, ...reported.writes], records: reported.records, explanation,
     response: { status, ppn: 0n, pa: undefined, pageBits: 12, ats: undefined, fault },
   }
+}
+
+const PAGE_FAULT: Readonly<Record<IoAccess, number>> = { execute: 12, read: 13, write: 15 }
+
+/**
+ * Using an IOTLB entry, as the C model does: the first-stage leaf's R/W/X (unless ATS) and U rules
+ * are checked against the cached bits and a denial is a page fault; a G-stage denial, or a write whose
+ * leaves have D = 0, is a miss (the entry is dropped and the walk runs, doing the A/D update).
+ * Either outcome is one the spec allows: a translation valid at some time since the last invalidation.
+ */
+const fromIotlb = (e: IotlbEntry, w: IoWalkRequest, iova: bigint): Either<Stop, Found> | 'miss' => {
+  const a = w.access
+  const f = e.first
+  if (w.checkPermissions && ((a === 'execute' && !f.x) || (a === 'read' && !f.r) || (a === 'write' && !f.w))) {
+    return stop(PAGE_FAULT[a], `IOTLB: the cached first-stage leaf denies ${a}`)
+  }
+  if (e.pscv && ((!w.supervisor && !f.u) || (w.supervisor && f.u && (a === 'execute' || !w.sum)))) {
+    return stop(PAGE_FAULT[a], 'IOTLB: the cached first-stage leaf fails the U/SUM rule')
+  }
+  if ((a === 'execute' && !e.g.x) || (a === 'read' && !e.g.r) || (a === 'write' && !e.g.w)) return 'miss'
+  if (a === 'write' && (!f.d || !e.g.d)) return 'miss'
+  return right({ pa: e.paBase | (iova & ((1n << BigInt(e.pageBits)) - 1n)), pageBits: e.pageBits, first: f, g: e.g })
 }
 
 const walkStop = (f: IoWalkFault): Stop => ({ cause: f.cause, iotval2: f.iotval2, reason: `${f.stage === 'G' ? 'G-stage' : 'first stage'}: ${f.reason}` })
@@ -216,21 +291,22 @@ const success = (req: IoRequest, f: Found, pidValid: boolean): IoResponse => {
   const base = { status: 'success' as const, pa: f.pa, pageBits: f.pageBits, fault: undefined }
   if (req.type !== 'ats') return { ...base, ppn: f.pa >> 12n, ats: undefined }
   const size = 1n << BigInt(f.pageBits)
-  const r = flag(f.firstPte, 1) && flag(f.gPte, 1)
-  const w = flag(f.firstPte, 2) && flag(f.gPte, 2) && flag(f.firstPte, 7) && flag(f.gPte, 7)
+  const r = f.first.r && f.g.r
+  const w = f.first.w && f.g.w && f.first.d && f.g.d
   // X only with R, and only when execute was requested.
-  const x = req.access === 'execute' && r && flag(f.firstPte, 3) && flag(f.gPte, 3)
-  const firstPbmt = pbmtOf(f.firstPte)
+  const x = req.access === 'execute' && r && f.first.x && f.g.x
+  const firstPbmt = f.first.pbmt
   return {
     ...base,
     ppn: ((f.pa & ~(size - 1n)) | (size / 2n - 1n)) >> 12n,
     ats: {
       r, w, x, u: false,
       priv: pidValid && req.privileged,
-      g: pidValid && f.firstPte !== undefined && ((f.firstPte >> 5n) & 1n) === 1n,
+      // Global only from a first-stage page table and only for a request with a PASID.
+      g: pidValid && f.first.global,
       size,
       // Svpbmt: a first-stage PBMT other than PMA overrides the G-stage's.
-      pbmt: firstPbmt !== 0 ? firstPbmt : pbmtOf(f.gPte),
+      pbmt: firstPbmt !== 0 ? firstPbmt : f.g.pbmt,
     },
   }
 }
