@@ -30,10 +30,11 @@ const warmed = (cache: IommuOptions['cache'], leafFlags = URWAD, words = dc(TC.V
   return { iommu: o.iommu, mem: put(o.memory, [[LEAF_AT, makePte(0x8031_0000n, leafFlags)]]) }
 }
 const pa = (iommu: Iommu, mem: PhysMemory, r: IoRequest = req): bigint | undefined => translate(iommu, mem, r).response.pa
+type Iotinval = Extract<Command, { kind: 'IOTINVAL.VMA' | 'IOTINVAL.GVMA' }>
 const inv = (iommu: Iommu, c: Command): Iommu => ({ ...iommu, caches: invalidate(iommu.caches, c) })
-const vma = (over: Partial<Extract<Command, { kind: 'IOTINVAL.VMA' }>> = {}): Command =>
+const vma = (over: Partial<Iotinval> = {}): Command =>
   ({ kind: 'IOTINVAL.VMA', av: false, pscid: 0, pscv: false, gv: false, nl: false, gscid: 0, s: false, addr: 0n, ...over })
-const gvma = (over: Partial<Extract<Command, { kind: 'IOTINVAL.GVMA' }>> = {}): Command =>
+const gvma = (over: Partial<Iotinval> = {}): Command =>
   ({ kind: 'IOTINVAL.GVMA', av: false, pscid: 0, pscv: false, gv: false, nl: false, gscid: 0, s: false, addr: 0n, ...over })
 
 test('Policy none: a changed PTE is seen at once', () => {
