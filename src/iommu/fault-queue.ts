@@ -44,7 +44,7 @@ export const reportFault = (iommu: Iommu, memory: PhysMemory, record: FaultRecor
   return {
     iommu: { ...iommu, regs: { ...r, fqt: (r.fqt + 1n) % entries, ipsr } },
     memory: m,
-    writes: [{ addr: at, size: 32, value: dws[0], why: 'fault record' }],
+    writes: dws.map((value, i) => ({ addr: at + BigInt(8 * i), size: 8 as const, value, why: 'fault record' as const })),
     records: [record],
   }
 }

@@ -31,11 +31,10 @@ export interface Iommu {
 export const resetIommu = (capabilities: bigint, fctl = 0n, options: IommuOptions = DEFAULT_OPTIONS): Iommu =>
   ({ regs: resetRegisters(capabilities, fctl), options, caches: emptyCaches(options.cache, options.gvmaInvalidation) })
 
-/** One store the IOMMU made to memory: an A/D update (8 bytes), IOFENCE.C's DATA (4), a fault record (32). */
+/** One store the IOMMU made to memory: an A/D update (8 bytes), IOFENCE.C's DATA (4), a doubleword of a fault record (8). */
 export interface MemoryWrite {
   readonly addr: bigint
-  readonly size: 4 | 8 | 32
-  /** The value stored; for a 32-byte record, its first doubleword (the record itself is in `records`). */
+  readonly size: 4 | 8
   readonly value: bigint
   readonly why: 'A/D update' | 'IOFENCE.C data' | 'fault record'
 }
