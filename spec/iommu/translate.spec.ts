@@ -194,6 +194,20 @@ test('GADE = 1: implicit reads set only A in the G-stage leaf (D is set only by 
   assert.is(o.response.pa, 0x8060_5234n)
   assert.is(word(o.memory, 0x8040_4000n), makePte(0x8060_0000n, PTE_V | PTE_R | PTE_W | PTE_U | PTE_A))
 })
+test('SADE = 1, GADE = 0: an implicit read through a G-stage leaf with D = 0 needs only A (spec)', () => {
+  const o = run(twoStage(PTE_V | PTE_R | PTE_W | PTE_U | PTE_A, TC.SADE))
+  assert.is(o.response.pa, 0x8060_5234n)
+})
+test('Option implicitGStageDirty = refmodel (the C model): with SADE = 1 that read wants D: GADE = 0 → 21, iotval2 0x1009; GADE = 1 → D set', () => {
+  const s = twoStage(PTE_V | PTE_R | PTE_W | PTE_U | PTE_A, TC.SADE)
+  const c = { ...s.iommu, options: { ...s.iommu.options, implicitGStageDirty: 'refmodel' as const } }
+  const o = translate(c, s.mem, req())
+  assert.is(causeOf(o), 21); assert.is(o.records[0]!.iotval2, 0x1009n)
+  const g = twoStage(PTE_V | PTE_R | PTE_W | PTE_U | PTE_A, TC.SADE | TC.GADE)
+  const o2 = translate({ ...g.iommu, options: c.options }, g.mem, req())
+  assert.is(o2.response.pa, 0x8060_5234n)
+  assert.is(word(o2.memory, 0x8040_4000n), makePte(0x8060_0000n, PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D))
+})
 test('A GPA wider than Sv39x4 (bit 41 set) → guest-page fault', () => {
   const mem = putDc(ram, DC_AT, dc(TC.V, 0n, atp(8, G_ROOT, 1n)))
   assert.is(causeOf(translate(iommuWith(2), mem, req({ iova: 1n << 41n }))), 21)

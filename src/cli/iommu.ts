@@ -11,7 +11,7 @@ import { CAUSES } from '../iommu/fault-record.ts'
 import { DEFAULT_OPTIONS, resetIommu } from '../iommu/iommu.ts'
 import { REGISTER_LAYOUT } from '../iommu/registers.ts'
 import { type Event, type Step, runSteps } from '../iommu/steps.ts'
-import { pageSizeName } from '../mmu/walk.ts'
+import { pageSizeName } from '../iommu/walk-adapter.ts'
 import { failInput } from './io.ts'
 import { type IommuScenario, parseIommuScenario } from './iommu-scenario.ts'
 

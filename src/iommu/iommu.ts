@@ -17,9 +17,14 @@ export interface IommuOptions extends RegisterOptions {
   readonly cache: CachePolicy
   /** How IOTINVAL.GVMA with an address picks IOTLB entries; default the spec's rule. */
   readonly gvmaInvalidation: GvmaInvalidation
+  /**
+   * `spec`: an implicit first-stage access through the G-stage is a read and sets only A.
+   * `refmodel`: with DC.tc.SADE = 1 it also sets D in a writable G-stage leaf (a fault if GADE = 0).
+   */
+  readonly implicitGStageDirty: 'spec' | 'refmodel'
 }
 
-export const DEFAULT_OPTIONS: IommuOptions = { ...DEFAULT_REGISTER_OPTIONS, barePageBits: 30, cache: 'none', gvmaInvalidation: 'spec' }
+export const DEFAULT_OPTIONS: IommuOptions = { ...DEFAULT_REGISTER_OPTIONS, barePageBits: 30, cache: 'none', gvmaInvalidation: 'spec', implicitGStageDirty: 'spec' }
 
 export interface Iommu {
   readonly regs: RegisterFile

@@ -165,7 +165,8 @@ export const translate = (iommu: Iommu, memory: PhysMemory, req: IoRequest): Tra
     const g: IoStage = { scheme: G_SCHEMES[d.iohgatp.mode], root: d.iohgatp.ppn << 12n, adUpdate: d.tc.gade }
     const gscid = g.scheme === undefined ? 0 : d.iohgatp.mid
     const wreq = (supervisor: boolean, sum: boolean): IoWalkRequest =>
-      ({ access: req.access, supervisor, sum, checkPermissions: req.type !== 'ats', svpbmt: caps.svpbmt, pas: caps.pas })
+      ({ access: req.access, supervisor, sum, checkPermissions: req.type !== 'ats', svpbmt: caps.svpbmt, pas: caps.pas,
+        implicitDirty: iommu.options.implicitGStageDirty === 'refmodel' && d.tc.sade })
     // Step 8: translated request without T2GPA: already an SPA.
     if (req.type === 'translated' && !d.tc.t2gpa) {
       notes.push('translated request with T2GPA = 0: the IOVA is the SPA')

@@ -14,7 +14,7 @@ import { gStageDenial } from '../mmu/permissions.ts'
 import { FLAG_D, FLAG_U, FLAG_W, FLAG_R, FLAG_X } from '../mmu/pte.ts'
 import {
   type StageLeaf, type StageRules, type StageSpec, type TrailStep, type WalkSession,
-  leafOutput, newSession, physicalTables, walkStage,
+  leafOutput, newSession, pageSizeName, physicalTables, walkStage,
 } from '../mmu/walk.ts'
 
 /** An inbound access as the IOMMU sees it. */
@@ -42,6 +42,12 @@ export interface IoWalkRequest {
   readonly svpbmt: boolean
   /** capabilities.PAS: an implicit access at or above 2^PAS is an access fault. */
   readonly pas: number
+  /**
+   * The C model's rule for implicit reads with DC.tc.SADE = 1: a G-stage leaf with W = 1 and D = 0
+   * met by an implicit first-stage access is treated as needing D (set under GADE, a guest-page fault
+   * without it). The spec sets D only for stores; this is the option `implicitGStageDirty: 'refmodel'`.
+   */
+  readonly implicitDirty: boolean
 }
 
 /** A walk failure in IOMMU terms: the fault-record CAUSE and iotval2. */
@@ -122,9 +128,10 @@ export const gStageWalk = (
     const spec = gSpec({ ...g, scheme }, req, gpa, purpose, false)
     return left(toIoFault(G_RULES.pageFault(spec, -1, `GPA ${hex(gpa)} has bits set above bit ${width - 1} (${scheme.name})`)))
   }
-  const leaf = purpose === 'final'
-    ? walkWithIntent(s, (st) => gSpec({ ...g, scheme }, req, gpa, purpose, st), gpa, req)
-    : walkStage(s, gSpec({ ...g, scheme }, req, gpa, purpose, purpose === 'implicit-write'), gpa)
+  const make = (st: boolean): IoGSpec => gSpec({ ...g, scheme }, req, gpa, purpose, st)
+  const leaf = purpose === 'final' ? walkWithIntent(s, make, gpa, req)
+    : purpose === 'implicit-read' && req.implicitDirty ? walkWithIntent(s, make, gpa, { ...req, access: 'write', checkPermissions: false })
+    : walkStage(s, make(purpose === 'implicit-write'), gpa)
   if (isLeft(leaf)) return left(toIoFault(leaf.left))
   return right({ out: leafOutput(leaf.right, gpa), pte: leaf.right.pte, pageBits: leaf.right.pageBits })
 }
@@ -197,3 +204,5 @@ export const sessionStores = (s: WalkSession): readonly { readonly addr: bigint,
   s.trail.filter((t: TrailStep) => t.op === 'write' && !t.decision.startsWith('access fault')).map((t) => ({ addr: t.pteAddr, value: t.pte }))
 
 export type { WalkSession, TrailStep }
+/** "4 KiB", "2 MiB", … for a size given as log2 bytes (the walker's names). */
+export { pageSizeName }
