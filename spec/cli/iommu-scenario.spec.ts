@@ -30,8 +30,8 @@ test('register sizes are 4 or 8; access is read, write or execute; processId is 
   assert.match(errorOf({ capabilities: CAPS, steps: [{ op: 'translate', deviceId: 1, access: 'load', privileged: false, type: 'ats', iova: '0x0' }] }), /steps\[0\]\.access/)
   assert.match(errorOf({ capabilities: CAPS, steps: [{ op: 'translate', deviceId: 1, processId: 1 << 20, access: 'read', privileged: false, type: 'ats', iova: '0x0' }] }), /steps\[0\]\.processId/)
 })
-test('a capability the model does not implement (MSI_FLAT, bit 22) is refused by name', () => {
-  assert.match(errorOf({ capabilities: '0x1f8_074e_8e10', steps: [] }), /^scenario\.capabilities: sets MSI_FLAT/)
+test('a capability the model does not implement (MSI_MRIF, bit 23) is refused by name', () => {
+  assert.match(errorOf({ capabilities: '0x1f8_078e_8e10', steps: [] }), /^scenario\.capabilities: sets MSI_MRIF/)
 })
 test('fctl: BE is refused (big-endian is not modelled); WSI must agree with capabilities.IGS', () => {
   assert.match(errorOf({ capabilities: CAPS, fctl: '0x1', steps: [] }), /^scenario\.fctl/)

@@ -7,12 +7,13 @@ import { bits, hex } from '../bits/bits.ts'
 import type { PhysMemory } from '../memory/memory.ts'
 import { type Scheme, SV39, SV39X4, SV48, SV48X4, SV57, SV57X4 } from '../mmu/atp.ts'
 import {
-  type DeviceContext, IOHGATP_SV39X4, IOHGATP_SV48X4, IOHGATP_SV57X4, IOSATP_SV39, IOSATP_SV48, IOSATP_SV57, PDTP_BARE,
+  type DeviceContext, IOHGATP_SV39X4, MSIPTP_OFF, IOHGATP_SV48X4, IOHGATP_SV57X4, IOSATP_SV39, IOSATP_SV48, IOSATP_SV57, PDTP_BARE,
 } from './device-context.ts'
 import {
   type DirectoryStep, deviceDirectoryIndexes, deviceIdTooWide, locateDeviceContext, locateProcessContext, pdtProcessIdBits,
 } from './directory.ts'
 import { type FaultRecord, ttypOf } from './fault-record.ts'
+import { msiTranslate, sizeAvoidingMsiPages } from './msi.ts'
 import type { ProcessContext } from './process-context.ts'
 import { reportFault } from './fault-queue.ts'
 import type { Iommu, MemoryWrite } from './iommu.ts'
@@ -43,7 +44,7 @@ export type ResponseStatus = 'success' | 'unsupported-request' | 'completer-abor
 /** The fields of an ATS translation completion ("PCIe ATS translation request handling"). */
 export interface AtsCompletion {
   readonly r: boolean, readonly w: boolean, readonly x: boolean
-  /** Untranslated access only (MRIF MSI pages; never set here, MSIs are not modelled). */
+  /** Untranslated access only (set for MRIF-mode MSI pages; MRIF is not modelled, so never set). */
   readonly u: boolean
   readonly priv: boolean
   readonly g: boolean
@@ -109,6 +110,8 @@ const grantOf = (pte: bigint | undefined): LeafGrant => ({
   r: flag(pte, 1), w: flag(pte, 2), x: flag(pte, 3), u: flag(pte, 4), global: pte !== undefined && flag(pte, 5), d: flag(pte, 7), pbmt: pbmtOf(pte),
 })
 const ALL: LeafGrant = grantOf(undefined)
+/** "…equivalent to that of a regular RISC-V second-stage PTE with R=W=U=1 and X=0" (and A = D = 1). */
+const MSI_GRANT: LeafGrant = { r: true, w: true, x: false, u: true, global: false, d: true, pbmt: 0 }
 
 /** The ATS cause classes: CA, UR, and Success with no permissions (no record). */
 const ATS_COMPLETER_ABORT: ReadonlySet<number> = new Set([1, 5, 7, 261, 263, 265, 267, 268, 269, 270, 271, 272, 274])
@@ -219,17 +222,31 @@ export const translate = (iommu: Iommu, memory: PhysMemory, req: IoRequest): Tra
     }
     const s1 = firstStageWalk(session, first, g, wreq, req.iova, iommu.options.barePageBits)
     if (isLeft(s1)) return left(walkStop(s1.left))
-    const s2 = gStageWalk(session, g, wreq, s1.right.out, 'final')
-    if (isLeft(s2)) return left(walkStop(s2.left))
-    const pageBits = Math.min(s1.right.pageBits, g.scheme === undefined ? iommu.options.barePageBits : s2.right.pageBits)
-    const found: Found = { pa: t2gpaAts ? s1.right.out : s2.right.out, pageBits, first: grantOf(s1.right.pte), g: grantOf(s2.right.pte) }
+    const gpa = s1.right.out
+    // Step 18: with an MSI page table, a GPA in a virtual interrupt file's page is translated by it.
+    let found: Found
+    let gBits: number
+    const msi = dc !== undefined && dc.msiptp.mode !== MSIPTP_OFF ? msiTranslate(session.memory, dc, caps, gpa, req.access === 'execute', wreq.checkPermissions) : { kind: 'not-msi' as const }
+    if (msi.kind === 'fault') return stop(msi.cause, `MSI address translation: ${msi.reason}`)
+    if (msi.kind === 'translated') {
+      notes.push(`GPA ${hex(gpa)} is a virtual interrupt file: MSI PTE at ${hex(msi.pteAddr)} = ${hex(msi.pte)}`)
+      gBits = 12
+      found = { pa: t2gpaAts ? gpa : msi.pa, pageBits: 12, first: grantOf(s1.right.pte), g: MSI_GRANT }
+    } else {
+      // Step 19: the G-stage; a superpage is narrowed so that it covers no virtual interrupt file.
+      const s2 = gStageWalk(session, g, wreq, gpa, 'final')
+      if (isLeft(s2)) return left(walkStop(s2.left))
+      gBits = g.scheme === undefined ? iommu.options.barePageBits : dc === undefined ? s2.right.pageBits : sizeAvoidingMsiPages(dc, caps, gpa, s2.right.pageBits)
+      found = { pa: t2gpaAts ? gpa : s2.right.out, pageBits: Math.min(s1.right.pageBits, gBits), first: grantOf(s1.right.pte), g: grantOf(s2.right.pte) }
+    }
+    const pageBits = found.pageBits
     // The IOTLB is filled by untranslated requests (the C model's default: ATS completions are not cached).
     if (req.type === 'untranslated') {
       const size = (1n << BigInt(pageBits)) - 1n
-      const gBits = g.scheme === undefined ? 64 : s2.right.pageBits
+      const leafBits = g.scheme === undefined ? 64 : gBits
       caches = fillIotlb(caches, {
         ...tags, iovaBase: req.iova & ~size, pageBits, paBase: found.pa & ~size, first: found.first, g: found.g,
-        gpaBase: gBits >= 64 ? 0n : s1.right.out & ~((1n << BigInt(gBits)) - 1n), gLeafBits: gBits,
+        gpaBase: leafBits >= 64 ? 0n : gpa & ~((1n << BigInt(leafBits)) - 1n), gLeafBits: leafBits,
       })
     }
     return right(found)
