@@ -9,7 +9,7 @@ import type { Iommu } from '../../src/iommu/iommu.ts'
 import { type IoRequest, type TranslateOutcome, translate } from '../../src/iommu/translate.ts'
 import type { PhysMemory } from '../../src/memory/memory.ts'
 import {
-  DDT, FQ, OFF, PTE_A, PTE_D, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X, TC, atp, dc, ddtp, iommuWith, makePte, program, put, putDc, ram, word,
+  DDT, FQ, OFF, PTE_A, PTE_D, PTE_G, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X, TC, atp, dc, ddtp, iommuWith, makePte, program, put, putDc, ram, word,
 } from './fixtures.ts'
 
 // ---- single-stage Sv39 tables: root 0x8020_0000, L1 0x8020_1000, L0 0x8020_2000 -----------------
@@ -315,6 +315,55 @@ test('ATS with T2GPA = 1: the completion holds the GPA (0x5000), not the SPA', (
 test('Step 9: a translated request with T2GPA = 1 is a GPA translated by the G-stage only (0x5234 → 0x8060_5234)', () => {
   const o = run(twoStage(URWAD | PTE_X, TC.EN_ATS | TC.T2GPA), req({ type: 'translated', iova: 0x5234n }))
   assert.is(o.response.pa, 0x8060_5234n)
+})
+
+// ---- more schemes: Svnapot, Sv48, PD20 ---------------------------------------------------------------
+
+test('Svnapot: a level-0 leaf with N = 1 and PPN[3:0] = 1000 maps 64 KiB: IOVA 0x4001_1234 → 0x8030_1234, ATS range 0x10000', () => {
+  // vpn[0] = 0x11 (in the NAPOT group 0x10–0x1f); leaf at L0 + 0x11·8 = 0x8020_2088, PPN 0x80308 (low nibble 8).
+  const mem = put(putDc(ram, DC_AT, sv39Dc(TC.EN_ATS)), [
+    [ROOT + 8n, makePte(0x8020_1000n, PTE_V)], [0x8020_1000n, makePte(0x8020_2000n, PTE_V)],
+    [0x8020_2088n, makePte(0x8030_8000n, URWAD) | (1n << 63n)],
+  ])
+  const u = translate(iommuWith(2), mem, req({ iova: 0x4001_1234n }))
+  assert.is(u.response.pa, 0x8030_1234n)
+  const a = translate(iommuWith(2), mem, req({ iova: 0x4001_1234n, type: 'ats' }))
+  assert.is(a.response.ats?.size, 0x1_0000n)
+  assert.is(a.response.ppn, 0x80307n) // (0x8030_0000 | 0x7fff) >> 12: the NAPOT-encoded 64 KiB range
+})
+test('Svnapot: N = 1 with PPN[3:0] ≠ 1000 is reserved → page fault', () => {
+  const mem = put(putDc(ram, DC_AT, sv39Dc()), [
+    [ROOT + 8n, makePte(0x8020_1000n, PTE_V)], [0x8020_1000n, makePte(0x8020_2000n, PTE_V)],
+    [0x8020_2088n, makePte(0x8030_4000n, URWAD) | (1n << 63n)],
+  ])
+  assert.is(causeOf(translate(iommuWith(2), mem, req({ iova: 0x4001_1234n }))), 13)
+})
+test('iosatp Sv48: IOVA 0x4000_1234 has vpn[3] = 0, vpn[2] = 1, vpn[1] = 0, vpn[0] = 1', () => {
+  const mem = put(putDc(ram, DC_AT, dc(TC.V, atp(9, ROOT))), [
+    [ROOT, makePte(0x8020_3000n, PTE_V)], [0x8020_3008n, makePte(0x8020_1000n, PTE_V)],
+    [0x8020_1000n, makePte(0x8020_2000n, PTE_V)], [LEAF_AT, makePte(0x8030_0000n, URWAD)],
+  ])
+  assert.is(translate(iommuWith(2), mem, req()).response.pa, 0x8030_0234n)
+})
+test('Locate PC, PD20: process_id 0x2_0105 → PDI[2] = 1, PDI[1] = 1, PDI[0] = 5', () => {
+  const mem = sv39Tables(put(putDc(ram, DC_AT, dc(TC.V | TC.PDTV, atp(3, PDT))), [
+    [PDT + 8n, makePte(0x8051_0000n, PTE_V)], [0x8051_0008n, makePte(0x8052_0000n, PTE_V)],
+    [0x8052_0050n, 1n], [0x8052_0058n, atp(8, ROOT)],
+  ]), makePte(0x8030_0000n, URWAD))
+  const o = translate(iommuWith(2), mem, req({ processId: 0x2_0105 }))
+  assert.is(o.response.pa, 0x8030_0234n)
+  assert.equal(o.explanation.directory.slice(1).map((d) => d.addr), [PDT + 8n, 0x8051_0008n, 0x8052_0050n])
+})
+test('ATS with a process_id: Priv = the request\'s privilege, G = the first-stage leaf\'s G', () => {
+  const s = withPdt(1n | ENS | SUM, 1, TC.EN_ATS, makePte(0x8030_0000n, URWAD | PTE_G))
+  const o = run(s, req({ type: 'ats', processId: 3, privileged: true }))
+  assert.is(o.response.ats?.priv, true); assert.is(o.response.ats?.g, true)
+  const noPid = run(setup(sv39Dc(TC.EN_ATS), makePte(0x8030_0000n, URWAD | PTE_G)), req({ type: 'ats' }))
+  assert.is(noPid.response.ats?.g, false) // "Global … if … the request had a PASID"
+})
+test('DTF = 1: "Transaction type disallowed" (260) is not reported either', () => {
+  const o = run(setup(sv39Dc(TC.DTF)), req({ processId: 7 }))
+  assert.is(causeOf(o), 260); assert.is(o.records.length, 0)
 })
 
 // ---- the fault queue -------------------------------------------------------------------------------
