@@ -122,7 +122,11 @@ const ATS_NO_PERMISSION: ReadonlySet<number> = new Set([12, 13, 15, 20, 21, 23, 
  * Translates one request. Pure: returns the IOMMU (fault-queue registers), memory (A/D updates, fault
  * records), the response and everything stored, never changing its inputs.
  */
-export const translate = (iommu: Iommu, memory: PhysMemory, req: IoRequest): TranslateOutcome => {
+export const translate = (iommu: Iommu, memory: PhysMemory, request: IoRequest): TranslateOutcome => {
+  // PCIe carries "Execute Requested" only in the PASID prefix: a translated or ATS request without a
+  // process_id cannot ask for execute, so it is a read (the C model's reading of the request too).
+  const req: IoRequest = request.access === 'execute' && request.type !== 'untranslated' && request.processId === undefined
+    ? { ...request, access: 'read' } : request
   const regs = iommu.regs
   const caps = capabilitiesOf(regs)
   const directory: DirectoryStep[] = []
