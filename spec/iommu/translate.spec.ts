@@ -106,6 +106,10 @@ test('Step 7: a request with a process_id and DC.tc.PDTV = 0 → 260, the record
   const r = o.records[0]!
   assert.ok(r.pv); assert.is(r.pid, 7)
 })
+test('A translated request asking execute without a process_id is a read (PCIe: Execute Requested rides in the PASID prefix): TTYP 6', () => {
+  assert.is(run(setup(sv39Dc()), req({ type: 'translated', access: 'execute' })).records[0]!.ttyp, 6)
+  assert.is(run(withPdt(1n), req({ type: 'translated', access: 'execute', processId: 3 })).records[0]!.ttyp, 5)
+})
 test('Step 8: a translated request with EN_ATS = 1 and T2GPA = 0 is complete: PA = IOVA', () => {
   const o = run(setup(sv39Dc(TC.EN_ATS)), req({ type: 'translated', iova: 0x8055_5000n }))
   assert.is(o.response.status, 'success'); assert.is(o.response.pa, 0x8055_5000n)
