@@ -17,7 +17,8 @@ import {
   CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, decodeOracleRecord, decodeTxtLine, ORACLE_RECORD_BYTES, oracleId, oracleNext,
   TRACE_FORMATS, type BlockIo, type CsvOptions, type TraceFormat,
 } from '../cache/trace.ts'
-import { failInput, writeFileAtomic } from './io.ts'
+import { failInput } from './io.ts'
+import { openOutput, writeOutput } from './output.ts'
 import { renderSvg } from './plot.ts'
 
 const CHUNK = 1 << 20
@@ -301,6 +302,7 @@ const run = async (path: string, f: CacheFlags): Promise<void> => {
   const fail = (r: Either<string, unknown>): void => {
     if (isLeft(r)) failInput(`${path}: ${r.left}`)
   }
+  const plot = f.plot === undefined ? undefined : openOutput('--plot', f.plot)
 
   // Belady needs every request's next access: oracleGeneral carries it; other formats are read
   // into memory once so it can be computed (the only case that holds the whole trace).
@@ -338,9 +340,8 @@ const run = async (path: string, f: CacheFlags): Promise<void> => {
     const s = r.right[i] as { requests: number; misses: number }
     return { policy: c.policy, size: c.capacity, requests: s.requests, misses: s.misses, missRatio: s.requests === 0 ? 0 : s.misses / s.requests }
   })
-  if (f.plot !== undefined) {
-    const svg = await renderSvg(mrcSpec(`miss-ratio curve: ${path.split('/').pop() ?? path}`, rows, bytes ? 'bytes' : 'objects'))
-    writeFileAtomic(f.plot, svg)
+  if (plot !== undefined) {
+    writeOutput(plot, await renderSvg(mrcSpec(`miss-ratio curve: ${path.split('/').pop() ?? path}`, rows, bytes ? 'bytes' : 'objects')))
   }
   process.stdout.write(f.json === true ? JSON.stringify(rows, null, 2) + '\n' : table(rows))
 }

@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander'
 import { commands } from './commands.ts'
 import { InputError } from './io.ts'
+import { abandonOutputs } from './output.ts'
 
 const program = new Command()
   .name('memvirt')
@@ -13,6 +14,7 @@ const program = new Command()
 for (const register of commands) register(program)
 
 const fail = (e: unknown): void => {
+  abandonOutputs()
   if (e instanceof CommanderError) {
     // commander already printed its one-line message (or the help text)
     process.exitCode = e.exitCode === 0 ? 0 : 2
