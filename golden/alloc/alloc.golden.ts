@@ -118,7 +118,7 @@ test('the shell: a malformed workload line exits 2 with one line naming line and
   const r = spawnSync(process.execPath, [join(here, '../../src/cli/bin.mjs'), 'alloc', bad, '--host', join(here, 'bundled-host.json')], { encoding: 'utf8' })
   assert.is(r.status, 2)
   assert.is(r.stdout, '')
-  assert.is(r.stderr, `memvirt: ${bad}: line 3: demand_kib: expected a non-negative integer, got '-3'\n`)
+  assert.is(r.stderr, `memvirt alloc: ${bad}: line 3: demand_kib: expected a non-negative integer, got '-3'\n`)
 })
 
 test.run()

@@ -45,24 +45,24 @@ const oneLine = (r: Run, expected: string | RegExp): void => {
 }
 
 test('a bad field: one line naming its path, exit 2, nothing on stdout', async () => {
-  oneLine(await runs.badField, 'memvirt: scenario.accesses[2].va: expected a hex string like 0x8000_1000, got "zz"')
+  oneLine(await runs.badField, 'memvirt translate: scenario.accesses[2].va: expected a hex string like 0x8000_1000, got "zz"')
 })
 
 test('a bad field with --output: exit 2 and no output file is created', async () => {
-  oneLine(await runs.badFieldWithOutput, /^memvirt: scenario\.accesses\[2\]\.va: /)
+  oneLine(await runs.badFieldWithOutput, /^memvirt translate: scenario\.accesses\[2\]\.va: /)
   assert.not.ok(existsSync(join(dir, 'never.txt')))
 })
 
 test('an unreadable file: one line, exit 2', async () => {
-  oneLine(await runs.missing, `memvirt: cannot read ${join(dir, 'no-such.json')}: no such file or directory (ENOENT)`)
+  oneLine(await runs.missing, `memvirt translate: cannot read ${join(dir, 'no-such.json')}: no such file or directory (ENOENT)`)
 })
 
 test('malformed JSON: one line with the line and column, exit 2', async () => {
-  oneLine(await runs.malformed, `memvirt: ${join(dir, 'malformed.json')}: malformed JSON at line 2, column 15 (offset 33): expected a value (object, list, string, number, true, false or null)`)
+  oneLine(await runs.malformed, `memvirt translate: ${join(dir, 'malformed.json')}: malformed JSON at line 2, column 15 (offset 33): expected a value (object, list, string, number, true, false or null)`)
 })
 
 test('an unsupported hgatp MODE: one line naming scenario.csrs.hgatp, exit 2', async () => {
-  oneLine(await runs.unknownMode, /^memvirt: scenario\.csrs\.hgatp: unsupported MODE 7 /)
+  oneLine(await runs.unknownMode, /^memvirt translate: scenario\.csrs\.hgatp: unsupported MODE 7 /)
 })
 
 test('a good scenario: exit 0, the explained walks on stdout, nothing on stderr', async () => {
@@ -88,7 +88,7 @@ test('--output writes the file and prints nothing', async () => {
 })
 
 test('an output file that cannot be written: one line, exit 2, no stack trace', async () => {
-  oneLine(await runs.unwritable, `memvirt: cannot write ${join(dir, 'no-such-dir', 'out.txt')}: no such file or directory (ENOENT)`)
+  oneLine(await runs.unwritable, `memvirt translate: cannot write ${join(dir, 'no-such-dir', 'out.txt')}: no such file or directory (ENOENT)`)
 })
 
 test('demo translate (the translation walkthrough) runs from any working directory', async () => {

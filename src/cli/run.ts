@@ -53,7 +53,7 @@ export const register = (program: Command): void => {
       trace?.commit()
       const code = r.machine.htif.exitCode
       if (code === undefined) {
-        process.stderr.write(`memvirt: no HTIF exit after ${r.steps} steps (--max-insns)\n`)
+        process.stderr.write(`memvirt run: no HTIF exit after ${r.steps} steps (--max-insns)\n`)
         process.exitCode = EXIT_LIMIT
         return
       }
