@@ -16,7 +16,7 @@ const file = (name: string, data: string | Uint8Array): string => { const p = jo
 
 interface Run { code: number; stdout: string; stderr: string }
 const memvirt = (args: readonly string[]): Promise<Run> => new Promise((resolve) => {
-  execFile(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) =>
+  execFile(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 300_000 }, (err, stdout, stderr) =>
     resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr }))
 })
 const rejected = (r: Run, what: RegExp): void => {
