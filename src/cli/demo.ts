@@ -18,7 +18,7 @@ import {
   trapsInOrder,
 } from '../machine/summary.ts'
 import { encodeTraceLine } from '../trace/jsonl.ts'
-import { failInput } from './io.ts'
+import { cannotRead, failInput } from './io.ts'
 import { openOutput, writeOutput } from './output.ts'
 import { formatScenarioError, parseScenario } from './scenario.ts'
 import { renderScenario } from './translate.ts'
@@ -146,7 +146,7 @@ export const register = (program: Command): void => {
       try {
         elfBytes = new Uint8Array(readFileSync(HV_DEMO_ELF_PATH))
       } catch (e) {
-        return failInput(`cannot read the demo program ${HV_DEMO_ELF_PATH}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`)
+        return cannotRead(HV_DEMO_ELF_PATH, e)
       }
       const out = opts.trace === false ? undefined : openOutput('--trace', opts.trace)
       const trace: string[] = []
