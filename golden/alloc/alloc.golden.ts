@@ -119,7 +119,7 @@ test('the shell: a malformed workload line exits 2 with one line naming line and
   const r = spawnSync(process.execPath, [join(here, '../../src/cli/bin.mjs'), 'alloc', bad, '--host', join(here, 'bundled-host.json')], { encoding: 'utf8' })
   assert.is(r.status, 2)
   assert.is(r.stdout, '')
-  assert.is(r.stderr, `memvirt: ${bad}:3: demand_kib: expected an integer from 0 to 2^40, got '-3'\n`)
+  assert.is(r.stderr, `memvirt alloc: ${bad}:3: demand_kib: expected an integer from 0 to 2^40, got '-3'\n`)
 })
 
 test.run()

@@ -32,7 +32,7 @@ test('a bad record is one line naming the line, exit status 2, and no plot file'
   writeFileSync(join(dir, 'bad.txt'), '1\n2\nx3\n')
   const r = memvirt('cache', join(dir, 'bad.txt'), '--format', 'txt', '--size', '2', '--plot', join(dir, 'out.svg'), '--mrc')
   assert.is(r.status, 2)
-  assert.is(r.stderr, `memvirt: ${join(dir, 'bad.txt')}: line 3: object id "x3" is not a non-negative integer\n`)
+  assert.is(r.stderr, `memvirt cache: ${join(dir, 'bad.txt')}: line 3: object id "x3" is not a non-negative integer\n`)
   assert.is(r.stdout, '')
   assert.not.ok(existsSync(join(dir, 'out.svg')))
 })
@@ -42,7 +42,7 @@ test('a truncated oracleGeneral record names its byte offset', () => {
   writeFileSync(join(dir, 't.bin'), new Uint8Array(24 + 5))
   const r = memvirt('cache', join(dir, 't.bin'), '--format', 'oracleGeneral', '--size', '2')
   assert.is(r.status, 2)
-  assert.is(r.stderr, `memvirt: ${join(dir, 't.bin')}: byte offset 24: truncated record (5 of 24 bytes)\n`)
+  assert.is(r.stderr, `memvirt cache: ${join(dir, 't.bin')}: byte offset 24: truncated record (5 of 24 bytes)\n`)
 })
 
 test('oracleGeneral records of size 0 are skipped, as libCacheSim’s reader does', () => {

@@ -3,7 +3,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { isLeft, isRight } from 'fp-ts/lib/Either.js'
-import { CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, decodeOracleRecord, decodeTxtLine, encodeOracle, oracleId, oracleNext } from '../../src/cache/trace.ts'
+import { CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, decodeOracleRecord, decodeTxtLine, encodeOracle, forEachBlock, oracleId, oracleNext } from '../../src/cache/trace.ts'
 
 test('txt: one decimal id per line; a blank line is skipped', () => {
   assert.equal(decodeTxtLine('42'), { _tag: 'Right', right: 42 })
@@ -56,8 +56,20 @@ test('msr: an I/O is split into the blocks its byte range touches', () => {
   assert.ok(isRight(r))
   if (isRight(r)) {
     assert.is(r.right?.write, false)
-    assert.equal(r.right?.blocks, [2 ** 32 + 0, 2 ** 32 + 1, 2 ** 32 + 2])
+    const blocks: number[] = []
+    if (r.right !== undefined) forEachBlock(r.right, (b) => blocks.push(b))
+    assert.equal(blocks, [2 ** 32 + 0, 2 ** 32 + 1, 2 ** 32 + 2])
     assert.is(r.right?.host, 'hm')
+  }
+})
+
+test('msr: a 1 TiB I/O is a range of 2^28 blocks of 4 KiB, decoded at once (a size, not a list)', () => {
+  // 2^40 bytes from offset 0 with 4 KiB blocks touch blocks 0 … 2^28 − 1 of disk 0
+  const r = decodeMsrLine('1,hm,0,Read,0,1099511627776,1', 4096)
+  assert.ok(isRight(r))
+  if (isRight(r)) {
+    assert.is(r.right?.firstBlock, 0)
+    assert.is(r.right?.blockCount, 2 ** 28)
   }
 })
 

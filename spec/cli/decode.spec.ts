@@ -48,38 +48,38 @@ const runs = {
   gpuJson: memvirt('gpu', '--json'),
 }
 
-const oneLine = async (run: Promise<Run>, expected: string): Promise<void> => {
+const oneLine = async (run: Promise<Run>, command: string, expected: string): Promise<void> => {
   const r = await run
   assert.is(r.stdout, '')
-  assert.is(r.stderr, `memvirt: ${expected}\n`)
+  assert.is(r.stderr, `memvirt ${command}: ${expected}\n`)
   assert.is(r.code, 2)
 }
 
 test('host JSON: "__proto__", "hasOwnProperty", "toString" are unknown keys, one line naming file and field (issue 13 #7)', async () => {
-  await oneLine(runs.proto, `${hosts.proto}: field __proto__: unknown field (known: ${ALLOC_KEYS})`)
-  await oneLine(runs.hasOwn, `${hosts.hasOwn}: field hasOwnProperty: unknown field (known: ${ALLOC_KEYS})`)
-  await oneLine(runs.toStr, `${hosts.toStr}: field esx.toString: unknown field (known: tau, samplePages, fastGain, slowGain, sharesPerWeight)`)
+  await oneLine(runs.proto, 'alloc', `${hosts.proto}: field __proto__: unknown field (known: ${ALLOC_KEYS})`)
+  await oneLine(runs.hasOwn, 'alloc', `${hosts.hasOwn}: field hasOwnProperty: unknown field (known: ${ALLOC_KEYS})`)
+  await oneLine(runs.toStr, 'alloc', `${hosts.toStr}: field esx.toString: unknown field (known: tau, samplePages, fastGain, slowGain, sharesPerWeight)`)
 })
 
 test('host JSON nested 5 000 deep: one line with line and column, no stack trace (issue 13 #4)', async () => {
   // '{"capacityKib": ' is 16 characters; the 64th '[' opens the 65th level, at offset 16 + 63 = 79
-  await oneLine(runs.deep, `${hosts.deep}:1:80: malformed JSON: expected at most 64 nested lists and objects`)
-  await oneLine(runs.gpuDeep, `${hosts.gpuDeep}:1:65: malformed JSON: expected at most 64 nested lists and objects`)
+  await oneLine(runs.deep, 'alloc', `${hosts.deep}:1:80: malformed JSON: expected at most 64 nested lists and objects`)
+  await oneLine(runs.gpuDeep, 'gpu', `${hosts.gpuDeep}:1:65: malformed JSON: expected at most 64 nested lists and objects`)
 })
 
 test('host JSON syntax errors: FILE:LINE:COL, not V8\'s multi-line text (issue 13 #10)', async () => {
   // line 3 is '  "esx": {"tau": 0.5,}': the '}' after the comma is its 22nd character
-  await oneLine(runs.malformed, `${hosts.malformed}:3:22: malformed JSON: expected a field name in double quotes`)
+  await oneLine(runs.malformed, 'alloc', `${hosts.malformed}:3:22: malformed JSON: expected a field name in double quotes`)
 })
 
 test('unbounded parameters are refused with their documented range (issue 13 #10)', async () => {
-  await oneLine(runs.samples, `${hosts.samples}: field esx.samplePages: expected an integer from 0 to 10000, got 1000000000000`)
-  await oneLine(runs.pcie, `${hosts.pcie}: field pcieKibPerSec: expected a number in [1, 2^40], got 1e-300`)
+  await oneLine(runs.samples, 'alloc', `${hosts.samples}: field esx.samplePages: expected an integer from 0 to 10000, got 1000000000000`)
+  await oneLine(runs.pcie, 'gpu', `${hosts.pcie}: field pcieKibPerSec: expected a number in [1, 2^40], got 1e-300`)
 })
 
 test('--admission: a threshold above the window (never admits) and an unknown key are refused', async () => {
-  await oneLine(runs.admission, '--admission: threshold: expected at most the window (10), got 11: no object could ever be admitted')
-  await oneLine(runs.admissionKey, '--admission: unknown key "widow" (expected window=W,threshold=K)')
+  await oneLine(runs.admission, 'cache', '--admission: threshold: expected at most the window (10), got 11: no object could ever be admitted')
+  await oneLine(runs.admissionKey, 'cache', '--admission: unknown key "widow" (expected window=W,threshold=K)')
 })
 
 test('gpu --json: every fraction has at most 6 decimal places (52.77, not 52.769999999999996)', async () => {

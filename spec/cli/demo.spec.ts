@@ -150,7 +150,7 @@ test('an unwritable --trace: one line on stderr, exit 2, nothing on stdout', asy
   const r = await runs.unwritable
   assert.is(r.code, 2)
   assert.is(r.stdout, '')
-  assert.match(r.stderr, /^memvirt: cannot write .*t\.jsonl: ENOENT\n$/)
+  assert.match(r.stderr, /^memvirt demo: cannot write .*t\.jsonl: no such file or directory \(ENOENT\)\n$/)
 })
 
 test.run()

@@ -39,11 +39,11 @@ test('a bad field: one line naming the file and the field, exit 2', async () => 
   const r = await runs.badField
   assert.is(r.code, 2)
   assert.is(r.stdout, '')
-  assert.is(r.stderr, `memvirt: ${bad}: scenario.events[0].pl: expected one of 0, 1, got 2\n`)
+  assert.is(r.stderr, `memvirt translate: ${bad}: scenario.events[0].pl: expected one of 0, 1, got 2\n`)
 })
 
 test('--arch other than riscv or armv7: one line, exit 2', async () => {
-  assert.equal([(await runs.badArch).code, (await runs.badArch).stderr], [2, 'memvirt: --arch: expected riscv or armv7, got "x86"\n'])
+  assert.equal([(await runs.badArch).code, (await runs.badArch).stderr], [2, 'memvirt translate: --arch: expected riscv or armv7, got "x86"\n'])
 })
 
 test('--json: one JSON object per event (8) and a summary, exit 0', async () => {

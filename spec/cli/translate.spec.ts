@@ -48,34 +48,34 @@ const oneLine = (r: Run, expected: string | RegExp): void => {
 }
 
 test('a bad field: one line naming the file and the field\'s path, exit 2, nothing on stdout', async () => {
-  oneLine(await runs.badField, `memvirt: ${badField}: field accesses[2].va: expected a 64-bit hex string like 0x8000_1000, got "zz"`)
+  oneLine(await runs.badField, `memvirt translate: ${badField}: field accesses[2].va: expected a 64-bit hex string like 0x8000_1000, got "zz"`)
 })
 
 test('a bad field with --output: exit 2 and no output file is created', async () => {
-  oneLine(await runs.badFieldWithOutput, `memvirt: ${badField}: field accesses[2].va: expected a 64-bit hex string like 0x8000_1000, got "zz"`)
+  oneLine(await runs.badFieldWithOutput, `memvirt translate: ${badField}: field accesses[2].va: expected a 64-bit hex string like 0x8000_1000, got "zz"`)
   assert.not.ok(existsSync(join(dir, 'never.txt')))
 })
 
 test('an unreadable file: one line, exit 2', async () => {
-  oneLine(await runs.missing, `memvirt: cannot read ${join(dir, 'no-such.json')}: no such file or directory (ENOENT)`)
+  oneLine(await runs.missing, `memvirt translate: cannot read ${join(dir, 'no-such.json')}: no such file or directory (ENOENT)`)
 })
 
 test('malformed JSON: one line with the line and column, exit 2', async () => {
-  oneLine(await runs.malformed, `memvirt: ${join(dir, 'malformed.json')}:2:15: malformed JSON: expected a value (object, list, string, number, true, false or null)`)
+  oneLine(await runs.malformed, `memvirt translate: ${join(dir, 'malformed.json')}:2:15: malformed JSON: expected a value (object, list, string, number, true, false or null)`)
 })
 
 test('JSON nested 5 000 deep: one line with the line and column of the bracket past the limit, exit 2 (issue 13 #4)', async () => {
   // '{"privilege": "S", "accesses": ' is 31 characters; the 64th '[' (the 65th level) is at offset 31 + 63
-  oneLine(await runs.deep, `memvirt: ${join(dir, 'deep.json')}:1:95: malformed JSON: expected at most 64 nested lists and objects`)
+  oneLine(await runs.deep, `memvirt translate: ${join(dir, 'deep.json')}:1:95: malformed JSON: expected at most 64 nested lists and objects`)
 })
 
 test('keys every JS object has ("__proto__", "constructor") are unknown fields, exit 2 (issue 13 #7)', async () => {
-  oneLine(await runs.protoKey, `memvirt: ${join(dir, 'proto.json')}: field accesses[0].__proto__: unknown field (known: va, access, hlvx, privilege, V, note)`)
-  oneLine(await runs.ctorKey, `memvirt: ${join(dir, 'ctor.json')}: field constructor: unknown field (known: privilege, accesses, description, extensions, memoryMap, memory, ptes, csrs, V)`)
+  oneLine(await runs.protoKey, `memvirt translate: ${join(dir, 'proto.json')}: field accesses[0].__proto__: unknown field (known: va, access, hlvx, privilege, V, note)`)
+  oneLine(await runs.ctorKey, `memvirt translate: ${join(dir, 'ctor.json')}: field constructor: unknown field (known: privilege, accesses, description, extensions, memoryMap, memory, ptes, csrs, V)`)
 })
 
 test('an unsupported hgatp MODE: one line naming the file and field csrs.hgatp, exit 2', async () => {
-  oneLine(await runs.unknownMode, new RegExp(`^memvirt: ${join(dir, 'mode.json')}: field csrs\\.hgatp: unsupported MODE 7 `))
+  oneLine(await runs.unknownMode, new RegExp(`^memvirt translate: ${join(dir, 'mode.json')}: field csrs\\.hgatp: unsupported MODE 7 `))
 })
 
 test('a good scenario: exit 0, the explained walks on stdout, nothing on stderr', async () => {
@@ -101,7 +101,7 @@ test('--output writes the file and prints nothing', async () => {
 })
 
 test('an output file that cannot be written: one line, exit 2, no stack trace', async () => {
-  oneLine(await runs.unwritable, `memvirt: cannot write ${join(dir, 'no-such-dir', 'out.txt')}: no such file or directory (ENOENT)`)
+  oneLine(await runs.unwritable, `memvirt translate: cannot write ${join(dir, 'no-such-dir', 'out.txt')}: no such file or directory (ENOENT)`)
 })
 
 test('demo translate (the translation walkthrough) runs from any working directory', async () => {

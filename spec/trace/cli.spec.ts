@@ -70,13 +70,13 @@ test('check: a line that is not Spike\'s format → exit 2, one line naming the 
   const r = await runs.garbage
   assert.is(r.code, 2)
   assert.is(r.stdout, '')
-  assert.match(r.stderr, /^memvirt: .*garbage\.log line 4: expected a Spike log line starting "core   0: "\n$/)
+  assert.match(r.stderr, /^memvirt check: .*garbage\.log line 4: expected a Spike log line starting "core   0: "\n$/)
 })
 
 test('check: an unreadable log → exit 2, one line', async () => {
   const r = await runs.missing
   assert.is(r.code, 2)
-  assert.match(r.stderr, /^memvirt: cannot read .*no-such\.log: ENOENT\n$/)
+  assert.match(r.stderr, /^memvirt check: cannot read .*no-such\.log: no such file or directory \(ENOENT\)\n$/)
 })
 
 test('check: --against is required', async () => {
@@ -95,7 +95,7 @@ test('--ram 0 and --interleave often → exit 2, one line naming the flag', asyn
   for (const [r, flag] of [[await runs.noRam, '--ram'], [await runs.badInterleave, '--interleave']] as const) {
     assert.is(r.code, 2)
     assert.is(r.stdout, '')
-    assert.match(r.stderr, new RegExp(`^memvirt: ${flag}: expected a positive integer up to \\d+, got "[^"]*"\n$`))
+    assert.match(r.stderr, new RegExp(`^memvirt (run|check): ${flag}: expected a positive integer up to \\d+, got "[^"]*"\n$`))
   }
 })
 
@@ -117,7 +117,7 @@ test('run --trace: one record per step, every line decodes, the retired records 
 test('run --trace into a directory that does not exist → exit 2, one line, no file', async () => {
   const r = await runs.traceUnwritable
   assert.is(r.code, 2)
-  assert.match(r.stderr, /^memvirt: cannot write .*x\.jsonl: ENOENT\n$/)
+  assert.match(r.stderr, /^memvirt run: cannot write .*x\.jsonl: no such file or directory \(ENOENT\)\n$/)
   assert.not.ok(existsSync(join(dir, 'no-such-dir')))
 })
 

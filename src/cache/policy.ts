@@ -72,11 +72,39 @@ export const forgetSize = <T>(tab: Tab<T>, sizes: T, id: number): T => (tab.get(
 /** Named numeric parameters, libCacheSim's `-e key=value,...` (e.g. `fifo-size-ratio=0.1`). */
 export type Params = Readonly<Record<string, number>>
 
+/**
+ * The values a parameter may take: from `min` to `max`, each end excluded when marked open, integers only
+ * when `integer`. Outside it a policy is not the policy any more, or does not end (S3-FIFO with a small
+ * FIFO larger than the cache evicts for ever), so the shell rejects such a value.
+ */
+export type ParamRange = {
+  readonly min: number
+  readonly max: number
+  readonly minOpen?: boolean
+  readonly maxOpen?: boolean
+  readonly integer?: boolean
+}
+
+/** A range in words: `a number in (0, 1)`, `an integer from 1 to 31`, `a number ≥ 0`. */
+export const describeRange = (r: ParamRange): string => {
+  const kind = r.integer === true ? 'an integer' : 'a number'
+  if (r.max === Infinity) return `${kind} ${r.minOpen === true ? '>' : '≥'} ${r.min}`
+  if (r.integer === true && r.minOpen !== true && r.maxOpen !== true) return `${kind} from ${r.min} to ${r.max}`
+  return `${kind} in ${r.minOpen === true ? '(' : '['}${r.min}, ${r.max}${r.maxOpen === true ? ')' : ']'}`
+}
+
+/** Whether `v` lies in the range. */
+export const inRange = (r: ParamRange, v: number): boolean =>
+  Number.isFinite(v) && (r.integer !== true || Number.isInteger(v)) &&
+  (r.minOpen === true ? v > r.min : v >= r.min) && (r.maxOpen === true ? v < r.max : v <= r.max)
+
 /** A policy definition: its parameters' defaults and a constructor over any store. */
 export type PolicyDef = {
   readonly name: PolicyName
   /** libCacheSim's default parameters; any key not listed here is rejected. */
   readonly defaults: Params
+  /** The range of each parameter in `defaults` (every value `make` terminates on and means something for). */
+  readonly ranges?: Readonly<Record<string, ParamRange>>
   make<S, T, C, R>(store: Store<S, T, C, R>, params: Params): Policy<unknown>
 }
 

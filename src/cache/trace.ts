@@ -105,14 +105,24 @@ export const encodeOracle = (records: readonly OracleRecord[]): Uint8Array => {
   return buf
 }
 
-/** One block I/O request of an MSR Cambridge trace, split into blocks. */
+/**
+ * One block I/O request of an MSR Cambridge trace, split into blocks. The blocks are a range, not a list:
+ * a request's Size is a size, and one line may ask for a terabyte (2^28 blocks of 4 KiB).
+ */
 export type BlockIo = {
   /** The Hostname field: which server (VM) issued the I/O. */
   readonly host: string
   readonly disk: number
   readonly write: boolean
-  /** Block ids: disk·2^32 + ⌊byte / blockSize⌋ for every block in [Offset, Offset + Size). */
-  readonly blocks: readonly number[]
+  /** The first block id: disk·2^32 + ⌊Offset / blockSize⌋. */
+  readonly firstBlock: number
+  /** How many blocks [Offset, Offset + Size) touches (1 for Size 0); their ids follow `firstBlock`. */
+  readonly blockCount: number
+}
+
+/** Calls `f` with every block id of an I/O, in order, without building a list of them. */
+export const forEachBlock = (io: BlockIo, f: (block: number) => void): void => {
+  for (let i = 0; i < io.blockCount; i++) f(io.firstBlock + i)
 }
 const DISK_SHIFT = 2 ** 32
 
@@ -133,7 +143,5 @@ export const decodeMsrLine = (line: string, blockSize: number): Either<string, B
   const first = Math.floor(offset.right / blockSize)
   const last = size.right === 0 ? first : Math.floor((offset.right + size.right - 1) / blockSize)
   if (last >= DISK_SHIFT) return left(`Offset ${offset.right} is beyond 2^32 blocks`)
-  const blocks: number[] = []
-  for (let b = first; b <= last; b++) blocks.push(disk.right * DISK_SHIFT + b)
-  return right({ host: (f[1] as string).trim(), disk: disk.right, write: type === 'Write', blocks })
+  return right({ host: (f[1] as string).trim(), disk: disk.right, write: type === 'Write', firstBlock: disk.right * DISK_SHIFT + first, blockCount: last - first + 1 })
 }

@@ -3,7 +3,8 @@
 // or JSON, and renders the --plot SVG with Vega-Lite + Vega (headless, no canvas).
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { failInput, writeFileAtomic } from './io.ts'
+import { cannotRead, failInput } from './io.ts'
+import { openOutput, writeOutput } from './output.ts'
 import { renderSvg } from './plot.ts'
 import { defaultCapacityKib, formatWorkloadCsv, generateWorkload, generatorDefaults, parseWorkloadCsv } from '../alloc/workload.ts'
 import { allocHostDefaults, parseAllocHost, parseGpuHost, type AllocHost } from '../alloc/host.ts'
@@ -15,11 +16,11 @@ import { defaultGpuHost, formatGpuCsv, generateGpuWorkload, parseGpuCsv } from '
 import { gpuPolicies, type GpuPolicyName } from '../alloc/gpu.ts'
 import type { Workload } from '../alloc/model.ts'
 
-const readText = (path: string, what: string): string => {
+const readText = (path: string): string => {
   try {
     return readFileSync(path, 'utf8')
   } catch (e) {
-    return failInput(`${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`)
+    return cannotRead(path, e)
   }
 }
 
@@ -47,7 +48,7 @@ const allocAction = async (workloadPath: string | undefined, o: AllocOptions): P
   let w: Workload
   if (workloadPath === undefined) w = generateWorkload({ ...generatorDefaults, seed })
   else {
-    const r = parseWorkloadCsv(readText(workloadPath, 'workload file'))
+    const r = parseWorkloadCsv(readText(workloadPath))
     if (r._tag === 'Left') return failInput(formatError(workloadPath, r.left))
     w = r.right
   }
@@ -56,15 +57,17 @@ const allocAction = async (workloadPath: string | undefined, o: AllocOptions): P
     if (workloadPath !== undefined) return failInput('--host: required with a workload file (a JSON object with at least "capacityKib")')
     host = allocHostDefaults(defaultCapacityKib(w))
   } else {
-    const r = parseAllocHost(readText(o.host, 'host file'))
+    const r = parseAllocHost(readText(o.host))
     if (r._tag === 'Left') return failInput(formatError(o.host, r.left))
     host = r.right
   }
   const floor = w.vms.reduce((s, v) => s + v.minKib, 0)
   if (floor > host.capacityKib) return failInput(`${o.host ?? 'host'}: capacityKib ${host.capacityKib} cannot hold the VMs' minimums (Σ min_kib = ${floor})`)
-  if (o.emitWorkload !== undefined) writeFileAtomic(o.emitWorkload, formatWorkloadCsv(w))
+  const emit = o.emitWorkload === undefined ? undefined : openOutput('--emit-workload', o.emitWorkload)
+  const plot = o.plot === undefined ? undefined : openOutput('--plot', o.plot)
+  if (emit !== undefined) writeOutput(emit, formatWorkloadCsv(w))
   const runs = names.map((n) => runPolicy(n, host, w, seed))
-  if (o.plot !== undefined) writeFileAtomic(o.plot, await renderSvg(allocTimelineSpec(w.vms.map((v) => v.id), runs)))
+  if (plot !== undefined) writeOutput(plot, await renderSvg(allocTimelineSpec(w.vms.map((v) => v.id), runs)))
   if (o.json === true) process.stdout.write(JSON.stringify(allocJson(w, runs)) + '\n')
   else {
     process.stdout.write(`${w.vms.length} VMs × ${w.epochs} epochs, capacity ${host.capacityKib} KiB, seed ${seed}\n`)
@@ -79,17 +82,19 @@ const gpuAction = async (tasksPath: string | undefined, o: GpuOptions): Promise<
   const names = parseList<GpuPolicyName>(o.policy, isGpuPolicy, gpuPolicies, '--policy')
   const w = (() => {
     if (tasksPath === undefined) return generateGpuWorkload(seed)
-    const r = parseGpuCsv(readText(tasksPath, 'tasks file'))
+    const r = parseGpuCsv(readText(tasksPath))
     return r._tag === 'Left' ? failInput(formatError(tasksPath, r.left)) : r.right
   })()
   const host = (() => {
     if (o.host === undefined) return defaultGpuHost
-    const r = parseGpuHost(readText(o.host, 'host file'))
+    const r = parseGpuHost(readText(o.host))
     return r._tag === 'Left' ? failInput(formatError(o.host, r.left)) : r.right
   })()
-  if (o.emitTasks !== undefined) writeFileAtomic(o.emitTasks, formatGpuCsv(w))
+  const emit = o.emitTasks === undefined ? undefined : openOutput('--emit-tasks', o.emitTasks)
+  const plot = o.plot === undefined ? undefined : openOutput('--plot', o.plot)
+  if (emit !== undefined) writeOutput(emit, formatGpuCsv(w))
   const runs = runGpuPolicies(names, host, w)
-  if (o.plot !== undefined) writeFileAtomic(o.plot, await renderSvg(gpuSlowdownSpec(w.vms.map((v) => v.id), runs.map((r) => ({ policy: r.policy, slowdown: r.metrics.slowdown })))))
+  if (plot !== undefined) writeOutput(plot, await renderSvg(gpuSlowdownSpec(w.vms.map((v) => v.id), runs.map((r) => ({ policy: r.policy, slowdown: r.metrics.slowdown })))))
   if (o.json === true) process.stdout.write(JSON.stringify(gpuJson(w, runs)) + '\n')
   else {
     process.stdout.write(`${w.vms.length} VMs, ${w.tasks.length} tasks, GPUs ${host.gpuMemKib.map((k) => `${k / 1048576} GiB`).join(' + ')}, seed ${seed}\n`)

@@ -2,7 +2,7 @@
 // table or JSON, optionally as a miss-ratio curve plotted to SVG. The imperative shell: it reads
 // the trace file in chunks (constant memory in trace length), decodes each record once, and turns
 // bad input into one line naming the line number or byte offset.
-import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs'
 import { endianness } from 'node:os'
 import type { Command } from 'commander'
 import { SingleBar, Presets } from 'cli-progress'
@@ -12,13 +12,14 @@ import type { AdmissionOptions } from '../cache/admission.ts'
 import { blockAccess, blockReq, flush, initBlockCache, jainIndex, MAX_VMS, vmReport, type BlockCacheConfig, type BlockCacheState, type WritePolicy } from '../cache/blockcache.ts'
 import { mrcSizes, mrcSpec, type MrcPoint } from '../cache/mrc.ts'
 import { POLICIES } from '../cache/policies/index.ts'
-import { isPolicyName, POLICY_NAMES, SIZED_POLICIES, type Params, type PolicyName } from '../cache/policy.ts'
+import { describeRange, inRange, isPolicyName, POLICY_NAMES, SIZED_POLICIES, type Params, type PolicyName } from '../cache/policy.ts'
 import { nextAccesses, simulateSource, sourceOf, type Config, type IdOrigin, type Source } from '../cache/simulate.ts'
 import {
-  CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, decodeOracleRecord, decodeTxtLine, ORACLE_RECORD_BYTES, oracleId, oracleNext,
+  CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, forEachBlock, decodeOracleRecord, decodeTxtLine, ORACLE_RECORD_BYTES, oracleId, oracleNext,
   TRACE_FORMATS, type BlockIo, type CsvOptions, type TraceFormat,
 } from '../cache/trace.ts'
-import { failInput, writeFileAtomic } from './io.ts'
+import { cannotRead, failInput } from './io.ts'
+import { openOutput, writeOutput } from './output.ts'
 import { renderSvg } from './plot.ts'
 
 const CHUNK = 1 << 20
@@ -164,7 +165,7 @@ export const fileSource = (path: string, o: TraceOptions, onBytes?: (read: numbe
       }, onBytes)
     case 'msr':
       return forEachMsr(path, o.blockSize, (io) => {
-        for (const b of io.blocks) sink(b, NaN)
+        forEachBlock(io, (b) => sink(b, NaN))
       }, onBytes)
   }
 }
@@ -177,6 +178,38 @@ export const forEachMsr = (path: string, blockSize: number, io: (r: BlockIo) => 
     if (r.right !== undefined) io(r.right)
     return right(undefined)
   }, onBytes)
+
+/** Compressed files a trace may arrive as: the magic bytes at offset 0 and the tool that undoes them. */
+const COMPRESSED: readonly { readonly name: string; readonly magic: readonly number[]; readonly undo: string }[] = [
+  { name: 'zstd', magic: [0x28, 0xb5, 0x2f, 0xfd], undo: 'zstd -d' },
+  { name: 'gzip', magic: [0x1f, 0x8b], undo: 'gunzip' },
+  { name: 'xz', magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], undo: 'xz -d' },
+]
+
+/**
+ * The trace can be read: a readable file, not a folder, and not compressed (a compressed trace would
+ * otherwise be decoded as records and rejected for a field it does not have). One line otherwise.
+ */
+const checkTrace = (path: string): void => {
+  let head: Buffer
+  let n: number
+  let fd: number | undefined
+  try {
+    fd = openSync(path, 'r')
+    if (fstatSync(fd).isDirectory()) throw Object.assign(new Error(), { code: 'EISDIR' })
+    head = Buffer.alloc(8)
+    n = readSync(fd, head, 0, head.length, 0)
+  } catch (e) {
+    return cannotRead(path, e)
+  } finally {
+    if (fd !== undefined) closeSync(fd)
+  }
+  const packed = COMPRESSED.find((c) => n >= c.magic.length && c.magic.every((b, i) => head[i] === b))
+  if (packed !== undefined) {
+    const magic = packed.magic.map((b) => b.toString(16).padStart(2, '0')).join(' ')
+    failInput(`${path}: byte 0: ${packed.name}-compressed (magic ${magic}); memvirt reads uncompressed traces: decompress it first (${packed.undo})`)
+  }
+}
 
 // ---- flag decoding ---------------------------------------------------------------------------
 
@@ -205,8 +238,12 @@ const evictionParams = (s: string | undefined, chosen: readonly PolicyName[]): M
     if (k === undefined || k === '' || v === undefined || !Number.isFinite(value)) {
       failInput(`--eviction-params: ${JSON.stringify(kv)} is not key=number`)
     }
-    const owners = chosen.filter((p) => k !== undefined && k in POLICIES[p].defaults)
+    const owners = chosen.filter((p) => k !== undefined && Object.hasOwn(POLICIES[p].defaults, k))
     if (owners.length === 0) failInput(`--eviction-params: no chosen policy has parameter ${k}`)
+    for (const p of owners) {
+      const range = POLICIES[p].ranges?.[k as string]
+      if (range !== undefined && !inRange(range, value)) failInput(`--eviction-params: ${k} of ${p} must be ${describeRange(range)}, got ${v}`)
+    }
     for (const p of owners) (out.get(p) as Record<string, number>)[k as string] = value
   }
   return out
@@ -317,14 +354,11 @@ const run = async (path: string, f: CacheFlags): Promise<void> => {
   if (bytes && o.format !== 'oracleGeneral') failInput('--obj-size: only oracleGeneral traces carry object sizes')
   const unsized = chosen.find((p) => !SIZED_POLICIES.includes(p))
   if (bytes && unsized !== undefined) failInput(`--obj-size: ${unsized} counts objects; sizes in bytes work with ${SIZED_POLICIES.join(', ')}`)
-  try {
-    accessSync(path, constants.R_OK)
-  } catch {
-    failInput(`cannot read trace ${path}`)
-  }
+  checkTrace(path)
   const fail = (r: Either<string, unknown>): void => {
     if (isLeft(r)) failInput(`${path}: ${r.left}`)
   }
+  const plot = f.plot === undefined ? undefined : openOutput('--plot', f.plot)
 
   // Belady needs every request's next access: oracleGeneral carries it; other formats are read
   // into memory once so it can be computed (the only case that holds the whole trace).
@@ -355,16 +389,22 @@ const run = async (path: string, f: CacheFlags): Promise<void> => {
       const base = { policy, capacity, params: params.get(policy) ?? {} }
       return admission === undefined ? base : { ...base, admission }
     }))
-  const r = simulateSource(configs, source, { ids: idOriginOf(o), bytes })
+  let r
+  try {
+    r = simulateSource(configs, source, { ids: idOriginOf(o), bytes })
+  } catch (e) {
+    // the simulator numbers the distinct objects in a JS Map, which holds at most 2^24 entries
+    if (e instanceof RangeError && /Map maximum size/.test(e.message)) return failInput(`${path}: more than 2^24 distinct objects; the simulator's table of objects is full`)
+    throw e
+  }
   bar.stop()
   if (isLeft(r)) return failInput(`${path}: ${r.left}`)
   const rows: MrcPoint[] = configs.map((c, i) => {
     const s = r.right[i] as { requests: number; misses: number }
     return { policy: c.policy, size: c.capacity, requests: s.requests, misses: s.misses, missRatio: s.requests === 0 ? 0 : s.misses / s.requests }
   })
-  if (f.plot !== undefined) {
-    const svg = await renderSvg(mrcSpec(`miss-ratio curve: ${path.split('/').pop() ?? path}`, rows, bytes ? 'bytes' : 'objects'))
-    writeFileAtomic(f.plot, svg)
+  if (plot !== undefined) {
+    writeOutput(plot, await renderSvg(mrcSpec(`miss-ratio curve: ${path.split('/').pop() ?? path}`, rows, bytes ? 'bytes' : 'objects')))
   }
   process.stdout.write(f.json === true ? JSON.stringify(rows, null, 2) + '\n' : table(rows))
 }
@@ -385,12 +425,13 @@ type BlockFlags = {
 }
 
 /**
- * `vm,block,R|W` lines (a header line starting with a letter is skipped): the simplest multi-VM
- * block trace, for hand-made scenarios.
+ * `vm,block,R|W` lines: the simplest multi-VM block trace, for hand-made scenarios. Empty lines are
+ * skipped; the first line may be a header of three names (`vm,block,op`); any other line is a record.
  */
-const decodeVmBlockLine = (text: string): Either<string, { vm: number; block: number; write: boolean } | undefined> => {
+const decodeVmBlockLine = (text: string, lineNo: number): Either<string, { vm: number; block: number; write: boolean } | undefined> => {
   const t = text.trim()
-  if (t === '' || /^[a-zA-Z]/.test(t)) return right(undefined)
+  if (t === '') return right(undefined)
+  if (lineNo === 1 && /^[a-zA-Z_][\w ]*,[a-zA-Z_][\w ]*,[a-zA-Z_][\w ]*$/.test(t)) return right(undefined)
   const fields = t.split(',').map((x) => x.trim())
   if (fields.length !== 3) return left(`has ${fields.length} fields, expected vm,block,R|W`)
   const [vm, block, op] = fields
@@ -421,11 +462,7 @@ const runBlockCache = (path: string, f: BlockFlags): void => {
     ...(admission === undefined ? {} : { admission }),
     ...(quotas === undefined ? {} : { quotas }),
   }
-  try {
-    accessSync(path, constants.R_OK)
-  } catch {
-    failInput(`cannot read trace ${path}`)
-  }
+  checkTrace(path)
   const blockSize = positiveInts('--block-size', f.blockSize)[0] as number
   const hosts = new Map<string, number>()
   let s: BlockCacheState = initBlockCache(config)
@@ -438,10 +475,11 @@ const runBlockCache = (path: string, f: BlockFlags): void => {
         if (vm >= MAX_VMS) return
         hosts.set(io.host, vm)
       }
-      for (const b of io.blocks) s = blockAccess(s, blockReq(vm, b, io.write ? 'write' : 'read')).state
+      const op = io.write ? 'write' : 'read'
+      forEachBlock(io, (b) => { s = blockAccess(s, blockReq(vm, b, op)).state })
     }, bar.onBytes)
-    : forEachLine(path, (text) => {
-      const d = decodeVmBlockLine(text)
+    : forEachLine(path, (text, lineNo) => {
+      const d = decodeVmBlockLine(text, lineNo)
       if (isLeft(d)) return d
       if (d.right !== undefined) s = blockAccess(s, blockReq(d.right.vm, d.right.block, d.right.write ? 'write' : 'read')).state
       return right(undefined)

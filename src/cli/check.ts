@@ -5,10 +5,8 @@
 import { closeSync, openSync, readSync } from 'node:fs'
 import type { Command } from 'commander'
 import { type CheckResult, firstDivergence, modelCommitLines } from '../trace/check.ts'
-import { failInput } from './io.ts'
+import { cannotRead, failInput } from './io.ts'
 import { type ProgramFlags, loadProgram, positiveInt, programOptions } from './program.ts'
-
-const errorCode = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? 'error'
 
 /** The lines of a file, read 64 KiB at a time (a DUT log may be far larger than memory wants). */
 function* fileLines(path: string): Generator<string, void, undefined> {
@@ -16,7 +14,7 @@ function* fileLines(path: string): Generator<string, void, undefined> {
   try {
     fd = openSync(path, 'r')
   } catch (e) {
-    return failInput(`cannot read ${path}: ${errorCode(e)}`)
+    return cannotRead(path, e)
   }
   const buffer = Buffer.alloc(1 << 16)
   const decoder = new TextDecoder('utf-8')
@@ -27,7 +25,7 @@ function* fileLines(path: string): Generator<string, void, undefined> {
       try {
         n = readSync(fd, buffer, 0, buffer.length, null)
       } catch (e) {
-        return failInput(`cannot read ${path}: ${errorCode(e)}`)
+        return cannotRead(path, e)
       }
       if (n === 0) break
       const lines = (partial + decoder.decode(buffer.subarray(0, n), { stream: true })).split('\n')

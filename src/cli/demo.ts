@@ -18,7 +18,8 @@ import {
   trapsInOrder,
 } from '../machine/summary.ts'
 import { encodeTraceLine } from '../trace/jsonl.ts'
-import { failInput, writeFileAtomic } from './io.ts'
+import { cannotRead, failInput } from './io.ts'
+import { openOutput, writeOutput } from './output.ts'
 import { parseScenario } from './scenario.ts'
 import { formatError } from '../codec/errors.ts'
 import { renderScenario } from './translate.ts'
@@ -146,18 +147,13 @@ export const register = (program: Command): void => {
       try {
         elfBytes = new Uint8Array(readFileSync(HV_DEMO_ELF_PATH))
       } catch (e) {
-        return failInput(`cannot read the demo program ${HV_DEMO_ELF_PATH}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`)
+        return cannotRead(HV_DEMO_ELF_PATH, e)
       }
+      const out = opts.trace === false ? undefined : openOutput('--trace', opts.trace)
       const trace: string[] = []
       const d = runHypervisorDemo(elfBytes, opts.trace === false ? undefined : (ev, order) => { trace.push(encodeTraceLine(ev, order)) })
       if (isLeft(d)) return failInput(`the demo program ${HV_DEMO_ELF_PATH}: ${d.left}`)
-      if (opts.trace !== false) {
-        try {
-          writeFileAtomic(opts.trace, trace.join(''))
-        } catch (e) {
-          return failInput(`cannot write ${opts.trace}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`)
-        }
-      }
+      if (out !== undefined) writeOutput(out, trace.join(''))
       process.stdout.write(renderDemo(d.right, opts.trace === false ? undefined : opts.trace))
       if (d.right.exitCode !== 0) process.exitCode = 1
     })

@@ -1,9 +1,8 @@
-// The imperative shell's I/O helpers: the only module family that touches files and the process.
-import { closeSync, fsyncSync, openSync, renameSync, writeSync, unlinkSync } from 'node:fs'
-import { dirname, basename, join } from 'node:path'
+// The imperative shell's error helpers: bad input becomes one line on stderr and exit status 2.
+// (Output files are written by output.ts.)
 
 /**
- * Bad outside input: the shell prints `memvirt: <message>` as one line on stderr and exits 2.
+ * Bad outside input: the shell prints `memvirt COMMAND: <message>` as one line on stderr and exits 2.
  * Thrown only inside src/cli/ and caught by main.ts; the functional core never throws.
  */
 export class InputError extends Error {
@@ -15,21 +14,25 @@ export const failInput = (message: string): never => {
   throw new InputError(message)
 }
 
-/**
- * Writes a whole file atomically: into a temporary sibling, then renamed over the target, so a
- * failure never leaves a half-written file behind.
- */
-export const writeFileAtomic = (path: string, data: string | Uint8Array): void => {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`)
-  const fd = openSync(tmp, 'w')
-  try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data)
-    fsyncSync(fd)
-    closeSync(fd)
-    renameSync(tmp, path)
-  } catch (e) {
-    try { closeSync(fd) } catch { /* already closed */ }
-    try { unlinkSync(tmp) } catch { /* never created */ }
-    throw e
-  }
+/** Node's error codes for files, in words; the code follows in parentheses. */
+const FILE_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory', EACCES: 'permission denied', EPERM: 'operation not permitted',
+  EISDIR: 'is a directory', ENOTDIR: 'a part of the path is not a directory', ENOSPC: 'no space left on device',
+  EROFS: 'read-only file system', EPIPE: 'the reader closed the pipe', ENXIO: 'no such device or address',
+  ELOOP: 'too many symbolic links', ENAMETOOLONG: 'file name too long', EEXIST: 'file exists', EIO: 'input/output error',
+  EFBIG: 'file too large', EDQUOT: 'disk quota exceeded', EMFILE: 'too many open files', EBUSY: 'device or resource busy',
 }
+
+/** Why a file operation failed, in words: `no such file or directory (ENOENT)`. */
+export const fileErrorText = (e: unknown): string => {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code
+  if (code === undefined) return e instanceof Error ? e.message : String(e)
+  const words = FILE_ERRORS[code]
+  return words === undefined ? code : `${words} (${code})`
+}
+
+/** One line: the file could not be read, and why (the same words for every command). */
+export const cannotRead = (path: string, e: unknown): never => failInput(`cannot read ${path}: ${fileErrorText(e)}`)
+
+/** One line: the file could not be written, and why. */
+export const cannotWrite = (path: string, e: unknown): never => failInput(`cannot write ${path}: ${fileErrorText(e)}`)

@@ -6,7 +6,8 @@ import type { Command } from 'commander'
 import { parseElf } from '../elf/elf.ts'
 import { DEFAULT_ISA, parseIsa } from '../cpu/isa.ts'
 import { type Machine, type MachineOptions, SPIKE_INTERLEAVE, loadMachine } from '../machine/machine.ts'
-import { failInput } from './io.ts'
+import { SPIKE_RAM_BASE } from '../memory/memory-map.ts'
+import { cannotRead, failInput } from './io.ts'
 
 /** The flags every program-running command shares. */
 export interface ProgramFlags {
@@ -40,8 +41,6 @@ export const machineOptions = (flags: ProgramFlags): MachineOptions => ({
   interleave: positiveInt('--interleave', flags.interleave),
 })
 
-const errorCode = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? 'error'
-
 /** The machine Spike would start for `path`: boot ROM, the ELF loaded, HTIF found. */
 export const loadProgram = (path: string, flags: ProgramFlags): Machine => {
   const isa = parseIsa(flags.isa)
@@ -51,10 +50,18 @@ export const loadProgram = (path: string, flags: ProgramFlags): Machine => {
   try {
     bytes = new Uint8Array(readFileSync(path))
   } catch (e) {
-    return failInput(`cannot read ${path}: ${errorCode(e)}`)
+    return cannotRead(path, e)
   }
   const elf = parseElf(bytes)
   if (elf._tag === 'Left') return failInput(`${path}: ${elf.left.message}`)
+  // Spike's loader only warns without tohost and runs on; a program that can never exit is rejected here.
+  if (elf.right.tohost._tag === 'None') return failInput(`${path}: no \`tohost\` symbol: the program has no HTIF mailbox to exit through`)
+  const ramEnd = SPIKE_RAM_BASE + options.ramSize
+  const outside = elf.right.segments.find((s) => s.paddr < SPIKE_RAM_BASE || s.paddr + s.memsz > ramEnd)
+  if (outside !== undefined) {
+    return failInput(`${path}: byte ${outside.headerOffset} (program header, PT_LOAD): segment at 0x${outside.paddr.toString(16)} (${outside.memsz} bytes) ` +
+      `lies outside RAM 0x${SPIKE_RAM_BASE.toString(16)}..0x${(ramEnd - 1n).toString(16)} (--ram ${options.ramSize >> 20n})`)
+  }
   const m = loadMachine(isa.right, elf.right, options)
   return m._tag === 'Left' ? failInput(`${path}: ${m.left.message}`) : m.right
 }

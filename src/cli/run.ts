@@ -1,58 +1,14 @@
 // `memvirt run PROG.elf [--isa STRING] [--max-insns N] [--log-commits FILE] [--trace FILE]`: runs a bare-metal RISC-V
 // ELF the way `spike --isa=STRING [--log-commits]` does, from Spike's boot ROM until the program writes
 // its exit code to HTIF `tohost`. The exit status is that code (0 = pass), like Spike's.
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
-import { basename, dirname, join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { type Machine } from '../machine/machine.ts'
 import { type StepEvent } from '../cpu/event.ts'
 import { type Observer, run } from '../machine/run.ts'
 import { CommitLogWriter } from '../trace/commit-log-writer.ts'
 import { encodeTraceLine } from '../trace/jsonl.ts'
-import { failInput } from './io.ts'
+import { openOutput } from './output.ts'
 import { type ProgramFlags, loadProgram, positiveInt, programOptions } from './program.ts'
-
-/**
- * A commit-log file written as the run goes (bounded memory), into a temporary sibling that is renamed
- * over the target only when the run has finished: never a half-written log under the final name.
- */
-class LogFile {
-  private readonly tmp: string
-  private readonly fd: number
-  private buffer = ''
-  constructor(private readonly path: string) {
-    this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`)
-    try {
-      this.fd = openSync(this.tmp, 'w')
-    } catch (e) {
-      this.fd = -1
-      failInput(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`)
-    }
-  }
-  write(text: string): void {
-    this.buffer += text
-    if (this.buffer.length >= 1 << 20) this.flush()
-  }
-  /** Bytes written at once (the commit-log writer hands over its whole buffer). */
-  writeBytes(bytes: Uint8Array, length: number): void {
-    this.flush()
-    for (let done = 0; done < length;) done += writeSync(this.fd, bytes, done, length - done)
-  }
-  private flush(): void {
-    if (this.buffer !== '') writeSync(this.fd, this.buffer)
-    this.buffer = ''
-  }
-  finish(): void {
-    this.flush()
-    fsyncSync(this.fd)
-    closeSync(this.fd)
-    renameSync(this.tmp, this.path)
-  }
-  abandon(): void {
-    try { closeSync(this.fd) } catch { /* already closed */ }
-    try { unlinkSync(this.tmp) } catch { /* never created */ }
-  }
-}
 
 /** Exit status when --max-insns stops a program that has not exited (GNU timeout's convention). */
 export const EXIT_LIMIT = 124
@@ -72,17 +28,10 @@ export const register = (program: Command): void => {
     .action((path: string, opts: RunOptions) => {
       const maxSteps = positiveInt('--max-insns', opts.maxInsns)
       const m = loadProgram(path, opts)
-      if (opts.trace !== undefined && opts.logCommits !== undefined && resolve(opts.trace) === resolve(opts.logCommits)) {
-        return failInput('--trace and --log-commits name the same file')
-      }
-      const log = opts.logCommits === undefined ? undefined : new LogFile(opts.logCommits)
-      let trace
-      try {
-        trace = opts.trace === undefined ? undefined : new LogFile(opts.trace)
-      } catch (e) {
-        log?.abandon()
-        throw e
-      }
+      // Both outputs are opened before the run (a bad path costs nothing) and completed after it: a regular
+      // file appears under its name only complete; an error or a signal leaves no temporary file behind.
+      const log = opts.logCommits === undefined ? undefined : openOutput('--log-commits', opts.logCommits)
+      const trace = opts.trace === undefined ? undefined : openOutput('--trace', opts.trace)
       let order = 0
       // What the program writes through HTIF (fd 1 or 2, console device) is printed as it happens.
       let printed = 0
@@ -92,26 +41,19 @@ export const register = (program: Command): void => {
       }
       // The commit log comes from the byte writer; a run without --trace keeps the fast engine, whose
       // compiled blocks write their lines themselves.
-      const commits = log === undefined ? undefined : new CommitLogWriter((bytes, length) => log.writeBytes(bytes, length))
+      const commits = log === undefined ? undefined : new CommitLogWriter((bytes, length) => log.bytes(bytes, length))
       const observe: Observer = {
         ...(commits === undefined ? {} : { commits }),
-        ...(trace === undefined ? {} : { event: (ev: StepEvent): void => trace.write(encodeTraceLine(ev, ++order)) }),
+        ...(trace === undefined ? {} : { event: (ev: StepEvent): void => trace.text(encodeTraceLine(ev, ++order)) }),
         machine: machineSeen,
       }
-      let r
-      try {
-        r = run(m, { maxSteps }, observe)
-      } catch (e) {
-        log?.abandon()
-        trace?.abandon()
-        throw e
-      }
+      const r = run(m, { maxSteps }, observe)
       commits?.flush()
-      log?.finish()
-      trace?.finish()
+      log?.commit()
+      trace?.commit()
       const code = r.machine.htif.exitCode
       if (code === undefined) {
-        process.stderr.write(`memvirt: no HTIF exit after ${r.steps} steps (--max-insns)\n`)
+        process.stderr.write(`memvirt run: no HTIF exit after ${r.steps} steps (--max-insns)\n`)
         process.exitCode = EXIT_LIMIT
         return
       }

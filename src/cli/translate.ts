@@ -8,7 +8,8 @@ import { guestVirt, virt } from '../bits/address.ts'
 import type { PhysMemory } from '../memory/memory.ts'
 import { type ExplainedAccess, explainHart, explainJson, explainSummary, explainText } from '../mmu/explain.ts'
 import { translate } from '../mmu/translate.ts'
-import { failInput, writeFileAtomic } from './io.ts'
+import { cannotRead, failInput } from './io.ts'
+import { type Output, openOutput, writeOutput } from './output.ts'
 import { type Scenario, parseScenario } from './scenario.ts'
 import { formatError } from '../codec/errors.ts'
 import { translateArmv7File } from './translate-armv7.ts'
@@ -38,36 +39,22 @@ export const renderScenario = (scenario: Scenario, format: OutputFormat): string
   return [head, ...explained.map(explainText), explainSummary(explained)].join('\n')
 }
 
-/** Why a file could not be read or written, in words (Node's error codes). */
-const READ_ERRORS: Readonly<Record<string, string>> = {
-  ENOENT: 'no such file or directory (ENOENT)', EACCES: 'permission denied (EACCES)', EISDIR: 'is a directory (EISDIR)',
-}
-
 /** Reads and decodes a scenario file, or fails with one line naming the file or the bad field. */
 export const readScenario = (path: string): Scenario => {
   let text: string
   try {
     text = readFileSync(path, 'utf8')
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? ''
-    return failInput(`cannot read ${path}: ${READ_ERRORS[code] ?? code}`)
+    return cannotRead(path, e)
   }
   const s = parseScenario(text)
   return isLeft(s) ? failInput(formatError(path, s.left)) : s.right
 }
 
-/** Prints to stdout, or writes the file atomically (never half-written); an unwritable file is one line, exit 2. */
-export const emit = (text: string, output: string | undefined): void => {
-  if (output === undefined) {
-    process.stdout.write(text)
-    return
-  }
-  try {
-    writeFileAtomic(output, text)
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? ''
-    failInput(`cannot write ${output}: ${READ_ERRORS[code] ?? code}`)
-  }
+/** Prints to stdout, or completes the output file opened before the work (never half-written). */
+export const emit = (text: string, output: Output | undefined): void => {
+  if (output === undefined) process.stdout.write(text)
+  else writeOutput(output, text)
 }
 
 export const register = (program: Command): void => {
@@ -81,10 +68,12 @@ export const register = (program: Command): void => {
     .action((path: string, opts: { json?: boolean; output?: string; arch?: string }) => {
       if (opts.arch !== undefined && opts.arch !== 'riscv') {
         if (opts.arch !== 'armv7') failInput(`--arch: expected riscv or armv7, got ${JSON.stringify(opts.arch)}`)
-        emit(translateArmv7File(path, failInput, opts.json === true), opts.output)
+        const armOutput = opts.output === undefined ? undefined : openOutput('--output', opts.output)
+        emit(translateArmv7File(path, failInput, opts.json === true), armOutput)
         return
       }
       const scenario = readScenario(path)
-      emit(renderScenario(scenario, opts.json === true ? 'json' : 'text'), opts.output)
+      const output = opts.output === undefined ? undefined : openOutput('--output', opts.output)
+      emit(renderScenario(scenario, opts.json === true ? 'json' : 'text'), output)
     })
 }

@@ -23,6 +23,8 @@ export type Segment = {
   readonly flags: number
   /** A copy of the segment's file image (filesz bytes). */
   readonly data: Uint8Array
+  /** The byte offset of this segment's program header in the file (so a message can point at it). */
+  readonly headerOffset: number
 }
 
 /** A symbol table entry (Elf64_Sym). */
@@ -153,7 +155,7 @@ export function parseElf(bytes: Uint8Array, options: ElfOptions = spikeElfOption
     if (!within(r, fileOffset, filesz))
       return left(elfError(ph + 8, `program header ${i} p_offset`, `segment (${hex(filesz)} bytes at ${hex(fileOffset)}) extends past the end of the ${bytes.length}-byte file`))
     const start = Number(fileOffset)
-    segments.push({ vaddr: relocate(vaddr), paddr: relocate(paddr), filesz, memsz, flags: u32(r, ph + 4), data: bytes.slice(start, start + Number(filesz)) })
+    segments.push({ vaddr: relocate(vaddr), paddr: relocate(paddr), filesz, memsz, flags: u32(r, ph + 4), data: bytes.slice(start, start + Number(filesz)), headerOffset: ph })
   }
   if (segments.length === 0) return left(elfError(0x38, 'e_phnum', 'no PT_LOAD segment'))
 

@@ -60,5 +60,7 @@ const make = <S, T>(st: Store<S, T>, maxFreq: number): Policy<ClockState<S, T>> 
 export const clock: PolicyDef = {
   name: 'clock',
   defaults: { 'n-bit-counter': 1 },
+  // libCacheSim keeps the counter's maximum 2^n − 1 in a C int
+  ranges: { 'n-bit-counter': { min: 1, max: 31, integer: true } },
   make: (st, params) => make(st, 2 ** param(params, clock.defaults, 'n-bit-counter') - 1),
 }

@@ -154,6 +154,13 @@ const make = <S, T>(st: Store<S, T>, smallRatio: number, ghostRatio: number, thr
 export const s3fifo: PolicyDef = {
   name: 's3fifo',
   defaults: { 'fifo-size-ratio': 0.1, 'ghost-size-ratio': 0.9, 'move-to-main-threshold': 2 },
+  // S and M are both queues of the cache (a ratio of 1 or more leaves M no room, or less than none, and
+  // eviction never ends); G may hold any multiple of the cache's ids; the threshold compares a counter.
+  ranges: {
+    'fifo-size-ratio': { min: 0, max: 1, minOpen: true, maxOpen: true },
+    'ghost-size-ratio': { min: 0, max: Infinity },
+    'move-to-main-threshold': { min: 0, max: Infinity, integer: true },
+  },
   make: (st, params) =>
     make(
       st,

@@ -108,6 +108,8 @@ const make = <S, T>(st: Store<S, T>, inRatio: number, outRatio: number): Policy<
 export const twoq: PolicyDef = {
   name: 'twoq',
   defaults: { 'Ain-size-ratio': 0.25, 'Aout-size-ratio': 0.5 },
+  // A1in is a part of the cache; A1out a ghost list of any multiple of its ids.
+  ranges: { 'Ain-size-ratio': { min: 0, max: 1 }, 'Aout-size-ratio': { min: 0, max: Infinity } },
   make: (st, params) =>
     make(st, param(params, twoq.defaults, 'Ain-size-ratio'), param(params, twoq.defaults, 'Aout-size-ratio')),
 }

@@ -286,5 +286,7 @@ const make = <S, T, C>(st: Store<S, T, C>, windowRatio: number): Policy<WState<S
 export const wtinylfu: PolicyDef = {
   name: 'wtinylfu',
   defaults: { 'window-size': 0.01 },
+  // the window is a part of the cache
+  ranges: { 'window-size': { min: 0, max: 1 } },
   make: (st, params) => make(st, param(params, wtinylfu.defaults, 'window-size')),
 }

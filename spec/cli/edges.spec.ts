@@ -1,0 +1,178 @@
+// Bad or unusual input at the edge of the shell (issue 13, defects 2, 3, 6, 8 and 9, and the wording of
+// ELF and compressed-trace errors): every reject is one line on stderr with exit status 2; nothing
+// allocates in proportion to a number read from a file.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { execFile, spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('../../', import.meta.url))
+const bin = join(root, 'src/cli/bin.mjs')
+const dir = mkdtempSync(join(tmpdir(), 'memvirt-edges-'))
+const file = (name: string, data: string | Uint8Array): string => { const p = join(dir, name); writeFileSync(p, data); return p }
+
+interface Run { code: number; stdout: string; stderr: string }
+const memvirt = (args: readonly string[]): Promise<Run> => new Promise((resolve) => {
+  execFile(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 300_000 }, (err, stdout, stderr) =>
+    resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr }))
+})
+const rejected = (r: Run, what: RegExp): void => {
+  assert.is(r.code, 2, r.stderr)
+  assert.is(r.stdout, '')
+  assert.match(r.stderr, /^memvirt( [a-z]+)?: [^\n]*\n$/)
+  assert.match(r.stderr, what)
+}
+
+// ---- inputs ----------------------------------------------------------------------------------------
+
+const folder = join(dir, 'a-folder')
+mkdirSync(folder)
+const trace30 = file('30.txt', Array.from({ length: 30 }, (_, i) => String((i * 7) % 11)).join('\n') + '\n')
+/** vmcsv: a file of prose (lines starting with a letter, some with commas). */
+const prose = file('prose.csv', 'This is not a block trace.\nIt has words, commas, and more words.\nvm,block,op\n')
+const headed = file('headed.csv', 'vm,block,op\n0,1,R\n0,1,R\n1,2,W\n')
+const misplacedHeader = file('misplaced.csv', '0,1,R\nvm,block,op\n')
+
+/** basics.elf with its symbol `tohost` renamed `tohosx` in the string table (the name's bytes patched). */
+const basics = readFileSync(join(root, 'golden/programs/basics.elf'))
+const withoutTohost = (() => {
+  const b = Buffer.from(basics)
+  const name = Buffer.from('tohost\0', 'latin1')
+  for (let at = b.indexOf(name); at !== -1; at = b.indexOf(name, at + 1)) b[at + 5] = 'x'.charCodeAt(0)
+  return file('no-tohost.elf', b)
+})()
+/**
+ * basics.elf with the physical address of its first PT_LOAD segment moved to 0x1000, below RAM. The
+ * program header is found by the gABI: e_phoff at 0x20, e_phentsize at 0x36, e_phnum at 0x38, p_type at 0
+ * of each 56-byte header (1 = PT_LOAD), p_paddr at 24.
+ */
+const { belowRam, loadHeader } = (() => {
+  const b = Buffer.from(basics)
+  const phoff = Number(b.readBigUInt64LE(0x20))
+  const phentsize = b.readUInt16LE(0x36)
+  const phnum = b.readUInt16LE(0x38)
+  let ph = -1
+  for (let i = 0; i < phnum && ph === -1; i++) if (b.readUInt32LE(phoff + i * phentsize) === 1) ph = phoff + i * phentsize
+  b.writeBigUInt64LE(0x1000n, ph + 24)
+  return { belowRam: file('below-ram.elf', b), loadHeader: ph }
+})()
+
+const runs = {
+  fifoRatio: memvirt(['cache', trace30, '--format', 'txt', '--policy', 's3fifo', '--size', '10', '-e', 'fifo-size-ratio=1.5']),
+  fifoRatioOne: memvirt(['cache', trace30, '--format', 'txt', '--policy', 's3fifo', '--size', '10', '-e', 'fifo-size-ratio=1']),
+  fifoRatioOk: memvirt(['cache', trace30, '--format', 'txt', '--policy', 's3fifo', '--size', '10', '-e', 'fifo-size-ratio=0.5']),
+  clockBits: memvirt(['cache', trace30, '--format', 'txt', '--policy', 'clock', '--size', '10', '-e', 'n-bit-counter=0']),
+  objectKey: memvirt(['cache', trace30, '--format', 'txt', '--policy', 'clock', '--size', '10', '-e', 'toString=1']),
+  folderTxt: memvirt(['cache', folder, '--format', 'txt', '--size', '10']),
+  folderCsv: memvirt(['cache', folder, '--format', 'csv', '--size', '10']),
+  folderMsr: memvirt(['cache', folder, '--format', 'msr', '--size', '10']),
+  folderOracle: memvirt(['cache', folder, '--format', 'oracleGeneral', '--size', '10']),
+  folderBlock: memvirt(['blockcache', folder, '--format', 'vmcsv', '--size', '10']),
+  folderCheck: memvirt(['check', join(root, 'golden/programs/basics.elf'), '--against', folder]),
+  prose: memvirt(['blockcache', prose, '--format', 'vmcsv', '--size', '10']),
+  headed: memvirt(['blockcache', headed, '--format', 'vmcsv', '--size', '10', '--json']),
+  misplacedHeader: memvirt(['blockcache', misplacedHeader, '--format', 'vmcsv', '--size', '10']),
+  noTohost: memvirt(['run', withoutTohost, '--max-insns', '100000']),
+  belowRam: memvirt(['run', belowRam]),
+  zstd: memvirt(['cache', file('trace.oracleGeneral.zst', Buffer.from([0x28, 0xb5, 0x2f, 0xfd, ...new Array<number>(44).fill(0)])), '--format', 'oracleGeneral', '--size', '10']),
+  gzip: memvirt(['cache', file('trace.txt.gz', Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0])), '--format', 'txt', '--size', '10']),
+}
+
+// ---- defect 2: a request's size is a size -----------------------------------------------------------
+
+test('blockcache msr: one line asking for a 1 TiB I/O streams its 2^28 blocks in bounded memory (RSS under 300 MB after 3 s of CPU, no V8 abort; the old list of blocks passed 500 MB by then)', async () => {
+  if (!existsSync('/proc/self/stat')) return // the memory check reads Linux's /proc
+  const tib = file('tib.msr', '128166372003061629,hm,0,Read,0,1099511627776,1331\n')
+  const child = spawn(process.execPath, [bin, 'blockcache', tib, '--format', 'msr', '--size', '10'], { stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  child.stderr.on('data', (s: Buffer) => { stderr += s.toString() })
+  let exit: { code: number | null; signal: string | null } | undefined
+  child.on('exit', (code, signal) => { exit = { code, signal } })
+  // CPU time, not wall time, so a loaded machine does not make the run look small: utime + stime are
+  // fields 14 and 15 of /proc/PID/stat, in clock ticks of 1/100 s
+  let maxRss = 0
+  let cpu = 0
+  for (let i = 0; i < 1200 && exit === undefined && cpu < 300; i++) {
+    await new Promise((r) => setTimeout(r, 100))
+    try {
+      const kb = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0)
+      maxRss = Math.max(maxRss, kb * 1024)
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')
+      cpu = Number(fields[11]) + Number(fields[12])
+    } catch { /* the process has just ended */ }
+  }
+  const stillRunning = exit === undefined
+  child.kill('SIGKILL')
+  assert.ok(stillRunning, `still replaying after ${cpu / 100} s of CPU (ended: ${JSON.stringify(exit)}, ${stderr})`)
+  assert.ok(maxRss < 300 * 2 ** 20, `RSS ${maxRss} bytes after ${cpu / 100} s of CPU`)
+})
+
+// ---- defect 3: parameter ranges ----------------------------------------------------------------------
+
+test('S3-FIFO fifo-size-ratio lies in (0, 1): 1.5 and 1 are one line, exit 2 (1.5 used to evict for ever)', async () => {
+  rejected(await runs.fifoRatio, /--eviction-params: fifo-size-ratio of s3fifo must be a number in \(0, 1\), got 1\.5/)
+  rejected(await runs.fifoRatioOne, /fifo-size-ratio of s3fifo must be a number in \(0, 1\), got 1$/m)
+})
+
+test('S3-FIFO fifo-size-ratio 0.5 is accepted: 30 requests replayed', async () => {
+  const r = await runs.fifoRatioOk
+  assert.is(r.code, 0, r.stderr)
+  assert.match(r.stdout, /^s3fifo\s+10\s+30\s/m)
+})
+
+test('CLOCK n-bit-counter is an integer from 1 to 31 (libCacheSim keeps 2^n − 1 in a C int)', async () => {
+  rejected(await runs.clockBits, /n-bit-counter of clock must be an integer from 1 to 31, got 0/)
+})
+
+test('a key every JS object has (toString) is no policy parameter', async () => {
+  rejected(await runs.objectKey, /--eviction-params: no chosen policy has parameter toString/)
+})
+
+// ---- defect 6: a folder is not a trace ---------------------------------------------------------------
+
+test('a folder given as the trace: one line "is a directory" in every cache format, blockcache and check', async () => {
+  for (const r of [runs.folderTxt, runs.folderCsv, runs.folderMsr, runs.folderOracle, runs.folderBlock, runs.folderCheck]) {
+    rejected(await r, /cannot read .*a-folder: is a directory \(EISDIR\)/)
+  }
+})
+
+// ---- defect 8: vmcsv -----------------------------------------------------------------------------------
+
+test('vmcsv: a file of prose is an error naming its line, not 0 requests', async () => {
+  rejected(await runs.prose, /prose\.csv: line 1: /)
+})
+
+test('vmcsv: a header of three names on line 1 is skipped; the records after it are read', async () => {
+  const r = await runs.headed
+  assert.is(r.code, 0, r.stderr)
+  assert.is((JSON.parse(r.stdout) as { total: { requests: number } }).total.requests, 3)
+})
+
+test('vmcsv: a header anywhere but line 1 is an error naming that line', async () => {
+  rejected(await runs.misplacedHeader, /misplaced\.csv: line 2: /)
+})
+
+// ---- defect 9 and ELF wording ----------------------------------------------------------------------------
+
+test('run: an ELF without a tohost symbol is one line, exit 2 (it could never exit)', async () => {
+  rejected(await runs.noTohost, /no-tohost\.elf: no `tohost` symbol/)
+})
+
+test('run: a PT_LOAD segment outside RAM names the byte offset of its program header', async () => {
+  rejected(await runs.belowRam, new RegExp(`below-ram\\.elf: byte ${loadHeader} \\(program header, PT_LOAD\\): segment at 0x1000 .* lies outside RAM 0x80000000\\.\\.`))
+})
+
+// ---- compressed traces ---------------------------------------------------------------------------------------
+
+test('a zstd-compressed trace is recognised by its magic 28 b5 2f fd and said to be compressed', async () => {
+  rejected(await runs.zstd, /trace\.oracleGeneral\.zst: byte 0: zstd-compressed \(magic 28 b5 2f fd\)/)
+})
+
+test('a gzip-compressed trace is recognised by its magic 1f 8b', async () => {
+  rejected(await runs.gzip, /trace\.txt\.gz: byte 0: gzip-compressed/)
+})
+
+test.run()
