@@ -147,6 +147,59 @@ export const writePmpaddr = (pmp: Pmp, i: number, value: bigint): Pmp =>
   pmpaddrWritable(pmp, i) ? { pmpcfg: pmp.pmpcfg, pmpaddr: pmp.pmpaddr.with(i, value & PMPADDR_MASK) } : pmp
 
 /**
+ * pmpAllows for a privilege as the hart numbers it (Spike's PRV_U = 0, PRV_S = 1, PRV_M = 3): the
+ * hart's CSR record is itself a Pmp, so this is the whole of the hart's PMP check.
+ */
+export const pmpAllowsAt = (pmp: Pmp, pa: bigint, size: number, access: PmpAccess, priv: number, hlvx = false): boolean =>
+  pmpAllows(pmp, pa, size, access, priv === 3 ? 'M' : priv === 1 ? 'S' : 'U', hlvx)
+
+// ---- whole pages ------------------------------------------------------------------------------------
+
+/** Bytes in the pages PMP is decided for at once (the engines' page memos, the fast engine's pages). */
+export const PMP_PAGE = 4096
+
+/** The byte range [lo, hi) of 4-byte sectors entry i matches, or undefined when it matches none. */
+export const pmpEntryRange = (pmp: Pmp, i: number): readonly [bigint, bigint] | undefined => {
+  const cfg = pmp.pmpcfg[i]!
+  const a = cfg & PMP_A
+  if (a === PMP_OFF) return undefined
+  const top = pmp.pmpaddr[i]! << 2n
+  if (a === PMP_TOR) {
+    const base = i === 0 ? 0n : pmp.pmpaddr[i - 1]! << 2n
+    return base < top ? [base, top] : undefined
+  }
+  const mask = napotMask(cfg, pmp.pmpaddr[i]!)
+  const lo = top & mask
+  return [lo, lo + ((~mask) & U64) + 1n]
+}
+
+/** The ranges of the implemented entries, in order (undefined for an entry that matches nothing). */
+export type PmpRanges = readonly (readonly [bigint, bigint] | undefined)[]
+export const pmpRanges = (pmp: Pmp): PmpRanges => Array.from({ length: entries(pmp) }, (_, i) => pmpEntryRange(pmp, i))
+
+/** Page-wide answers: the accesses PMP allows everywhere in a page (0 when entries decide differently inside it). */
+export const PAGE_LOAD = 1, PAGE_STORE = 2, PAGE_FETCH = 4
+
+/**
+ * What PMP allows on the PMP_PAGE-aligned page at `base` for privilege `priv` (hart numbering): the
+ * PAGE_* bits of the accesses allowed at every address in it, or 0 when the deciding entry covers only
+ * part of the page. When one entry (or none) decides the whole page, every access inside it is decided
+ * as the page is: the entries below match none of its sectors and that entry matches all of them.
+ * `rs` is pmpRanges(pmp) (passed so that a caller deciding many pages makes it once).
+ */
+export const pmpPageFlags = (pmp: Pmp, priv: number, base: bigint, rs: PmpRanges = pmpRanges(pmp)): number => {
+  const end = base + BigInt(PMP_PAGE)
+  for (const r of rs) {
+    if (r === undefined || r[0] >= end || r[1] <= base) continue
+    if (r[0] > base || r[1] < end) return 0          // the deciding entry covers only part of the page
+    break
+  }
+  // One entry (or none) decides every access in the page: ask it with any access inside.
+  return (pmpAllowsAt(pmp, base, 4, 'load', priv) ? PAGE_LOAD : 0) | (pmpAllowsAt(pmp, base, 4, 'store', priv) ? PAGE_STORE : 0)
+    | (pmpAllowsAt(pmp, base, 4, 'fetch', priv) ? PAGE_FETCH : 0)
+}
+
+/**
  * The check for the page-table walker's implicit accesses, which PMP treats as S-mode accesses:
  * PTE reads as loads, A/D updates as stores.
  */
