@@ -1,11 +1,11 @@
-// The fast engine's per-page PMP answer (src/cpu/fast/pages.ts, pmpPageFlags): what a block may do on a
-// RAM page without asking PMP access by access. It is memoised per PMP table and (page, privilege), so
-// the laws check both that the answer is sound and that the memo is invisible.
+// The per-page PMP answer (src/memory/pmp.ts, pmpPageFlags): what a fast-engine block may do on a RAM
+// page without asking PMP access by access. The engine memoises it per PMP table and (page, privilege)
+// (src/memory/engine/pmp.ts), so the laws check both that the answer is sound and that the memo is invisible.
 import { test } from 'uvu'
 import { fc, runs } from '../fc.ts'
 import { type Csrs, type Priv, resetCsrs } from '../../src/cpu/hart.ts'
-import { pmpAllows } from '../../src/cpu/pmp.ts'
-import { PAGE_FETCH, PAGE_LOAD, PAGE_STORE, pmpPageFlags } from '../../src/cpu/fast/pages.ts'
+import { PAGE_FETCH, PAGE_LOAD, PAGE_STORE, pmpAllowsAt as pmpAllows, pmpPageFlags } from '../../src/memory/pmp.ts'
+import { pmpPageFlagsCached } from '../../src/memory/engine/pmp.ts'
 import { parseIsa } from '../../src/cpu/isa.ts'
 
 const isa = parseIsa('rv64ima_zicsr')
@@ -56,7 +56,7 @@ test('the memo is invisible: any sequence of (privilege, page) queries on one ta
     const c = csrsWith(entries)
     return queries.every(([priv, p]) => {
       const base = BASE + BigInt(p) * 0x1000n
-      return pmpPageFlags(c, priv, base) === pmpPageFlags(csrsWith(entries), priv, base)
+      return pmpPageFlagsCached(c, priv, base) === pmpPageFlags(csrsWith(entries), priv, base)
     })
   }), { numRuns: runs(500) })
 })

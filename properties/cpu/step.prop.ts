@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert'
 import { fc, runs } from '../fc.ts'
 import { type Csrs } from '../../src/cpu/hart.ts'
 import { type Machine } from '../../src/machine/machine.ts'
-import { step } from '../../src/cpu/step.ts'
+import { step } from '../../src/machine/step.ts'
 import { arbMachine } from '../../spec/cpu/arbitraries.ts'
 
 /** Runs n steps, returning every (before, after, event). */

@@ -1,10 +1,12 @@
 // PMP laws: a NAPOT entry and the TOR pair with the same bounds are two encodings of one range, so
 // they decide every access alike; the reset state allows every S/U access of any size; and an allowed
-// access allows each of its halves (the hart's fetch checks a 32-bit instruction's two parcels at once).
+// access allows each of its halves (the hart's fetch checks a 32-bit instruction's two parcels at once);
+// and the engines' per-page memo (src/memory/engine/pmp.ts) answers every access as the specification does.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { fc, runs } from '../fc.ts'
-import { PMP_NAPOT, PMP_TOR, type Pmp, pmpAllows, resetPmp } from '../../src/memory/pmp.ts'
+import { PMP_NAPOT, PMP_TOR, type Pmp, pmpAllows, pmpAllowsAt, resetPmp } from '../../src/memory/pmp.ts'
+import { pmpAllowsCached } from '../../src/memory/engine/pmp.ts'
 
 const pmpOf = (set: Record<number, readonly [number, bigint]>): Pmp => ({
   pmpcfg: Array.from({ length: 16 }, (_, i) => set[i]?.[0] ?? 0),
@@ -50,6 +52,28 @@ test('an allowed 4-byte access at a 2-aligned address allows both of its 2-byte 
       assert.ok(pmpAllows(pmp, pa + 2n, 2, access, priv), 'high half')
       return true
     }), { numRuns: runs(2000) })
+})
+
+test('the page memo is invisible: any sequence of accesses on a few tables answers as pmpAllowsAt does', () => {
+  // Entries around a few pages (some wholly covered, some split inside a page), probed near page edges,
+  // alternating between tables so that the memo's last-table and last-page shortcuts are exercised.
+  const entry = fc.tuple(fc.integer({ min: 0, max: 0xff }), fc.oneof(
+    fc.bigInt({ min: 0x2_0000n >> 2n, max: 0x2_4000n >> 2n }),
+    fc.nat(3).map((p) => ((0x2_0000n + BigInt(p) * 0x1000n) >> 2n) | 0x1ffn),
+  ))
+  const table = fc.array(entry, { minLength: 0, maxLength: 4 })
+    .map((es) => pmpOf(Object.fromEntries(es.map(([cfg, addr], i) => [i, [cfg & 0x9f, addr] as const]))))
+  const access = fc.record({
+    t: fc.nat(2), pa: fc.bigInt({ min: 0x1_fff0n, max: 0x2_4010n }), len: fc.constantFrom(1, 2, 4, 8),
+    op: fc.constantFrom('fetch' as const, 'load' as const, 'store' as const), priv: fc.constantFrom(0, 1, 3), hlvx: fc.boolean(),
+  })
+  fc.assert(fc.property(fc.tuple(table, table, table), fc.array(access, { minLength: 1, maxLength: 40 }), (tables, accesses) => {
+    for (const a of accesses) {
+      const t = tables[a.t]!
+      assert.is(pmpAllowsCached(t, a.pa, a.len, a.op, a.priv, a.hlvx), pmpAllowsAt(t, a.pa, a.len, a.op, a.priv, a.hlvx),
+        `pa 0x${a.pa.toString(16)} len ${a.len} ${a.op} priv ${a.priv}`)
+    }
+  }), { numRuns: runs(300) })
 })
 
 test.run()
