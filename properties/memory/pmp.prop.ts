@@ -57,15 +57,19 @@ test('an allowed 4-byte access at a 2-aligned address allows both of its 2-byte 
 test('the page memo is invisible: any sequence of accesses on a few tables answers as pmpAllowsAt does', () => {
   // Entries around a few pages (some wholly covered, some split inside a page), probed near page edges,
   // alternating between tables so that the memo's last-table and last-page shortcuts are exercised.
-  const entry = fc.tuple(fc.integer({ min: 0, max: 0xff }), fc.oneof(
-    fc.bigInt({ min: 0x2_0000n >> 2n, max: 0x2_4000n >> 2n }),
-    fc.nat(3).map((p) => ((0x2_0000n + BigInt(p) * 0x1000n) >> 2n) | 0x1ffn),
-  ))
+  const entry = fc.tuple(
+    fc.tuple(fc.constantFrom(PMP_TOR, PMP_NAPOT, PMP_NAPOT, 0x10), fc.nat(7), fc.boolean()).map(([a, rwx, l]) => a | rwx | (l ? 0x80 : 0)),
+    fc.oneof(
+      fc.bigInt({ min: 0x2_0000n >> 2n, max: 0x2_4000n >> 2n }),                  // TOR tops and NA4 granules
+      { weight: 2, arbitrary: fc.nat(3).map((p) => ((0x2_0000n + BigInt(p) * 0x1000n) >> 2n) | 0x1ffn) },    // a NAPOT 4 KiB page
+      fc.constant((0x2_0000n >> 2n) | 0x7ffn),                                      // a NAPOT 16 KiB region
+    ))
   const table = fc.array(entry, { minLength: 0, maxLength: 4 })
-    .map((es) => pmpOf(Object.fromEntries(es.map(([cfg, addr], i) => [i, [cfg & 0x9f, addr] as const]))))
+    .map((es) => pmpOf(Object.fromEntries(es.map(([cfg, addr], i) => [i, [cfg, addr] as const]))))
   const access = fc.record({
-    t: fc.nat(2), pa: fc.bigInt({ min: 0x1_fff0n, max: 0x2_4010n }), len: fc.constantFrom(1, 2, 4, 8),
-    op: fc.constantFrom('fetch' as const, 'load' as const, 'store' as const), priv: fc.constantFrom(0, 1, 3), hlvx: fc.boolean(),
+    t: fc.nat(2), pa: fc.oneof(fc.bigInt({ min: 0x1_fff0n, max: 0x2_4010n }), fc.nat(3).map((p) => 0x2_0000n + BigInt(p) * 0x1000n + 0x800n)),
+    len: fc.constantFrom(1, 2, 4, 8),
+    op: fc.constantFrom('fetch' as const, 'load' as const, 'load' as const, 'store' as const), priv: fc.constantFrom(0, 1, 3), hlvx: fc.boolean(),
   })
   fc.assert(fc.property(fc.tuple(table, table, table), fc.array(access, { minLength: 1, maxLength: 40 }), (tables, accesses) => {
     for (const a of accesses) {
