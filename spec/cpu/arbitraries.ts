@@ -50,7 +50,7 @@ export const arbProgramMachine = fc.record({
   words: fc.array(fc.oneof({ weight: 5, arbitrary: arbSimpleWord }, { weight: 1, arbitrary: arbWord }), { minLength: 1, maxLength: 40 }),
   interleave: fc.constantFrom(5000, 7, 3),
 }).map(({ base, words, interleave }): Machine => {
-  const withCode = machineWith(words, { priv: base.hart.priv, virt: base.hart.virt, x: Object.fromEntries(base.hart.x.map((v, i) => [i, v]).slice(1)), csr: base.hart.csr })
+  const withCode = machineWith(words, { priv: base.hart.priv, virt: base.hart.virt, x: Object.fromEntries(base.hart.x.map((v, i) => [i, v] as const).slice(1)), csr: base.hart.csr })
   return withOptions(withCode, { ...withCode.options, interleave })
 })
 

@@ -55,7 +55,7 @@ const [first, second, third] = steps(start, 3).map((r) => r.event)
 
 const retired = (ev: unknown): Retired => {
   const r = ev as Retired
-  if (r._tag !== 'Retired') throw new Error(`expected a retired instruction, got ${JSON.stringify(ev, (_, v) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v))}`)
+  if (r._tag !== 'Retired') throw new Error(`expected a retired instruction, got ${JSON.stringify(ev, (_, v: unknown) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v))}`)
   return r
 }
 

@@ -1,7 +1,7 @@
 // Debug triggers (Sdtrig) as Spike implements them (riscv/triggers.cc): mcontrol address triggers,
 // checked before each access, firing a breakpoint exception (cause 3, tval = the address) and setting hit.
 import { u64 } from '../bits/bits.ts'
-import { type Csrs, type Hart, PRV_M, PRV_S } from './hart.ts'
+import { type Hart, PRV_M, PRV_S } from './hart.ts'
 import { MCONTROL } from './csr/access.ts'
 import { MSTATUS_MIE, MSTATUS_SIE, getField } from './csr/fields.ts'
 import { CAUSE, type Trap, trap } from './trap.ts'

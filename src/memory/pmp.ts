@@ -69,8 +69,8 @@ const matches4 = (pmp: Pmp, i: number, addr: bigint): boolean => {
 
 /** The entry deciding an access of `size` bytes at `pa`: its index, 'partial', or undefined for none. */
 export const pmpMatch = (pmp: Pmp, pa: PhysAddr | bigint, size: number): number | 'partial' | undefined => {
-  const first = (pa as bigint) & ~3n
-  const end = ((pa as bigint) + BigInt(size) + 3n) & ~3n
+  const first = pa & ~3n
+  const end = (pa + BigInt(size) + 3n) & ~3n
   for (let i = 0; i < entries(pmp); i++) {
     let any = false
     let all = true

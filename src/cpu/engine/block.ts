@@ -270,6 +270,7 @@ export const compile = (core: Core, page: DataView, pageOffset: number, pc: numb
   }
   if (n > 0 && !transfer) lines.push(`c.pc = ${layout.base + pageOffset + off}; return d + ${n};`)
   const source = new Uint8Array(page.buffer, page.byteOffset + start, end - start).slice()
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the block compiler makes functions from the code it generates: that is the engine
   const run = n === 0 ? EMPTY : (new Function('c', 'L', 'P',
     'const x = c.x, xs = c.xs, x32 = c.x32, mem = c.mem, rt = mem.rt, rv = mem.rv, wt = mem.wt, wv = mem.wv, alu = c.alu;\n' +
     `return function block_${pc.toString(16)}(max) {\nlet a = 0, o = 0, p = 0, i = 0, s = 0, d = 0, v = 0, dv = null;\nfor (;;) {\n${lines.join('\n')}\n}\n}`) as
