@@ -26,6 +26,19 @@ export interface DmaPort<M> {
   readonly write: (m: M, addr: bigint, size: AccessSize, value: bigint) => Either<DmaFault, M>
 }
 
+/** What a bus master leaves after it ran: its state, and memory as its DMA writes left it. */
+export interface Mastered<S, M> {
+  readonly state: S
+  readonly memory: M
+}
+
+/**
+ * A device's work as a bus master (when the platform lets it run: HTIF at each chunk end): from its
+ * state and memory, through `port`, to its new state and memory. Generic in M, so the same device runs
+ * on RAM directly or behind a translating port.
+ */
+export type BusMaster<S> = <M>(s: S, memory: M, port: DmaPort<M>) => Mastered<S, M>
+
 /** The identity port onto RAM: device addresses are physical; an access not wholly in RAM is refused. */
 export const ramPort = (ram: RamWindow): DmaPort<PhysMemory> => ({
   read: (m, addr, size) => (inRam(ram, addr, size) ? right(peek(m, phys(addr), size)) : left(dmaFault(addr, 'read', 'not RAM'))),

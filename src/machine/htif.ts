@@ -10,7 +10,7 @@
 // A read the port refuses reads as 0 (nothing to serve); a refused write is dropped.
 import { isLeft } from '../bits/either.ts'
 import { type AccessSize } from '../memory/memory.ts'
-import { type DmaPort } from './dma.ts'
+import { type BusMaster, type DmaPort } from './dma.ts'
 
 /** Output the program produced through HTIF (write to fd 1/2, or the console device). */
 export interface HostWrite {
@@ -105,4 +105,10 @@ export const serviceHtif = <M>(memory: M, h: Htif, port: DmaPort<M>): { memory: 
     pending = pending.slice(1)
   }
   return { memory: m, htif: htif(h.tohost, h.fromhost, exitCode ?? h.exitCode, pending, output) }
+}
+
+/** HTIF as a bus master (dma.ts): the host's poll. */
+export const htifMaster: BusMaster<Htif> = (h, memory, port) => {
+  const r = serviceHtif(memory, h, port)
+  return { state: r.htif, memory: r.memory }
 }
