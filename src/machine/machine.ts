@@ -92,7 +92,7 @@ export const withHtif = (m: Machine, h: Htif): Machine => machine(m.isa, m.optio
 export const withDevices = (m: Machine, d: Devices): Machine => machine(m.isa, m.options, m.hart, m.memory, m.tlb, m.htif, m.bus, d, m.dma, m.platform)
 /** The machine with device `name`'s state replaced. */
 export const withDevice = <K extends keyof Devices>(m: Machine, name: K, state: Devices[K]): Machine =>
-  withDevices(m, name === 'clint' ? devices(m.devices.bootrom, state as Clint) : devices(state as BootRom, m.devices.clint))
+  withDevices(m, { ...m.devices, [name]: state })
 export const withPlatform = (m: Machine, p: Platform): Machine => machine(m.isa, m.options, m.hart, m.memory, m.tlb, m.htif, m.bus, m.devices, m.dma, p)
 /** The machine with other options (the bus follows a new RAM size). */
 export const withOptions = (m: Machine, options: MachineOptions): Machine => {
