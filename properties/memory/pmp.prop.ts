@@ -5,7 +5,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { fc, runs } from '../fc.ts'
-import { PMP_NAPOT, PMP_TOR, type Pmp, pmpAllows, pmpAllowsAt, resetPmp } from '../../src/memory/pmp.ts'
+import { PMP_A, PMP_NA4, PMP_NAPOT, PMP_OFF, PMP_TOR, type Pmp, pmpAllows, pmpAllowsAt, pmpMatch, resetPmp } from '../../src/memory/pmp.ts'
 import { pmpAllowsCached } from '../../src/memory/engine/pmp.ts'
 
 const pmpOf = (set: Record<number, readonly [number, bigint]>): Pmp => ({
@@ -52,6 +52,38 @@ test('an allowed 4-byte access at a 2-aligned address allows both of its 2-byte 
       assert.ok(pmpAllows(pmp, pa + 2n, 2, access, priv), 'high half')
       return true
     }), { numRuns: runs(2000) })
+})
+
+/**
+ * The matching rule as the Priv. ISA states it, sector by sector: entry i matches a 4-byte sector when
+ * the sector lies in its TOR range, or agrees with pmpaddr << 2 on every bit above the NAPOT/NA4 size.
+ */
+const matchesSector = (pmp: Pmp, i: number, sector: bigint): boolean => {
+  const a = pmp.pmpcfg[i]! & PMP_A
+  if (a === PMP_OFF) return false
+  const top = pmp.pmpaddr[i]! << 2n
+  if (a === PMP_TOR) return (i === 0 ? 0n : pmp.pmpaddr[i - 1]! << 2n) <= sector && sector < top
+  const ones = (m: bigint): bigint => { let n = 0n; while (((m >> n) & 1n) === 1n) n++; return n }
+  const sizeLog2 = a === PMP_NA4 ? 2n : ones(pmp.pmpaddr[i]!) + 3n      // NAPOT: 2^(3 + trailing ones) bytes
+  return sector >> sizeLog2 === top >> sizeLog2
+}
+const sectorMatch = (pmp: Pmp, pa: bigint, size: number): number | 'partial' | undefined => {
+  for (let i = 0; i < 16; i++) {
+    const hits: boolean[] = []
+    for (let s = pa & ~3n; s < pa + BigInt(size); s += 4n) hits.push(matchesSector(pmp, i, s))
+    if (hits.some((h) => h)) return hits.every((h) => h) ? i : 'partial'
+  }
+  return undefined
+}
+
+test('pmpMatch ≡ the sector-by-sector rule: the lowest entry matching any sector decides; partial unless it matches all', () => {
+  const entry = fc.tuple(fc.constantFrom(PMP_OFF, PMP_TOR, PMP_NA4, PMP_NAPOT), fc.bigInt({ min: 0x3f0n, max: 0x440n }))
+  fc.assert(fc.property(
+    fc.array(entry, { minLength: 1, maxLength: 5 }), fc.bigInt({ min: 0xfc0n, max: 0x1110n }), fc.constantFrom(1, 2, 4, 8, 16),
+    (entries, pa, size) => {
+      const pmp = pmpOf(Object.fromEntries(entries.map(([a, addr], i) => [i, [a | 1, addr] as const])))
+      assert.equal(pmpMatch(pmp, pa, size), sectorMatch(pmp, pa, size), `pa 0x${pa.toString(16)} size ${size}`)
+    }), { numRuns: runs(1000) })
 })
 
 test('the page memo is invisible: any sequence of accesses on a few tables answers as pmpAllowsAt does', () => {

@@ -53,33 +53,20 @@ const napotMask = (cfg: number, addr: bigint): bigint => {
   return (~trailing << 2n) & U64
 }
 
-/** Does entry i match the 4-byte sector at `addr`? */
-const matches4 = (pmp: Pmp, i: number, addr: bigint): boolean => {
-  const cfg = pmp.pmpcfg[i]!
-  const a = cfg & PMP_A
-  if (a === PMP_OFF) return false
-  // pmpaddr << 2 is the top of a TOR range and the base of a NAPOT/NA4 range.
-  const top = pmp.pmpaddr[i]! << 2n
-  if (a === PMP_TOR) {
-    const base = i === 0 ? 0n : pmp.pmpaddr[i - 1]! << 2n
-    return base <= addr && addr < top
-  }
-  return ((addr ^ top) & napotMask(cfg, pmp.pmpaddr[i]!)) === 0n
-}
-
-/** The entry deciding an access of `size` bytes at `pa`: its index, 'partial', or undefined for none. */
+/**
+ * The entry deciding an access of `size` bytes at `pa`: its index, 'partial', or undefined for none.
+ * Entry i matches the 4-byte sectors in its range [lo, hi) (pmpEntryRange: both ends multiples of 4),
+ * so it matches some sector of the access when the sectors [first, end) meet the range, and every
+ * sector when they lie inside it.
+ */
 export const pmpMatch = (pmp: Pmp, pa: PhysAddr | bigint, size: number): number | 'partial' | undefined => {
   const first = pa & ~3n
   const end = (pa + BigInt(size) + 3n) & ~3n
-  for (let i = 0; i < entries(pmp); i++) {
-    let any = false
-    let all = true
-    for (let sector = first; sector < end; sector += 4n) {
-      const m = matches4(pmp, i, sector)
-      any ||= m
-      all &&= m
-    }
-    if (any) return all ? i : 'partial'
+  const n = entries(pmp)
+  for (let i = 0; i < n; i++) {
+    const r = pmpEntryRange(pmp, i)
+    if (r === undefined || first >= r[1] || end <= r[0]) continue
+    return r[0] <= first && end <= r[1] ? i : 'partial'
   }
   return undefined
 }
