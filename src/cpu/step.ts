@@ -44,7 +44,13 @@ export interface HartStep<D> {
   readonly stored: boolean
 }
 
-const hartStep = <D>(h: Hart, memory: PhysMemory, tlb: Tlb, devices: D, event: StepEvent, end: StepEnd, stored: boolean): HartStep<D> =>
+/**
+ * What a caller does with a step's outcome, given the fields of HartStep in order and a context of its
+ * own: `stepHartWith` hands the outcome over this way, so the per-instruction path makes no result record.
+ */
+export type StepOutcome<D, C, R> = (ctx: C, h: Hart, memory: PhysMemory, tlb: Tlb, devices: D, event: StepEvent, end: StepEnd, stored: boolean) => R
+
+const hartStep = <D>(_: undefined, h: Hart, memory: PhysMemory, tlb: Tlb, devices: D, event: StepEvent, end: StepEnd, stored: boolean): HartStep<D> =>
   ({ hart: h, memory, tlb, devices, event, end, stored })
 
 // ---- interrupts --------------------------------------------------------------------------------------
@@ -102,10 +108,11 @@ const spikeFlushes = (d: Described, e: Exec, before: Hart, after: Hart): boolean
  * (page-table A/D updates made by a walk, the first part of a page-crossing store). The devices keep
  * their state from before the instruction.
  */
-const trapped = <D>(h: Hart, memory: PhysMemory, tlb: Tlb, devices: D, t: Trap, bits: number | undefined, isa: Isa, xlate: TranslationCounts = NO_TRANSLATIONS): HartStep<D> => {
+const trapped = <D, C, R>(ctx: C, k: StepOutcome<D, C, R>, h: Hart, memory: PhysMemory, tlb: Tlb, devices: D, t: Trap,
+  bits: number | undefined, isa: Isa, xlate: TranslationCounts = NO_TRANSLATIONS): R => {
   const entry = takeTrap(h, isa, t, h.pc)
   const event: StepEvent = { _tag: 'Trapped', pc: h.pc, bits, priv: h.priv, virt: h.virt, trap: t, target: entry.target, xlate }
-  return hartStep(entry.hart, memory, flushed(tlb), devices, event, 'trap', false)
+  return k(ctx, entry.hart, memory, flushed(tlb), devices, event, 'trap', false)
 }
 
 /**
@@ -128,18 +135,23 @@ const withTriggers = (h: Hart, ts: Csrs['triggers'] | undefined): Hart =>
  * the step starts a batch, where pending interrupts are taken (Spike: after a trap, WFI, a chunk end or
  * a serializing instruction, and before a CSR instruction); `inWfi` that the hart waits in WFI.
  */
-export const stepHart = <D>(h0: Hart, isa0: Isa, memory: PhysMemory, tlb: Tlb, bus: HartBus<D>, devices: D,
-  batchStart: boolean, inWfi: boolean, accel: HartAccel = specAccel): HartStep<D> => {
+export const stepHart = <D>(h0: Hart, isa: Isa, memory: PhysMemory, tlb: Tlb, bus: HartBus<D>, devices: D,
+  batchStart: boolean, inWfi: boolean, accel: HartAccel = specAccel): HartStep<D> =>
+  stepHartWith(h0, isa, memory, tlb, bus, devices, batchStart, inWfi, accel, undefined, hartStep)
+
+/** `stepHart`, handing its outcome to `k` (with `ctx`) instead of returning a record. */
+export const stepHartWith = <D, C, R>(h0: Hart, isa0: Isa, memory: PhysMemory, tlb: Tlb, bus: HartBus<D>, devices: D,
+  batchStart: boolean, inWfi: boolean, accel: HartAccel, ctx: C, k: StepOutcome<D, C, R>): R => {
   const isa = accel.effectiveIsa(isa0, h0.csr.misa)
   let waiting = inWfi
   if (batchStart) {
     if ((mipRead(h0.csr) & h0.csr.mie) !== 0n) waiting = false      // any pending interrupt ends WFI
     const irq = pendingInterrupt(h0, isa)
-    if (irq !== undefined) return trapped(h0, memory, tlb, devices, trap(INTERRUPT_BIT | irq), undefined, isa)
+    if (irq !== undefined) return trapped(ctx, k, h0, memory, tlb, devices, trap(INTERRUPT_BIT | irq), undefined, isa)
   }
   if (waiting) {
     // Still waiting: Spike counts the wait as a retired step (minstret and mcycle advance) and ends the chunk.
-    return hartStep(retire(h0, h0.x, h0.pc, false, false), memory, tlb, devices, { _tag: 'Waiting', pc: h0.pc }, 'wait', false)
+    return k(ctx, retire(h0, h0.x, h0.pc, false, false), memory, tlb, devices, { _tag: 'Waiting', pc: h0.pc }, 'wait', false)
   }
   const e: Exec = {
     isa, pc: h0.pc, bits: 0, h: h0, memory, tlb, bus, devices, accel,
@@ -148,16 +160,16 @@ export const stepHart = <D>(h0: Hart, isa0: Isa, memory: PhysMemory, tlb: Tlb, b
     tlbHits: 0, walks: 0, twoStageWalks: 0, lastGpa: undefined, lastPa: 0n,
   }
   const bits = fetch(e)
-  if (isTrap(bits)) return trapped(withTriggers(h0, e.firedTriggers), e.memory, e.tlb, devices, bits, undefined, isa, counts(e))
+  if (isTrap(bits)) return trapped(ctx, k, withTriggers(h0, e.firedTriggers), e.memory, e.tlb, devices, bits, undefined, isa, counts(e))
   e.bits = bits
   const d = accel.describe(bits)
   if (d.csr && !batchStart) {
     // A CSR instruction serializes before it executes: a new batch starts, so interrupts are checked.
     const irq = pendingInterrupt(h0, isa)
-    if (irq !== undefined) return trapped(h0, e.memory, e.tlb, devices, trap(INTERRUPT_BIT | irq), undefined, isa, counts(e))
+    if (irq !== undefined) return trapped(ctx, k, h0, e.memory, e.tlb, devices, trap(INTERRUPT_BIT | irq), undefined, isa, counts(e))
   }
-  const npc = (d.needs & ~extensionsOf(isa)) === 0 ? execute(e, d.insn, d.length) : illegalInstruction(d.length === 2 ? bits & 0xffff : bits)
-  if (isTrap(npc)) return trapped(withTriggers(h0, e.firedTriggers), e.memory, e.tlb, devices, npc, bits, isa, counts(e))
+  const npc = d.needs === 0 || (d.needs & ~extensionsOf(isa)) === 0 ? execute(e, d.insn, d.length) : illegalInstruction(d.length === 2 ? bits & 0xffff : bits)
+  if (isTrap(npc)) return trapped(ctx, k, withTriggers(h0, e.firedTriggers), e.memory, e.tlb, devices, npc, bits, isa, counts(e))
   const h1 = e.h
   // The instruction retires: its destination register is written, pc moves on, the counters count it.
   const h2 = retire(h1, withRegister(h1.x, e.rd, e.rdValue), npc, e.wroteInstret, e.wroteCycle)
@@ -166,7 +178,7 @@ export const stepHart = <D>(h0: Hart, isa0: Isa, memory: PhysMemory, tlb: Tlb, b
     _tag: 'Retired', pc: e.pc, bits: length === 2 ? bits & 0xffff : bits, length, priv: h0.priv, virt: h0.virt,
     rd: e.rd, rdValue: e.rdValue, csrs: loggedCsrs(e, h1), loads: e.loads ?? NO_ACCESSES, stores: e.stores ?? NO_ACCESSES, xlate: counts(e),
   }
-  return hartStep(h2, e.memory, spikeFlushes(d, e, h0, h1) ? flushed(e.tlb) : e.tlb, e.devices as D, event,
+  return k(ctx, h2, e.memory, spikeFlushes(d, e, h0, h1) ? flushed(e.tlb) : e.tlb, e.devices as D, event,
     d.wfi ? 'wfi' : d.serializing ? 'serialize' : 'next', e.stores !== undefined)
 }
 

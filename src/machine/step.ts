@@ -7,7 +7,8 @@ import { type PhysMemory, peek } from '../memory/memory.ts'
 import { type Hart, hart } from '../cpu/hart.ts'
 import { type StepEvent } from '../cpu/event.ts'
 import { type HartAccel, specAccel } from '../cpu/accel.ts'
-import { stepHart } from '../cpu/step.ts'
+import { type StepEnd, stepHartWith } from '../cpu/step.ts'
+import { type Tlb } from '../mmu/tlb.ts'
 import { type Devices, type Machine, SPIKE_INSNS_PER_RTC_TICK, platform, stepped } from './machine.ts'
 import { type Htif, exitCommand, htif as htifOf, serviceHtif } from './htif.ts'
 import { phys } from '../bits/address.ts'
@@ -45,25 +46,26 @@ const exitOnStore = (m: Machine, memory: PhysMemory, h: Htif): Htif => {
  * new machine and what happened. A machine whose program has exited (htif.exitCode set) still steps;
  * callers stop on it. `accel`: the hart's accelerators (cpu/accel.ts; the engines pass memoised ones).
  */
-export const step = (m: Machine, accel: HartAccel = specAccel): StepResult => {
-  const p = m.platform
-  const r = stepHart(m.hart, m.isa, m.memory, m.tlb, m.bus, m.devices, p.batchStart, p.inWfi, accel)
-  const end = r.end
-  const chunk = p.chunk + 1
+export const step = (m: Machine, accel: HartAccel = specAccel): StepResult =>
+  stepHartWith(m.hart, m.isa, m.memory, m.tlb, m.bus, m.devices, m.platform.batchStart, m.platform.inWfi, accel, m, afterHart)
+
+/** The platform's part of a step, once the hart's step ended as `end`. */
+const afterHart = (m: Machine, h: Hart, memory: PhysMemory, tlb: Tlb, d: Devices, event: StepEvent, end: StepEnd, stored: boolean): StepResult => {
+  const chunk = m.platform.chunk + 1
   if (end === 'next' || end === 'serialize') {
-    const host = r.stored ? exitOnStore(m, r.memory, m.htif) : m.htif
+    const host = stored ? exitOnStore(m, memory, m.htif) : m.htif
     if (chunk < m.options.interleave) {
-      return { machine: stepped(m, r.hart, r.memory, r.tlb, host, r.devices, platform(chunk, end === 'serialize', false)), event: r.event }
+      return { machine: stepped(m, h, memory, tlb, host, d, platform(chunk, end === 'serialize', false)), event }
     }
-    return { machine: chunkEnd(m, r.hart, r.memory, r.tlb, host, r.devices, false), event: r.event }
+    return { machine: chunkEnd(m, h, memory, tlb, host, d, false), event }
   }
   // A trap, WFI, or a step waiting in WFI ends the chunk; the hart keeps waiting after WFI.
-  const host = end === 'wfi' && r.stored ? exitOnStore(m, r.memory, m.htif) : m.htif
-  return { machine: chunkEnd(m, r.hart, r.memory, r.tlb, host, r.devices, end !== 'trap'), event: r.event }
+  const host = end === 'wfi' && stored ? exitOnStore(m, memory, m.htif) : m.htif
+  return { machine: chunkEnd(m, h, memory, tlb, host, d, end !== 'trap'), event }
 }
 
 /** The machine at a chunk end: devices ticked, the reservation dropped, HTIF polled, a new batch next. */
-const chunkEnd = (m: Machine, h: Hart, memory: PhysMemory, tlb: Machine['tlb'], host: Htif, d: Devices, inWfi: boolean): Machine => {
+const chunkEnd = (m: Machine, h: Hart, memory: PhysMemory, tlb: Tlb, host: Htif, d: Devices, inWfi: boolean): Machine => {
   const next = endChunk(m, h, d)
   const polled = serviceHtif(memory, host, m.dma)
   return stepped(m, next.hart, polled.memory, tlb, polled.htif, next.devices, platform(0, true, inWfi))
