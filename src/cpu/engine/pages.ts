@@ -4,11 +4,11 @@
 // touched), never O(RAM); the memory the call started from is never modified.
 //
 // Three small direct-mapped software TLBs (loads, stores, fetches) answer the common case in a few
-// operations; a miss goes through `entry`, which also applies PMP. PMP is decided once per page: a page
-// is usable only when one entry (or none) decides every access inside it (memory/pmp.ts, pmpPageFlags; Priv. ISA, "Physical Memory
-// Protection": the lowest-numbered matching entry decides, and an access partly inside it fails), so an
-// access the engine makes is allowed exactly when `pmpAllows` would allow it. Any other access is left
-// to `step`.
+// operations; a miss goes through `entry`, which also applies PMP. PMP is decided once per page
+// (memory/pmp.ts, pmpPageFlags): a page is usable only when one entry (or none) decides every access
+// inside it (Priv. ISA, "Physical Memory Protection": the lowest-numbered matching entry decides, and an
+// access partly inside it fails), so an access the engine makes is allowed exactly when `pmpAllows`
+// would allow it. Any other access is left to `step`.
 //
 // Self-modifying code: blocks compiled from a page are checked against the page object they came from,
 // and the bytes a running block was compiled from are marked; a store over marked bytes makes a fresh

@@ -2,13 +2,14 @@
 // by properties/cpu/step-run.prop.ts and fast-*.prop.ts), at block-compiler speed. While address
 // translation is off (M-mode, or satp = Bare, and V = 0) and no debug trigger is armed, straight runs of
 // RAM code are compiled into JavaScript functions (cpu/engine/block.ts) working on registers in a
-// BigUint64Array and on RAM pages borrowed from the persistent memory (cpu/engine/pages.ts). Whatever a block
-// does not do — CSRs, traps, AMOs, system instructions, devices, tohost, misaligned or refused accesses —
+// BigUint64Array and on RAM pages borrowed from the persistent memory (cpu/engine/pages.ts). Whatever
+// a block does not do — CSRs, traps, AMOs, system instructions, devices, tohost, misaligned or refused accesses —
 // `step` does: the engine stops before such an instruction and hands back an ordinary Machine.
 //
 // Spike's chunk end (every `interleave` steps) is done inside the engine exactly as `step` does it
 // (endChunk, then the HTIF poll, then the interrupt check of the next batch start); the engine stops
-// only if the poll has something to serve or an interrupt is pending.
+// only if the poll has something to serve or an interrupt is pending. Steps the blocks leave to `step`
+// run with the memoised accelerators (cpu/engine/accel.ts).
 //
 // Local mutation only: the register file, TLBs and page copies belong to one call; the machine passed
 // in is never modified, and pages the engine copied are handed back into a new memory version.
@@ -39,7 +40,7 @@ export const run = (m: Machine, limits: RunLimits, observe?: Observer): RunResul
 export const foldStepsFast = (m: Machine, limits: RunLimits, observe?: Observer): RunResult => foldSteps(m, limits, observe, memoAccel)
 
 /**
- * Runs like `run` (from machine/run.ts) with at most a commit log watching: until the program exits
+ * Runs like `run` with at most a commit log watching: until the program exits
  * through HTIF or `limits.maxSteps` steps were made. Equal to folding `step`, step for step, and the
  * commit lines equal those of the fold's events.
  */
