@@ -142,7 +142,8 @@ export const stepHart = <D>(h0: Hart, isa: Isa, memory: PhysMemory, tlb: Tlb, bu
 /** `stepHart`, handing its outcome to `k` (with `ctx`) instead of returning a record. */
 export const stepHartWith = <D, C, R>(h0: Hart, isa0: Isa, memory: PhysMemory, tlb: Tlb, bus: HartBus<D>, devices: D,
   batchStart: boolean, inWfi: boolean, accel: HartAccel, ctx: C, k: StepOutcome<D, C, R>): R => {
-  const isa = accel.effectiveIsa(isa0, h0.csr.misa)
+  // (misa as reset leaves the ISA as configured: decided here, without a call, for nearly every step)
+  const isa = h0.csr.misa === isa0.maxMisa ? isa0 : accel.effectiveIsa(isa0, h0.csr.misa)
   let waiting = inWfi
   if (batchStart) {
     if ((mipRead(h0.csr) & h0.csr.mie) !== 0n) waiting = false      // any pending interrupt ends WFI
@@ -176,7 +177,7 @@ export const stepHartWith = <D, C, R>(h0: Hart, isa0: Isa, memory: PhysMemory, t
   const length = d.length
   const event: StepEvent = {
     _tag: 'Retired', pc: e.pc, bits: length === 2 ? bits & 0xffff : bits, length, priv: h0.priv, virt: h0.virt,
-    rd: e.rd, rdValue: e.rdValue, csrs: loggedCsrs(e, h1), loads: e.loads ?? NO_ACCESSES, stores: e.stores ?? NO_ACCESSES, xlate: counts(e),
+    rd: e.rd, rdValue: e.rdValue, csrs: e.logged === undefined ? NO_CSRS : loggedCsrs(e, h1), loads: e.loads ?? NO_ACCESSES, stores: e.stores ?? NO_ACCESSES, xlate: counts(e),
   }
   return k(ctx, h2, e.memory, spikeFlushes(d, e, h0, h1) ? flushed(e.tlb) : e.tlb, e.devices as D, event,
     d.wfi ? 'wfi' : d.serializing ? 'serialize' : 'next', e.stores !== undefined)
