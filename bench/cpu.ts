@@ -17,8 +17,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseElf } from '../src/elf/elf.ts'
 import { parseIsa } from '../src/cpu/isa.ts'
-import { type Machine, loadMachine, machine } from '../src/machine/machine.ts'
-import { foldSteps, run } from '../src/machine/run.ts'
+import { type Machine, loadMachine, withMemory } from '../src/machine/machine.ts'
+import { foldStepsFast as foldSteps, run } from '../src/machine/engine/run.ts'
 import { commitLine } from '../src/trace/commit-log.ts'
 import { CommitLogWriter } from '../src/trace/commit-log-writer.ts'
 import { phys } from '../src/bits/address.ts'
@@ -129,7 +129,7 @@ const CALLS = 2_000
 const chunked = (m: Machine): number => seconds(() => { let cur = m; for (let i = 0; i < CALLS; i++) cur = run(cur, { maxSteps: 1_000 }).machine })
 let bigMemory = loop.memory
 for (let p = 0; p < 65_536; p++) bigMemory = pokeBytes(bigMemory, phys(0xa000_0000n + BigInt(p) * 4096n), Uint8Array.of(1))
-const big = machine(loop.isa, loop.options, loop.hart, bigMemory, loop.tlb, loop.htif, loop.platform)
+const big = withMemory(loop, bigMemory)
 chunked(loop); chunked(big)                                               // warm-up
 const small: number[] = [], large: number[] = []
 for (let round = 0; round < ROUNDS; round++) { small.push(chunked(loop)); large.push(chunked(big)) }

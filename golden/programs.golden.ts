@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { parseElf } from '../src/elf/elf.ts'
 import { parseIsa } from '../src/cpu/isa.ts'
 import { type Machine, loadMachine } from '../src/machine/machine.ts'
-import { run } from '../src/machine/run.ts'
+import { run } from '../src/machine/engine/run.ts'
 import { commitLine } from '../src/trace/commit-log.ts'
 import { CommitLogWriter } from '../src/trace/commit-log-writer.ts'
 

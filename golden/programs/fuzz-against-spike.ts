@@ -16,7 +16,7 @@ import { arbSimpleWord, arbWord } from '../../spec/cpu/arbitraries.ts'
 import { parseElf } from '../../src/elf/elf.ts'
 import { parseIsa } from '../../src/cpu/isa.ts'
 import { loadMachine } from '../../src/machine/machine.ts'
-import { run } from '../../src/machine/run.ts'
+import { run } from '../../src/machine/engine/run.ts'
 import { commitLine } from '../../src/trace/commit-log.ts'
 
 const SPIKE = process.env['SPIKE'] ?? '/work/ext/spike-install/bin/spike'

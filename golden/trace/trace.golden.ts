@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs'
 import { parseElf } from '../../src/elf/elf.ts'
 import { parseIsa } from '../../src/cpu/isa.ts'
 import { loadMachine } from '../../src/machine/machine.ts'
-import { run } from '../../src/machine/run.ts'
+import { run } from '../../src/machine/engine/run.ts'
 import { type RetiredRecord, type TraceRecord, type TrapRecord, decodeTraceLine, encodeTraceLine } from '../../src/trace/jsonl.ts'
 
 const here = (name: string): URL => new URL(name, import.meta.url)

@@ -1,4 +1,4 @@
-// Machines built to reach the fast engine's hard cases (src/cpu/fast.ts, src/cpu/fast/): stores into the
+// Machines built to reach the fast engine's hard cases (src/machine/engine/run.ts, src/cpu/engine/): stores into the
 // code being run, HTIF tohost commands, Spike chunk ends with mtime ticks and timer interrupts, traps in
 // the middle of a block, PMP refusals, mcountinhibit, compressed instructions with C and M switched off
 // and on in misa. Shared by properties/cpu/fast-engine.prop.ts and properties/trace/.
@@ -6,7 +6,8 @@ import { fc } from '../fc.ts'
 import { phys } from '../../src/bits/address.ts'
 import { peek, pokeBytes } from '../../src/memory/memory.ts'
 import { type Priv, hart } from '../../src/cpu/hart.ts'
-import { type Machine, machine, platform } from '../../src/machine/machine.ts'
+import { type Machine, withDevice, withHart, withHtif, withMemory, withOptions } from '../../src/machine/machine.ts'
+import { clint } from '../../src/machine/clint.ts'
 import { htif } from '../../src/machine/htif.ts'
 import { MSTATUS_MIE } from '../../src/cpu/csr/fields.ts'
 import { bType, csrType, decodeInstruction, encode, iType, jType, rType, sType, shiftType, uType } from '../../src/cpu/decode/index.ts'
@@ -132,9 +133,10 @@ export const arbEngineMachine = fc.record({
   words8.setBigUint64(0, a.htif.fromhost, true)
   memory = pokeBytes(memory, phys(FROMHOST), new Uint8Array(words8.buffer.slice(0)))
   const host = a.htif.on ? htif(TOHOST, FROMHOST, undefined, a.htif.pending, []) : base.htif
-  const p = base.platform
-  return machine(base.isa, { ...base.options, interleave: a.interleave }, hart(h0.pc, h0.x, h0.priv, h0.virt, csr, undefined, h0.instret, h0.cycle),
-    memory, base.tlb, host, platform(p.mtime, a.timer.mtimecmp, p.chunk, p.batchStart, p.inWfi))
+  const c0 = base.devices.clint
+  const m1 = withOptions(withHtif(withMemory(withHart(base, hart(h0.pc, h0.x, h0.priv, h0.virt, csr, undefined, h0.instret, h0.cycle)), memory), host),
+    { ...base.options, interleave: a.interleave })
+  return withDevice(m1, 'clint', clint(c0.msip, c0.mtime, a.timer.mtimecmp))
 })
 
 /** `n` bytes from a 32-bit xorshift generator started at `seed` (≠ 0). */
@@ -156,6 +158,6 @@ const hex = (_: string, v: unknown): unknown => (typeof v === 'bigint' ? `0x${v.
 export const render = (m: Machine): string => {
   const words: string[] = []
   for (let a = CODE - 0x1000n; a < CODE + 0x3000n; a += 8n) words.push(peek(m.memory, phys(a), 8).toString(16))
-  return JSON.stringify([m.hart, m.platform, m.htif, m.memory.pages, peek(m.memory, phys(FAR), 1)], hex) + words.join(',')
+  return JSON.stringify([m.hart, m.platform, m.devices.clint, m.htif, m.memory.pages, peek(m.memory, phys(FAR), 1)], hex) + words.join(',')
 }
 

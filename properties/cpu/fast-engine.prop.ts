@@ -1,4 +1,4 @@
-// The block compiler behind `run` (src/cpu/fast.ts) ≡ the fold of `step`, on programs built to reach
+// The block compiler behind `run` (src/machine/engine/run.ts) ≡ the fold of `step`, on programs built to reach
 // the engine's hard cases: stores into the code being run (self-modifying code), stores to HTIF tohost
 // (exit, console, system calls served at a chunk end), Spike chunk ends with mtime ticks and a timer
 // interrupt becoming pending, traps in the middle of a block (misaligned and out-of-RAM accesses, PMP
@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert'
 import { fc, runs } from '../fc.ts'
 import { pageAt } from '../../src/memory/memory.ts'
 import { foldSteps } from '../../src/machine/run.ts'
-import { runFast } from '../../src/cpu/fast.ts'
+import { runFast } from '../../src/machine/engine/run.ts'
 import { FAR, arbEngineMachine, render } from './engine-arbitraries.ts'
 
 const sizes = fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 25, size: 'max' })

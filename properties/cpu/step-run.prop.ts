@@ -1,4 +1,4 @@
-// run ≡ the fold of step (issue 4): the faster engine behind `run` (src/cpu/fast.ts) gives the same hart,
+// run ≡ the fold of step (issue 4): the faster engine behind `run` (src/machine/engine/run.ts) gives the same hart,
 // memory, platform state and HTIF state as stepping one instruction at a time, for random programs and
 // start states (modes, delegation, Spike chunk lengths), and however the run is split into calls.
 import { test } from 'uvu'
@@ -7,7 +7,7 @@ import { phys } from '../../src/bits/address.ts'
 import { peek } from '../../src/memory/memory.ts'
 import { type Machine } from '../../src/machine/machine.ts'
 import { foldSteps } from '../../src/machine/run.ts'
-import { runFast } from '../../src/cpu/fast.ts'
+import { runFast } from '../../src/machine/engine/run.ts'
 import { CODE } from '../../spec/cpu/fixture.ts'
 import { arbLoopMachine, arbProgramMachine } from '../../spec/cpu/arbitraries.ts'
 
@@ -17,7 +17,7 @@ const big = (_: string, v: unknown): unknown => (typeof v === 'bigint' ? `0x${v.
 const render = (m: Machine): string => {
   const words: string[] = []
   for (let a = CODE - 0x1000n; a < CODE + 0x3000n; a += 8n) words.push(peek(m.memory, phys(a), 8).toString(16))
-  return JSON.stringify([m.hart, m.platform, m.htif], big) + words.join(',')
+  return JSON.stringify([m.hart, m.platform, m.devices.clint, m.htif], big) + words.join(',')
 }
 
 const arbAny = fc.oneof(arbProgramMachine, arbLoopMachine, arbLoopMachine)

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert'
 import { fc, runs } from '../fc.ts'
 import { type Csrs } from '../../src/cpu/hart.ts'
 import { type Machine } from '../../src/machine/machine.ts'
-import { step } from '../../src/cpu/step.ts'
+import { step } from '../../src/machine/step.ts'
 import { arbMachine } from '../../spec/cpu/arbitraries.ts'
 
 /** Runs n steps, returning every (before, after, event). */
@@ -56,7 +56,7 @@ test('a trapping step changes nothing but pc, privilege/V and the trap CSRs', ()
           continue
         }
         if (k === 'mip') { if ((a.csr.mip ^ b.csr.mip) & ~(1n << 7n)) return false; continue }   // MTIP follows mtime
-        const va = a.csr[k] as bigint, vb = b.csr[k] as bigint
+        const va = a.csr[k], vb = b.csr[k]
         if (!TRAP_CSRS.has(k)) { if (va !== vb) return false; continue }
         if (k === 'mstatus' || k === 'vsstatus') { if ((va ^ vb) & ~STACK_BITS) return false }
         if (k === 'hstatus') { if ((va ^ vb) & ~HSTATUS_TRAP_BITS) return false }
@@ -68,14 +68,14 @@ test('a trapping step changes nothing but pc, privilege/V and the trap CSRs', ()
 
 /** A structural rendering of what a step produced (bigints as text), for equality checks. */
 const render = (r: ReturnType<typeof step>): string =>
-  JSON.stringify([r.machine.hart, r.event, r.machine.htif], (_, v) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v))
+  JSON.stringify([r.machine.hart, r.event, r.machine.htif], (_, v: unknown) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v))
 
 test('step is deterministic and leaves its input unchanged', () => {
   fc.assert(fc.property(arbMachine, (m) => {
-    const before = JSON.stringify(m.hart, (_, v) => (typeof v === 'bigint' ? v.toString() : v))
+    const before = JSON.stringify(m.hart, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))
     const first = trace(m, 6).map(({ r }) => render(r))
     const second = trace(m, 6).map(({ r }) => render(r))
-    const after = JSON.stringify(m.hart, (_, v) => (typeof v === 'bigint' ? v.toString() : v))
+    const after = JSON.stringify(m.hart, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))
     return before === after && first.length === second.length && first.every((s, i) => s === second[i])
   }), { numRuns: runs(200) })
 })

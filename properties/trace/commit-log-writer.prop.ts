@@ -10,7 +10,7 @@ import { type Priv } from '../../src/cpu/hart.ts'
 import { commitLine } from '../../src/trace/commit-log.ts'
 import { CommitLogWriter } from '../../src/trace/commit-log-writer.ts'
 import { foldSteps } from '../../src/machine/run.ts'
-import { runFast } from '../../src/cpu/fast.ts'
+import { runFast } from '../../src/machine/engine/run.ts'
 import { arbLoopMachine, arbProgramMachine } from '../../spec/cpu/arbitraries.ts'
 import { arbEngineMachine } from '../cpu/engine-arbitraries.ts'
 

@@ -3,7 +3,7 @@
 import { fc } from '../../properties/fc.ts'
 import { type Priv } from '../../src/cpu/hart.ts'
 import { CSR, csrWrite } from '../../src/cpu/csr/access.ts'
-import { type Machine, machine } from '../../src/machine/machine.ts'
+import { type Machine, withHart, withOptions } from '../../src/machine/machine.ts'
 import { CODE, RV64IMAC_H, machineWith } from './fixture.ts'
 import { bType, csrType, encode, iType, jType, rType, sType, shiftType, uType } from '../../src/cpu/decode/index.ts'
 
@@ -34,7 +34,7 @@ export const arbMachine = fc.record({
   // delegation through the legalizing writes, as software would set it
   let h = csrWrite(m.hart, RV64IMAC_H, CSR.medeleg, medeleg).hart
   h = csrWrite(h, RV64IMAC_H, CSR.hedeleg, hedeleg).hart
-  return machine(m.isa, m.options, h, m.memory, m.tlb, m.htif, m.platform)
+  return withHart(m, h)
 })
 
 
@@ -50,8 +50,8 @@ export const arbProgramMachine = fc.record({
   words: fc.array(fc.oneof({ weight: 5, arbitrary: arbSimpleWord }, { weight: 1, arbitrary: arbWord }), { minLength: 1, maxLength: 40 }),
   interleave: fc.constantFrom(5000, 7, 3),
 }).map(({ base, words, interleave }): Machine => {
-  const withCode = machineWith(words, { priv: base.hart.priv, virt: base.hart.virt, x: Object.fromEntries(base.hart.x.map((v, i) => [i, v]).slice(1)), csr: base.hart.csr })
-  return machine(withCode.isa, { ...withCode.options, interleave }, withCode.hart, withCode.memory, withCode.tlb, withCode.htif, withCode.platform)
+  const withCode = machineWith(words, { priv: base.hart.priv, virt: base.hart.virt, x: Object.fromEntries(base.hart.x.map((v, i) => [i, v] as const).slice(1)), csr: base.hart.csr })
+  return withOptions(withCode, { ...withCode.options, interleave })
 })
 
 // Well-formed loops: ALU, shift, load and store (through x2 = a data area), forward branches and jumps,
@@ -90,5 +90,5 @@ export const arbLoopMachine = fc.record({
   regs.forEach((v, i) => { x[i + 1] = v })
   x[2] = DATA
   const m = machineWith(words, { priv, x, csr: { mtvec: CODE, stvec: CODE } })
-  return machine(m.isa, { ...m.options, interleave }, m.hart, m.memory, m.tlb, m.htif, m.platform)
+  return withOptions(m, { ...m.options, interleave })
 })

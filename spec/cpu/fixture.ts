@@ -5,8 +5,8 @@ import { phys } from '../../src/bits/address.ts'
 import { pokeBytes } from '../../src/memory/memory.ts'
 import { type Csrs, type Hart, type Priv, hart } from '../../src/cpu/hart.ts'
 import { type Isa, parseIsa } from '../../src/cpu/isa.ts'
-import { type Machine, loadMachine, machine } from '../../src/machine/machine.ts'
-import { type StepResult, step } from '../../src/cpu/step.ts'
+import { type Machine, loadMachine, withHart, withMemory } from '../../src/machine/machine.ts'
+import { type StepResult, step } from '../../src/machine/step.ts'
 
 export const CODE = 0x8000_0000n
 
@@ -41,7 +41,7 @@ export const machineWith = (words: readonly number[], s: Setup = {}): Machine =>
   const x = m.hart.x.slice()
   for (const [r, v] of Object.entries(s.x ?? {})) x[Number(r)] = v
   const h: Hart = hart(s.pc ?? CODE, x, s.priv ?? 3, s.virt ?? false, { ...m.hart.csr, ...s.csr }, undefined, 0n, 0n)
-  return machine(theIsa, m.options, h, pokeBytes(m.memory, phys(s.codeAt ?? CODE), bytes), m.tlb, m.htif, m.platform)
+  return withMemory(withHart(m, h), pokeBytes(m.memory, phys(s.codeAt ?? CODE), bytes))
 }
 
 /** Steps n times; returns every result. */

@@ -5,9 +5,14 @@ import * as assert from 'uvu/assert'
 import { phys } from '../../src/bits/address.ts'
 import { emptyMemory, peek, poke, pokeBytes } from '../../src/memory/memory.ts'
 import { defaultMachineOptions, platformMap } from '../../src/machine/machine.ts'
-import { htif, serviceHtif, exitCommand } from '../../src/machine/htif.ts'
+import { type Htif, htif, serviceHtif as serve, exitCommand } from '../../src/machine/htif.ts'
+import { ramPort } from '../../src/machine/dma.ts'
+import { ramWindow } from '../../src/cpu/bus.ts'
+import { SPIKE_RAM_BASE, SPIKE_RAM_SIZE } from '../../src/memory/memory-map.ts'
 
 const TOHOST = 0x8000_1000n, FROMHOST = 0x8000_1040n, BLOCK = 0x8000_2000n
+/** The host reaches RAM through the identity port, as on Spike's platform. */
+const serviceHtif = (m: typeof mem0, h: Htif) => serve(m, h, ramPort(ramWindow(SPIKE_RAM_BASE, SPIKE_RAM_SIZE)))
 const empty = htif(TOHOST, FROMHOST, undefined, [], [])
 const mem0 = emptyMemory(platformMap(defaultMachineOptions))
 const withTohost = (v: bigint) => poke(mem0, phys(TOHOST), 8, v)

@@ -4,7 +4,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { type Csrs, resetCsrs } from '../../src/cpu/hart.ts'
-import { pmpAllows } from '../../src/cpu/pmp.ts'
+import { pmpAllowsAt as pmpAllows } from '../../src/memory/pmp.ts'
 import { RV64IMAC_H } from './fixture.ts'
 
 const R = 1, W = 2, X = 4, TOR = 0x08, NA4 = 0x10, NAPOT = 0x18, L = 0x80

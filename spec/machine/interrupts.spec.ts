@@ -5,7 +5,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { setExternalInterrupt } from '../../src/machine/interrupts.ts'
-import { step } from '../../src/cpu/step.ts'
+import { step } from '../../src/machine/step.ts'
 import { CODE, machineWith, steps } from '../cpu/fixture.ts'
 
 const IRQ = 1n << 63n

@@ -7,7 +7,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { phys } from '../../src/bits/address.ts'
 import { poke } from '../../src/memory/memory.ts'
-import { machine, type Machine } from '../../src/machine/machine.ts'
+import { type Machine, withMemory } from '../../src/machine/machine.ts'
 import { type Retired } from '../../src/cpu/event.ts'
 import { CODE, machineWith, steps } from '../cpu/fixture.ts'
 import { encodeTraceLine } from '../../src/trace/jsonl.ts'
@@ -39,7 +39,7 @@ const withTables = (m: Machine): Machine => {
     [0xc000_3008n, 0x1122_3344_5566_7788n],
   ]
   const memory = words.reduce((mem, [pa, v]) => poke(mem, phys(pa), 8, v), m.memory)
-  return machine(m.isa, m.options, m.hart, memory, m.tlb, m.htif, m.platform)
+  return withMemory(m, memory)
 }
 
 const SV39 = 8n << 60n
@@ -55,7 +55,7 @@ const [first, second, third] = steps(start, 3).map((r) => r.event)
 
 const retired = (ev: unknown): Retired => {
   const r = ev as Retired
-  if (r._tag !== 'Retired') throw new Error(`expected a retired instruction, got ${JSON.stringify(ev, (_, v) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v))}`)
+  if (r._tag !== 'Retired') throw new Error(`expected a retired instruction, got ${JSON.stringify(ev, (_, v: unknown) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v))}`)
   return r
 }
 

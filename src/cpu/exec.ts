@@ -1,5 +1,5 @@
 // The record one step gathers the effects of its instruction in (src/cpu/step.ts): the hart as the
-// instruction changes it, memory, TLB, the commit-log items, and the CLINT registers. It lives inside one
+// instruction changes it, memory, TLB, the commit-log items, and the state of the platform's devices. It lives inside one
 // call to `step` and never escapes it; everything the step returns is built from it with constructors.
 import { type PhysMemory } from '../memory/memory.ts'
 import { type Tlb } from '../mmu/tlb.ts'
@@ -7,6 +7,8 @@ import { type Csrs, type Hart, type Priv, hart } from './hart.ts'
 import { type Isa } from './isa.ts'
 import { type Trap } from './trap.ts'
 import { type MemRead, type MemWrite } from './event.ts'
+import { type HartBus } from './bus.ts'
+import { type HartAccel } from './accel.ts'
 
 // ---- the per-instruction effect record -------------------------------------------------------------
 
@@ -29,9 +31,11 @@ export interface Exec {
   wroteCycle: boolean
   /** Logged CSR values fixed at write time (see CsrWrite.values). */
   loggedValues: Map<number, bigint> | undefined
-  /** The CLINT registers (a CLINT store changes them). */
-  mtime: bigint
-  mtimecmp: bigint
+  /** The bus beyond RAM, and its devices' state (a device store changes it). */
+  readonly bus: HartBus<unknown>
+  devices: unknown
+  /** The accelerators the step runs with (accel.ts). */
+  readonly accel: HartAccel
   /** Translation statistics of this step (see TranslationCounts). */
   tlbHits: number
   walks: number

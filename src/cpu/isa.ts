@@ -80,23 +80,14 @@ export const misaOf = (isa: Isa): bigint => {
 }
 
 const MISA_M = 1n << 12n, MISA_A = 1n, MISA_C = 1n << 2n
-const effective = new Map<string, Map<bigint, Isa>>()
 
 /**
  * The extensions in force under a given misa: M, A and C follow their misa bits (Spike lets software
- * clear and set them); everything else is fixed. Memoised per (ISA string, misa): a pure cache.
+ * clear and set them); everything else is fixed. (The engines memoise it: src/cpu/engine/accel.ts.)
  */
-export const effectiveIsa = (isa: Isa, misa: bigint): Isa => {
-  if (misa === isa.maxMisa) return isa
-  let byMisa = effective.get(isa.name)
-  if (byMisa === undefined) { byMisa = new Map(); effective.set(isa.name, byMisa) }
-  let e = byMisa.get(misa)
-  if (e === undefined) {
-    e = { ...isa, m: isa.m && (misa & MISA_M) !== 0n, a: isa.a && (misa & MISA_A) !== 0n, c: isa.c && (misa & MISA_C) !== 0n }
-    byMisa.set(misa, e)
-  }
-  return e
-}
+export const effectiveIsa = (isa: Isa, misa: bigint): Isa =>
+  misa === isa.maxMisa ? isa
+    : { ...isa, m: isa.m && (misa & MISA_M) !== 0n, a: isa.a && (misa & MISA_A) !== 0n, c: isa.c && (misa & MISA_C) !== 0n }
 
 /** The misa bits software may write: M, A and C when the hart has them (Spike's misa_csr_t write mask, minus H). */
 export const misaWritable = (isa: Isa): bigint => isa.maxMisa & (MISA_M | MISA_A | MISA_C)

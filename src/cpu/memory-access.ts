@@ -1,25 +1,23 @@
 // How an instruction reaches memory (fetches, loads, stores, the store probe of AMOs and SC): debug
 // triggers first, then the misalignment rule, address translation through the TLB with the context the
-// CSRs give (MPRV/MPP/MPV resolved by the caller), PMP, and finally the physical bus or the CLINT.
+// CSRs give (MPRV/MPP/MPV resolved by the caller), PMP, and finally the physical bus: RAM directly, the
+// rest through the platform's view (bus.ts).
 // Order and trap values follow Spike's riscv/mmu.cc (load_slow_path, store_slow_path, fetch_slow_path).
 import { type Either, isLeft } from '../bits/either.ts'
-import { type VirtAddr } from '../bits/address.ts'
+import { type PhysAddr, type VirtAddr } from '../bits/address.ts'
 import { u64 } from '../bits/bits.ts'
-import { type AccessSize, low32, u64ToNumber } from '../memory/memory.ts'
+import { type AccessSize, low32, peek, peekWord, poke } from '../memory/memory.ts'
 import { type AccessType, type TranslationFault } from '../mmu/faults.ts'
 import { type Translation, type TranslationContext, type Privilege } from '../mmu/translate.ts'
 import { translateCached } from '../mmu/tlb.ts'
 import { type Csrs, type Priv, PRV_M, PRV_S, accessMode, hart } from './hart.ts'
-import { pmpMatch } from '../memory/pmp.ts'
+import { type PmpAccess, pmpAllowsAt } from '../memory/pmp.ts'
 import { type Isa } from './isa.ts'
 import { effectiveDataMode, henvcfgRead } from './csr/access.ts'
 import { ENVCFG_ADUE, ENVCFG_PBMTE, MSTATUS_MXR, MSTATUS_SUM } from './csr/fields.ts'
-import { type PmpAccess, pmpAllows } from './pmp.ts'
 import { CAUSE, type Trap, trap } from './trap.ts'
 import { type Exec, type Mode, isTrap, logLoad, logStore } from './exec.ts'
-import { CLINT_BASE, CLINT_SIZE } from '../machine/machine.ts'
-import { busRead, busReadWord, busWrite, reservable } from '../machine/bus.ts'
-import { clintLoad, clintStore } from './clint.ts'
+import { inRam } from './bus.ts'
 import { anyTriggerArmed, checkTriggers } from './triggers.ts'
 
 // ---- translation context, memoised per (immutable) CSR file and mode: a pure cache ------------------
@@ -56,72 +54,10 @@ export const contextFor = (c: Csrs, isa: Isa, priv: Priv, virt: boolean): Transl
 }
 
 
-// ---- PMP, decided once per 4 KiB page: a pure cache keyed by the (immutable) pmpcfg and pmpaddr arrays ----
-//
-// pmpMatch picks the lowest entry that matches any 4-byte sector of an access. When that entry matches
-// every sector of a whole page (or no entry matches any sector of it), then for any access inside the page
-// the entries below match none of its sectors and that entry matches all of them: the access is decided
-// exactly as the page is. A page some entry only partly covers is not cached; each access there is checked.
-
-const PMP_PAGE = 4096
-/** Per page: the 18 answers (3 accesses × 3 privileges × hlvx), or null for a page that must be checked per access. */
-type PageAnswers = (boolean | undefined)[] | null
-const pmpPages = new WeakMap<readonly number[], WeakMap<readonly bigint[], Map<number, PageAnswers>>>()
-/** Where an access's 6 answers start (a comparison, not a keyed lookup: this runs for every access). */
-const accessSlot = (access: PmpAccess): number => (access === 'fetch' ? 0 : access === 'load' ? 6 : 12)
-
-// The PMP arrays of the last lookup and their pages: CSR files share the arrays until a PMP CSR is written.
-let lastPmpcfg: readonly number[] | undefined
-let lastPmpaddr: readonly bigint[] | undefined
-let lastPages: Map<number, PageAnswers> = new Map()
-
-const pagesFor = (c: Csrs): Map<number, PageAnswers> => {
-  if (c.pmpcfg === lastPmpcfg && c.pmpaddr === lastPmpaddr) return lastPages
-  let byAddr = pmpPages.get(c.pmpcfg)
-  if (byAddr === undefined) { byAddr = new WeakMap(); pmpPages.set(c.pmpcfg, byAddr) }
-  let pages = byAddr.get(c.pmpaddr)
-  if (pages === undefined) { pages = new Map(); byAddr.set(c.pmpaddr, pages) }
-  lastPmpcfg = c.pmpcfg
-  lastPmpaddr = c.pmpaddr
-  lastPages = pages
-  return pages
-}
-
-// The page of the last lookup and its answers: the two parcels of a fetch, and most accesses after them, fall in it.
-let lastPagesOfPn: Map<number, PageAnswers> | undefined
-let lastPn = -1
-let lastAnswers: PageAnswers = null
-
-/** The answers of page pn (classified on first use: null where an entry covers only part of it). */
-const answersFor = (c: Csrs, pn: number): PageAnswers => {
-  const pages = pagesFor(c)
-  if (pages === lastPagesOfPn && pn === lastPn) return lastAnswers
-  let answers = pages.get(pn)
-  if (answers === undefined) {
-    answers = pmpMatch(c, BigInt(pn * PMP_PAGE), PMP_PAGE) === 'partial' ? null : []
-    pages.set(pn, answers)
-  }
-  lastPagesOfPn = pages
-  lastPn = pn
-  lastAnswers = answers
-  return answers
-}
-
-/** pmpAllows, answered per page where one entry decides the whole page (see above); equal to it everywhere. */
-export const pmpAllowsCached = (c: Csrs, pa: bigint, len: number, access: PmpAccess, priv: Priv, hlvx = false): boolean => {
-  // In number arithmetic, exact below 2^53 (larger addresses are not cached); floor-division, not %,
-  // which V8 computes as a slow floating-point remainder for values above 2^31.
-  const a = u64ToNumber(pa)
-  const pn = Math.floor(a / PMP_PAGE)
-  const within = a - pn * PMP_PAGE
-  if (a > Number.MAX_SAFE_INTEGER || within + len > PMP_PAGE) return pmpAllows(c, pa, len, access, priv, hlvx)
-  const answers = answersFor(c, pn)
-  if (answers === null) return pmpAllows(c, pa, len, access, priv, hlvx)
-  const slot = accessSlot(access) + (priv === PRV_M ? 2 : priv) * 2 + (hlvx ? 1 : 0)
-  let ok = answers[slot]
-  if (ok === undefined) { ok = pmpAllows(c, BigInt(a - within), PMP_PAGE, access, priv, hlvx); answers[slot] = ok }
-  return ok
-}
+// Implicit page-table accesses (contextFor's physCheck) are checked by PMP as S-mode accesses, by the
+// specification's check (the engines' page memo lives in src/memory/engine/pmp.ts).
+const pmpAllowsCached = (c: Csrs, pa: bigint, len: number, access: PmpAccess, priv: Priv): boolean =>
+  pmpAllowsAt(c, pa, len, access, priv)
 
 export const faultTrap = (f: TranslationFault, virt: boolean): Trap =>
   trap(f.cause, f.tval, f._tag === 'GuestPageFault' ? true : virt, f.htval, f.tinst)
@@ -133,7 +69,7 @@ export const accessFault = (access: AccessType, va: bigint, virt: boolean): Trap
 export const translateAccess = (e: Exec, va: bigint, access: AccessType, mode: Mode, len: number, hlvx = false): bigint | Trap => {
   const pa = translateOnly(e, va, access, mode, hlvx)
   if (isTrap(pa)) return pa
-  return pmpAllowsCached(e.h.csr, pa, len, access, mode.priv, hlvx) ? pa : accessFault(access, va, mode.virt)
+  return e.accel.pmpAllows(e.h.csr, pa, len, access, mode.priv, hlvx) ? pa : accessFault(access, va, mode.virt)
 }
 
 /** The translation half of translateAccess: the physical address before PMP, or the translation's trap. */
@@ -185,9 +121,10 @@ export const fetch = (e: Exec): number | Trap => {
   // Elsewhere, or when that test fails, each parcel is checked and read alone, in Spike's order.
   const c = e.h.csr
   const samePage = (low32(e.pc) & 0xfff) !== 0xffe
-  const both = samePage && pmpAllowsCached(c, pa, 4, 'fetch', mode.priv)
-  if (!both && !pmpAllowsCached(c, pa, 2, 'fetch', mode.priv)) return accessFault('fetch', e.pc, mode.virt)
-  const word = samePage ? busReadWord(e.memory, pa) : undefined
+  const allows = e.accel.pmpAllows
+  const both = samePage && allows(c, pa, 4, 'fetch', mode.priv)
+  if (!both && !allows(c, pa, 2, 'fetch', mode.priv)) return accessFault('fetch', e.pc, mode.virt)
+  const word = samePage ? wordAt(e, pa) : undefined
   const lo = word !== undefined ? word & 0xffff : parcelAt(e, pa)
   if (lo === undefined) return accessFault('fetch', e.pc, mode.virt)
   if ((lo & 3) !== 3) return lo
@@ -196,7 +133,7 @@ export const fetch = (e: Exec): number | Trap => {
   if (bp2 !== undefined) return bp2
   let hi: number | Trap
   if (samePage) {
-    const allowed = both || pmpAllowsCached(c, pa + 2n, 2, 'fetch', mode.priv)
+    const allowed = both || allows(c, pa + 2n, 2, 'fetch', mode.priv)
     const v = !allowed ? undefined : word !== undefined ? word >>> 16 : parcelAt(e, pa + 2n)
     hi = v === undefined ? accessFault('fetch', u64(e.pc + 2n), mode.virt) : v
   } else {
@@ -208,9 +145,53 @@ export const fetch = (e: Exec): number | Trap => {
 
 /** The 16-bit parcel the bus holds at pa, or undefined when nothing answers there. */
 const parcelAt = (e: Exec, pa: bigint): number | undefined => {
-  const v = busRead(e.memory, pa, 2)
-  return v === undefined ? undefined : u64ToNumber(v)
+  const v = busRead(e, pa, 2)
+  return v === undefined ? undefined : Number(v)
 }
+
+/** The 32 bits the bus holds at pa as a number (instruction fetch: no bigint made for RAM), or undefined. */
+const wordAt = (e: Exec, pa: bigint): number | undefined => {
+  if (inRam(e.bus.ram, pa, 4)) return peekWord(e.memory, pa as PhysAddr)
+  const v = busRead(e, pa, 4)
+  return v === undefined ? undefined : Number(v)
+}
+
+// ---- the physical bus ------------------------------------------------------------------------------------
+// Below, `pa as PhysAddr`: physical addresses made by translation, already 64-bit.
+
+/** Reads `size` bytes at pa: RAM directly, anything else from the platform; undefined when nothing answers. */
+const busRead = (e: Exec, pa: bigint, size: AccessSize): bigint | undefined => {
+  if (inRam(e.bus.ram, pa, size)) return peek(e.memory, pa as PhysAddr, size)
+  const r = e.bus.load(e.devices, pa, size)
+  if (r === undefined) return undefined
+  if (r.devices !== e.devices) deviceChanged(e, r.devices)
+  return r.value
+}
+
+/** Writes the low `size` bytes of value at pa; false when nothing takes the store (an access fault). */
+const busWrite = (e: Exec, pa: bigint, size: AccessSize, value: bigint): boolean => {
+  if (inRam(e.bus.ram, pa, size)) {
+    e.memory = poke(e.memory, pa as PhysAddr, size, value)
+    return true
+  }
+  const d = e.bus.store(e.devices, pa, size, value)
+  if (d === undefined) return false
+  deviceChanged(e, d)
+  return true
+}
+
+/**
+ * The devices changed: the hart's CSRs follow the platform's wires (interrupt lines into mip, mtime into
+ * time), as Spike ticks the CLINT by 0 after a store to synchronise time and recompute MTIP.
+ */
+const deviceChanged = (e: Exec, devices: unknown): void => {
+  e.devices = devices
+  const c = e.bus.wires(devices, e.h.csr)
+  if (c !== e.h.csr) e.h = hart(e.h.pc, e.h.x, e.h.priv, e.h.virt, c, e.h.reservation, e.h.instret, e.h.cycle)
+}
+
+/** Can pa hold an LR/SC reservation (Spike's sim_t::reservable: RAM only)? */
+export const reservable = (e: Exec, pa: bigint, size: AccessSize): boolean => inRam(e.bus.ram, pa, size)
 
 
 // ---- data accesses ---------------------------------------------------------------------------------------
@@ -258,7 +239,7 @@ const loadPart = (e: Exec, va: bigint, len: number, mode: Mode, opts: LoadOpts):
   const pa = translateAccess(e, va, 'load', mode, len, opts.hlvx === true)
   if (isTrap(pa)) return pa
   if (opts.lr === true) {
-    if (!reservable(e.memory, pa, len as AccessSize)) return trap(CAUSE.loadAccess, va, mode.virt)
+    if (!reservable(e, pa, len as AccessSize)) return trap(CAUSE.loadAccess, va, mode.virt)
     e.h = hart(e.h.pc, e.h.x, e.h.priv, e.h.virt, e.h.csr, pa, e.h.instret, e.h.cycle)
   }
   if (isAccessSize(len) && (low32(pa) & (len - 1)) === 0) return readPhys(e, pa, len, va, mode)
@@ -271,13 +252,8 @@ const loadPart = (e: Exec, va: bigint, len: number, mode: Mode, opts: LoadOpts):
   return v
 }
 
-/** For each access size n, the last address an n-byte CLINT access may start at (no bigint addition per access). */
-const CLINT_LAST_START: readonly bigint[] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((n) => CLINT_BASE + CLINT_SIZE - BigInt(n))
-const inClint = (pa: bigint, size: AccessSize): boolean => pa >= CLINT_BASE && pa <= CLINT_LAST_START[size]!
-
 const readPhys = (e: Exec, pa: bigint, size: AccessSize, va: bigint, mode: Mode): bigint | Trap => {
-  if (inClint(pa, size)) return clintLoad(e, pa - CLINT_BASE, size)
-  const v = busRead(e.memory, pa, size)
+  const v = busRead(e, pa, size)
   return v === undefined ? trap(CAUSE.loadAccess, va, mode.virt) : v
 }
 
@@ -323,14 +299,7 @@ const storePart = (e: Exec, va: bigint, len: number, value: bigint, mode: Mode):
 }
 
 const writePhys = (e: Exec, pa: bigint, size: AccessSize, value: bigint, va: bigint, mode: Mode): Trap | undefined => {
-  if (inClint(pa, size)) {
-    clintStore(e, pa - CLINT_BASE, size, value)
-    return undefined
-  }
-  const m = busWrite(e.memory, pa, size, value)
-  if (m === undefined) return trap(CAUSE.storeAccess, va, mode.virt)
-  e.memory = m
-  return undefined
+  return busWrite(e, pa, size, value) ? undefined : trap(CAUSE.storeAccess, va, mode.virt)
 }
 
 /** Store-permission probe of an AMO/SC (Spike: store_slow_path with actually_store = false, alignment required). */

@@ -1,7 +1,7 @@
 // Debug triggers (Sdtrig) as Spike implements them (riscv/triggers.cc): mcontrol address triggers,
 // checked before each access, firing a breakpoint exception (cause 3, tval = the address) and setting hit.
 import { u64 } from '../bits/bits.ts'
-import { type Csrs, type Hart, PRV_M, PRV_S } from './hart.ts'
+import { type Hart, PRV_M, PRV_S } from './hart.ts'
 import { MCONTROL } from './csr/access.ts'
 import { MSTATUS_MIE, MSTATUS_SIE, getField } from './csr/fields.ts'
 import { CAUSE, type Trap, trap } from './trap.ts'
@@ -41,30 +41,18 @@ export const triggerMatches = (h: Hart, tdata1: bigint, tdata2: bigint, op: Trig
   return false
 }
 
-/**
- * Is any trigger an mcontrol? Memoised for the last (immutable) trigger array asked about: CSR files
- * share that array until a trigger CSR is written, so one identity test answers nearly every access
- * (a keyed lookup here cost more than the rest of the check).
- */
-let lastTriggers: Csrs['triggers'] | undefined
-let lastArmed = false
-const armed = (ts: Csrs['triggers']): boolean => {
-  if (ts !== lastTriggers) { lastArmed = ts.some(([t1]) => t1 >> 60n === 2n); lastTriggers = ts }
-  return lastArmed
-}
+/** Could any trigger fire (is one an address trigger)? When not, checkTriggers answers undefined. */
+export const anyTriggerArmed = (e: Exec): boolean => e.accel.triggersArmed(e.h.csr.triggers)
 
 /**
  * Checks the triggers for an access before it happens (Spike's module_t::detect_memory_access_match,
  * with chains): a breakpoint exception (cause 3, tval = the address) when one fires; `hit` is set on
  * every trigger that matched.
  */
-/** Could any trigger fire (is one an address trigger)? When not, checkTriggers answers undefined. */
-export const anyTriggerArmed = (e: Exec): boolean => armed(e.h.csr.triggers)
-
 export const checkTriggers = (e: Exec, op: TriggerOp, addr: bigint, len: number): Trap | undefined =>
   // Nothing armed (the common case) is decided without entering the matcher, whose closure V8 would
   // otherwise allocate on every access.
-  armed(e.h.csr.triggers) ? fireTriggers(e, op, addr, len) : undefined
+  e.accel.triggersArmed(e.h.csr.triggers) ? fireTriggers(e, op, addr, len) : undefined
 
 /** The matching of armed triggers, in order, with chains (a chained trigger fires only with the next). */
 const fireTriggers = (e: Exec, op: TriggerOp, addr: bigint, len: number): Trap | undefined => {

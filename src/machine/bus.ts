@@ -1,62 +1,86 @@
-// The physical bus: what a physical access reaches after translation and PMP. RAM is read and written;
-// the boot ROM is read-only (a store is an access fault, as Spike's rom_device_t refuses it); the CLINT
-// window accepts accesses (its registers are not modelled yet: loads read 0, stores are dropped); any
-// other address is an access fault.
-import { type PhysAddr, phys } from '../bits/address.ts'
-import { type AccessSize, type PhysMemory, peek, peekWord, poke } from '../memory/memory.ts'
-import { type MemoryMap, type MemoryRegion, regionAt } from '../memory/memory-map.ts'
+// The platform's bus: RAM, and devices each at a region of the physical address space (Priv. ISA,
+// "Physical Memory Attributes": an access where nothing answers is an access fault). A load or store
+// goes to the device whose region wholly contains it, at the offset into that region; an access
+// straddling a region's end, or outside every region, is refused. The bus is the hart's view of the
+// platform (cpu/bus.ts, HartBus) over D, the record of the devices' states.
+import { isLeft } from '../bits/either.ts'
+import { type AccessSize } from '../memory/memory.ts'
+import { type DeviceRead, type HartBus, type RamWindow } from '../cpu/bus.ts'
+import { type Csrs } from '../cpu/hart.ts'
+import { type Device } from './device.ts'
+
+/** A device placed at [base, base + device.size), its state read from and written into D. */
+export interface Attached<D> {
+  readonly name: string
+  readonly base: bigint
+  readonly size: bigint
+  readonly load: (d: D, offset: bigint, size: AccessSize) => DeviceRead<D> | undefined
+  readonly store: (d: D, offset: bigint, size: AccessSize, value: bigint) => D | undefined
+  readonly tick: (d: D, ticks: bigint) => D
+  readonly irq: (d: D) => bigint
+}
+
+/** Places `device` at `base`, its state being `get(d)` of the devices' record (and `set` writing it back). */
+export const attach = <D, S>(base: bigint, device: Device<S>, get: (d: D) => S, set: (d: D, s: S) => D): Attached<D> => ({
+  name: device.name,
+  base,
+  size: device.size,
+  load: (d, off, size) => {
+    const r = device.load(get(d), off, size)
+    if (isLeft(r)) return undefined
+    return { devices: r.right.state === get(d) ? d : set(d, r.right.state), value: r.right.value }
+  },
+  store: (d, off, size, value) => {
+    const r = device.store(get(d), off, size, value)
+    return isLeft(r) ? undefined : r.right === get(d) ? d : set(d, r.right)
+  },
+  tick: (d, ticks) => {
+    const s = device.tick(get(d), ticks)
+    return s === get(d) ? d : set(d, s)
+  },
+  irq: (d) => device.irq(get(d)),
+})
+
+export interface Bus<D> extends HartBus<D> {
+  /** The devices by region, sorted by base. */
+  readonly regions: readonly Attached<D>[]
+  /** The mip bits devices drive (the hart's mip follows them there: `wires`). */
+  readonly driven: bigint
+  /** Every device after `ticks` ticks of the real-time clock. */
+  tick(d: D, ticks: bigint): D
+}
+
+/** The region wholly containing [pa, pa + size), or undefined. */
+const regionOf = <D>(regions: readonly Attached<D>[], pa: bigint, size: AccessSize): Attached<D> | undefined => {
+  for (const r of regions) if (pa >= r.base && pa + BigInt(size) <= r.base + r.size) return r
+  return undefined
+}
 
 /**
- * The RAM region of the last map asked about: its base, and for each access size n the last address an
- * n-byte access may start at (end − n), so the test needs no bigint addition. A pure memo of one entry
- * (a machine keeps its map for life, so an identity test answers every access; a keyed lookup cost more
- * than the check).
+ * The bus of RAM at `ram` and the devices `regions` (they may not overlap each other or RAM), driving
+ * the mip bits `driven`; `time` is what the hart's time CSR shows (the CLINT's mtime on Spike's platform).
  */
-interface RamBounds { readonly base: bigint; readonly lastStart: readonly bigint[] }
-let lastMap: MemoryMap | undefined
-let lastRam: RamBounds | null = null
-const ramBounds = (map: MemoryMap): RamBounds | null => {
-  if (map !== lastMap) {
-    const region: MemoryRegion | undefined = map.find((x) => x.kind === 'ram')
-    const end = region === undefined ? 0n : region.base + region.size
-    lastRam = region === undefined ? null : { base: region.base, lastStart: [0, 1, 2, 3, 4, 5, 6, 7, 8].map((n) => end - BigInt(n)) }
-    lastMap = map
+export const bus = <D>(ram: RamWindow, regions: readonly Attached<D>[], driven: bigint, time: (d: D) => bigint): Bus<D> => {
+  const sorted = [...regions].sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0))
+  return {
+    ram,
+    regions: sorted,
+    driven,
+    load: (d, pa, size) => {
+      const r = regionOf(sorted, pa, size)
+      return r === undefined ? undefined : r.load(d, pa - r.base, size)
+    },
+    store: (d, pa, size, value) => {
+      const r = regionOf(sorted, pa, size)
+      return r === undefined ? undefined : r.store(d, pa - r.base, size, value)
+    },
+    tick: (d, ticks) => sorted.reduce((acc, r) => r.tick(acc, ticks), d),
+    wires: (d: D, csr: Csrs): Csrs => {
+      let lines = 0n
+      for (const r of sorted) lines |= r.irq(d)
+      const mip = (csr.mip & ~driven) | (lines & driven)
+      const t = time(d)
+      return mip === csr.mip && t === csr.time ? csr : { ...csr, mip, time: t }
+    },
   }
-  return lastRam
 }
-const inRam = (m: PhysMemory, pa: bigint, size: AccessSize): boolean => {
-  const r = ramBounds(m.map)
-  return r !== null && pa >= r.base && pa <= r.lastStart[size]!
-}
-
-// Below, `pa as PhysAddr`: callers pass physical addresses they made (translation output, already
-// 64-bit), so re-wrapping them with `phys` would only make another bigint.
-
-/** Reads `size` bytes at pa, or undefined when nothing answers there (an access fault). */
-export const busRead = (m: PhysMemory, pa: bigint, size: AccessSize): bigint | undefined => {
-  if (inRam(m, pa, size)) return peek(m, pa as PhysAddr, size)
-  const r = regionAt(m.map, pa as PhysAddr, BigInt(size))
-  if (r === undefined) return undefined
-  if (r.kind === 'ram' || r.name === 'bootrom') return peek(m, phys(pa), size)
-  return 0n
-}
-
-/** `busRead(m, pa, 4)` as a number (instruction fetch: no bigint made for the bits), or undefined. */
-export const busReadWord = (m: PhysMemory, pa: bigint): number | undefined => {
-  if (inRam(m, pa, 4)) return peekWord(m, pa as PhysAddr)
-  const v = busRead(m, pa, 4)
-  return v === undefined ? undefined : Number(v)
-}
-
-/** Writes the low `size` bytes of value at pa; undefined when the store is refused (an access fault). */
-export const busWrite = (m: PhysMemory, pa: bigint, size: AccessSize, value: bigint): PhysMemory | undefined => {
-  if (inRam(m, pa, size)) return poke(m, pa as PhysAddr, size, value)
-  const r = regionAt(m.map, pa as PhysAddr, BigInt(size))
-  if (r === undefined || r.name === 'bootrom') return undefined
-  if (r.kind === 'ram') return poke(m, phys(pa), size, value)
-  return m
-}
-
-/** Can pa hold an LR/SC reservation (Spike's sim_t::reservable: RAM only)? */
-export const reservable = (m: PhysMemory, pa: bigint, size: AccessSize): boolean =>
-  regionAt(m.map, pa as PhysAddr, BigInt(size))?.kind === 'ram'

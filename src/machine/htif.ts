@@ -5,8 +5,12 @@
 // host answers by writing (tohost >> 48 << 48) | 1 to `fromhost`. Device 1 (console), command 1: print
 // the low byte of the payload. The host polls at the end of each Spike chunk: it reads tohost, clears
 // it, serves the command, and writes a queued answer to fromhost when fromhost is zero.
-import { phys } from '../bits/address.ts'
-import { type PhysMemory, peek, poke } from '../memory/memory.ts'
+// HTIF is a bus master without a register window: tohost and fromhost are RAM words, and the host
+// reads and writes them (and the request blocks and buffers they point to) through a DMA port (dma.ts).
+// A read the port refuses reads as 0 (nothing to serve); a refused write is dropped.
+import { isLeft } from '../bits/either.ts'
+import { type AccessSize } from '../memory/memory.ts'
+import { type BusMaster, type DmaPort } from './dma.ts'
 
 /** Output the program produced through HTIF (write to fd 1/2, or the console device). */
 export interface HostWrite {
@@ -37,22 +41,34 @@ const neg = (e: bigint): bigint => BigInt.asUintN(64, -e)
 export const exitCommand = (v: bigint): number | undefined =>
   v >> 48n === 0n && (v & 1n) === 1n ? Number((v & PAYLOAD) >> 1n) : undefined
 
-const readBytes = (m: PhysMemory, pa: bigint, len: number): Uint8Array => {
+const readVia = <M>(port: DmaPort<M>, m: M, pa: bigint, size: AccessSize): bigint => {
+  const v = port.read(m, pa, size)
+  return isLeft(v) ? 0n : v.right
+}
+const writeVia = <M>(port: DmaPort<M>, m: M, pa: bigint, value: bigint): M => {
+  const r = port.write(m, pa, 8, value)
+  return isLeft(r) ? m : r.right
+}
+
+const readBytes = <M>(port: DmaPort<M>, m: M, pa: bigint, len: number): Uint8Array => {
   const out = new Uint8Array(len)
-  for (let i = 0; i < len; i++) out[i] = Number(peek(m, phys(pa + BigInt(i)), 1))
+  for (let i = 0; i < len; i++) out[i] = Number(readVia(port, m, pa + BigInt(i), 1))
   return out
 }
 
-/** The host's poll at the end of a chunk: serve a pending tohost command and deliver a queued answer. */
-export const serviceHtif = (memory: PhysMemory, h: Htif): { memory: PhysMemory; htif: Htif } => {
+/**
+ * The host's poll at the end of a chunk: serve a pending tohost command and deliver a queued answer,
+ * reaching memory through `port`.
+ */
+export const serviceHtif = <M>(memory: M, h: Htif, port: DmaPort<M>): { memory: M; htif: Htif } => {
   if (h.tohost === undefined || h.exitCode !== undefined) return { memory, htif: h }
   let m = memory
   let exitCode: number | undefined
   let pending = h.pending
   let output = h.output
-  const v = peek(m, phys(h.tohost), 8)
+  const v = readVia(port, m, h.tohost, 8)
   if (v !== 0n) {
-    m = poke(m, phys(h.tohost), 8, 0n)
+    m = writeVia(port, m, h.tohost, 0n)
     const device = v >> 56n, cmd = (v >> 48n) & 0xffn, payload = v & PAYLOAD
     if (device === 0n && cmd === 0n) {
       if ((payload & 1n) === 1n) {
@@ -60,13 +76,13 @@ export const serviceHtif = (memory: PhysMemory, h: Htif): { memory: PhysMemory; 
       } else {
         // A proxied system call: the request block holds the number and a0–a6.
         const at = payload
-        const arg = (i: number): bigint => peek(m, phys(at + BigInt(8 * i)), 8)
+        const arg = (i: number): bigint => readVia(port, m, at + BigInt(8 * i), 8)
         const n = arg(0)
         let result: bigint
         if (n === SYS_WRITE) {
           const fd = arg(1), buf = arg(2), len = arg(3)
           if (fd === 1n || fd === 2n) {
-            output = [...output, { fd: Number(fd), bytes: readBytes(m, buf, Number(len)) }]
+            output = [...output, { fd: Number(fd), bytes: readBytes(port, m, buf, Number(len)) }]
             result = len
           } else {
             result = neg(EBADF)
@@ -77,16 +93,22 @@ export const serviceHtif = (memory: PhysMemory, h: Htif): { memory: PhysMemory; 
         } else {
           result = neg(ENOSYS)                  // Spike stops with "bad syscall"; this model answers ENOSYS
         }
-        m = poke(m, phys(at), 8, result)
+        m = writeVia(port, m, at, result)
         pending = [...pending, (v >> 48n << 48n) | 1n]
       }
     } else if (device === 1n && cmd === 1n) {
       output = [...output, { fd: 1, bytes: Uint8Array.of(Number(payload & 0xffn)) }]
     }
   }
-  if (pending.length > 0 && h.fromhost !== undefined && peek(m, phys(h.fromhost), 8) === 0n) {
-    m = poke(m, phys(h.fromhost), 8, pending[0]!)
+  if (pending.length > 0 && h.fromhost !== undefined && readVia(port, m, h.fromhost, 8) === 0n) {
+    m = writeVia(port, m, h.fromhost, pending[0]!)
     pending = pending.slice(1)
   }
   return { memory: m, htif: htif(h.tohost, h.fromhost, exitCode ?? h.exitCode, pending, output) }
+}
+
+/** HTIF as a bus master (dma.ts): the host's poll. */
+export const htifMaster: BusMaster<Htif> = (h, memory, port) => {
+  const r = serviceHtif(memory, h, port)
+  return { state: r.htif, memory: r.memory }
 }

@@ -4,8 +4,8 @@
 // SEIP and the SEIP M-mode software writes are the same bit there, and here: the line writes that bit.
 // The hart notices a changed line where Spike does: when the next batch of steps starts (after a trap,
 // WFI, a chunk end or a serializing instruction such as a CSR access), not before an arbitrary instruction.
-import { type Machine, machine } from './machine.ts'
-import { hart } from '../cpu/hart.ts'
+import { type Machine, withHart } from './machine.ts'
+import { withCsrs } from '../cpu/hart.ts'
 import { MIP_MEIP, MIP_SEIP } from '../cpu/csr/fields.ts'
 
 /** The external interrupt lines a platform controller drives: machine-level (MEIP) and supervisor-level (SEIP). */
@@ -21,6 +21,5 @@ export const setExternalInterrupt = (m: Machine, line: ExternalLine, level: bool
   const h = m.hart
   const mip = level ? h.csr.mip | BIT[line] : h.csr.mip & ~BIT[line]
   if (mip === h.csr.mip) return m
-  const h1 = hart(h.pc, h.x, h.priv, h.virt, { ...h.csr, mip }, h.reservation, h.instret, h.cycle)
-  return machine(m.isa, m.options, h1, m.memory, m.tlb, m.htif, m.platform)
+  return withHart(m, withCsrs(h, { ...h.csr, mip }))
 }

@@ -1,25 +1,25 @@
-// A whole machine as Spike presents it: one hart, RAM at 0x8000_0000, the boot ROM at 0x1000 holding
-// Spike's reset vector, a CLINT window, and the HTIF `tohost`/`fromhost` mailbox (Spike's riscv/sim.cc,
-// riscv/devices.cc, fesvr/htif.cc). Immutable: a step returns a new Machine.
+// A whole machine as Spike presents it: one hart, RAM at 0x8000_0000, and on the bus the boot ROM at
+// 0x1000 holding Spike's reset vector and the CLINT, plus the HTIF `tohost`/`fromhost` mailbox (Spike's
+// riscv/sim.cc, riscv/devices.cc, fesvr/htif.cc). Immutable: a step returns a new Machine.
 import { type Either, left, right } from '../bits/either.ts'
 import { phys } from '../bits/address.ts'
 import { type PhysMemory, emptyMemory, pokeBytes } from '../memory/memory.ts'
 import { type MemoryMap, memoryMap, SPIKE_RAM_BASE, SPIKE_RAM_SIZE } from '../memory/memory-map.ts'
 import { type Tlb, emptyTlb, defaultTlbConfig } from '../mmu/tlb.ts'
 import { type Hart, resetHart, withCsrs } from '../cpu/hart.ts'
-import { MIP_MTIP } from '../cpu/csr/fields.ts'
+import { ramWindow } from '../cpu/bus.ts'
+import { MIP_MSIP, MIP_MTIP } from '../cpu/csr/fields.ts'
 import { type Isa } from '../cpu/isa.ts'
 import { type Elf } from '../elf/elf.ts'
 import { type Htif, htif } from './htif.ts'
+import { type Bus, attach, bus } from './bus.ts'
+import { type BootRom, BOOT_ROM_BASE, BOOT_ROM_SIZE, bootRom, bootRomDevice } from './boot-rom.ts'
+import { type Clint, CLINT_BASE, CLINT_SIZE, clintDevice, resetClint } from './clint.ts'
+import { type DmaPort, ramPort } from './dma.ts'
 
 export type { Htif } from './htif.ts'
-
-/** Spike's DEFAULT_RSTVEC: the boot ROM's base and the hart's reset pc. */
-export const BOOT_ROM_BASE = 0x1000n
-export const BOOT_ROM_SIZE = 0x1000n
-/** Spike's CLINT_BASE and CLINT_SIZE. */
-export const CLINT_BASE = 0x200_0000n
-export const CLINT_SIZE = 0xc_0000n
+export { BOOT_ROM_BASE, BOOT_ROM_SIZE, resetVector } from './boot-rom.ts'
+export { CLINT_BASE, CLINT_SIZE } from './clint.ts'
 
 export interface MachineOptions {
   /** RAM size in bytes at 0x8000_0000 (Spike's `-m`, default 2 GiB). */
@@ -38,11 +38,8 @@ export const SPIKE_INSNS_PER_RTC_TICK = 100
 
 export const defaultMachineOptions: MachineOptions = { ramSize: SPIKE_RAM_SIZE, interleave: SPIKE_INTERLEAVE }
 
-/** Platform state outside the hart: the CLINT timer and where the run stands in Spike's chunking. */
+/** Where the run stands in Spike's chunking (platform state outside the hart and the devices). */
 export interface Platform {
-  /** CLINT mtime and hart 0's mtimecmp (both reset to 0, so MTIP is pending from reset, as in Spike). */
-  readonly mtime: bigint
-  readonly mtimecmp: bigint
   /** Steps taken in the current chunk. */
   readonly chunk: number
   /** The next step starts a batch: pending interrupts are taken before it. */
@@ -51,25 +48,73 @@ export interface Platform {
   readonly inWfi: boolean
 }
 
-export const platform = (mtime: bigint, mtimecmp: bigint, chunk: number, batchStart: boolean, inWfi: boolean): Platform =>
-  ({ mtime, mtimecmp, chunk, batchStart, inWfi })
+export const platform = (chunk: number, batchStart: boolean, inWfi: boolean): Platform => ({ chunk, batchStart, inWfi })
 
-export const resetPlatform: Platform = platform(0n, 0n, 0, true, false)
+export const resetPlatform: Platform = platform(0, true, false)
+
+/** The state of the devices on Spike's bus (machine/bus.ts places them). */
+export interface Devices {
+  readonly bootrom: BootRom
+  readonly clint: Clint
+}
+
+export const devices = (bootrom: BootRom, clint: Clint): Devices => ({ bootrom, clint })
 
 export interface Machine {
   readonly isa: Isa
   readonly options: MachineOptions
   readonly hart: Hart
+  /** RAM (the persistent physical memory). */
   readonly memory: PhysMemory
   readonly tlb: Tlb
+  /** The host-target interface: a bus master polling tohost in RAM (htif.ts). */
   readonly htif: Htif
+  /** The bus: RAM's window and the devices by region; fixed for the machine's life. */
+  readonly bus: Bus<Devices>
+  readonly devices: Devices
+  /** The port through which the platform's bus masters (HTIF) reach memory (dma.ts). */
+  readonly dma: DmaPort<PhysMemory>
   readonly platform: Platform
 }
 
-// ---- constructors -----------------------------------------------------------------------------------
+// ---- constructor and named updaters ----------------------------------------------------------------
+// The positional constructor stays in this file: everywhere else a machine is changed by naming the
+// fields that change, so adding a platform field touches this file only.
 
-export const machine = (isa: Isa, options: MachineOptions, hart: Hart, memory: PhysMemory, tlb: Tlb, htif: Htif, platform: Platform): Machine =>
-  ({ isa, options, hart, memory, tlb, htif, platform })
+const machine = (isa: Isa, options: MachineOptions, hart: Hart, memory: PhysMemory, tlb: Tlb, htif: Htif,
+  bus: Bus<Devices>, devices: Devices, dma: DmaPort<PhysMemory>, platform: Platform): Machine =>
+  ({ isa, options, hart, memory, tlb, htif, bus, devices, dma, platform })
+
+export const withHart = (m: Machine, h: Hart): Machine => machine(m.isa, m.options, h, m.memory, m.tlb, m.htif, m.bus, m.devices, m.dma, m.platform)
+export const withMemory = (m: Machine, memory: PhysMemory): Machine => machine(m.isa, m.options, m.hart, memory, m.tlb, m.htif, m.bus, m.devices, m.dma, m.platform)
+export const withTlb = (m: Machine, tlb: Tlb): Machine => machine(m.isa, m.options, m.hart, m.memory, tlb, m.htif, m.bus, m.devices, m.dma, m.platform)
+export const withHtif = (m: Machine, h: Htif): Machine => machine(m.isa, m.options, m.hart, m.memory, m.tlb, h, m.bus, m.devices, m.dma, m.platform)
+export const withDevices = (m: Machine, d: Devices): Machine => machine(m.isa, m.options, m.hart, m.memory, m.tlb, m.htif, m.bus, d, m.dma, m.platform)
+/** The machine with device `name`'s state replaced. */
+export const withDevice = <K extends keyof Devices>(m: Machine, name: K, state: Devices[K]): Machine =>
+  withDevices(m, { ...m.devices, [name]: state })
+export const withPlatform = (m: Machine, p: Platform): Machine => machine(m.isa, m.options, m.hart, m.memory, m.tlb, m.htif, m.bus, m.devices, m.dma, p)
+/** The machine with other options (the bus follows a new RAM size). */
+export const withOptions = (m: Machine, options: MachineOptions): Machine => {
+  if (options.ramSize === m.options.ramSize) return machine(m.isa, options, m.hart, m.memory, m.tlb, m.htif, m.bus, m.devices, m.dma, m.platform)
+  const b = spikeBus(options)
+  return machine(m.isa, options, m.hart, m.memory, m.tlb, m.htif, b, m.devices, ramPort(b.ram), m.platform)
+}
+/** The machine with its bus masters reaching memory through `port` (an IOMMU put in front, say). */
+export const withDma = (m: Machine, port: DmaPort<PhysMemory>): Machine =>
+  machine(m.isa, m.options, m.hart, m.memory, m.tlb, m.htif, m.bus, m.devices, port, m.platform)
+/** The machine with another ISA (the hart keeps its CSRs: callers reset it if they need to). */
+export const withIsa = (m: Machine, isa: Isa): Machine => machine(isa, m.options, m.hart, m.memory, m.tlb, m.htif, m.bus, m.devices, m.dma, m.platform)
+
+/**
+ * The machine after a step or a stretch of steps: the fields a step changes, in one constructor call
+ * (the per-instruction path; fields a step never changes are copied from `m`).
+ */
+export const stepped = (m: Machine, h: Hart, memory: PhysMemory, tlb: Tlb, host: Htif, d: Devices, p: Platform): Machine =>
+  // (the literal of `machine`, written out: small enough for V8 to inline into the step)
+  ({ isa: m.isa, options: m.options, hart: h, memory, tlb, htif: host, bus: m.bus, devices: d, dma: m.dma, platform: p })
+
+// ---- Spike's platform -------------------------------------------------------------------------------
 
 /** The platform's physical memory map: boot ROM and CLINT (devices) and RAM. */
 export const platformMap = (options: MachineOptions): MemoryMap => {
@@ -82,18 +127,16 @@ export const platformMap = (options: MachineOptions): MemoryMap => {
   return m
 }
 
-/**
- * Spike's reset vector (riscv/sim.cc, set_rom): auipc t0,0; addi a1,t0,32 (the device tree, which this
- * model does not provide: those bytes read as zero); csrr a0,mhartid; ld t0,24(t0); jr t0; then the
- * 64-bit entry point at offset 24.
- */
-export const resetVector = (entry: bigint): Uint8Array => {
-  const words = [0x297, 0x28593 + ((8 * 4) << 20), 0xf1402573, 0x0182b283, 0x28067, 0, Number(entry & 0xffff_ffffn), Number(entry >> 32n)]
-  const bytes = new Uint8Array(words.length * 4)
-  const view = new DataView(bytes.buffer)
-  words.forEach((w, i) => view.setUint32(i * 4, w >>> 0, true))
-  return bytes
-}
+/** Spike's bus: RAM at 0x8000_0000, the boot ROM at 0x1000, the CLINT (driving MSIP and MTIP, and time). */
+export const spikeBus = (options: MachineOptions): Bus<Devices> => bus<Devices>(
+  ramWindow(SPIKE_RAM_BASE, options.ramSize),
+  [
+    attach(BOOT_ROM_BASE, bootRomDevice, (d: Devices) => d.bootrom, (d, s) => devices(s, d.clint)),
+    attach(CLINT_BASE, clintDevice, (d: Devices) => d.clint, (d, s) => devices(d.bootrom, s)),
+  ],
+  MIP_MSIP | MIP_MTIP,
+  (d) => d.clint.mtime,
+)
 
 /** Why an ELF cannot be loaded into this machine. */
 export type LoadError = { readonly _tag: 'LoadError'; readonly message: string }
@@ -104,7 +147,6 @@ export type LoadError = { readonly _tag: 'LoadError'; readonly message: string }
  */
 export const loadMachine = (isa: Isa, elf: Elf, options: MachineOptions = defaultMachineOptions): Either<LoadError, Machine> => {
   let memory = emptyMemory(platformMap(options))
-  memory = pokeBytes(memory, phys(BOOT_ROM_BASE), resetVector(elf.entry))
   const ramEnd = SPIKE_RAM_BASE + options.ramSize
   for (const seg of elf.segments) {
     if (seg.memsz === 0n) continue
@@ -119,6 +161,8 @@ export const loadMachine = (isa: Isa, elf: Elf, options: MachineOptions = defaul
   // The CLINT is created with mtime = mtimecmp = 0 and ticks once: MTIP is pending from reset (Spike).
   const h = resetHart(isa, BOOT_ROM_BASE)
   const hart0 = withCsrs(h, { ...h.csr, mip: h.csr.mip | MIP_MTIP })
-  return right(machine(isa, options, hart0, memory,
-    emptyTlb({ ...defaultTlbConfig, flushAll: true }), htif(tohost, fromhost, undefined, [], []), resetPlatform))
+  const b = spikeBus(options)
+  // The bus masters reach RAM through the identity port: the platform has no IOMMU.
+  return right(machine(isa, options, hart0, memory, emptyTlb({ ...defaultTlbConfig, flushAll: true }),
+    htif(tohost, fromhost, undefined, [], []), b, devices(bootRom(elf.entry), resetClint), ramPort(b.ram), resetPlatform))
 }

@@ -1,10 +1,10 @@
 // Running a machine: the fold of `step` until the program exits through HTIF or a limit is reached.
-// Untraced runs use the faster engine in cpu/fast.ts, which is proved equal to this fold.
+// This is the specification; `run` in machine/engine/run.ts chooses the faster engine, proved equal to it.
 import { type Machine } from './machine.ts'
 import { type StepEvent } from '../cpu/event.ts'
-import { step } from '../cpu/step.ts'
-import { runFast } from '../cpu/fast.ts'
-import { type CommitSink } from '../cpu/fast/block.ts'
+import { type HartAccel, specAccel } from '../cpu/accel.ts'
+import { type CommitSink } from '../cpu/commit-sink.ts'
+import { step } from './step.ts'
 
 export interface RunLimits {
   /** Stop after this many steps (instructions retired or traps taken). */
@@ -41,22 +41,14 @@ export interface Observer {
 }
 
 /**
- * Steps `m` until htif.exitCode is set or `limits.maxSteps` steps were made, telling `observe` about
- * every event in order.
+ * `run` as the plain fold of `step`: the specification the faster engine is checked against. Steps `m`
+ * until htif.exitCode is set or `limits.maxSteps` steps were made, telling `observe` about every event.
  */
-export const run = (m: Machine, limits: RunLimits, observe?: Observer): RunResult => {
-  // Unless every event is wanted, the faster engine runs; it is equal to this fold, commit lines
-  // included (properties/cpu/step-run.prop.ts, fast-engine.prop.ts).
-  if (observe?.event === undefined) return runFast(m, limits, observe)
-  return foldSteps(m, limits, observe)
-}
-
-/** `run` as the plain fold of `step`: the specification the faster engine is checked against. */
-export const foldSteps = (m: Machine, limits: RunLimits, observe?: Observer): RunResult => {
+export const foldSteps = (m: Machine, limits: RunLimits, observe?: Observer, accel: HartAccel = specAccel): RunResult => {
   let cur = m
   let steps = 0
   while (cur.htif.exitCode === undefined && steps < limits.maxSteps) {
-    const r = step(cur)
+    const r = step(cur, accel)
     cur = r.machine
     steps++
     if (observe !== undefined) {

@@ -14,7 +14,6 @@ export const PMP_OFF = 0x00, PMP_TOR = 0x08, PMP_NA4 = 0x10, PMP_NAPOT = 0x18
 
 /** pmpaddr holds physical address bits 55:2 (Spike: 56 physical address bits for RV64). */
 const PMPADDR_MASK = (1n << 54n) - 1n
-const U64 = (1n << 64n) - 1n
 
 /**
  * The PMP state as the CSRs hold it: pmpcfg bytes and pmpaddr registers (address >> 2), index = entry.
@@ -45,41 +44,20 @@ export const resetPmp = (n = PMP_IMPLEMENTED): Pmp => ({
 
 // ---- address matching -------------------------------------------------------------------------------
 
-/** NAPOT/NA4: the mask of address bits that must equal those of pmpaddr << 2. */
-const napotMask = (cfg: number, addr: bigint): bigint => {
-  const na4 = (cfg & PMP_A) === PMP_NA4
-  const m = (addr << 1n) | (na4 ? 0n : 1n)                   // trailing ones of m give the region size
-  const trailing = m & ~(m + 1n) & U64
-  return (~trailing << 2n) & U64
-}
-
-/** Does entry i match the 4-byte sector at `addr`? */
-const matches4 = (pmp: Pmp, i: number, addr: bigint): boolean => {
-  const cfg = pmp.pmpcfg[i]!
-  const a = cfg & PMP_A
-  if (a === PMP_OFF) return false
-  // pmpaddr << 2 is the top of a TOR range and the base of a NAPOT/NA4 range.
-  const top = pmp.pmpaddr[i]! << 2n
-  if (a === PMP_TOR) {
-    const base = i === 0 ? 0n : pmp.pmpaddr[i - 1]! << 2n
-    return base <= addr && addr < top
-  }
-  return ((addr ^ top) & napotMask(cfg, pmp.pmpaddr[i]!)) === 0n
-}
-
-/** The entry deciding an access of `size` bytes at `pa`: its index, 'partial', or undefined for none. */
+/**
+ * The entry deciding an access of `size` bytes at `pa`: its index, 'partial', or undefined for none.
+ * Entry i matches the 4-byte sectors in its range [lo, hi) (pmpEntryRange: both ends multiples of 4),
+ * so it matches some sector of the access when the sectors [first, end) meet the range, and every
+ * sector when they lie inside it.
+ */
 export const pmpMatch = (pmp: Pmp, pa: PhysAddr | bigint, size: number): number | 'partial' | undefined => {
-  const first = (pa as bigint) & ~3n
-  const end = ((pa as bigint) + BigInt(size) + 3n) & ~3n
-  for (let i = 0; i < entries(pmp); i++) {
-    let any = false
-    let all = true
-    for (let sector = first; sector < end; sector += 4n) {
-      const m = matches4(pmp, i, sector)
-      any ||= m
-      all &&= m
-    }
-    if (any) return all ? i : 'partial'
+  const first = pa & ~3n
+  const end = (pa + BigInt(size) + 3n) & ~3n
+  const n = entries(pmp)
+  for (let i = 0; i < n; i++) {
+    const r = pmpEntryRange(pmp, i)
+    if (r === undefined || first >= r[1] || end <= r[0]) continue
+    return r[0] <= first && end <= r[1] ? i : 'partial'
   }
   return undefined
 }
@@ -145,6 +123,63 @@ export const pmpaddrWritable = (pmp: Pmp, i: number): boolean => {
 /** Writes pmpaddrI, keeping address bits 55:2, unless the entry is not writable (see pmpaddrWritable). */
 export const writePmpaddr = (pmp: Pmp, i: number, value: bigint): Pmp =>
   pmpaddrWritable(pmp, i) ? { pmpcfg: pmp.pmpcfg, pmpaddr: pmp.pmpaddr.with(i, value & PMPADDR_MASK) } : pmp
+
+/**
+ * pmpAllows for a privilege as the hart numbers it (Spike's PRV_U = 0, PRV_S = 1, PRV_M = 3): the
+ * hart's CSR record is itself a Pmp, so this is the whole of the hart's PMP check.
+ */
+export const pmpAllowsAt = (pmp: Pmp, pa: bigint, size: number, access: PmpAccess, priv: number, hlvx = false): boolean =>
+  pmpAllows(pmp, pa, size, access, priv === 3 ? 'M' : priv === 1 ? 'S' : 'U', hlvx)
+
+// ---- whole pages ------------------------------------------------------------------------------------
+
+/** Bytes in the pages PMP is decided for at once (the engines' page memos, the fast engine's pages). */
+export const PMP_PAGE = 4096
+
+/** The byte range [lo, hi) of 4-byte sectors entry i matches, or undefined when it matches none. */
+export const pmpEntryRange = (pmp: Pmp, i: number): readonly [bigint, bigint] | undefined => {
+  const cfg = pmp.pmpcfg[i]!
+  const a = cfg & PMP_A
+  if (a === PMP_OFF) return undefined
+  const top = pmp.pmpaddr[i]! << 2n
+  if (a === PMP_TOR) {
+    const base = i === 0 ? 0n : pmp.pmpaddr[i - 1]! << 2n
+    return base < top ? [base, top] : undefined
+  }
+  if (a === PMP_NA4) return [top, top + 4n]
+  // NAPOT: t trailing ones in pmpaddr make a region of 2^(t+3) bytes (Priv. ISA, "NAPOT range encoding"):
+  // its byte offsets are the t ones shifted past the granule's 2 bits and the 8-byte minimum's third.
+  const addr = pmp.pmpaddr[i]!
+  const offsets = ((addr & ~(addr + 1n)) << 3n) | 7n
+  const lo = top & ~offsets
+  return [lo, lo + offsets + 1n]
+}
+
+/** The ranges of the implemented entries, in order (undefined for an entry that matches nothing). */
+export type PmpRanges = readonly (readonly [bigint, bigint] | undefined)[]
+export const pmpRanges = (pmp: Pmp): PmpRanges => Array.from({ length: entries(pmp) }, (_, i) => pmpEntryRange(pmp, i))
+
+/** Page-wide answers: the accesses PMP allows everywhere in a page (0 when entries decide differently inside it). */
+export const PAGE_LOAD = 1, PAGE_STORE = 2, PAGE_FETCH = 4
+
+/**
+ * What PMP allows on the PMP_PAGE-aligned page at `base` for privilege `priv` (hart numbering): the
+ * PAGE_* bits of the accesses allowed at every address in it, or 0 when the deciding entry covers only
+ * part of the page. When one entry (or none) decides the whole page, every access inside it is decided
+ * as the page is: the entries below match none of its sectors and that entry matches all of them.
+ * `rs` is pmpRanges(pmp) (passed so that a caller deciding many pages makes it once).
+ */
+export const pmpPageFlags = (pmp: Pmp, priv: number, base: bigint, rs: PmpRanges = pmpRanges(pmp)): number => {
+  const end = base + BigInt(PMP_PAGE)
+  for (const r of rs) {
+    if (r === undefined || r[0] >= end || r[1] <= base) continue
+    if (r[0] > base || r[1] < end) return 0          // the deciding entry covers only part of the page
+    break
+  }
+  // One entry (or none) decides every access in the page: ask it with any access inside.
+  return (pmpAllowsAt(pmp, base, 4, 'load', priv) ? PAGE_LOAD : 0) | (pmpAllowsAt(pmp, base, 4, 'store', priv) ? PAGE_STORE : 0)
+    | (pmpAllowsAt(pmp, base, 4, 'fetch', priv) ? PAGE_FETCH : 0)
+}
 
 /**
  * The check for the page-table walker's implicit accesses, which PMP treats as S-mode accesses:

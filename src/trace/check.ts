@@ -2,7 +2,7 @@
 // (`memvirt check`): the model's commit lines (src/trace/commit-log.ts) against the DUT's, in order,
 // skipping the lines `spike -l` adds. Pure: the shell hands in the DUT's lines as an iterator.
 import { type Machine } from '../machine/machine.ts'
-import { step } from '../cpu/step.ts'
+import { step } from '../machine/step.ts'
 import { commitLine } from './commit-log.ts'
 import { type CommitItem, type CommitLine, parseSpikeLine } from './spike-log.ts'
 

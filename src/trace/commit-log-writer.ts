@@ -4,7 +4,7 @@
 // pc, instruction), and 64-bit values are written as two 32-bit halves through a nibble table.
 import { type MemRead, type MemWrite, type StepEvent } from '../cpu/event.ts'
 import { csrName } from '../cpu/decode/csr-names.ts'
-import { type CommitSink, type LineHead } from '../cpu/fast/block.ts'
+import { type CommitSink, type LineHead } from '../cpu/commit-sink.ts'
 
 /**
  * Receives the filled part of the writer's buffer: `bytes[0 .. length)`. The buffer is reused as soon as
@@ -168,7 +168,7 @@ export class CommitLogWriter implements CommitSink {
     return bytes
   }
 
-  // ---- lines of instructions retired inside a compiled block (cpu/fast/block.ts, CommitSink) ---------------
+  // ---- lines of instructions retired inside a compiled block (cpu/commit-sink.ts, CommitSink) ---------------
   // The block knows each line's shape when it is compiled; only values come from the run: register
   // values and store data read as 32-bit halves of the engine's register file (x32[2r] low, x32[2r + 1]
   // high; x0's halves are always zero), addresses as numbers below 2^53.

@@ -6,8 +6,7 @@ import { hart } from '../hart.ts'
 import { effectiveDataMode } from '../csr/access.ts'
 import { CAUSE, type Trap, trap } from '../trap.ts'
 import { type Exec, isTrap, writeRd } from '../exec.ts'
-import { asStoreTrap, load, probeStore, store } from '../memory-access.ts'
-import { reservable } from '../../machine/bus.ts'
+import { asStoreTrap, load, probeStore, reservable, store } from '../memory-access.ts'
 import { amoOp } from './alu.ts'
 
 export const executeAmo = (e: Exec, op: string, rd: number, addr: bigint, src: bigint): Trap | undefined => {
@@ -24,7 +23,7 @@ export const executeAmo = (e: Exec, op: string, rd: number, addr: bigint, src: b
   if (op.startsWith('sc.')) {
     const pa = probeStore(e, addr, size, mode)
     if (isTrap(pa)) return pa
-    if (!reservable(e.memory, pa, size)) return trap(CAUSE.storeAccess, addr, mode.virt)
+    if (!reservable(e, pa, size)) return trap(CAUSE.storeAccess, addr, mode.virt)
     const have = e.h.reservation === pa
     if (have) {
       const t = store(e, addr, size, src, mode)

@@ -4,11 +4,11 @@
 // touched), never O(RAM); the memory the call started from is never modified.
 //
 // Three small direct-mapped software TLBs (loads, stores, fetches) answer the common case in a few
-// operations; a miss goes through `entry`, which also applies PMP. PMP is decided once per page: a page
-// is usable only when one entry (or none) decides every access inside it (Priv. ISA, "Physical Memory
-// Protection": the lowest-numbered matching entry decides, and an access partly inside it fails), so an
-// access the engine makes is allowed exactly when `pmpAllows` would allow it. Any other access is left
-// to `step`.
+// operations; a miss goes through `entry`, which also applies PMP. PMP is decided once per page
+// (memory/pmp.ts, pmpPageFlags): a page is usable only when one entry (or none) decides every access
+// inside it (Priv. ISA, "Physical Memory Protection": the lowest-numbered matching entry decides, and an
+// access partly inside it fails), so an access the engine makes is allowed exactly when `pmpAllows`
+// would allow it. Any other access is left to `step`.
 //
 // Self-modifying code: blocks compiled from a page are checked against the page object they came from,
 // and the bytes a running block was compiled from are marked; a store over marked bytes makes a fresh
@@ -16,15 +16,15 @@
 // the running block to stop after the store.
 import { type PhysMemory, PAGE_BYTES, pageAt, withPages } from '../../memory/memory.ts'
 import { type Csrs, type Priv } from '../hart.ts'
-import { pmpAllows } from '../pmp.ts'
-import { PMP_A, PMP_IMPLEMENTED, PMP_NA4, PMP_OFF, PMP_TOR } from '../../memory/pmp.ts'
+import { PAGE_FETCH, PAGE_LOAD, PAGE_STORE } from '../../memory/pmp.ts'
+import { pmpPageFlagsCached } from '../../memory/engine/pmp.ts'
 
 /** Entries in each software TLB (indexed by RAM page index mod TLB_SIZE). */
 export const TLB_SIZE = 256
 const TLB_MASK = TLB_SIZE - 1
 
-/** What PMP allows on a whole page at the run's privilege (0 when the page is not uniform). */
-export const PAGE_LOAD = 1, PAGE_STORE = 2, PAGE_FETCH = 4
+/** What PMP allows on a whole page (memory/pmp.ts, pmpPageFlags). */
+export { PAGE_FETCH, PAGE_LOAD, PAGE_STORE }
 
 /** A never-written page reads as zero; this view is shared and never written. */
 const ZERO = new DataView(new ArrayBuffer(PAGE_BYTES))
@@ -39,72 +39,6 @@ export interface PageEntry {
   code: Uint8Array | null
   /** PAGE_LOAD | PAGE_STORE | PAGE_FETCH as PMP allows them. */
   readonly flags: number
-}
-
-// ---- PMP, decided per page ------------------------------------------------------------------------
-
-const U64 = (1n << 64n) - 1n
-
-/** The byte range [lo, hi) of 4-byte sectors PMP entry i matches, or undefined when it matches none. */
-const entryRange = (c: Csrs, i: number): readonly [bigint, bigint] | undefined => {
-  const cfg = c.pmpcfg[i]!
-  const a = cfg & PMP_A
-  if (a === PMP_OFF) return undefined
-  const top = c.pmpaddr[i]! << 2n
-  if (a === PMP_TOR) {
-    const base = i === 0 ? 0n : c.pmpaddr[i - 1]! << 2n
-    return base < top ? [base, top] : undefined
-  }
-  // NAPOT/NA4: the trailing ones of (pmpaddr << 1 | NAPOT) give the size (Priv. ISA, Table "NAPOT range encoding").
-  const m = (c.pmpaddr[i]! << 1n) | (a === PMP_NA4 ? 0n : 1n)
-  const trailing = m & ~(m + 1n) & U64
-  const mask = (~trailing << 2n) & U64
-  const lo = top & mask
-  return [lo, lo + ((~mask) & U64) + 1n]
-}
-
-/** PMP entry ranges per CSR file's PMP arrays (immutable, so a pure cache). */
-const rangesOf = new WeakMap<readonly bigint[], WeakMap<readonly number[], readonly (readonly [bigint, bigint] | undefined)[]>>()
-const ranges = (c: Csrs): readonly (readonly [bigint, bigint] | undefined)[] => {
-  let byCfg = rangesOf.get(c.pmpaddr)
-  if (byCfg === undefined) { byCfg = new WeakMap(); rangesOf.set(c.pmpaddr, byCfg) }
-  let r = byCfg.get(c.pmpcfg)
-  if (r === undefined) {
-    r = Array.from({ length: Math.min(PMP_IMPLEMENTED, c.pmpcfg.length) }, (_, i) => entryRange(c, i))
-    byCfg.set(c.pmpcfg, r)
-  }
-  return r
-}
-
-/**
- * What PMP allows on the page at physical address `base` (4 KiB aligned) for a hart at `priv`: the
- * PAGE_* bits of the accesses allowed everywhere in it, or 0 when entries decide differently inside it.
- */
-export const pmpPageFlags = (c: Csrs, priv: Priv, base: bigint): number => {
-  // Memoised per PMP range table (one per pmpaddr/pmpcfg pair, the only CSRs PMP reads) and
-  // (page, privilege), for pages below 2^52 (so the key is exact): a pure cache.
-  const rs = ranges(c)
-  if (base >= 1n << 52n) return pageFlags(c, rs, priv, base)
-  let known = flagsOf.get(rs)
-  if (known === undefined || known.size >= FLAGS_MEMO_LIMIT) { known = new Map(); flagsOf.set(rs, known) }
-  const key = Number(base >> 12n) * 4 + priv
-  let flags = known.get(key)
-  if (flags === undefined) { flags = pageFlags(c, rs, priv, base); known.set(key, flags) }
-  return flags
-}
-const flagsOf = new WeakMap<readonly (readonly [bigint, bigint] | undefined)[], Map<number, number>>()
-const FLAGS_MEMO_LIMIT = 1 << 16
-
-const pageFlags = (c: Csrs, rs: readonly (readonly [bigint, bigint] | undefined)[], priv: Priv, base: bigint): number => {
-  const end = base + BigInt(PAGE_BYTES)
-  for (const r of rs) {
-    if (r === undefined || r[0] >= end || r[1] <= base) continue
-    if (r[0] > base || r[1] < end) return 0          // the deciding entry covers only part of the page
-    break
-  }
-  // One entry (or none) decides every access in the page: ask it with any access inside.
-  return (pmpAllows(c, base, 4, 'load', priv) ? PAGE_LOAD : 0) | (pmpAllows(c, base, 4, 'store', priv) ? PAGE_STORE : 0)
-    | (pmpAllows(c, base, 4, 'fetch', priv) ? PAGE_FETCH : 0)
 }
 
 // ---- the per-call page table -----------------------------------------------------------------------
@@ -216,7 +150,7 @@ export class RunMemory {
     let e = this.entries.get(p)
     if (e === undefined) {
       const dv = pageAt(this.base!, this.ramPn0 + p) ?? ZERO
-      e = { dv, owned: false, code: null, flags: pmpPageFlags(this.csr!, this.priv, this.ramBase + BigInt(p) * BigInt(PAGE_BYTES)) }
+      e = { dv, owned: false, code: null, flags: pmpPageFlagsCached(this.csr!, this.priv, this.ramBase + BigInt(p) * BigInt(PAGE_BYTES)) }
       this.entries.set(p, e)
     }
     return e

@@ -11,13 +11,16 @@
 // instructions. So a block's effect is always that of its first k instructions, each retired as
 // `step` retires it.
 import { type Insn } from '../decode/index.ts'
-import { type StepEvent } from '../event.ts'
 import { type Isa } from '../isa.ts'
-import { decodeMemo, implemented } from '../step.ts'
+import { implemented } from '../decode/described.ts'
+import { decodeMemo } from '../decode/engine/memo.ts'
+import { type CommitSink, type LineHead } from '../commit-sink.ts'
 import { alu } from '../execute/alu.ts'
 import { u64 } from '../../bits/bits.ts'
 import { PAGE_BYTES } from '../../memory/memory.ts'
 import { type RunMemory } from './pages.ts'
+
+export type { CommitSink, LineHead } from '../commit-sink.ts'
 
 /** Longest block, in instructions. */
 export const MAX_BLOCK = 64
@@ -59,36 +62,6 @@ export interface Block {
 }
 
 const EMPTY = (): number => 0
-
-/**
- * Where a block run with a commit log writes the lines of the instructions it retires (the byte writer
- * of trace/commit-log-writer.ts is one): each line's shape is fixed when the block is compiled, and the
- * values are read from the engine's register file as 32-bit halves (`x32`) when the line is written.
- * Addresses are numbers (below 2^53). Instructions left to `step` are written from their events (`push`),
- * so the lines of a whole run come out in order through one sink.
- */
-export interface CommitSink {
-  /** The line of a step's event (none unless it retired). */
-  readonly push: (ev: StepEvent) => void
-  /**
-   * The fixed start of a line, made when a block is compiled: core, privilege, pc and instruction, then
-   * the head of the first item, whose value the block supplies: ` x<rd> 0x` ('rd'), ` mem 0x` ('mem').
-   */
-  readonly prefix: (priv: number, pc: bigint, bits: number, length: number, head: LineHead, rd: number) => Uint8Array
-  /** A line with no items (prefix 'none'). */
-  readonly line: (prefix: Uint8Array) => void
-  /** A line with the one item rd (prefix 'rd'). */
-  readonly lineRd: (prefix: Uint8Array, x32: Uint32Array, rd: number) => void
-  /** A load into rd ≠ 0 (prefix 'rd'): rd, then the address. */
-  readonly lineLoad: (prefix: Uint8Array, x32: Uint32Array, rd: number, va: number) => void
-  /** A load into x0 (prefix 'mem'): the address. */
-  readonly lineMem: (prefix: Uint8Array, va: number) => void
-  /** A store (prefix 'mem'): the address and the low `size` bytes of rs2. */
-  readonly lineStore: (prefix: Uint8Array, x32: Uint32Array, rs2: number, size: number, va: number) => void
-}
-
-/** What follows the instruction in a line's fixed start. */
-export type LineHead = 'none' | 'rd' | 'mem'
 
 /** The logging code after instruction k (P[k] is its line's fixed start) and the head that start ends with. */
 interface LogCode { readonly code: string; readonly head: LineHead; readonly rd: number }
@@ -297,6 +270,7 @@ export const compile = (core: Core, page: DataView, pageOffset: number, pc: numb
   }
   if (n > 0 && !transfer) lines.push(`c.pc = ${layout.base + pageOffset + off}; return d + ${n};`)
   const source = new Uint8Array(page.buffer, page.byteOffset + start, end - start).slice()
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the block compiler makes functions from the code it generates: that is the engine
   const run = n === 0 ? EMPTY : (new Function('c', 'L', 'P',
     'const x = c.x, xs = c.xs, x32 = c.x32, mem = c.mem, rt = mem.rt, rv = mem.rv, wt = mem.wt, wv = mem.wv, alu = c.alu;\n' +
     `return function block_${pc.toString(16)}(max) {\nlet a = 0, o = 0, p = 0, i = 0, s = 0, d = 0, v = 0, dv = null;\nfor (;;) {\n${lines.join('\n')}\n}\n}`) as

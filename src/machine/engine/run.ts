@@ -1,33 +1,46 @@
-// The fast engine behind `run`: the same machine and the same results as folding `step` (proved by
-// properties/cpu/step-run.prop.ts and fast-*.prop.ts), at block-compiler speed. While address
+// `run`, and the fast engine behind it: the same machine and the same results as folding `step` (proved
+// by properties/cpu/step-run.prop.ts and fast-*.prop.ts), at block-compiler speed. While address
 // translation is off (M-mode, or satp = Bare, and V = 0) and no debug trigger is armed, straight runs of
-// RAM code are compiled into JavaScript functions (fast/block.ts) working on registers in a
-// BigUint64Array and on RAM pages borrowed from the persistent memory (fast/pages.ts). Whatever a block
-// does not do — CSRs, traps, AMOs, system instructions, devices, tohost, misaligned or refused accesses —
+// RAM code are compiled into JavaScript functions (cpu/engine/block.ts) working on registers in a
+// BigUint64Array and on RAM pages borrowed from the persistent memory (cpu/engine/pages.ts). Whatever
+// a block does not do — CSRs, traps, AMOs, system instructions, devices, tohost, misaligned or refused accesses —
 // `step` does: the engine stops before such an instruction and hands back an ordinary Machine.
 //
 // Spike's chunk end (every `interleave` steps) is done inside the engine exactly as `step` does it
 // (endChunk, then the HTIF poll, then the interrupt check of the next batch start); the engine stops
-// only if the poll has something to serve or an interrupt is pending.
+// only if the poll has something to serve or an interrupt is pending. Steps the blocks leave to `step`
+// run with the memoised accelerators (cpu/engine/accel.ts).
 //
 // Local mutation only: the register file, TLBs and page copies belong to one call; the machine passed
 // in is never modified, and pages the engine copied are handed back into a new memory version.
-import { type Machine, machine, platform } from '../machine/machine.ts'
-import { exitCommand, serviceHtif } from '../machine/htif.ts'
-import { type PhysMemory, pageAt, peek } from '../memory/memory.ts'
-import { phys } from '../bits/address.ts'
-import { type Isa, effectiveIsa } from './isa.ts'
-import { PRV_M, hart } from './hart.ts'
-import { MIP_MTIP, MSTATUS_MPP, MSTATUS_MPRV, getField } from './csr/fields.ts'
-import { pendingInterrupt, step } from './step.ts'
-import { alu } from './execute/alu.ts'
-import { SPIKE_INSNS_PER_RTC_TICK } from '../machine/machine.ts'
-import { type Block, type BlockLog, type CommitSink, type Core, type Layout, compile, sameSource } from './fast/block.ts'
-import { RunMemory } from './fast/pages.ts'
-import { type Observer, type RunLimits, type RunResult } from '../machine/run.ts'
+import { type Machine, platform, stepped } from '../machine.ts'
+import { exitCommand, serviceHtif } from '../htif.ts'
+import { type PhysMemory, pageAt, peek } from '../../memory/memory.ts'
+import { phys } from '../../bits/address.ts'
+import { PRV_M, hart } from '../../cpu/hart.ts'
+import { MSTATUS_MPP, MSTATUS_MPRV, getField } from '../../cpu/csr/fields.ts'
+import { pendingInterrupt } from '../../cpu/step.ts'
+import { alu } from '../../cpu/execute/alu.ts'
+import { type Block, type BlockLog, type CommitSink, type Core, type Layout, compile, sameSource } from '../../cpu/engine/block.ts'
+import { RunMemory } from '../../cpu/engine/pages.ts'
+import { memoAccel } from '../../cpu/engine/accel.ts'
+import { type Isa } from '../../cpu/isa.ts'
+import { type Observer, type RunLimits, type RunResult, foldSteps } from '../run.ts'
+import { endChunk, step } from '../step.ts'
 
 /**
- * Runs like `run` (from machine/run.ts) with at most a commit log watching: until the program exits
+ * Steps `m` until htif.exitCode is set or `limits.maxSteps` steps were made, telling `observe` about
+ * every event in order: `foldSteps` (machine/run.ts) with the memoised accelerators where every event is
+ * watched, else the fast engine, equal to it (properties/cpu/step-run.prop.ts, fast-engine.prop.ts).
+ */
+export const run = (m: Machine, limits: RunLimits, observe?: Observer): RunResult =>
+  observe?.event === undefined ? runFast(m, limits, observe) : foldSteps(m, limits, observe, memoAccel)
+
+/** The step fold with the memoised accelerators (the specification, faster). */
+export const foldStepsFast = (m: Machine, limits: RunLimits, observe?: Observer): RunResult => foldSteps(m, limits, observe, memoAccel)
+
+/**
+ * Runs like `run` with at most a commit log watching: until the program exits
  * through HTIF or `limits.maxSteps` steps were made. Equal to folding `step`, step for step, and the
  * commit lines equal those of the fold's events.
  */
@@ -52,7 +65,7 @@ export const runFast = (m0: Machine, limits: RunLimits, observe?: Pick<Observer,
       else { skip = backoff; backoff = Math.min(2 * backoff, MAX_BACKOFF) }
     }
     if (m.htif.exitCode !== undefined || steps >= limits.maxSteps) break
-    const s = step(m)
+    const s = step(m, memoAccel)
     m = s.machine
     steps++
     commits?.push(s.event)
@@ -131,7 +144,7 @@ const runBlocks = (m: Machine, budget: number, commits: CommitSink | undefined):
   const layout = layoutOf(m)
   const h = m.hart
   if (layout === undefined || h.pc < BigInt(layout.base) || h.pc >= BigInt(layout.base + layout.size)) return NONE(m)
-  const isa = effectiveIsa(m.isa, h.csr.misa)
+  const isa = memoAccel.effectiveIsa(m.isa, h.csr.misa)
   const log: BlockLog | undefined = commits === undefined ? undefined : { sink: commits, priv: h.priv }
   const cache = cacheFor(isa, layout, log)
   let pc = Number(h.pc)
@@ -147,8 +160,7 @@ const runBlocks = (m: Machine, budget: number, commits: CommitSink | undefined):
     for (let i = 0; i < 32; i++) regs[i] = h.x[i]!                // (regs.set(h.x) takes the generic path: slower)
     const p0 = m.platform
     const interleave = m.options.interleave
-    const tick = BigInt(Math.floor(interleave / SPIKE_INSNS_PER_RTC_TICK))
-    let csr = h.csr, reservation = h.reservation, htif = m.htif, mtime = p0.mtime
+    let csr = h.csr, reservation = h.reservation, htif = m.htif, devices = m.devices
     let chunk = p0.chunk, batchStart = false
     let steps = 0
     while (steps < budget) {
@@ -171,15 +183,16 @@ const runBlocks = (m: Machine, budget: number, commits: CommitSink | undefined):
       chunk += k
       batchStart = false
       if (chunk < interleave) continue
-      // Spike's chunk end, as step's endChunk: mtime ticks, time and MTIP follow, the reservation is
+      // Spike's chunk end, as step's endChunk: the devices tick, time and mip follow, the reservation is
       // dropped, HTIF is polled, and the next step starts a batch (pending interrupts are taken).
       chunk = 0
       batchStart = true
-      mtime = BigInt.asUintN(64, mtime + tick)
-      csr = { ...csr, mip: mtime >= p0.mtimecmp ? csr.mip | MIP_MTIP : csr.mip & ~MIP_MTIP, time: mtime }
+      const ended = endChunk(m, hart(h.pc, h.x, h.priv, h.virt, csr, reservation, h.instret, h.cycle), devices)
+      csr = ended.hart.csr
+      devices = ended.devices
       reservation = undefined
       if (htif.tohost !== undefined && htif.exitCode === undefined && !quietHost(mem, layout, htif)) {
-        const host = serviceHtif(mem.commit(), htif)
+        const host = serviceHtif(mem.commit(), htif, m.dma)
         htif = host.htif
         mem.restart(host.memory)
         if (htif.exitCode !== undefined || exitPending(host.memory, htif)) break
@@ -191,7 +204,7 @@ const runBlocks = (m: Machine, budget: number, commits: CommitSink | undefined):
     const n = BigInt(steps)
     const h1 = hart(BigInt(pc), registersOf(regs), h.priv, h.virt, csr, reservation,
       countI ? h.instret + n : h.instret, countC ? h.cycle + n : h.cycle)
-    return { machine: machine(m.isa, m.options, h1, mem.commit(), m.tlb, htif, platform(mtime, p0.mtimecmp, chunk, batchStart, false)), steps }
+    return { machine: stepped(m, h1, mem.commit(), m.tlb, htif, devices, platform(chunk, batchStart, false)), steps }
   } finally {
     mem.end()
     busy = false

@@ -1,0 +1,72 @@
+// One step of the whole machine: the hart's step (cpu/step.ts) inside Spike's platform. Around it, what
+// Spike's simulator loop does (riscv/sim.cc, processor.cc): the hart runs in chunks of `interleave` steps;
+// a chunk also ends at every trap and at WFI. At a chunk end the LR/SC reservation is dropped, the
+// devices tick (the CLINT's mtime advances by interleave / INSNS_PER_RTC_TICK, and time and MTIP follow)
+// and the host polls HTIF. An exit command stored to tohost ends the run at that store.
+import { type PhysMemory, peek } from '../memory/memory.ts'
+import { type Hart, hart } from '../cpu/hart.ts'
+import { type StepEvent } from '../cpu/event.ts'
+import { type HartAccel, specAccel } from '../cpu/accel.ts'
+import { type StepEnd, stepHartWith } from '../cpu/step.ts'
+import { type Tlb } from '../mmu/tlb.ts'
+import { type Devices, type Machine, SPIKE_INSNS_PER_RTC_TICK, platform, stepped } from './machine.ts'
+import { type Htif, exitCommand, htif as htifOf, serviceHtif } from './htif.ts'
+import { phys } from '../bits/address.ts'
+import { inRam } from '../cpu/bus.ts'
+
+export interface StepResult {
+  readonly machine: Machine
+  readonly event: StepEvent
+}
+
+/**
+ * The end of a Spike chunk (after `interleave` steps, a trap, or WFI): the devices tick by
+ * interleave / INSNS_PER_RTC_TICK, the hart's time and mip follow them, and the LR/SC reservation is dropped.
+ */
+export const endChunk = (m: Machine, h: Hart, d: Devices): { hart: Hart; devices: Devices } => {
+  const ticked = m.bus.tick(d, BigInt(Math.floor(m.options.interleave / SPIKE_INSNS_PER_RTC_TICK)))
+  const c = m.bus.wires(ticked, h.csr)
+  return { hart: hart(h.pc, h.x, h.priv, h.virt, c, undefined, h.instret, h.cycle), devices: ticked }
+}
+
+/**
+ * An exit command stored to tohost ends the run at that store, so a commit log ends with it (Spike
+ * itself notices at its next poll, after spinning; those spins are not part of the reference).
+ */
+const exitOnStore = (m: Machine, memory: PhysMemory, h: Htif): Htif => {
+  if (h.tohost === undefined || h.exitCode !== undefined) return h
+  // The platform watching a RAM word (not a device access): read directly where tohost is in RAM.
+  const v = inRam(m.bus.ram, h.tohost, 8) ? peek(memory, phys(h.tohost), 8) : 0n
+  const code = v === 0n ? undefined : exitCommand(v)     // 0: no command (the common case, without exitCommand's shifts)
+  return code === undefined ? h : htifOf(h.tohost, h.fromhost, code, h.pending, h.output)
+}
+
+/**
+ * Executes one instruction of `m`, or takes an interrupt, or (after WFI) waits one step, and returns the
+ * new machine and what happened. A machine whose program has exited (htif.exitCode set) still steps;
+ * callers stop on it. `accel`: the hart's accelerators (cpu/accel.ts; the engines pass memoised ones).
+ */
+export const step = (m: Machine, accel: HartAccel = specAccel): StepResult =>
+  stepHartWith(m.hart, m.isa, m.memory, m.tlb, m.bus, m.devices, m.platform.batchStart, m.platform.inWfi, accel, m, afterHart)
+
+/** The platform's part of a step, once the hart's step ended as `end`. */
+const afterHart = (m: Machine, h: Hart, memory: PhysMemory, tlb: Tlb, d: Devices, event: StepEvent, end: StepEnd, stored: boolean): StepResult => {
+  const chunk = m.platform.chunk + 1
+  if (end === 'next' || end === 'serialize') {
+    const host = stored ? exitOnStore(m, memory, m.htif) : m.htif
+    if (chunk < m.options.interleave) {
+      return { machine: stepped(m, h, memory, tlb, host, d, platform(chunk, end === 'serialize', false)), event }
+    }
+    return { machine: chunkEnd(m, h, memory, tlb, host, d, false), event }
+  }
+  // A trap, WFI, or a step waiting in WFI ends the chunk; the hart keeps waiting after WFI.
+  const host = end === 'wfi' && stored ? exitOnStore(m, memory, m.htif) : m.htif
+  return { machine: chunkEnd(m, h, memory, tlb, host, d, end !== 'trap'), event }
+}
+
+/** The machine at a chunk end: devices ticked, the reservation dropped, HTIF polled, a new batch next. */
+const chunkEnd = (m: Machine, h: Hart, memory: PhysMemory, tlb: Tlb, host: Htif, d: Devices, inWfi: boolean): Machine => {
+  const next = endChunk(m, h, d)
+  const polled = serviceHtif(memory, host, m.dma)
+  return stepped(m, next.hart, polled.memory, tlb, polled.htif, next.devices, platform(0, true, inWfi))
+}
