@@ -1,10 +1,41 @@
 // Step 5 of the Priv. ISA's "Virtual Address Translation Process": may this leaf be used for this
 // access? The S/VS-stage rule (U bit with SUM, R/W/X with MXR) and the G-stage rule (every access is a
-// U-mode access). Written over the PTE's low flag byte so the walkers and the TLB share one definition.
+// U-mode access). Written over the PTE's low flag byte so the walkers and the TLBs share one definition.
 import { FLAG_R as F_R, FLAG_U as F_U, FLAG_W as F_W, FLAG_X as F_X } from './pte.ts'
-import type { AccessType } from './faults.ts'
+import type { AccessType } from './exception-codes.ts'
 
 export type Privilege = 'U' | 'S' | 'M'
+
+/**
+ * The step-5 parameters of a first stage (S or VS, or an IOMMU's first stage): the effective
+ * privilege, SUM, and MXR as it applies to this stage (see `vsStageMxr`). `virt` only names the
+ * status register in explanations (vsstatus for VS-stage, mstatus otherwise).
+ */
+export interface FirstStagePermission {
+  readonly kind: 'first'
+  readonly priv: Privilege
+  readonly sum: boolean
+  readonly mxr: boolean
+  readonly virt: boolean
+}
+
+/**
+ * The step-5 parameters of a G-stage (or an IOMMU's second stage): every access is checked as a
+ * U-mode access; `mxr` is the HS-level MXR (mstatus.MXR for a hart), never applied to implicit reads.
+ */
+export interface GStagePermission {
+  readonly kind: 'G'
+  readonly mxr: boolean
+}
+
+export type PermissionRule = FirstStagePermission | GStagePermission
+
+/**
+ * MXR as the VS-stage sees it (H chapter, "Hypervisor Status Register"/vsstatus): either the
+ * HS-level mstatus.MXR or vsstatus.MXR makes executable VS-stage pages readable. The one home of
+ * this rule: the walker's parameters, the fast walk and the TLB re-check all take MXR from here.
+ */
+export const vsStageMxr = (mstatusMxr: boolean, vsstatusMxr: boolean): boolean => mstatusMxr || vsstatusMxr
 
 /**
  * Step 5 for the S- and VS-stage: why the leaf with these flags denies the access, or undefined.
@@ -33,3 +64,8 @@ export const gStageDenial = (access: AccessType, hlvx: boolean, mxr: boolean, fl
   return (flags & F_W) === 0 ? 'store needs W=1' : undefined
 }
 
+/** Step 5 under either rule: why `rule` denies this access to a leaf with `flags`, or undefined. */
+export const denial = (rule: PermissionRule, access: AccessType, hlvx: boolean, flags: number): string | undefined =>
+  rule.kind === 'G'
+    ? gStageDenial(access, hlvx, rule.mxr, flags)
+    : firstStageDenial(rule.priv, rule.virt, rule.sum, rule.mxr, access, hlvx, flags)
