@@ -10,7 +10,7 @@
 // execute/; the CLINT: clint.ts; debug triggers: triggers.ts.
 import { type PhysMemory, peek } from '../memory/memory.ts'
 import { phys } from '../bits/address.ts'
-import { type Tlb, emptyTlb } from '../mmu/tlb.ts'
+import { type Tlb, flushTlb } from '../mmu/tlb.ts'
 import { type Insn, decodeInstruction } from './decode/index.ts'
 import { type Csrs, type Hart, PRV_M, PRV_S, hart, withRegister } from './hart.ts'
 import { type Isa, effectiveIsa } from './isa.ts'
@@ -169,7 +169,7 @@ const endChunk = (h: Hart, p: Platform, interleave: number, inWfi: boolean): { h
  * and mstatus (or vsstatus while V = 1) changing MPP, MPRV, SUM or MXR. The model's TLB is flushed at the
  * same points, so a stale translation lasts exactly as long as it would in Spike.
  */
-const flushed = (tlb: Tlb): Tlb => (tlb.sets.every((set) => set.length === 0) ? tlb : emptyTlb(tlb.config))
+const flushed = (tlb: Tlb): Tlb => flushTlb(tlb)
 
 const TRANSLATION_STATUS = MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR
 
