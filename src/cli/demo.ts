@@ -21,6 +21,7 @@ import { encodeTraceLine } from '../trace/jsonl.ts'
 import { failInput, writeFileAtomic } from './io.ts'
 import { formatScenarioError, parseScenario } from './scenario.ts'
 import { renderScenario } from './translate.ts'
+import { withFastTranslation } from './engines.ts'
 
 // ---- the hypervisor demo ------------------------------------------------------------------------------
 
@@ -53,7 +54,7 @@ export const runHypervisorDemo = (elfBytes: Uint8Array, onEvent?: (ev: StepEvent
   const m = loadMachine(isa.right, elf.right)
   if (isLeft(m)) return left(m.left.message)
   let summary = emptySummary
-  const r = foldSteps(m.right, { maxSteps: MAX_STEPS }, {
+  const r = foldSteps(withFastTranslation(m.right), { maxSteps: MAX_STEPS }, {
     event: (ev) => {
       summary = addEvent(summary, ev)
       onEvent?.(ev, summary.steps)

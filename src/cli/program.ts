@@ -6,6 +6,7 @@ import type { Command } from 'commander'
 import { parseElf } from '../elf/elf.ts'
 import { DEFAULT_ISA, parseIsa } from '../cpu/isa.ts'
 import { type Machine, type MachineOptions, SPIKE_INTERLEAVE, loadMachine } from '../machine/machine.ts'
+import { withFastTranslation } from './engines.ts'
 import { failInput } from './io.ts'
 
 /** The flags every program-running command shares. */
@@ -56,5 +57,5 @@ export const loadProgram = (path: string, flags: ProgramFlags): Machine => {
   const elf = parseElf(bytes)
   if (elf._tag === 'Left') return failInput(`${path}: ${elf.left.message}`)
   const m = loadMachine(isa.right, elf.right, options)
-  return m._tag === 'Left' ? failInput(`${path}: ${m.left.message}`) : m.right
+  return m._tag === 'Left' ? failInput(`${path}: ${m.left.message}`) : withFastTranslation(m.right)
 }
