@@ -88,9 +88,9 @@ export interface TlbEntry<T extends TlbTag = HartTag> {
  * (`specEngine`) walks with the readable `translate` and remembers nothing; engine/tlb.ts has one that
  * walks with the fast path and memoises.
  */
-export interface TlbEngine<C = TranslationContext> {
+export interface TlbEngine<C = TranslationContext, F = TranslationFault> {
   /** The page-table walker a miss runs. */
-  readonly walk: (memory: PhysMemory, ctx: C, req: TranslationRequest) => WalkOutcome
+  readonly walk: (memory: PhysMemory, ctx: C, req: TranslationRequest) => WalkOutcome<F>
   /**
    * `make(key, slot, arg)`, where `make` is a pure function of an immutable `key` object and a small
    * `slot` number (`arg` must be fixed for a given key): an engine may answer from a memo.
@@ -105,14 +105,14 @@ export const specEngine: TlbEngine = {
 }
 
 /** A TLB version: sets of entries, each set ordered most recently used (LRU) or newest (FIFO) first. */
-export interface Tlb<T extends TlbTag = HartTag, C = TranslationContext> {
+export interface Tlb<T extends TlbTag = HartTag, C = TranslationContext, F = TranslationFault> {
   readonly config: TlbConfig
   readonly sets: readonly (readonly TlbEntry<T>[])[]
-  readonly engine: TlbEngine<C>
+  readonly engine: TlbEngine<C, F>
 }
 
-export interface TlbOutcome<T extends TlbTag = HartTag, C = TranslationContext> extends WalkOutcome {
-  readonly tlb: Tlb<T, C>
+export interface TlbOutcome<T extends TlbTag = HartTag, C = TranslationContext, F = TranslationFault> extends WalkOutcome<F> {
+  readonly tlb: Tlb<T, C, F>
   /** True when the translation came from the TLB without a walk. */
   readonly hit: boolean
 }
@@ -121,10 +121,10 @@ export interface TlbOutcome<T extends TlbTag = HartTag, C = TranslationContext> 
  * A TLB outcome after a walk: the walk's own outcome, read through (not copied: the fast path's outcome
  * builds its trail on first read, which a spread would lose), plus the new TLB.
  */
-class WalkedOutcome<T extends TlbTag, C> implements TlbOutcome<T, C> {
+class WalkedOutcome<T extends TlbTag, C, F> implements TlbOutcome<T, C, F> {
   readonly hit = false
-  constructor(private readonly walk: WalkOutcome, readonly tlb: Tlb<T, C>) {}
-  get result(): WalkOutcome['result'] { return this.walk.result }
+  constructor(private readonly walk: WalkOutcome<F>, readonly tlb: Tlb<T, C, F>) {}
+  get result(): WalkOutcome<F>['result'] { return this.walk.result }
   get memory(): PhysMemory { return this.walk.memory }
   get trail(): readonly TrailStep[] { return this.walk.trail }
   get refs(): number { return this.walk.refs }
@@ -136,26 +136,26 @@ class WalkedOutcome<T extends TlbTag, C> implements TlbOutcome<T, C> {
 const EMPTY_SET: readonly never[] = []
 
 /** An empty TLB of this shape, refilled by `engine` (the spec's by default). */
-export const emptyTlb = <T extends TlbTag = HartTag, C = TranslationContext>(
-  config: TlbConfig = defaultTlbConfig, engine: TlbEngine<C> = specEngine as unknown as TlbEngine<C>,
-): Tlb<T, C> => {
+export const emptyTlb = <T extends TlbTag = HartTag, C = TranslationContext, F = TranslationFault>(
+  config: TlbConfig = defaultTlbConfig, engine: TlbEngine<C, F> = specEngine as unknown as TlbEngine<C, F>,
+): Tlb<T, C, F> => {
   if (!Number.isInteger(Math.log2(config.sets)) || config.ways < 1) throw new RangeError('TLB sets must be a power of two and ways ≥ 1')
   return { config, sets: new Array<readonly TlbEntry<T>[]>(config.sets).fill(EMPTY_SET), engine }
 }
 
 /** The same TLB with every entry dropped (its shape and engine kept): what Spike's flush_tlb does. */
-export const flushTlb = <T extends TlbTag, C>(tlb: Tlb<T, C>): Tlb<T, C> =>
-  tlb.sets.every((set) => set.length === 0) ? tlb : emptyTlb<T, C>(tlb.config, tlb.engine)
+export const flushTlb = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>): Tlb<T, C, F> =>
+  tlb.sets.every((set) => set.length === 0) ? tlb : emptyTlb<T, C, F>(tlb.config, tlb.engine)
 
 /** The same TLB (entries kept) refilled by another engine. */
-export const withEngine = <T extends TlbTag, C>(tlb: Tlb<T, C>, engine: TlbEngine<C>): Tlb<T, C> =>
+export const withEngine = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>, engine: TlbEngine<C, F>): Tlb<T, C, F> =>
   ({ config: tlb.config, sets: tlb.sets, engine })
 
-const tlbOf = <T extends TlbTag, C>(tlb: Tlb<T, C>, sets: readonly (readonly TlbEntry<T>[])[]): Tlb<T, C> =>
+const tlbOf = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>, sets: readonly (readonly TlbEntry<T>[])[]): Tlb<T, C, F> =>
   ({ config: tlb.config, sets, engine: tlb.engine })
 
 /** Every entry, set by set. */
-export const entries = <T extends TlbTag, C>(tlb: Tlb<T, C>): readonly TlbEntry<T>[] => tlb.sets.flat()
+export const entries = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>): readonly TlbEntry<T>[] => tlb.sets.flat()
 
 // ---- lookup and fill (any master) -------------------------------------------------------------------
 
@@ -194,7 +194,7 @@ const matches = <T extends TlbTag>(e: TlbEntry<T>, vpn: number, t: T): boolean =
 
 const setIndex = (tlb: { readonly config: TlbConfig }, vpn: number): number => vpn & (tlb.config.sets - 1)
 
-const withSet = <T extends TlbTag, C>(tlb: Tlb<T, C>, index: number, set: readonly TlbEntry<T>[]): Tlb<T, C> => {
+const withSet = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>, index: number, set: readonly TlbEntry<T>[]): Tlb<T, C, F> => {
   const sets = tlb.sets.slice()
   sets[index] = set
   return tlbOf(tlb, sets)
@@ -227,7 +227,7 @@ const entryFor = <T extends TlbTag>(tag: T, vpn: number, tr: Translation): TlbEn
  * the engine's walker runs with `ctx` and a successful result is cached under `key.tag`. Returns the
  * new TLB with the outcome; no input is modified.
  */
-export const lookupOrWalk = <T extends TlbTag, C>(tlb: Tlb<T, C>, memory: PhysMemory, key: TlbKey<T>, ctx: C, req: TranslationRequest): TlbOutcome<T, C> => {
+export const lookupOrWalk = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>, memory: PhysMemory, key: TlbKey<T>, ctx: C, req: TranslationRequest): TlbOutcome<T, C, F> => {
   const t = key.tag
   const va = req.va as bigint
   if (t === undefined) return new WalkedOutcome(tlb.engine.walk(memory, ctx, req), tlb)   // Bare: nothing to cache
@@ -238,7 +238,7 @@ export const lookupOrWalk = <T extends TlbTag, C>(tlb: Tlb<T, C>, memory: PhysMe
     const e = set[w]!
     if (!matches(e, vpn, t)) continue
     if (!usable(e, key, req)) break                              // walk again: may update A/D or fault
-    const result: Either<TranslationFault, Translation> = right(hitTranslation(e, va))
+    const result: Either<F, Translation> = right(hitTranslation(e, va))
     const next = w === 0 || tlb.config.replacement === 'fifo'
       ? tlb
       : withSet(tlb, index, [e, ...set.slice(0, w), ...set.slice(w + 1)])
@@ -289,8 +289,8 @@ export const translateCached = (tlb: Tlb, memory: PhysMemory, ctx: TranslationCo
 // ---- fences -------------------------------------------------------------------------------------------
 
 /** The TLB keeping only the entries `keep` accepts (all dropped under Spike's flush-all fences). */
-export const keepOnly = <T extends TlbTag, C>(tlb: Tlb<T, C>, keep: (e: TlbEntry<T>) => boolean): Tlb<T, C> => {
-  if (tlb.config.flushAll) return emptyTlb<T, C>(tlb.config, tlb.engine)
+export const keepOnly = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>, keep: (e: TlbEntry<T>) => boolean): Tlb<T, C, F> => {
+  if (tlb.config.flushAll) return emptyTlb<T, C, F>(tlb.config, tlb.engine)
   let changed = false
   const sets = tlb.sets.map((set) => {
     const kept = set.filter(keep)

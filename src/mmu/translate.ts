@@ -73,8 +73,9 @@ export interface Translation {
   readonly pageBits: number
 }
 
-export interface WalkOutcome {
-  readonly result: Either<TranslationFault, Translation>
+export interface WalkOutcome<F = TranslationFault> {
+  /** The translation, or the master's fault (the hart's `TranslationFault` unless a master says otherwise). */
+  readonly result: Either<F, Translation>
   /** Memory after any hardware A/D updates (the same object when none happened). */
   readonly memory: PhysMemory
   /** Every PTE read and write, in order, with what was decided. */
