@@ -8,7 +8,7 @@ import { type AccessType } from '../mmu/faults.ts'
 import { type Csrs, type Priv, PRV_M, accessMode, hart } from './hart.ts'
 import { pmpMatch } from '../memory/pmp.ts'
 import { effectiveDataMode } from './csr/access.ts'
-import { translateOnly } from './translation.ts'
+import { type ContextMaker, hartContext, translateOnly } from './translation.ts'
 import { type PmpAccess, pmpAllows } from './pmp.ts'
 import { CAUSE, type Trap, trap } from './trap.ts'
 import { type Exec, type Mode, isTrap, logLoad, logStore } from './exec.ts'
@@ -87,12 +87,15 @@ export const pmpAllowsCached = (c: Csrs, pa: bigint, len: number, access: PmpAcc
   return ok
 }
 
+/** The hart's translation context, its implicit page-table accesses checked by the PMP check below. */
+const CONTEXT: ContextMaker = hartContext(pmpAllowsCached)
+
 export const accessFault = (access: AccessType, va: bigint, virt: boolean): Trap =>
   trap(access === 'fetch' ? CAUSE.fetchAccess : access === 'load' ? CAUSE.loadAccess : CAUSE.storeAccess, va, virt)
 
 /** Translates va for one access (TLB, walk, A/D updates) and applies PMP: the physical address or a trap. */
 export const translateAccess = (e: Exec, va: bigint, access: AccessType, mode: Mode, len: number, hlvx = false): bigint | Trap => {
-  const pa = translateOnly(e, va, access, mode, hlvx)
+  const pa = translateOnly(e, va, access, mode, hlvx, CONTEXT)
   if (isTrap(pa)) return pa
   return pmpAllowsCached(e.h.csr, pa, len, access, mode.priv, hlvx) ? pa : accessFault(access, va, mode.virt)
 }
@@ -112,7 +115,7 @@ export const fetch = (e: Exec): number | Trap => {
   const mode = accessMode(e.h.priv, e.h.virt)
   const bp = checkTriggers(e, 'execute', e.pc, 2)
   if (bp !== undefined) return bp
-  const pa = translateOnly(e, e.pc, 'fetch', mode, false)
+  const pa = translateOnly(e, e.pc, 'fetch', mode, false, CONTEXT)
   if (isTrap(pa)) return pa
   // Where the second parcel lies in the same page, its translation is the first's, and it is in the same
   // bus region: one 4-byte bus read returns the bytes of both parcels (as two 2-byte reads would), and

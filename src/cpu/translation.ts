@@ -12,7 +12,7 @@ import { type Csrs, type Priv, PRV_S } from './hart.ts'
 import { type Isa } from './isa.ts'
 import { henvcfgRead } from './csr/access.ts'
 import { ENVCFG_ADUE, ENVCFG_PBMTE, MSTATUS_MXR, MSTATUS_SUM } from './csr/fields.ts'
-import { pmpAllows } from './pmp.ts'
+import { type PmpAccess, pmpAllows } from './pmp.ts'
 import { type Trap, trap } from './trap.ts'
 import { type Exec, type Mode } from './exec.ts'
 
@@ -24,11 +24,19 @@ export interface HartContext {
   readonly key: TlbKey<HartTag>
 }
 
+/** A PMP check as the hart makes it (memory-access.ts passes the one it uses for its own accesses). */
+export type PmpCheck = (c: Csrs, pa: bigint, len: number, access: PmpAccess, priv: Priv) => boolean
+
+/** The hart's context of a CSR file at slot = effective priv·2 + V, for an ISA: see `hartContext`. */
+export type ContextMaker = (c: Csrs, slot: number, isa: Isa) => HartContext
+
 /**
- * The translation context of CSR file `c` for accesses at effective privilege and V given as
- * `slot` = priv·2 + V. A pure function of (c, slot, isa): the TLB's engine may remember it per CSR file.
+ * The translation context of a CSR file for accesses at effective privilege and V given as
+ * `slot` = priv·2 + V, with implicit page-table accesses checked by `pmp` as S-mode accesses. What it
+ * returns is a pure function of (c, slot, isa): the TLB's engine may remember it per CSR file, so make
+ * one maker per PMP check (a module-level constant) and reuse it.
  */
-const hartContext = (c: Csrs, slot: number, isa: Isa): HartContext => {
+export const hartContext = (pmp: PmpCheck): ContextMaker => (c, slot, isa) => {
   const priv = slot >> 1
   const virt = (slot & 1) === 1
   const henv = henvcfgRead(c)
@@ -42,14 +50,17 @@ const hartContext = (c: Csrs, slot: number, isa: Isa): HartContext => {
     henvcfg: { adue: (henv & ENVCFG_ADUE) !== 0n, pbmte: (henv & ENVCFG_PBMTE) !== 0n },
     svnapot: isa.svnapot,
     // Implicit page-table accesses are checked by PMP as S-mode accesses.
-    physCheck: (pa, size, op) => pmpAllows(c, pa, size, op === 'read' ? 'load' : 'store', PRV_S),
+    physCheck: (pa, size, op) => pmp(c, pa, size, op === 'read' ? 'load' : 'store', PRV_S),
   }
   return { ctx, key: hartTlbKey(ctx) }
 }
 
+/** The context maker with the readable PMP check. */
+export const specContext: ContextMaker = hartContext(pmpAllows)
+
 /** The translation context of a CSR file at an effective mode (for the fences; accesses take it through the TLB engine). */
 export const contextFor = (c: Csrs, isa: Isa, priv: Priv, virt: boolean): TranslationContext =>
-  hartContext(c, priv * 2 + (virt ? 1 : 0), isa).ctx
+  specContext(c, priv * 2 + (virt ? 1 : 0), isa).ctx
 
 /**
  * A translation fault as the trap the hart takes: cause, tval (the VA, or GVA when V=1), htval/mtval2
@@ -61,9 +72,10 @@ export const faultTrap = (f: TranslationFault, virt: boolean): Trap =>
 
 /**
  * The translation half of an access: the physical address before PMP, or the translation's trap.
- * Threads the TLB and memory (A/D updates) and counts hits and walks in `e`.
+ * Threads the TLB and memory (A/D updates) and counts hits and walks in `e`; `context` reads the CSRs
+ * (with the caller's PMP check for the implicit page-table accesses).
  */
-export const translateOnly = (e: Exec, va: bigint, access: AccessType, mode: Mode, hlvx: boolean): bigint | Trap => {
+export const translateOnly = (e: Exec, va: bigint, access: AccessType, mode: Mode, hlvx: boolean, context: ContextMaker = specContext): bigint | Trap => {
   const c = e.h.csr
   if (untranslated(PRIV_NAMES[mode.priv]!, mode.virt, c.satp)) {
     // No translation (M-mode, or satp = Bare): the address is physical, exactly as `translate` decides.
@@ -71,7 +83,7 @@ export const translateOnly = (e: Exec, va: bigint, access: AccessType, mode: Mod
     e.lastPa = va
     return va
   }
-  const hc = e.tlb.engine.remember(c, mode.priv * 2 + (mode.virt ? 1 : 0), e.isa, hartContext)
+  const hc = e.tlb.engine.remember(c, mode.priv * 2 + (mode.virt ? 1 : 0), e.isa, context)
   const out = lookupOrWalk(e.tlb, e.memory, hc.key, hc.ctx, { va: va as VirtAddr, access, hlvx })
   e.tlb = out.tlb
   e.memory = out.memory

@@ -12,7 +12,7 @@ import { type PermissionRule, denial, gStageDenial } from '../permissions.ts'
 import { FLAG_A as F_A, FLAG_D as F_D, FLAG_R as F_R, FLAG_U as F_U, FLAG_V as F_V, FLAG_W as F_W, FLAG_X as F_X } from '../pte.ts'
 import {
   type Translation, type TranslationContext, type TranslationRequest, type WalkOutcome,
-  activeStages, firstStagePermission, translate as translateSpec,
+  type ActiveStages, activeStages, firstStagePermission, translate as translateSpec,
 } from '../translate.ts'
 import { type DecisionKind, type Stage, type StageLeaf, type TrailPurpose, type TrailStep, LEAF, POINTER, describeDecision } from '../walk.ts'
 
@@ -93,8 +93,32 @@ interface Walk {
   gLimit: number
 }
 
-const newWalk = (memory: PhysMemory, ctx: TranslationContext, req: TranslationRequest): Walk => ({
-  memory, ram: ramOf(memory.map), ctx, firstRule: firstStagePermission(ctx), gRule: { kind: 'G', mxr: ctx.mstatus.mxr }, access: req.access, hlvx: req.hlvx === true, steps: [], refs: 0,
+/** What a context decides for every walk made in it: the active stages and the step-5 rules. */
+interface Prepared {
+  readonly stages: ActiveStages
+  readonly firstRule: PermissionRule
+  readonly gRule: PermissionRule
+}
+
+// Memoised per (immutable) context object: the most recent in variables, the others in a WeakMap.
+const prepared = new WeakMap<TranslationContext, Prepared>()
+let lastCtx: TranslationContext | undefined
+let lastPrepared: Prepared | undefined
+
+const prepare = (ctx: TranslationContext): Prepared => {
+  if (ctx === lastCtx) return lastPrepared!
+  let p = prepared.get(ctx)
+  if (p === undefined) {
+    p = { stages: activeStages(ctx), firstRule: firstStagePermission(ctx), gRule: { kind: 'G', mxr: ctx.mstatus.mxr } }
+    prepared.set(ctx, p)
+  }
+  lastCtx = ctx
+  lastPrepared = p
+  return p
+}
+
+const newWalk = (memory: PhysMemory, ctx: TranslationContext, p: Prepared, req: TranslationRequest): Walk => ({
+  memory, ram: ramOf(memory.map), ctx, firstRule: p.firstRule, gRule: p.gRule, access: req.access, hlvx: req.hlvx === true, steps: [], refs: 0,
   gRoot: 0, gScheme: undefined, gLimit: 0,
 })
 
@@ -221,7 +245,8 @@ const within = (vpn: number, offset: number, level: number): number => (vpn % PO
 export const translateFast = (memory: PhysMemory, ctx: TranslationContext, req: TranslationRequest): WalkOutcome | undefined => {
   const va = req.va as bigint
   const need = F_A | (req.access === 'store' ? F_D : 0)
-  const stages = activeStages(ctx)
+  const p = prepare(ctx)
+  const stages = p.stages
   if (!stages.virt) {
     const s1 = stages.first
     if (s1 === undefined) return FAIL
@@ -229,7 +254,7 @@ export const translateFast = (memory: PhysMemory, ctx: TranslationContext, req: 
     if (!isCanonical(va, scheme)) return FAIL
     const root = Number(s1.root)
     if (root >= SAFE) return FAIL
-    const w = newWalk(memory, ctx, req)
+    const w = newWalk(memory, ctx, p, req)
     const vpn = Number((va >> 12n) & VPN_MASK[scheme.levels])
     const leaf = walk(w, S, TRANSLATE, scheme, root, vpn, S_RULE, need)
     if (leaf === undefined) return FAIL
@@ -244,7 +269,7 @@ export const translateFast = (memory: PhysMemory, ctx: TranslationContext, req: 
   if (g === undefined) return FAIL
   const gRoot = Number(g.root)
   if (gRoot >= SAFE) return FAIL
-  const w = newWalk(memory, ctx, req)
+  const w = newWalk(memory, ctx, p, req)
   w.gRoot = gRoot
   w.gScheme = g.scheme
   w.gLimit = G_LIMIT[g.scheme.levels]!
