@@ -8,7 +8,7 @@ import { right } from '../../bits/either.ts'
 import { type PhysMemory, pageAt } from '../../memory/memory.ts'
 import { type MemoryMap } from '../../memory/memory-map.ts'
 import { type Scheme, isCanonical } from '../atp.ts'
-import { type PermissionRule, denial, gStageDenial } from '../permissions.ts'
+import { type FirstStagePermission, firstStageDenial, gStageDenial } from '../permissions.ts'
 import { FLAG_A as F_A, FLAG_D as F_D, FLAG_R as F_R, FLAG_U as F_U, FLAG_V as F_V, FLAG_W as F_W, FLAG_X as F_X } from '../pte.ts'
 import {
   type Translation, type TranslationContext, type TranslationRequest, type WalkOutcome,
@@ -80,8 +80,9 @@ interface Walk {
   readonly ram: readonly number[]
   readonly ctx: TranslationContext
   /** The step-5 rules of the first stage and of the G-stage's final access (from the same functions the spec uses). */
-  readonly firstRule: PermissionRule
-  readonly gRule: PermissionRule
+  readonly firstRule: FirstStagePermission
+  /** mstatus.MXR for the G-stage's final access. */
+  readonly gMxr: boolean
   readonly access: TranslationRequest['access']
   readonly hlvx: boolean
   /** The trail as flat numbers, STEP_WORDS per step; TrailStep objects are built only if read. */
@@ -96,8 +97,8 @@ interface Walk {
 /** What a context decides for every walk made in it: the active stages and the step-5 rules. */
 interface Prepared {
   readonly stages: ActiveStages
-  readonly firstRule: PermissionRule
-  readonly gRule: PermissionRule
+  readonly firstRule: FirstStagePermission
+  readonly gMxr: boolean
 }
 
 // Memoised per (immutable) context object: the most recent in variables, the others in a WeakMap.
@@ -109,7 +110,7 @@ const prepare = (ctx: TranslationContext): Prepared => {
   if (ctx === lastCtx) return lastPrepared!
   let p = prepared.get(ctx)
   if (p === undefined) {
-    p = { stages: activeStages(ctx), firstRule: firstStagePermission(ctx), gRule: { kind: 'G', mxr: ctx.mstatus.mxr } }
+    p = { stages: activeStages(ctx), firstRule: firstStagePermission(ctx), gMxr: ctx.mstatus.mxr }
     prepared.set(ctx, p)
   }
   lastCtx = ctx
@@ -118,7 +119,7 @@ const prepare = (ctx: TranslationContext): Prepared => {
 }
 
 const newWalk = (memory: PhysMemory, ctx: TranslationContext, p: Prepared, req: TranslationRequest): Walk => ({
-  memory, ram: ramOf(memory.map), ctx, firstRule: p.firstRule, gRule: p.gRule, access: req.access, hlvx: req.hlvx === true, steps: [], refs: 0,
+  memory, ram: ramOf(memory.map), ctx, firstRule: p.firstRule, gMxr: p.gMxr, access: req.access, hlvx: req.hlvx === true, steps: [], refs: 0,
   gRoot: 0, gScheme: undefined, gLimit: 0,
 })
 
@@ -128,10 +129,13 @@ type RuleKind = typeof S_RULE | typeof VS_RULE | typeof G_IMPLICIT | typeof G_FI
 
 const allowed = (w: Walk, rule: RuleKind, flags: number): boolean => {
   switch (rule) {
-    case S_RULE: case VS_RULE: return denial(w.firstRule, w.access, w.hlvx, flags) === undefined
+    case S_RULE: case VS_RULE: {
+      const r = w.firstRule
+      return firstStageDenial(r.priv, r.virt, r.sum, r.mxr, w.access, w.hlvx, flags) === undefined
+    }
     // Implicit VS page-table reads are loads for the G-stage, without MXR.
     case G_IMPLICIT: return gStageDenial('load', false, false, flags) === undefined
-    case G_FINAL: return denial(w.gRule, w.access, w.hlvx, flags) === undefined
+    case G_FINAL: return gStageDenial(w.access, w.hlvx, w.gMxr, flags) === undefined
   }
 }
 
