@@ -276,15 +276,12 @@ export const hartTlbKey = (ctx: TranslationContext): TlbKey<HartTag> => {
   return { tag, first: firstStagePermission(ctx), g: { kind: 'G', mxr: ctx.mstatus.mxr } }
 }
 
-/** hartTlbKey as a function of (context, slot, arg), for `TlbEngine.remember`. */
-const hartKeyOf = (ctx: TranslationContext): TlbKey<HartTag> => hartTlbKey(ctx)
-
 /**
  * Translates a hart's access through its TLB (see `lookupOrWalk`); the key comes from the context
  * (remembered per context object where the engine memoises).
  */
 export const translateCached = (tlb: Tlb, memory: PhysMemory, ctx: TranslationContext, req: TranslationRequest): TlbOutcome =>
-  lookupOrWalk(tlb, memory, tlb.engine.remember(ctx, 0, undefined, hartKeyOf), ctx, req)
+  lookupOrWalk(tlb, memory, tlb.engine.remember(ctx, 0, undefined, hartTlbKey), ctx, req)
 
 // ---- fences -------------------------------------------------------------------------------------------
 
