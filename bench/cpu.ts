@@ -19,6 +19,7 @@ import { parseElf } from '../src/elf/elf.ts'
 import { parseIsa } from '../src/cpu/isa.ts'
 import { type Machine, loadMachine, withMemory } from '../src/machine/machine.ts'
 import { foldStepsFast as foldSteps, run } from '../src/machine/engine/run.ts'
+import { withFastTranslation } from '../src/cli/engines.ts'
 import { commitLine } from '../src/trace/commit-log.ts'
 import { CommitLogWriter } from '../src/trace/commit-log-writer.ts'
 import { phys } from '../src/bits/address.ts'
@@ -48,7 +49,7 @@ const load = (name: string, isaText: string): Machine => {
   if (isa._tag === 'Left' || elf._tag === 'Left') throw new Error(`${name}: cannot load`)
   const m = loadMachine(isa.right, elf.right)
   if (m._tag === 'Left') throw new Error(m.left.message)
-  return m.right
+  return withFastTranslation(m.right)
 }
 
 const seconds = (f: () => void): number => {

@@ -6,7 +6,8 @@ import { phys, virt, guestVirt } from '../src/bits/address.ts'
 import { emptyMemory, peek, pokeBytes, type PhysMemory } from '../src/memory/memory.ts'
 import { defaultMemoryMap } from '../src/memory/memory-map.ts'
 import { makePte, PTE_A, PTE_D, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X } from '../src/mmu/pte.ts'
-import { translate, type TranslationContext } from '../src/mmu/translate.ts'
+import { type TranslationContext } from '../src/mmu/translate.ts'
+import { translate } from '../src/mmu/engine/fast-walk.ts'   // the hart's walker: the fast path wrapping the spec
 
 const PAGES = 4096                               // distinct 4 KiB pages mapped, visited in scrambled order
 const N = Number(process.env['BENCH_N'] ?? 300_000)

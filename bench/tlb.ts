@@ -4,8 +4,10 @@ import { phys, virt } from '../src/bits/address.ts'
 import { emptyMemory, poke, type PhysMemory } from '../src/memory/memory.ts'
 import { defaultMemoryMap } from '../src/memory/memory-map.ts'
 import { makePte, PTE_A, PTE_D, PTE_R, PTE_V, PTE_W } from '../src/mmu/pte.ts'
-import { translate, type TranslationContext } from '../src/mmu/translate.ts'
-import { defaultTlbConfig, emptyTlb, translateCached } from '../src/mmu/tlb.ts'
+import { type TranslationContext } from '../src/mmu/translate.ts'
+import { translate } from '../src/mmu/engine/fast-walk.ts'   // the hart's walker: the fast path wrapping the spec
+import { defaultTlbConfig, translateCached } from '../src/mmu/tlb.ts'
+import { fastTlb } from '../src/mmu/engine/tlb.ts'
 
 const ROOT = 0x8000_1000n, L1 = 0x8000_2000n, L0 = 0x8000_3000n
 const PAGES = 32                                   // fits a 64-entry TLB: the steady state is all hits
@@ -38,7 +40,7 @@ const walked = time('Sv39 walk, no TLB (baseline)', () => {
   return sum
 })
 const cached = time(`Sv39 through TLB (${defaultTlbConfig.sets}×${defaultTlbConfig.ways} LRU)`, () => {
-  let tlb = emptyTlb(defaultTlbConfig)
+  let tlb = fastTlb(defaultTlbConfig)
   let hits = 0
   for (let i = 0; i < N; i++) {
     const r = translateCached(tlb, mem, ctx, { va: vas[i & 4095]!, access: 'load' })

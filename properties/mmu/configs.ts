@@ -6,7 +6,7 @@ import { isLeft, type Either } from 'fp-ts/lib/Either.js'
 import { phys } from '../../src/bits/address.ts'
 import { type PhysMemory, poke } from '../../src/memory/memory.ts'
 import type { AccessType, TranslationFault } from '../../src/mmu/faults.ts'
-import type { Translation, TranslationContext, Privilege } from '../../src/mmu/translate.ts'
+import type { Translation, TranslationContext } from '../../src/mmu/translate.ts'
 import { ram } from '../../spec/mmu/fixtures.ts'
 import { fc } from '../fc.ts'
 
@@ -93,7 +93,7 @@ export const ctxBitsArb: fc.Arbitrary<CtxBits> = fc.record({
 }))
 
 export const translationContext = (c: CtxBits, over: Partial<TranslationContext>): TranslationContext => ({
-  priv: c.priv as Privilege, virt: false, satp: 0n, vsatp: 0n, hgatp: 0n,
+  priv: c.priv, virt: false, satp: 0n, vsatp: 0n, hgatp: 0n,
   mstatus: { sum: c.hsSum, mxr: c.hsMxr },
   vsstatus: { sum: c.vsSum, mxr: c.vsMxr },
   menvcfg: { adue: c.menvAdue, pbmte: c.menvPbmte },
@@ -268,7 +268,7 @@ export type Observed = { readonly pa: bigint } | { readonly cause: bigint; reado
 export const observe = (r: Either<TranslationFault, Translation>): Observed =>
   isLeft(r)
     ? { cause: r.left.cause, tval: r.left.tval, htval: r.left.htval, tinst: r.left.tinst }
-    : { pa: r.right.pa as bigint }
+    : { pa: r.right.pa }
 
 export const show = (o: Observed): string =>
   'pa' in o ? `pa 0x${o.pa.toString(16)}` : `cause ${o.cause} tval 0x${o.tval.toString(16)} htval 0x${o.htval.toString(16)} tinst 0x${o.tinst.toString(16)}`

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert'
 import { isLeft } from 'fp-ts/lib/Either.js'
 import { fc, runs } from '../fc.ts'
 import { guestVirt, virt } from '../../src/bits/address.ts'
-import { translateFast } from '../../src/mmu/fast-walk.ts'
+import { translateFast } from '../../src/mmu/engine/fast-walk.ts'
 import { translateSpec, type WalkOutcome } from '../../src/mmu/translate.ts'
 import type { StageLeaf } from '../../src/mmu/walk.ts'
 import { buildTwoStage, twoStageConfigArb, type Mutation } from './configs.ts'
@@ -19,7 +19,7 @@ const normal = (o: WalkOutcome) => ({
     ? { fault: o.result.left }
     : { pa: o.result.right.pa as bigint, gpa: o.result.right.gpa as bigint | undefined, pageBits: o.result.right.pageBits, first: leaf(o.result.right.first), gstage: leaf(o.result.right.gstage) },
   refs: o.refs,
-  trail: o.trail.map((t) => ({ stage: t.stage, purpose: t.purpose, op: t.op, level: t.level, pteAddr: t.pteAddr as bigint, pte: t.pte, decision: t.decision })),
+  trail: o.trail.map((t) => ({ stage: t.stage, purpose: t.purpose, op: t.op, level: t.level, pteAddr: t.pteAddr, pte: t.pte, decision: t.decision })),
 })
 
 // The shared worlds corrupt PTEs rarely (most walks should succeed). Half of the runs here corrupt

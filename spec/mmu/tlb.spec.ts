@@ -148,18 +148,18 @@ test('Guest entries are tagged by VMID: another VMID misses', () => {
 test('SFENCE.VMA with V=0 leaves guest (V=1) translations alone', () => {
   const t = guestAccess(access(fresh()).tlb, guest(1n), 1n).tlb
   const after = sfenceVma(t, s(), {})
-  assert.equal(entries(after).map((e) => e.virt), [true])
+  assert.equal(entries(after).map((e) => e.tag.virt), [true])
 })
 
 test('HFENCE.VVMA drops VS-stage translations of the current VMID only', () => {
   const t = guestAccess(guestAccess(access(fresh()).tlb, guest(1n), 1n).tlb, guest(2n), 2n).tlb
   const after = hfenceVvma(t, guest(1n), {})
-  assert.equal(entries(after).map((e) => `${e.virt}:${e.vmid}`).sort(), ['false:-1', 'true:2'])
+  assert.equal(entries(after).map((e) => `${e.tag.virt}:${e.tag.vmid}`).sort(), ['false:-1', 'true:2'])
 })
 
 test('SFENCE.VMA executed with V=1 acts as HFENCE.VVMA for the current VMID', () => {
   const t = guestAccess(guestAccess(fresh(), guest(1n), 1n).tlb, guest(2n), 2n).tlb
-  assert.equal(entries(sfenceVma(t, guest(2n), {})).map((e) => e.vmid), [1])
+  assert.equal(entries(sfenceVma(t, guest(2n), {})).map((e) => e.tag.vmid), [1])
 })
 
 test('HFENCE.GVMA rs1=GPA: drops combined entries whose G-stage leaf maps that GPA (here the 1 GiB identity page)', () => {
@@ -170,7 +170,7 @@ test('HFENCE.GVMA rs1=GPA: drops combined entries whose G-stage leaf maps that G
 
 test('HFENCE.GVMA x0, rs2=VMID: drops that VMID only, and never V=0 entries', () => {
   const t = guestAccess(guestAccess(access(fresh()).tlb, guest(1n), 1n).tlb, guest(2n), 2n).tlb
-  assert.equal(entries(hfenceGvma(t, { vmid: 2n })).map((e) => e.vmid).sort(), [-1, 1])
+  assert.equal(entries(hfenceGvma(t, { vmid: 2n })).map((e) => e.tag.vmid).sort(), [-1, 1])
 })
 
 test('Executable-only page: a fetch fills the TLB and a later load (MXR=0) is still denied', () => {

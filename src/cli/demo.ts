@@ -23,6 +23,7 @@ import { openOutput, writeOutput } from './output.ts'
 import { parseScenario } from './scenario.ts'
 import { formatError } from '../codec/errors.ts'
 import { renderScenario } from './translate.ts'
+import { withFastTranslation } from './engines.ts'
 
 // ---- the hypervisor demo ------------------------------------------------------------------------------
 
@@ -55,7 +56,7 @@ export const runHypervisorDemo = (elfBytes: Uint8Array, onEvent?: (ev: StepEvent
   const m = loadMachine(isa.right, elf.right)
   if (isLeft(m)) return left(m.left.message)
   let summary = emptySummary
-  const r = foldSteps(m.right, { maxSteps: MAX_STEPS }, {
+  const r = foldSteps(withFastTranslation(m.right), { maxSteps: MAX_STEPS }, {
     event: (ev) => {
       summary = addEvent(summary, ev)
       onEvent?.(ev, summary.steps)

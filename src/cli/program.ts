@@ -8,6 +8,7 @@ import { DEFAULT_ISA, parseIsa } from '../cpu/isa.ts'
 import { type Machine, type MachineOptions, SPIKE_INTERLEAVE, loadMachine } from '../machine/machine.ts'
 import { SPIKE_RAM_BASE } from '../memory/memory-map.ts'
 import { cannotRead, failInput } from './io.ts'
+import { withFastTranslation } from './engines.ts'
 
 /** The flags every program-running command shares. */
 export interface ProgramFlags {
@@ -63,5 +64,5 @@ export const loadProgram = (path: string, flags: ProgramFlags): Machine => {
       `lies outside RAM 0x${SPIKE_RAM_BASE.toString(16)}..0x${(ramEnd - 1n).toString(16)} (--ram ${options.ramSize >> 20n})`)
   }
   const m = loadMachine(isa.right, elf.right, options)
-  return m._tag === 'Left' ? failInput(`${path}: ${m.left.message}`) : m.right
+  return m._tag === 'Left' ? failInput(`${path}: ${m.left.message}`) : withFastTranslation(m.right)
 }

@@ -5,6 +5,7 @@ import { type Pmp, type PmpAccess, pmpAllowsAt } from '../memory/pmp.ts'
 import { type Described, describe } from './decode/described.ts'
 import { type Csrs } from './hart.ts'
 import { type Isa, effectiveIsa } from './isa.ts'
+import { type ContextMaker, specContext } from './translation-context.ts'
 
 export interface HartAccel {
   /** decodeInstruction and what the step asks of the word (decode/described.ts). */
@@ -15,6 +16,8 @@ export interface HartAccel {
   readonly triggersArmed: (ts: Csrs['triggers']) => boolean
   /** The extensions in force under misa (isa.ts). */
   readonly effectiveIsa: (isa: Isa, misa: bigint) => Isa
+  /** The translation context of a CSR file at a mode, its page-table reads checked by PMP (translation-context.ts). */
+  readonly context: ContextMaker
 }
 
 /**
@@ -24,4 +27,4 @@ export interface HartAccel {
 export const triggersArmed = (ts: Csrs['triggers']): boolean => ts.some(([t1]) => t1 >> 60n === 2n)
 
 /** The specification itself: nothing remembered between calls. */
-export const specAccel: HartAccel = { describe, pmpAllows: pmpAllowsAt, triggersArmed, effectiveIsa }
+export const specAccel: HartAccel = { describe, pmpAllows: pmpAllowsAt, triggersArmed, effectiveIsa, context: specContext }

@@ -3,98 +3,29 @@
 // CSRs give (MPRV/MPP/MPV resolved by the caller), PMP, and finally the physical bus: RAM directly, the
 // rest through the platform's view (bus.ts).
 // Order and trap values follow Spike's riscv/mmu.cc (load_slow_path, store_slow_path, fetch_slow_path).
-import { type Either, isLeft } from '../bits/either.ts'
-import { type PhysAddr, type VirtAddr } from '../bits/address.ts'
+import { type PhysAddr } from '../bits/address.ts'
 import { u64 } from '../bits/bits.ts'
 import { type AccessSize, low32, peek, peekWord, poke } from '../memory/memory.ts'
-import { type AccessType, type TranslationFault } from '../mmu/faults.ts'
-import { type Translation, type TranslationContext, type Privilege } from '../mmu/translate.ts'
-import { translateCached } from '../mmu/tlb.ts'
-import { type Csrs, type Priv, PRV_M, PRV_S, accessMode, hart } from './hart.ts'
-import { type PmpAccess, pmpAllowsAt } from '../memory/pmp.ts'
-import { type Isa } from './isa.ts'
-import { effectiveDataMode, henvcfgRead } from './csr/access.ts'
-import { ENVCFG_ADUE, ENVCFG_PBMTE, MSTATUS_MXR, MSTATUS_SUM } from './csr/fields.ts'
+import { type AccessType } from '../mmu/faults.ts'
+import { type Priv, PRV_M, accessMode, hart } from './hart.ts'
+import { effectiveDataMode } from './csr/access.ts'
+import { translateOnly } from './translation.ts'
 import { CAUSE, type Trap, trap } from './trap.ts'
 import { type Exec, type Mode, isTrap, logLoad, logStore } from './exec.ts'
 import { inRam } from './bus.ts'
 import { anyTriggerArmed, checkTriggers } from './triggers.ts'
 
-// ---- translation context, memoised per (immutable) CSR file and mode: a pure cache ------------------
-
-const PRIV_NAMES: readonly Privilege[] = ['U', 'S', 'S', 'M']
-const contexts = new WeakMap<Csrs, (TranslationContext | undefined)[]>()
-
-// The CSR file of the last lookup and its slots: consecutive steps share the CSR file until a CSR is written.
-let lastCsrs: Csrs | undefined
-let lastSlots: (TranslationContext | undefined)[] = []
-
-export const contextFor = (c: Csrs, isa: Isa, priv: Priv, virt: boolean): TranslationContext => {
-  let slots = c === lastCsrs ? lastSlots : contexts.get(c)
-  if (slots === undefined) { slots = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined]; contexts.set(c, slots) }
-  lastCsrs = c
-  lastSlots = slots
-  const i = priv * 2 + (virt ? 1 : 0)
-  const known = slots[i]
-  if (known !== undefined) return known
-  const henv = henvcfgRead(c)
-  const ctx: TranslationContext = {
-    priv: PRIV_NAMES[priv]!, virt,
-    satp: c.satp, vsatp: c.vsatp, hgatp: c.hgatp,
-    mstatus: { sum: (c.mstatus & MSTATUS_SUM) !== 0n, mxr: (c.mstatus & MSTATUS_MXR) !== 0n },
-    vsstatus: { sum: (c.vsstatus & MSTATUS_SUM) !== 0n, mxr: (c.vsstatus & MSTATUS_MXR) !== 0n },
-    menvcfg: { adue: (c.menvcfg & ENVCFG_ADUE) !== 0n, pbmte: (c.menvcfg & ENVCFG_PBMTE) !== 0n },
-    henvcfg: { adue: (henv & ENVCFG_ADUE) !== 0n, pbmte: (henv & ENVCFG_PBMTE) !== 0n },
-    svnapot: isa.svnapot,
-    // Implicit page-table accesses are checked by PMP as S-mode accesses.
-    physCheck: (pa, size, op) => pmpAllowsCached(c, pa as bigint, size, op === 'read' ? 'load' : 'store', PRV_S),
-  }
-  slots[i] = ctx
-  return ctx
-}
-
-
-// Implicit page-table accesses (contextFor's physCheck) are checked by PMP as S-mode accesses, by the
-// specification's check (the engines' page memo lives in src/memory/engine/pmp.ts).
-const pmpAllowsCached = (c: Csrs, pa: bigint, len: number, access: PmpAccess, priv: Priv): boolean =>
-  pmpAllowsAt(c, pa, len, access, priv)
-
-export const faultTrap = (f: TranslationFault, virt: boolean): Trap =>
-  trap(f.cause, f.tval, f._tag === 'GuestPageFault' ? true : virt, f.htval, f.tinst)
+// The translation context and the fault → trap mapping are the hart's adapter (translation.ts).
+export { contextFor, faultTrap } from './translation.ts'
 
 export const accessFault = (access: AccessType, va: bigint, virt: boolean): Trap =>
   trap(access === 'fetch' ? CAUSE.fetchAccess : access === 'load' ? CAUSE.loadAccess : CAUSE.storeAccess, va, virt)
 
 /** Translates va for one access (TLB, walk, A/D updates) and applies PMP: the physical address or a trap. */
 export const translateAccess = (e: Exec, va: bigint, access: AccessType, mode: Mode, len: number, hlvx = false): bigint | Trap => {
-  const pa = translateOnly(e, va, access, mode, hlvx)
+  const pa = translateOnly(e, va, access, mode, hlvx, e.accel.context)
   if (isTrap(pa)) return pa
   return e.accel.pmpAllows(e.h.csr, pa, len, access, mode.priv, hlvx) ? pa : accessFault(access, va, mode.virt)
-}
-
-/** The translation half of translateAccess: the physical address before PMP, or the translation's trap. */
-const translateOnly = (e: Exec, va: bigint, access: AccessType, mode: Mode, hlvx: boolean): bigint | Trap => {
-  if (!mode.virt && (mode.priv === PRV_M || e.h.csr.satp >> 60n === 0n)) {
-    // No translation (M-mode, or satp = Bare): the address is physical, exactly as `translate` decides.
-    e.lastGpa = undefined
-    e.lastPa = va
-    return va
-  }
-  const ctx = contextFor(e.h.csr, e.isa, mode.priv, mode.virt)
-  const out = translateCached(e.tlb, e.memory, ctx, { va: va as VirtAddr, access, hlvx })
-  e.tlb = out.tlb
-  e.memory = out.memory
-  if (out.hit) e.tlbHits++
-  else if (out.refs > 0) {
-    e.walks++
-    if (mode.virt) e.twoStageWalks++
-  }
-  const r: Either<TranslationFault, Translation> = out.result
-  if (isLeft(r)) return faultTrap(r.left, mode.virt)
-  const pa = r.right.pa as bigint
-  e.lastGpa = r.right.gpa as bigint | undefined
-  e.lastPa = pa
-  return pa
 }
 
 // ---- fetch ---------------------------------------------------------------------------------------------
@@ -112,7 +43,7 @@ export const fetch = (e: Exec): number | Trap => {
   const mode = accessMode(e.h.priv, e.h.virt)
   const bp = checkTriggers(e, 'execute', e.pc, 2)
   if (bp !== undefined) return bp
-  const pa = translateOnly(e, e.pc, 'fetch', mode, false)
+  const pa = translateOnly(e, e.pc, 'fetch', mode, false, e.accel.context)
   if (isTrap(pa)) return pa
   // Where the second parcel lies in the same page, its translation is the first's, and it is in the same
   // bus region: one 4-byte bus read returns the bytes of both parcels (as two 2-byte reads would), and

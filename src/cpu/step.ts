@@ -12,7 +12,7 @@
 // instructions reach memory: memory-access.ts; what each does: execute/; debug triggers: triggers.ts.
 // Hot-path helpers (decoding, PMP, …) come in as `accel` (accel.ts); the engines pass memoised ones.
 import { type PhysMemory } from '../memory/memory.ts'
-import { type Tlb, emptyTlb } from '../mmu/tlb.ts'
+import { type Tlb, flushTlb } from '../mmu/tlb.ts'
 import { type Csrs, type Hart, PRV_M, PRV_S, hart, withRegister } from './hart.ts'
 import { type Isa } from './isa.ts'
 import { CSR, csrRead, midelegRead, mipRead } from './csr/access.ts'
@@ -89,7 +89,7 @@ export const pendingInterrupt = (h: Hart, isa: Isa): bigint | undefined => {
  * and mstatus (or vsstatus while V = 1) changing MPP, MPRV, SUM or MXR. The model's TLB is flushed at the
  * same points, so a stale translation lasts exactly as long as it would in Spike.
  */
-const flushed = (tlb: Tlb): Tlb => (tlb.sets.every((set) => set.length === 0) ? tlb : emptyTlb(tlb.config))
+const flushed = (tlb: Tlb): Tlb => flushTlb(tlb)
 
 const TRANSLATION_STATUS = MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR
 

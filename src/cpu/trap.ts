@@ -9,15 +9,10 @@ import {
   MSTATUS_SIE, MSTATUS_SPIE, MSTATUS_SPP, getField, setField,
 } from './csr/fields.ts'
 import { midelegRead } from './csr/access.ts'
+import { CAUSE } from '../mmu/exception-codes.ts'
 
-/** Exception codes (Priv. ISA table "Machine cause register (mcause) values after trap"; H chapter). */
-export const CAUSE = {
-  misalignedFetch: 0n, fetchAccess: 1n, illegalInstruction: 2n, breakpoint: 3n, misalignedLoad: 4n,
-  loadAccess: 5n, misalignedStore: 6n, storeAccess: 7n, userEcall: 8n, supervisorEcall: 9n,
-  virtualSupervisorEcall: 10n, machineEcall: 11n, fetchPageFault: 12n, loadPageFault: 13n,
-  storePageFault: 15n, fetchGuestPageFault: 20n, loadGuestPageFault: 21n, virtualInstruction: 22n,
-  storeGuestPageFault: 23n,
-} as const
+/** Exception codes: the one table, shared with translation faults and device translation (mmu/exception-codes.ts). */
+export { CAUSE }
 
 export const INTERRUPT_BIT = 1n << 63n
 

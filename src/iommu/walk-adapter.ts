@@ -5,16 +5,16 @@
 // the process context, A/D updating by DC.tc.SADE / GADE, no permission checks for ATS translation
 // requests (the completion carries the permissions instead), and faults mapped to IOMMU causes.
 import { type Either, isLeft, left, right } from '../bits/either.ts'
-import { type PhysAddr, phys } from '../bits/address.ts'
+import { type PhysAddr } from '../bits/address.ts'
 import { hex } from '../bits/bits.ts'
 import type { PhysMemory } from '../memory/memory.ts'
-import { type Scheme, inputBits, isCanonical } from '../mmu/atp.ts'
-import { type AccessType, type TranslationFault, fault } from '../mmu/faults.ts'
-import { gStageDenial } from '../mmu/permissions.ts'
+import { type Scheme } from '../mmu/atp.ts'
+import { type AccessType } from '../mmu/faults.ts'
+import { CAUSE } from '../mmu/exception-codes.ts'
 import { FLAG_D, FLAG_U, FLAG_W, FLAG_R, FLAG_X } from '../mmu/pte.ts'
 import {
-  type StageLeaf, type StageRules, type StageSpec, type TrailStep, type WalkSession,
-  leafOutput, newSession, pageSizeName, physicalTables, walkStage,
+  type GStageParams, type StageLeaf, type StageParams, type TrailPurpose, type TrailStep, type WalkFailure, type WalkSession,
+  describeFailure, gStageParams, leafOutput, newSession, pageSizeName, walk,
 } from '../mmu/walk.ts'
 
 /** An inbound access as the IOMMU sees it. */
@@ -67,84 +67,29 @@ export interface IoStageResult {
   readonly pageBits: number
 }
 
-const accessType = (a: IoAccess): AccessType => (a === 'execute' ? 'fetch' : a === 'read' ? 'load' : 'store')
+// ---- the walker's failures as IOMMU causes ------------------------------------------------------------
+// The causes are the hart's exception codes by access (IOMMU spec, "Fault/Event-Queue": 1/5/7 access
+// fault, 12/13/15 page fault, 20/21/23 guest-page fault for execute/read/write).
 
-// ---- the G-stage ------------------------------------------------------------------------------------
-
-interface IoGSpec extends StageSpec {
-  /** The access whose type names the fault (the original request's). */
-  readonly faultAccess: AccessType
-  /** The access the leaf is checked for: the original one, or an implicit read/write. */
-  readonly permAccess: AccessType
-  readonly checkPermissions: boolean
-  readonly gpa: bigint
-  /** iotval2 bits 1:0: 01 for an implicit read for first-stage translation, 11 for an implicit write. */
-  readonly implicitBits: bigint
-}
-
-const G_RULES: StageRules<IoGSpec> = {
-  // "When checking the U bit in a second-stage PTE, the transaction is treated as not requesting
-  // supervisor privilege": U=0 always denies; R/W/X are checked unless this is an ATS request's own GPA.
-  denies: (g, flags) => (g.checkPermissions ? gStageDenial(g.permAccess, false, false, flags) : (flags & FLAG_U) === 0 ? 'G-stage leaf with U=0' : undefined),
-  pageFault: (g, level, reason) => fault('GuestPageFault', g.faultAccess, 'G', level, reason, 0n, (g.gpa & ~3n) | g.implicitBits, 0n, g.implicitBits !== 0n),
-  accessFault: (g, level, reason) => fault('AccessFault', g.faultAccess, 'G', level, reason, 0n, 0n, 0n, true),
-  ptePhys: physicalTables,
-}
+const ACCESS_FAULT: Readonly<Record<IoAccess, bigint>> = { execute: CAUSE.fetchAccess, read: CAUSE.loadAccess, write: CAUSE.storeAccess }
+const PAGE_FAULT: Readonly<Record<IoAccess, bigint>> = { execute: CAUSE.fetchPageFault, read: CAUSE.loadPageFault, write: CAUSE.storePageFault }
+const GUEST_PAGE_FAULT: Readonly<Record<IoAccess, bigint>> = { execute: CAUSE.fetchGuestPageFault, read: CAUSE.loadGuestPageFault, write: CAUSE.storeGuestPageFault }
 
 type GPurpose = 'final' | 'implicit-read' | 'implicit-write'
 
-const gSpec = (g: IoStage & { scheme: Scheme }, req: IoWalkRequest, gpa: bigint, purpose: GPurpose, isStore: boolean): IoGSpec => ({
-  stage: 'G', purpose: purpose === 'final' ? 'final' : purpose === 'implicit-read' ? 'vs-pte' : 'vs-pte-write',
-  scheme: g.scheme, root: g.root, adue: g.adUpdate, pbmte: req.svpbmt, napot: true, isStore, rules: G_RULES,
-  faultAccess: accessType(req.access),
-  permAccess: purpose === 'final' ? accessType(req.access) : purpose === 'implicit-read' ? 'load' : 'store',
-  checkPermissions: purpose !== 'final' || req.checkPermissions,
-  gpa, implicitBits: purpose === 'final' ? 0n : purpose === 'implicit-read' ? 1n : 3n,
-})
+/** iotval2 bits 1:0 of a guest-page fault: 01 for an implicit read for first-stage translation, 11 for an implicit write. */
+const IMPLICIT_BITS: Readonly<Record<GPurpose, bigint>> = { 'final': 0n, 'implicit-read': 1n, 'implicit-write': 3n }
 
-const toIoFault = (f: TranslationFault): IoWalkFault => ({ cause: Number(f.cause), iotval2: f.htval, reason: f.reason, stage: f.stage === 'G' ? 'G' : 'first' })
-
-/**
- * The ATS rule for D: a write-intent translation request sets D only where the leaf grants W (the
- * completion then reports W). Walk as a read; if the leaf has W=1 and D=0, walk again as a store.
- */
-const walkWithIntent = <S extends StageSpec>(s: WalkSession, make: (isStore: boolean) => S, input: bigint, req: IoWalkRequest): Either<TranslationFault, StageLeaf> => {
-  if (req.access !== 'write' || req.checkPermissions) return walkStage(s, make(req.access === 'write'), input)
-  const first = walkStage(s, make(false), input)
-  if (isLeft(first)) return first
-  const flags = Number(first.right.pte & 0xffn)
-  if ((flags & FLAG_W) === 0 || (flags & FLAG_D) !== 0) return first
-  return walkStage(s, make(true), input)
+/** A failed G-stage walk of `gpa`: an access fault on a PTE access, else a guest-page fault naming the GPA. */
+const gStageFault = (f: WalkFailure, req: IoWalkRequest, gpa: bigint, purpose: GPurpose): IoWalkFault => {
+  if (f._tag === 'PteAccess') return { cause: Number(ACCESS_FAULT[req.access]), iotval2: 0n, reason: describeFailure(f), stage: 'G' }
+  const reason = f._tag === 'AddressOutOfRange'
+    ? `GPA ${hex(gpa)} has bits set above bit ${f.scheme.levels * 9 + 12 + f.scheme.widenBits - 1} (${f.scheme.name})`
+    : describeFailure(f)
+  return { cause: Number(GUEST_PAGE_FAULT[req.access]), iotval2: (gpa & ~3n) | IMPLICIT_BITS[purpose], reason, stage: 'G' }
 }
 
-/** G-stage translation of a GPA inside a session (identity when the G-stage is Bare). */
-export const gStageWalk = (
-  s: WalkSession, g: IoStage, req: IoWalkRequest, gpa: bigint, purpose: GPurpose,
-): Either<IoWalkFault, IoStageResult> => {
-  const { scheme } = g
-  if (scheme === undefined) return right({ out: gpa, pte: undefined, pageBits: 64 })
-  const width = inputBits(scheme)
-  if (gpa >> BigInt(width) !== 0n) {
-    const spec = gSpec({ ...g, scheme }, req, gpa, purpose, false)
-    return left(toIoFault(G_RULES.pageFault(spec, -1, `GPA ${hex(gpa)} has bits set above bit ${width - 1} (${scheme.name})`)))
-  }
-  const make = (st: boolean): IoGSpec => gSpec({ ...g, scheme }, req, gpa, purpose, st)
-  const leaf = purpose === 'final' ? walkWithIntent(s, make, gpa, req)
-    : purpose === 'implicit-read' && req.implicitDirty ? walkWithIntent(s, make, gpa, { ...req, access: 'write', checkPermissions: false })
-    : walkStage(s, make(purpose === 'implicit-write'), gpa)
-  if (isLeft(leaf)) return left(toIoFault(leaf.left))
-  return right({ out: leafOutput(leaf.right, gpa), pte: leaf.right.pte, pageBits: leaf.right.pageBits })
-}
-
-// ---- the first stage ----------------------------------------------------------------------------------
-
-interface IoFirstSpec extends StageSpec {
-  readonly req: IoWalkRequest
-  readonly g: IoStage
-  readonly iova: bigint
-}
-
-/** The leaf rule of the first stage for an IO request ("Process-context fields", ENS and SUM). */
+/** The leaf rule of the first stage for an IO request ("Process-context fields", ENS and SUM), in its words. */
 const firstStageIoDenial = (req: IoWalkRequest, flags: number): string | undefined => {
   const u = (flags & FLAG_U) !== 0
   if (!req.supervisor && !u) return 'user-privilege request to a page with U=0'
@@ -156,23 +101,67 @@ const firstStageIoDenial = (req: IoWalkRequest, flags: number): string | undefin
   return (flags & FLAG_W) === 0 ? 'write needs W=1' : undefined
 }
 
-const FIRST_RULES: StageRules<IoFirstSpec> = {
-  denies: (f, flags) => firstStageIoDenial(f.req, flags),
-  pageFault: (f, level, reason) => fault('PageFault', accessType(f.req.access), f.stage, level, reason, f.iova),
-  accessFault: (f, level, reason) => fault('AccessFault', accessType(f.req.access), f.stage, level, reason, f.iova, 0n, 0n, true),
-  // With a G-stage, first-stage PTE addresses are GPAs: each is G-stage translated as an implicit read
-  // (or, for the A/D store, an implicit write) whose faults carry the original access type.
-  ptePhys: (f, s, addr, write) => {
-    if (f.g.scheme === undefined) return physicalTables(f, s, addr)
-    const r = gStageWalk(s, f.g, f.req, addr, write ? 'implicit-write' : 'implicit-read')
-    if (isLeft(r)) {
-      const e = r.left
-      return left(e.cause >= 20
-        ? fault('GuestPageFault', accessType(f.req.access), 'G', -1, e.reason, f.iova, e.iotval2, 0n, true)
-        : fault('AccessFault', accessType(f.req.access), 'G', -1, e.reason, f.iova, 0n, 0n, true))
-    }
-    return right(phys(r.right.out))
-  },
+/** A failed first-stage walk of `iova`: its implicit G-stage accesses fail as G-stage faults of the PTE's GPA. */
+const firstStageFault = (f: WalkFailure, req: IoWalkRequest, iova: bigint): IoWalkFault => {
+  if (f._tag === 'ImplicitAccess') return gStageFault(f.failure, req, f.failure.addr, f.op === 'read' ? 'implicit-read' : 'implicit-write')
+  if (f._tag === 'PteAccess') return { cause: Number(ACCESS_FAULT[req.access]), iotval2: 0n, reason: describeFailure(f), stage: 'first' }
+  const reason = f._tag === 'AddressOutOfRange' ? `IOVA ${hex(iova)} is not sign-extended for ${f.scheme.name}`
+    : f._tag === 'Permission' ? firstStageIoDenial(req, Number(f.pte & 0xffn)) ?? describeFailure(f)
+    : describeFailure(f)
+  return { cause: Number(PAGE_FAULT[req.access]), iotval2: 0n, reason, stage: 'first' }
+}
+
+// ---- the walks ------------------------------------------------------------------------------------------
+
+/** The access a walk is made for: a store needs (and under A/D updating sets) D. */
+const walkAccess = (req: IoWalkRequest, isStore: boolean): AccessType =>
+  isStore ? 'store' : req.access === 'execute' ? 'fetch' : 'load'
+
+/**
+ * The ATS rule for D: a write-intent translation request sets D only where the leaf grants W (the
+ * completion then reports W). Walk as a read; if the leaf has W=1 and D=0, walk again as a store.
+ */
+const walkWithIntent = (s: WalkSession, make: (isStore: boolean) => StageParams, input: bigint, req: IoWalkRequest): Either<WalkFailure, StageLeaf> => {
+  if (req.access !== 'write' || req.checkPermissions) return walk(s, make(req.access === 'write'), input)
+  const first = walk(s, make(false), input)
+  if (isLeft(first)) return first
+  const flags = Number(first.right.pte & 0xffn)
+  if ((flags & FLAG_W) === 0 || (flags & FLAG_D) !== 0) return first
+  return walk(s, make(true), input)
+}
+
+const gStageOf = (g: IoStage & { scheme: Scheme }, req: IoWalkRequest): GStageParams =>
+  ({ scheme: g.scheme, root: g.root, adue: g.adUpdate, pbmte: req.svpbmt, napot: true, mxr: false })
+
+const TRAIL: Readonly<Record<GPurpose, TrailPurpose>> = { 'final': 'final', 'implicit-read': 'vs-pte', 'implicit-write': 'vs-pte-write' }
+
+/**
+ * One G-stage walk: "when checking the U bit in a second-stage PTE, the transaction is treated as not
+ * requesting supervisor privilege", so U=0 always denies; R/W/X are checked for implicit accesses and
+ * for the final GPA unless this is an ATS request's (the completion carries them).
+ */
+const gStageLeaf = (s: WalkSession, g: IoStage & { scheme: Scheme }, req: IoWalkRequest, gpa: bigint, purpose: GPurpose): Either<WalkFailure, StageLeaf> => {
+  const params = (isStore: boolean, access: AccessType, uOnly: boolean): StageParams => {
+    const p = gStageParams(gStageOf(g, req), access, false, TRAIL[purpose])
+    return { ...p, access: isStore ? 'store' : access, permission: { kind: 'G', mxr: false, uOnly } }
+  }
+  if (purpose === 'final') return walkWithIntent(s, (st) => params(st, walkAccess(req, st), !req.checkPermissions), gpa, req)
+  if (purpose === 'implicit-read' && req.implicitDirty) {
+    // The C model's rule: an implicit read meeting a writable leaf with D=0 sets D (or faults under Svade).
+    return walkWithIntent(s, (st) => params(st, 'load', false), gpa, { ...req, access: 'write', checkPermissions: false })
+  }
+  return walk(s, params(purpose === 'implicit-write', purpose === 'implicit-write' ? 'store' : 'load', false), gpa)
+}
+
+/** G-stage translation of a GPA inside a session (identity when the G-stage is Bare). */
+export const gStageWalk = (
+  s: WalkSession, g: IoStage, req: IoWalkRequest, gpa: bigint, purpose: GPurpose,
+): Either<IoWalkFault, IoStageResult> => {
+  const { scheme } = g
+  if (scheme === undefined) return right({ out: gpa, pte: undefined, pageBits: 64 })
+  const leaf = gStageLeaf(s, { ...g, scheme }, req, gpa, purpose)
+  if (isLeft(leaf)) return left(gStageFault(leaf.left, req, gpa, purpose))
+  return right({ out: leafOutput(leaf.right, gpa), pte: leaf.right.pte, pageBits: leaf.right.pageBits })
 }
 
 /** First-stage translation of an IOVA to a GPA (identity when the first stage is Bare). */
@@ -181,15 +170,24 @@ export const firstStageWalk = (
 ): Either<IoWalkFault, IoStageResult> => {
   const { scheme } = first
   if (scheme === undefined) return right({ out: iova, pte: undefined, pageBits: barePageBits })
-  const make = (isStore: boolean): IoFirstSpec => ({
-    stage: g.scheme === undefined ? 'S' : 'VS', purpose: 'translate', scheme, root: first.root,
-    adue: first.adUpdate, pbmte: req.svpbmt, napot: true, isStore, rules: FIRST_RULES, req, g, iova,
+  const gScheme = g.scheme
+  const tables = gScheme === undefined ? undefined : gStageOf({ ...g, scheme: gScheme }, req)
+  const make = (isStore: boolean): StageParams => ({
+    stage: gScheme === undefined ? 'S' : 'VS', purpose: 'translate', scheme, root: first.root,
+    adue: first.adUpdate, pbmte: req.svpbmt, napot: true, access: walkAccess(req, isStore), hlvx: false,
+    permission: { kind: 'first', priv: req.supervisor ? 'S' : 'U', sum: req.sum, mxr: false, virt: gScheme !== undefined, uOnly: !req.checkPermissions },
+    // With a G-stage, first-stage PTE addresses are GPAs: each is G-stage translated as an implicit read
+    // (or, for the A/D store, an implicit write), by the IOMMU's G-stage rules.
+    tables,
+    ...(gScheme === undefined ? {} : {
+      implicitWalk: (ss: WalkSession, gpa: bigint, op: 'read' | 'write'): Either<WalkFailure, PhysAddr> => {
+        const leaf = gStageLeaf(ss, { ...g, scheme: gScheme }, req, gpa, op === 'read' ? 'implicit-read' : 'implicit-write')
+        return isLeft(leaf) ? leaf : right(leafOutput(leaf.right, gpa) as PhysAddr)
+      },
+    }),
   })
-  if (!isCanonical(iova, scheme)) {
-    return left(toIoFault(FIRST_RULES.pageFault(make(false), -1, `IOVA ${hex(iova)} is not sign-extended for ${scheme.name}`)))
-  }
   const leaf = walkWithIntent(s, make, iova, req)
-  if (isLeft(leaf)) return left(toIoFault(leaf.left))
+  if (isLeft(leaf)) return left(firstStageFault(leaf.left, req, iova))
   return right({ out: leafOutput(leaf.right, iova), pte: leaf.right.pte, pageBits: leaf.right.pageBits })
 }
 

@@ -53,22 +53,13 @@ const PPN_FIELD = (1n << 44n) - 1n
 const SATP_SCHEMES: ReadonlyMap<bigint, Scheme | undefined> = new Map([[0n, undefined], [8n, SV39], [9n, SV48], [10n, SV57]])
 const HGATP_SCHEMES: ReadonlyMap<bigint, Scheme | undefined> = new Map([[0n, undefined], [8n, SV39X4], [9n, SV48X4], [10n, SV57X4]])
 
-/**
- * A decoder for one of the atp registers: MODE[63:60], a tag field at bit 44 (`tagMask` wide), PPN[43:0].
- * Memoises its last answer (a pure function of one bigint, decoded on every translation).
- */
-const atpDecoder = <T>(schemes: ReadonlyMap<bigint, Scheme | undefined>, tagMask: bigint, make: (scheme: Scheme | undefined, tag: bigint, ppn: bigint) => T) => {
-  let lastIn: bigint | undefined
-  let lastOut: T | undefined
-  return (value: bigint): T | undefined => {
-    if (value === lastIn) return lastOut
+/** A decoder for one of the atp registers: MODE[63:60], a tag field at bit 44 (`tagMask` wide), PPN[43:0]. */
+const atpDecoder = <T>(schemes: ReadonlyMap<bigint, Scheme | undefined>, tagMask: bigint, make: (scheme: Scheme | undefined, tag: bigint, ppn: bigint) => T) =>
+  (value: bigint): T | undefined => {
     const mode = (value >> 60n) & 0xfn
     if (!schemes.has(mode)) return undefined
-    lastIn = value
-    lastOut = make(schemes.get(mode), (value >> 44n) & tagMask, value & PPN_FIELD)
-    return lastOut
+    return make(schemes.get(mode), (value >> 44n) & tagMask, value & PPN_FIELD)
   }
-}
 
 /**
  * Decodes satp (or vsatp): MODE[63:60], ASID[59:44], PPN[43:0]. An unsupported MODE returns

@@ -116,7 +116,7 @@ const refsText = (refs: number): string => `${refs} memory reference${refs === 1
 export const explainText = (e: ExplainedAccess): string => {
   const { ctx, request, outcome } = e
   const vaName = ctx.virt ? 'GVA' : 'VA'
-  const lines = [`#${e.index} ${accessVerb(request)} ${vaName} ${hex(request.va as bigint)} in ${modeName(ctx)}${e.note === undefined ? '' : ` — ${e.note}`}`]
+  const lines = [`#${e.index} ${accessVerb(request)} ${vaName} ${hex(request.va)} in ${modeName(ctx)}${e.note === undefined ? '' : ` — ${e.note}`}`]
   outcome.trail.forEach((t, i) => lines.push(trailLine(t, i + 1)))
   if (outcome.trail.length === 0) lines.push('    (no PTE read)')
   const r = outcome.result
@@ -173,7 +173,7 @@ export const explainJson = (e: ExplainedAccess): string => {
     hlvx: request.hlvx === true,
     privilege: ctx.priv,
     V: ctx.virt,
-    va: hex(request.va as bigint),
+    va: hex(request.va),
     trail: outcome.trail.map((t) => ({
       stage: t.stage, purpose: t.purpose, op: t.op, level: t.level,
       pteAddr: hex(t.pteAddr), pte: hex(t.pte), flags: flagText(t.pte), decision: t.decision,

@@ -1,13 +1,11 @@
-// Translation faults as values: everything a trap needs (Priv. ISA, "Exception Codes" in the
-// mcause table; H chapter, "Trap Value Registers (htval, htinst)" and "Transformed Instruction").
+// The hart's translation faults as values: everything a trap needs (Priv. ISA, "Exception Codes" in
+// the mcause table; H chapter, "Trap Value Registers (htval, htinst)" and "Transformed Instruction"),
+// and the one place a walk failure (walk.ts, any master) becomes a hart's fault.
+import { type AccessType, type FaultKind, EXCEPTION_NAMES, causeOf } from './exception-codes.ts'
+import { type Stage, type WalkFailure, describeFailure } from './walk.ts'
 
-/** The kind of access that asked for a translation. `store` covers AMOs and SC. */
-export type AccessType = 'fetch' | 'load' | 'store'
-
-/** Which translation stage decided: single-stage S (V=0), VS-stage, or G-stage. */
-export type Stage = 'S' | 'VS' | 'G'
-
-export type FaultKind = 'PageFault' | 'GuestPageFault' | 'AccessFault'
+export { type AccessType, type FaultKind, causeOf } from './exception-codes.ts'
+export type { Stage } from './walk.ts'
 
 export interface TranslationFault {
   readonly _tag: FaultKind
@@ -32,20 +30,10 @@ export interface TranslationFault {
   readonly reason: string
 }
 
-const CAUSES: Record<FaultKind, Record<AccessType, bigint>> = {
-  PageFault: { fetch: 12n, load: 13n, store: 15n },
-  GuestPageFault: { fetch: 20n, load: 21n, store: 23n },
-  AccessFault: { fetch: 1n, load: 5n, store: 7n },
-}
-
-/** The cause code for a fault kind on an access type. */
-export const causeOf = (kind: FaultKind, access: AccessType): bigint => CAUSES[kind][access]
-
-export const CAUSE_NAMES: Readonly<Record<string, string>> = {
-  '1': 'instruction access fault', '5': 'load access fault', '7': 'store/AMO access fault',
-  '12': 'instruction page fault', '13': 'load page fault', '15': 'store/AMO page fault',
-  '20': 'instruction guest-page fault', '21': 'load guest-page fault', '23': 'store/AMO guest-page fault',
-}
+/** Names of the translation-fault causes (the rows of the exception-code table they use). */
+export const CAUSE_NAMES: Readonly<Record<string, string>> = Object.fromEntries(
+  [1n, 5n, 7n, 12n, 13n, 15n, 20n, 21n, 23n].map((c) => [String(c), EXCEPTION_NAMES.get(c)!]),
+)
 
 /** Pseudoinstructions written to htinst for guest-page faults on implicit VS-stage PTE accesses (RV64). */
 export const TINST_PTE_READ = 0x3000n
@@ -55,3 +43,24 @@ export const fault = (
   kind: FaultKind, access: AccessType, stage: Stage, level: number, reason: string,
   tval: bigint, htval = 0n, tinst = 0n, implicit = false,
 ): TranslationFault => ({ _tag: kind, cause: causeOf(kind, access), tval, htval, tinst, implicit, stage, level, reason })
+
+/**
+ * The hart's fault for a failed walk of `access` at `va` (the VA, or GVA when V=1). The cause is that
+ * of the original access even when an implicit PTE access failed (Spike's trap_type); tval is always
+ * the (guest) virtual address:
+ * - a PMA/PMP violation on a PTE access, in any stage → access fault (1/5/7);
+ * - any other failure of an S- or VS-stage → page fault (12/13/15);
+ * - any other failure of the G-stage → guest-page fault (20/21/23) with htval = GPA >> 2, where the GPA
+ *   is the access's own, or for an implicit VS-stage PTE access the PTE's; htinst = 0, or 0x3000/0x3020
+ *   for the implicit read/write of a VS-stage PTE (H chapter, "Transformed Instruction or
+ *   Pseudoinstruction for mtinst or htinst").
+ */
+export const translationFault = (f: WalkFailure, access: AccessType, va: bigint): TranslationFault => {
+  const reason = describeFailure(f)
+  const implicitG = f._tag === 'ImplicitAccess' ? f : undefined
+  const at = implicitG?.failure ?? f
+  if (at._tag === 'PteAccess') return fault('AccessFault', access, at.stage, at.level, reason, va, 0n, 0n, true)
+  if (at.stage !== 'G') return fault('PageFault', access, at.stage, at.level, reason, va)
+  const tinst = implicitG === undefined ? 0n : implicitG.op === 'read' ? TINST_PTE_READ : TINST_PTE_WRITE
+  return fault('GuestPageFault', access, 'G', at.level, reason, va, at.addr >> 2n, tinst, implicitG !== undefined)
+}

@@ -10,17 +10,23 @@
 // the *current* privilege, SUM and MXR on every hit; an entry whose cached A/D bits do not cover the
 // access (A=0, or D=0 for a store) is not used: the access walks again, as a hardware A/D update must.
 // Invalid PTEs and faults are never cached.
+//
+// The TLB is generic over its tag (`TlbTag`: what an entry must match, and the address-space id a
+// global leaf ignores), so a device's IOTLB tagged by (device, PSCID, GSCID) reuses it; the hart's tag
+// (V, ASID, VMID, translation modes) is the `HartTag` below. What makes it fast without changing its
+// answers — the walker it refills from, and remembering pure functions of immutable objects — is its
+// `TlbEngine`: the spec's here (walks with `translate`, remembers nothing), a fast one in engine/tlb.ts.
 import { type Either, isRight, right } from '../bits/either.ts'
 import { type GuestPhysAddr, type PhysAddr } from '../bits/address.ts'
 import { type PhysMemory, pageNumber } from '../memory/memory.ts'
-import { decodeHgatp, decodeSatp } from './atp.ts'
+import { decodeHgatp } from './atp.ts'
 import { type TranslationFault } from './faults.ts'
 import { FLAG_A, FLAG_D, PTE_G } from './pte.ts'
 import {
   type Translation, type TranslationContext, type TranslationRequest, type WalkOutcome,
-  translate,
+  activeStages, firstStagePermission, translate,
 } from './translate.ts'
-import { firstStageDenial, gStageDenial } from './permissions.ts'
+import { type PermissionRule, denial } from './permissions.ts'
 import { type StageLeaf, type TrailStep } from './walk.ts'
 
 export interface TlbConfig {
@@ -39,22 +45,33 @@ export interface TlbConfig {
 
 export const defaultTlbConfig: TlbConfig = { sets: 16, ways: 4, replacement: 'lru', flushAll: false }
 
-/** One cached 4 KiB translation. */
-export interface TlbEntry {
-  /** 4 KiB page number of the input address (VA, or GVA when V=1). */
-  readonly vpn: number
-  readonly virt: boolean
-  /** ASID of satp (V=0) or vsatp (V=1); −1 when the first stage is Bare. */
+/** What an entry is tagged with besides its page number. */
+export interface TlbTag {
+  /** Everything an entry must match exactly (for a hart: V, VMID and the translation modes). */
+  readonly space: string
+  /** The address-space identifier a global (G=1) leaf ignores: a hart's ASID, an IOMMU's PSCID; −1 for none. */
   readonly asid: number
+}
+
+/** The hart's tag: V, the ASID of satp (V=0) or vsatp (V=1), hgatp.VMID (V=1), the translation modes. */
+export interface HartTag extends TlbTag {
+  readonly virt: boolean
   /** hgatp.VMID when V=1, else −1. */
   readonly vmid: number
-  /** The translation modes in force when filled (e.g. "Sv39", "Sv39/Sv39x4", "Bare/Sv48x4"). */
+  /** The translation modes in force (e.g. "Sv39", "Sv39/Sv39x4", "Bare/Sv48x4"). */
   readonly modes: string
-  /** The first-stage leaf had G=1: the entry serves every ASID (of its VMID when V=1). */
+}
+
+/** One cached 4 KiB translation. */
+export interface TlbEntry<T extends TlbTag = HartTag> {
+  /** 4 KiB page number of the input address (VA, or GVA when V=1). */
+  readonly vpn: number
+  readonly tag: T
+  /** The first-stage leaf had G=1: the entry serves every ASID of its space. */
   readonly global: boolean
   /** Physical address of the 4 KiB slice. */
   readonly paPage: bigint
-  /** Guest-physical address of the slice (V=1), else undefined. */
+  /** Guest-physical address of the slice (two-stage), else undefined. */
   readonly gpaPage: bigint | undefined
   /** The leaves the walk used; undefined for a stage that is Bare. */
   readonly first: StageLeaf | undefined
@@ -66,14 +83,36 @@ export interface TlbEntry {
   readonly gFlags: number
 }
 
-/** A TLB version: sets of entries, each set ordered most recently used (LRU) or newest (FIFO) first. */
-export interface Tlb {
-  readonly config: TlbConfig
-  readonly sets: readonly (readonly TlbEntry[])[]
+/**
+ * What a TLB runs on a miss and what it may remember; neither changes an answer. The spec's engine
+ * (`specEngine`) walks with the readable `translate` and remembers nothing; engine/tlb.ts has one that
+ * walks with the fast path and memoises.
+ */
+export interface TlbEngine<C = TranslationContext, F = TranslationFault> {
+  /** The page-table walker a miss runs. */
+  readonly walk: (memory: PhysMemory, ctx: C, req: TranslationRequest) => WalkOutcome<F>
+  /**
+   * `make(key, slot, arg)`, where `make` is a pure function of an immutable `key` object and a small
+   * `slot` number (`arg` must be fixed for a given key): an engine may answer from a memo.
+   */
+  readonly remember: <K extends object, A, V>(key: K, slot: number, arg: A, make: (key: K, slot: number, arg: A) => V) => V
 }
 
-export interface TlbOutcome extends WalkOutcome {
-  readonly tlb: Tlb
+/** The specification's engine: the readable walker, nothing remembered. */
+export const specEngine: TlbEngine = {
+  walk: translate,
+  remember: (key, slot, arg, make) => make(key, slot, arg),
+}
+
+/** A TLB version: sets of entries, each set ordered most recently used (LRU) or newest (FIFO) first. */
+export interface Tlb<T extends TlbTag = HartTag, C = TranslationContext, F = TranslationFault> {
+  readonly config: TlbConfig
+  readonly sets: readonly (readonly TlbEntry<T>[])[]
+  readonly engine: TlbEngine<C, F>
+}
+
+export interface TlbOutcome<T extends TlbTag = HartTag, C = TranslationContext, F = TranslationFault> extends WalkOutcome<F> {
+  readonly tlb: Tlb<T, C, F>
   /** True when the translation came from the TLB without a walk. */
   readonly hit: boolean
 }
@@ -82,10 +121,10 @@ export interface TlbOutcome extends WalkOutcome {
  * A TLB outcome after a walk: the walk's own outcome, read through (not copied: the fast path's outcome
  * builds its trail on first read, which a spread would lose), plus the new TLB.
  */
-class WalkedOutcome implements TlbOutcome {
+class WalkedOutcome<T extends TlbTag, C, F> implements TlbOutcome<T, C, F> {
   readonly hit = false
-  constructor(private readonly walk: WalkOutcome, readonly tlb: Tlb) {}
-  get result(): WalkOutcome['result'] { return this.walk.result }
+  constructor(private readonly walk: WalkOutcome<F>, readonly tlb: Tlb<T, C, F>) {}
+  get result(): WalkOutcome<F>['result'] { return this.walk.result }
   get memory(): PhysMemory { return this.walk.memory }
   get trail(): readonly TrailStep[] { return this.walk.trail }
   get refs(): number { return this.walk.refs }
@@ -94,90 +133,74 @@ class WalkedOutcome implements TlbOutcome {
 
 // ---- constructors -----------------------------------------------------------------------------------
 
-const EMPTY_SET: readonly TlbEntry[] = []
+const EMPTY_SET: readonly never[] = []
 
-export const emptyTlb = (config: TlbConfig = defaultTlbConfig): Tlb => {
+/** An empty TLB of this shape, refilled by `engine` (the spec's by default). */
+export const emptyTlb = <T extends TlbTag = HartTag, C = TranslationContext, F = TranslationFault>(
+  config: TlbConfig = defaultTlbConfig, engine: TlbEngine<C, F> = specEngine as unknown as TlbEngine<C, F>,
+): Tlb<T, C, F> => {
   if (!Number.isInteger(Math.log2(config.sets)) || config.ways < 1) throw new RangeError('TLB sets must be a power of two and ways ≥ 1')
-  return { config, sets: new Array<readonly TlbEntry[]>(config.sets).fill(EMPTY_SET) }
+  return { config, sets: new Array<readonly TlbEntry<T>[]>(config.sets).fill(EMPTY_SET), engine }
 }
 
-const tlbOf = (config: TlbConfig, sets: readonly (readonly TlbEntry[])[]): Tlb => ({ config, sets })
+/** The same TLB with every entry dropped (its shape and engine kept): what Spike's flush_tlb does. */
+export const flushTlb = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>): Tlb<T, C, F> =>
+  tlb.sets.every((set) => set.length === 0) ? tlb : emptyTlb<T, C, F>(tlb.config, tlb.engine)
+
+/** The same TLB (entries kept) refilled by another engine. */
+export const withEngine = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>, engine: TlbEngine<C, F>): Tlb<T, C, F> =>
+  ({ config: tlb.config, sets: tlb.sets, engine })
+
+const tlbOf = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>, sets: readonly (readonly TlbEntry<T>[])[]): Tlb<T, C, F> =>
+  ({ config: tlb.config, sets, engine: tlb.engine })
 
 /** Every entry, set by set. */
-export const entries = (tlb: Tlb): readonly TlbEntry[] => tlb.sets.flat()
+export const entries = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>): readonly TlbEntry<T>[] => tlb.sets.flat()
 
-// ---- the tag of the current context, computed once per context object ------------------------------
-
-interface Tag { readonly virt: boolean; readonly asid: number; readonly vmid: number; readonly modes: string; readonly translated: boolean }
-
-const tags = new WeakMap<TranslationContext, Tag>()
-let lastCtx: TranslationContext | undefined
-let lastTag: Tag | undefined
+// ---- lookup and fill (any master) -------------------------------------------------------------------
 
 /**
- * The TLB tag a context looks up with. Memoised per (immutable) context object — the most recent one
- * in a variable, the others in a WeakMap: a cache of a pure function, invisible to callers.
+ * What a lookup needs besides the address: the tag of the current context (undefined when nothing
+ * translates: nothing is cached) and the step-5 rules in force now, which every hit re-checks.
  */
-const tagOf = (ctx: TranslationContext): Tag => {
-  if (ctx === lastCtx) return lastTag!
-  const known = tags.get(ctx)
-  if (known !== undefined) { lastCtx = ctx; lastTag = known; return known }
-  let tag: Tag
-  if (!ctx.virt) {
-    const satp = decodeSatp(ctx.satp)
-    const on = ctx.priv !== 'M' && satp?.scheme !== undefined
-    tag = { virt: false, asid: on ? Number(satp!.asid) : -1, vmid: -1, modes: on ? satp!.scheme!.name : 'Bare', translated: on }
-  } else {
-    const vsatp = decodeSatp(ctx.vsatp)
-    const hgatp = decodeHgatp(ctx.hgatp)
-    const vs = vsatp?.scheme
-    const g = hgatp?.scheme
-    tag = {
-      virt: true, asid: vs !== undefined ? Number(vsatp!.asid) : -1, vmid: Number(hgatp?.vmid ?? 0n),
-      modes: `${vs?.name ?? 'Bare'}/${g?.name ?? 'Bare'}`, translated: vs !== undefined || g !== undefined,
-    }
-  }
-  tags.set(ctx, tag)
-  lastCtx = ctx
-  lastTag = tag
-  return tag
+export interface TlbKey<T extends TlbTag> {
+  readonly tag: T | undefined
+  readonly first: PermissionRule
+  /** The G-stage rule for the final access. */
+  readonly g: PermissionRule
 }
-
-// ---- lookup and fill ------------------------------------------------------------------------------
 
 const NO_TRAIL: readonly TrailStep[] = []
 
 /** Does the cached entry grant this access now, with A (and D for a store) already set in every stage? */
-const usable = (e: TlbEntry, ctx: TranslationContext, req: TranslationRequest): boolean => {
+const usable = <T extends TlbTag>(e: TlbEntry<T>, key: TlbKey<T>, req: TranslationRequest): boolean => {
   const hlvx = req.hlvx === true
   const need = FLAG_A | (req.access === 'store' ? FLAG_D : 0)
   if (e.firstFlags >= 0) {
     const flags = e.firstFlags
     if ((flags & need) !== need) return false
-    const status = ctx.virt ? ctx.vsstatus : ctx.mstatus
-    const mxr = ctx.mstatus.mxr || (ctx.virt && ctx.vsstatus.mxr)
-    if (firstStageDenial(ctx.priv, ctx.virt, status.sum, mxr, req.access, hlvx, flags) !== undefined) return false
+    if (denial(key.first, req.access, hlvx, flags) !== undefined) return false
   }
   if (e.gFlags >= 0) {
     const flags = e.gFlags
     if ((flags & need) !== need) return false
-    if (gStageDenial(req.access, hlvx, ctx.mstatus.mxr, flags) !== undefined) return false
+    if (denial(key.g, req.access, hlvx, flags) !== undefined) return false
   }
   return true
 }
 
-const matches = (e: TlbEntry, vpn: number, t: Tag): boolean =>
-  e.vpn === vpn && e.virt === t.virt && e.vmid === t.vmid && e.modes === t.modes && (e.global || e.asid === t.asid)
+const matches = <T extends TlbTag>(e: TlbEntry<T>, vpn: number, t: T): boolean =>
+  e.vpn === vpn && (e.tag === t || e.tag.space === t.space) && (e.global || e.tag.asid === t.asid)
 
-const setIndex = (tlb: Tlb, vpn: number): number => vpn & (tlb.config.sets - 1)
+const setIndex = (tlb: { readonly config: TlbConfig }, vpn: number): number => vpn & (tlb.config.sets - 1)
 
-const withSet = (tlb: Tlb, index: number, set: readonly TlbEntry[]): Tlb => {
+const withSet = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>, index: number, set: readonly TlbEntry<T>[]): Tlb<T, C, F> => {
   const sets = tlb.sets.slice()
   sets[index] = set
-  return tlbOf(tlb.config, sets)
+  return tlbOf(tlb, sets)
 }
 
-const hitTranslation = (e: TlbEntry, va: bigint): Translation => {
+const hitTranslation = (e: TlbEntry<TlbTag>, va: bigint): Translation => {
   const offset = va & 0xfffn
   // paPage and gpaPage are 4 KiB-aligned values below 2^64, so OR-ing in the offset needs no wrapping.
   return {
@@ -188,8 +211,8 @@ const hitTranslation = (e: TlbEntry, va: bigint): Translation => {
   }
 }
 
-const entryFor = (t: Tag, vpn: number, tr: Translation): TlbEntry => ({
-  vpn, virt: t.virt, asid: t.asid, vmid: t.vmid, modes: t.modes,
+const entryFor = <T extends TlbTag>(tag: T, vpn: number, tr: Translation): TlbEntry<T> => ({
+  vpn, tag,
   global: tr.first !== undefined && (tr.first.pte & PTE_G) !== 0n,
   paPage: (tr.pa as bigint) & ~0xfffn,
   gpaPage: tr.gpa === undefined ? undefined : (tr.gpa as bigint) & ~0xfffn,
@@ -200,31 +223,28 @@ const entryFor = (t: Tag, vpn: number, tr: Translation): TlbEntry => ({
 })
 
 /**
- * Translates through the TLB: a usable entry answers without touching memory; otherwise the page
- * tables are walked (see `translate`) and a successful result is cached. Returns the new TLB with
- * the walk outcome; neither input is modified.
+ * Translates through the TLB for any master: a usable entry answers without touching memory; otherwise
+ * the engine's walker runs with `ctx` and a successful result is cached under `key.tag`. Returns the
+ * new TLB with the outcome; no input is modified.
  */
-export const translateCached = (tlb: Tlb, memory: PhysMemory, ctx: TranslationContext, req: TranslationRequest): TlbOutcome => {
-  const t = tagOf(ctx)
+export const lookupOrWalk = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>, memory: PhysMemory, key: TlbKey<T>, ctx: C, req: TranslationRequest): TlbOutcome<T, C, F> => {
+  const t = key.tag
   const va = req.va as bigint
-  if (!t.translated) {
-    const walk = translate(memory, ctx, req)                      // Bare: nothing to cache
-    return new WalkedOutcome(walk, tlb)
-  }
+  if (t === undefined) return new WalkedOutcome(tlb.engine.walk(memory, ctx, req), tlb)   // Bare: nothing to cache
   const vpn = pageNumber(va)                    // Number(va >> 12n), without the bigint shift
   const index = setIndex(tlb, vpn)
   const set = tlb.sets[index]!
   for (let w = 0; w < set.length; w++) {
     const e = set[w]!
     if (!matches(e, vpn, t)) continue
-    if (!usable(e, ctx, req)) break                              // walk again: may update A/D or fault
-    const result: Either<TranslationFault, Translation> = right(hitTranslation(e, va))
+    if (!usable(e, key, req)) break                              // walk again: may update A/D or fault
+    const result: Either<F, Translation> = right(hitTranslation(e, va))
     const next = w === 0 || tlb.config.replacement === 'fifo'
       ? tlb
       : withSet(tlb, index, [e, ...set.slice(0, w), ...set.slice(w + 1)])
     return { result, memory, trail: NO_TRAIL, refs: 0, tlb: next, hit: true }
   }
-  const walk = translate(memory, ctx, req)
+  const walk = tlb.engine.walk(memory, ctx, req)
   if (!isRight(walk.result)) {
     // A fault: drop any entry for this page that was not usable (its translation is stale for this access).
     const kept = set.filter((e) => !matches(e, vpn, t))
@@ -236,20 +256,49 @@ export const translateCached = (tlb: Tlb, memory: PhysMemory, ctx: TranslationCo
   return new WalkedOutcome(walk, withSet(tlb, index, filled))
 }
 
+// ---- the hart's key ---------------------------------------------------------------------------------
+
+/**
+ * The hart's TLB key of a translation context: the tag from the active stages (undefined when nothing
+ * translates), the first-stage rule (privilege, SUM, MXR by the VS-stage rule) and the G-stage rule
+ * (mstatus.MXR). A pure function of the context.
+ */
+export const hartTlbKey = (ctx: TranslationContext): TlbKey<HartTag> => {
+  const st = activeStages(ctx)
+  let tag: HartTag | undefined
+  if (!st.virt) {
+    tag = st.first === undefined ? undefined : { space: `S/${st.first.scheme.name}`, virt: false, asid: Number(st.first.asid), vmid: -1, modes: st.first.scheme.name }
+  } else if (st.first !== undefined || st.g !== undefined) {
+    const vmid = Number(decodeHgatp(ctx.hgatp)?.vmid ?? 0n)
+    const modes = `${st.first?.scheme.name ?? 'Bare'}/${st.g?.scheme.name ?? 'Bare'}`
+    tag = { space: `V/${vmid}/${modes}`, virt: true, asid: st.first !== undefined ? Number(st.first.asid) : -1, vmid, modes }
+  }
+  return { tag, first: firstStagePermission(ctx), g: { kind: 'G', mxr: ctx.mstatus.mxr } }
+}
+
+/**
+ * Translates a hart's access through its TLB (see `lookupOrWalk`); the key comes from the context
+ * (remembered per context object where the engine memoises).
+ */
+export const translateCached = (tlb: Tlb, memory: PhysMemory, ctx: TranslationContext, req: TranslationRequest): TlbOutcome =>
+  lookupOrWalk(tlb, memory, tlb.engine.remember(ctx, 0, undefined, hartTlbKey), ctx, req)
+
 // ---- fences -------------------------------------------------------------------------------------------
 
-const keepOnly = (tlb: Tlb, keep: (e: TlbEntry) => boolean): Tlb => {
-  if (tlb.config.flushAll) return emptyTlb(tlb.config)
+/** The TLB keeping only the entries `keep` accepts (all dropped under Spike's flush-all fences). */
+export const keepOnly = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>, keep: (e: TlbEntry<T>) => boolean): Tlb<T, C, F> => {
+  if (tlb.config.flushAll) return emptyTlb<T, C, F>(tlb.config, tlb.engine)
   let changed = false
   const sets = tlb.sets.map((set) => {
     const kept = set.filter(keep)
     if (kept.length !== set.length) changed = true
     return kept.length === 0 ? EMPTY_SET : kept.length === set.length ? set : kept
   })
-  return changed ? tlbOf(tlb.config, sets) : tlb
+  return changed ? tlbOf(tlb, sets) : tlb
 }
 
-const within = (leaf: StageLeaf | undefined, addr: bigint): boolean =>
+/** Whether `leaf` maps input address `addr`. */
+export const leafMaps = (leaf: StageLeaf | undefined, addr: bigint): boolean =>
   leaf !== undefined && addr >> BigInt(leaf.pageBits) === leaf.inBase >> BigInt(leaf.pageBits)
 
 /** The operands of SFENCE.VMA / HFENCE.VVMA: rs1 = x0 is `va: undefined`, rs2 = x0 is `asid: undefined`. */
@@ -264,8 +313,8 @@ export interface VmaFence {
  */
 const firstStageVictim = (f: VmaFence) => (e: TlbEntry): boolean =>
   e.first !== undefined &&
-  (f.asid === undefined || (!e.global && e.asid === Number(f.asid & 0xffffn))) &&
-  (f.va === undefined || within(e.first, f.va))
+  (f.asid === undefined || (!e.global && e.tag.asid === Number(f.asid & 0xffffn))) &&
+  (f.va === undefined || leafMaps(e.first, f.va))
 
 /**
  * SFENCE.VMA. With V=0 it orders the hart's own (satp) translations; executed with V=1 it acts on the
@@ -274,14 +323,14 @@ const firstStageVictim = (f: VmaFence) => (e: TlbEntry): boolean =>
 export const sfenceVma = (tlb: Tlb, ctx: TranslationContext, f: VmaFence): Tlb => {
   if (ctx.virt) return hfenceVvma(tlb, ctx, f)
   const victim = firstStageVictim(f)
-  return keepOnly(tlb, (e) => e.virt || !victim(e))
+  return keepOnly(tlb, (e) => e.tag.virt || !victim(e))
 }
 
 /** HFENCE.VVMA: VS-stage translations of the VMID currently in hgatp (rs1 = GVA, rs2 = guest ASID). */
 export const hfenceVvma = (tlb: Tlb, ctx: TranslationContext, f: VmaFence): Tlb => {
   const vmid = Number(decodeHgatp(ctx.hgatp)?.vmid ?? 0n)
   const victim = firstStageVictim(f)
-  return keepOnly(tlb, (e) => !e.virt || e.vmid !== vmid || !victim(e))
+  return keepOnly(tlb, (e) => !e.tag.virt || e.tag.vmid !== vmid || !victim(e))
 }
 
 /** The operands of HFENCE.GVMA: `gpa` is the guest-physical address (the instruction's rs1 holds it >> 2). */
@@ -296,8 +345,7 @@ export interface GvmaFence {
  */
 export const hfenceGvma = (tlb: Tlb, f: GvmaFence): Tlb =>
   keepOnly(tlb, (e) => !(
-    e.virt &&
-    (f.vmid === undefined || e.vmid === Number(f.vmid & 0x3fffn)) &&
-    (f.gpa === undefined || within(e.gstage, f.gpa as bigint))
+    e.tag.virt &&
+    (f.vmid === undefined || e.tag.vmid === Number(f.vmid & 0x3fffn)) &&
+    (f.gpa === undefined || leafMaps(e.gstage, f.gpa))
   ))
-

@@ -1,19 +1,20 @@
 // Address translation as one pure function of (memory, translation context, address, access):
 // single-stage S (satp, V=0), and two-stage VS + G (vsatp over hgatp, V=1). Priv. ISA,
 // "Virtual Address Translation Process"; H chapter, "Two-Stage Address Translation" and
-// "Guest Physical Address Translation". Check order and fault values follow the spec; where it
-// leaves a choice (tinst values, the access type reported for faults on implicit accesses), Spike's.
+// "Guest Physical Address Translation". This file is the hart's side of the walker: it reads the
+// stage parameters from the translation CSRs' bits (`TranslationContext`), runs the master-neutral
+// walker (walk.ts) and maps its failures to the hart's faults (faults.ts). Check order and fault values
+// follow the spec; where it leaves a choice (tinst values, the access type reported for faults on
+// implicit accesses), Spike's. The fast path (engine/fast-walk.ts) wraps `translate`.
 import { type Either, left, right, isLeft } from '../bits/either.ts'
 import { type GuestPhysAddr, type GuestVirtAddr, type PhysAddr, type VirtAddr, guestPhys, phys } from '../bits/address.ts'
-import { hex } from '../bits/bits.ts'
 import { type PhysMemory } from '../memory/memory.ts'
-import { type Scheme, decodeHgatp, decodeSatp, inputBits, isCanonical } from './atp.ts'
-import { type AccessType, type Stage, type TranslationFault, fault, TINST_PTE_READ, TINST_PTE_WRITE } from './faults.ts'
-import { type Privilege, firstStageDenial, gStageDenial } from './permissions.ts'
-import { translateFast } from './fast-walk.ts'
+import { type Scheme, decodeHgatp, decodeSatp } from './atp.ts'
+import { type AccessType, type TranslationFault, translationFault } from './faults.ts'
+import { type FirstStagePermission, type Privilege, vsStageMxr } from './permissions.ts'
 import {
-  type PhysCheck, type StageLeaf, type StageRules, type StageSpec, type TrailStep, type TrailPurpose, type WalkSession,
-  allowAll, leafOutput, newSession, physicalTables, walkStage,
+  type GStageParams, type PhysCheck, type StageLeaf, type StageParams, type TrailStep,
+  allowAll, leafOutput, newSession, walk, walkGuestPhysical, type WalkSession,
 } from './walk.ts'
 
 export type { Privilege } from './permissions.ts'
@@ -72,8 +73,9 @@ export interface Translation {
   readonly pageBits: number
 }
 
-export interface WalkOutcome {
-  readonly result: Either<TranslationFault, Translation>
+export interface WalkOutcome<F = TranslationFault> {
+  /** The translation, or the master's fault (the hart's `TranslationFault` unless a master says otherwise). */
+  readonly result: Either<F, Translation>
   /** Memory after any hardware A/D updates (the same object when none happened). */
   readonly memory: PhysMemory
   /** Every PTE read and write, in order, with what was decided. */
@@ -82,108 +84,90 @@ export interface WalkOutcome {
   readonly refs: number
 }
 
-// ---- the G-stage ------------------------------------------------------------------------------------
+// ---- which stages are active, and their parameters ------------------------------------------------
 
 /**
- * Why a G-stage walk runs decides how its failures are reported: the final GPA of the access (tinst 0),
- * or the address of a VS-stage PTE (an implicit read, tinst 0x3000, or the A/D store, tinst 0x3020).
+ * No translation at all: V=0 and the effective privilege is M or satp is Bare (Priv. ISA, "Supervisor
+ * Address Translation and Protection Register": Bare means no translation or protection). `satp` is
+ * the raw register; its MODE field is bits 63:60.
  */
-interface GRequest {
-  readonly gpa: bigint
-  /** The access the G-stage checks permission for (PTE reads are loads, A/D updates stores). */
-  readonly access: AccessType
-  /** The original access, whose type decides the cause of any fault (Spike's trap_type). */
-  readonly trapAccess: AccessType
-  readonly hlvx: boolean
-  readonly gva: bigint
-  readonly purpose: TrailPurpose
+export const untranslated = (priv: Privilege, virt: boolean, satp: bigint): boolean =>
+  !virt && (priv === 'M' || satp >> 60n === 0n)
+
+/** A first stage in force: S-stage (satp, V=0) or VS-stage (vsatp, V=1). */
+export interface FirstStage {
+  readonly stage: 'S' | 'VS'
+  readonly scheme: Scheme
+  /** Root table: a PA for S-stage, a GPA for VS-stage. */
+  readonly root: bigint
+  readonly asid: bigint
 }
 
-interface GStageSpec extends StageSpec {
-  readonly request: GRequest
-  readonly mxr: boolean
-  readonly implicit: boolean
-  readonly tinst: bigint
+/** The G-stage in force (V=1, hgatp not Bare). */
+export interface SecondStage {
+  readonly scheme: Scheme
+  readonly root: bigint
+  readonly vmid: bigint
 }
 
-const G_RULES: StageRules<GStageSpec> = {
-  denies: (g, flags) => gStageDenial(g.request.access, g.request.hlvx, g.mxr, flags),
-  pageFault: (g, level, reason) =>
-    fault('GuestPageFault', g.request.trapAccess, 'G', level, reason, g.request.gva, g.request.gpa >> 2n, g.tinst, g.implicit),
-  accessFault: (g, level, reason) => fault('AccessFault', g.request.trapAccess, 'G', level, reason, g.request.gva, 0n, 0n, true),
-  ptePhys: physicalTables,
-}
-
-const gStageSpec = (ctx: TranslationContext, scheme: Scheme, root: bigint, r: GRequest): GStageSpec => {
-  const implicit = r.purpose === 'vs-pte' || r.purpose === 'vs-pte-write'
-  return {
-    stage: 'G', purpose: r.purpose, scheme, root,
-    adue: ctx.menvcfg.adue, pbmte: ctx.menvcfg.pbmte, napot: ctx.svnapot,
-    isStore: r.access === 'store',
-    rules: G_RULES,
-    request: r,
-    // MXR for the G-stage is mstatus.MXR (HS-level); it does not apply to implicit page-table reads.
-    mxr: ctx.mstatus.mxr && !implicit,
-    implicit,
-    tinst: r.purpose === 'vs-pte' ? TINST_PTE_READ : r.purpose === 'vs-pte-write' ? TINST_PTE_WRITE : 0n,
-  }
-}
-
-/** G-stage translation of one GPA inside a session (identity when hgatp is Bare). */
-const gStage = (s: WalkSession, ctx: TranslationContext, r: GRequest): Either<TranslationFault, { pa: PhysAddr; leaf: StageLeaf | undefined }> => {
-  const hgatp = decodeHgatp(ctx.hgatp)
-  if (hgatp === undefined || hgatp.scheme === undefined) return right({ pa: phys(r.gpa), leaf: undefined })
-  const width = inputBits(hgatp.scheme)
-  const spec = gStageSpec(ctx, hgatp.scheme, hgatp.ppn << 12n, r)
-  // A GPA must fit the widened scheme: bits above 2+9·levels+12 must be zero.
-  if (r.gpa >> BigInt(width) !== 0n) return left(G_RULES.pageFault(spec, -1, `GPA ${hex(r.gpa)} has bits set above bit ${width - 1} (${hgatp.scheme.name})`))
-  const leaf = walkStage(s, spec, r.gpa)
-  if (isLeft(leaf)) return leaf
-  return right({ pa: phys(leafOutput(leaf.right, r.gpa)), leaf: leaf.right })
-}
-
-// ---- the S- and VS-stage -------------------------------------------------------------------------
-
-interface FirstStageSpec extends StageSpec {
-  readonly ctx: TranslationContext
+/** The stages a context translates through: neither (Bare, M-mode), S alone, VS and/or G. */
+export interface ActiveStages {
   readonly virt: boolean
-  readonly sum: boolean
-  readonly mxr: boolean
-  readonly access: AccessType
-  readonly hlvx: boolean
-  readonly va: bigint
+  readonly first: FirstStage | undefined
+  readonly g: SecondStage | undefined
 }
 
-const FIRST_RULES: StageRules<FirstStageSpec> = {
-  denies: (f, flags) => firstStageDenial(f.ctx.priv, f.virt, f.sum, f.mxr, f.access, f.hlvx, flags),
-  pageFault: (f, level, reason) => fault('PageFault', f.access, f.stage, level, reason, f.va),
-  accessFault: (f, level, reason) => fault('AccessFault', f.access, f.stage, level, reason, f.va, 0n, 0n, true),
-  // VS-stage PTEs sit at guest-physical addresses: each is G-stage translated, as an implicit load
-  // (or, for the A/D update, an implicit store), with faults reported for the original access type.
-  ptePhys: (f, s, addr, write) => {
-    if (!f.virt) return physicalTables(f, s, addr)
-    const g = gStage(s, f.ctx, { gpa: addr, access: write ? 'store' : 'load', trapAccess: f.access, hlvx: false, gva: f.va, purpose: write ? 'vs-pte-write' : 'vs-pte' })
-    return isLeft(g) ? g : right(g.right.pa)
-  },
-}
-
-const firstStageSpec = (ctx: TranslationContext, stage: Stage, scheme: Scheme, root: bigint, req: TranslationRequest): FirstStageSpec => {
-  const virt = stage === 'VS'
-  const envcfg = virt ? ctx.henvcfg : ctx.menvcfg
+/**
+ * Which stages translate an access in this context: with V=0 the S-stage (unless M-mode or satp is
+ * Bare); with V=1 the VS-stage (unless vsatp is Bare) then the G-stage (unless hgatp is Bare).
+ * The one place this is decided (the walker, the fast walk and the TLB tag all ask here).
+ */
+export const activeStages = (ctx: TranslationContext): ActiveStages => {
+  if (!ctx.virt) {
+    const satp = decodeSatp(ctx.satp)
+    const on = !untranslated(ctx.priv, false, ctx.satp) && satp?.scheme !== undefined
+    return { virt: false, first: on ? { stage: 'S', scheme: satp.scheme, root: satp.ppn << 12n, asid: satp.asid } : undefined, g: undefined }
+  }
+  const vsatp = decodeSatp(ctx.vsatp)
+  const hgatp = decodeHgatp(ctx.hgatp)
   return {
-    stage, purpose: 'translate', scheme, root,
-    adue: envcfg.adue, pbmte: envcfg.pbmte, napot: ctx.svnapot,
-    isStore: req.access === 'store',
-    rules: FIRST_RULES,
-    ctx, virt,
-    sum: (virt ? ctx.vsstatus : ctx.mstatus).sum,
-    // MXR: for VS-stage either mstatus.MXR or vsstatus.MXR makes executable pages readable.
-    mxr: ctx.mstatus.mxr || (virt && ctx.vsstatus.mxr),
-    access: req.access,
-    hlvx: req.hlvx === true,
-    va: req.va as bigint,
+    virt: true,
+    first: vsatp?.scheme !== undefined ? { stage: 'VS', scheme: vsatp.scheme, root: vsatp.ppn << 12n, asid: vsatp.asid } : undefined,
+    g: hgatp?.scheme !== undefined ? { scheme: hgatp.scheme, root: hgatp.ppn << 12n, vmid: hgatp.vmid } : undefined,
   }
 }
+
+/**
+ * The step-5 rule of the first stage in this context: the effective privilege, SUM of mstatus (S) or
+ * vsstatus (VS), and MXR (for VS-stage, by the VS-stage MXR rule of permissions.ts).
+ */
+export const firstStagePermission = (ctx: TranslationContext): FirstStagePermission => ({
+  kind: 'first', priv: ctx.priv, virt: ctx.virt,
+  sum: (ctx.virt ? ctx.vsstatus : ctx.mstatus).sum,
+  mxr: ctx.virt ? vsStageMxr(ctx.mstatus.mxr, ctx.vsstatus.mxr) : ctx.mstatus.mxr,
+})
+
+/** The G-stage as data: hgatp's scheme and root, menvcfg's ADUE and PBMTE, mstatus.MXR. */
+export const gStageOf = (ctx: TranslationContext, g: SecondStage): GStageParams => ({
+  scheme: g.scheme, root: g.root, adue: ctx.menvcfg.adue, pbmte: ctx.menvcfg.pbmte, napot: ctx.svnapot, mxr: ctx.mstatus.mxr,
+})
+
+/**
+ * The first stage as data: its scheme and root, ADUE/PBMTE of menvcfg (S-stage) or henvcfg (VS-stage),
+ * the step-5 rule, and for VS-stage the G-stage its tables sit behind.
+ */
+export const firstStageOf = (ctx: TranslationContext, f: FirstStage, req: TranslationRequest, g: GStageParams | undefined): StageParams => {
+  const envcfg = f.stage === 'VS' ? ctx.henvcfg : ctx.menvcfg
+  return {
+    stage: f.stage, purpose: 'translate', scheme: f.scheme, root: f.root,
+    adue: envcfg.adue, pbmte: envcfg.pbmte, napot: ctx.svnapot,
+    access: req.access, hlvx: req.hlvx === true,
+    permission: firstStagePermission(ctx),
+    tables: f.stage === 'VS' ? g : undefined,
+  }
+}
+
+// ---- translation --------------------------------------------------------------------------------------
 
 const finish = (s: WalkSession, result: Either<TranslationFault, Translation>): WalkOutcome =>
   ({ result, memory: s.memory, trail: s.trail, refs: s.refs })
@@ -192,60 +176,48 @@ const pageBitsOf = (...leaves: (StageLeaf | undefined)[]): number =>
   Math.min(64, ...leaves.filter((l): l is StageLeaf => l !== undefined).map((l) => l.pageBits))
 
 /**
- * Translates one access. Never mutates its inputs: the outcome carries the (possibly A/D-updated)
- * memory, the trail of PTE references and their count. The common case (every check passes, no A/D
- * update) runs on a number-only fast path proven equal to `translateSpec` by a property test.
+ * Translates one access: the spec's algorithm step by step, for every case. Never mutates its inputs:
+ * the outcome carries the (possibly A/D-updated) memory, the trail of PTE references and their count.
+ * For speed, `translate` of engine/fast-walk.ts gives the same outcome (the library's index exports it).
  *
  * @example
  * const { result } = translate(memory, ctx, { va: virt(0x4000_0000n), access: 'load' })
  */
-export const translate = (memory: PhysMemory, ctx: TranslationContext, req: TranslationRequest): WalkOutcome =>
-  translateFast(memory, ctx, req) ?? translateSpec(memory, ctx, req)
-
-/**
- * The readable specification of `translate`: the spec's algorithm step by step, for every case.
- * Same inputs, same outcome as `translate`; slower.
- */
-export const translateSpec = (memory: PhysMemory, ctx: TranslationContext, req: TranslationRequest): WalkOutcome => {
+export const translate = (memory: PhysMemory, ctx: TranslationContext, req: TranslationRequest): WalkOutcome => {
   const s = newSession(memory, ctx.physCheck ?? allowAll)
   const va = req.va as bigint
-  const hlvx = req.hlvx === true
-  if (!ctx.virt) {
-    // M-mode (effective) and satp = Bare: no translation.
-    const satp = decodeSatp(ctx.satp)
-    if (ctx.priv === 'M' || satp === undefined || satp.scheme === undefined) {
-      return finish(s, right({ pa: phys(va), gpa: undefined, first: undefined, gstage: undefined, pageBits: 64 }))
-    }
-    const spec = firstStageSpec(ctx, 'S', satp.scheme, satp.ppn << 12n, req)
-    if (!isCanonical(va, satp.scheme)) return finish(s, left(FIRST_RULES.pageFault(spec, -1, `VA ${hex(va)} is not canonical for ${satp.scheme.name}`)))
-    const leaf = walkStage(s, spec, va)
-    if (isLeft(leaf)) return finish(s, leaf)
-    return finish(s, right({ pa: phys(leafOutput(leaf.right, va)), gpa: undefined, first: leaf.right, gstage: undefined, pageBits: leaf.right.pageBits }))
-  }
-  // V=1: VS-stage (vsatp) then G-stage (hgatp) on the resulting guest-physical address.
-  const vsatp = decodeSatp(ctx.vsatp)
-  let gpa: bigint = va
+  const stages = activeStages(ctx)
+  const g = stages.g === undefined ? undefined : gStageOf(ctx, stages.g)
+  // The first stage (S, or VS whose PTE addresses the G-stage translates), unless Bare.
   let first: StageLeaf | undefined
-  if (vsatp !== undefined && vsatp.scheme !== undefined) {
-    const spec = firstStageSpec(ctx, 'VS', vsatp.scheme, vsatp.ppn << 12n, req)
-    if (!isCanonical(va, vsatp.scheme)) return finish(s, left(FIRST_RULES.pageFault(spec, -1, `GVA ${hex(va)} is not canonical for ${vsatp.scheme.name}`)))
-    const leaf = walkStage(s, spec, va)
-    if (isLeft(leaf)) return finish(s, leaf)
+  let out = va
+  if (stages.first !== undefined) {
+    const leaf = walk(s, firstStageOf(ctx, stages.first, req, g), va)
+    if (isLeft(leaf)) return finish(s, left(translationFault(leaf.left, req.access, va)))
     first = leaf.right
-    gpa = leafOutput(leaf.right, va)
+    out = leafOutput(leaf.right, va)
   }
-  const g = gStage(s, ctx, { gpa, access: req.access, trapAccess: req.access, hlvx, gva: va, purpose: 'final' })
-  if (isLeft(g)) return finish(s, g)
-  return finish(s, right({ pa: g.right.pa, gpa: guestPhys(gpa), first, gstage: g.right.leaf, pageBits: pageBitsOf(first, g.right.leaf) }))
+  if (!stages.virt) return finish(s, right({ pa: phys(out), gpa: undefined, first, gstage: undefined, pageBits: first?.pageBits ?? 64 }))
+  // V=1: the G-stage (hgatp) on the resulting guest-physical address; identity when Bare.
+  if (g === undefined) return finish(s, right({ pa: phys(out), gpa: guestPhys(out), first, gstage: undefined, pageBits: pageBitsOf(first) }))
+  const r = walkGuestPhysical(s, g, out, req.access, req.hlvx === true, 'final')
+  if (isLeft(r)) return finish(s, left(translationFault(r.left, req.access, va)))
+  return finish(s, right({ pa: r.right.pa, gpa: guestPhys(out), first, gstage: r.right.leaf, pageBits: pageBitsOf(first, r.right.leaf) }))
 }
+
+/** The readable specification of translation: `translate` itself (the name older callers use). */
+export const translateSpec = translate
 
 /**
  * G-stage translation alone (the "guest physical address translation" of the H chapter): what a
- * hypervisor or an IOMMU second stage does for a GPA. Faults are reported as for an explicit access.
+ * hypervisor does for a GPA. Faults are reported as for an explicit access at that address.
  */
 export const translateGuestPhysical = (memory: PhysMemory, ctx: TranslationContext, gpa: GuestPhysAddr, access: AccessType): WalkOutcome => {
   const s = newSession(memory, ctx.physCheck ?? allowAll)
-  const g = gStage(s, ctx, { gpa, access, trapAccess: access, hlvx: false, gva: gpa, purpose: 'final' })
-  if (isLeft(g)) return finish(s, g)
-  return finish(s, right({ pa: g.right.pa, gpa, first: undefined, gstage: g.right.leaf, pageBits: pageBitsOf(g.right.leaf) }))
+  const hgatp = decodeHgatp(ctx.hgatp)
+  if (hgatp?.scheme === undefined) return finish(s, right({ pa: phys(gpa), gpa, first: undefined, gstage: undefined, pageBits: 64 }))
+  const g = gStageOf(ctx, { scheme: hgatp.scheme, root: hgatp.ppn << 12n, vmid: hgatp.vmid })
+  const r = walkGuestPhysical(s, g, gpa, access, false, 'final')
+  if (isLeft(r)) return finish(s, left(translationFault(r.left, access, gpa)))
+  return finish(s, right({ pa: r.right.pa, gpa, first: undefined, gstage: r.right.leaf, pageBits: pageBitsOf(r.right.leaf) }))
 }

@@ -6,6 +6,7 @@ import { describeMemo } from '../decode/engine/memo.ts'
 import { type HartAccel, triggersArmed } from '../accel.ts'
 import { type Csrs } from '../hart.ts'
 import { type Isa, effectiveIsa } from '../isa.ts'
+import { hartContext } from '../translation-context.ts'
 
 // The last (immutable) trigger array asked about: CSR files share it until a trigger CSR is written, so
 // one identity test answers nearly every access (a keyed lookup here cost more than the rest of the check).
@@ -29,4 +30,7 @@ const effectiveIsaMemo = (isa: Isa, misa: bigint): Isa => {
 
 export const memoAccel: HartAccel = {
   describe: describeMemo, pmpAllows: pmpAllowsCached, triggersArmed: armedMemo, effectiveIsa: effectiveIsaMemo,
+  // One maker for the engines (the TLB's engine remembers contexts per maker): page-table reads are
+  // checked by the PMP memo, as the hart's own accesses are.
+  context: hartContext(pmpAllowsCached),
 }

@@ -1,18 +1,20 @@
 // The fast path of `translate`: the same translation computed on plain numbers for the common case —
 // every PTE valid and in RAM below 2^53, no attribute bits (N, PBMT, reserved) set, permissions
-// granted, A (and D for a store) already set. Anything else returns undefined and the readable walker
-// (translate.ts, the specification) answers instead. properties/mmu/fast-walk.prop.ts proves that
-// whenever this path answers, its outcome (result, trail, reference count) equals the readable one.
-import { type GuestPhysAddr, type PhysAddr, phys } from '../bits/address.ts'
-import { right } from '../bits/either.ts'
-import { type PhysMemory, pageAt } from '../memory/memory.ts'
-import { type MemoryMap } from '../memory/memory-map.ts'
-import { type Scheme, decodeHgatp, decodeSatp, isCanonical } from './atp.ts'
-import { type Stage } from './faults.ts'
-import { firstStageDenial, gStageDenial } from './permissions.ts'
-import { FLAG_A as F_A, FLAG_D as F_D, FLAG_R as F_R, FLAG_U as F_U, FLAG_V as F_V, FLAG_W as F_W, FLAG_X as F_X } from './pte.ts'
-import type { Translation, TranslationContext, TranslationRequest, WalkOutcome } from './translate.ts'
-import { type DecisionKind, type StageLeaf, type TrailPurpose, type TrailStep, LEAF, POINTER, describeDecision } from './walk.ts'
+// granted, A (and D for a store) already set. Anything else falls back to the readable walker
+// (translate.ts, the specification), which this engine wraps. properties/mmu/fast-walk.prop.ts proves
+// that whenever this path answers, its outcome (result, trail, reference count) equals the readable one.
+import { type GuestPhysAddr, type PhysAddr, phys } from '../../bits/address.ts'
+import { right } from '../../bits/either.ts'
+import { type PhysMemory, pageAt } from '../../memory/memory.ts'
+import { type MemoryMap } from '../../memory/memory-map.ts'
+import { type Scheme, isCanonical } from '../atp.ts'
+import { type FirstStagePermission, firstStageDenial, gStageDenial } from '../permissions.ts'
+import { FLAG_A as F_A, FLAG_D as F_D, FLAG_R as F_R, FLAG_U as F_U, FLAG_V as F_V, FLAG_W as F_W, FLAG_X as F_X } from '../pte.ts'
+import {
+  type Translation, type TranslationContext, type TranslationRequest, type WalkOutcome,
+  type ActiveStages, activeStages, firstStagePermission, translate as translateSpec,
+} from '../translate.ts'
+import { type DecisionKind, type Stage, type StageLeaf, type TrailPurpose, type TrailStep, LEAF, POINTER, describeDecision } from '../walk.ts'
 
 const SAFE = 2 ** 53
 const POW9 = [1, 2 ** 9, 2 ** 18, 2 ** 27, 2 ** 36] as const
@@ -77,6 +79,10 @@ interface Walk {
   readonly memory: PhysMemory
   readonly ram: readonly number[]
   readonly ctx: TranslationContext
+  /** The step-5 rules of the first stage and of the G-stage's final access (from the same functions the spec uses). */
+  readonly firstRule: FirstStagePermission
+  /** mstatus.MXR for the G-stage's final access. */
+  readonly gMxr: boolean
   readonly access: TranslationRequest['access']
   readonly hlvx: boolean
   /** The trail as flat numbers, STEP_WORDS per step; TrailStep objects are built only if read. */
@@ -88,8 +94,32 @@ interface Walk {
   gLimit: number
 }
 
-const newWalk = (memory: PhysMemory, ctx: TranslationContext, req: TranslationRequest): Walk => ({
-  memory, ram: ramOf(memory.map), ctx, access: req.access, hlvx: req.hlvx === true, steps: [], refs: 0,
+/** What a context decides for every walk made in it: the active stages and the step-5 rules. */
+interface Prepared {
+  readonly stages: ActiveStages
+  readonly firstRule: FirstStagePermission
+  readonly gMxr: boolean
+}
+
+// Memoised per (immutable) context object: the most recent in variables, the others in a WeakMap.
+const prepared = new WeakMap<TranslationContext, Prepared>()
+let lastCtx: TranslationContext | undefined
+let lastPrepared: Prepared | undefined
+
+const prepare = (ctx: TranslationContext): Prepared => {
+  if (ctx === lastCtx) return lastPrepared!
+  let p = prepared.get(ctx)
+  if (p === undefined) {
+    p = { stages: activeStages(ctx), firstRule: firstStagePermission(ctx), gMxr: ctx.mstatus.mxr }
+    prepared.set(ctx, p)
+  }
+  lastCtx = ctx
+  lastPrepared = p
+  return p
+}
+
+const newWalk = (memory: PhysMemory, ctx: TranslationContext, p: Prepared, req: TranslationRequest): Walk => ({
+  memory, ram: ramOf(memory.map), ctx, firstRule: p.firstRule, gMxr: p.gMxr, access: req.access, hlvx: req.hlvx === true, steps: [], refs: 0,
   gRoot: 0, gScheme: undefined, gLimit: 0,
 })
 
@@ -98,13 +128,14 @@ const S_RULE = 0, VS_RULE = 1, G_IMPLICIT = 2, G_FINAL = 3
 type RuleKind = typeof S_RULE | typeof VS_RULE | typeof G_IMPLICIT | typeof G_FINAL
 
 const allowed = (w: Walk, rule: RuleKind, flags: number): boolean => {
-  const c = w.ctx
   switch (rule) {
-    case S_RULE: return firstStageDenial(c.priv, false, c.mstatus.sum, c.mstatus.mxr, w.access, w.hlvx, flags) === undefined
-    case VS_RULE: return firstStageDenial(c.priv, true, c.vsstatus.sum, c.mstatus.mxr || c.vsstatus.mxr, w.access, w.hlvx, flags) === undefined
+    case S_RULE: case VS_RULE: {
+      const r = w.firstRule
+      return firstStageDenial(r.priv, r.virt, r.sum, r.mxr, w.access, w.hlvx, flags) === undefined
+    }
     // Implicit VS page-table reads are loads for the G-stage, without MXR.
     case G_IMPLICIT: return gStageDenial('load', false, false, flags) === undefined
-    case G_FINAL: return gStageDenial(w.access, w.hlvx, c.mstatus.mxr, flags) === undefined
+    case G_FINAL: return gStageDenial(w.access, w.hlvx, w.gMxr, flags) === undefined
   }
 }
 
@@ -218,16 +249,17 @@ const within = (vpn: number, offset: number, level: number): number => (vpn % PO
 export const translateFast = (memory: PhysMemory, ctx: TranslationContext, req: TranslationRequest): WalkOutcome | undefined => {
   const va = req.va as bigint
   const need = F_A | (req.access === 'store' ? F_D : 0)
-  if (!ctx.virt) {
-    if (ctx.priv === 'M') return FAIL
-    const satp = decodeSatp(ctx.satp)
-    if (satp?.scheme === undefined) return FAIL
-    const scheme = satp.scheme
+  const p = prepare(ctx)
+  const stages = p.stages
+  if (!stages.virt) {
+    const s1 = stages.first
+    if (s1 === undefined) return FAIL
+    const scheme = s1.scheme
     if (!isCanonical(va, scheme)) return FAIL
-    const root = Number(satp.ppn) * 4096
+    const root = Number(s1.root)
     if (root >= SAFE) return FAIL
-    const w = newWalk(memory, ctx, req)
-    const vpn = Number((va >> 12n) & VPN_MASK[scheme.levels]!)
+    const w = newWalk(memory, ctx, p, req)
+    const vpn = Number((va >> 12n) & VPN_MASK[scheme.levels])
     const leaf = walk(w, S, TRANSLATE, scheme, root, vpn, S_RULE, need)
     if (leaf === undefined) return FAIL
     const pageBits = 12 + 9 * leaf.level
@@ -237,30 +269,28 @@ export const translateFast = (memory: PhysMemory, ctx: TranslationContext, req: 
     return new FastOutcome(right(result), memory, w.refs, w.steps)
   }
   // V=1: the G-stage must translate (hgatp Bare is left to the readable walker, which is cheap there).
-  const hgatp = decodeHgatp(ctx.hgatp)
-  const gScheme = hgatp?.scheme
-  if (gScheme === undefined) return FAIL
-  const gRoot = Number(hgatp!.ppn) * 4096
+  const g = stages.g
+  if (g === undefined) return FAIL
+  const gRoot = Number(g.root)
   if (gRoot >= SAFE) return FAIL
-  const w = newWalk(memory, ctx, req)
+  const w = newWalk(memory, ctx, p, req)
   w.gRoot = gRoot
-  w.gScheme = gScheme
-  w.gLimit = G_LIMIT[gScheme.levels]!
+  w.gScheme = g.scheme
+  w.gLimit = G_LIMIT[g.scheme.levels]!
   let gpa: number
   let first: StageLeaf | undefined
-  const vsatp = decodeSatp(ctx.vsatp)
-  if (vsatp?.scheme === undefined) {
+  const vs = stages.first
+  if (vs === undefined) {
     if (va >= BigInt(SAFE)) return FAIL
     gpa = Number(va)
   } else {
-    const scheme = vsatp.scheme
+    const scheme = vs.scheme
     if (!isCanonical(va, scheme)) return FAIL
-    const root = Number(vsatp.ppn) * 4096
+    const root = Number(vs.root)
     if (root >= SAFE) return FAIL
-    const vpn = Number((va >> 12n) & VPN_MASK[scheme.levels]!)
+    const vpn = Number((va >> 12n) & VPN_MASK[scheme.levels])
     const leaf = walk(w, VS, TRANSLATE, scheme, root, vpn, VS_RULE, need)
     if (leaf === undefined) return FAIL
-    const pageBits = 12 + 9 * leaf.level
     gpa = leaf.outBase + within(vpn, Number(va & 0xfffn), leaf.level)
     if (gpa >= SAFE) return FAIL
     first = bigLeaf('VS', leaf, va)
@@ -277,3 +307,10 @@ export const translateFast = (memory: PhysMemory, ctx: TranslationContext, req: 
   }
   return new FastOutcome(right(result), memory, w.refs, w.steps)
 }
+
+/**
+ * `translate` of translate.ts, fast: the number-only path where it answers, the readable walker
+ * everywhere else. Same inputs, same outcome (properties/mmu/fast-walk.prop.ts).
+ */
+export const translate = (memory: PhysMemory, ctx: TranslationContext, req: TranslationRequest): WalkOutcome =>
+  translateFast(memory, ctx, req) ?? translateSpec(memory, ctx, req)

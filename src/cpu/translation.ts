@@ -1,0 +1,55 @@
+// The hart's adapter to the master-neutral walker (src/mmu/): the translation context read from the
+// CSRs (satp, vsatp, hgatp; SUM and MXR of mstatus and vsstatus; ADUE and PBMTE of menvcfg and henvcfg;
+// PMP for the implicit page-table accesses), translation through the hart's TLB, and the translation
+// fault as a trap (Priv. ISA, "Virtual Address Translation Process"; H chapter, "Two-Stage Address
+// Translation" and "Trap Value Registers"). How fast this runs is the TLB's engine (mmu/tlb.ts).
+import { type Either, isLeft } from '../bits/either.ts'
+import { type VirtAddr } from '../bits/address.ts'
+import { type AccessType, type TranslationFault } from '../mmu/faults.ts'
+import { lookupOrWalk } from '../mmu/tlb.ts'
+import { type Translation, type Privilege, untranslated } from '../mmu/translate.ts'
+import { type ContextMaker, specContext } from './translation-context.ts'
+import { type Trap, trap } from './trap.ts'
+import { type Exec, type Mode } from './exec.ts'
+
+export { type ContextMaker, type HartContext, type PmpCheck, contextFor, hartContext, specContext } from './translation-context.ts'
+
+const PRIV_NAMES: readonly Privilege[] = ['U', 'S', 'S', 'M']
+
+/**
+ * A translation fault as the trap the hart takes: cause, tval (the VA, or GVA when V=1), htval/mtval2
+ * (GPA >> 2) and htinst/mtinst as the fault carries them; the tval is a guest virtual address (GVA
+ * bit) for every fault with V=1, and for every guest-page fault (HLV/HSV from HS-mode included).
+ */
+export const faultTrap = (f: TranslationFault, virt: boolean): Trap =>
+  trap(f.cause, f.tval, f._tag === 'GuestPageFault' ? true : virt, f.htval, f.tinst)
+
+/**
+ * The translation half of an access: the physical address before PMP, or the translation's trap.
+ * Threads the TLB and memory (A/D updates) and counts hits and walks in `e`; `context` reads the CSRs
+ * (with the caller's PMP check for the implicit page-table accesses).
+ */
+export const translateOnly = (e: Exec, va: bigint, access: AccessType, mode: Mode, hlvx: boolean, context: ContextMaker = specContext): bigint | Trap => {
+  const c = e.h.csr
+  if (untranslated(PRIV_NAMES[mode.priv]!, mode.virt, c.satp)) {
+    // No translation (M-mode, or satp = Bare): the address is physical, exactly as `translate` decides.
+    e.lastGpa = undefined
+    e.lastPa = va
+    return va
+  }
+  const hc = e.tlb.engine.remember(c, mode.priv * 2 + (mode.virt ? 1 : 0), e.isa, context)
+  const out = lookupOrWalk(e.tlb, e.memory, hc.key, hc.ctx, { va: va as VirtAddr, access, hlvx })
+  e.tlb = out.tlb
+  e.memory = out.memory
+  if (out.hit) e.tlbHits++
+  else if (out.refs > 0) {
+    e.walks++
+    if (mode.virt) e.twoStageWalks++
+  }
+  const r: Either<TranslationFault, Translation> = out.result
+  if (isLeft(r)) return faultTrap(r.left, mode.virt)
+  const pa = r.right.pa as bigint
+  e.lastGpa = r.right.gpa
+  e.lastPa = pa
+  return pa
+}
