@@ -196,6 +196,32 @@ export const writtenPages = (m: PhysMemory): readonly number[] => {
 }
 
 /**
+ * The page numbers whose pages differ between two versions of one memory, `older` and `newer` (every page
+ * written in between, even with the bytes it already held; a page never written in either is not listed),
+ * ascending by trie key. Versions share every subtree no store went through, so the comparison skips a
+ * shared subtree at once: the cost is proportional to the pages written in between, times the trie height.
+ * (Two memories that share nothing, e.g. built separately, are compared in full, still correctly.)
+ * @example changedPages(m, poke(m, phys(0x8000_2008n), 8, 1n)) → [0x80002]
+ */
+export const changedPages = (older: PhysMemory, newer: PhysMemory): readonly number[] => {
+  const out: number[] = []
+  // A trie of height h is the child-0 chain of a taller one: lift the shorter root to the taller height.
+  const lift = (m: PhysMemory, height: number): Node => {
+    let root = m.root
+    for (let h = m.height; h < height; h++) { const grown = emptyNode(); grown[0] = root; root = grown }
+    return root
+  }
+  const height = Math.max(older.height, newer.height)
+  const visit = (a: Node | Page | undefined, b: Node | Page | undefined, level: number, prefix: number): void => {
+    if (a === b) return
+    if (level < 0) { out.push(keyOf(prefix)); return }
+    for (let i = 0; i < BRANCH; i++) visit((a as Node | undefined)?.[i], (b as Node | undefined)?.[i], level - 1, prefix * BRANCH + i)
+  }
+  visit(lift(older, height), lift(newer, height), height - 1, 0)
+  return out
+}
+
+/**
  * A new version of `m` with each given page placed at its page number, for engines that borrow pages
  * (pageAt), copy the ones they write, and hand the copies back at the end. Each page costs one path
  * copy from the root (nodes copied once per batch are reused by the following pages), so the cost is
