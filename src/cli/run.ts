@@ -12,6 +12,7 @@ import { CommitLogWriter } from '../trace/commit-log-writer.ts'
 import { encodeTraceLine } from '../trace/jsonl.ts'
 import { failInput } from './io.ts'
 import { type ProgramFlags, loadProgram, positiveInt, programOptions } from './program.ts'
+import { type RedundancyFlags, redundancyOptions, redundancyPlan, runRedundant } from './redundancy.ts'
 
 /**
  * A commit-log file written as the run goes (bounded memory), into a temporary sibling that is renamed
@@ -58,21 +59,23 @@ class LogFile {
 /** Exit status when --max-insns stops a program that has not exited (GNU timeout's convention). */
 export const EXIT_LIMIT = 124
 
-interface RunOptions extends ProgramFlags {
+interface RunOptions extends ProgramFlags, RedundancyFlags {
   readonly logCommits?: string
   readonly trace?: string
 }
 
 export const register = (program: Command): void => {
-  programOptions(program
+  redundancyOptions(programOptions(program
     .command('run')
     .description('run a RISC-V ELF like Spike (boot ROM, HTIF tohost exit) and optionally write its commit log')
     .argument('<elf>', 'a bare-metal RV64 ELF executable with tohost/fromhost symbols'))
     .option('--log-commits <file>', "write Spike's --log-commits format to FILE")
-    .option('--trace <file>', 'write the JSONL trace (one record per step: accesses with VA, GPA and PA, traps, TLB counts) to FILE')
+    .option('--trace <file>', 'write the JSONL trace (one record per step: accesses with VA, GPA and PA, traps, TLB counts) to FILE'))
     .action((path: string, opts: RunOptions) => {
       const maxSteps = positiveInt('--max-insns', opts.maxInsns)
       const m = loadProgram(path, opts)
+      const redundant = redundancyPlan(opts, maxSteps)
+      if (redundant !== undefined && opts.trace !== undefined) return failInput('--trace is not available with --checkpoint-every')
       if (opts.trace !== undefined && opts.logCommits !== undefined && resolve(opts.trace) === resolve(opts.logCommits)) {
         return failInput('--trace and --log-commits name the same file')
       }
@@ -101,7 +104,8 @@ export const register = (program: Command): void => {
       }
       let r
       try {
-        r = run(m, { maxSteps }, observe)
+        r = redundant === undefined ? run(m, { maxSteps }, observe)
+          : runRedundant(redundant, m, log === undefined ? undefined : (b) => log.writeBytes(b, b.length), opts.stats === true)
       } catch (e) {
         log?.abandon()
         trace?.abandon()

@@ -1,0 +1,92 @@
+// `memvirt run … --checkpoint-every N [--checkpoint full|incremental] [--fail-at K]… [--copy-bandwidth MiB/s]
+// [--stats]`: the run protected by a standby (hypervisor/redundancy/failover.ts). What is printed and
+// logged is what the checkpoints released: the console output, the commit log and the exit code equal an
+// uninterrupted run's, whatever faults were injected. --stats goes to stderr.
+import type { Command } from 'commander'
+import { type Machine } from '../machine/machine.ts'
+import { type RunResult } from '../machine/run.ts'
+import { run } from '../machine/engine/run.ts'
+import { CommitLogWriter } from '../trace/commit-log-writer.ts'
+import { type Advance, type Fault, type RedundancyOptions, DEFAULT_BANDWIDTH_MIB_S, protectedRun } from '../hypervisor/redundancy/failover.ts'
+import { failInput } from './io.ts'
+import { positiveInt } from './program.ts'
+
+export interface RedundancyFlags {
+  readonly checkpointEvery?: string
+  readonly checkpoint: string
+  readonly failAt: readonly string[]
+  readonly copyBandwidth: string
+  readonly stats?: boolean
+}
+
+const collect = (v: string, prev: readonly string[]): readonly string[] => [...prev, v]
+
+/** Adds the checkpointing options to `memvirt run`. */
+export const redundancyOptions = (cmd: Command): Command => cmd
+  .option('--checkpoint-every <n>', 'run under a standby: checkpoint every N steps, release output when its checkpoint commits')
+  .option('--checkpoint <mode>', 'what a checkpoint copies: full (every written page) or incremental (pages written since the last)', 'incremental')
+  .option('--fail-at <k>', 'inject a fault (repeatable): K fails the primary after step K; copy:K[:P] fails it during the first checkpoint at step ≥ K after P pages (default 1)', collect, [])
+  .option('--copy-bandwidth <MiB/s>', 'copy bandwidth for the modelled checkpoint pause', String(DEFAULT_BANDWIDTH_MIB_S))
+  .option('--stats', 'print checkpoint statistics to stderr')
+
+const count = (flag: string, text: string): number => {
+  const n = Number(text)
+  return /^[0-9]+$/.test(text) && Number.isSafeInteger(n) ? n : failInput(`${flag}: expected a step count, got "${text}"`)
+}
+
+/** One --fail-at value: `K` or `copy:K[:P]`. */
+const fault = (text: string): Fault => {
+  const copy = /^copy:([^:]*)(?::(.*))?$/.exec(text)
+  if (copy === null) return { kind: 'step', at: count('--fail-at', text) }
+  return { kind: 'copy', at: count('--fail-at', copy[1]!), after: copy[2] === undefined ? 1 : count('--fail-at', copy[2]) }
+}
+
+/** The checkpointing the flags ask for, or undefined for a plain run (checkpoint flags without --checkpoint-every are refused). */
+export const redundancyPlan = (flags: RedundancyFlags, maxSteps: number): RedundancyOptions | undefined => {
+  if (flags.checkpointEvery === undefined) {
+    if (flags.failAt.length > 0 || flags.stats === true) failInput('--fail-at and --stats need --checkpoint-every')
+    return undefined
+  }
+  const mode = flags.checkpoint
+  if (mode !== 'full' && mode !== 'incremental') return failInput(`--checkpoint: expected full or incremental, got "${mode}"`)
+  const mib = positiveInt('--copy-bandwidth', flags.copyBandwidth, 1 << 30)
+  return {
+    every: positiveInt('--checkpoint-every', flags.checkpointEvery), mode,
+    faults: flags.failAt.map(fault), maxSteps, bandwidth: mib * 1024 * 1024,
+  }
+}
+
+const fmt = (ms: number): string => ms >= 1 ? `${ms.toFixed(3)} ms` : `${(ms * 1000).toFixed(1)} µs`
+
+/**
+ * Runs `m` under `plan` with the fast engine, printing released console output as it is released and
+ * handing released commit-log bytes to `writeLog`.
+ */
+export const runRedundant = (plan: RedundancyOptions, m: Machine, writeLog: ((bytes: Uint8Array) => void) | undefined, stats: boolean): RunResult => {
+  const advance: Advance<readonly Uint8Array[]> = (from, maxSteps) => {
+    if (writeLog === undefined) { const r = run(from, { maxSteps }); return { machine: r.machine, steps: r.steps, trace: [] } }
+    const parts: Uint8Array[] = []
+    const w = new CommitLogWriter((b, n) => parts.push(b.slice(0, n)))
+    const r = run(from, { maxSteps }, { commits: w })
+    w.flush()
+    return { machine: r.machine, steps: r.steps, trace: parts }
+  }
+  const r = protectedRun(m, plan, advance, (e) => {
+    if (e._tag !== 'Release') return
+    for (const t of e.traces) for (const b of t) writeLog?.(b)
+    for (const w of e.output) (w.fd === 2 ? process.stderr : process.stdout).write(w.bytes)
+  })
+  if (stats) {
+    const s = r.stats
+    const pauses = s.pauseMs
+    const lines = [
+      `checkpoints: ${s.checkpoints} (${plan.mode}, every ${plan.every} steps; ${r.steps} steps survive)`,
+      `pages copied per checkpoint: ${s.pagesPerCheckpoint.join(' ')}`,
+      `bytes copied: ${s.bytes} (standby seeding: ${s.seedPages} pages)`,
+      `failovers: ${s.failovers}; re-executed steps: ${s.reexecuted}`,
+      `modelled pause per checkpoint at ${plan.bandwidth / (1024 * 1024)} MiB/s: mean ${fmt(pauses.reduce((a, b) => a + b, 0) / Math.max(1, pauses.length))}, max ${fmt(Math.max(0, ...pauses))}, total ${fmt(pauses.reduce((a, b) => a + b, 0))}`,
+    ]
+    process.stderr.write(lines.map((l) => `memvirt: ${l}\n`).join(''))
+  }
+  return { machine: r.machine, steps: r.steps, reason: r.reason }
+}
