@@ -74,9 +74,12 @@ const emptyNode = (): (Node | Page | undefined)[] => new Array<undefined>(BRANCH
 const CAPACITY = Array.from({ length: 12 }, (_, h) => 2 ** (BRANCH_BITS * h))
 const capacity = (height: number): number => CAPACITY[height] ?? 2 ** (BRANCH_BITS * height)
 
-/** The child slot of trie key `key` at trie level `level` (integer shifts while key < 2^31, the common case). */
+/**
+ * The child slot of trie key `key` at trie level `level` (integer shifts while key < 2^31 and the shift is
+ * below 32, the common case: JavaScript takes a shift count mod 32, so level 7's shift of 35 would be 3).
+ */
 const slot = (key: number, level: number): number =>
-  key < 0x8000_0000 ? (key >>> (BRANCH_BITS * level)) & BRANCH_MASK : Math.floor(key / 2 ** (BRANCH_BITS * level)) & BRANCH_MASK
+  key < 0x8000_0000 && level < 7 ? (key >>> (BRANCH_BITS * level)) & BRANCH_MASK : Math.floor(key / 2 ** (BRANCH_BITS * level)) & BRANCH_MASK
 
 /**
  * Where page number pn sits in the trie: its key, pn with bits 9 and 19 swapped (page numbers from 2^31
