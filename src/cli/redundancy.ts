@@ -2,13 +2,15 @@
 // [--stats]`: the run protected by a standby (hypervisor/redundancy/failover.ts). What is printed and
 // logged is what the checkpoints released: the console output, the commit log and the exit code equal an
 // uninterrupted run's, whatever faults were injected. --stats goes to stderr.
+import { lstatSync, readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { type Machine } from '../machine/machine.ts'
 import { type RunResult } from '../machine/run.ts'
 import { run } from '../machine/engine/run.ts'
 import { CommitLogWriter } from '../trace/commit-log-writer.ts'
 import { type Advance, type Fault, type RedundancyOptions, DEFAULT_BANDWIDTH_MIB_S, protectedRun } from '../hypervisor/redundancy/failover.ts'
-import { failInput } from './io.ts'
+import { type Snapshot, decodeSnapshot, encodeSnapshot } from '../hypervisor/redundancy/snapshot.ts'
+import { failInput, writeFileAtomic } from './io.ts'
 import { positiveInt } from './program.ts'
 
 export interface RedundancyFlags {
@@ -89,4 +91,57 @@ export const runRedundant = (plan: RedundancyOptions, m: Machine, writeLog: ((by
     process.stderr.write(lines.map((l) => `memvirt: ${l}\n`).join(''))
   }
   return { machine: r.machine, steps: r.steps, reason: r.reason }
+}
+
+// ---- snapshots on disk -----------------------------------------------------------------------------
+
+export interface SnapshotFlags {
+  readonly saveAt?: readonly string[]
+  readonly restore?: string
+}
+
+/** Adds --save-at N FILE and --restore FILE to `memvirt run`. */
+export const snapshotOptions = (cmd: Command): Command => cmd
+  .option('--save-at <n-and-file...>', 'N FILE: stop after N steps and write the whole machine to FILE (a snapshot, format version 1)')
+  .option('--restore <file>', 'resume the machine saved in FILE (instead of loading an ELF; --isa and --ram come from the snapshot)')
+
+/** Where to save, if --save-at asks. */
+export const savePlan = (flags: SnapshotFlags): { readonly at: number; readonly file: string } | undefined => {
+  if (flags.saveAt === undefined) return undefined
+  if (flags.saveAt.length !== 2) return failInput(`--save-at: expected N FILE, got ${flags.saveAt.length} value(s)`)
+  return { at: positiveInt('--save-at', flags.saveAt[0]!), file: flags.saveAt[1]! }
+}
+
+/** The machine saved in `path`; a file that is not a whole snapshot of this version is one line, exit 2. */
+export const restore = (path: string): Snapshot => {
+  let bytes: Uint8Array
+  try {
+    bytes = new Uint8Array(readFileSync(path))
+  } catch (e) {
+    return failInput(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`)
+  }
+  const s = decodeSnapshot(bytes)
+  return s._tag === 'Left' ? failInput(`${path}: byte offset ${s.left.offset}: ${s.left.message}`) : s.right
+}
+
+/**
+ * After a run stopped by --save-at: writes the snapshot (atomically; never over a non-regular file) when the
+ * run made its N steps without exiting, and says so on stderr. True when it saved.
+ */
+/** `position`: the steps the execution had made when this run started (a restored snapshot's). */
+export const save = (plan: { readonly at: number; readonly file: string }, r: RunResult, position: number): boolean => {
+  if (r.machine.htif.exitCode !== undefined || r.steps < plan.at) {
+    process.stderr.write(`memvirt: the program ended before step ${plan.at}: nothing saved\n`)
+    return false
+  }
+  let st
+  try { st = lstatSync(plan.file) } catch { st = undefined }
+  if (st !== undefined && !st.isFile()) return failInput(`--save-at: ${plan.file} exists and is not a regular file`)
+  try {
+    writeFileAtomic(plan.file, encodeSnapshot(r.machine, position + r.steps))
+  } catch (e) {
+    return failInput(`cannot write ${plan.file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`)
+  }
+  process.stderr.write(`memvirt: saved the machine after step ${plan.at} to ${plan.file}\n`)
+  return true
 }

@@ -85,7 +85,7 @@ export const protectedRun = <T>(m0: Machine, o: RedundancyOptions, advance: Adva
   let primary = m0
   let position = 0
   let pending: T[] = []
-  let released = 0                       // entries of htif.output released so far
+  let released = m0.htif.output.length   // entries of htif.output released so far (a restored machine has some)
   const pagesPerCheckpoint: number[] = [], pauseMs: number[] = []
   let failovers = 0, reexecuted = 0
 
