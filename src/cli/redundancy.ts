@@ -9,9 +9,10 @@ import { type RunResult } from '../machine/run.ts'
 import { run } from '../machine/engine/run.ts'
 import { CommitLogWriter } from '../trace/commit-log-writer.ts'
 import { type Advance, type Fault, type RedundancyOptions, DEFAULT_BANDWIDTH_MIB_S, protectedRun } from '../hypervisor/redundancy/failover.ts'
+import { type MigrationOptions, DEFAULT_DOWNTIME_MS, DEFAULT_INSN_RATE, DEFAULT_MAX_ROUNDS, DEFAULT_MIGRATION_BANDWIDTH_MIB_S, migrate } from '../hypervisor/redundancy/migration.ts'
 import { type Snapshot, decodeSnapshot, encodeSnapshot } from '../hypervisor/redundancy/snapshot.ts'
 import { failInput, writeFileAtomic } from './io.ts'
-import { positiveInt } from './program.ts'
+import { type ProgramFlags, loadProgram, positiveInt, programOptions } from './program.ts'
 
 export interface RedundancyFlags {
   readonly checkpointEvery?: string
@@ -144,4 +145,86 @@ export const save = (plan: { readonly at: number; readonly file: string }, r: Ru
   }
   process.stderr.write(`memvirt: saved the machine after step ${plan.at} to ${plan.file}\n`)
   return true
+}
+
+// ---- memvirt migrate ----------------------------------------------------------------------------------
+
+interface MigrateFlags extends ProgramFlags {
+  readonly at: string
+  readonly bandwidth: string
+  readonly downtimeMs: string
+  readonly maxRounds: string
+  readonly autoConverge?: boolean
+  readonly insnRate: string
+  readonly json?: boolean
+  readonly logCommits?: string
+}
+
+/**
+ * `memvirt migrate PROG --at N [--bandwidth MiB/s] [--downtime-ms D] [--max-rounds R] [--auto-converge]
+ * [--insn-rate N] [--json] [--log-commits LOG]` and run's options: runs PROG N steps, migrates it by
+ * pre-copy (hypervisor/redundancy/migration.ts) and runs the destination to the end. The exit status is the
+ * program's. Without --json: the program's output on stdout, a summary on stderr; with --json: one JSON
+ * line per round and one for the stop-and-copy on stdout (the program's output is not printed).
+ */
+export const registerMigrate = (program: Command): void => {
+  programOptions(program
+    .command('migrate')
+    .description('run a RISC-V ELF, live-migrate it by pre-copy after N steps (QEMU\'s scheme, simulated time), run the destination on')
+    .argument('<elf>', 'a bare-metal RV64 ELF executable with tohost/fromhost symbols'))
+    .requiredOption('--at <n>', 'start the migration after N steps')
+    .option('--bandwidth <MiB/s>', 'migration link bandwidth (QEMU\'s max-bandwidth default)', String(DEFAULT_MIGRATION_BANDWIDTH_MIB_S))
+    .option('--downtime-ms <ms>', 'stop-and-copy once the remaining pages fit bandwidth × this (QEMU\'s downtime-limit default)', String(DEFAULT_DOWNTIME_MS))
+    .option('--max-rounds <r>', 'stop-and-copy after R rounds at the latest', String(DEFAULT_MAX_ROUNDS))
+    .option('--auto-converge', 'throttle the source (20 %, +10 % a round, ≤ 99 %) while rounds dirty more than half of what they send')
+    .option('--insn-rate <n>', 'the source\'s steps per second of simulated time', String(DEFAULT_INSN_RATE))
+    .option('--json', 'one JSON line per round and one for the stop-and-copy, on stdout')
+    .option('--log-commits <file>', "write the migrated execution's commit log (Spike's --log-commits format) to FILE")
+    .action((path: string, opts: MigrateFlags) => {
+      const maxSteps = positiveInt('--max-insns', opts.maxInsns)
+      const at = count('--at', opts.at)
+      const o: MigrationOptions = {
+        bandwidth: positiveInt('--bandwidth', opts.bandwidth, 1 << 30) * 1024 * 1024,
+        downtimeMs: count('--downtime-ms', opts.downtimeMs),
+        maxRounds: positiveInt('--max-rounds', opts.maxRounds, 10_000),
+        autoConverge: opts.autoConverge === true,
+        insnRate: positiveInt('--insn-rate', opts.insnRate),
+      }
+      const m0 = loadProgram(path, opts)
+      const parts: Uint8Array[] = []
+      const writer = opts.logCommits === undefined ? undefined : new CommitLogWriter((b, n) => parts.push(b.slice(0, n)))
+      const advance: Advance<undefined> = (from, n) => {
+        const r = run(from, { maxSteps: n }, writer === undefined ? undefined : { commits: writer })
+        return { machine: r.machine, steps: r.steps, trace: undefined }
+      }
+      const before = advance(m0, Math.min(at, maxSteps))
+      const mig = migrate(before.machine, o, advance)
+      const done = Math.min(maxSteps, before.steps + mig.steps)
+      const after = advance(mig.destination, maxSteps - done)
+      writer?.flush()
+      if (opts.logCommits !== undefined) {
+        const log = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+        parts.reduce((off, p) => { log.set(p, off); return off + p.length }, 0)
+        try { writeFileAtomic(opts.logCommits, log) } catch (e) { failInput(`cannot write ${opts.logCommits}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`) }
+      }
+      const round3 = (x: number): number => Math.round(x * 1000) / 1000
+      if (opts.json === true) {
+        for (const r of mig.rounds) {
+          process.stdout.write(`${JSON.stringify({ round: r.index, pages: r.pages, bytes: r.bytes, durationMs: round3(r.durationMs), steps: r.steps, dirtyPages: r.dirtyPages, dirtyPagesPerSecond: Math.round(r.dirtyRate), throttle: Math.round(r.throttle * 100) / 100 })}\n`)
+        }
+        process.stdout.write(`${JSON.stringify({ stopAndCopy: { pages: mig.final.pages, bytes: mig.final.bytes, downtimeMs: round3(mig.final.downtimeMs), limitMs: o.downtimeMs, reason: mig.final.reason }, startedAt: before.steps, switchoverAt: before.steps + mig.steps })}\n`)
+      } else {
+        for (const w of after.machine.htif.output) (w.fd === 2 ? process.stderr : process.stdout).write(w.bytes)
+        const sent = mig.rounds.reduce((n, r) => n + r.pages, 0) + mig.final.pages
+        process.stderr.write(`memvirt: migrated after step ${before.steps}: ${mig.rounds.length} round(s), pages per round ${mig.rounds.map((r) => r.pages).join(' ')}; ` +
+          `stop-and-copy of ${mig.final.pages} page(s) (${mig.final.reason}) at step ${before.steps + mig.steps}, downtime ${round3(mig.final.downtimeMs)} ms (limit ${o.downtimeMs} ms); ${sent} pages sent in all\n`)
+      }
+      const code = after.machine.htif.exitCode
+      if (code === undefined) {
+        process.stderr.write(`memvirt: no HTIF exit after ${before.steps + mig.steps + after.steps} steps (--max-insns)\n`)
+        process.exitCode = 124
+        return
+      }
+      process.exitCode = code & 0xff
+    })
 }
