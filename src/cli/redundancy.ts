@@ -59,6 +59,13 @@ export const redundancyPlan = (flags: RedundancyFlags, maxSteps: number): Redund
   }
 }
 
+/** Each checkpoint's page count, or for a long run the range and mean and the first 16. */
+const perCheckpoint = (pages: readonly number[]): string => {
+  if (pages.length <= 32) return pages.join(' ')
+  const mean = pages.reduce((a, b) => a + b, 0) / pages.length
+  return `min ${pages.reduce((a, b) => Math.min(a, b))}, mean ${mean.toFixed(1)}, max ${pages.reduce((a, b) => Math.max(a, b))} (${pages.slice(0, 16).join(' ')} …)`
+}
+
 const fmt = (ms: number): string => ms >= 1 ? `${ms.toFixed(3)} ms` : `${(ms * 1000).toFixed(1)} µs`
 
 /**
@@ -84,10 +91,10 @@ export const runRedundant = (plan: RedundancyOptions, m: Machine, writeLog: ((by
     const pauses = s.pauseMs
     const lines = [
       `checkpoints: ${s.checkpoints} (${plan.mode}, every ${plan.every} steps; ${r.steps} steps survive)`,
-      `pages copied per checkpoint: ${s.pagesPerCheckpoint.join(' ')}`,
+      `pages copied per checkpoint: ${perCheckpoint(s.pagesPerCheckpoint)}`,
       `bytes copied: ${s.bytes} (standby seeding: ${s.seedPages} pages)`,
       `failovers: ${s.failovers}; re-executed steps: ${s.reexecuted}`,
-      `modelled pause per checkpoint at ${plan.bandwidth / (1024 * 1024)} MiB/s: mean ${fmt(pauses.reduce((a, b) => a + b, 0) / Math.max(1, pauses.length))}, max ${fmt(Math.max(0, ...pauses))}, total ${fmt(pauses.reduce((a, b) => a + b, 0))}`,
+      `modelled pause per checkpoint at ${plan.bandwidth / (1024 * 1024)} MiB/s: mean ${fmt(pauses.reduce((a, b) => a + b, 0) / Math.max(1, pauses.length))}, max ${fmt(pauses.reduce((a, b) => Math.max(a, b), 0))}, total ${fmt(pauses.reduce((a, b) => a + b, 0))}`,
     ]
     process.stderr.write(lines.map((l) => `memvirt: ${l}\n`).join(''))
   }
