@@ -9,6 +9,7 @@ import { register as registerRun } from './run.ts'
 import { register as registerCheck } from './check.ts'
 import { register as registerIommu } from './iommu.ts'
 import { register as registerVirtioIommu } from './virtio-iommu.ts'
+import { registerMigrate } from './redundancy.ts'
 
 export type Register = (program: Command) => void
 
@@ -21,4 +22,5 @@ export const commands: readonly Register[] = [
   registerCheck,
   registerIommu,
   registerVirtioIommu,
+  registerMigrate,
 ]

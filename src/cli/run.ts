@@ -8,34 +8,42 @@ import { type Observer } from '../machine/run.ts'
 import { run } from '../machine/engine/run.ts'
 import { CommitLogWriter } from '../trace/commit-log-writer.ts'
 import { encodeTraceLine } from '../trace/jsonl.ts'
+import { failInput } from './io.ts'
 import { openOutput } from './output.ts'
 import { type ProgramFlags, loadProgram, positiveInt, programOptions } from './program.ts'
+import { type RedundancyFlags, type SnapshotFlags, redundancyOptions, redundancyPlan, restore, runRedundant, save, savePlan, snapshotOptions } from './redundancy.ts'
 
 /** Exit status when --max-insns stops a program that has not exited (GNU timeout's convention). */
 export const EXIT_LIMIT = 124
 
-interface RunOptions extends ProgramFlags {
+interface RunOptions extends ProgramFlags, RedundancyFlags, SnapshotFlags {
   readonly logCommits?: string
   readonly trace?: string
 }
 
 export const register = (program: Command): void => {
-  programOptions(program
+  snapshotOptions(redundancyOptions(programOptions(program
     .command('run')
     .description('run a RISC-V ELF like Spike (boot ROM, HTIF tohost exit) and optionally write its commit log')
-    .argument('<elf>', 'a bare-metal RV64 ELF executable with tohost/fromhost symbols'))
+    .argument('[elf]', 'a bare-metal RV64 ELF executable with tohost/fromhost symbols (none with --restore)'))
     .option('--log-commits <file>', "write Spike's --log-commits format to FILE")
-    .option('--trace <file>', 'write the JSONL trace (one record per step: accesses with VA, GPA and PA, traps, TLB counts) to FILE')
-    .action((path: string, opts: RunOptions) => {
+    .option('--trace <file>', 'write the JSONL trace (one record per step: accesses with VA, GPA and PA, traps, TLB counts) to FILE')))
+    .action((path: string | undefined, opts: RunOptions) => {
       const maxSteps = positiveInt('--max-insns', opts.maxInsns)
-      const m = loadProgram(path, opts)
+      if ((path === undefined) === (opts.restore === undefined)) return failInput('expected an ELF or --restore FILE (one of them)')
+      const start = path === undefined ? restore(opts.restore!) : { machine: loadProgram(path, opts), position: 0 }
+      const m = start.machine
+      const redundant = redundancyPlan(opts, maxSteps)
+      const saving = savePlan(opts)
+      if (redundant !== undefined && saving !== undefined) return failInput('--save-at is not available with --checkpoint-every')
+      if (redundant !== undefined && opts.trace !== undefined) return failInput('--trace is not available with --checkpoint-every')
       // Both outputs are opened before the run (a bad path costs nothing) and completed after it: a regular
       // file appears under its name only complete; an error or a signal leaves no temporary file behind.
       const log = opts.logCommits === undefined ? undefined : openOutput('--log-commits', opts.logCommits)
       const trace = opts.trace === undefined ? undefined : openOutput('--trace', opts.trace)
       let order = 0
       // What the program writes through HTIF (fd 1 or 2, console device) is printed as it happens.
-      let printed = 0
+      let printed = m.htif.output.length          // a restored machine printed its earlier output already
       const machineSeen = (after: Machine): void => {
         const out = after.htif.output
         for (; printed < out.length; printed++) (out[printed]!.fd === 2 ? process.stderr : process.stdout).write(out[printed]!.bytes)
@@ -48,10 +56,12 @@ export const register = (program: Command): void => {
         ...(trace === undefined ? {} : { event: (ev: StepEvent): void => trace.text(encodeTraceLine(ev, ++order)) }),
         machine: machineSeen,
       }
-      const r = run(m, { maxSteps }, observe)
+      const r = redundant === undefined ? run(m, { maxSteps: Math.min(maxSteps, saving?.at ?? maxSteps) }, observe)
+        : runRedundant(redundant, m, log === undefined ? undefined : (b) => log.bytes(b, b.length), opts.stats === true)
       commits?.flush()
       log?.commit()
       trace?.commit()
+      if (saving !== undefined && save(saving, r, start.position)) return
       const code = r.machine.htif.exitCode
       if (code === undefined) {
         process.stderr.write(`memvirt run: no HTIF exit after ${r.steps} steps (--max-insns)\n`)

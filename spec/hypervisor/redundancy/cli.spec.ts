@@ -1,0 +1,53 @@
+// `memvirt run PROG --checkpoint-every N [--checkpoint full|incremental] [--fail-at K]… [--stats]`, run as a
+// user runs it: what the surviving execution prints and logs, and its exit status, are an uninterrupted
+// run's (and Spike's committed log), whatever faults are injected; bad flags are one line, exit 2.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('../../../', import.meta.url))
+const bin = join(root, 'src/cli/bin.mjs')
+const programs = join(root, 'golden/programs')
+const memvirt = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: root })
+
+test('hvdemo.elf with checkpoints every 100 steps and faults at 130 (twice), 250 and mid-copy at 1500: --log-commits is Spike\'s log, exit 0', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'memvirt-redundancy-'))
+  try {
+    const log = join(dir, 'hvdemo.log')
+    const r = memvirt('run', join(programs, 'hvdemo.elf'), '--isa', 'rv64imah_zicsr', '--log-commits', log, '--checkpoint-every', '100',
+      '--fail-at', '130', '--fail-at', '130', '--fail-at', '250', '--fail-at', 'copy:1500', '--stats')
+    assert.is(r.status, 0, r.stderr)
+    assert.fixture(readFileSync(log, 'latin1'), readFileSync(join(programs, 'hvdemo.spike.commits'), 'latin1'))
+    // 30 + 30 + 50 + 100 steps lost since the commits at 100, 100, 200 and 1400.
+    assert.match(r.stderr, 'memvirt: failovers: 4; re-executed steps: 210\n')
+    assert.match(r.stderr, 'memvirt: checkpoints: 24 (incremental, every 100 steps; 2304 steps survive)\n')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('htif.elf with full checkpoints every 7 steps and two faults prints what Spike prints, once', () => {
+  const r = memvirt('run', join(programs, 'htif.elf'), '--isa', 'rv64ima_zicsr', '--checkpoint-every', '7', '--checkpoint', 'full',
+    '--fail-at', '20', '--fail-at', 'copy:40:0')
+  assert.is(r.status, 0, r.stderr)
+  assert.is(r.stdout, 'hello, HTIF\n\n!')
+})
+
+test('a malformed --fail-at, an unknown --checkpoint mode, or --fail-at without --checkpoint-every: one line, exit 2', () => {
+  const elf = join(programs, 'htif.elf')
+  for (const [args, message] of [
+    [['--checkpoint-every', '5', '--fail-at', 'copy:x'], 'memvirt run: --fail-at: expected a step count, got "x"\n'],
+    [['--checkpoint-every', '5', '--checkpoint', 'half'], 'memvirt run: --checkpoint: expected full or incremental, got "half"\n'],
+    [['--fail-at', '3'], 'memvirt run: --fail-at and --stats need --checkpoint-every\n'],
+  ] as const) {
+    const r = memvirt('run', elf, '--isa', 'rv64ima_zicsr', ...args)
+    assert.is(r.status, 2)
+    assert.is(r.stderr, message)
+  }
+})
+
+test.run()

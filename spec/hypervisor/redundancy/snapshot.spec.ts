@@ -1,0 +1,65 @@
+// Snapshots on disk (`memvirt run PROG --save-at N FILE`, `memvirt run --restore FILE`): a run split at any
+// step — the log's prefix from the saving run, the rest from the restored one — writes Spike's committed log;
+// a truncated or corrupted snapshot is one line naming the byte offset, exit 2 (format in snapshot.ts).
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { decodeSnapshot, encodeSnapshot, crc32 } from '../../../src/hypervisor/redundancy/snapshot.ts'
+import { foldAdvance, loadGolden, spikeLog } from './programs.ts'
+
+const root = fileURLToPath(new URL('../../../', import.meta.url))
+const bin = join(root, 'src/cli/bin.mjs')
+const programs = join(root, 'golden/programs')
+const memvirt = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: root })
+
+test('CRC-32 as zlib computes it: the check value of "123456789" is 0xcbf43926', () => {
+  assert.is(crc32(new TextEncoder().encode('123456789')), 0xcbf43926)
+})
+
+for (const at of [1, 250, 1999]) {
+  test(`hvdemo.elf saved after step ${at} and restored: the two logs together are Spike's log`, () => {
+    const first = foldAdvance(loadGolden('hvdemo', 'rv64imah_zicsr'), at)
+    const restored = decodeSnapshot(encodeSnapshot(first.machine, at))
+    if (restored._tag === 'Left') throw new Error(restored.left.message)
+    assert.is(restored.right.position, at)
+    assert.fixture(first.trace + foldAdvance(restored.right.machine, 50_000).trace, spikeLog('hvdemo'))
+  })
+}
+
+test('the CLI: --save-at 1000 then --restore writes Spike\'s log in two parts; a cut or changed file is one line naming the offset, exit 2', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'memvirt-snapshot-'))
+  try {
+    const snap = join(dir, 'hv.snap'), a = join(dir, 'a.log'), b = join(dir, 'b.log')
+    const saved = memvirt('run', join(programs, 'hvdemo.elf'), '--isa', 'rv64imah_zicsr', '--log-commits', a, '--save-at', '1000', snap)
+    assert.is(saved.status, 0, saved.stderr)
+    assert.is(saved.stderr, `memvirt: saved the machine after step 1000 to ${snap}\n`)
+    const resumed = memvirt('run', '--restore', snap, '--log-commits', b)
+    assert.is(resumed.status, 0, resumed.stderr)
+    assert.fixture(readFileSync(a, 'latin1') + readFileSync(b, 'latin1'), spikeLog('hvdemo'))
+
+    const bytes = readFileSync(snap)
+    writeFileSync(join(dir, 'cut.snap'), bytes.subarray(0, 10))
+    const cut = memvirt('run', '--restore', join(dir, 'cut.snap'))
+    assert.is(cut.status, 2)
+    assert.is(cut.stderr, `memvirt run: ${join(dir, 'cut.snap')}: byte offset 10: truncated header (16 bytes, found 10)\n`)
+    // The first section's header is at 16: tag (4), length (4), CRC (4), so its payload starts at 28.
+    const changed = Buffer.from(bytes)
+    changed[40] = changed[40]! ^ 0x20
+    writeFileSync(join(dir, 'bad.snap'), changed)
+    const bad = memvirt('run', '--restore', join(dir, 'bad.snap'))
+    assert.is(bad.status, 2)
+    assert.match(bad.stderr, /^memvirt run: .*bad\.snap: byte offset 16: section "STAT" \(bytes 28\.\.[0-9]+\): checksum mismatch\n$/)
+    mkdirSync(join(dir, 'adir'))
+    const dirTarget = memvirt('run', join(programs, 'htif.elf'), '--isa', 'rv64ima_zicsr', '--save-at', '10', join(dir, 'adir'))
+    assert.is(dirTarget.status, 2)
+    assert.match(dirTarget.stderr, 'is not a regular file')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test.run()

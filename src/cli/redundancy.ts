@@ -1,0 +1,236 @@
+// `memvirt run … --checkpoint-every N [--checkpoint full|incremental] [--fail-at K]… [--copy-bandwidth MiB/s]
+// [--stats]`: the run protected by a standby (hypervisor/redundancy/failover.ts). What is printed and
+// logged is what the checkpoints released: the console output, the commit log and the exit code equal an
+// uninterrupted run's, whatever faults were injected. --stats goes to stderr.
+import { lstatSync, readFileSync } from 'node:fs'
+import type { Command } from 'commander'
+import { type Machine } from '../machine/machine.ts'
+import { type RunResult } from '../machine/run.ts'
+import { run } from '../machine/engine/run.ts'
+import { CommitLogWriter } from '../trace/commit-log-writer.ts'
+import { type Advance, type Fault, type RedundancyOptions, DEFAULT_BANDWIDTH_MIB_S, protectedRun } from '../hypervisor/redundancy/failover.ts'
+import { type MigrationOptions, DEFAULT_DOWNTIME_MS, DEFAULT_INSN_RATE, DEFAULT_MAX_ROUNDS, DEFAULT_MIGRATION_BANDWIDTH_MIB_S, migrate } from '../hypervisor/redundancy/migration.ts'
+import { type Snapshot, decodeSnapshot, encodeSnapshot } from '../hypervisor/redundancy/snapshot.ts'
+import { cannotRead, failInput } from './io.ts'
+import { withFastTranslation } from './engines.ts'
+import { openOutput, writeOutput } from './output.ts'
+import { type ProgramFlags, loadProgram, positiveInt, programOptions } from './program.ts'
+
+export interface RedundancyFlags {
+  readonly checkpointEvery?: string
+  readonly checkpoint: string
+  readonly failAt: readonly string[]
+  readonly copyBandwidth: string
+  readonly stats?: boolean
+}
+
+const collect = (v: string, prev: readonly string[]): readonly string[] => [...prev, v]
+
+/** Adds the checkpointing options to `memvirt run`. */
+export const redundancyOptions = (cmd: Command): Command => cmd
+  .option('--checkpoint-every <n>', 'run under a standby: checkpoint every N steps, release output when its checkpoint commits')
+  .option('--checkpoint <mode>', 'what a checkpoint copies: full (every written page) or incremental (pages written since the last)', 'incremental')
+  .option('--fail-at <k>', 'inject a fault (repeatable): K fails the primary after step K; copy:K[:P] fails it during the first checkpoint at step ≥ K after P pages (default 1)', collect, [])
+  .option('--copy-bandwidth <MiB/s>', 'copy bandwidth for the modelled checkpoint pause', String(DEFAULT_BANDWIDTH_MIB_S))
+  .option('--stats', 'print checkpoint statistics to stderr')
+
+const count = (flag: string, text: string): number => {
+  const n = Number(text)
+  return /^[0-9]+$/.test(text) && Number.isSafeInteger(n) ? n : failInput(`${flag}: expected a step count, got "${text}"`)
+}
+
+/** One --fail-at value: `K` or `copy:K[:P]`. */
+const fault = (text: string): Fault => {
+  const copy = /^copy:([^:]*)(?::(.*))?$/.exec(text)
+  if (copy === null) return { kind: 'step', at: count('--fail-at', text) }
+  return { kind: 'copy', at: count('--fail-at', copy[1]!), after: copy[2] === undefined ? 1 : count('--fail-at', copy[2]) }
+}
+
+/** The checkpointing the flags ask for, or undefined for a plain run (checkpoint flags without --checkpoint-every are refused). */
+export const redundancyPlan = (flags: RedundancyFlags, maxSteps: number): RedundancyOptions | undefined => {
+  if (flags.checkpointEvery === undefined) {
+    if (flags.failAt.length > 0 || flags.stats === true) failInput('--fail-at and --stats need --checkpoint-every')
+    return undefined
+  }
+  const mode = flags.checkpoint
+  if (mode !== 'full' && mode !== 'incremental') return failInput(`--checkpoint: expected full or incremental, got "${mode}"`)
+  const mib = positiveInt('--copy-bandwidth', flags.copyBandwidth, 1 << 30)
+  return {
+    every: positiveInt('--checkpoint-every', flags.checkpointEvery), mode,
+    faults: flags.failAt.map(fault), maxSteps, bandwidth: mib * 1024 * 1024,
+  }
+}
+
+/** Each checkpoint's page count, or for a long run the range and mean and the first 16. */
+const perCheckpoint = (pages: readonly number[]): string => {
+  if (pages.length <= 32) return pages.join(' ')
+  const mean = pages.reduce((a, b) => a + b, 0) / pages.length
+  return `min ${pages.reduce((a, b) => Math.min(a, b))}, mean ${mean.toFixed(1)}, max ${pages.reduce((a, b) => Math.max(a, b))} (${pages.slice(0, 16).join(' ')} …)`
+}
+
+const fmt = (ms: number): string => ms >= 1 ? `${ms.toFixed(3)} ms` : `${(ms * 1000).toFixed(1)} µs`
+
+/**
+ * Runs `m` under `plan` with the fast engine, printing released console output as it is released and
+ * handing released commit-log bytes to `writeLog`.
+ */
+export const runRedundant = (plan: RedundancyOptions, m: Machine, writeLog: ((bytes: Uint8Array) => void) | undefined, stats: boolean): RunResult => {
+  const advance: Advance<readonly Uint8Array[]> = (from, maxSteps) => {
+    if (writeLog === undefined) { const r = run(from, { maxSteps }); return { machine: r.machine, steps: r.steps, trace: [] } }
+    const parts: Uint8Array[] = []
+    const w = new CommitLogWriter((b, n) => parts.push(b.slice(0, n)))
+    const r = run(from, { maxSteps }, { commits: w })
+    w.flush()
+    return { machine: r.machine, steps: r.steps, trace: parts }
+  }
+  const r = protectedRun(m, plan, advance, (e) => {
+    if (e._tag !== 'Release') return
+    for (const t of e.traces) for (const b of t) writeLog?.(b)
+    for (const w of e.output) (w.fd === 2 ? process.stderr : process.stdout).write(w.bytes)
+  })
+  if (stats) {
+    const s = r.stats
+    const pauses = s.pauseMs
+    const lines = [
+      `checkpoints: ${s.checkpoints} (${plan.mode}, every ${plan.every} steps; ${r.steps} steps survive)`,
+      `pages copied per checkpoint: ${perCheckpoint(s.pagesPerCheckpoint)}`,
+      `bytes copied: ${s.bytes} (standby seeding: ${s.seedPages} pages)`,
+      `failovers: ${s.failovers}; re-executed steps: ${s.reexecuted}`,
+      `modelled pause per checkpoint at ${plan.bandwidth / (1024 * 1024)} MiB/s: mean ${fmt(pauses.reduce((a, b) => a + b, 0) / Math.max(1, pauses.length))}, max ${fmt(pauses.reduce((a, b) => Math.max(a, b), 0))}, total ${fmt(pauses.reduce((a, b) => a + b, 0))}`,
+    ]
+    process.stderr.write(lines.map((l) => `memvirt: ${l}\n`).join(''))
+  }
+  return { machine: r.machine, steps: r.steps, reason: r.reason }
+}
+
+// ---- snapshots on disk -----------------------------------------------------------------------------
+
+export interface SnapshotFlags {
+  readonly saveAt?: readonly string[]
+  readonly restore?: string
+}
+
+/** Adds --save-at N FILE and --restore FILE to `memvirt run`. */
+export const snapshotOptions = (cmd: Command): Command => cmd
+  .option('--save-at <n-and-file...>', 'N FILE: stop after N steps and write the whole machine to FILE (a snapshot, format version 1)')
+  .option('--restore <file>', 'resume the machine saved in FILE (instead of loading an ELF; --isa and --ram come from the snapshot)')
+
+/** Where to save, if --save-at asks. */
+export const savePlan = (flags: SnapshotFlags): { readonly at: number; readonly file: string } | undefined => {
+  if (flags.saveAt === undefined) return undefined
+  if (flags.saveAt.length !== 2) return failInput(`--save-at: expected N FILE, got ${flags.saveAt.length} value(s)`)
+  return { at: positiveInt('--save-at', flags.saveAt[0]!), file: flags.saveAt[1]! }
+}
+
+/** The machine saved in `path`; a file that is not a whole snapshot of this version is one line, exit 2. */
+export const restore = (path: string): Snapshot => {
+  let bytes: Uint8Array
+  try {
+    bytes = new Uint8Array(readFileSync(path))
+  } catch (e) {
+    return cannotRead(path, e)
+  }
+  const s = decodeSnapshot(bytes)
+  // The restored machine runs with the shell's fast translation engine, as a loaded program does.
+  return s._tag === 'Left' ? failInput(`${path}: byte offset ${s.left.offset}: ${s.left.message}`) : { ...s.right, machine: withFastTranslation(s.right.machine) }
+}
+
+/**
+ * After a run stopped by --save-at: writes the snapshot (atomically; never over a non-regular file) when the
+ * run made its N steps without exiting, and says so on stderr. True when it saved.
+ */
+/** `position`: the steps the execution had made when this run started (a restored snapshot's). */
+export const save = (plan: { readonly at: number; readonly file: string }, r: RunResult, position: number): boolean => {
+  if (r.machine.htif.exitCode !== undefined || r.steps < plan.at) {
+    process.stderr.write(`memvirt: the program ended before step ${plan.at}: nothing saved\n`)
+    return false
+  }
+  let st
+  try { st = lstatSync(plan.file) } catch { st = undefined }
+  if (st !== undefined && !st.isFile()) return failInput(`--save-at: ${plan.file} exists and is not a regular file`)
+  writeOutput(openOutput('--save-at', plan.file), encodeSnapshot(r.machine, position + r.steps))
+  process.stderr.write(`memvirt: saved the machine after step ${plan.at} to ${plan.file}\n`)
+  return true
+}
+
+// ---- memvirt migrate ----------------------------------------------------------------------------------
+
+interface MigrateFlags extends ProgramFlags {
+  readonly at: string
+  readonly bandwidth: string
+  readonly downtimeMs: string
+  readonly maxRounds: string
+  readonly autoConverge?: boolean
+  readonly insnRate: string
+  readonly json?: boolean
+  readonly logCommits?: string
+}
+
+/**
+ * `memvirt migrate PROG --at N [--bandwidth MiB/s] [--downtime-ms D] [--max-rounds R] [--auto-converge]
+ * [--insn-rate N] [--json] [--log-commits LOG]` and run's options: runs PROG N steps, migrates it by
+ * pre-copy (hypervisor/redundancy/migration.ts) and runs the destination to the end. The exit status is the
+ * program's. Without --json: the program's output on stdout, a summary on stderr; with --json: one JSON
+ * line per round and one for the stop-and-copy on stdout (the program's output is not printed).
+ */
+export const registerMigrate = (program: Command): void => {
+  programOptions(program
+    .command('migrate')
+    .description('run a RISC-V ELF, live-migrate it by pre-copy after N steps (QEMU\'s scheme, simulated time), run the destination on')
+    .argument('<elf>', 'a bare-metal RV64 ELF executable with tohost/fromhost symbols'))
+    .requiredOption('--at <n>', 'start the migration after N steps')
+    .option('--bandwidth <MiB/s>', 'migration link bandwidth (QEMU\'s max-bandwidth default)', String(DEFAULT_MIGRATION_BANDWIDTH_MIB_S))
+    .option('--downtime-ms <ms>', 'stop-and-copy once the remaining pages fit bandwidth × this (QEMU\'s downtime-limit default)', String(DEFAULT_DOWNTIME_MS))
+    .option('--max-rounds <r>', 'stop-and-copy after R rounds at the latest', String(DEFAULT_MAX_ROUNDS))
+    .option('--auto-converge', 'throttle the source (20 %, +10 % a round, ≤ 99 %) while rounds dirty more than half of what they send')
+    .option('--insn-rate <n>', 'the source\'s steps per second of simulated time', String(DEFAULT_INSN_RATE))
+    .option('--json', 'one JSON line per round and one for the stop-and-copy, on stdout')
+    .option('--log-commits <file>', "write the migrated execution's commit log (Spike's --log-commits format) to FILE")
+    .action((path: string, opts: MigrateFlags) => {
+      const maxSteps = positiveInt('--max-insns', opts.maxInsns)
+      const at = count('--at', opts.at)
+      const o: MigrationOptions = {
+        bandwidth: positiveInt('--bandwidth', opts.bandwidth, 1 << 30) * 1024 * 1024,
+        downtimeMs: count('--downtime-ms', opts.downtimeMs),
+        maxRounds: positiveInt('--max-rounds', opts.maxRounds, 10_000),
+        autoConverge: opts.autoConverge === true,
+        insnRate: positiveInt('--insn-rate', opts.insnRate),
+      }
+      const m0 = loadProgram(path, opts)
+      const parts: Uint8Array[] = []
+      const writer = opts.logCommits === undefined ? undefined : new CommitLogWriter((b, n) => parts.push(b.slice(0, n)))
+      const advance: Advance<undefined> = (from, n) => {
+        const r = run(from, { maxSteps: n }, writer === undefined ? undefined : { commits: writer })
+        return { machine: r.machine, steps: r.steps, trace: undefined }
+      }
+      const before = advance(m0, Math.min(at, maxSteps))
+      const mig = migrate(before.machine, o, advance)
+      const done = Math.min(maxSteps, before.steps + mig.steps)
+      const after = advance(mig.destination, maxSteps - done)
+      writer?.flush()
+      if (opts.logCommits !== undefined) {
+        const log = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+        parts.reduce((off, p) => { log.set(p, off); return off + p.length }, 0)
+        writeOutput(openOutput('--log-commits', opts.logCommits), log)
+      }
+      const round3 = (x: number): number => Math.round(x * 1000) / 1000
+      if (opts.json === true) {
+        for (const r of mig.rounds) {
+          process.stdout.write(`${JSON.stringify({ round: r.index, pages: r.pages, bytes: r.bytes, durationMs: round3(r.durationMs), steps: r.steps, dirtyPages: r.dirtyPages, dirtyPagesPerSecond: Math.round(r.dirtyRate), throttle: Math.round(r.throttle * 100) / 100 })}\n`)
+        }
+        process.stdout.write(`${JSON.stringify({ stopAndCopy: { pages: mig.final.pages, bytes: mig.final.bytes, downtimeMs: round3(mig.final.downtimeMs), limitMs: o.downtimeMs, reason: mig.final.reason }, startedAt: before.steps, switchoverAt: before.steps + mig.steps })}\n`)
+      } else {
+        for (const w of after.machine.htif.output) (w.fd === 2 ? process.stderr : process.stdout).write(w.bytes)
+        const sent = mig.rounds.reduce((n, r) => n + r.pages, 0) + mig.final.pages
+        process.stderr.write(`memvirt: migrated after step ${before.steps}: ${mig.rounds.length} round(s), pages per round ${mig.rounds.map((r) => r.pages).join(' ')}; ` +
+          `stop-and-copy of ${mig.final.pages} page(s) (${mig.final.reason}) at step ${before.steps + mig.steps}, downtime ${round3(mig.final.downtimeMs)} ms (limit ${o.downtimeMs} ms); ${sent} pages sent in all\n`)
+      }
+      const code = after.machine.htif.exitCode
+      if (code === undefined) {
+        process.stderr.write(`memvirt: no HTIF exit after ${before.steps + mig.steps + after.steps} steps (--max-insns)\n`)
+        process.exitCode = 124
+        return
+      }
+      process.exitCode = code & 0xff
+    })
+}

@@ -1,0 +1,209 @@
+// A whole machine as bytes, for snapshots on disk (`memvirt run --save-at N FILE`, `--restore FILE`): the
+// hart and its CSRs, the TLB, the devices, HTIF, Spike's chunk position, every written memory page, and
+// how many steps the execution had made. Format version 1 (little-endian), documented in
+// notes/redundancy-readme.md:
+//   header  "MVSNAP\r\n" (8 bytes) · version u32 · section count u32
+//   section tag (4 ASCII bytes) · payload length u32 · CRC-32 of the payload u32 · payload
+//     "STAT": UTF-8 JSON of { isa, ramSize, interleave, position, hart, tlb, htif, devices, platform }, where a
+//             bigint is {"$n":"<hex>"}, a byte array {"$b":"<hex>"}, an absent value {"$u":0}
+//     "PAGE": page number u64 · its 4096 bytes (one section per written page)
+//     "END ": empty (the last section: a file cut after a whole section is still seen as truncated)
+// Decoding checks every length and checksum and the record's form against a machine out of reset, and names
+// the byte offset of the first thing wrong.
+import { type Either, left, right } from '../../bits/either.ts'
+import { none } from 'fp-ts/lib/Option.js'
+import { type PhysMemory, PAGE_BYTES, emptyMemory, pageAt, withPages, writtenPages } from '../../memory/memory.ts'
+import { parseIsa } from '../../cpu/isa.ts'
+import { type Hart } from '../../cpu/hart.ts'
+import { type Tlb } from '../../mmu/tlb.ts'
+import { type Devices, type Htif, type Machine, type Platform, loadMachine, platformMap, withDevices, withHart, withHtif, withMemory, withPlatform, withTlb } from '../../machine/machine.ts'
+
+export const SNAPSHOT_MAGIC = 'MVSNAP\r\n'
+export const SNAPSHOT_VERSION = 1
+
+/** Why bytes are not a snapshot this version reads: where, and what. */
+export interface SnapshotError { readonly offset: number; readonly message: string }
+
+/** A machine and the steps its execution had made when it was saved. */
+export interface Snapshot { readonly machine: Machine; readonly position: number }
+
+// ---- CRC-32 (IEEE 802.3, reflected, as zlib's crc32) ----------------------------------------------------
+
+const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
+  let c = n
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+  return c >>> 0
+})
+/** CRC-32 of `bytes`. @example crc32(new TextEncoder().encode('123456789')) === 0xcbf43926 */
+export const crc32 = (bytes: Uint8Array): number => {
+  let c = 0xffffffff
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8)
+  return (c ^ 0xffffffff) >>> 0
+}
+
+// ---- values as tagged JSON ---------------------------------------------------------------------------
+
+const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
+
+const toJson = (v: unknown): unknown => {
+  if (typeof v === 'bigint') return { $n: v.toString(16) }
+  if (v === undefined) return { $u: 0 }
+  if (v instanceof Uint8Array) return { $b: hex(v) }
+  if (Array.isArray(v)) return v.map(toJson)
+  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toJson(x)]))
+  return v
+}
+
+/** The value `j` (parsed JSON) stands for, or a message naming the path where it is malformed. */
+const fromJson = (j: unknown, path: string): Either<string, unknown> => {
+  if (Array.isArray(j)) {
+    const out: unknown[] = []
+    for (let i = 0; i < j.length; i++) { const x = fromJson(j[i], `${path}[${i}]`); if (x._tag === 'Left') return x; out.push(x.right) }
+    return right(out)
+  }
+  if (typeof j !== 'object' || j === null) return right(j)
+  const o = j as Record<string, unknown>
+  const keys = Object.keys(o)
+  if (keys.length === 1 && keys[0] === '$n') return typeof o.$n === 'string' && /^-?[0-9a-f]+$/.test(o.$n) ? right(BigInt(o.$n.startsWith('-') ? `-0x${o.$n.slice(1)}` : `0x${o.$n}`)) : left(`${path}: malformed bigint`)
+  if (keys.length === 1 && keys[0] === '$u') return right(undefined)
+  if (keys.length === 1 && keys[0] === '$b') {
+    if (typeof o.$b !== 'string' || !/^([0-9a-f]{2})*$/.test(o.$b)) return left(`${path}: malformed bytes`)
+    return right(Uint8Array.from(o.$b.match(/../g) ?? [], (x) => parseInt(x, 16)))
+  }
+  const out: Record<string, unknown> = {}
+  for (const k of keys) { const x = fromJson(o[k], `${path}.${k}`); if (x._tag === 'Left') return x; out[k] = x.right }
+  return right(out)
+}
+
+/**
+ * Does `v` have the form of `template` (a value of the same record out of reset)? Records: the same keys,
+ * each of the same form; arrays: the same length and form where the template has elements (registers,
+ * CSR arrays, TLB sets), any elements where it has none (HTIF output, TLB entries); a field absent in the
+ * template (a reservation, an exit code) takes a value or none. A message names the first path that differs.
+ */
+const sameForm = (v: unknown, template: unknown, path: string): string | undefined => {
+  if (template === undefined) return undefined
+  if (template instanceof Uint8Array) return v instanceof Uint8Array ? undefined : `${path}: expected bytes`
+  if (Array.isArray(template)) {
+    if (!Array.isArray(v)) return `${path}: expected an array`
+    if (template.length === 0) return undefined
+    if (v.length !== template.length) return `${path}: expected ${template.length} elements, found ${v.length}`
+    for (let i = 0; i < v.length; i++) { const e = sameForm(v[i], template[i], `${path}[${i}]`); if (e !== undefined) return e }
+    return undefined
+  }
+  if (typeof template === 'object' && template !== null) {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return `${path}: expected a record`
+    const tk = Object.keys(template), vk = Object.keys(v)
+    const missing = tk.find((k) => !vk.includes(k)), extra = vk.find((k) => !tk.includes(k))
+    if (missing !== undefined) return `${path}.${missing}: missing`
+    if (extra !== undefined) return `${path}.${extra}: not a field of this version`
+    for (const k of tk) { const e = sameForm((v as Record<string, unknown>)[k], (template as Record<string, unknown>)[k], `${path}.${k}`); if (e !== undefined) return e }
+    return undefined
+  }
+  return typeof v === typeof template ? undefined : `${path}: expected a ${typeof template}`
+}
+
+// ---- encode ----------------------------------------------------------------------------------------
+
+const u32 = (n: number): Uint8Array => { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, n, true); return b }
+
+const section = (tag: string, payload: Uint8Array): Uint8Array[] => [new TextEncoder().encode(tag), u32(payload.length), u32(crc32(payload)), payload]
+
+/** The snapshot of `m` after `position` steps, in format version 1. */
+export const encodeSnapshot = (m: Machine, position: number): Uint8Array => {
+  const state = {
+    isa: m.isa.name, ramSize: m.options.ramSize, interleave: m.options.interleave, position,
+    // The TLB's entries, not its engine: which walker refills it is the runner's choice, not state.
+    hart: m.hart, tlb: { config: m.tlb.config, sets: m.tlb.sets }, htif: m.htif, devices: m.devices, platform: m.platform,
+  }
+  const pages = writtenPages(m.memory)
+  const parts: Uint8Array[] = [new TextEncoder().encode(SNAPSHOT_MAGIC), u32(SNAPSHOT_VERSION), u32(pages.length + 2)]
+  parts.push(...section('STAT', new TextEncoder().encode(JSON.stringify(toJson(state)))))
+  for (const pn of pages) {
+    const payload = new Uint8Array(8 + PAGE_BYTES)
+    new DataView(payload.buffer).setBigUint64(0, BigInt(pn), true)
+    const v = pageAt(m.memory, pn)!
+    payload.set(new Uint8Array(v.buffer, v.byteOffset, PAGE_BYTES), 8)
+    parts.push(...section('PAGE', payload))
+  }
+  parts.push(...section('END ', new Uint8Array(0)))
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const p of parts) { out.set(p, at); at += p.length }
+  return out
+}
+
+// ---- decode ----------------------------------------------------------------------------------------
+
+interface State {
+  readonly isa: string; readonly ramSize: bigint; readonly interleave: number; readonly position: number
+  readonly hart: Hart; readonly tlb: Pick<Tlb, 'config' | 'sets'>; readonly htif: Htif; readonly devices: Devices; readonly platform: Platform
+}
+
+const fail = (offset: number, message: string): Either<SnapshotError, never> => left({ offset, message })
+
+/** The machine and position `bytes` hold, or the byte offset and nature of the first thing wrong. */
+export const decodeSnapshot = (bytes: Uint8Array): Either<SnapshotError, Snapshot> => {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  if (bytes.length < 16) return fail(bytes.length, `truncated header (16 bytes, found ${bytes.length})`)
+  if (new TextDecoder('latin1').decode(bytes.subarray(0, 8)) !== SNAPSHOT_MAGIC) return fail(0, 'not a memvirt snapshot (magic "MVSNAP\\r\\n")')
+  const version = view.getUint32(8, true)
+  if (version !== SNAPSHOT_VERSION) return fail(8, `format version ${version}, this memvirt reads version ${SNAPSHOT_VERSION}`)
+  const count = view.getUint32(12, true)
+  let at = 16
+  let state: State | undefined
+  let base: Machine | undefined
+  const pages: [number, DataView][] = []
+  const seen = new Set<number>()
+  for (let i = 0; i < count; i++) {
+    if (at + 12 > bytes.length) return fail(bytes.length, `truncated: section ${i + 1} of ${count} has no whole header (needs 12 bytes at ${at})`)
+    const tag = new TextDecoder('latin1').decode(bytes.subarray(at, at + 4))
+    const length = view.getUint32(at + 4, true), crc = view.getUint32(at + 8, true)
+    const start = at + 12
+    if (start + length > bytes.length) return fail(bytes.length, `truncated: section "${tag}" at ${at} needs ${length} bytes, ${bytes.length - start} remain`)
+    const payload = bytes.subarray(start, start + length)
+    if (crc32(payload) !== crc) return fail(at, `section "${tag}" (bytes ${start}..${start + length - 1}): checksum mismatch`)
+    const expected = i === 0 ? 'STAT' : i === count - 1 ? 'END ' : 'PAGE'
+    if (tag !== expected) return fail(at, `section ${i + 1} of ${count}: expected "${expected}", found "${tag}"`)
+    if (tag === 'STAT') {
+      const s = decodeState(payload)
+      if (s._tag === 'Left') return fail(at, `section "STAT": ${s.left}`)
+      state = s.right.state
+      base = s.right.base
+    } else if (tag === 'PAGE') {
+      if (length !== 8 + PAGE_BYTES) return fail(at, `section "PAGE": ${length} bytes, expected ${8 + PAGE_BYTES}`)
+      const pn = Number(view.getBigUint64(start, true))
+      if (seen.has(pn)) return fail(at, `section "PAGE": page 0x${pn.toString(16)} given twice`)
+      seen.add(pn)
+      pages.push([pn, new DataView(payload.slice(8).buffer)])
+    } else if (length !== 0) return fail(at, `section "END ": ${length} bytes, expected none`)
+    at = start + length
+  }
+  if (count < 2 || state === undefined || base === undefined) return fail(16, `${count} sections: a snapshot has at least "STAT" and "END "`)
+  if (at !== bytes.length) return fail(at, `${bytes.length - at} bytes after the last section`)
+  const memory: PhysMemory = withPages(emptyMemory(platformMap(base.options)), pages)
+  const m = withPlatform(withDevices(withHtif(withTlb(withHart(withMemory(base, memory), state.hart), { config: state.tlb.config, sets: state.tlb.sets, engine: base.tlb.engine }), state.htif), state.devices), state.platform)
+  return right({ machine: m, position: state.position })
+}
+
+/** The STAT record, checked against a machine out of reset on the ISA and options it names. */
+const decodeState = (payload: Uint8Array): Either<string, { state: State; base: Machine }> => {
+  let parsed: unknown
+  try { parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload)) } catch { return left('not UTF-8 JSON') }
+  const value = fromJson(parsed, 'state')
+  if (value._tag === 'Left') return value
+  const s = value.right as Record<string, unknown>
+  if (typeof s !== 'object' || s === null || Array.isArray(s)) return left('state: expected a record')
+  if (typeof s.isa !== 'string') return left('state.isa: expected a string')
+  const isa = parseIsa(s.isa)
+  if (isa._tag === 'Left') return left(`state.isa: ${isa.left}`)
+  if (typeof s.ramSize !== 'bigint' || s.ramSize <= 0n || s.ramSize % BigInt(PAGE_BYTES) !== 0n || s.ramSize > 1n << 50n) return left('state.ramSize: expected a whole number of pages up to 2^50 bytes')
+  if (typeof s.interleave !== 'number' || !Number.isSafeInteger(s.interleave) || s.interleave < 1) return left('state.interleave: expected a positive integer')
+  if (typeof s.position !== 'number' || !Number.isSafeInteger(s.position) || s.position < 0) return left('state.position: expected a step count')
+  // A machine out of reset with no program: the vessel the saved state is poured into, and the template of its form.
+  const base = loadMachine(isa.right, { entry: 0n, flags: 0, segments: [], symbols: new Map(), tohost: none, fromhost: none }, { ramSize: s.ramSize, interleave: s.interleave })
+  if (base._tag === 'Left') return left(base.left.message)
+  const template = { isa: s.isa, ramSize: 0n, interleave: 0, position: 0, hart: base.right.hart, tlb: { config: base.right.tlb.config, sets: base.right.tlb.sets }, htif: base.right.htif, devices: base.right.devices, platform: base.right.platform }
+  const wrong = sameForm(s, template, 'state')
+  return wrong !== undefined ? left(wrong) : right({ state: s as unknown as State, base: base.right })
+}
