@@ -7,6 +7,7 @@ import { register as registerTranslate } from './translate.ts'
 import { register as registerDemo } from './demo.ts'
 import { register as registerRun } from './run.ts'
 import { register as registerCheck } from './check.ts'
+import { register as registerIntrospect } from './introspect.ts'
 
 export type Register = (program: Command) => void
 
@@ -17,4 +18,5 @@ export const commands: readonly Register[] = [
   registerDemo,
   registerRun,
   registerCheck,
+  registerIntrospect,
 ]
