@@ -17,6 +17,8 @@ test('"Overview": a packet is $data#cs, cs the data bytes summed modulo 256 as t
 
 test('"Overview": the checksum is modulo 256 (four "z" = 4 × 0x7a = 0x1e8 → e8)', () => {
   assert.is(framePacket('zzzz'), '$zzzz#e8')
+  // bytes above 0x7f count in full: 0x80 + 0x01 = 0x81
+  assert.is(framePacket('\x80\x01'), '$\x80\x01#81')
 })
 
 test('"Overview" (binary data): # $ } * are sent as } then the byte XOR 0x20, and the checksum covers the escaped bytes', () => {
