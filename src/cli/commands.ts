@@ -8,6 +8,7 @@ import { register as registerDemo } from './demo.ts'
 import { register as registerRun } from './run.ts'
 import { register as registerCheck } from './check.ts'
 import { register as registerIntrospect } from './introspect.ts'
+import { register as registerGdbserver } from './gdbserver.ts'
 
 export type Register = (program: Command) => void
 
@@ -19,4 +20,5 @@ export const commands: readonly Register[] = [
   registerRun,
   registerCheck,
   registerIntrospect,
+  registerGdbserver,
 ]

@@ -20,10 +20,10 @@ export interface Watchpoint {
   readonly length: bigint
 }
 
-/** What a resumed hart does until it stops. */
+/** What a resumed hart does until it stops; `from`: the position it was resumed at. */
 export type Running =
-  | { readonly _tag: 'Continue' }
-  | { readonly _tag: 'Range'; readonly start: bigint; readonly end: bigint }
+  | { readonly _tag: 'Continue'; readonly from: number }
+  | { readonly _tag: 'Range'; readonly from: number; readonly start: bigint; readonly end: bigint }
 
 export interface SessionConfig {
   readonly stepper: Stepper
@@ -136,15 +136,15 @@ const stepOnce = (s: Session): { session: Session; event: StepEvent } => {
   }
 }
 
-/** The stop reply a step ends with, if it ends a resumption: exit, a watchpoint, a breakpoint. */
-const stopAfter = (s: Session, ev: StepEvent): string | undefined => {
+/** The stop reply a step ends with, if it ends a resumption: the program's exit, or a breakpoint at the new pc. */
+const stopAfter = (s: Session): string | undefined => {
   const code = s.machine.htif.exitCode
   if (code !== undefined) return exited(code)
-  const w = watchHit(s, ev)
-  if (w !== undefined) return stopTrap(w)
   if (s.breakpoints.includes(s.machine.hart.pc)) return stopTrap()
   return undefined
 }
+
+const isWatchStop = (reply: string): boolean => /^T05(watch|rwatch|awatch):/.test(reply)
 
 const stopped = (s: Session, reply: string): Answer =>
   answer(withFields(s, { running: undefined, lastStop: reply }), reply)
@@ -157,11 +157,18 @@ export const resume = (s0: Session): Answer => {
   const run = s0.running
   if (run === undefined || s0.status !== 'attached') return answer(s0)
   if (s0.machine.htif.exitCode !== undefined) return stopped(s0, exited(s0.machine.htif.exitCode))
+  // Resumed where a watchpoint stopped it: the access that hit it is let through once (GDB removes its
+  // watchpoints to step over it; a client that does not would otherwise never get past it).
+  const passWatch = isWatchStop(s0.lastStop)
   let s = s0
   for (let i = 0; i < s.config.slice; i++) {
     const r = stepOnce(s)
+    // RISC-V debug triggers fire before the access (Debug spec, mcontrol timing = 0), and GDB's riscv target
+    // treats watchpoints as non-steppable: the stop is the state before the instruction that accessed.
+    const w = passWatch && s.position === run.from ? undefined : watchHit(s, r.event)
+    if (w !== undefined) return stopped(s, stopTrap(w))
     s = r.session
-    const stop = stopAfter(s, r.event)
+    const stop = stopAfter(s)
     if (stop !== undefined) return stopped(s, stop)
     if (run._tag === 'Range' && (s.machine.hart.pc < run.start || s.machine.hart.pc >= run.end)) return stopped(s, stopTrap())
   }
@@ -172,11 +179,14 @@ export const resume = (s0: Session): Answer => {
 export const interrupt = (s: Session): Answer =>
   s.running === undefined ? answer(s) : stopped(s, `T${SIGINT}thread:1;`)
 
+/** One instruction, always executed (a watchpoint it hits is not reported: the step is the client's). */
 const singleStep = (s0: Session): Answer => {
   if (s0.machine.htif.exitCode !== undefined) return stopped(s0, exited(s0.machine.htif.exitCode))
   const r = stepOnce(s0)
-  return stopped(r.session, stopAfter(r.session, r.event) ?? stopTrap())
+  return stopped(r.session, stopAfter(r.session) ?? stopTrap())
 }
+
+const continuing = (s: Session): Answer => resume(withFields(s, { running: { _tag: 'Continue', from: s.position } }))
 
 const resumeAt = (s: Session, addr: string): Session | undefined => {
   if (addr === '') return s
@@ -327,17 +337,13 @@ const vContPacket = (s: Session, body: string): Answer => {
   for (const a of actions) {
     const [act = '', thread] = a.split(':')
     if (thread !== undefined && !['1', '-1', '0', 'p1.1', 'p1.-1'].includes(thread)) continue
-    if (act === 'c' || /^C[0-9a-fA-F]{2}$/.test(act)) return resume(withFields(s, { running: { _tag: 'Continue' } }))
+    if (act === 'c' || /^C[0-9a-fA-F]{2}$/.test(act)) return continuing(s)
     if (act === 's' || /^S[0-9a-fA-F]{2}$/.test(act)) return singleStep(s)
     const r = /^r([0-9a-fA-F]+),([0-9a-fA-F]+)$/.exec(act)
     if (r !== null) {
+      // Range stepping: step while pc stays in [start, end) (at least one step); breakpoints and watchpoints stop it.
       const start = parseHexNumber(r[1])!, end = parseHexNumber(r[2])!
-      const first = stepOnce(s)
-      const stop = stopAfter(first.session, first.event)
-      if (stop !== undefined) return stopped(first.session, stop)
-      const pc = first.session.machine.hart.pc
-      if (pc < start || pc >= end) return stopped(first.session, stopTrap())
-      return resume(withFields(first.session, { running: { _tag: 'Range', start, end } }))
+      return resume(withFields(s, { running: { _tag: 'Range', from: s.position, start, end } }))
     }
     if (act === 't') return stopped(s, `T${SIGINT}thread:1;`)
     return answer(s, E_MALFORMED)
@@ -369,7 +375,7 @@ export const handlePacket = (s: Session, data: string): Answer => {
     case 'c': case 'C': {
       const addr = c === 'C' ? (body.split(';')[1] ?? '') : body
       const at = resumeAt(s, addr)
-      return at === undefined ? answer(s, E_MALFORMED) : resume(withFields(at, { running: { _tag: 'Continue' } }))
+      return at === undefined ? answer(s, E_MALFORMED) : continuing(at)
     }
     case 's': case 'S': {
       const addr = c === 'S' ? (body.split(';')[1] ?? '') : body
