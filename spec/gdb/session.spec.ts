@@ -267,4 +267,20 @@ test('"Packets": an unknown packet gets the empty reply; a malformed one E01; QS
   assert.is(n.session.noAck, true)
 })
 
+test('H chapter over the protocol: in the guest priv reads 5 (VS), memory packets go through VS- and G-stage, translate shows both', () => {
+  const hyp = loadGolden('hyp', 'rv64imah_zicsr')
+  const at = runTo(hyp.elf, hyp.machine, 'guest')
+  const s = newSession(at, { ...config, elf: hyp.elf })
+  assert.is(reply(send(s, 'p1041')), le64(5n))
+  assert.is(reply(send(s, 'm40000008,8')), le64(0x8000_0000_fedc_ba98n))              // hyp CASE 4's HSV
+  const xml = reply(send(s, 'qXfer:features:read:target.xml:0,3f00'))
+  assert.match(xml, '<reg name="hgatp" bitsize="64" type="int" regnum="1729"/>')     // 65 + 0x680
+  assert.match(xml, '<reg name="vsatp" bitsize="64" type="int" regnum="705"/>')      // 65 + 0x280
+  const text = send(s, `qRcmd,${textHex('translate 0x40000008')}`).replies.slice(0, -1).map((r) => fromHex(r.slice(1))).join('')
+  assert.match(text, 'load GVA 0x0000000040000008 in VS-mode')
+  assert.match(text, 'G: VS PTE read')
+  assert.match(text, 'G: final GPA')
+  assert.match(text, 'via GPA 0x0000000100000008')
+})
+
 test.run()
