@@ -12,6 +12,7 @@ import { CommitLogWriter } from '../trace/commit-log-writer.ts'
 import { encodeTraceLine } from '../trace/jsonl.ts'
 import { failInput } from './io.ts'
 import { type ProgramFlags, loadProgram, positiveInt, programOptions } from './program.ts'
+import { type WatchFlags, integrityWatcher, watchOptions } from './integrity.ts'
 
 /**
  * A commit-log file written as the run goes (bounded memory), into a temporary sibling that is renamed
@@ -58,21 +59,22 @@ class LogFile {
 /** Exit status when --max-insns stops a program that has not exited (GNU timeout's convention). */
 export const EXIT_LIMIT = 124
 
-interface RunOptions extends ProgramFlags {
+interface RunOptions extends ProgramFlags, WatchFlags {
   readonly logCommits?: string
   readonly trace?: string
 }
 
 export const register = (program: Command): void => {
-  programOptions(program
+  watchOptions(programOptions(program
     .command('run')
     .description('run a RISC-V ELF like Spike (boot ROM, HTIF tohost exit) and optionally write its commit log')
     .argument('<elf>', 'a bare-metal RV64 ELF executable with tohost/fromhost symbols'))
     .option('--log-commits <file>', "write Spike's --log-commits format to FILE")
-    .option('--trace <file>', 'write the JSONL trace (one record per step: accesses with VA, GPA and PA, traps, TLB counts) to FILE')
+    .option('--trace <file>', 'write the JSONL trace (one record per step: accesses with VA, GPA and PA, traps, TLB counts) to FILE'))
     .action((path: string, opts: RunOptions) => {
       const maxSteps = positiveInt('--max-insns', opts.maxInsns)
       const m = loadProgram(path, opts)
+      const watcher = integrityWatcher(path, opts, m, (line) => process.stderr.write(line))
       if (opts.trace !== undefined && opts.logCommits !== undefined && resolve(opts.trace) === resolve(opts.logCommits)) {
         return failInput('--trace and --log-commits name the same file')
       }
@@ -94,10 +96,20 @@ export const register = (program: Command): void => {
       // The commit log comes from the byte writer; a run without --trace keeps the fast engine, whose
       // compiled blocks write their lines themselves.
       const commits = log === undefined ? undefined : new CommitLogWriter((bytes, length) => log.writeBytes(bytes, length))
+      // The integrity monitor sees every step's event and the machine after it (the step fold runs then).
+      let lastEvent: StepEvent | undefined
       const observe: Observer = {
         ...(commits === undefined ? {} : { commits }),
-        ...(trace === undefined ? {} : { event: (ev: StepEvent): void => trace.write(encodeTraceLine(ev, ++order)) }),
-        machine: machineSeen,
+        ...(trace === undefined && watcher === undefined ? {} : {
+          event: (ev: StepEvent): void => {
+            trace?.write(encodeTraceLine(ev, ++order))
+            lastEvent = ev
+          },
+        }),
+        machine: watcher === undefined ? machineSeen : (after: Machine): void => {
+          machineSeen(after)
+          if (lastEvent !== undefined) watcher.step(lastEvent, after)
+        },
       }
       let r
       try {
@@ -107,6 +119,7 @@ export const register = (program: Command): void => {
         trace?.abandon()
         throw e
       }
+      watcher?.finish(r.machine)
       commits?.flush()
       log?.finish()
       trace?.finish()

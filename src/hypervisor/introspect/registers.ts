@@ -72,9 +72,12 @@ export const decodePrivRegister = (value: bigint, isa: Isa): { priv: Priv; virt:
   return { priv, virt: v }
 }
 
-/** The mode's usual name: M, HS, S, U, VS, VU. */
-export const modeText = (h: Hart, isa: Isa): string =>
-  h.priv === PRV_M ? 'M' : h.priv === PRV_S ? (h.virt ? 'VS' : isa.h ? 'HS' : 'S') : h.virt ? 'VU' : 'U'
+/** A mode's usual name: M, HS (S with H), S, U, VS, VU. */
+export const modeName = (priv: Priv, virt: boolean, isa: Isa): string =>
+  priv === PRV_M ? 'M' : priv === PRV_S ? (virt ? 'VS' : isa.h ? 'HS' : 'S') : virt ? 'VU' : 'U'
+
+/** The hart's mode by its usual name. */
+export const modeText = (h: Hart, isa: Isa): string => modeName(h.priv, h.virt, isa)
 
 /** The hart's registers in one record: what `introspect --json` prints. */
 export interface RegisterView {
