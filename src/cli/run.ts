@@ -12,7 +12,8 @@ import { CommitLogWriter } from '../trace/commit-log-writer.ts'
 import { encodeTraceLine } from '../trace/jsonl.ts'
 import { failInput } from './io.ts'
 import { type ProgramFlags, loadProgram, positiveInt, programOptions } from './program.ts'
-import { type WatchFlags, integrityWatcher, watchOptions } from './integrity.ts'
+import { type WatchFlags, type Watcher, integrityWatcher, watchOptions } from './integrity.ts'
+import { type CallFlags, callOptions, callWatcher } from './calls.ts'
 
 /**
  * A commit-log file written as the run goes (bounded memory), into a temporary sibling that is renamed
@@ -59,22 +60,28 @@ class LogFile {
 /** Exit status when --max-insns stops a program that has not exited (GNU timeout's convention). */
 export const EXIT_LIMIT = 124
 
-interface RunOptions extends ProgramFlags, WatchFlags {
+interface RunOptions extends ProgramFlags, WatchFlags, CallFlags {
   readonly logCommits?: string
   readonly trace?: string
 }
 
 export const register = (program: Command): void => {
-  watchOptions(programOptions(program
+  callOptions(watchOptions(programOptions(program
     .command('run')
     .description('run a RISC-V ELF like Spike (boot ROM, HTIF tohost exit) and optionally write its commit log')
     .argument('<elf>', 'a bare-metal RV64 ELF executable with tohost/fromhost symbols'))
     .option('--log-commits <file>', "write Spike's --log-commits format to FILE")
-    .option('--trace <file>', 'write the JSONL trace (one record per step: accesses with VA, GPA and PA, traps, TLB counts) to FILE'))
+    .option('--trace <file>', 'write the JSONL trace (one record per step: accesses with VA, GPA and PA, traps, TLB counts) to FILE')))
     .action((path: string, opts: RunOptions) => {
       const maxSteps = positiveInt('--max-insns', opts.maxInsns)
       const m = loadProgram(path, opts)
-      const watcher = integrityWatcher(path, opts, m, (line) => process.stderr.write(line))
+      // The integrity monitor and the call tracer see every step's event and the machine after it.
+      const watchers = [integrityWatcher(path, opts, m, (line) => process.stderr.write(line)), callWatcher(path, opts, m, (line) => process.stderr.write(line))]
+        .filter((w): w is Watcher => w !== undefined)
+      const watcher: Watcher | undefined = watchers.length === 0 ? undefined : {
+        step: (ev, after) => { for (const w of watchers) w.step(ev, after) },
+        finish: (end) => { for (const w of watchers) w.finish(end) },
+      }
       if (opts.trace !== undefined && opts.logCommits !== undefined && resolve(opts.trace) === resolve(opts.logCommits)) {
         return failInput('--trace and --log-commits name the same file')
       }
@@ -96,7 +103,6 @@ export const register = (program: Command): void => {
       // The commit log comes from the byte writer; a run without --trace keeps the fast engine, whose
       // compiled blocks write their lines themselves.
       const commits = log === undefined ? undefined : new CommitLogWriter((bytes, length) => log.writeBytes(bytes, length))
-      // The integrity monitor sees every step's event and the machine after it (the step fold runs then).
       let lastEvent: StepEvent | undefined
       const observe: Observer = {
         ...(commits === undefined ? {} : { commits }),
