@@ -10,6 +10,8 @@ import { register as registerCheck } from './check.ts'
 import { register as registerIommu } from './iommu.ts'
 import { register as registerVirtioIommu } from './virtio-iommu.ts'
 import { registerMigrate } from './redundancy.ts'
+import { register as registerIntrospect } from './introspect.ts'
+import { register as registerGdbserver } from './gdbserver.ts'
 
 export type Register = (program: Command) => void
 
@@ -23,4 +25,6 @@ export const commands: readonly Register[] = [
   registerIommu,
   registerVirtioIommu,
   registerMigrate,
+  registerIntrospect,
+  registerGdbserver,
 ]

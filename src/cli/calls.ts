@@ -1,0 +1,46 @@
+// `memvirt run PROG --trace-calls [SYMBOLS…] [--calls-json]`: function entries with a0–a7, returns by ra, and
+// traps, from src/hypervisor/introspect/calls.ts, one line each on stderr (stdout is the program's), as text
+// (`memvirt call: …`) or JSON lines. Unknown symbols: one line, exit 2.
+import { readFileSync } from 'node:fs'
+import type { Command } from 'commander'
+import { parseElf } from '../elf/elf.ts'
+import { type StepEvent } from '../cpu/event.ts'
+import { type Machine } from '../machine/machine.ts'
+import { type CallTracer, callJson, callText, callTracer, traceStep } from '../hypervisor/introspect/calls.ts'
+import { failInput } from './io.ts'
+import { type Watcher } from './integrity.ts'
+
+export interface CallFlags {
+  readonly traceCalls?: boolean | readonly string[]
+  readonly callsJson?: boolean
+}
+
+/** Adds --trace-calls and --calls-json to a command. */
+export const callOptions = (cmd: Command): Command => cmd
+  .option('--trace-calls [symbols...]', 'trace entries (a0–a7) and returns of these symbols (default: every function symbol), and traps, on stderr')
+  .option('--calls-json', 'with --trace-calls: JSON lines instead of text')
+
+/** The call tracer the flags ask for, or undefined without --trace-calls. */
+export const callWatcher = (path: string, flags: CallFlags, m0: Machine, report: (line: string) => void): Watcher | undefined => {
+  if (flags.traceCalls === undefined || flags.traceCalls === false) {
+    if (flags.callsJson === true) return failInput('--calls-json needs --trace-calls')
+    return undefined
+  }
+  const elf = parseElf(new Uint8Array(readFileSync(path)))
+  if (elf._tag === 'Left') return failInput(`${path}: ${elf.left.message}`)
+  const t0 = callTracer(elf.right, flags.traceCalls === true ? [] : flags.traceCalls)
+  if (t0._tag === 'Left') return failInput(`--trace-calls: ${t0.left.message}`)
+  let tracer: CallTracer = t0.right
+  let before = m0
+  let steps = 0
+  return {
+    step: (ev: StepEvent, after: Machine) => {
+      steps++
+      const r = traceStep(tracer, before, ev, after, steps)
+      tracer = r.tracer
+      before = after
+      for (const e of r.events) report(flags.callsJson === true ? callJson(e) + '\n' : `memvirt call: ${callText(e)}\n`)
+    },
+    finish: () => undefined,
+  }
+}

@@ -1,0 +1,72 @@
+// `memvirt run PROG --watch SYMBOL[:LEN]|ADDR:LEN|csr:NAME … [--check-every N | --on-write]`: the integrity
+// monitor of src/hypervisor/introspect/integrity.ts on a run. Reports go to stderr (stdout is the program's),
+// one line each, prefixed `memvirt watch:`. Bad watch arguments: one line, exit 2.
+import { readFileSync } from 'node:fs'
+import type { Command } from 'commander'
+import { parseElf } from '../elf/elf.ts'
+import { type StepEvent } from '../cpu/event.ts'
+import { type Machine } from '../machine/machine.ts'
+import { type Baseline, type Change, type Watched, baselines, changeText, check, onWrite, parseWatch } from '../hypervisor/introspect/integrity.ts'
+import { failInput } from './io.ts'
+import { positiveInt } from './program.ts'
+
+export interface WatchFlags {
+  readonly watch?: readonly string[]
+  readonly checkEvery?: string
+  readonly onWrite?: boolean
+}
+
+/** Adds --watch, --check-every and --on-write to a command. */
+export const watchOptions = (cmd: Command): Command => cmd
+  .option('--watch <what...>', 'integrity monitor: SYMBOL[:LEN], ADDR:LEN (physical) or csr:NAME; changes reported on stderr')
+  .option('--check-every <n>', 'with --watch: compare against the baselines every N steps (default 1000)')
+  .option('--on-write', 'with --watch: report every store into a watched region at once, by the storing pc')
+
+/** What the run's observer calls: after each step, its event and the machine it led to. */
+export interface Watcher {
+  readonly step: (ev: StepEvent, after: Machine) => void
+  /** The last check at the end of the run. */
+  readonly finish: (m: Machine) => void
+}
+
+/** The watcher the flags ask for, or undefined without --watch. */
+export const integrityWatcher = (path: string, flags: WatchFlags, m0: Machine, report: (line: string) => void): Watcher | undefined => {
+  if (flags.watch === undefined || flags.watch.length === 0) {
+    if (flags.checkEvery !== undefined || flags.onWrite === true) return failInput('--check-every and --on-write need --watch')
+    return undefined
+  }
+  if (flags.checkEvery !== undefined && flags.onWrite === true) return failInput('--check-every and --on-write exclude each other')
+  const every = flags.checkEvery === undefined ? 1000 : positiveInt('--check-every', flags.checkEvery)
+  const elf = parseElf(new Uint8Array(readFileSync(path)))
+  const watched: Watched[] = []
+  for (const text of flags.watch) {
+    const w = parseWatch(elf._tag === 'Right' ? elf.right : undefined, m0.isa, text)
+    if (w._tag === 'Left') return failInput(`--watch ${text}: ${w.left.message}`)
+    watched.push(w.right)
+  }
+  const b0 = baselines(m0, watched)
+  if (b0._tag === 'Left') return failInput(`--watch: ${b0.left.message}`)
+  let current: readonly Baseline[] = b0.right
+  let steps = 0
+  const emit = (changes: readonly Change[]): void => { for (const c of changes) report(`memvirt watch: ${changeText(c)}\n`) }
+  return {
+    step: (ev, after) => {
+      steps++
+      if (flags.onWrite === true) {
+        const r = onWrite(current, ev, after, steps)
+        current = r.baselines
+        emit(r.changes)
+      } else if (steps % every === 0) {
+        const r = check(current, after, steps)
+        current = r.baselines
+        emit(r.changes)
+      }
+    },
+    finish: (m) => {
+      if (flags.onWrite === true) return
+      const r = check(current, m, steps)
+      current = r.baselines
+      emit(r.changes)
+    },
+  }
+}
