@@ -159,6 +159,17 @@ export const spikeBus = (options: MachineOptions): Bus<Devices> => bus<Devices>(
   (d) => d.clint.mtime,
 )
 
+/**
+ * Do the RAM regions (sorted by base) cover every byte of [base, base + length)? Regions that touch
+ * cover a range that crosses from one into the next, as Spike's loader writes such a range page by page.
+ */
+export const coveredByRam = (ram: readonly RamRegion[], base: bigint, length: bigint): boolean => {
+  let at = base
+  const end = base + length
+  for (const r of ram) if (at >= r.base && at < r.base + r.size) at = r.base + r.size < end ? r.base + r.size : end
+  return at >= end
+}
+
 /** Why an ELF cannot be loaded into this machine. */
 export type LoadError = { readonly _tag: 'LoadError'; readonly message: string }
 
@@ -172,7 +183,7 @@ export const loadMachine = (isa: Isa, elf: Elf, options: MachineOptions = defaul
   let memory = emptyMemory(map)
   for (const seg of elf.segments) {
     if (seg.memsz === 0n) continue
-    if (!options.ram.some((r) => seg.paddr >= r.base && seg.paddr + seg.memsz <= r.base + r.size)) {
+    if (!coveredByRam(options.ram, seg.paddr, seg.memsz)) {
       return left({ _tag: 'LoadError', message: `segment at 0x${seg.paddr.toString(16)} (${seg.memsz} bytes) lies outside RAM` })
     }
     memory = pokeBytes(memory, phys(seg.paddr), seg.data)

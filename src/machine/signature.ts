@@ -5,7 +5,7 @@ import { type Either, left, right } from '../bits/either.ts'
 import { phys } from '../bits/address.ts'
 import { type PhysMemory, peek } from '../memory/memory.ts'
 import { type Elf } from '../elf/elf.ts'
-import { type RamRegion } from './machine.ts'
+import { type RamRegion, coveredByRam } from './machine.ts'
 
 /** Spike's default signature granularity: 16 bytes to a line. */
 export const SPIKE_SIGNATURE_GRANULARITY = 16
@@ -19,7 +19,7 @@ export interface SignatureRegion {
 /**
  * The signature region an ELF names: from `begin_signature` up to (not including) `end_signature`. An
  * error (a string) when either symbol is missing, the end lies below the beginning, or the region does
- * not lie wholly inside one RAM region (the host reads it through its memory interface, which knows RAM).
+ * not lie wholly in RAM (the host reads it through its memory interface, which knows RAM).
  *
  * @example
  * signatureRegion(elf, ram) // right({ begin: 0x80002000n, length: 16n })
@@ -30,7 +30,7 @@ export const signatureRegion = (elf: Elf, ram: readonly RamRegion[]): Either<str
   if (begin === undefined || end === undefined) return left('the ELF has no begin_signature/end_signature symbols')
   if (end.value < begin.value) return left(`end_signature (0x${end.value.toString(16)}) lies below begin_signature (0x${begin.value.toString(16)})`)
   const length = end.value - begin.value
-  if (length > 0n && !ram.some((r) => begin.value >= r.base && end.value <= r.base + r.size)) {
+  if (length > 0n && !coveredByRam(ram, begin.value, length)) {
     return left(`the signature [0x${begin.value.toString(16)}, 0x${end.value.toString(16)}) does not lie inside RAM`)
   }
   return right({ begin: begin.value, length })
