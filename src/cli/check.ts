@@ -6,6 +6,7 @@ import { closeSync, openSync, readSync } from 'node:fs'
 import type { Command } from 'commander'
 import { type CheckResult, firstDivergence, modelCommitLines } from '../trace/check.ts'
 import { failInput } from './io.ts'
+import { checkJson } from '../trace/check-json.ts'
 import { type ProgramFlags, loadProgram, positiveInt, programOptions } from './program.ts'
 
 const errorCode = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? 'error'
@@ -66,6 +67,7 @@ export const report = (r: CheckResult, logPath: string): { readonly text: string
 
 interface CheckOptions extends ProgramFlags {
   readonly against: string
+  readonly json?: boolean
 }
 
 export const register = (program: Command): void => {
@@ -73,7 +75,8 @@ export const register = (program: Command): void => {
     .command('check')
     .description("run a RISC-V ELF on the model and report the first divergence from another implementation's Spike-format commit log")
     .argument('<elf>', 'a bare-metal RV64 ELF executable with tohost/fromhost symbols')
-    .requiredOption('--against <log>', 'the DUT\'s log: `spike --log-commits` format (lines `spike -l` adds are skipped)'))
+    .requiredOption('--against <log>', 'the DUT\'s log: `spike --log-commits` format (lines `spike -l` adds are skipped)')
+    .option('--json', 'print the result as one JSON object (fields in the README: result, instruction, pc, log, line, diffs, expected, found)'))
     .action((path: string, opts: CheckOptions) => {
       const maxSteps = positiveInt('--max-insns', opts.maxInsns)
       const m = loadProgram(path, opts)
@@ -81,7 +84,8 @@ export const register = (program: Command): void => {
       const r = firstDivergence(modelCommitLines(m, maxSteps), lines)
       lines.return(undefined)
       const out = report(r, opts.against)
-      process.stdout.write(out.text)
+      const json = opts.json === true ? checkJson(r, opts.against) : undefined
+      process.stdout.write(json === undefined ? out.text : JSON.stringify(json) + '\n')
       process.exitCode = out.status
     })
 }
