@@ -60,4 +60,18 @@ test('memvirt check --json: one altered value in Spike\'s hyp log → one JSON l
   assert.equal(j.diffs, [{ item: 'x20', expected: '0x000000008000243c', found: '0x0000000080002440' }])
 })
 
+test('memvirt check --format qemu --json: QEMU\'s own log of demo.elf → no divergence in 30 instructions; --format other → exit 2', async () => {
+  const root = fileURLToPath(new URL('../../', import.meta.url))
+  const q = join(root, 'golden/trace/qemu')
+  const run = (args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> => new Promise((resolve) => {
+    execFile(process.execPath, [join(root, 'src/cli/bin.mjs'), 'check', join(q, 'demo.elf'), '--against', join(q, 'demo.qemu.log'), '--isa', 'rv64im_zicsr', ...args],
+      { encoding: 'utf8' }, (err, stdout, stderr) => resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr }))
+  })
+  const [ok, bad] = await Promise.all([run(['--format', 'qemu', '--json']), run(['--format', 'sail'])])
+  assert.is(ok.code, 0, ok.stderr)
+  assert.equal(JSON.parse(ok.stdout), { result: 'no-divergence', instructions: 30, modelEnd: 'exit', steps: 36 })
+  assert.is(bad.code, 2)
+  assert.is(bad.stderr.trimEnd().split('\n').length, 1)
+})
+
 test.run()

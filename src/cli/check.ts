@@ -7,7 +7,9 @@ import type { Command } from 'commander'
 import { type CheckResult, firstDivergence, modelCommitLines } from '../trace/check.ts'
 import { failInput } from './io.ts'
 import { checkJson } from '../trace/check-json.ts'
-import { type ProgramFlags, loadProgram, positiveInt, programOptions } from './program.ts'
+import { type ProgramFlags, loadProgramAndElf, positiveInt, programOptions } from './program.ts'
+import { parseCNumber } from './spike-args.ts'
+import { firstDivergenceQemu, modelStates } from '../trace/check-qemu.ts'
 
 const errorCode = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? 'error'
 
@@ -68,6 +70,7 @@ export const report = (r: CheckResult, logPath: string): { readonly text: string
 interface CheckOptions extends ProgramFlags {
   readonly against: string
   readonly json?: boolean
+  readonly format: string
 }
 
 export const register = (program: Command): void => {
@@ -76,12 +79,17 @@ export const register = (program: Command): void => {
     .description("run a RISC-V ELF on the model and report the first divergence from another implementation's Spike-format commit log")
     .argument('<elf>', 'a bare-metal RV64 ELF executable with tohost/fromhost symbols')
     .requiredOption('--against <log>', 'the DUT\'s log: `spike --log-commits` format (lines `spike -l` adds are skipped)')
+    .option('--format <format>', 'the log\'s format: spike (--log-commits, with or without -l) or qemu (qemu-system-riscv64 -d in_asm,cpu,nochain -singlestep)', 'spike')
     .option('--json', 'print the result as one JSON object (fields in the README: result, instruction, pc, log, line, diffs, expected, found)'))
     .action((path: string, opts: CheckOptions) => {
       const maxSteps = positiveInt('--max-insns', opts.maxInsns)
-      const m = loadProgram(path, opts)
+      if (opts.format !== 'spike' && opts.format !== 'qemu') return failInput(`--format: expected spike or qemu, got "${opts.format}"`)
+      const { machine: m, elf } = loadProgramAndElf(path, opts)
       const lines = fileLines(opts.against)
-      const r = firstDivergence(modelCommitLines(m, maxSteps), lines)
+      // QEMU's log is aligned with the model's run where both reach the pc the boot ROM jumps to.
+      const r = opts.format === 'qemu'
+        ? firstDivergenceQemu(modelStates(m, maxSteps), lines, (opts.pc === undefined ? undefined : parseCNumber(opts.pc)) ?? elf.entry)
+        : firstDivergence(modelCommitLines(m, maxSteps), lines)
       lines.return(undefined)
       const out = report(r, opts.against)
       const json = opts.json === true ? checkJson(r, opts.against) : undefined
