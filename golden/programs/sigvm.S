@@ -17,6 +17,10 @@ _start:
   or t0, t0, t1
   csrw satp, t0
   sfence.vma
+  li t0, -1                    # PMP entry 0: NAPOT over all memory, RWX (Spike's reset state already;
+  csrw pmpaddr0, t0            # QEMU's has no entry, which would refuse S-mode accesses)
+  li t0, 0x1f
+  csrw pmpcfg0, t0
   ENTER_S s_code
 
 s_code:
