@@ -14,7 +14,6 @@ export const PMP_OFF = 0x00, PMP_TOR = 0x08, PMP_NA4 = 0x10, PMP_NAPOT = 0x18
 
 /** pmpaddr holds physical address bits 55:2 (Spike: 56 physical address bits for RV64). */
 const PMPADDR_MASK = (1n << 54n) - 1n
-const U64 = (1n << 64n) - 1n
 
 /**
  * The PMP state as the CSRs hold it: pmpcfg bytes and pmpaddr registers (address >> 2), index = entry.
@@ -44,14 +43,6 @@ export const resetPmp = (n = PMP_IMPLEMENTED): Pmp => ({
 })
 
 // ---- address matching -------------------------------------------------------------------------------
-
-/** NAPOT/NA4: the mask of address bits that must equal those of pmpaddr << 2. */
-const napotMask = (cfg: number, addr: bigint): bigint => {
-  const na4 = (cfg & PMP_A) === PMP_NA4
-  const m = (addr << 1n) | (na4 ? 0n : 1n)                   // trailing ones of m give the region size
-  const trailing = m & ~(m + 1n) & U64
-  return (~trailing << 2n) & U64
-}
 
 /**
  * The entry deciding an access of `size` bytes at `pa`: its index, 'partial', or undefined for none.
@@ -155,9 +146,13 @@ export const pmpEntryRange = (pmp: Pmp, i: number): readonly [bigint, bigint] | 
     const base = i === 0 ? 0n : pmp.pmpaddr[i - 1]! << 2n
     return base < top ? [base, top] : undefined
   }
-  const mask = napotMask(cfg, pmp.pmpaddr[i]!)
-  const lo = top & mask
-  return [lo, lo + ((~mask) & U64) + 1n]
+  if (a === PMP_NA4) return [top, top + 4n]
+  // NAPOT: t trailing ones in pmpaddr make a region of 2^(t+3) bytes (Priv. ISA, "NAPOT range encoding"):
+  // its byte offsets are the t ones shifted past the granule's 2 bits and the 8-byte minimum's third.
+  const addr = pmp.pmpaddr[i]!
+  const offsets = ((addr & ~(addr + 1n)) << 3n) | 7n
+  const lo = top & ~offsets
+  return [lo, lo + offsets + 1n]
 }
 
 /** The ranges of the implemented entries, in order (undefined for an entry that matches nothing). */
