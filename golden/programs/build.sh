@@ -26,3 +26,5 @@ build misaligned  rv64ima_zicsr
 build hvdemo      rv64imah_zicsr
 build loop        rv64i_zicsr
 build loop_short  rv64i_zicsr             loop --defsym SHORT=1
+build sigbasic    rv64ima_zicsr
+build sigvm       rv64ima_zicsr

@@ -39,7 +39,7 @@ test('JSON lines: one object per event', async () => {
 test('an unknown symbol → one line, exit 2', async () => {
   const r = await runs.unknown
   assert.is(r.code, 2)
-  assert.is(r.stderr.trim(), 'memvirt: --trace-calls: unknown symbol "nosuch"')
+  assert.is(r.stderr.trim(), 'memvirt run: --trace-calls: unknown symbol "nosuch"')
 })
 
 test.run()

@@ -59,7 +59,7 @@ test('memvirt alone prints the help on stdout and exits 0 (it is a question, not
 test('memvirt help run prints run\'s usage on stdout, exit 0', async () => {
   const r = await runs.helpRun
   assert.is(r.code, 0)
-  assert.match(r.stdout, /^Usage: memvirt run \[options\] <elf>/)
+  assert.match(r.stdout, /^Usage: memvirt run \[options\] \[elf\.\.\.\]/)
   assert.match(r.stdout, /--log-commits <file>/)
 })
 

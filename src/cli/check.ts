@@ -6,7 +6,10 @@ import { closeSync, openSync, readSync } from 'node:fs'
 import type { Command } from 'commander'
 import { type CheckResult, firstDivergence, modelCommitLines } from '../trace/check.ts'
 import { cannotRead, failInput } from './io.ts'
-import { type ProgramFlags, loadProgram, positiveInt, programOptions } from './program.ts'
+import { checkJson } from '../trace/check-json.ts'
+import { type ProgramFlags, loadProgramAndElf, positiveInt, programOptions } from './program.ts'
+import { parseCNumber } from './spike-args.ts'
+import { firstDivergenceQemu, modelStates } from '../trace/check-qemu.ts'
 
 /** The lines of a file, read 64 KiB at a time (a DUT log may be far larger than memory wants). */
 function* fileLines(path: string): Generator<string, void, undefined> {
@@ -64,6 +67,8 @@ export const report = (r: CheckResult, logPath: string): { readonly text: string
 
 interface CheckOptions extends ProgramFlags {
   readonly against: string
+  readonly json?: boolean
+  readonly format: string
 }
 
 export const register = (program: Command): void => {
@@ -71,15 +76,22 @@ export const register = (program: Command): void => {
     .command('check')
     .description("run a RISC-V ELF on the model and report the first divergence from another implementation's Spike-format commit log")
     .argument('<elf>', 'a bare-metal RV64 ELF executable with tohost/fromhost symbols')
-    .requiredOption('--against <log>', 'the DUT\'s log: `spike --log-commits` format (lines `spike -l` adds are skipped)'))
+    .requiredOption('--against <log>', 'the DUT\'s log: `spike --log-commits` format (lines `spike -l` adds are skipped)')
+    .option('--format <format>', 'the log\'s format: spike (--log-commits, with or without -l) or qemu (qemu-system-riscv64 -d in_asm,cpu,nochain -singlestep)', 'spike')
+    .option('--json', 'print the result as one JSON object (fields in the README: result, instruction, pc, log, line, diffs, expected, found)'))
     .action((path: string, opts: CheckOptions) => {
       const maxSteps = positiveInt('--max-insns', opts.maxInsns)
-      const m = loadProgram(path, opts)
+      if (opts.format !== 'spike' && opts.format !== 'qemu') return failInput(`--format: expected spike or qemu, got "${opts.format}"`)
+      const { machine: m, elf } = loadProgramAndElf(path, opts)
       const lines = fileLines(opts.against)
-      const r = firstDivergence(modelCommitLines(m, maxSteps), lines)
+      // QEMU's log is aligned with the model's run where both reach the pc the boot ROM jumps to.
+      const r = opts.format === 'qemu'
+        ? firstDivergenceQemu(modelStates(m, maxSteps), lines, (opts.pc === undefined ? undefined : parseCNumber(opts.pc)) ?? elf.entry)
+        : firstDivergence(modelCommitLines(m, maxSteps), lines)
       lines.return(undefined)
       const out = report(r, opts.against)
-      process.stdout.write(out.text)
+      const json = opts.json === true ? checkJson(r, opts.against) : undefined
+      process.stdout.write(json === undefined ? out.text : JSON.stringify(json) + '\n')
       process.exitCode = out.status
     })
 }

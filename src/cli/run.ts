@@ -1,6 +1,10 @@
 // `memvirt run PROG.elf [--isa STRING] [--max-insns N] [--log-commits FILE] [--trace FILE]`: runs a bare-metal RISC-V
 // ELF the way `spike --isa=STRING [--log-commits]` does, from Spike's boot ROM until the program writes
-// its exit code to HTIF `tohost`. The exit status is that code (0 = pass), like Spike's.
+// its exit code to HTIF `tohost`. The exit status is that code (0 = pass), like Spike's. Spike's own flags
+// are accepted too (spike-args.ts): `-m`, `--pc`, `-l`, `--log=FILE`, `+signature=FILE`,
+// `+signature-granularity=N` (or `--signature`, `--signature-granularity`).
+import { writeSync } from 'node:fs'
+import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { type Machine } from '../machine/machine.ts'
 import { type StepEvent } from '../cpu/event.ts'
@@ -9,8 +13,10 @@ import { run } from '../machine/engine/run.ts'
 import { CommitLogWriter } from '../trace/commit-log-writer.ts'
 import { encodeTraceLine } from '../trace/jsonl.ts'
 import { failInput } from './io.ts'
-import { openOutput } from './output.ts'
-import { type ProgramFlags, loadProgram, positiveInt, programOptions } from './program.ts'
+import { openOutput, writeOutput } from './output.ts'
+import { type ProgramFlags, loadProgramAndElf, positiveInt, programOptions } from './program.ts'
+import { plusArgs } from './spike-args.ts'
+import { type SignatureRegion, SPIKE_SIGNATURE_GRANULARITY, signatureRegion, signatureText } from '../machine/signature.ts'
 import { type RedundancyFlags, type SnapshotFlags, redundancyOptions, redundancyPlan, restore, runRedundant, save, savePlan, snapshotOptions } from './redundancy.ts'
 import { type WatchFlags, type Watcher, integrityWatcher, watchOptions } from './integrity.ts'
 import { type CallFlags, callOptions, callWatcher } from './calls.ts'
@@ -21,28 +27,60 @@ export const EXIT_LIMIT = 124
 interface RunOptions extends ProgramFlags, RedundancyFlags, SnapshotFlags, WatchFlags, CallFlags {
   readonly logCommits?: string
   readonly trace?: string
+  /** Spike's -l: the commit log to stderr, or to --log. */
+  readonly l?: boolean
+  readonly log?: string
+  readonly signature?: string
+  readonly signatureGranularity?: string
 }
 
 export const register = (program: Command): void => {
   callOptions(watchOptions(snapshotOptions(redundancyOptions(programOptions(program
     .command('run')
     .description('run a RISC-V ELF like Spike (boot ROM, HTIF tohost exit) and optionally write its commit log')
-    .argument('[elf]', 'a bare-metal RV64 ELF executable with tohost/fromhost symbols (none with --restore)'))
+    .argument('[elf...]', 'a bare-metal RV64 ELF executable with tohost/fromhost symbols (none with --restore); Spike\'s +signature=FILE and +signature-granularity=N may stand beside it'))
     .option('--log-commits <file>', "write Spike's --log-commits format to FILE")
+    .option('-l', "Spike's -l: write the commit log (the --log-commits format, not Spike's disassembly lines) to stderr, or to --log")
+    .option('--log <file>', "Spike's --log: where -l writes (created even without -l, as Spike does)")
+    .option('--signature <file>', 'at the HTIF exit write the bytes between begin_signature and end_signature to FILE, as spike +signature=FILE does')
+    .option('--signature-granularity <n>', 'bytes per signature line (Spike\'s +signature-granularity, default 16)')
     .option('--trace <file>', 'write the JSONL trace (one record per step: accesses with VA, GPA and PA, traps, TLB counts) to FILE')))))
-    .action((path: string | undefined, opts: RunOptions) => {
+    .action((args: string[], opts: RunOptions) => {
       const maxSteps = positiveInt('--max-insns', opts.maxInsns)
+      const plus = args.length === 0 && opts.restore !== undefined ? undefined : plusArgs(args)
+      if (plus?._tag === 'Left') return failInput(plus.left)
+      const path = plus?.right.elf
       if ((path === undefined) === (opts.restore === undefined)) return failInput('expected an ELF or --restore FILE (one of them)')
-      const start = path === undefined ? restore(opts.restore!) : { machine: loadProgram(path, opts), position: 0 }
+      const signaturePath = plus?.right.signature ?? opts.signature
+      const granularityText = plus?.right.granularity ?? opts.signatureGranularity
+      const granularity = granularityText === undefined ? SPIKE_SIGNATURE_GRANULARITY : positiveInt('+signature-granularity', granularityText, 1 << 16)
+      const loaded = path === undefined ? undefined : loadProgramAndElf(path, opts)
+      const start = loaded === undefined ? restore(opts.restore!) : { machine: loaded.machine, position: 0 }
       const m = start.machine
+      let signature: SignatureRegion | undefined
+      if (signaturePath !== undefined) {
+        if (loaded === undefined) return failInput('+signature needs the ELF (its begin_signature and end_signature symbols), not --restore')
+        const region = signatureRegion(loaded.elf, m.options.ram)
+        if (region._tag === 'Left') return failInput(`${path}: ${region.left} (needed by +signature)`)
+        signature = region.right
+      }
       const redundant = redundancyPlan(opts, maxSteps)
       const saving = savePlan(opts)
       if (redundant !== undefined && saving !== undefined) return failInput('--save-at is not available with --checkpoint-every')
       if (redundant !== undefined && opts.trace !== undefined) return failInput('--trace is not available with --checkpoint-every')
-      // Both outputs are opened before the run (a bad path costs nothing) and completed after it: a regular
+      const named = [['--log-commits', opts.logCommits], ['--trace', opts.trace], ['--log', opts.log], ['+signature', signaturePath]]
+        .filter((o): o is [string, string] => o[1] !== undefined)
+      for (let i = 0; i < named.length; i++) {
+        for (let j = i + 1; j < named.length; j++) {
+          if (resolve(named[i]![1]) === resolve(named[j]![1])) return failInput(`${named[i]![0]} and ${named[j]![0]} name the same file`)
+        }
+      }
+      // Every output is opened before the run (a bad path costs nothing) and completed after it: a regular
       // file appears under its name only complete; an error or a signal leaves no temporary file behind.
       const log = opts.logCommits === undefined ? undefined : openOutput('--log-commits', opts.logCommits)
+      const spikeLog = opts.log === undefined ? undefined : openOutput('--log', opts.log)
       const trace = opts.trace === undefined ? undefined : openOutput('--trace', opts.trace)
+      const signatureOut = signaturePath === undefined ? undefined : openOutput('+signature', signaturePath)
       // The integrity monitor and the call tracer see every step's event and the machine after it.
       const watchers = path === undefined ? [] : [integrityWatcher(path, opts, m, (line) => process.stderr.write(line)), callWatcher(path, opts, m, (line) => process.stderr.write(line))]
         .filter((w): w is Watcher => w !== undefined)
@@ -59,8 +97,16 @@ export const register = (program: Command): void => {
         for (; printed < out.length; printed++) (out[printed]!.fd === 2 ? process.stderr : process.stdout).write(out[printed]!.bytes)
       }
       // The commit log comes from the byte writer; a run without --trace keeps the fast engine, whose
-      // compiled blocks write their lines themselves.
-      const commits = log === undefined ? undefined : new CommitLogWriter((bytes, length) => log.bytes(bytes, length))
+      // compiled blocks write their lines themselves. -l writes the same lines to stderr (or --log).
+      const toStderr = (bytes: Uint8Array, length: number): void => {
+        for (let done = 0; done < length;) done += writeSync(2, bytes, done, length - done)
+      }
+      const lOut = opts.l !== true ? undefined : spikeLog !== undefined ? (b: Uint8Array, n: number): void => spikeLog.bytes(b, n) : toStderr
+      const toLogs = log === undefined && lOut === undefined ? undefined : (bytes: Uint8Array, length: number): void => {
+        log?.bytes(bytes, length)
+        lOut?.(bytes, length)
+      }
+      const commits = toLogs === undefined ? undefined : new CommitLogWriter(toLogs)
       let lastEvent: StepEvent | undefined
       const observe: Observer = {
         ...(commits === undefined ? {} : { commits }),
@@ -76,13 +122,19 @@ export const register = (program: Command): void => {
         },
       }
       const r = redundant === undefined ? run(m, { maxSteps: Math.min(maxSteps, saving?.at ?? maxSteps) }, observe)
-        : runRedundant(redundant, m, log === undefined ? undefined : (b) => log.bytes(b, b.length), opts.stats === true)
+        : runRedundant(redundant, m, toLogs === undefined ? undefined : (b) => toLogs(b, b.length), opts.stats === true)
       watcher?.finish(r.machine)
       commits?.flush()
       log?.commit()
+      spikeLog?.commit()
       trace?.commit()
       if (saving !== undefined && save(saving, r, start.position)) return
       const code = r.machine.htif.exitCode
+      // Spike's host writes the signature when it stops, after the exit command (whatever the code).
+      if (signatureOut !== undefined && signature !== undefined) {
+        if (code !== undefined) writeOutput(signatureOut, signatureText(r.machine.memory, signature, granularity))
+        else signatureOut.abandon()
+      }
       if (code === undefined) {
         process.stderr.write(`memvirt run: no HTIF exit after ${r.steps} steps (--max-insns)\n`)
         process.exitCode = EXIT_LIMIT

@@ -5,18 +5,39 @@
 import { type AccessSize } from '../memory/memory.ts'
 import { type Csrs } from './hart.ts'
 
-/** Where RAM is: its base and, for each access size n, the last address an n-byte access may start at. */
+/**
+ * Where RAM is: its (first) window's base and, for each access size n, the last address an n-byte access
+ * may start at; `more` holds the windows of further RAM regions (Spike's `-m<base>:<size>,…`), empty on the
+ * default platform, so the common access costs two comparisons.
+ */
 export interface RamWindow {
   readonly base: bigint
   readonly lastStart: readonly bigint[]
+  readonly more: readonly RamWindow[]
 }
 
 /** The window of RAM at [base, base + size). */
 export const ramWindow = (base: bigint, size: bigint): RamWindow =>
-  ({ base, lastStart: [0, 1, 2, 3, 4, 5, 6, 7, 8].map((n) => base + size - BigInt(n)) })
+  ({ base, lastStart: [0, 1, 2, 3, 4, 5, 6, 7, 8].map((n) => base + size - BigInt(n)), more: [] })
 
-/** Does [pa, pa + size) lie wholly in RAM? (A comparison per bound: no bigint addition per access.) */
-export const inRam = (w: RamWindow, pa: bigint, size: AccessSize): boolean => pa >= w.base && pa <= w.lastStart[size]!
+/**
+ * The windows of several RAM regions (non-empty, not overlapping): the largest is the first window, the
+ * others follow in `more` in the order given. An access must lie wholly inside one region.
+ */
+export const ramWindows = (regions: readonly { readonly base: bigint; readonly size: bigint }[]): RamWindow => {
+  const largest = regions.reduce((a, b) => (b.size > a.size ? b : a))
+  const first = ramWindow(largest.base, largest.size)
+  return { base: first.base, lastStart: first.lastStart, more: regions.filter((r) => r !== largest).map((r) => ramWindow(r.base, r.size)) }
+}
+
+const inMore = (more: readonly RamWindow[], pa: bigint, size: AccessSize): boolean => {
+  for (const w of more) if (pa >= w.base && pa <= w.lastStart[size]!) return true
+  return false
+}
+
+/** Does [pa, pa + size) lie wholly in one RAM region? (A comparison per bound: no bigint addition per access.) */
+export const inRam = (w: RamWindow, pa: bigint, size: AccessSize): boolean =>
+  (pa >= w.base && pa <= w.lastStart[size]!) || (w.more.length !== 0 && inMore(w.more, pa, size))
 
 /** A device load: the value read and the devices after the read. */
 export interface DeviceRead<D> {

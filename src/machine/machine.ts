@@ -7,7 +7,7 @@ import { type PhysMemory, emptyMemory, pokeBytes } from '../memory/memory.ts'
 import { type MemoryMap, memoryMap, SPIKE_RAM_BASE, SPIKE_RAM_SIZE } from '../memory/memory-map.ts'
 import { type Tlb, emptyTlb, defaultTlbConfig } from '../mmu/tlb.ts'
 import { type Hart, resetHart, withCsrs } from '../cpu/hart.ts'
-import { ramWindow } from '../cpu/bus.ts'
+import { ramWindows } from '../cpu/bus.ts'
 import { MIP_MSIP, MIP_MTIP } from '../cpu/csr/fields.ts'
 import { type Isa } from '../cpu/isa.ts'
 import { type Elf } from '../elf/elf.ts'
@@ -21,9 +21,18 @@ export type { Htif } from './htif.ts'
 export { BOOT_ROM_BASE, BOOT_ROM_SIZE, resetVector } from './boot-rom.ts'
 export { CLINT_BASE, CLINT_SIZE } from './clint.ts'
 
+/** One region of RAM: `size` bytes from `base` (one of Spike's `-m<base>:<size>` regions). */
+export interface RamRegion {
+  readonly base: bigint
+  readonly size: bigint
+}
+
 export interface MachineOptions {
-  /** RAM size in bytes at 0x8000_0000 (Spike's `-m`, default 2 GiB). */
-  readonly ramSize: bigint
+  /**
+   * The RAM regions, sorted by base and not overlapping each other or a device (Spike's `-m`; default
+   * 2 GiB at 0x8000_0000, `-m2048`). An access must lie wholly inside one region.
+   */
+  readonly ram: readonly RamRegion[]
   /**
    * Spike's INTERLEAVE (5000): Spike runs the hart in chunks of this many steps. A chunk also ends at
    * every trap and at WFI. At each chunk end Spike drops the LR/SC reservation, advances the CLINT's
@@ -36,7 +45,13 @@ export interface MachineOptions {
 export const SPIKE_INTERLEAVE = 5000
 export const SPIKE_INSNS_PER_RTC_TICK = 100
 
-export const defaultMachineOptions: MachineOptions = { ramSize: SPIKE_RAM_SIZE, interleave: SPIKE_INTERLEAVE }
+/** Spike's `-m<MiB>`: one region of `bytes` at 0x8000_0000. */
+export const ramAtDramBase = (bytes: bigint): readonly RamRegion[] => [{ base: SPIKE_RAM_BASE, size: bytes }]
+
+export const defaultMachineOptions: MachineOptions = { ram: ramAtDramBase(SPIKE_RAM_SIZE), interleave: SPIKE_INTERLEAVE }
+
+const sameRam = (a: readonly RamRegion[], b: readonly RamRegion[]): boolean =>
+  a.length === b.length && a.every((r, i) => r.base === b[i]!.base && r.size === b[i]!.size)
 
 /** Where the run stands in Spike's chunking (platform state outside the hart and the devices). */
 export interface Platform {
@@ -96,7 +111,7 @@ export const withDevice = <K extends keyof Devices>(m: Machine, name: K, state: 
 export const withPlatform = (m: Machine, p: Platform): Machine => machine(m.isa, m.options, m.hart, m.memory, m.tlb, m.htif, m.bus, m.devices, m.dma, p)
 /** The machine with other options (the bus follows a new RAM size). */
 export const withOptions = (m: Machine, options: MachineOptions): Machine => {
-  if (options.ramSize === m.options.ramSize) return machine(m.isa, options, m.hart, m.memory, m.tlb, m.htif, m.bus, m.devices, m.dma, m.platform)
+  if (sameRam(options.ram, m.options.ram)) return machine(m.isa, options, m.hart, m.memory, m.tlb, m.htif, m.bus, m.devices, m.dma, m.platform)
   const b = spikeBus(options)
   return machine(m.isa, options, m.hart, m.memory, m.tlb, m.htif, b, m.devices, ramPort(b.ram), m.platform)
 }
@@ -116,20 +131,26 @@ export const stepped = (m: Machine, h: Hart, memory: PhysMemory, tlb: Tlb, host:
 
 // ---- Spike's platform -------------------------------------------------------------------------------
 
-/** The platform's physical memory map: boot ROM and CLINT (devices) and RAM. */
+/**
+ * The platform's physical memory map: boot ROM and CLINT (devices) and the RAM regions (`ram`, `ram1`, …
+ * in order of base); or, as a string, the pair of regions that overlap (Spike aborts on such a layout).
+ */
+export const platformMapOf = (options: MachineOptions): MemoryMap | string => memoryMap([
+  { name: 'bootrom', base: BOOT_ROM_BASE, size: BOOT_ROM_SIZE, kind: 'mmio' },
+  { name: 'clint', base: CLINT_BASE, size: CLINT_SIZE, kind: 'mmio' },
+  ...options.ram.map((r, i) => ({ name: i === 0 ? 'ram' : `ram${i}`, base: r.base, size: r.size, kind: 'ram' as const })),
+])
+
+/** The platform's physical memory map, for options already checked (`platformMapOf`, `loadMachine`). */
 export const platformMap = (options: MachineOptions): MemoryMap => {
-  const m = memoryMap([
-    { name: 'bootrom', base: BOOT_ROM_BASE, size: BOOT_ROM_SIZE, kind: 'mmio' },
-    { name: 'clint', base: CLINT_BASE, size: CLINT_SIZE, kind: 'mmio' },
-    { name: 'ram', base: SPIKE_RAM_BASE, size: options.ramSize, kind: 'ram' },
-  ])
-  if (typeof m === 'string') throw new Error(m)         // fixed regions: cannot overlap
+  const m = platformMapOf(options)
+  if (typeof m === 'string') throw new Error(m)         // checked where the options were decoded
   return m
 }
 
 /** Spike's bus: RAM at 0x8000_0000, the boot ROM at 0x1000, the CLINT (driving MSIP and MTIP, and time). */
 export const spikeBus = (options: MachineOptions): Bus<Devices> => bus<Devices>(
-  ramWindow(SPIKE_RAM_BASE, options.ramSize),
+  ramWindows(options.ram),
   [
     attach(BOOT_ROM_BASE, bootRomDevice, (d: Devices) => d.bootrom, (d, s) => devices(s, d.clint)),
     attach(CLINT_BASE, clintDevice, (d: Devices) => d.clint, (d, s) => devices(d.bootrom, s)),
@@ -137,6 +158,17 @@ export const spikeBus = (options: MachineOptions): Bus<Devices> => bus<Devices>(
   MIP_MSIP | MIP_MTIP,
   (d) => d.clint.mtime,
 )
+
+/**
+ * Do the RAM regions (sorted by base) cover every byte of [base, base + length)? Regions that touch
+ * cover a range that crosses from one into the next, as Spike's loader writes such a range page by page.
+ */
+export const coveredByRam = (ram: readonly RamRegion[], base: bigint, length: bigint): boolean => {
+  let at = base
+  const end = base + length
+  for (const r of ram) if (at >= r.base && at < r.base + r.size) at = r.base + r.size < end ? r.base + r.size : end
+  return at >= end
+}
 
 /** Why an ELF cannot be loaded into this machine. */
 export type LoadError = { readonly _tag: 'LoadError'; readonly message: string }
@@ -146,11 +178,12 @@ export type LoadError = { readonly _tag: 'LoadError'; readonly message: string }
  * to memsz), the boot ROM jumping to the entry point, and HTIF at the ELF's tohost/fromhost symbols.
  */
 export const loadMachine = (isa: Isa, elf: Elf, options: MachineOptions = defaultMachineOptions): Either<LoadError, Machine> => {
-  let memory = emptyMemory(platformMap(options))
-  const ramEnd = SPIKE_RAM_BASE + options.ramSize
+  const map = platformMapOf(options)
+  if (typeof map === 'string') return left({ _tag: 'LoadError', message: `the memory layout is impossible: ${map}` })
+  let memory = emptyMemory(map)
   for (const seg of elf.segments) {
     if (seg.memsz === 0n) continue
-    if (seg.paddr < SPIKE_RAM_BASE || seg.paddr + seg.memsz > ramEnd) {
+    if (!coveredByRam(options.ram, seg.paddr, seg.memsz)) {
       return left({ _tag: 'LoadError', message: `segment at 0x${seg.paddr.toString(16)} (${seg.memsz} bytes) lies outside RAM` })
     }
     memory = pokeBytes(memory, phys(seg.paddr), seg.data)

@@ -4,7 +4,7 @@
 // notes/redundancy-readme.md:
 //   header  "MVSNAP\r\n" (8 bytes) · version u32 · section count u32
 //   section tag (4 ASCII bytes) · payload length u32 · CRC-32 of the payload u32 · payload
-//     "STAT": UTF-8 JSON of { isa, ramSize, interleave, position, hart, tlb, htif, devices, platform }, where a
+//     "STAT": UTF-8 JSON of { isa, ram, interleave, position, hart, tlb, htif, devices, platform }, where a
 //             bigint is {"$n":"<hex>"}, a byte array {"$b":"<hex>"}, an absent value {"$u":0}
 //     "PAGE": page number u64 · its 4096 bytes (one section per written page)
 //     "END ": empty (the last section: a file cut after a whole section is still seen as truncated)
@@ -16,6 +16,7 @@ import { type PhysMemory, PAGE_BYTES, emptyMemory, pageAt, withPages, writtenPag
 import { parseIsa } from '../../cpu/isa.ts'
 import { type Hart } from '../../cpu/hart.ts'
 import { type Tlb } from '../../mmu/tlb.ts'
+import { type RamRegion } from '../../machine/machine.ts'
 import { type Devices, type Htif, type Machine, type Platform, loadMachine, platformMap, withDevices, withHart, withHtif, withMemory, withPlatform, withTlb } from '../../machine/machine.ts'
 
 export const SNAPSHOT_MAGIC = 'MVSNAP\r\n'
@@ -112,7 +113,7 @@ const section = (tag: string, payload: Uint8Array): Uint8Array[] => [new TextEnc
 /** The snapshot of `m` after `position` steps, in format version 1. */
 export const encodeSnapshot = (m: Machine, position: number): Uint8Array => {
   const state = {
-    isa: m.isa.name, ramSize: m.options.ramSize, interleave: m.options.interleave, position,
+    isa: m.isa.name, ram: m.options.ram, interleave: m.options.interleave, position,
     // The TLB's entries, not its engine: which walker refills it is the runner's choice, not state.
     hart: m.hart, tlb: { config: m.tlb.config, sets: m.tlb.sets }, htif: m.htif, devices: m.devices, platform: m.platform,
   }
@@ -136,7 +137,7 @@ export const encodeSnapshot = (m: Machine, position: number): Uint8Array => {
 // ---- decode ----------------------------------------------------------------------------------------
 
 interface State {
-  readonly isa: string; readonly ramSize: bigint; readonly interleave: number; readonly position: number
+  readonly isa: string; readonly ram: readonly RamRegion[]; readonly interleave: number; readonly position: number
   readonly hart: Hart; readonly tlb: Pick<Tlb, 'config' | 'sets'>; readonly htif: Htif; readonly devices: Devices; readonly platform: Platform
 }
 
@@ -197,13 +198,18 @@ const decodeState = (payload: Uint8Array): Either<string, { state: State; base: 
   if (typeof s.isa !== 'string') return left('state.isa: expected a string')
   const isa = parseIsa(s.isa)
   if (isa._tag === 'Left') return left(`state.isa: ${isa.left}`)
-  if (typeof s.ramSize !== 'bigint' || s.ramSize <= 0n || s.ramSize % BigInt(PAGE_BYTES) !== 0n || s.ramSize > 1n << 50n) return left('state.ramSize: expected a whole number of pages up to 2^50 bytes')
+  const ramRegion = (r: unknown): r is RamRegion => typeof r === 'object' && r !== null && !Array.isArray(r) && Object.keys(r).length === 2 &&
+    typeof (r as RamRegion).base === 'bigint' && typeof (r as RamRegion).size === 'bigint' && (r as RamRegion).size > 0n &&
+    (r as RamRegion).base % BigInt(PAGE_BYTES) === 0n && (r as RamRegion).size % BigInt(PAGE_BYTES) === 0n && (r as RamRegion).base + (r as RamRegion).size <= 1n << 56n
+  if (!Array.isArray(s.ram) || s.ram.length === 0 || s.ram.length > 64 || !s.ram.every(ramRegion)) {
+    return left('state.ram: expected 1 to 64 regions {base, size}, whole pages, ending at or below 2^56')
+  }
   if (typeof s.interleave !== 'number' || !Number.isSafeInteger(s.interleave) || s.interleave < 1) return left('state.interleave: expected a positive integer')
   if (typeof s.position !== 'number' || !Number.isSafeInteger(s.position) || s.position < 0) return left('state.position: expected a step count')
   // A machine out of reset with no program: the vessel the saved state is poured into, and the template of its form.
-  const base = loadMachine(isa.right, { entry: 0n, flags: 0, segments: [], symbols: new Map(), tohost: none, fromhost: none }, { ramSize: s.ramSize, interleave: s.interleave })
+  const base = loadMachine(isa.right, { entry: 0n, flags: 0, segments: [], symbols: new Map(), tohost: none, fromhost: none }, { ram: s.ram, interleave: s.interleave })
   if (base._tag === 'Left') return left(base.left.message)
-  const template = { isa: s.isa, ramSize: 0n, interleave: 0, position: 0, hart: base.right.hart, tlb: { config: base.right.tlb.config, sets: base.right.tlb.sets }, htif: base.right.htif, devices: base.right.devices, platform: base.right.platform }
+  const template = { isa: s.isa, ram: [], interleave: 0, position: 0, hart: base.right.hart, tlb: { config: base.right.tlb.config, sets: base.right.tlb.sets }, htif: base.right.htif, devices: base.right.devices, platform: base.right.platform }
   const wrong = sameForm(s, template, 'state')
   return wrong !== undefined ? left(wrong) : right({ state: s as unknown as State, base: base.right })
 }
