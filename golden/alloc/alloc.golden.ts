@@ -9,10 +9,11 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 import { formatWorkloadCsv, generateWorkload, generatorDefaults, parseWorkloadCsv } from '../../src/alloc/workload.ts'
-import { decodeAllocHost } from '../../src/alloc/host.ts'
+import { parseAllocHost } from '../../src/alloc/host.ts'
+import { formatError } from '../../src/codec/errors.ts'
 import { allocJson, gpuJson, policyNames, runGpuPolicies, runPolicy } from '../../src/alloc/report.ts'
 import { runScenario, squeezeTestScenarios } from '../../src/alloc/squeeze-scenarios.ts'
-import { decodeGpuHost } from '../../src/alloc/host.ts'
+import { parseGpuHost } from '../../src/alloc/host.ts'
 import { formatGpuCsv, generateGpuWorkload, parseGpuCsv } from '../../src/alloc/gpu-workload.ts'
 import { gpuPolicies } from '../../src/alloc/gpu.ts'
 import { renderSvg } from '../../src/cli/plot.ts'
@@ -23,10 +24,10 @@ const here = dirname(fileURLToPath(import.meta.url))
 const read = (f: string): string => readFileSync(join(here, f), 'utf8')
 const csv = read('bundled-workload.csv')
 const parsed = parseWorkloadCsv(csv)
-if (parsed._tag === 'Left') throw new Error(parsed.left)
+if (parsed._tag === 'Left') throw new Error(formatError('bundled-workload.csv', parsed.left))
 const w = parsed.right
-const decoded = decodeAllocHost(JSON.parse(read('bundled-host.json')))
-if (decoded._tag === 'Left') throw new Error(decoded.left)
+const decoded = parseAllocHost(read('bundled-host.json'))
+if (decoded._tag === 'Left') throw new Error(formatError('bundled-host.json', decoded.left))
 const host = decoded.right
 
 type Doc = { policy: string; epochs: { epoch: number; capacity: number; alloc: Record<string, number>; demand: Record<string, number> }[]; metrics: Record<string, number> }
@@ -96,7 +97,7 @@ test('the GPU generator reproduces the committed task list byte for byte', () =>
 
 test('gpu: the committed task list replays byte for byte under every policy', () => {
   const g = parseGpuCsv(read('gpu-tasks.csv'))
-  const h = decodeGpuHost(JSON.parse(read('gpu-host.json')))
+  const h = parseGpuHost(read('gpu-host.json'))
   if (g._tag === 'Left' || h._tag === 'Left') throw new Error('bad golden input')
   assert.fixture(JSON.stringify(gpuJson(g.right, runGpuPolicies(gpuPolicies, h.right, g.right)), null, 1) + '\n', read('gpu.json'))
 })
@@ -118,7 +119,7 @@ test('the shell: a malformed workload line exits 2 with one line naming line and
   const r = spawnSync(process.execPath, [join(here, '../../src/cli/bin.mjs'), 'alloc', bad, '--host', join(here, 'bundled-host.json')], { encoding: 'utf8' })
   assert.is(r.status, 2)
   assert.is(r.stdout, '')
-  assert.is(r.stderr, `memvirt: ${bad}: line 3: demand_kib: expected a non-negative integer, got '-3'\n`)
+  assert.is(r.stderr, `memvirt: ${bad}:3: demand_kib: expected an integer from 0 to 2^40, got '-3'\n`)
 })
 
 test.run()

@@ -7,6 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { isLeft } from 'fp-ts/lib/Either.js'
 import { parseScenario } from '../../src/cli/scenario.ts'
+import { formatError } from '../../src/codec/errors.ts'
 import { renderScenario } from '../../src/cli/translate.ts'
 import { TRANSLATE_DEMO_PATH, translateDemo } from '../../src/cli/demo.ts'
 
@@ -21,9 +22,9 @@ test('the golden folder holds the scenarios the README derives by hand', () => {
 
 for (const file of scenarios) {
   const base = file.replace(/\.json$/, '')
-  const scenario = parseScenario(read(here(file)), file)
+  const scenario = parseScenario(read(here(file)))
   test(`${base}: text output equals ${base}.expected.txt`, () => {
-    if (isLeft(scenario)) assert.unreachable(`${file} does not decode: ${scenario.left.path}: ${scenario.left.message}`)
+    if (isLeft(scenario)) assert.unreachable(`${formatError(file, scenario.left)}`)
     else assert.fixture(renderScenario(scenario.right, 'text'), read(here(`${base}.expected.txt`)))
   })
   test(`${base}: --json output equals ${base}.expected.jsonl`, () => {

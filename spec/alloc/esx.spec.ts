@@ -29,6 +29,13 @@ test('when both VMs pay the same cost the reclaimed memory is split by shares', 
   assert.equal(reclaimByShares(150, [2000, 1000], [1, 1], [0, 0], [100, 100]), [100, 50])
 })
 
+test('the water level is found with exact floors: weights 5:1:1:1:1 on 4037 KiB → [2244, 448, 448, 448, 448]', () => {
+  // P_i(μ) = ⌊μ·S_i⌋ with S = 5000, 1000 ×4 (c = 1). Just below μ = 0.449: ⌊2244.99…⌋ + 4·⌊448.99…⌋ = 2244 + 1792 = 4036
+  // ≤ 4037; at μ = 0.449 itself every VM steps up at once: 2245 + 4·449 = 4041 > 4037. So no level gives
+  // [2245, 448, …] (sum 4037): that answer only appears when μ·S is rounded before the floor.
+  assert.equal(reclaimByShares(4037, [5000, 1000, 1000, 1000, 1000], [1, 1, 1, 1, 1], [0, 0, 0, 0, 0], [1e6, 1e6, 1e6, 1e6, 1e6]), [2244, 448, 448, 448, 448])
+})
+
 test('reclamation never goes below a VM\'s min reservation', () => {
   // the idle VM would drop to 80 but its min is 90, so the active VM gives up the other 10
   assert.equal(reclaimByShares(180, [1000, 1000], [1, 3.4], [0, 90], [100, 100]), [90, 90])

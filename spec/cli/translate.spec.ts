@@ -34,6 +34,9 @@ const runs = {
   output: memvirt(['translate', golden('sv39.json'), '--output', outFile]),
   unwritable: memvirt(['translate', golden('sv39.json'), '-o', join(dir, 'no-such-dir', 'out.txt')]),
   demo: memvirt(['demo', 'translate'], tmpdir()),
+  deep: memvirt(['translate', file('deep.json', '{"privilege": "S", "accesses": ' + '['.repeat(5000) + ']'.repeat(5000) + '}')]),
+  protoKey: memvirt(['translate', file('proto.json', '{"privilege": "S", "accesses": [{"va": "0x0", "access": "load", "__proto__": {}}]}')]),
+  ctorKey: memvirt(['translate', file('ctor.json', '{"privilege": "S", "constructor": 1, "accesses": [{"va": "0x0", "access": "load"}]}')]),
 }
 
 const oneLine = (r: Run, expected: string | RegExp): void => {
@@ -44,12 +47,12 @@ const oneLine = (r: Run, expected: string | RegExp): void => {
   else assert.match(r.stderr, expected)
 }
 
-test('a bad field: one line naming its path, exit 2, nothing on stdout', async () => {
-  oneLine(await runs.badField, 'memvirt: scenario.accesses[2].va: expected a hex string like 0x8000_1000, got "zz"')
+test('a bad field: one line naming the file and the field\'s path, exit 2, nothing on stdout', async () => {
+  oneLine(await runs.badField, `memvirt: ${badField}: field accesses[2].va: expected a 64-bit hex string like 0x8000_1000, got "zz"`)
 })
 
 test('a bad field with --output: exit 2 and no output file is created', async () => {
-  oneLine(await runs.badFieldWithOutput, /^memvirt: scenario\.accesses\[2\]\.va: /)
+  oneLine(await runs.badFieldWithOutput, `memvirt: ${badField}: field accesses[2].va: expected a 64-bit hex string like 0x8000_1000, got "zz"`)
   assert.not.ok(existsSync(join(dir, 'never.txt')))
 })
 
@@ -58,11 +61,21 @@ test('an unreadable file: one line, exit 2', async () => {
 })
 
 test('malformed JSON: one line with the line and column, exit 2', async () => {
-  oneLine(await runs.malformed, `memvirt: ${join(dir, 'malformed.json')}: malformed JSON at line 2, column 15 (offset 33): expected a value (object, list, string, number, true, false or null)`)
+  oneLine(await runs.malformed, `memvirt: ${join(dir, 'malformed.json')}:2:15: malformed JSON: expected a value (object, list, string, number, true, false or null)`)
 })
 
-test('an unsupported hgatp MODE: one line naming scenario.csrs.hgatp, exit 2', async () => {
-  oneLine(await runs.unknownMode, /^memvirt: scenario\.csrs\.hgatp: unsupported MODE 7 /)
+test('JSON nested 5 000 deep: one line with the line and column of the bracket past the limit, exit 2 (issue 13 #4)', async () => {
+  // '{"privilege": "S", "accesses": ' is 31 characters; the 64th '[' (the 65th level) is at offset 31 + 63
+  oneLine(await runs.deep, `memvirt: ${join(dir, 'deep.json')}:1:95: malformed JSON: expected at most 64 nested lists and objects`)
+})
+
+test('keys every JS object has ("__proto__", "constructor") are unknown fields, exit 2 (issue 13 #7)', async () => {
+  oneLine(await runs.protoKey, `memvirt: ${join(dir, 'proto.json')}: field accesses[0].__proto__: unknown field (known: va, access, hlvx, privilege, V, note)`)
+  oneLine(await runs.ctorKey, `memvirt: ${join(dir, 'ctor.json')}: field constructor: unknown field (known: privilege, accesses, description, extensions, memoryMap, memory, ptes, csrs, V)`)
+})
+
+test('an unsupported hgatp MODE: one line naming the file and field csrs.hgatp, exit 2', async () => {
+  oneLine(await runs.unknownMode, new RegExp(`^memvirt: ${join(dir, 'mode.json')}: field csrs\\.hgatp: unsupported MODE 7 `))
 })
 
 test('a good scenario: exit 0, the explained walks on stdout, nothing on stderr', async () => {

@@ -39,12 +39,31 @@ export const adjustedSharesPerPage = (shares: number, pages: number, activeFract
   return shares / (pages * (activeFraction + k * (1 - activeFraction)))
 }
 
+/** A finite double x ≥ 0 as the exact rational m / 2^e (m, e integers): doubling is exact in binary floating point. */
+const dyadic = (x: number): { readonly m: bigint; readonly e: bigint } => {
+  let e = 0n
+  while (!Number.isInteger(x)) { x *= 2; e++ }
+  return { m: BigInt(x), e }
+}
+
+/**
+ * ⌊a·b / c⌋ computed exactly on the rationals the three doubles denote (a, b ≥ 0, c > 0). In floating point
+ * a·b / c is rounded before the floor, so 0.449 × 5000 becomes 2245 where the exact product is 2244.99…,
+ * and the allocation would match no single level μ.
+ */
+const floorOfProductRatio = (a: number, b: number, c: number): number => {
+  const x = dyadic(a), y = dyadic(b), z = dyadic(c)
+  // (x.m / 2^x.e)·(y.m / 2^y.e) / (z.m / 2^z.e) = x.m·y.m·2^z.e / (z.m·2^(x.e + y.e))
+  return Number((x.m * y.m << z.e) / (z.m << (x.e + y.e)))
+}
+
 /**
  * Reclaims from the VM with the lowest ρ until the VMs fit the capacity. Reclaiming pages raises
  * that VM's ρ, so repeated one-page reclamation converges to a common level ρ* shared by every
  * VM that lost memory (VMs at their min, or whose ρ was never the lowest, keep theirs). We
  * compute that limit directly: P(μ) = clamp(⌊μ·S/c⌋, min, desired) with c = f + k(1 − f), μ = 1/ρ*
- * the largest value with Σ P ≤ capacity (bisection; the sum is monotone in μ).
+ * the largest value with Σ P ≤ capacity (bisection; the sum is monotone in μ). The floors are exact
+ * (floorOfProductRatio): a rounded μ·S/c can step a VM up at a level where the others do not.
  */
 export const reclaimByShares = (
   capacityKib: number, shares: ArrayLike<number>, cost: ArrayLike<number>,
@@ -59,7 +78,7 @@ export const reclaimByShares = (
   const at = (mu: number, out: number[] | null): number => {
     let s = 0
     for (let i = 0; i < n; i++) {
-      const p = clamp(Math.floor((mu * shares[i]!) / cost[i]!), minKib[i]!, desiredKib[i]!)
+      const p = clamp(floorOfProductRatio(mu, shares[i]!, cost[i]!), minKib[i]!, desiredKib[i]!)
       if (out !== null) out[i] = p
       s += p
     }

@@ -1,6 +1,7 @@
 // GPU task lists for `memvirt gpu`: the CSV format `vm,arrival_s,mem_kib,work_s[,weight]` and a
 // seeded generator whose memory demand exceeds the GPUs' memory part of the time.
-import { left, right, type Either } from 'fp-ts/lib/Either.js'
+import { isLeft, left, right, type Either } from '../bits/either.ts'
+import { type DecodeError, type Range, fieldError, intRange, lineError, numberFromText, realRange } from '../codec/index.ts'
 import { Cursor, seeded } from './prng.ts'
 import type { GpuHost, GpuTask, GpuVm } from './gpu.ts'
 
@@ -38,43 +39,56 @@ export const generateGpuWorkload = (seed: number, vms = 6, tasks = 40, meanGapS 
 export const formatGpuCsv = (w: GpuWorkload): string =>
   ['vm,arrival_s,mem_kib,work_s,weight', ...w.tasks.map((t) => `${w.vms[t.vm]!.id},${t.arrivalS},${t.memKib},${t.workS},${w.vms[t.vm]!.weight}`)].join('\n') + '\n'
 
+/** The ranges of the task list's columns (notes/codec-readme.md). */
+export const GPU_TASK_RANGES = {
+  arrivalS: realRange(0, 1e9),
+  memKib: intRange(1, 2 ** 40),
+  workS: realRange(0, 1e9, { minOpen: true }),
+  weight: realRange(0, 1_000_000, { minOpen: true }),
+} as const
+
 /**
  * Decodes a GPU task CSV: header `vm,arrival_s,mem_kib,work_s` optionally followed by `weight`;
- * arrival ≥ 0 and work > 0 in seconds, memory a positive integer KiB, weight (per VM, constant)
- * a positive number, default 1.
+ * arrival in [0, 10^9] and work in (0, 10^9] seconds, memory an integer from 1 to 2^40 KiB, weight
+ * (per VM, constant) a number in (0, 10^6], default 1. Errors name the line and field.
  */
-export const parseGpuCsv = (text: string, source = 'tasks'): Either<string, GpuWorkload> => {
+export const parseGpuCsv = (text: string): Either<DecodeError, GpuWorkload> => {
   const lines = text.split(/\r?\n/)
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop()
-  if (lines.length === 0) return left(`${source}: empty file, expected a header line`)
+  if (lines.length === 0) return left(fieldError('', 'empty file, expected a header line'))
   const header = lines[0]!.split(',').map((h) => h.trim()).join(',')
   const withWeight = header === 'vm,arrival_s,mem_kib,work_s,weight'
-  if (!withWeight && header !== 'vm,arrival_s,mem_kib,work_s') return left(`${source}: line 1: header must be 'vm,arrival_s,mem_kib,work_s[,weight]', got '${header}'`)
+  if (!withWeight && header !== 'vm,arrival_s,mem_kib,work_s') return left(lineError(1, undefined, `header must be 'vm,arrival_s,mem_kib,work_s[,weight]', got '${header}'`))
   const ids = new Map<string, number>()
   const weights: number[] = []
   const tasks: GpuTask[] = []
   for (let ln = 1; ln < lines.length; ln++) {
-    const at = `${source}: line ${ln + 1}`
+    const bad = (message: string): Either<DecodeError, never> => left(lineError(ln + 1, undefined, message))
+    const field = (name: string, range: Range, text: string): Either<DecodeError, number> => {
+      const n = numberFromText(range, text)
+      return isLeft(n) ? bad(`${name}: ${n.left}`) : n
+    }
     const f = lines[ln]!.split(',').map((x) => x.trim())
-    if (f.length !== (withWeight ? 5 : 4)) return left(`${at}: expected ${withWeight ? 5 : 4} fields, got ${f.length}`)
+    if (f.length !== (withWeight ? 5 : 4)) return bad(`expected ${withWeight ? 5 : 4} fields, got ${f.length}`)
     const [id, a, m, w, wt] = f as [string, string, string, string, string | undefined]
-    if (id === '') return left(`${at}: vm: empty name`)
-    const arrivalS = Number(a)
-    if (a === '' || !Number.isFinite(arrivalS) || arrivalS < 0) return left(`${at}: arrival_s: expected a non-negative number, got '${a}'`)
-    const memKib = Number(m)
-    if (!/^\d+$/.test(m) || !Number.isSafeInteger(memKib) || memKib <= 0) return left(`${at}: mem_kib: expected a positive integer, got '${m}'`)
-    const workS = Number(w)
-    if (w === '' || !Number.isFinite(workS) || workS <= 0) return left(`${at}: work_s: expected a positive number, got '${w}'`)
+    if (id === '') return bad('vm: empty name')
+    const arrivalS = field('arrival_s', GPU_TASK_RANGES.arrivalS, a)
+    if (isLeft(arrivalS)) return arrivalS
+    const memKib = field('mem_kib', GPU_TASK_RANGES.memKib, m)
+    if (isLeft(memKib)) return memKib
+    const workS = field('work_s', GPU_TASK_RANGES.workS, w)
+    if (isLeft(workS)) return workS
     let weight = 1
     if (wt !== undefined) {
-      weight = Number(wt)
-      if (wt === '' || !Number.isFinite(weight) || weight <= 0) return left(`${at}: weight: expected a positive number, got '${wt}'`)
+      const x = field('weight', GPU_TASK_RANGES.weight, wt)
+      if (isLeft(x)) return x
+      weight = x.right
     }
     let vm = ids.get(id)
     if (vm === undefined) { vm = ids.size; ids.set(id, vm); weights.push(weight) }
-    else if (wt !== undefined && weights[vm] !== weight) return left(`${at}: weight: vm '${id}' had weight ${weights[vm]}, now ${weight}`)
-    tasks.push({ vm, arrivalS, memKib, workS })
+    else if (wt !== undefined && weights[vm] !== weight) return bad(`weight: vm '${id}' had weight ${weights[vm]}, now ${weight}`)
+    tasks.push({ vm, arrivalS: arrivalS.right, memKib: memKib.right, workS: workS.right })
   }
-  if (tasks.length === 0) return left(`${source}: no data rows`)
+  if (tasks.length === 0) return left(fieldError('', 'no data rows'))
   return right({ vms: [...ids.keys()].map((id, i) => ({ id, weight: weights[i]! })), tasks })
 }

@@ -1,8 +1,11 @@
 // The host description `memvirt alloc --host HOST.json` and `memvirt gpu --host GPU.json` read:
 // `{ "capacityKib": N }` plus optional per-policy parameters, each defaulting to the policy's
-// documented defaults. Decoded explicitly so every error names its field; unknown keys are
-// errors (a typo must not silently fall back to a default).
-import { left, right, type Either } from 'fp-ts/lib/Either.js'
+// documented defaults. Decoded with the codec kit (src/codec/): unknown keys are errors (a typo must
+// not silently fall back to a default) and every number has a documented range (notes/codec-readme.md).
+import { type Either, isLeft, left, right } from '../bits/either.ts'
+import {
+  type DecodeError, type FieldError, bounded, decodeValue, exact, fieldError, intRange, list, nullable, parseJson, realRange,
+} from '../codec/index.ts'
 import { esxDefaults, type EsxParams } from './esx.ts'
 import { balloonDefaults, type BalloonParams } from './balloon.ts'
 import { squeezeDefaults, type SqueezeParams } from './squeeze.ts'
@@ -20,78 +23,79 @@ export type AllocHost = {
   readonly cloudsim: CloudsimParams
 }
 
-type Json = unknown
-type Check<T> = (x: Json, path: string) => Either<string, T>
+// ---- the ranges (each is documented in notes/codec-readme.md; a run stays finite and its numbers finite) ----
 
-const isObject = (x: Json): x is Record<string, Json> => typeof x === 'object' && x !== null && !Array.isArray(x)
-const show = (x: Json): string => JSON.stringify(x) ?? String(x)
+const TIB_IN_KIB = 2 ** 40                                  // 1 PiB of memory, in KiB
+const kib = bounded(intRange(1, TIB_IN_KIB))
+const kibOrZero = bounded(intRange(0, TIB_IN_KIB))
+const fraction = bounded(realRange(0, 1))
 
-const num = (ok: (n: number) => boolean, what: string): Check<number> => (x, path) =>
-  typeof x === 'number' && Number.isFinite(x) && ok(x) ? right(x) : left(`${path}: expected ${what}, got ${show(x)}`)
-const kib = num((n) => Number.isSafeInteger(n) && n > 0, 'a positive integer (KiB)')
-const count = num((n) => Number.isSafeInteger(n) && n >= 0, 'a non-negative integer')
-const positiveInt = num((n) => Number.isSafeInteger(n) && n > 0, 'a positive integer')
-const nonNeg = num((n) => n >= 0, 'a non-negative number')
-const positive = num((n) => n > 0, 'a positive number')
-const fraction = num((n) => n >= 0 && n <= 1, 'a number in [0, 1]')
-const taxRate = num((n) => n >= 0 && n < 1, 'a number in [0, 1)')
+/** The ranges of every host parameter, by field path: the README table is printed from these. */
+export const HOST_RANGES = {
+  capacityKib: kib,
+  esx: {
+    tau: bounded(realRange(0, 1, { maxOpen: true })), samplePages: bounded(intRange(0, 10_000)),
+    fastGain: fraction, slowGain: fraction, sharesPerWeight: bounded(realRange(0, 1e6, { minOpen: true })),
+  },
+  balloon: { headroom: bounded(realRange(0, 10)), ackPagesPerEpoch: bounded(intRange(1, 2 ** 32)) },
+  squeeze: {
+    targetFreeKib: kibOrZero, balloonKibPerEpoch: kib, inaccuracyKib: kibOrZero,
+    epochSeconds: bounded(realRange(0, 86_400, { minOpen: true })),
+  },
+  arAco: {
+    order: bounded(intRange(1, 8)), window: bounded(intRange(3, 1024)),
+    levels: list(bounded(realRange(0, 100, { minOpen: true })), { min: 1, max: 32 }),
+    margin: bounded(realRange(0, 10)), ants: bounded(intRange(1, 64)), iterations: bounded(intRange(1, 500)),
+    alpha: bounded(realRange(0, 10)), beta: bounded(realRange(0, 10)), rho: fraction,
+    underPenalty: bounded(realRange(0, 1e6)), overPenalty: bounded(realRange(0, 1e6)),
+  },
+  blocks: { blockKib: kib },
+  cloudsim: {
+    vmMips: bounded(realRange(0, 1e9, { minOpen: true })), cloudletsPerVm: bounded(intRange(1, 1000)),
+    cloudletMi: bounded(realRange(0, 1e12, { minOpen: true })),
+  },
+  cloudsimHost: { pes: bounded(intRange(1, 1024)), mipsPerPe: bounded(realRange(0, 1e9, { minOpen: true })), ramKib: kibOrZero },
+  gpu: { gpuMemKib: kib, pcieKibPerSec: bounded(realRange(1, TIB_IN_KIB)) },
+} as const
 
-/** Decodes an optional object of numeric parameters over its defaults. */
-const params = <T extends object>(dflt: T, fields: { readonly [K in keyof T]?: Check<T[K]> }): Check<T> => (x, path) => {
-  if (x === undefined) return right(dflt)
-  if (!isObject(x)) return left(`${path}: expected an object, got ${show(x)}`)
-  const out: Record<string, unknown> = { ...(dflt as Record<string, unknown>) }
-  for (const [k, v] of Object.entries(x)) {
-    const check = (fields as Record<string, Check<unknown> | undefined>)[k]
-    if (check === undefined) return left(`${path}.${k}: unknown parameter (known: ${Object.keys(fields).join(', ')})`)
-    const r = check(v, `${path}.${k}`)
-    if (r._tag === 'Left') return r
-    out[k] = r.right
-  }
-  return right(out as T)
+const R = HOST_RANGES
+const CsHostCodec = exact('a CloudSim host', {}, R.cloudsimHost)
+
+const AllocHostCodec = exact('a host (a JSON object with at least "capacityKib")', { capacityKib: R.capacityKib }, {
+  esx: exact('an object of esx parameters', {}, R.esx),
+  balloon: exact('an object of balloon parameters', {}, R.balloon),
+  squeeze: exact('an object of squeeze parameters', {}, R.squeeze),
+  arAco: exact('an object of arAco parameters', {}, R.arAco),
+  blocks: exact('an object of blocks parameters', {}, R.blocks),
+  cloudsim: exact('an object of cloudsim parameters', {}, { ...R.cloudsim, hosts: nullable(list(CsHostCodec, { min: 1, max: 1024 })) }),
+})
+
+// ---- decoding -----------------------------------------------------------------------------------
+
+/** Decodes a parsed host JSON for `memvirt alloc`: the given parameters over the policies' defaults. */
+export const decodeAllocHost = (u: unknown): Either<FieldError, AllocHost> => {
+  const r = decodeValue(AllocHostCodec, u)
+  if (isLeft(r)) return r
+  const x = r.right
+  const arAco: ArAcoParams = { ...arAcoDefaults, ...x.arAco }
+  if (arAco.window < arAco.order + 2) return left(fieldError('arAco.window', `must be at least order + 2 = ${arAco.order + 2}`))
+  const cs = x.cloudsim ?? {}
+  const hosts = cs.hosts === undefined || cs.hosts === null ? null : cs.hosts.map((h) => ({ pes: 1, mipsPerPe: 1000, ramKib: 0, ...h }))
+  return right({
+    capacityKib: x.capacityKib,
+    esx: { ...esxDefaults, ...x.esx },
+    balloon: { ...balloonDefaults, ...x.balloon },
+    squeeze: { ...squeezeDefaults, ...x.squeeze },
+    arAco,
+    blocks: { ...blocksDefaults, ...x.blocks },
+    cloudsim: { ...cloudsimDefaults, ...cs, hosts },
+  })
 }
 
-const levels: Check<readonly number[]> = (x, path) =>
-  Array.isArray(x) && x.length > 0 && x.every((v) => typeof v === 'number' && Number.isFinite(v) && v > 0)
-    ? right(x as number[]) : left(`${path}: expected a non-empty array of positive numbers, got ${show(x)}`)
-
-const csHosts: Check<CloudsimParams['hosts']> = (x, path) => {
-  if (x === null) return right(null)
-  if (!Array.isArray(x) || x.length === 0) return left(`${path}: expected a non-empty array of hosts or null, got ${show(x)}`)
-  const out = []
-  for (let i = 0; i < x.length; i++) {
-    const h = params({ pes: 1, mipsPerPe: 1000, ramKib: 0 }, { pes: positiveInt, mipsPerPe: positive, ramKib: count })(x[i], `${path}[${i}]`)
-    if (h._tag === 'Left') return h
-    out.push(h.right)
-  }
-  return right(out)
-}
-
-/** Decodes a parsed host JSON for `memvirt alloc`. */
-export const decodeAllocHost = (x: Json, source = 'host'): Either<string, AllocHost> => {
-  if (!isObject(x)) return left(`${source}: expected a JSON object, got ${show(x)}`)
-  const known = ['capacityKib', 'esx', 'balloon', 'squeeze', 'arAco', 'blocks', 'cloudsim']
-  for (const k of Object.keys(x)) if (!known.includes(k)) return left(`${source}: ${k}: unknown field (known: ${known.join(', ')})`)
-  if (!('capacityKib' in x)) return left(`${source}: capacityKib: missing (the host's memory in KiB)`)
-  const capacityKib = kib(x['capacityKib'], `${source}: capacityKib`)
-  if (capacityKib._tag === 'Left') return capacityKib
-  const esx = params<EsxParams>(esxDefaults, { tau: taxRate, samplePages: count, fastGain: fraction, slowGain: fraction, sharesPerWeight: positive })(x['esx'], `${source}: esx`)
-  if (esx._tag === 'Left') return esx
-  const balloon = params<BalloonParams>(balloonDefaults, { headroom: nonNeg, ackPagesPerEpoch: positiveInt })(x['balloon'], `${source}: balloon`)
-  if (balloon._tag === 'Left') return balloon
-  const squeeze = params<SqueezeParams>(squeezeDefaults, { targetFreeKib: count, balloonKibPerEpoch: positiveInt, inaccuracyKib: count, epochSeconds: positive })(x['squeeze'], `${source}: squeeze`)
-  if (squeeze._tag === 'Left') return squeeze
-  const arAco = params<ArAcoParams>(arAcoDefaults, {
-    order: positiveInt, window: positiveInt, levels, margin: nonNeg, ants: positiveInt, iterations: positiveInt,
-    alpha: nonNeg, beta: nonNeg, rho: fraction, underPenalty: nonNeg, overPenalty: nonNeg,
-  })(x['arAco'], `${source}: arAco`)
-  if (arAco._tag === 'Left') return arAco
-  if (arAco.right.window < arAco.right.order + 2) return left(`${source}: arAco.window: must be at least order + 2 = ${arAco.right.order + 2}`)
-  const blocks = params<BlocksParams>(blocksDefaults, { blockKib: positiveInt })(x['blocks'], `${source}: blocks`)
-  if (blocks._tag === 'Left') return blocks
-  const cloudsim = params<CloudsimParams>(cloudsimDefaults, { hosts: csHosts, vmMips: positive, cloudletsPerVm: positiveInt, cloudletMi: positive })(x['cloudsim'], `${source}: cloudsim`)
-  if (cloudsim._tag === 'Left') return cloudsim
-  return right({ capacityKib: capacityKib.right, esx: esx.right, balloon: balloon.right, squeeze: squeeze.right, arAco: arAco.right, blocks: blocks.right, cloudsim: cloudsim.right })
+/** Parses and decodes the text of a host file for `memvirt alloc`. */
+export const parseAllocHost = (text: string): Either<DecodeError, AllocHost> => {
+  const json = parseJson(text)
+  return isLeft(json) ? json : decodeAllocHost(json.right)
 }
 
 /** The defaults for a given capacity (what `--host` omitted means, with the generator's capacity). */
@@ -99,17 +103,19 @@ export const allocHostDefaults = (capacityKib: number): AllocHost => ({
   capacityKib, esx: esxDefaults, balloon: balloonDefaults, squeeze: squeezeDefaults, arAco: arAcoDefaults, blocks: blocksDefaults, cloudsim: cloudsimDefaults,
 })
 
+/** The default PCIe rate: PCIe 3 x16, about 12 GiB/s. */
+const DEFAULT_PCIE_KIB_PER_SEC = 12 * 1024 * 1024
+
+const GpuHostCodec = exact('a GPU host (a JSON object with "gpuMemKib")', { gpuMemKib: list(R.gpu.gpuMemKib, { min: 1, max: 64 }) }, { pcieKibPerSec: R.gpu.pcieKibPerSec })
+
 /** Decodes a parsed GPU host JSON: `{ "gpuMemKib": [N, …], "pcieKibPerSec": N }`. */
-export const decodeGpuHost = (x: Json, source = 'host'): Either<string, GpuHost> => {
-  if (!isObject(x)) return left(`${source}: expected a JSON object, got ${show(x)}`)
-  for (const k of Object.keys(x)) if (k !== 'gpuMemKib' && k !== 'pcieKibPerSec') return left(`${source}: ${k}: unknown field (known: gpuMemKib, pcieKibPerSec)`)
-  const g = x['gpuMemKib']
-  if (!Array.isArray(g) || g.length === 0) return left(`${source}: gpuMemKib: expected a non-empty array of GPU memory sizes in KiB, got ${show(g)}`)
-  for (let i = 0; i < g.length; i++) {
-    const r = kib(g[i], `${source}: gpuMemKib[${i}]`)
-    if (r._tag === 'Left') return r
-  }
-  const p = positive(x['pcieKibPerSec'] ?? 12 * 1024 * 1024, `${source}: pcieKibPerSec`)
-  if (p._tag === 'Left') return p
-  return right({ gpuMemKib: g as number[], pcieKibPerSec: p.right })
+export const decodeGpuHost = (u: unknown): Either<FieldError, GpuHost> => {
+  const r = decodeValue(GpuHostCodec, u)
+  return isLeft(r) ? r : right({ gpuMemKib: r.right.gpuMemKib, pcieKibPerSec: r.right.pcieKibPerSec ?? DEFAULT_PCIE_KIB_PER_SEC })
+}
+
+/** Parses and decodes the text of a GPU host file. */
+export const parseGpuHost = (text: string): Either<DecodeError, GpuHost> => {
+  const json = parseJson(text)
+  return isLeft(json) ? json : decodeGpuHost(json.right)
 }

@@ -8,7 +8,7 @@ import { squeezePolicy } from './squeeze.ts'
 import { arAcoPolicy } from './ar-aco.ts'
 import { blocksPolicy, runMakespan } from './blocks.ts'
 import type { AllocHost } from './host.ts'
-import { gpuPolicies, runGpu, type GpuHost, type GpuPolicyName, type GpuRun } from './gpu.ts'
+import { gpuPolicies, runGpu, type GpuHost, type GpuPolicyName, type GpuRun, type TaskOutcome } from './gpu.ts'
 import type { GpuWorkload } from './gpu-workload.ts'
 
 export const policyNames = ['static', 'balloon', 'esx', 'squeeze', 'ar-aco', 'blocks'] as const
@@ -57,7 +57,15 @@ export const formatAllocTable = (runs: readonly PolicyRun[]): string => {
   return [line(head), line(widths.map((n) => '-'.repeat(n))), ...rows.map(line)].join('\n') + '\n'
 }
 
-const round6 = (x: number): number => Math.round(x * 1e6) / 1e6
+/**
+ * The fixed precision of every fractional figure in `--json` output: 6 decimal places (a microsecond
+ * for times in seconds, 10^-6 for ratios). An integer divided by 10^6 prints as its shortest decimal,
+ * so 52.769999999999996 s is written 52.77 (issue 13).
+ */
+export const round6 = (x: number): number => Math.round(x * 1e6) / 1e6
+
+const roundOutcome = (o: TaskOutcome): TaskOutcome =>
+  o._tag === 'Done' ? { _tag: 'Done', gpu: o.gpu, startS: round6(o.startS), finishS: round6(o.finishS), migrated: o.migrated } : o
 
 /** The `--json` document: one object per policy with every epoch and the metrics. */
 export const allocJson = (w: Workload, runs: readonly PolicyRun[]): unknown[] =>
@@ -107,7 +115,7 @@ export const formatGpuTable = (runs: readonly GpuRun[]): string => {
 export const gpuJson = (w: GpuWorkload, runs: readonly GpuRun[]): unknown[] =>
   runs.map((r) => ({
     policy: r.policy,
-    tasks: r.outcomes.map((o, i) => ({ task: i, vm: w.vms[w.tasks[i]!.vm]!.id, ...o })),
+    tasks: r.outcomes.map((o, i) => ({ task: i, vm: w.vms[w.tasks[i]!.vm]!.id, ...roundOutcome(o) })),
     metrics: {
       slowdown: Object.fromEntries(w.vms.map((v, i) => { const s = r.metrics.slowdown[i]; return [v.id, s === null || s === undefined ? null : round6(s)] })),
       fairness: round6(r.metrics.fairness),

@@ -3,7 +3,7 @@
 // behaviours (idealised, hidden lower/upper limits, stuck, intermittently stuck), the same clock
 // (time = iteration / 10 s) and the same three phases (free, use 500 KiB, give back).
 // Read at xen-api commit 9d3320db59ae9eff91b15276cff537ae4659d87e (squeeze_test.ml).
-import { left, right, type Either } from 'fp-ts/lib/Either.js'
+import { left, right, type Either } from '../bits/either.ts'
 import { maxmemFor, oneIteration, squeezerInit, type Domain, type Fistpoint, type SqueezerState, type SqueezeHost } from './squeeze.ts'
 
 /** How a simulated guest's balloon driver responds (squeeze_test.ml's vm classes). */

@@ -1,7 +1,8 @@
 // Workloads for `memvirt alloc`: the bundled seeded generator (diurnal, bursty and idle-heavy
 // VMs) and the CSV format `epoch,vm,demand_kib[,active_kib][,weight][,min_kib][,max_kib]`,
 // decoded with line/field errors as values.
-import { left, right, type Either } from 'fp-ts/lib/Either.js'
+import { isLeft, left, right, type Either } from '../bits/either.ts'
+import { type DecodeError, type Range, fieldError, intRange, lineError, numberFromText, realRange } from '../codec/index.ts'
 import { Cursor, seeded } from './prng.ts'
 import type { VmSpec, Workload } from './model.ts'
 
@@ -82,75 +83,93 @@ export const formatWorkloadCsv = (w: Workload): string => {
 const required = ['epoch', 'vm', 'demand_kib'] as const
 const optional = ['active_kib', 'weight', 'min_kib', 'max_kib'] as const
 
-const kibField = (s: string): number | null => (/^\d+$/.test(s) && Number.isSafeInteger(Number(s)) ? Number(s) : null)
+/** The ranges of the workload's columns (notes/codec-readme.md): at most a million epochs, 1 PiB per VM. */
+export const WORKLOAD_RANGES = {
+  epoch: intRange(0, 1_000_000),
+  kib: intRange(0, 2 ** 40),
+  weight: realRange(0, 1_000_000, { minOpen: true }),
+} as const
 
 /**
  * Decodes a workload CSV. The header must start `epoch,vm,demand_kib`, followed by any of
  * `active_kib`, `weight`, `min_kib`, `max_kib` in any order. Epochs are 0, 1, 2, … and every VM
- * (in order of first appearance) has exactly one row per epoch. KiB fields are non-negative
- * integers, weight a positive number; weight/min/max are per VM and must not change between its
- * rows. Defaults: active = demand, weight 1, min 0, max = the VM's peak demand. Errors name the
- * line and field.
+ * (in order of first appearance) has exactly one row per epoch. KiB fields are integers from 0 to
+ * 2^40, epochs at most 10^6, weight a number in (0, 10^6]; weight/min/max are per VM and must not
+ * change between its rows. Defaults: active = demand, weight 1, min 0, max = the VM's peak demand.
+ * Errors name the line and field (`formatError(file, e)` gives `FILE:3: demand_kib: expected …`).
  */
-export const parseWorkloadCsv = (text: string, source = 'workload'): Either<string, Workload> => {
+export const parseWorkloadCsv = (text: string): Either<DecodeError, Workload> => {
   const lines = text.split(/\r?\n/)
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop()
-  if (lines.length === 0) return left(`${source}: empty file, expected a header line`)
+  if (lines.length === 0) return left(fieldError('', 'empty file, expected a header line'))
   const header = lines[0]!.split(',').map((h) => h.trim())
   for (let k = 0; k < required.length; k++) {
-    if (header[k] !== required[k]) return left(`${source}: line 1: column ${k + 1} must be '${required[k]}', got '${header[k] ?? ''}'`)
+    if (header[k] !== required[k]) return left(lineError(1, undefined, `column ${k + 1} must be '${required[k]}', got '${header[k] ?? ''}'`))
   }
   const col = new Map<string, number>()
   for (let k = 3; k < header.length; k++) {
     const h = header[k]!
-    if (!(optional as readonly string[]).includes(h)) return left(`${source}: line 1: unknown column '${h}' (expected ${optional.join(', ')})`)
-    if (col.has(h)) return left(`${source}: line 1: column '${h}' appears twice`)
+    if (!(optional as readonly string[]).includes(h)) return left(lineError(1, undefined, `unknown column '${h}' (expected ${optional.join(', ')})`))
+    if (col.has(h)) return left(lineError(1, undefined, `column '${h}' appears twice`))
     col.set(h, k)
   }
   type Acc = { id: string; weight: number | null; min: number | null; max: number | null; demand: Map<number, number>; active: Map<number, number> }
   const byId = new Map<string, Acc>()
   let epochs = 0
   for (let ln = 1; ln < lines.length; ln++) {
-    const at = `${source}: line ${ln + 1}`
+    const bad = (message: string): Either<DecodeError, never> => left(lineError(ln + 1, undefined, message))
     const f = lines[ln]!.split(',').map((x) => x.trim())
-    if (f.length !== header.length) return left(`${at}: expected ${header.length} fields, got ${f.length}`)
-    const epoch = kibField(f[0]!)
-    if (epoch === null) return left(`${at}: epoch: expected a non-negative integer, got '${f[0]}'`)
+    if (f.length !== header.length) return bad(`expected ${header.length} fields, got ${f.length}`)
+    const field = (name: string, range: Range, text: string): Either<DecodeError, number> => {
+      const n = numberFromText(range, text)
+      return isLeft(n) ? bad(`${name}: ${n.left}`) : n
+    }
+    const epoch = field('epoch', WORKLOAD_RANGES.epoch, f[0]!)
+    if (isLeft(epoch)) return epoch
+    const e = epoch.right
     const id = f[1]!
-    if (id === '') return left(`${at}: vm: empty name`)
-    const demand = kibField(f[2]!)
-    if (demand === null) return left(`${at}: demand_kib: expected a non-negative integer, got '${f[2]}'`)
+    if (id === '') return bad('vm: empty name')
+    const demand = field('demand_kib', WORKLOAD_RANGES.kib, f[2]!)
+    if (isLeft(demand)) return demand
     const acc = byId.get(id) ?? { id, weight: null, min: null, max: null, demand: new Map(), active: new Map() }
     byId.set(id, acc)
-    if (acc.demand.has(epoch)) return left(`${at}: vm '${id}' already has a row for epoch ${epoch}`)
-    acc.demand.set(epoch, demand)
+    if (acc.demand.has(e)) return bad(`vm '${id}' already has a row for epoch ${e}`)
+    acc.demand.set(e, demand.right)
     const get = (name: string): string | undefined => { const k = col.get(name); return k === undefined ? undefined : f[k] }
     const a = get('active_kib')
     if (a !== undefined) {
-      const x = kibField(a)
-      if (x === null) return left(`${at}: active_kib: expected a non-negative integer, got '${a}'`)
-      acc.active.set(epoch, x)
+      const x = field('active_kib', WORKLOAD_RANGES.kib, a)
+      if (isLeft(x)) return x
+      acc.active.set(e, x.right)
     }
     const w = get('weight')
     if (w !== undefined) {
-      const x = Number(w)
-      if (w === '' || !Number.isFinite(x) || x <= 0) return left(`${at}: weight: expected a positive number, got '${w}'`)
-      if (acc.weight !== null && acc.weight !== x) return left(`${at}: weight: vm '${id}' had weight ${acc.weight}, now ${x}`)
-      acc.weight = x
+      const x = field('weight', WORKLOAD_RANGES.weight, w)
+      if (isLeft(x)) return x
+      if (acc.weight !== null && acc.weight !== x.right) return bad(`weight: vm '${id}' had weight ${acc.weight}, now ${x.right}`)
+      acc.weight = x.right
     }
     for (const name of ['min_kib', 'max_kib'] as const) {
       const s = get(name)
       if (s === undefined) continue
-      const x = kibField(s)
-      if (x === null) return left(`${at}: ${name}: expected a non-negative integer, got '${s}'`)
+      const x = field(name, WORKLOAD_RANGES.kib, s)
+      if (isLeft(x)) return x
       const key = name === 'min_kib' ? 'min' : 'max'
-      if (acc[key] !== null && acc[key] !== x) return left(`${at}: ${name}: vm '${id}' had ${acc[key]}, now ${x}`)
-      acc[key] = x
+      if (acc[key] !== null && acc[key] !== x.right) return bad(`${name}: vm '${id}' had ${acc[key]}, now ${x.right}`)
+      acc[key] = x.right
     }
-    epochs = Math.max(epochs, epoch + 1)
+    epochs = Math.max(epochs, e + 1)
   }
   const accs = [...byId.values()]
-  if (accs.length === 0) return left(`${source}: no data rows`)
+  if (accs.length === 0) return left(fieldError('', 'no data rows'))
+  // Every VM has a row for every epoch: checked before the tables are allocated, so a stray large
+  // epoch costs an error, not n × epochs of memory.
+  for (const acc of accs) {
+    if (acc.demand.size === epochs) continue
+    let e = 0
+    while (acc.demand.has(e)) e++
+    return left(fieldError('', `vm '${acc.id}' has no row for epoch ${e}`))
+  }
   const n = accs.length
   const demandKib = new Float64Array(n * epochs)
   const activeKib = new Float64Array(n * epochs)
@@ -159,15 +178,14 @@ export const parseWorkloadCsv = (text: string, source = 'workload'): Either<stri
     const acc = accs[v]!
     let peak = 0
     for (let e = 0; e < epochs; e++) {
-      const d = acc.demand.get(e)
-      if (d === undefined) return left(`${source}: vm '${acc.id}' has no row for epoch ${e}`)
+      const d = acc.demand.get(e)!
       demandKib[e * n + v] = d
       activeKib[e * n + v] = acc.active.get(e) ?? d
       peak = Math.max(peak, d)
     }
     const minKib = acc.min ?? 0
     const maxKib = acc.max ?? Math.max(peak, minKib)
-    if (minKib > maxKib) return left(`${source}: vm '${acc.id}': min_kib ${minKib} exceeds max_kib ${maxKib}`)
+    if (minKib > maxKib) return left(fieldError('', `vm '${acc.id}': min_kib ${minKib} exceeds max_kib ${maxKib}`))
     vms.push({ id: acc.id, weight: acc.weight ?? 1, minKib, maxKib })
   }
   return right({ vms, epochs, demandKib, activeKib })

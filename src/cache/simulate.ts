@@ -2,7 +2,7 @@
 // valid); `simulate`/`simulateSource` replay a whole trace on mutable storage inside one call,
 // which is the fast path. properties/cache/policies.prop.ts proves it equal to folding the pure
 // `access`.
-import { left, right, isLeft, type Either } from 'fp-ts/lib/Either.js'
+import { left, right, isLeft, type Either } from '../bits/either.ts'
 import { withAdmission, type AdmissionOptions } from './admission.ts'
 import { POLICIES } from './policies/index.ts'
 import { SIZED_POLICIES, type Params, type Policy, type PolicyName } from './policy.ts'
@@ -159,7 +159,7 @@ export const simulateSource = (
 export const sourceOf = (trace: Trace): Source => (sink) => {
   const { next, sizes } = trace
   for (let i = 0; i < trace.ids.length; i++) {
-    sink(trace.ids[i] as number, next === undefined ? NaN : (next[i] as number), sizes === undefined ? 1 : (sizes[i] as number))
+    sink(trace.ids[i] as number, next === undefined ? NaN : (next[i] as number), sizes === undefined ? 1 : (sizes[i]))
   }
   return right(undefined)
 }

@@ -10,7 +10,7 @@
 //   msr            MSR Cambridge block I/O: Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime;
 //                  one request per block the byte range [Offset, Offset+Size) touches; block ids
 //                  are disk·2^32 + block, so the disks of one host stay apart
-import { left, right, type Either } from 'fp-ts/lib/Either.js'
+import { left, right, type Either } from '../bits/either.ts'
 
 export const TRACE_FORMATS = ['txt', 'csv', 'oracleGeneral', 'msr'] as const
 export type TraceFormat = (typeof TRACE_FORMATS)[number]

@@ -6,7 +6,9 @@ import type { Command } from 'commander'
 import { failInput, writeFileAtomic } from './io.ts'
 import { renderSvg } from './plot.ts'
 import { defaultCapacityKib, formatWorkloadCsv, generateWorkload, generatorDefaults, parseWorkloadCsv } from '../alloc/workload.ts'
-import { allocHostDefaults, decodeAllocHost, decodeGpuHost, type AllocHost } from '../alloc/host.ts'
+import { allocHostDefaults, parseAllocHost, parseGpuHost, type AllocHost } from '../alloc/host.ts'
+import { formatError } from '../codec/errors.ts'
+import { intRange, numberFromText } from '../codec/numbers.ts'
 import { allocJson, formatAllocTable, formatGpuTable, gpuJson, isGpuPolicy, policyNames, runGpuPolicies, runPolicy, type PolicyName } from '../alloc/report.ts'
 import { allocTimelineSpec, gpuSlowdownSpec } from '../alloc/plot.ts'
 import { defaultGpuHost, formatGpuCsv, generateGpuWorkload, parseGpuCsv } from '../alloc/gpu-workload.ts'
@@ -21,18 +23,10 @@ const readText = (path: string, what: string): string => {
   }
 }
 
-const readJson = (path: string): unknown => {
-  const text = readText(path, 'host file')
-  try {
-    return JSON.parse(text)
-  } catch (e) {
-    return failInput(`${path}: not JSON: ${(e as Error).message}`)
-  }
-}
 
 const parseSeed = (s: string): number => {
-  if (!/^\d+$/.test(s) || !Number.isSafeInteger(Number(s))) return failInput(`--seed: expected a non-negative integer, got '${s}'`)
-  return Number(s)
+  const n = numberFromText(intRange(0, Number.MAX_SAFE_INTEGER), s)
+  return n._tag === 'Left' ? failInput(`--seed: ${n.left}`) : n.right
 }
 
 const parseList = <T extends string>(s: string, ok: (x: string) => x is T, known: readonly string[], flag: string): T[] => {
@@ -53,8 +47,8 @@ const allocAction = async (workloadPath: string | undefined, o: AllocOptions): P
   let w: Workload
   if (workloadPath === undefined) w = generateWorkload({ ...generatorDefaults, seed })
   else {
-    const r = parseWorkloadCsv(readText(workloadPath, 'workload file'), workloadPath)
-    if (r._tag === 'Left') return failInput(r.left)
+    const r = parseWorkloadCsv(readText(workloadPath, 'workload file'))
+    if (r._tag === 'Left') return failInput(formatError(workloadPath, r.left))
     w = r.right
   }
   let host: AllocHost
@@ -62,8 +56,8 @@ const allocAction = async (workloadPath: string | undefined, o: AllocOptions): P
     if (workloadPath !== undefined) return failInput('--host: required with a workload file (a JSON object with at least "capacityKib")')
     host = allocHostDefaults(defaultCapacityKib(w))
   } else {
-    const r = decodeAllocHost(readJson(o.host), o.host)
-    if (r._tag === 'Left') return failInput(r.left)
+    const r = parseAllocHost(readText(o.host, 'host file'))
+    if (r._tag === 'Left') return failInput(formatError(o.host, r.left))
     host = r.right
   }
   const floor = w.vms.reduce((s, v) => s + v.minKib, 0)
@@ -85,13 +79,13 @@ const gpuAction = async (tasksPath: string | undefined, o: GpuOptions): Promise<
   const names = parseList<GpuPolicyName>(o.policy, isGpuPolicy, gpuPolicies, '--policy')
   const w = (() => {
     if (tasksPath === undefined) return generateGpuWorkload(seed)
-    const r = parseGpuCsv(readText(tasksPath, 'tasks file'), tasksPath)
-    return r._tag === 'Left' ? failInput(r.left) : r.right
+    const r = parseGpuCsv(readText(tasksPath, 'tasks file'))
+    return r._tag === 'Left' ? failInput(formatError(tasksPath, r.left)) : r.right
   })()
   const host = (() => {
     if (o.host === undefined) return defaultGpuHost
-    const r = decodeGpuHost(readJson(o.host), o.host)
-    return r._tag === 'Left' ? failInput(r.left) : r.right
+    const r = parseGpuHost(readText(o.host, 'host file'))
+    return r._tag === 'Left' ? failInput(formatError(o.host, r.left)) : r.right
   })()
   if (o.emitTasks !== undefined) writeFileAtomic(o.emitTasks, formatGpuCsv(w))
   const runs = runGpuPolicies(names, host, w)

@@ -6,7 +6,8 @@ import { accessSync, closeSync, constants, openSync, readSync, statSync } from '
 import { endianness } from 'node:os'
 import type { Command } from 'commander'
 import { SingleBar, Presets } from 'cli-progress'
-import { isLeft, right, left, type Either } from 'fp-ts/lib/Either.js'
+import { isLeft, right, left, type Either } from '../bits/either.ts'
+import { type Range, intRange, numberFromText } from '../codec/numbers.ts'
 import type { AdmissionOptions } from '../cache/admission.ts'
 import { blockAccess, blockReq, flush, initBlockCache, jainIndex, MAX_VMS, vmReport, type BlockCacheConfig, type BlockCacheState, type WritePolicy } from '../cache/blockcache.ts'
 import { mrcSizes, mrcSpec, type MrcPoint } from '../cache/mrc.ts'
@@ -179,10 +180,13 @@ export const forEachMsr = (path: string, blockSize: number, io: (r: BlockIo) => 
 
 // ---- flag decoding ---------------------------------------------------------------------------
 
-const positiveInts = (flag: string, s: string): number[] =>
+/** Cache sizes (objects or bytes) and block sizes: any positive safe integer (memory grows with the trace, not the size). */
+const SIZE = intRange(1, Number.MAX_SAFE_INTEGER)
+
+const positiveInts = (flag: string, s: string, range: Range = SIZE): number[] =>
   s.split(',').map((x) => {
-    const v = Number(x.trim())
-    return Number.isSafeInteger(v) && v > 0 ? v : failInput(`${flag}: ${JSON.stringify(x)} is not a positive integer`)
+    const v = numberFromText(range, x)
+    return isLeft(v) ? failInput(`${flag}: ${v.left}`) : v.right
   })
 
 const policies = (s: string): PolicyName[] =>
@@ -222,7 +226,7 @@ const csvOptions = (s: string | undefined): CsvOptions => {
     consumed += m[0].length
     const k = m[1] as string
     const v = m[2] as string
-    if (k === 'obj-id-col') o = { ...o, objIdCol: positiveInts('--trace-type-params obj-id-col', v)[0] as number }
+    if (k === 'obj-id-col') o = { ...o, objIdCol: positiveInts('--trace-type-params obj-id-col', v, intRange(1, 1024))[0] as number }
     else if (k === 'has-header') o = { ...o, hasHeader: v.trim() === 'true' || v.trim() === '1' }
     else if (k === 'obj-id-is-num') o = { ...o, objIdIsNum: v.trim() === 'true' || v.trim() === '1' }
     else if (k === 'delimiter') o = { ...o, delimiter: v === '\\t' ? '\t' : v }
@@ -232,12 +236,32 @@ const csvOptions = (s: string | undefined): CsvOptions => {
   return o
 }
 
-/** `window=W,threshold=K`. */
+/** The admission window's range: its ring holds one entry per request, so it is bounded like a table. */
+export const ADMISSION_WINDOW = intRange(1, 2 ** 24)
+
+/**
+ * `window=W,threshold=K`: both required, 1 ≤ K ≤ W ≤ 2^24 (a threshold above the window could never
+ * be reached: the front would admit nothing). Unknown keys are errors.
+ */
 export const admissionOptions = (s: string | undefined): AdmissionOptions | undefined => {
   if (s === undefined) return undefined
-  const kv = new Map(s.split(',').map((x) => x.split('=').map((y) => y.trim()) as [string, string]))
-  const window = positiveInts('--admission window', kv.get('window') ?? 'missing')[0] as number
-  const threshold = positiveInts('--admission threshold', kv.get('threshold') ?? 'missing')[0] as number
+  const kv = new Map<string, string>()
+  for (const part of s.split(',')) {
+    const eq = part.indexOf('=')
+    const k = (eq < 0 ? part : part.slice(0, eq)).trim()
+    if (k !== 'window' && k !== 'threshold') return failInput(`--admission: unknown key ${JSON.stringify(k)} (expected window=W,threshold=K)`)
+    if (eq < 0 || kv.has(k)) return failInput(`--admission: ${JSON.stringify(part)}: expected ${k}=N once`)
+    kv.set(k, part.slice(eq + 1))
+  }
+  const num = (k: 'window' | 'threshold'): number => {
+    const v = kv.get(k)
+    if (v === undefined) return failInput(`--admission: ${k}: missing (expected window=W,threshold=K)`)
+    const n = numberFromText(ADMISSION_WINDOW, v)
+    return isLeft(n) ? failInput(`--admission: ${k}: ${n.left}`) : n.right
+  }
+  const window = num('window')
+  const threshold = num('threshold')
+  if (threshold > window) return failInput(`--admission: threshold: expected at most the window (${window}), got ${threshold}: no object could ever be admitted`)
   return { window, threshold }
 }
 
@@ -385,8 +409,8 @@ const runBlockCache = (path: string, f: BlockFlags): void => {
   if (policy === 'belady') failInput('--policy: belady is offline and cannot drive a block cache')
   if (f.write !== 'write-through' && f.write !== 'write-back') failInput(`--write: ${JSON.stringify(f.write)} is not write-through or write-back`)
   const quotas = f.quota === undefined ? undefined : f.quota.split(',').map((x) => {
-    const v = Number(x.trim())
-    return Number.isSafeInteger(v) && v >= 0 ? v : failInput(`--quota: ${JSON.stringify(x)} is not a non-negative integer`)
+    const v = numberFromText(intRange(0, Number.MAX_SAFE_INTEGER), x)
+    return isLeft(v) ? failInput(`--quota: ${v.left}`) : v.right
   })
   if (f.size === undefined && quotas === undefined) failInput('--size (or --quota per VM) is required')
   const capacity = f.size === undefined ? 0 : (positiveInts('--size', f.size)[0] as number)

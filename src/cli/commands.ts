@@ -7,6 +7,8 @@ import { register as registerTranslate } from './translate.ts'
 import { register as registerDemo } from './demo.ts'
 import { register as registerRun } from './run.ts'
 import { register as registerCheck } from './check.ts'
+import { register as registerIommu } from './iommu.ts'
+import { register as registerVirtioIommu } from './virtio-iommu.ts'
 
 export type Register = (program: Command) => void
 
@@ -17,4 +19,6 @@ export const commands: readonly Register[] = [
   registerDemo,
   registerRun,
   registerCheck,
+  registerIommu,
+  registerVirtioIommu,
 ]

@@ -4,7 +4,7 @@
 // `memvirt demo translate` keeps the earlier two-stage translation walkthrough.
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { type Either, isLeft, left, right } from 'fp-ts/lib/Either.js'
+import { type Either, isLeft, left, right } from '../bits/either.ts'
 import type { Command } from 'commander'
 import { hex } from '../bits/bits.ts'
 import { parseElf } from '../elf/elf.ts'
@@ -19,7 +19,8 @@ import {
 } from '../machine/summary.ts'
 import { encodeTraceLine } from '../trace/jsonl.ts'
 import { failInput, writeFileAtomic } from './io.ts'
-import { formatScenarioError, parseScenario } from './scenario.ts'
+import { parseScenario } from './scenario.ts'
+import { formatError } from '../codec/errors.ts'
 import { renderScenario } from './translate.ts'
 
 // ---- the hypervisor demo ------------------------------------------------------------------------------
@@ -121,8 +122,8 @@ export const TRANSLATE_DEMO_PATH = fileURLToPath(new URL('./demo-translate.json'
 
 /** The translation demo's whole output (text or JSON lines), from the scenario's text. */
 export const translateDemo = (scenarioText: string, json: boolean): string => {
-  const s = parseScenario(scenarioText, 'demo-translate.json')
-  if (isLeft(s)) return failInput(`bundled demo scenario: ${formatScenarioError(s.left)}`)
+  const s = parseScenario(scenarioText)
+  if (isLeft(s)) return failInput(`bundled demo scenario ${formatError('demo-translate.json', s.left)}`)
   if (json) return renderScenario(s.right, 'json')
   return `${renderScenario(s.right, 'text')}\n(the same as \`memvirt translate src/cli/demo-translate.json\`; the README describes the scenario format)\n`
 }

@@ -1,9 +1,10 @@
 // Translation scenarios: the JSON input of `memvirt translate`, decoded once at the edge with io-ts
-// into a memory image, a translation context and a list of accesses. Every decoding error names the
-// path of the bad field (`scenario.accesses[2].va`); the schema is published in the README.
+// (the codec kit, src/codec/) into a memory image, a translation context and a list of accesses. Every
+// error names the line and column of bad JSON or the path of a bad field (`accesses[2].va`).
 // CSR fields and their WARL legalization follow the Priv. ISA (satp, hgatp, menvcfg, henvcfg) and Spike.
 import * as t from 'io-ts'
-import { type Either, left, right, isLeft } from 'fp-ts/lib/Either.js'
+import { type Either, left, right, isLeft } from '../bits/either.ts'
+import { type DecodeError, type FieldError, decodeValue, exact, fieldError, Hex64, list, oneOf, Bool, Text, parseJson, showValue } from '../codec/index.ts'
 import { phys } from '../bits/address.ts'
 import { hex } from '../bits/bits.ts'
 import { emptyMemory, poke, type AccessSize, type PhysMemory } from '../memory/memory.ts'
@@ -39,131 +40,16 @@ export interface Scenario {
   readonly accesses: readonly ScenarioAccess[]
 }
 
-/** A decoding failure: the path of the bad field and what is wrong with it. */
-export interface ScenarioError {
-  readonly path: string
-  readonly message: string
-}
+// ---- leaf codecs (the rest come from the codec kit, src/codec/) ---------------------------------------
 
-export const formatScenarioError = (e: ScenarioError): string => (e.path === '' ? e.message : `${e.path}: ${e.message}`)
-
-// ---- leaf codecs ----------------------------------------------------------------------------------
-
-/** A short rendering of an offending JSON value for an error message. */
-const show = (u: unknown): string => {
-  if (u === undefined) return 'nothing'
-  const s = JSON.stringify(u)
-  return s.length > 40 ? `${s.slice(0, 37)}...` : s
-}
-
-const got = (u: unknown): string =>
-  typeof u === 'number' ? `the number ${show(u)} (64-bit values are written as hex strings)` : show(u)
-
-const HEX = /^0x[0-9a-fA-F]+(_[0-9a-fA-F]+)*$/
-
-/**
- * A 64-bit value written as a hex string: `0x` then hex digits, `_` allowed between digits
- * ("0x8000_1000"). JSON numbers and decimal strings are refused: a JSON number above 2^53 silently
- * loses bits, and an address is easier to check in hex.
- */
-export const Hex64 = new t.Type<bigint, string, unknown>(
-  'a hex string like 0x8000_1000',
-  (u): u is bigint => typeof u === 'bigint',
-  (u, c) => {
-    if (typeof u !== 'string' || !HEX.test(u)) return t.failure(u, c, `expected a hex string like 0x8000_1000, got ${got(u)}`)
-    const v = BigInt(u.replaceAll('_', ''))
-    return v >> 64n === 0n ? t.success(v) : t.failure(u, c, `${u} does not fit in 64 bits`)
-  },
-  (v) => hex(v),
-)
-
-const oneOf = <A extends string>(values: readonly A[]) => new t.Type<A, A, unknown>(
-  `one of ${values.map((v) => JSON.stringify(v)).join(', ')}`,
-  (u): u is A => typeof u === 'string' && (values as readonly string[]).includes(u),
-  (u, c) => typeof u === 'string' && (values as readonly string[]).includes(u)
-    ? t.success(u as A)
-    : t.failure(u, c, `expected one of ${values.map((v) => JSON.stringify(v)).join(', ')}, got ${show(u)}`),
-  t.identity,
-)
-
-const Bool = new t.Type<boolean, boolean, unknown>(
-  'true or false', (u): u is boolean => typeof u === 'boolean',
-  (u, c) => (typeof u === 'boolean' ? t.success(u) : t.failure(u, c, `expected true or false, got ${show(u)}`)), t.identity,
-)
-
-const Text = new t.Type<string, string, unknown>(
-  'a string', (u): u is string => typeof u === 'string',
-  (u, c) => (typeof u === 'string' ? t.success(u) : t.failure(u, c, `expected a string, got ${show(u)}`)), t.identity,
-)
-
-const Size = new t.Type<AccessSize, AccessSize, unknown>(
-  'a size of 1, 2, 4 or 8 bytes', (u): u is AccessSize => u === 1 || u === 2 || u === 4 || u === 8,
-  (u, c) => (u === 1 || u === 2 || u === 4 || u === 8 ? t.success(u) : t.failure(u, c, `expected a size of 1, 2, 4 or 8 bytes, got ${show(u)}`)),
-  t.identity,
-)
-
-// ---- structural codecs: objects with known fields, lists --------------------------------------------
-
-type Required<P extends t.Props> = { readonly [K in keyof P]: t.TypeOf<P[K]> }
-type Optional<P extends t.Props> = { readonly [K in keyof P]?: t.TypeOf<P[K]> }
-
-/**
- * An object with required and optional fields. Unknown fields are errors (a misspelt "vstap" would
- * otherwise be silently ignored); a missing required field is reported at its own path.
- */
-const struct = <R extends t.Props, O extends t.Props>(required: R, optional: O) => {
-  const known = [...Object.keys(required), ...Object.keys(optional)]
-  return new t.Type<Required<R> & Optional<O>, unknown, unknown>(
-    `an object with ${known.join(', ')}`,
-    (u): u is Required<R> & Optional<O> => typeof u === 'object' && u !== null,
-    (u, c) => {
-      if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c, `expected an object, got ${show(u)}`)
-      const o = u as Record<string, unknown>
-      for (const k of Object.keys(o)) {
-        if (!known.includes(k)) return t.failure(o[k], t.appendContext(c, k, t.unknown, o[k]), `unknown field (expected one of ${known.join(', ')})`)
-      }
-      const out: Record<string, unknown> = {}
-      for (const [k, codec] of Object.entries(required)) {
-        if (!(k in o)) return t.failure(undefined, t.appendContext(c, k, codec, undefined), `missing (expected ${codec.name})`)
-        const r = codec.validate(o[k], t.appendContext(c, k, codec, o[k]))
-        if (isLeft(r)) return r
-        out[k] = r.right
-      }
-      for (const [k, codec] of Object.entries(optional)) {
-        if (!(k in o)) continue
-        const r = codec.validate(o[k], t.appendContext(c, k, codec, o[k]))
-        if (isLeft(r)) return r
-        out[k] = r.right
-      }
-      return t.success(out as Required<R> & Optional<O>)
-    },
-    t.identity,
-  )
-}
-
-const list = <C extends t.Mixed>(item: C, minLength = 0) => new t.Type<readonly t.TypeOf<C>[], unknown, unknown>(
-  `a list of ${item.name}`,
-  (u): u is readonly t.TypeOf<C>[] => Array.isArray(u),
-  (u, c) => {
-    if (!Array.isArray(u)) return t.failure(u, c, `expected a list, got ${show(u)}`)
-    if (u.length < minLength) return t.failure(u, c, `expected at least ${minLength} entr${minLength === 1 ? 'y' : 'ies'}, got an empty list`)
-    const out: t.TypeOf<C>[] = []
-    for (let i = 0; i < u.length; i++) {
-      const r = item.validate(u[i], t.appendContext(c, String(i), item, u[i]))
-      if (isLeft(r)) return r
-      out.push(r.right)
-    }
-    return t.success(out)
-  },
-  t.identity,
-)
+const Size = oneOf<AccessSize>([1, 2, 4, 8])
 
 /**
  * A register given either raw (a hex string) or as named bits ({"SUM": true}); the named bits are
  * what translation reads, the rest of a raw value is ignored.
  */
 const bitsOrRaw = <K extends string>(fields: Readonly<Record<K, number>>) => {
-  const named = struct({}, Object.fromEntries(Object.keys(fields).map((k) => [k, Bool])) as Record<K, typeof Bool>)
+  const named = exact('an object of named bits', {}, Object.fromEntries(Object.keys(fields).map((k) => [k, Bool])) as Record<K, typeof Bool>)
   const example = `{"${Object.keys(fields)[0]}": true}`
   return new t.Type<bigint, unknown, unknown>(
     `a hex string or an object like ${example}`, (u): u is bigint => typeof u === 'bigint',
@@ -176,7 +62,7 @@ const bitsOrRaw = <K extends string>(fields: Readonly<Record<K, number>>) => {
         return t.success(v)
       }
       if (typeof u === 'string') return Hex64.validate(u, c)
-      return t.failure(u, c, `expected a hex string or an object like ${example}, got ${got(u)}`)
+      return t.failure(u, c, `expected a hex string or an object like ${example}, got ${showValue(u)}`)
     },
     t.identity,
   )
@@ -194,13 +80,13 @@ const FLAG_LETTERS = 'VRWXUGAD'
 const Flags = new t.Type<bigint, string, unknown>(
   'PTE flags as letters like "VRW---AD"', (u): u is bigint => typeof u === 'bigint',
   (u, c) => {
-    if (typeof u !== 'string') return t.failure(u, c, `expected PTE flags as letters like "VRW---AD", got ${show(u)}`)
+    if (typeof u !== 'string') return t.failure(u, c, `expected PTE flags as letters like "VRW---AD", got ${showValue(u)}`)
     let v = 0n
     for (const ch of u) {
       if (ch === '-') continue
       const i = FLAG_LETTERS.indexOf(ch)
-      if (i < 0) return t.failure(u, c, `expected PTE flags as letters from VRWXUGAD (or '-'), got ${show(u)}`)
-      if ((v >> BigInt(i)) & 1n) return t.failure(u, c, `flag ${ch} appears twice in ${show(u)}`)
+      if (i < 0) return t.failure(u, c, `expected PTE flags as letters from VRWXUGAD (or '-'), got ${showValue(u)}`)
+      if ((v >> BigInt(i)) & 1n) return t.failure(u, c, `flag ${ch} appears twice in ${showValue(u)}`)
       v |= 1n << BigInt(i)
     }
     return t.success(v)
@@ -212,21 +98,21 @@ const PBMT_CODES = { PMA: 0n, NC: 1n, IO: 2n, reserved: 3n } as const
 
 // ---- the scenario schema --------------------------------------------------------------------------
 
-const RegionCodec = struct({ name: Text, base: Hex64, size: Hex64, kind: oneOf(['ram', 'mmio'] as const) }, {})
-const WordCodec = struct({ addr: Hex64, value: Hex64 }, { size: Size })
-const PteCodec = struct({ addr: Hex64, flags: Flags }, { pa: Hex64, ppn: Hex64, pbmt: oneOf(['PMA', 'NC', 'IO', 'reserved'] as const), napot: Bool })
+const RegionCodec = exact('a memory region', { name: Text, base: Hex64, size: Hex64, kind: oneOf(['ram', 'mmio'] as const) })
+const WordCodec = exact('a memory word', { addr: Hex64, value: Hex64 }, { size: Size })
+const PteCodec = exact('a PTE', { addr: Hex64, flags: Flags }, { pa: Hex64, ppn: Hex64, pbmt: oneOf(['PMA', 'NC', 'IO', 'reserved'] as const), napot: Bool })
 const PrivilegeCodec = oneOf(['U', 'S', 'M'] as const)
-const AccessCodec = struct({ va: Hex64, access: oneOf(['fetch', 'load', 'store'] as const) }, { hlvx: Bool, privilege: PrivilegeCodec, V: Bool, note: Text })
-const CsrsCodec = struct({}, { satp: Hex64, vsatp: Hex64, hgatp: Hex64, mstatus: Status, vsstatus: Status, menvcfg: Envcfg, henvcfg: Envcfg })
+const AccessCodec = exact('an access', { va: Hex64, access: oneOf(['fetch', 'load', 'store'] as const) }, { hlvx: Bool, privilege: PrivilegeCodec, V: Bool, note: Text })
+const CsrsCodec = exact('an object of CSRs', {}, { satp: Hex64, vsatp: Hex64, hgatp: Hex64, mstatus: Status, vsstatus: Status, menvcfg: Envcfg, henvcfg: Envcfg })
 
-/** The scenario file's schema (io-ts). Published in the README; `decodeScenario` adds the semantic checks. */
-export const ScenarioCodec = struct({
+/** The scenario file's schema (io-ts, from the codec kit). Published in the README; `decodeScenario` adds the semantic checks. */
+export const ScenarioCodec = exact('a scenario (a JSON object)', {
   privilege: PrivilegeCodec,
-  accesses: list(AccessCodec, 1),
+  accesses: list(AccessCodec, { min: 1 }),
 }, {
   description: Text,
   extensions: list(oneOf(['Svnapot', 'Svpbmt', 'Svadu'] as const)),
-  memoryMap: list(RegionCodec, 1),
+  memoryMap: list(RegionCodec, { min: 1 }),
   memory: list(WordCodec),
   ptes: list(PteCodec),
   csrs: CsrsCodec,
@@ -234,13 +120,9 @@ export const ScenarioCodec = struct({
 })
 export type ScenarioJson = t.TypeOf<typeof ScenarioCodec>
 
-/** Turns an io-ts context into the path users see: scenario.accesses[2].va */
-const pathOf = (c: t.Context): string =>
-  c.slice(1).reduce((p, e) => (/^\d+$/.test(e.key) ? `${p}[${e.key}]` : `${p}.${e.key}`), 'scenario')
-
 // ---- from JSON to a scenario ------------------------------------------------------------------------
 
-const fail = (path: string, message: string): Either<ScenarioError, never> => left({ path, message })
+const fail = (path: string, message: string): Either<FieldError, never> => left(fieldError(path, message))
 
 const status = (raw: bigint): StatusBits => ({ sum: ((raw >> 18n) & 1n) === 1n, mxr: ((raw >> 19n) & 1n) === 1n })
 const envBits = (raw: bigint): EnvcfgBits => ({ adue: ((raw >> 61n) & 1n) === 1n, pbmte: ((raw >> 62n) & 1n) === 1n })
@@ -270,22 +152,22 @@ const SATP_MODES = 'expected 0 (Bare), 8 (Sv39), 9 (Sv48) or 10 (Sv57)'
 const HGATP_MODES = 'expected 0 (Bare), 8 (Sv39x4), 9 (Sv48x4) or 10 (Sv57x4)'
 const modeOf = (v: bigint): bigint => v >> 60n
 
-const buildMap = (regions: ScenarioJson['memoryMap']): Either<ScenarioError, MemoryMap> => {
+const buildMap = (regions: ScenarioJson['memoryMap']): Either<FieldError, MemoryMap> => {
   if (regions === undefined) return right(defaultMemoryMap)
   for (let i = 0; i < regions.length; i++) {
     const r = regions[i]!
-    if (r.size === 0n) return fail(`scenario.memoryMap[${i}].size`, 'a region must not be empty')
-    if (r.base + r.size > 1n << 64n) return fail(`scenario.memoryMap[${i}].size`, 'the region runs past the end of the 64-bit address space')
+    if (r.size === 0n) return fail(`memoryMap[${i}].size`, 'a region must not be empty')
+    if (r.base + r.size > 1n << 64n) return fail(`memoryMap[${i}].size`, 'the region runs past the end of the 64-bit address space')
   }
   const m = memoryMap(regions.map((r): MemoryRegion => ({ name: r.name, base: r.base, size: r.size, kind: r.kind })))
-  return typeof m === 'string' ? fail('scenario.memoryMap', m) : right(m)
+  return typeof m === 'string' ? fail('memoryMap', m) : right(m)
 }
 
 /** Writes the scenario's words and PTEs; every byte must be RAM and written at most once. */
-const buildMemory = (map: MemoryMap, json: ScenarioJson): Either<ScenarioError, PhysMemory> => {
+const buildMemory = (map: MemoryMap, json: ScenarioJson): Either<FieldError, PhysMemory> => {
   let mem = emptyMemory(map)
   const written = new Map<bigint, string>()
-  const put = (path: string, addr: bigint, size: AccessSize, value: bigint): Either<ScenarioError, void> => {
+  const put = (path: string, addr: bigint, size: AccessSize, value: bigint): Either<FieldError, void> => {
     const region = regionAt(map, phys(addr), BigInt(size))
     if (region === undefined || region.kind !== 'ram') return fail(`${path}.addr`, `${hex(addr)} (${size} bytes) is not inside a RAM region of the memory map`)
     for (let b = 0n; b < BigInt(size); b++) {
@@ -300,14 +182,14 @@ const buildMemory = (map: MemoryMap, json: ScenarioJson): Either<ScenarioError, 
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!
     const size = w.size ?? 8
-    if (w.value >> BigInt(8 * size) !== 0n) return fail(`scenario.memory[${i}].value`, `${hex(w.value)} does not fit in ${size} byte${size === 1 ? '' : 's'}`)
-    const r = put(`scenario.memory[${i}]`, w.addr, size, w.value)
+    if (w.value >> BigInt(8 * size) !== 0n) return fail(`memory[${i}].value`, `${hex(w.value)} does not fit in ${size} byte${size === 1 ? '' : 's'}`)
+    const r = put(`memory[${i}]`, w.addr, size, w.value)
     if (isLeft(r)) return r
   }
   const ptes = json.ptes ?? []
   for (let i = 0; i < ptes.length; i++) {
     const p = ptes[i]!
-    const path = `scenario.ptes[${i}]`
+    const path = `ptes[${i}]`
     if (p.addr % 8n !== 0n) return fail(`${path}.addr`, `${hex(p.addr)} is not 8-byte aligned (PTEs are 8 bytes)`)
     if ((p.pa === undefined) === (p.ppn === undefined)) return fail(path, 'give exactly one of "pa" (a 4 KiB-aligned address) or "ppn"')
     let ppn: bigint
@@ -324,27 +206,27 @@ const buildMemory = (map: MemoryMap, json: ScenarioJson): Either<ScenarioError, 
 }
 
 /** From decoded JSON to a scenario: the semantic checks the schema alone cannot express. */
-const toScenario = (json: ScenarioJson): Either<ScenarioError, Scenario> => {
+const toScenario = (json: ScenarioJson): Either<FieldError, Scenario> => {
   const csrs = json.csrs ?? {}
   const satp = csrs.satp ?? 0n
   const vsatp = csrs.vsatp ?? 0n
   const hgatp = csrs.hgatp ?? 0n
   // A CSR write with an unsupported MODE has no effect, so such a value can never be held: refuse it.
-  if (decodeSatp(satp) === undefined) return fail('scenario.csrs.satp', `unsupported MODE ${modeOf(satp)} in ${hex(satp)}; ${SATP_MODES}`)
-  if (decodeSatp(vsatp) === undefined) return fail('scenario.csrs.vsatp', `unsupported MODE ${modeOf(vsatp)} in ${hex(vsatp)}; ${SATP_MODES}`)
-  if (decodeHgatp(hgatp) === undefined) return fail('scenario.csrs.hgatp', `unsupported MODE ${modeOf(hgatp)} in ${hex(hgatp)}; ${HGATP_MODES}`)
+  if (decodeSatp(satp) === undefined) return fail('csrs.satp', `unsupported MODE ${modeOf(satp)} in ${hex(satp)}; ${SATP_MODES}`)
+  if (decodeSatp(vsatp) === undefined) return fail('csrs.vsatp', `unsupported MODE ${modeOf(vsatp)} in ${hex(vsatp)}; ${SATP_MODES}`)
+  if (decodeHgatp(hgatp) === undefined) return fail('csrs.hgatp', `unsupported MODE ${modeOf(hgatp)} in ${hex(hgatp)}; ${HGATP_MODES}`)
   const exts = json.extensions ?? []
   const env = legalizeEnvcfg(csrs.menvcfg ?? 0n, csrs.henvcfg ?? 0n, exts)
   // hgatp.PPN[1:0] are WARL 0: the x4 root table is 16 KiB aligned (Spike masks them on write).
   const notes = (hgatp & 3n) === 0n ? env.notes : [...env.notes, `hgatp.PPN[1:0]=${hgatp & 3n} reads as 0: the G-stage root table is 16 KiB aligned`]
   const virt = json.V ?? false
-  if (virt && json.privilege === 'M') return fail('scenario.V', 'V=1 needs privilege U or S (VU- or VS-mode); M-mode always runs with V=0')
+  if (virt && json.privilege === 'M') return fail('V', 'V=1 needs privilege U or S (VU- or VS-mode); M-mode always runs with V=0')
   const accesses: ScenarioAccess[] = []
   for (let i = 0; i < json.accesses.length; i++) {
     const a = json.accesses[i]!
     const priv = a.privilege ?? json.privilege
     const v = a.V ?? virt
-    const path = `scenario.accesses[${i}]`
+    const path = `accesses[${i}]`
     if (v && priv === 'M') return fail(`${path}.${a.V !== undefined ? 'V' : 'privilege'}`, 'V=1 needs privilege U or S (VU- or VS-mode); M-mode always runs with V=0')
     const hlvx = a.hlvx ?? false
     if (hlvx && a.access !== 'load') return fail(`${path}.hlvx`, `HLVX.HU/WU is a load; access must be "load", got "${a.access}"`)
@@ -365,97 +247,16 @@ const toScenario = (json: ScenarioJson): Either<ScenarioError, Scenario> => {
 }
 
 /** Decodes a parsed JSON value into a scenario, or the first error with the path of its field. */
-export const decodeScenario = (u: unknown): Either<ScenarioError, Scenario> => {
-  const r = ScenarioCodec.validate(u, [{ key: '', type: ScenarioCodec, actual: u }])
-  if (isLeft(r)) {
-    const e = r.left[0]!
-    return fail(pathOf(e.context), e.message ?? `invalid value ${show(e.value)}`)
-  }
-  return toScenario(r.right)
+export const decodeScenario = (u: unknown): Either<FieldError, Scenario> => {
+  const r = decodeValue(ScenarioCodec, u)
+  return isLeft(r) ? r : toScenario(r.right)
 }
-
-// ---- JSON syntax errors with a position ----------------------------------------------------------------
 
 /**
- * Locates the first JSON syntax error in `text` (Node 20's JSON.parse does not always say where).
- * Returns the character offset and what was expected there, or undefined when the text is valid JSON.
+ * Parses and decodes scenario text: a syntax error gives its line and column, a bad field its path.
+ * `formatError(file, e)` (src/codec/errors.ts) is the line users see.
  */
-export const jsonSyntaxError = (text: string): { offset: number; expected: string } | undefined => {
-  let i = 0
-  const ws = (): void => { while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++ }
-  const err = (expected: string): { offset: number; expected: string } => ({ offset: i, expected })
-  type E = { offset: number; expected: string } | undefined
-  const str = (): E => {
-    i++                                        // the opening quote
-    while (i < text.length) {
-      const ch = text[i]!
-      if (ch === '"') { i++; return undefined }
-      if (ch === '\\') {
-        const esc = text[i + 1]
-        if (esc === 'u') { if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) { i++; return err('4 hex digits after \\u') } i += 6; continue }
-        if (esc === undefined || !'"\\/bfnrt'.includes(esc)) { i++; return err('a valid escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u)') }
-        i += 2; continue
-      }
-      if (ch < ' ') return err('no control character inside a string (end the string with ")')
-      i++
-    }
-    return err('a closing " before the end of the input')
-  }
-  const value = (): E => {
-    ws()
-    const ch = text[i]
-    if (ch === '{') {
-      i++; ws()
-      if (text[i] === '}') { i++; return undefined }
-      for (;;) {
-        ws()
-        if (text[i] !== '"') return err('a field name in double quotes')
-        const e = str(); if (e) return e
-        ws()
-        if (text[i] !== ':') return err("':' after the field name")
-        i++
-        const v = value(); if (v) return v
-        ws()
-        if (text[i] === ',') { i++; continue }
-        if (text[i] === '}') { i++; return undefined }
-        return err("',' or '}' after a field value")
-      }
-    }
-    if (ch === '[') {
-      i++; ws()
-      if (text[i] === ']') { i++; return undefined }
-      for (;;) {
-        const v = value(); if (v) return v
-        ws()
-        if (text[i] === ',') { i++; continue }
-        if (text[i] === ']') { i++; return undefined }
-        return err("',' or ']' after a list entry")
-      }
-    }
-    if (ch === '"') return str()
-    const lit = /^(true|false|null|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?)/.exec(text.slice(i, i + 400))
-    if (lit !== null) { i += lit[0].length; return undefined }
-    return err(i >= text.length ? 'a value before the end of the input' : 'a value (object, list, string, number, true, false or null)')
-  }
-  const e = value()
-  if (e) return e
-  ws()
-  return i < text.length ? err('the end of the input after the JSON value') : undefined
-}
-
-/** Line and column (both from 1) of a character offset. */
-export const lineColumn = (text: string, offset: number): { line: number; column: number } => {
-  const before = text.slice(0, offset)
-  const line = before.split('\n').length
-  return { line, column: offset - before.lastIndexOf('\n') }
-}
-
-/** Parses and decodes scenario text. `name` is how the input is named in a syntax error (the file). */
-export const parseScenario = (text: string, name: string): Either<ScenarioError, Scenario> => {
-  const syntax = jsonSyntaxError(text)
-  if (syntax !== undefined) {
-    const { line, column } = lineColumn(text, syntax.offset)
-    return fail('', `${name}: malformed JSON at line ${line}, column ${column} (offset ${syntax.offset}): expected ${syntax.expected}`)
-  }
-  return decodeScenario(JSON.parse(text) as unknown)
+export const parseScenario = (text: string): Either<DecodeError, Scenario> => {
+  const json = parseJson(text)
+  return isLeft(json) ? json : decodeScenario(json.right)
 }

@@ -2,14 +2,16 @@
 // after another on the same memory (the A/D updates of one access are visible to the next), and
 // prints each walk explained (text) or as JSON lines. The shell reads the file; the rest is pure.
 import { readFileSync } from 'node:fs'
-import { isLeft } from 'fp-ts/lib/Either.js'
+import { isLeft } from '../bits/either.ts'
 import type { Command } from 'commander'
 import { guestVirt, virt } from '../bits/address.ts'
 import type { PhysMemory } from '../memory/memory.ts'
 import { type ExplainedAccess, explainHart, explainJson, explainSummary, explainText } from '../mmu/explain.ts'
 import { translate } from '../mmu/translate.ts'
 import { failInput, writeFileAtomic } from './io.ts'
-import { type Scenario, formatScenarioError, parseScenario } from './scenario.ts'
+import { type Scenario, parseScenario } from './scenario.ts'
+import { formatError } from '../codec/errors.ts'
+import { translateArmv7File } from './translate-armv7.ts'
 
 /** Translates every access in order, threading memory; returns each access with its outcome. */
 export const runScenario = (scenario: Scenario): readonly ExplainedAccess[] => {
@@ -50,8 +52,8 @@ export const readScenario = (path: string): Scenario => {
     const code = (e as NodeJS.ErrnoException).code ?? ''
     return failInput(`cannot read ${path}: ${READ_ERRORS[code] ?? code}`)
   }
-  const s = parseScenario(text, path)
-  return isLeft(s) ? failInput(formatScenarioError(s.left)) : s.right
+  const s = parseScenario(text)
+  return isLeft(s) ? failInput(formatError(path, s.left)) : s.right
 }
 
 /** Prints to stdout, or writes the file atomically (never half-written); an unwritable file is one line, exit 2. */
@@ -75,7 +77,13 @@ export const register = (program: Command): void => {
     .argument('<scenario>', 'scenario JSON file (schema: README, "memvirt translate")')
     .option('--json', 'print one JSON object per access (JSON lines) instead of text')
     .option('-o, --output <file>', 'write the output to a file (atomically) instead of stdout')
-    .action((path: string, opts: { json?: boolean; output?: string }) => {
+    .option('--arch <arch>', 'riscv (the default) or armv7 (ARMv7 VMSA walks and shadow tables: translate-armv7.ts)')
+    .action((path: string, opts: { json?: boolean; output?: string; arch?: string }) => {
+      if (opts.arch !== undefined && opts.arch !== 'riscv') {
+        if (opts.arch !== 'armv7') failInput(`--arch: expected riscv or armv7, got ${JSON.stringify(opts.arch)}`)
+        emit(translateArmv7File(path, failInput, opts.json === true), opts.output)
+        return
+      }
       const scenario = readScenario(path)
       emit(renderScenario(scenario, opts.json === true ? 'json' : 'text'), opts.output)
     })

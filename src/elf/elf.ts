@@ -3,7 +3,7 @@
 // an `Elf` value or an `ElfError` naming the byte offset and field out. Like Spike's front end
 // (fesvr/elfloader.cc), it loads the PT_LOAD segments and looks up `tohost` and `fromhost` in
 // the symbol table.
-import { type Either, left, right } from 'fp-ts/lib/Either.js'
+import { type Either, left, right } from '../bits/either.ts'
 import { type Option, some, none } from 'fp-ts/lib/Option.js'
 
 // ---------------------------------------------------------------------------------------------

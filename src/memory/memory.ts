@@ -4,7 +4,7 @@
 // one chunk, the page's chunk array and the trie path above it (O(log n) in touched pages); every older
 // version stays valid and unchanged. Never-written RAM reads as zero.
 // Which addresses hold RAM at all is the physical memory map (memory-map.ts); accesses elsewhere fail.
-import { type Either, left, right } from 'fp-ts/lib/Either.js'
+import { type Either, left, right } from '../bits/either.ts'
 import { type PhysAddr, phys } from '../bits/address.ts'
 import { type MemoryMap, regionAt } from './memory-map.ts'
 

@@ -1,7 +1,7 @@
 // Explained translations: a WalkOutcome rendered for a reader learning the rules (text) and for a
 // verification engineer diffing traces (JSON lines). Pure formatting, no I/O. The vocabulary is the
 // Priv. ISA's: stages S / VS / G, PTE flags VRWXUGAD, causes by their mcause names, htval, htinst.
-import { isLeft } from 'fp-ts/lib/Either.js'
+import { isLeft } from '../bits/either.ts'
 import { hex } from '../bits/bits.ts'
 import { decodeHgatp, decodeSatp } from './atp.ts'
 import { CAUSE_NAMES, TINST_PTE_READ, TINST_PTE_WRITE, type TranslationFault } from './faults.ts'

@@ -4,7 +4,8 @@
 // mode, and the step's TLB hits and page-table walks. The schema is an io-ts codec: the writer encodes
 // with it and a reader decodes with it, so the published schema and the file cannot drift apart.
 import * as t from 'io-ts'
-import { type Either, left, right, isLeft } from 'fp-ts/lib/Either.js'
+import { type Either, left, right, isLeft } from '../bits/either.ts'
+import { Bool, bounded, decodeJsonText, describeError, exact, Hex32, Hex64, intRange, list, nullable, oneOf, showValue, Text } from '../codec/index.ts'
 import { type MemRead, type MemWrite, type StepEvent, type TranslationCounts } from '../cpu/event.ts'
 import { type Priv } from '../cpu/hart.ts'
 import { INTERRUPT_BIT, type TrapTarget } from '../cpu/trap.ts'
@@ -120,143 +121,34 @@ export const traceRecord = (ev: StepEvent, order: number): TraceRecord => {
   }
 }
 
-// ---- leaf codecs ----------------------------------------------------------------------------------
-
-/** An offending JSON value, shortened for an error message. */
-const shown = (u: unknown): string => {
-  if (u === undefined) return 'nothing'
-  const s = JSON.stringify(u)
-  return s.length > 40 ? `${s.slice(0, 37)}...` : s
-}
-
-/** A leaf codec from a guard-and-convert function; `expected` is what the error message asks for. */
-const leaf = <A, O>(expected: string, decode: (u: unknown) => A | undefined, encode: (a: A) => O): t.Type<A, O, unknown> =>
-  new t.Type<A, O, unknown>(
-    expected,
-    (u): u is A => decode(u) !== undefined,
-    (u, c) => {
-      const a = decode(u)
-      return a === undefined ? t.failure(u, c, `expected ${expected}, got ${shown(u)}`) : t.success(a)
-    },
-    encode,
-  )
-
-const HEX64 = /^0x[0-9a-fA-F]{1,16}$/
-/**
- * A 64-bit value as a hex string (JSON numbers lose bits above 2^53). Written as `0x` and 16 lower-case
- * digits, like Spike's logs; read with 1 to 16 digits of either case.
- */
-export const Hex64C = leaf<bigint, string>('a hex string "0x" + at most 16 digits',
-  (u) => (typeof u === 'string' && HEX64.test(u) ? BigInt(u) : undefined),
-  (v) => '0x' + v.toString(16).padStart(16, '0'))
-
-const HEX32 = /^0x[0-9a-fA-F]{1,8}$/
-/** Instruction bits as a hex string of 8 digits (a compressed instruction has its upper 16 bits 0). */
-const InsnC = leaf<number, string>('a hex string "0x" + at most 8 digits',
-  (u) => (typeof u === 'string' && HEX32.test(u) ? Number(u) : undefined),
-  (v) => '0x' + v.toString(16).padStart(8, '0'))
+// ---- leaf codecs (the rest come from the codec kit, src/codec/) -------------------------------------
 
 /** A count or small number: a non-negative safe integer. */
-const CountC = leaf<number, number>('a non-negative integer',
-  (u) => (typeof u === 'number' && Number.isSafeInteger(u) && u >= 0 ? u : undefined), t.identity)
-
-/** One of a few JSON values (numbers or strings), compared with ===. */
-const oneOf = <A extends string | number>(values: readonly A[]) => leaf<A, A>(
-  `one of ${values.map((v) => JSON.stringify(v)).join(', ')}`,
-  (u) => (values as readonly unknown[]).includes(u) ? u as A : undefined, t.identity)
-
-const BoolC = leaf<boolean, boolean>('true or false', (u) => (typeof u === 'boolean' ? u : undefined), t.identity)
-const TextC = leaf<string, string>('a string', (u) => (typeof u === 'string' ? u : undefined), t.identity)
-const RegC = leaf<number, number>('a register number 1 to 31',
-  (u) => (typeof u === 'number' && Number.isInteger(u) && u >= 1 && u <= 31 ? u : undefined), t.identity)
-const CsrNumC = leaf<number, number>('a CSR number 0 to 4095',
-  (u) => (typeof u === 'number' && Number.isInteger(u) && u >= 0 && u <= 4095 ? u : undefined), t.identity)
-
-const nullable = <A, O>(codec: t.Type<A, O, unknown>): t.Type<A | null, O | null, unknown> =>
-  new t.Type<A | null, O | null, unknown>(
-    `${codec.name} or null`,
-    (u): u is A | null => u === null || codec.is(u),
-    (u, c) => (u === null ? t.success(null) : codec.validate(u, c)),
-    (a) => (a === null ? null : codec.encode(a)),
-  )
-
-// ---- structural codecs ----------------------------------------------------------------------------
-
-type Fields = Record<string, t.Mixed>
-type Decoded<F extends Fields> = { readonly [K in keyof F]: t.TypeOf<F[K]> }
-type Encoded<F extends Fields> = { [K in keyof F]: t.OutputOf<F[K]> }
-
-/**
- * A JSON object with exactly these fields. Unknown fields are errors (a misspelt field would otherwise be
- * ignored); encoding writes the fields in the order given here, whatever the order of the value's keys,
- * so that the same record is always the same bytes.
- */
-const object = <F extends Fields>(name: string, fields: F): t.Type<Decoded<F>, Encoded<F>, unknown> => {
-  const keys = Object.keys(fields)
-  return new t.Type<Decoded<F>, Encoded<F>, unknown>(
-    name,
-    (u): u is Decoded<F> => typeof u === 'object' && u !== null && keys.every((k) => fields[k]!.is((u as Record<string, unknown>)[k])),
-    (u, c) => {
-      if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c, `expected ${name}, got ${shown(u)}`)
-      const o = u as Record<string, unknown>
-      for (const k of Object.keys(o)) {
-        if (!(k in fields)) return t.failure(o[k], t.appendContext(c, k, t.unknown, o[k]), `unknown field (${name} has ${keys.join(', ')})`)
-      }
-      const out: Record<string, unknown> = {}
-      for (const k of keys) {
-        const codec = fields[k]!
-        const r = codec.validate(o[k], t.appendContext(c, k, codec, o[k]))
-        if (isLeft(r)) return r
-        out[k] = r.right
-      }
-      return t.success(out as Decoded<F>)
-    },
-    (a) => {
-      const out: Record<string, unknown> = {}
-      for (const k of keys) out[k] = fields[k]!.encode((a as Record<string, unknown>)[k])
-      return out as Encoded<F>
-    },
-  )
-}
-
-const list = <A, O>(item: t.Type<A, O, unknown>): t.Type<readonly A[], O[], unknown> =>
-  new t.Type<readonly A[], O[], unknown>(
-    `a list of ${item.name}`,
-    (u): u is readonly A[] => Array.isArray(u) && u.every(item.is),
-    (u, c) => {
-      if (!Array.isArray(u)) return t.failure(u, c, `expected a list, got ${shown(u)}`)
-      const out: A[] = []
-      for (let i = 0; i < u.length; i++) {
-        const r = item.validate(u[i], t.appendContext(c, String(i), item, u[i]))
-        if (isLeft(r)) return r
-        out.push(r.right)
-      }
-      return t.success(out)
-    },
-    (as) => as.map((a) => item.encode(a)),
-  )
+const CountC = bounded(intRange(0, Number.MAX_SAFE_INTEGER))
+const RegC = bounded(intRange(1, 31))
+const CsrNumC = bounded(intRange(0, 4095))
 
 // ---- the schema -------------------------------------------------------------------------------------
 
 const PrivC = oneOf<Priv>([3, 1, 0])
-const XlateC = object('xlate counts', { tlbHits: CountC, walks: CountC, twoStageWalks: CountC })
-const AccessC = object('an access', { va: Hex64C, gpa: nullable(Hex64C), pa: Hex64C, size: oneOf<1 | 2 | 4 | 8>([1, 2, 4, 8]), value: Hex64C })
+const XlateC = exact('xlate counts', { tlbHits: CountC, walks: CountC, twoStageWalks: CountC })
+const AccessC = exact('an access', { va: Hex64, gpa: nullable(Hex64), pa: Hex64, size: oneOf<1 | 2 | 4 | 8>([1, 2, 4, 8]), value: Hex64 })
 
-export const RetiredRecordC = object('a retired record', {
-  order: CountC, kind: oneOf(['retired'] as const), pc: Hex64C, insn: InsnC, len: oneOf<2 | 4>([2, 4]),
-  priv: PrivC, v: BoolC,
-  x: list(object('a register write', { reg: RegC, value: Hex64C })),
-  csrs: list(object('a CSR write', { csr: CsrNumC, name: TextC, value: Hex64C })),
+export const RetiredRecordC = exact('a retired record', {
+  order: CountC, kind: oneOf(['retired'] as const), pc: Hex64, insn: Hex32, len: oneOf<2 | 4>([2, 4]),
+  priv: PrivC, v: Bool,
+  x: list(exact('a register write', { reg: RegC, value: Hex64 })),
+  csrs: list(exact('a CSR write', { csr: CsrNumC, name: Text, value: Hex64 })),
   loads: list(AccessC), stores: list(AccessC), xlate: XlateC,
 })
 
-export const TrapRecordC = object('a trap record', {
-  order: CountC, kind: oneOf(['trap'] as const), pc: Hex64C, insn: nullable(InsnC), priv: PrivC, v: BoolC,
-  interrupt: BoolC, cause: CountC, tval: Hex64C, tval2: Hex64C, tinst: Hex64C, gva: BoolC,
+export const TrapRecordC = exact('a trap record', {
+  order: CountC, kind: oneOf(['trap'] as const), pc: Hex64, insn: nullable(Hex32), priv: PrivC, v: Bool,
+  interrupt: Bool, cause: CountC, tval: Hex64, tval2: Hex64, tinst: Hex64, gva: Bool,
   target: oneOf<TrapTarget>(['M', 'HS', 'VS']), xlate: XlateC,
 })
 
-export const WaitRecordC = object('a wait record', { order: CountC, kind: oneOf(['wait'] as const), pc: Hex64C })
+export const WaitRecordC = exact('a wait record', { order: CountC, kind: oneOf(['wait'] as const), pc: Hex64 })
 
 // The codecs' types are the record interfaces above (checked by the compiler here).
 const _sameTypes: [t.Type<RetiredRecord, unknown>, t.Type<TrapRecord, unknown>, t.Type<WaitRecord, unknown>] = [RetiredRecordC, TrapRecordC, WaitRecordC]
@@ -278,10 +170,10 @@ export const TraceRecordC = new t.Type<TraceRecord, unknown, unknown>(
     const kind = typeof u === 'object' && u !== null ? (u as { kind?: unknown }).kind : undefined
     if (!isKind(kind)) {
       return typeof u === 'object' && u !== null && !Array.isArray(u)
-        ? t.failure(kind, t.appendContext(c, 'kind', t.unknown, kind), `expected "retired", "trap" or "wait", got ${shown(kind)}`)
-        : t.failure(u, c, `expected a trace record (a JSON object), got ${shown(u)}`)
+        ? t.failure(kind, t.appendContext(c, 'kind', t.unknown, kind), `expected "retired", "trap" or "wait", got ${showValue(kind)}`)
+        : t.failure(u, c, `expected a trace record (a JSON object), got ${showValue(u)}`)
     }
-    return BY_KIND[kind].validate(u, c) as t.Validation<TraceRecord>
+    return BY_KIND[kind].validate(u, c)
   },
   (a) => {
     switch (a.kind) {
@@ -294,32 +186,15 @@ export const TraceRecordC = new t.Type<TraceRecord, unknown, unknown>(
 
 // ---- lines --------------------------------------------------------------------------------------------
 
-/** The path of an io-ts context as a reader writes it: `loads[0].pa`. */
-const pathOf = (c: t.Context): string =>
-  c.slice(1).reduce((p, e) => (/^\d+$/.test(e.key) ? `${p}[${e.key}]` : p === '' ? e.key : `${p}.${e.key}`), '')
-
 /** One trace line: the step's record as JSON, fields in schema order, and a newline. */
 export const encodeTraceLine = (ev: StepEvent, order: number): string =>
   JSON.stringify(TraceRecordC.encode(traceRecord(ev, order))) + '\n'
 
 /**
- * Decodes one trace line (with or without its newline). The error names the field and what is wrong:
- * `loads[0].pa: expected a hex string "0x" + at most 16 digits, got 12`.
+ * Decodes one trace line (with or without its newline). The error says where (`1:12: malformed JSON: …`,
+ * the column within the line) or names the field: `field loads[0].pa: expected a 64-bit hex string …`.
  */
 export const decodeTraceLine = (line: string): Either<string, TraceRecord> => {
-  let json: unknown
-  try {
-    json = JSON.parse(line)
-  } catch (e) {
-    return left(`not JSON: ${(e as Error).message}`)
-  }
-  const r = TraceRecordC.decode(json)
-  if (isLeft(r)) {
-    const err = r.left[0]
-    if (err === undefined) return left('not a trace record')
-    const path = pathOf(err.context)
-    const message = err.message ?? `expected ${err.context.at(-1)?.type.name ?? 'a trace record'}`
-    return left(path === '' ? message : `${path}: ${message}`)
-  }
-  return right(r.right)
+  const r = decodeJsonText(TraceRecordC, line)
+  return isLeft(r) ? left(describeError(r.left)) : right(r.right)
 }

@@ -2,7 +2,7 @@
 // lines `spike -l` adds (the fetched instruction with its disassembly, symbol labels, exceptions).
 // Formats read from riscv-isa-sim 55b4658: riscv/execute.cc (commit_log_print_insn, the -l fetch line
 // and label), riscv/processor.cc (processor_t::take_trap: the exception and tval lines).
-import { type Either, left, right } from 'fp-ts/lib/Either.js'
+import { type Either, left, right } from '../bits/either.ts'
 
 /**
  * One item of a commit line: a register or CSR write (`x5 0x…`, `c768_mstatus 0x…`) or a memory access

@@ -24,6 +24,13 @@ export const MSTATUS_SXL = 3n << 34n
 export const MSTATUS_GVA = 1n << 38n
 export const MSTATUS_MPV = 1n << 39n
 export const MSTATUS_SD = 1n << 63n
+/**
+ * sstatus (and vsstatus) write mask: SIE, SPIE, SPP, SUM, MXR and FS (Spike keeps FS writable whenever
+ * S exists; no F, V or custom extensions here).
+ */
+export const SSTATUS_WRITE = MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_FS
+/** sstatus read mask: the writable bits plus UBE, UXL and SD. */
+export const SSTATUS_READ = SSTATUS_WRITE | MSTATUS_UBE | MSTATUS_UXL | MSTATUS_SD
 
 // ---- hstatus ---------------------------------------------------------------------------------------
 export const HSTATUS_GVA = 1n << 6n

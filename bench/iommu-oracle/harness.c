@@ -1,0 +1,171 @@
+// memvirt's harness for the RISC-V IOMMU C reference model (riscv-non-isa/riscv-iommu,
+// iommu_ref_model/libiommu), built OUTSIDE the repository by run.ts: it supplies the memory and
+// bridge callbacks the model needs, reads scenarios as simple lines on stdin and prints the same JSON
+// events as `memvirt iommu --json` (translate responses raw, for run.ts to compare).
+//   reset CAPS FCTL | mem ADDR VALUE | wr OFF SIZE VALUE | rd OFF SIZE | mw ADDR VALUE
+//   cmd W0 W1 | tr DID PV PID ACCESS(0 read, 1 write, 2 execute) PRIV TYPE(0 untranslated, 1 ats, 2 translated) IOVA | end
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <inttypes.h>
+#include "iommu.h"
+
+#define RAM_BASE 0x80000000ULL
+#define RAM_PAGES (1u << 19)
+static uint8_t *pages[RAM_PAGES];
+static int in_scenario = 0;
+
+static uint8_t *byte_at(uint64_t a) {
+    if (a < RAM_BASE || a >= RAM_BASE + ((uint64_t)RAM_PAGES << 12)) return NULL;
+    uint64_t pn = (a - RAM_BASE) >> 12;
+    if (!pages[pn]) pages[pn] = calloc(4096, 1);
+    return pages[pn] + (a & 0xfff);
+}
+static int in_ram(uint64_t a, uint64_t size) {
+    return a >= RAM_BASE && a + size <= RAM_BASE + ((uint64_t)RAM_PAGES << 12) && ((a ^ (a + size - 1)) >> 12) == 0;
+}
+static void store(uint64_t a, const void *d, uint32_t n) { memcpy(byte_at(a), d, n); }
+
+uint8_t read_memory(uint64_t addr, uint8_t size, char *data, uint32_t rcid, uint32_t mcid, uint32_t pma, int endian) {
+    (void)rcid; (void)mcid; (void)pma; (void)endian;
+    if (!in_ram(addr, size)) return ACCESS_FAULT;
+    memcpy(data, byte_at(addr), size);
+    return 0;
+}
+uint8_t read_memory_for_AMO(uint64_t addr, uint8_t size, char *data, uint32_t rcid, uint32_t mcid, uint32_t pma, int endian) {
+    return read_memory(addr, size, data, rcid, mcid, pma, endian);
+}
+uint8_t write_memory(char *data, uint64_t addr, uint32_t size, uint32_t rcid, uint32_t mcid, uint32_t pma, int endian) {
+    (void)rcid; (void)mcid; (void)pma; (void)endian;
+    if (!in_ram(addr, size)) return ACCESS_FAULT;
+    store(addr, data, size);
+    if (in_scenario) {
+        // Report doublewords (a 32-byte fault record as four), a 4-byte store as itself.
+        uint32_t step = size >= 8 ? 8 : size;
+        for (uint32_t i = 0; i < size; i += step) {
+            uint64_t v = 0;
+            memcpy(&v, data + i, step);
+            printf("{\"op\":\"memory-write\",\"addr\":\"0x%" PRIx64 "\",\"size\":%u,\"value\":\"0x%" PRIx64 "\"}\n", addr + i, step, v);
+        }
+    }
+    return 0;
+}
+uint8_t read_memory_test(uint64_t addr, uint8_t size, char *data) { return read_memory(addr, size, data, 0, 0, 0, 0); }
+uint8_t write_memory_test(char *data, uint64_t address, uint32_t size) { return write_memory(data, address, size, 0, 0, 0, 0); }
+void iommu_to_hb_do_global_observability_sync(uint8_t PR, uint8_t PW) { (void)PR; (void)PW; }
+void send_msg_iommu_to_hb(ats_msg_t *msg) { (void)msg; }
+
+// The request attributes: read, write (ATS: unless no-write), execute (untranslated, or with a PASID), privilege.
+void get_attribs_from_req(hb_to_iommu_req_t *req, uint8_t *read, uint8_t *write, uint8_t *exec, uint8_t *priv) {
+    int is_read = req->tr.read_writeAMO == READ;
+    *exec = is_read && req->exec_req && (req->tr.at == ADDR_TYPE_UNTRANSLATED || req->pid_valid);
+    *read = (is_read && req->exec_req && req->tr.at == ADDR_TYPE_UNTRANSLATED) ? 0 : is_read;
+    *write = req->tr.read_writeAMO == WRITE;
+    if (req->tr.at == ADDR_TYPE_PCIE_ATS_TRANSLATION_REQUEST && req->no_write == 0) *write = 1;
+    *priv = (req->pid_valid && req->priv_req) ? S_MODE : U_MODE;
+}
+// Narrows a G-stage superpage around a non-MSI GPA until it holds no virtual interrupt file page
+// (the same rule memvirt uses: the bits above the range must differ from the pattern outside the mask).
+void handle_virtual_interrupt_file_overlap(device_context_t *DC, uint64_t gpa, uint64_t *gst_page_sz) {
+    if (DC->msiptp.MODE == MSIPTP_Off) return;
+    uint64_t m = DC->msi_addr_mask.mask, p = DC->msi_addr_pattern.pattern;
+    while (*gst_page_sz > 4096) {
+        uint64_t low = (*gst_page_sz >> 12) - 1;
+        uint64_t fixed = ~m & ~low & ((1ULL << 47) - 1);
+        if (((gpa >> 12) & fixed) != (p & fixed)) return;
+        *gst_page_sz >>= 9;
+        if (*gst_page_sz < 4096) *gst_page_sz = 4096;
+    }
+}
+
+static iommu_t iommu;
+
+static void run_queue(int always) {
+    uint64_t before_h = read_register(&iommu, 32, 4), before_c = read_register(&iommu, 72, 4);
+    int took = 0;
+    for (int n = 0; n < 4096; n++) {
+        uint64_t h = read_register(&iommu, 32, 4), c = read_register(&iommu, 72, 4);
+        process_commands(&iommu);
+        uint64_t h2 = read_register(&iommu, 32, 4), c2 = read_register(&iommu, 72, 4);
+        if (h2 == h && c2 == c) break;
+        took = 1;
+    }
+    uint64_t c = read_register(&iommu, 72, 4);
+    if (always || took || c != before_c || read_register(&iommu, 32, 4) != before_h)
+        printf("{\"op\":\"command\",\"cqh\":%" PRIu64 ",\"illegal\":%s,\"memoryFault\":%s}\n", read_register(&iommu, 32, 4),
+               (c >> 10) & 1 ? "true" : "false", (c >> 8) & 1 ? "true" : "false");
+}
+
+int main(void) {
+    char line[512];
+    while (fgets(line, sizeof line, stdin)) {
+        char op[16];
+        if (sscanf(line, "%15s", op) != 1) continue;
+        if (!strcmp(op, "reset")) {
+            uint64_t caps, fctl;
+            sscanf(line + 6, "%" SCNx64 " %" SCNx64, &caps, &fctl);
+            for (uint32_t i = 0; i < RAM_PAGES; i++) if (pages[i]) { free(pages[i]); pages[i] = NULL; }
+            memset(&iommu, 0, sizeof iommu);
+            capabilities_t cap; cap.raw = caps;
+            fctl_t f; f.raw = (uint32_t)fctl;
+            // No HPM counters; reset to Off; up to 3LVL; 24-bit device_id; GXL and BE read-only; ATS
+            // translations not cached; Bare stages report 1 GiB.
+            if (reset_iommu(&iommu, 0, 40, 0xff, 3, Off, DDT_3LVL, 0xFFFFFF, 0, 0, 0, cap, f,
+                            0x40000000, 0x40000000, 0x40000000, 0x200000, 0x40000000, 0x40000000, 0x40000000, 0x200000) < 0) {
+                printf("{\"op\":\"reset-failed\"}\n");
+            }
+            in_scenario = 1;
+        } else if (!strcmp(op, "mem") || !strcmp(op, "mw")) {
+            uint64_t a, v;
+            sscanf(line + strlen(op), "%" SCNx64 " %" SCNx64, &a, &v);
+            if (in_ram(a, 8)) store(a, &v, 8);
+        } else if (!strcmp(op, "wr")) {
+            unsigned off, size; uint64_t v;
+            sscanf(line + 2, "%u %u %" SCNx64, &off, &size, &v);
+            write_register(&iommu, off, size, v);
+            run_queue(0);
+        } else if (!strcmp(op, "rd")) {
+            unsigned off, size;
+            sscanf(line + 2, "%u %u", &off, &size);
+            printf("{\"op\":\"register\",\"offset\":%u,\"value\":\"0x%" PRIx64 "\"}\n", off, read_register(&iommu, off, size));
+        } else if (!strcmp(op, "cmd")) {
+            uint64_t w[2];
+            sscanf(line + 3, "%" SCNx64 " %" SCNx64, &w[0], &w[1]);
+            uint64_t cqb = read_register(&iommu, 24, 8), cqt = read_register(&iommu, 36, 4);
+            uint64_t at = (((cqb >> 10) & ((1ULL << 44) - 1)) << 12) + cqt * 16;
+            if (in_ram(at, 16)) store(at, w, 16);
+            uint64_t entries = 1ULL << ((cqb & 0x1f) + 1);
+            write_register(&iommu, 36, 4, (cqt + 1) % entries);
+            run_queue(1);
+        } else if (!strcmp(op, "tr")) {
+            unsigned did, pv, pid, access, priv, type; uint64_t iova;
+            sscanf(line + 2, "%u %u %u %u %u %u %" SCNx64, &did, &pv, &pid, &access, &priv, &type, &iova);
+            hb_to_iommu_req_t req = {0};
+            iommu_to_hb_rsp_t rsp = {0};
+            req.device_id = did; req.pid_valid = pv; req.process_id = pid; req.priv_req = priv;
+            // PCIe carries Execute Requested only in the PASID prefix (untranslated requests: the bridge's attribute).
+            req.exec_req = access == 2 && (type == 0 || pv); req.no_write = access != 1;
+            req.tr.at = type == 0 ? ADDR_TYPE_UNTRANSLATED : type == 1 ? ADDR_TYPE_PCIE_ATS_TRANSLATION_REQUEST : ADDR_TYPE_TRANSLATED;
+            req.tr.iova = iova; req.tr.length = 4; req.tr.read_writeAMO = access == 1 ? WRITE : READ;
+            // The response is printed first; the stores it made were printed as they happened, so buffer them.
+            fflush(stdout);
+            char *buf = NULL; size_t len = 0;
+            FILE *saved = stdout;
+            stdout = open_memstream(&buf, &len);
+            iommu.cause = 0;
+            iommu_translate_iova(&iommu, &req, &rsp);
+            fclose(stdout);
+            stdout = saved;
+            printf("{\"op\":\"translate\",\"status\":\"%s\",\"ppn\":\"0x%" PRIx64 "\",\"s\":%u,\"r\":%u,\"w\":%u,\"x\":%u,\"u\":%u,\"priv\":%u,\"g\":%u,\"pbmt\":%u,\"cause\":%u}\n",
+                   rsp.status == SUCCESS ? "success" : rsp.status == UNSUPPORTED_REQUEST ? "unsupported-request" : "completer-abort",
+                   rsp.trsp.PPN, rsp.trsp.S, rsp.trsp.R, rsp.trsp.W, rsp.trsp.Exe, rsp.trsp.U, rsp.trsp.Priv, rsp.trsp.Global, rsp.trsp.PBMT, iommu.cause);
+            fputs(buf, stdout);
+            free(buf);
+        } else if (!strcmp(op, "end")) {
+            in_scenario = 0;
+            printf("{\"op\":\"end\"}\n");
+            fflush(stdout);
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,230 @@
+// Differential oracle for `src/iommu` against the RISC-V IOMMU C reference model (outside `npm test`).
+// Builds the C model from a checkout given by IOMMU_REF_MODEL (…/iommu_ref_model/libiommu) together
+// with ./harness.c into a temporary directory — the model's code never enters this repository —
+// generates random raw scenarios, runs each through both, and reports agreement on response status,
+// PPN and completion bits, cause, every IOMMU memory write (A/D, IOFENCE.C data, fault records),
+// command-queue state and register reads. memvirt runs with the C model's choices
+// (--cache refmodel, gvmaInvalidation and implicitGStageDirty = refmodel).
+//
+//   IOMMU_REF_MODEL=/path/to/iommu_ref_model/libiommu node --import tsx bench/iommu-oracle/run.ts [N] [SEED]
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { readdirSync } from 'node:fs'
+import { phys } from '../../src/bits/address.ts'
+import { EXAMPLE_CAPABILITIES } from '../../src/iommu/capabilities.ts'
+import { encodeCommand, type Command } from '../../src/iommu/commands.ts'
+import { DEFAULT_OPTIONS, resetIommu } from '../../src/iommu/iommu.ts'
+import { runSteps, type Step } from '../../src/iommu/steps.ts'
+import { eventJson } from '../../src/cli/iommu.ts'
+import { emptyMemory, poke } from '../../src/memory/memory.ts'
+import { defaultMemoryMap } from '../../src/memory/memory-map.ts'
+
+// ---- a small seeded generator ---------------------------------------------------------------------
+let state = 0x9e3779b9
+const rnd = (): number => { state ^= state << 13; state ^= state >>> 17; state ^= state << 5; return (state >>> 0) / 2 ** 32 }
+const int = (n: number): number => Math.floor(rnd() * n)
+const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!
+const chance = (p: number): boolean => rnd() < p
+const pte = (pa: bigint, flags: bigint): bigint => ((pa >> 12n) << 10n) | flags
+
+interface Scenario { readonly caps: bigint, readonly memory: readonly (readonly [bigint, bigint])[], readonly steps: readonly Step[], readonly ptes: readonly bigint[] }
+
+const DDT = 0x8010_0000n, FQ = 0x8070_0000n, CQ = 0x8071_0000n
+const V = 1n, R = 2n, W = 4n, X = 8n, U = 16n, G = 32n, A = 64n, D = 128n
+const randomLeafFlags = (): bigint => {
+  if (chance(0.08)) return 0n                                  // invalid
+  const perm = pick([R, R | W, R | X, R | W | X, X, W])      // W alone is reserved
+  return V | perm | (chance(0.85) ? U : 0n) | (chance(0.2) ? G : 0n) | (chance(0.8) ? A : 0n) | (chance(0.7) ? D : 0n)
+}
+
+/** One random scenario: up to three devices with random contexts, tables, requests and commands. */
+const generate = (): Scenario => {
+  const mem: [bigint, bigint][] = []
+  const ptes: bigint[] = []
+  const mode = pick([2, 3, 4])
+  const devices: number[] = []
+  for (let d = 0; d < 1 + int(3); d++) {
+    const id = mode === 2 ? int(128) : mode === 3 ? int(1 << 16) : int(1 << 24)
+    if (devices.includes(id)) continue
+    devices.push(id)
+    const area = 0x8100_0000n + BigInt(d) * 0x100_0000n
+    // DC location: walk the DDT levels, allocating non-leaf tables in this device's area.
+    const ddi = [id & 0x7f, (id >> 7) & 0x1ff, (id >> 16) & 0xff]
+    let table = DDT
+    for (let lvl = mode - 2; lvl >= 1; lvl--) {
+      const next = area + 0xe0_0000n + BigInt(lvl) * 0x1000n
+      mem.push([table + BigInt(ddi[lvl]!) * 8n, pte(next, V)])
+      table = next
+    }
+    const dcAt = table + BigInt(ddi[0]!) * 32n
+    const gOn = chance(0.6), pdtv = chance(0.3)
+    const enAts = chance(0.4), t2gpa = enAts && gOn && chance(0.3)
+    const tc = (chance(0.95) ? 1n : 0n) | (enAts ? 2n : 0n) | (t2gpa ? 8n : 0n) | (chance(0.15) ? 16n : 0n) | (pdtv ? 32n : 0n) |
+      (chance(0.4) ? 128n : 0n) | (chance(0.4) ? 256n : 0n) | (pdtv && chance(0.3) ? 512n : 0n)
+    const gscid = BigInt(1 + int(3)), pscid = BigInt(1 + int(3))
+    const gRoot = area, firstRootGpa = 0x30_0000n
+    const iohgatp = gOn ? (pick([8n, 9n]) << 60n) | (gscid << 44n) | (gRoot >> 12n) : 0n
+    const gMode = Number(iohgatp >> 60n)
+    // G-stage: GPA [0, 4 MiB): L1 entries 0, 1 random (2 MiB leaf or sparse L0), entry 1 also holds the first-stage tables region.
+    const spa = (gpa: bigint): bigint => (gOn ? area + 0x40_0000n + gpa : gpa) // where a GPA lands when G maps it linearly
+    if (gOn) {
+      let l1 = gRoot + 0x4000n
+      if (gMode === 9) { mem.push([gRoot, pte(gRoot + 0x8000n, V)]); mem.push([gRoot + 0x8000n, pte(l1, V)]) } else mem.push([gRoot, pte(l1, V)])
+      for (let j = 0; j < 2; j++) {
+        const at = l1 + BigInt(j) * 8n
+        if (j === 1 || chance(0.5)) { const v = pte(spa(BigInt(j) * 0x20_0000n), j === 1 ? (V | R | W | U | A | D) : randomLeafFlags()); mem.push([at, v]); ptes.push(at) }
+        else {
+          const l0 = gRoot + 0x6000n
+          mem.push([at, pte(l0, V)])
+          for (let k = 0; k < 8; k++) { const a2 = l0 + BigInt(k) * 8n; mem.push([a2, pte(spa(BigInt(k) * 0x1000n), randomLeafFlags())]); ptes.push(a2) }
+        }
+      }
+      l1 = 0n
+    }
+    // First stage at GPA 0x30_0000 (inside G L1[1]): Sv39 root → L1 → L0 with 8 leaves to GPA pages [0, 2 MiB) and one 2 MiB leaf.
+    const fsAt = (gpa: bigint): bigint => (gOn ? spa(gpa) : 0x8000_0000n + area - 0x8000_0000n + 0x80_0000n + (gpa - firstRootGpa))
+    const rootGpa = gOn ? firstRootGpa : fsAt(firstRootGpa)
+    const fs = (off: bigint): bigint => rootGpa + off
+    const where = (off: bigint): bigint => (gOn ? spa(firstRootGpa + off) : fsAt(firstRootGpa + off))
+    mem.push([where(8n), pte(fs(0x1000n), V)])
+    mem.push([where(0x1000n), pte(fs(0x2000n), V)])
+    const bigLeaf = where(0x1008n)
+    mem.push([bigLeaf, pte(gOn ? 0n : 0x8000_0000n + area - 0x8000_0000n + 0x20_0000n, randomLeafFlags())]); ptes.push(bigLeaf)
+    for (let k = 0; k < 8; k++) {
+      const at = where(0x2000n + BigInt(k) * 8n)
+      const target = gOn ? BigInt(int(512)) * 0x1000n : area + 0x10_0000n + BigInt(int(256)) * 0x1000n
+      mem.push([at, pte(target, randomLeafFlags())]); ptes.push(at)
+    }
+    let fsc: bigint
+    if (pdtv) {
+      // PD8 directory at GPA 0x30_8000 with PCs for process ids 0–3.
+      fsc = (1n << 60n) | ((gOn ? firstRootGpa + 0x8000n : where(0x8000n)) >> 12n)
+      for (let p = 0; p < 4; p++) {
+        const at = where(0x8000n + BigInt(p) * 16n)
+        mem.push([at, chance(0.9) ? 1n | (chance(0.5) ? 2n : 0n) | (chance(0.5) ? 4n : 0n) | (pscid << 12n) : 0n])
+        mem.push([at + 8n, chance(0.8) ? (8n << 60n) | (rootGpa >> 12n) : 0n])
+      }
+    } else fsc = chance(0.8) ? (8n << 60n) | (rootGpa >> 12n) : 0n
+    mem.push([dcAt, tc], [dcAt + 8n, iohgatp], [dcAt + 16n, pscid << 12n], [dcAt + 24n, fsc])
+  }
+  const steps: Step[] = [
+    { op: 'write-register', offset: 40, size: 8, value: BigInt(int(3)) | ((FQ >> 12n) << 10n) },
+    { op: 'write-register', offset: 76, size: 4, value: 1n },
+    { op: 'write-register', offset: 24, size: 8, value: 3n | ((CQ >> 12n) << 10n) },
+    { op: 'write-register', offset: 72, size: 4, value: 1n },
+    { op: 'write-register', offset: 16, size: 8, value: BigInt(mode) | ((DDT >> 12n) << 10n) },
+  ]
+  for (let n = 0; n < 6 + int(14); n++) {
+    const r = rnd()
+    if (r < 0.6) {
+      const pv = chance(0.3)
+      steps.push({
+        op: 'translate', deviceId: chance(0.9) ? pick(devices) : int(1 << 24), ...(pv ? { processId: chance(0.9) ? int(4) : int(1 << 20) } : {}),
+        access: pick(['read', 'write', 'execute'] as const), privileged: chance(0.3), type: pick(['untranslated', 'untranslated', 'ats', 'translated'] as const),
+        iova: chance(0.5) ? 0x4000_0000n + BigInt(int(8)) * 0x1000n + BigInt(int(4096)) : chance(0.5) ? 0x4020_0000n + BigInt(int(0x20_0000)) : BigInt(int(0x40_0000)),
+      })
+    } else if (r < 0.75 && ptes.length > 0) {
+      const at = pick(ptes)
+      steps.push({ op: 'memory', addr: at, value: (mem.find(([a]) => a === at)?.[1] ?? 0n) ^ pick([A, D, W, U, V]) })
+    } else if (r < 0.9) {
+      const c: Command = pick<() => Command>([
+        () => ({ kind: 'IOTINVAL.VMA', av: chance(0.5), pscid: 1 + int(3), pscv: chance(0.5), gv: chance(0.5), nl: false, gscid: 1 + int(3), s: false, addr: 0x4000_0000n + BigInt(int(8)) * 0x1000n }),
+        () => ({ kind: 'IOTINVAL.GVMA', av: chance(0.5), pscid: 0, pscv: false, gv: chance(0.7), nl: false, gscid: 1 + int(3), s: false, addr: BigInt(int(1024)) * 0x1000n }),
+        () => ({ kind: 'IODIR.INVAL_DDT', pid: 0, dv: chance(0.5), did: pick(devices) }),
+        () => ({ kind: 'IODIR.INVAL_PDT', pid: int(4), dv: true, did: pick(devices) }),
+        () => ({ kind: 'IOFENCE.C', av: chance(0.5), wsi: false, pr: false, pw: false, data: int(1 << 30), addr: chance(0.9) ? 0x8072_0000n : 0x1000n }),
+      ])()
+      const words = encodeCommand(c)
+      steps.push({ op: 'command', words: chance(0.05) ? [words[0] | (1n << 11n), words[1]] : words })
+    } else steps.push({ op: 'read-register', offset: pick([52, 72, 76, 84]), size: 4 })
+  }
+  return { caps: EXAMPLE_CAPABILITIES, memory: mem, steps, ptes }
+}
+
+// ---- running both --------------------------------------------------------------------------------------
+const harnessLines = (s: Scenario): string => {
+  const h = (v: bigint): string => v.toString(16)
+  const out = [`reset ${h(s.caps)} 0`, ...s.memory.map(([a, v]) => `mem ${h(a)} ${h(v)}`)]
+  for (const st of s.steps) {
+    switch (st.op) {
+      case 'write-register': out.push(`wr ${st.offset} ${st.size} ${h(st.value)}`); break
+      case 'read-register': out.push(`rd ${st.offset} ${st.size}`); break
+      case 'memory': out.push(`mw ${h(st.addr)} ${h(st.value)}`); break
+      case 'command': out.push(`cmd ${h(st.words[0])} ${h(st.words[1])}`); break
+      case 'translate': out.push(`tr ${st.deviceId} ${st.processId === undefined ? 0 : 1} ${st.processId ?? 0} ${['read', 'write', 'execute'].indexOf(st.access)} ${st.privileged ? 1 : 0} ${['untranslated', 'ats', 'translated'].indexOf(st.type)} ${h(st.iova)}`)
+    }
+  }
+  out.push('end')
+  return out.join('\n') + '\n'
+}
+
+const ours = (s: Scenario): Record<string, unknown>[] => {
+  const memory = s.memory.reduce((m, [a, v]) => poke(m, phys(a), 8, v), emptyMemory(defaultMemoryMap))
+  const iommu = resetIommu(s.caps, 0n, { ...DEFAULT_OPTIONS, cache: 'refmodel', gvmaInvalidation: 'refmodel', implicitGStageDirty: 'refmodel' })
+  return runSteps(iommu, memory, s.steps).events.filter((e) => e.op !== 'fault-record').map((e) => JSON.parse(eventJson(e)) as Record<string, unknown>)
+}
+
+/** A C-model translate line normalised to memvirt's fields (PA page for untranslated/translated, completion for ATS). */
+const normalise = (c: Record<string, unknown>, step: Step | undefined): Record<string, unknown> => {
+  const status = c['status'] as string
+  const cause = c['cause'] as number
+  if (step?.op !== 'translate') return c
+  const noGrant = step.type === 'ats' && c['r'] === 0 && c['w'] === 0
+  if (status !== 'success' || noGrant) return { op: 'translate', status, ...(status !== 'success' || cause !== 0 ? { cause } : {}) }
+  const ppn = BigInt(c['ppn'] as string)
+  let pages = 1n
+  if (c['s'] === 1) { let t = ppn; pages = 2n; while ((t & 1n) === 1n) { t >>= 1n; pages <<= 1n } }
+  if (step.type !== 'ats') {
+    const base = ppn & ~(pages - 1n)
+    return { op: 'translate', status, ppn: `0x${(base | ((step.iova >> 12n) & (pages - 1n))).toString(16)}` }
+  }
+  return { op: 'translate', status, ppn: c['ppn'], r: c['r'] === 1, w: c['w'] === 1, x: c['x'] === 1, u: c['u'] === 1, priv: c['priv'] === 1, g: c['g'] === 1, size: `0x${(pages * 4096n).toString(16)}`, pbmt: c['pbmt'] }
+}
+const oursNormalised = (o: Record<string, unknown>, step: Step | undefined): Record<string, unknown> => {
+  if (o['op'] !== 'translate' || step?.op !== 'translate') return o
+  if (o['status'] !== 'success') return { op: 'translate', status: o['status'], cause: o['cause'] }
+  if (step.type === 'ats' && o['r'] === false && o['w'] === false && o['status'] === 'success') return { op: 'translate', status: 'success', ...(o['cause'] !== undefined ? { cause: o['cause'] } : {}) }
+  return o
+}
+
+const main = (): void => {
+  const lib = process.env['IOMMU_REF_MODEL']
+  if (lib === undefined) { console.error('set IOMMU_REF_MODEL to …/iommu_ref_model/libiommu'); process.exit(2) }
+  const n = Number(process.argv[2] ?? 10000)
+  state = Number(process.argv[3] ?? 12345) >>> 0 || 1
+  const dir = mkdtempSync(join(tmpdir(), 'iommu-oracle-'))
+  const bin = join(dir, 'harness')
+  const srcs = readdirSync(join(lib, 'src')).filter((f) => f.endsWith('.c')).map((f) => join(lib, 'src', f))
+  execFileSync('gcc', ['-O1', '-w', `-I${join(lib, 'include')}`, ...srcs, new URL('./harness.c', import.meta.url).pathname, '-o', bin])
+  const scenarios = Array.from({ length: n }, generate)
+  const run = spawnSync(bin, { input: scenarios.map(harnessLines).join(''), encoding: 'utf8', maxBuffer: 1 << 30 })
+  const cLines = run.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>)
+  let at = 0, agree = 0
+  const kinds = new Map<string, { count: number, example: string }>()
+  for (const [i, s] of scenarios.entries()) {
+    const c: Record<string, unknown>[] = []
+    while (at < cLines.length && cLines[at]!['op'] !== 'end') c.push(cLines[at++]!)
+    at++
+    const m = ours(s)
+    // Pair translate lines with their steps, in order, on both sides.
+    const translates = s.steps.filter((st) => st.op === 'translate')
+    let ti = 0, tj = 0
+    const cn = c.map((e) => normalise(e, e['op'] === 'translate' ? translates[ti++] : undefined))
+    const mn = m.map((e) => oursNormalised(e, e['op'] === 'translate' ? translates[tj++] : undefined))
+    const a = cn.map((e) => JSON.stringify(e)), b = mn.map((e) => JSON.stringify(e))
+    if (process.env['SHOW'] === String(i)) console.log(harnessLines(s), '\nC:\n' + a.join('\n'), '\nmemvirt:\n' + b.join('\n'))
+    const k = a.findIndex((x, j) => x !== b[j])
+    if (k < 0 && a.length === b.length) { agree++; continue }
+    const idx = k < 0 ? Math.min(a.length, b.length) : k
+    const opOf = (line: string | undefined): string => (JSON.parse(line ?? '{"op":"(none)"}') as { op: string }).op
+    const key = `${opOf(a[idx])} ≠ ${opOf(b[idx])}: ${(a[idx] ?? '').replace(/0x[0-9a-f]+/g, 'H').slice(0, 120)} | ${(b[idx] ?? '').replace(/0x[0-9a-f]+/g, 'H').slice(0, 120)}`
+    const prev = kinds.get(key)
+    kinds.set(key, { count: (prev?.count ?? 0) + 1, example: prev?.example ?? `scenario ${i}: C ${a[idx]} / memvirt ${b[idx]}` })
+  }
+  console.log(`agreement: ${agree} of ${n} scenarios (${((100 * agree) / n).toFixed(2)} %)`)
+  for (const [key, v] of [...kinds.entries()].sort((x, y) => y[1].count - x[1].count)) console.log(`${v.count}× ${key}\n    e.g. ${v.example}`)
+}
+
+main()

@@ -1,0 +1,112 @@
+// `memvirt iommu SCENARIO.json [--json] [--cache none|unbounded|refmodel]`: runs a raw IOMMU scenario
+// (register writes and reads, memory stores, commands, requests) through the RISC-V IOMMU model and
+// prints every event: as text that explains each walk, or as JSON lines with the field names of the
+// README's stable contract. The shell reads the file; decoding and running are pure.
+import { readFileSync } from 'node:fs'
+import { isLeft } from 'fp-ts/lib/Either.js'
+import type { Command } from 'commander'
+import { hex } from '../bits/bits.ts'
+import { CACHE_POLICIES, type CachePolicy } from '../iommu/caches.ts'
+import { CAUSES } from '../iommu/fault-record.ts'
+import { DEFAULT_OPTIONS, resetIommu } from '../iommu/iommu.ts'
+import { REGISTER_LAYOUT } from '../iommu/registers.ts'
+import { type Event, type Step, runSteps } from '../iommu/steps.ts'
+import { pageSizeName } from '../iommu/walk-adapter.ts'
+import { failInput } from './io.ts'
+import { type IommuScenario, parseIommuScenario } from './iommu-scenario.ts'
+
+const h = (v: bigint): string => `0x${v.toString(16)}`
+
+/** One JSON object per event, with the contract's field names and order. */
+export const eventJson = (e: Event): string => {
+  switch (e.op) {
+    case 'translate': {
+      const r = e.outcome.response
+      const o: Record<string, unknown> = { op: 'translate', status: r.status, ppn: h(r.ppn) }
+      if (r.ats !== undefined) Object.assign(o, { r: r.ats.r, w: r.ats.w, x: r.ats.x, u: r.ats.u, priv: r.ats.priv, g: r.ats.g, size: h(r.ats.size), pbmt: r.ats.pbmt })
+      if (r.fault !== undefined) o['cause'] = r.fault.cause
+      return JSON.stringify(o)
+    }
+    case 'memory-write': return JSON.stringify({ op: 'memory-write', addr: h(e.write.addr), size: e.write.size, value: h(e.write.value) })
+    case 'fault-record': {
+      const f = e.record
+      return JSON.stringify({ op: 'fault-record', cause: f.cause, ttyp: f.ttyp, did: f.did, pid: f.pid, pv: f.pv, priv: f.priv, iotval: h(f.iotval), iotval2: h(f.iotval2) })
+    }
+    case 'command': return JSON.stringify({ op: 'command', cqh: Number(e.cqh), illegal: e.illegal, memoryFault: e.memoryFault })
+    case 'register': return JSON.stringify({ op: 'register', offset: e.offset, value: h(e.value) })
+  }
+}
+
+const REG_NAMES = new Map(REGISTER_LAYOUT.map(([n, o]) => [o, n]))
+const regName = (offset: number): string => REG_NAMES.get(offset) ?? REG_NAMES.get(offset - 4)?.concat(' (high half)') ?? 'unimplemented'
+
+const stepLine = (s: Step, n: number): string => {
+  switch (s.op) {
+    case 'write-register': return `step ${n}: write ${s.size} bytes ${h(s.value)} to register ${s.offset} (${regName(s.offset)})`
+    case 'read-register': return `step ${n}: read ${s.size} bytes of register ${s.offset} (${regName(s.offset)})`
+    case 'memory': return `step ${n}: software stores ${h(s.value)} at ${h(s.addr)}`
+    case 'command': return `step ${n}: command ${h(s.words[0])} ${h(s.words[1])} queued at cqt`
+    case 'translate': return `step ${n}: device ${h(BigInt(s.deviceId))}${s.processId === undefined ? '' : ` process ${s.processId}`} ${s.privileged ? 'supervisor ' : ''}${s.type} ${s.access} of IOVA ${h(s.iova)}`
+  }
+}
+
+/** The text of one event: for a translation every directory entry and PTE it read, then the answer. */
+const eventText = (e: Event): string[] => {
+  switch (e.op) {
+    case 'translate': {
+      const { response: r, explanation: x } = e.outcome
+      const lines = x.directory.map((d) => `  ${d.table} level ${d.level} at ${hex(d.addr)}: ${d.value.map((v) => h(v)).join(' ')} — ${d.note}`)
+      for (const n of x.notes) lines.push(`  ${n}`)
+      for (const t of x.trail) lines.push(`  ${t.stage === 'G' ? 'G-stage' : 'first stage'} (${t.purpose}) level ${t.level} ${t.op} ${hex(t.pteAddr)} = ${h(t.pte)}: ${t.decision}`)
+      if (r.fault !== undefined) lines.push(`  → ${r.status}: cause ${r.fault.cause} (${CAUSES[r.fault.cause] ?? 'custom'}): ${r.fault.reason}`)
+      else if (r.pa !== undefined) lines.push(`  → ${r.status}: ${r.ats === undefined ? 'PA' : 'translated address'} ${h(r.pa)} (${pageSizeName(r.pageBits)} range)`)
+      else lines.push(`  → ${r.status}`)
+      if (r.ats !== undefined) lines.push(`  ATS completion: R=${+r.ats.r} W=${+r.ats.w} X=${+r.ats.x} U=${+r.ats.u} Priv=${+r.ats.priv} G=${+r.ats.g} size ${h(r.ats.size)} PBMT ${r.ats.pbmt} PPN field ${h(r.ppn)}`)
+      return lines
+    }
+    case 'memory-write': return [`  IOMMU stores ${e.write.size} bytes ${h(e.write.value)} at ${h(e.write.addr)} (${e.write.why})`]
+    case 'fault-record': {
+      const f = e.record
+      return [`  fault record: cause ${f.cause} (${CAUSES[f.cause] ?? 'custom'}), TTYP ${f.ttyp}, DID ${h(BigInt(f.did))}, PV ${+f.pv} PID ${f.pid} PRIV ${+f.priv}, iotval ${h(f.iotval)}, iotval2 ${h(f.iotval2)}`]
+    }
+    case 'command': {
+      const lines = e.events.map((c) => `  command at index ${c.index}: ${c.command?.kind ?? 'not decoded'}${c.illegal !== undefined ? ` — illegal: ${c.illegal}` : ''}${c.memoryFault ? ' — memory fault' : ''}`)
+      lines.push(`  cqh = ${e.cqh}${e.illegal ? ', cqcsr.cmd_ill = 1' : ''}${e.memoryFault ? ', cqcsr.cqmf = 1' : ''}`)
+      return lines
+    }
+    case 'register': return [`  = ${h(e.value)}`]
+  }
+}
+
+/** The whole output of a scenario: JSON lines, or text with a line per step and its events. */
+export const renderIommuScenario = (s: IommuScenario, format: 'text' | 'json', cache: CachePolicy): string => {
+  const run = runSteps(resetIommu(s.capabilities, s.fctl, { ...DEFAULT_OPTIONS, cache }), s.memory, s.steps)
+  if (format === 'json') return run.events.map((e) => eventJson(e) + '\n').join('')
+  const out: string[] = []
+  s.steps.forEach((step, i) => {
+    out.push(stepLine(step, i + 1))
+    for (const e of run.events) if (e.step === i) out.push(...eventText(e))
+  })
+  return out.join('\n') + '\n'
+}
+
+export const register = (program: Command): void => {
+  program
+    .command('iommu')
+    .description('run a RISC-V IOMMU scenario (registers, commands, DMA requests) and explain every walk')
+    .argument('<scenario>', 'raw IOMMU scenario JSON file (schema: README, "memvirt iommu")')
+    .option('--json', 'print one JSON object per event (JSON lines) instead of text')
+    .option('--cache <policy>', `IOMMU caches: ${CACHE_POLICIES.join(', ')}`, 'none')
+    .action((path: string, opts: { json?: boolean, cache: string }) => {
+      if (!CACHE_POLICIES.includes(opts.cache as CachePolicy)) failInput(`--cache: expected one of ${CACHE_POLICIES.join(', ')}, got ${JSON.stringify(opts.cache)}`)
+      let text: string
+      try {
+        text = readFileSync(path, 'utf8')
+      } catch (e) {
+        return failInput(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`)
+      }
+      const s = parseIommuScenario(text)
+      if (isLeft(s)) return failInput(`${path}: ${s.left.path}: ${s.left.message}`)
+      process.stdout.write(renderIommuScenario(s.right, opts.json === true ? 'json' : 'text', opts.cache as CachePolicy))
+    })
+}

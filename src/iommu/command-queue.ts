@@ -1,0 +1,85 @@
+// Command-queue processing (RISC-V IOMMU spec v1.0, "Command-Queue (CQ)" and "Command-queue CSR"):
+// while the queue is on, has no error bit set and cqh ≠ cqt, fetch the command at cqh, decode it
+// (illegal → cmd_ill, cqh stays on it), execute it (a memory fault fetching it or storing IOFENCE.C's
+// DATA → cqmf, cqh stays on it), advance cqh. Invalidation commands act on the caches (caches.ts).
+import { bit } from '../bits/bits.ts'
+import { phys } from '../bits/address.ts'
+import { type PhysMemory, peek, poke } from '../memory/memory.ts'
+import { invalidate } from './caches.ts'
+import { type Command, decodeCommand } from './commands.ts'
+import { deviceDirectoryIndexes, deviceIdTooWide } from './directory.ts'
+import { accessible } from './fault-queue.ts'
+import type { Iommu, MemoryWrite } from './iommu.ts'
+import { CQCSR, type RegisterFile, capabilitiesOf, fctlOf, iommuModeOf, queueBase, queueEntries, withInterruptsPending } from './registers.ts'
+
+/** One command the queue took up: what it was (or why it was illegal) and where the head ended. */
+export interface CommandEvent {
+  readonly index: bigint
+  readonly command: Command | undefined
+  readonly illegal: string | undefined
+  readonly memoryFault: boolean
+}
+
+export interface CommandQueueOutcome {
+  readonly iommu: Iommu
+  readonly memory: PhysMemory
+  readonly writes: readonly MemoryWrite[]
+  readonly events: readonly CommandEvent[]
+  /** The commands executed, in order (for the caches to apply). */
+  readonly executed: readonly Command[]
+}
+
+const setBit = (x: bigint, at: number): bigint => x | (1n << BigInt(at))
+
+/** Whether the queue may fetch a command now. */
+const active = (r: RegisterFile): boolean =>
+  bit(r.cqcsr, CQCSR.cqon) && !bit(r.cqcsr, CQCSR.cqmf) && !bit(r.cqcsr, CQCSR.cmd_ill) && !bit(r.cqcsr, CQCSR.cmd_to) && r.cqh !== r.cqt
+
+/** "When DV is 1, DID must not be wider than the ddtp.iommu_mode supports": illegal otherwise. */
+const didTooWide = (r: RegisterFile, did: number): boolean => {
+  const mode = iommuModeOf(r)
+  return (mode === '1LVL' || mode === '2LVL') && deviceIdTooWide(mode, deviceDirectoryIndexes(did, capabilitiesOf(r).msiFlat))
+}
+
+/** Processes commands until the queue is empty, stalls on an error, or is off. */
+export const processCommands = (iommu: Iommu, memory: PhysMemory): CommandQueueOutcome => {
+  let r = iommu.regs
+  let m = memory
+  let caches = iommu.caches
+  const writes: MemoryWrite[] = []
+  const events: CommandEvent[] = []
+  const executed: Command[] = []
+  const caps = capabilitiesOf(r)
+  const entries = queueEntries(r.cqb)
+  const stall = (bitAt: number, index: bigint, command: Command | undefined, illegal: string | undefined): void => {
+    r = withInterruptsPending({ ...r, cqcsr: setBit(r.cqcsr, bitAt) })
+    events.push({ index, command, illegal, memoryFault: bitAt === CQCSR.cqmf })
+  }
+  while (active(r)) {
+    const index = r.cqh
+    const at = queueBase(r.cqb) + index * 16n
+    // Fetch: a command the IOMMU cannot read is a memory fault (cqmf).
+    if (!accessible(m, at, 16, caps.pas)) { stall(CQCSR.cqmf, index, undefined, undefined); break }
+    const d = decodeCommand(peek(m, phys(at), 8), peek(m, phys(at + 8n), 8), caps, fctlOf(r).wsi)
+    if (!d.ok) { stall(CQCSR.cmd_ill, index, undefined, d.reason); break }
+    const c = d.command
+    if ((c.kind === 'IODIR.INVAL_DDT' || c.kind === 'IODIR.INVAL_PDT') && c.dv && didTooWide(r, c.did)) {
+      stall(CQCSR.cmd_ill, index, c, `${c.kind}: DID wider than ddtp.iommu_mode supports`); break
+    }
+    if (c.kind === 'IOFENCE.C') {
+      // On completion: with AV, store DATA (4 bytes) at ADDR[63:2] × 4; a fault leaves cqh on the fence.
+      if (c.av) {
+        if (!accessible(m, c.addr, 4, caps.pas)) { stall(CQCSR.cqmf, index, c, undefined); break }
+        m = poke(m, phys(c.addr), 4, BigInt(c.data >>> 0))
+        writes.push({ addr: c.addr, size: 4, value: BigInt(c.data >>> 0), why: 'IOFENCE.C data' })
+      }
+      if (c.wsi) r = withInterruptsPending({ ...r, cqcsr: setBit(r.cqcsr, CQCSR.fence_w_ip) })
+    }
+    // Invalidations take effect at once: the model executes commands in order and synchronously.
+    caches = invalidate(caches, c)
+    executed.push(c)
+    r = { ...r, cqh: (index + 1n) % entries }
+    events.push({ index, command: c, illegal: undefined, memoryFault: false })
+  }
+  return { iommu: { ...iommu, regs: r, caches }, memory: m, writes, events, executed }
+}

@@ -1,0 +1,223 @@
+// The memory-mapped register file (RISC-V IOMMU spec v1.0, "Memory-mapped register interface"): the
+// registers at the spec's offsets as data, and `writeRegister` / `readRegister` with each register's
+// WARL, RO, RW1C and busy behaviour. Writes complete synchronously, so every busy bit is hard-wired to
+// 0 and cqon/fqon follow cqen/fqen at once (the spec allows it; the C model does the same).
+import { bit, bits, mask } from '../bits/bits.ts'
+import { type Capabilities, decodeCapabilities } from './capabilities.ts'
+import { type IommuMode, IOMMU_MODES } from './directory.ts'
+import type { FeatureControl } from './device-context.ts'
+
+/** The registers this model implements; every other offset reads 0 and ignores writes. */
+export interface RegisterFile {
+  readonly capabilities: bigint
+  readonly fctl: bigint
+  readonly ddtp: bigint
+  readonly cqb: bigint
+  readonly cqh: bigint
+  readonly cqt: bigint
+  readonly fqb: bigint
+  readonly fqh: bigint
+  readonly fqt: bigint
+  readonly pqb: bigint
+  readonly pqh: bigint
+  readonly pqt: bigint
+  readonly cqcsr: bigint
+  readonly fqcsr: bigint
+  readonly pqcsr: bigint
+  readonly ipsr: bigint
+  readonly icvec: bigint
+}
+
+export type RegisterName = keyof RegisterFile
+
+/** "Register layout": name, offset, size in bytes. */
+export const REGISTER_LAYOUT: readonly (readonly [RegisterName, number, 4 | 8])[] = [
+  ['capabilities', 0, 8], ['fctl', 8, 4], ['ddtp', 16, 8], ['cqb', 24, 8], ['cqh', 32, 4], ['cqt', 36, 4],
+  ['fqb', 40, 8], ['fqh', 48, 4], ['fqt', 52, 4], ['pqb', 56, 8], ['pqh', 64, 4], ['pqt', 68, 4],
+  ['cqcsr', 72, 4], ['fqcsr', 76, 4], ['pqcsr', 80, 4], ['ipsr', 84, 4], ['icvec', 760, 8],
+]
+
+const BY_OFFSET: ReadonlyMap<number, readonly [RegisterName, 4 | 8]> = new Map(REGISTER_LAYOUT.map(([n, o, s]) => [o, [n, s] as const]))
+
+/** Implementation choices the spec leaves open, with the C model's values as defaults. */
+export interface RegisterOptions {
+  /** The deepest ddtp.iommu_mode implemented (the C model's max_iommu_mode); default 3LVL. */
+  readonly maxIommuMode: IommuMode
+  /** Whether fctl.GXL is writable (the C model's gxl_writeable); default false. */
+  readonly gxlWritable: boolean
+}
+
+export const DEFAULT_REGISTER_OPTIONS: RegisterOptions = { maxIommuMode: '3LVL', gxlWritable: false }
+
+// ---- field positions ---------------------------------------------------------------------------------
+
+export const CQCSR = { cqen: 0, cie: 1, cqmf: 8, cmd_to: 9, cmd_ill: 10, fence_w_ip: 11, cqon: 16, busy: 17 } as const
+export const FQCSR = { fqen: 0, fie: 1, fqmf: 8, fqof: 9, fqon: 16, busy: 17 } as const
+export const IPSR = { cip: 0, fip: 1, pmip: 2, pip: 3 } as const
+
+const set = (x: bigint, at: number, v: boolean): bigint => (v ? x | (1n << BigInt(at)) : x & ~(1n << BigInt(at)))
+
+// ---- constructors -------------------------------------------------------------------------------------
+
+/**
+ * The register file after reset: capabilities as given, ddtp.iommu_mode = Off (the recommended reset
+ * value), every queue off, every other register 0 (their reset values are UNSPECIFIED).
+ */
+export const resetRegisters = (capabilities: bigint, fctl = 0n): RegisterFile => ({
+  capabilities, fctl, ddtp: 0n, cqb: 0n, cqh: 0n, cqt: 0n, fqb: 0n, fqh: 0n, fqt: 0n, pqb: 0n, pqh: 0n, pqt: 0n,
+  cqcsr: 0n, fqcsr: 0n, pqcsr: 0n, ipsr: 0n, icvec: 0n,
+})
+
+// ---- views --------------------------------------------------------------------------------------------
+
+export const capabilitiesOf = (r: RegisterFile): Capabilities => decodeCapabilities(r.capabilities)
+export const fctlOf = (r: RegisterFile): FeatureControl => ({ be: bit(r.fctl, 0), wsi: bit(r.fctl, 1), gxl: bit(r.fctl, 2) })
+export const iommuModeOf = (r: RegisterFile): IommuMode => IOMMU_MODES[Number(bits(r.ddtp, 3, 0))] ?? 'Off'
+export const ddtpPpn = (r: RegisterFile): bigint => bits(r.ddtp, 53, 10)
+/** Entries in a queue from its base register: 2^(LOG2SZ-1 + 1). */
+export const queueEntries = (base: bigint): bigint => 1n << (bits(base, 4, 0) + 1n)
+export const queueBase = (base: bigint): bigint => bits(base, 53, 10) << 12n
+
+// ---- reads --------------------------------------------------------------------------------------------
+
+/**
+ * An access is valid when it is 4 or 8 bytes, aligned to its size, and does not span registers (an
+ * 8-byte access to a 4-byte register does). Invalid accesses read 0 and ignore writes (UNSPECIFIED by
+ * the spec; the C model's choice).
+ */
+const locate = (offset: number, size: number): { name: RegisterName, regSize: 4 | 8, high: boolean } | undefined => {
+  if ((size !== 4 && size !== 8) || offset < 0 || offset >= 4096 || offset % size !== 0) return undefined
+  const exact = BY_OFFSET.get(offset)
+  if (exact !== undefined) return exact[1] >= size ? { name: exact[0], regSize: exact[1], high: false } : undefined
+  const lower = BY_OFFSET.get(offset - 4)
+  if (size === 4 && lower !== undefined && lower[1] === 8) return { name: lower[0], regSize: 8, high: true }
+  return undefined
+}
+
+/** The value a `size`-byte read at `offset` returns (little-endian halves for 4-byte reads of 8-byte registers). */
+export const readRegister = (r: RegisterFile, offset: number, size: 4 | 8): bigint => {
+  const at = locate(offset, size)
+  if (at === undefined) return 0n
+  const v = r[at.name]
+  if (at.regSize === 8 && size === 4) return at.high ? v >> 32n : v & mask(32)
+  return v
+}
+
+// ---- writes -------------------------------------------------------------------------------------------
+
+const MODE_RANK: Readonly<Record<IommuMode, number>> = { Off: 0, Bare: 1, '1LVL': 2, '2LVL': 3, '3LVL': 4 }
+
+const queuesOn = (r: RegisterFile): boolean =>
+  bit(r.cqcsr, CQCSR.cqen) || bit(r.cqcsr, CQCSR.cqon) || bit(r.fqcsr, FQCSR.fqen) || bit(r.fqcsr, FQCSR.fqon) || bit(r.pqcsr, 0) || bit(r.pqcsr, 16)
+
+const ppnMask = (caps: Capabilities): bigint => mask(Math.max(0, caps.pas - 12))
+
+/** What the IOMMU does with a full-width write `v` to register `name`. */
+const writeField = (r: RegisterFile, o: RegisterOptions, name: RegisterName, v: bigint): RegisterFile => {
+  const caps = capabilitiesOf(r)
+  switch (name) {
+    case 'capabilities': case 'cqh': case 'fqt': case 'pqt':
+      return r // read-only
+    case 'fctl': {
+      // WARL: BE writable only with END = 1, WSI only with IGS = BOTH, GXL only if the option says so;
+      // a change while the IOMMU is not Off or a queue is on is UNSPECIFIED: dropped, as the C model does.
+      if (iommuModeOf(r) !== 'Off' || queuesOn(r)) return r
+      let f = r.fctl
+      if (caps.end) f = set(f, 0, bit(v, 0))
+      if (caps.igs === 2) f = set(f, 1, bit(v, 1))
+      if (o.gxlWritable) f = set(f, 2, bit(v, 2))
+      return { ...r, fctl: f }
+    }
+    case 'ddtp': {
+      // iommu_mode WARL: an unimplemented or reserved mode keeps the old value; changing between two
+      // directory modes (not through Off or Bare) is UNSPECIFIED and ignored, as in the C model.
+      const next = IOMMU_MODES[Number(bits(v, 3, 0))]
+      const now = iommuModeOf(r)
+      if (next === undefined || MODE_RANK[next] > MODE_RANK[o.maxIommuMode]) return r
+      if (!(now === 'Off' || now === 'Bare' || next === 'Off' || next === 'Bare')) return r
+      return { ...r, ddtp: BigInt(MODE_RANK[next]) | ((bits(v, 53, 10) & ppnMask(caps)) << 10n) }
+    }
+    case 'cqb': case 'fqb': case 'pqb': {
+      // Writing a queue base while the queue is on is UNSPECIFIED: dropped (C model). The matching
+      // software-side index (cqt, fqh, pqh) becomes 0.
+      const csr = name === 'cqb' ? r.cqcsr : name === 'fqb' ? r.fqcsr : r.pqcsr
+      if (name === 'pqb' && !caps.ats) return r
+      if (bit(csr, 16)) return r
+      const base = bits(v, 4, 0) | ((bits(v, 53, 10) & ppnMask(caps)) << 10n)
+      if (name === 'cqb') return { ...r, cqb: base, cqt: 0n }
+      if (name === 'fqb') return { ...r, fqb: base, fqh: 0n }
+      return { ...r, pqb: base, pqh: 0n }
+    }
+    case 'cqt': return { ...r, cqt: v & (queueEntries(r.cqb) - 1n) }
+    case 'fqh': return { ...r, fqh: v & (queueEntries(r.fqb) - 1n) }
+    case 'pqh': return caps.ats ? { ...r, pqh: v & (queueEntries(r.pqb) - 1n) } : r
+    case 'cqcsr': {
+      let c = r.cqcsr, cqh = r.cqh
+      const en = bit(v, CQCSR.cqen)
+      if (en && !bit(c, CQCSR.cqen)) {
+        // cqen 0 → 1: cqh = 0 and cmd_ill, cmd_to, cqmf, fence_w_ip = 0; the queue turns on.
+        cqh = 0n
+        for (const b of [CQCSR.cmd_ill, CQCSR.cmd_to, CQCSR.cqmf, CQCSR.fence_w_ip]) c = set(c, b, false)
+      }
+      c = set(set(c, CQCSR.cqen, en), CQCSR.cqon, en)
+      c = set(c, CQCSR.cie, bit(v, CQCSR.cie))
+      for (const b of [CQCSR.cqmf, CQCSR.cmd_to, CQCSR.cmd_ill, CQCSR.fence_w_ip]) if (bit(v, b)) c = set(c, b, false) // RW1C
+      return { ...r, cqcsr: c, cqh }
+    }
+    case 'fqcsr': {
+      let c = r.fqcsr, fqt = r.fqt
+      const en = bit(v, FQCSR.fqen)
+      if (en && !bit(c, FQCSR.fqen)) {
+        // fqen 0 → 1: fqt = 0 and fqof, fqmf = 0; the queue turns on.
+        fqt = 0n
+        c = set(set(c, FQCSR.fqof, false), FQCSR.fqmf, false)
+      }
+      c = set(set(c, FQCSR.fqen, en), FQCSR.fqon, en)
+      c = set(c, FQCSR.fie, bit(v, FQCSR.fie))
+      for (const b of [FQCSR.fqmf, FQCSR.fqof]) if (bit(v, b)) c = set(c, b, false) // RW1C
+      return { ...r, fqcsr: c, fqt }
+    }
+    case 'pqcsr':
+      return r // the page-request queue is not modelled (PRI); pqcsr reads 0
+    case 'ipsr': {
+      // RW1C pending bits; a pending condition that still holds sets its bit again at once.
+      let p = r.ipsr
+      for (const b of [IPSR.cip, IPSR.fip, IPSR.pmip, IPSR.pip]) if (bit(v, b)) p = set(p, b, false)
+      return withInterruptsPending({ ...r, ipsr: p })
+    }
+    case 'icvec': {
+      // Four 4-bit vectors: civ 3:0, fiv 7:4, pmiv 11:8 (0 without HPM), piv 15:12 (0 without ATS).
+      let x = v & mask(16)
+      if (!caps.hpm) x &= ~(0xfn << 8n)
+      if (!caps.ats) x &= ~(0xfn << 12n)
+      return { ...r, icvec: x }
+    }
+  }
+}
+
+/**
+ * ipsr.cip is set while cqcsr.cie = 1 and an error bit or fence_w_ip is 1; ipsr.fip while
+ * fqcsr.fie = 1 and fqof or fqmf is 1 (a new record sets fip separately, in the fault queue).
+ */
+export const withInterruptsPending = (r: RegisterFile): RegisterFile => {
+  const cq = bit(r.cqcsr, CQCSR.cie) && [CQCSR.cqmf, CQCSR.cmd_to, CQCSR.cmd_ill, CQCSR.fence_w_ip].some((b) => bit(r.cqcsr, b))
+  const fq = bit(r.fqcsr, FQCSR.fie) && (bit(r.fqcsr, FQCSR.fqmf) || bit(r.fqcsr, FQCSR.fqof))
+  let p = r.ipsr
+  if (cq) p = set(p, IPSR.cip, true)
+  if (fq) p = set(p, IPSR.fip, true)
+  return p === r.ipsr ? r : { ...r, ipsr: p }
+}
+
+/**
+ * A `size`-byte register write at `offset`. A 4-byte write to half of an 8-byte register is merged
+ * with the other half first (the register sees one 8-byte write, as in the C model).
+ */
+export const writeRegister = (r: RegisterFile, o: RegisterOptions, offset: number, size: 4 | 8, value: bigint): RegisterFile => {
+  const at = locate(offset, size)
+  if (at === undefined) return r
+  const old = r[at.name]
+  const v = at.regSize === 4 ? value & mask(32)
+    : size === 8 ? value & mask(64)
+    : at.high ? (old & mask(32)) | ((value & mask(32)) << 32n) : (old & ~mask(32)) | (value & mask(32))
+  return withInterruptsPending(writeField(r, o, at.name, v))
+}

@@ -1,0 +1,87 @@
+// The IOMMU's programming interface as a sequence of steps, one-to-one with what software and devices
+// do (the raw scenario form of `memvirt iommu`): register writes and reads, software's 64-bit stores,
+// commands placed at the command queue's tail, and inbound requests. Running them threads the IOMMU
+// and memory and lists every event in order. Pure: the shell decodes and prints.
+import { phys } from '../bits/address.ts'
+import { type PhysMemory, poke } from '../memory/memory.ts'
+import { type CommandEvent, processCommands } from './command-queue.ts'
+import type { FaultRecord } from './fault-record.ts'
+import type { Iommu, MemoryWrite } from './iommu.ts'
+import { queueBase, queueEntries, readRegister, writeRegister } from './registers.ts'
+import { type IoRequest, type TranslateOutcome, translate } from './translate.ts'
+
+export type Step =
+  | { readonly op: 'write-register', readonly offset: number, readonly size: 4 | 8, readonly value: bigint }
+  | { readonly op: 'read-register', readonly offset: number, readonly size: 4 | 8 }
+  | { readonly op: 'memory', readonly addr: bigint, readonly value: bigint }
+  | { readonly op: 'command', readonly words: readonly [bigint, bigint] }
+  | ({ readonly op: 'translate' } & IoRequest)
+
+/** What a step produced, in the order it happened. */
+export type Event =
+  | { readonly op: 'translate', readonly step: number, readonly outcome: TranslateOutcome }
+  | { readonly op: 'memory-write', readonly step: number, readonly write: MemoryWrite }
+  | { readonly op: 'fault-record', readonly step: number, readonly record: FaultRecord }
+  | { readonly op: 'command', readonly step: number, readonly cqh: bigint, readonly illegal: boolean, readonly memoryFault: boolean, readonly events: readonly CommandEvent[] }
+  | { readonly op: 'register', readonly step: number, readonly offset: number, readonly size: 4 | 8, readonly value: bigint }
+
+export interface Run { readonly iommu: Iommu, readonly memory: PhysMemory, readonly events: readonly Event[] }
+
+const CQT = 36
+
+/**
+ * The command queue runs whenever it can: after a register write (which may turn it on, move its
+ * tail or clear an error) and after a command is queued. Reports a `command` event when any command
+ * was taken up, or always when `always` (a `command` step).
+ */
+const runQueue = (iommu: Iommu, memory: PhysMemory, step: number, always: boolean, events: Event[]): { iommu: Iommu, memory: PhysMemory } => {
+  const q = processCommands(iommu, memory)
+  for (const w of q.writes) events.push({ op: 'memory-write', step, write: w })
+  if (always || q.events.length > 0) {
+    const cqcsr = q.iommu.regs.cqcsr
+    events.push({ op: 'command', step, cqh: q.iommu.regs.cqh, illegal: ((cqcsr >> 10n) & 1n) === 1n, memoryFault: ((cqcsr >> 8n) & 1n) === 1n, events: q.events })
+  }
+  return { iommu: q.iommu, memory: q.memory }
+}
+
+/** Runs the steps in order from `iommu` and `memory`. */
+export const runSteps = (iommu0: Iommu, memory0: PhysMemory, steps: readonly Step[]): Run => {
+  let iommu = iommu0
+  let memory = memory0
+  const events: Event[] = []
+  steps.forEach((s, step) => {
+    switch (s.op) {
+      case 'write-register': {
+        iommu = { ...iommu, regs: writeRegister(iommu.regs, iommu.options, s.offset, s.size, s.value) }
+        ;({ iommu, memory } = runQueue(iommu, memory, step, false, events))
+        break
+      }
+      case 'read-register':
+        events.push({ op: 'register', step, offset: s.offset, size: s.size, value: readRegister(iommu.regs, s.offset, s.size) })
+        break
+      case 'memory':
+        memory = poke(memory, phys(s.addr), 8, s.value)
+        break
+      case 'command': {
+        // Software writes the command at cqt and advances cqt by one (modulo the queue size).
+        const at = queueBase(iommu.regs.cqb) + iommu.regs.cqt * 16n
+        memory = poke(poke(memory, phys(at), 8, s.words[0]), phys(at + 8n), 8, s.words[1])
+        const next = (iommu.regs.cqt + 1n) % queueEntries(iommu.regs.cqb)
+        iommu = { ...iommu, regs: writeRegister(iommu.regs, iommu.options, CQT, 4, next) }
+        ;({ iommu, memory } = runQueue(iommu, memory, step, true, events))
+        break
+      }
+      case 'translate': {
+        const request: IoRequest = { deviceId: s.deviceId, access: s.access, privileged: s.privileged, type: s.type, iova: s.iova, ...(s.processId === undefined ? {} : { processId: s.processId }) }
+        const o = translate(iommu, memory, request)
+        events.push({ op: 'translate', step, outcome: o })
+        for (const w of o.writes) events.push({ op: 'memory-write', step, write: w })
+        for (const r of o.records) events.push({ op: 'fault-record', step, record: r })
+        iommu = o.iommu
+        memory = o.memory
+        break
+      }
+    }
+  })
+  return { iommu, memory, events }
+}
