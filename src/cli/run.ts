@@ -1,4 +1,4 @@
-// `memvirt run PROG.elf [--isa STRING] [--max-insns N] [--log-commits FILE] [--trace FILE]`: runs a bare-metal RISC-V
+// `memvirt run PROG.elf [--isa STRING] [--max-insns N] [--log-commits FILE] [--trace FILE] [--iommu]`: runs a bare-metal RISC-V
 // ELF the way `spike --isa=STRING [--log-commits]` does, from Spike's boot ROM until the program writes
 // its exit code to HTIF `tohost`. The exit status is that code (0 = pass), like Spike's.
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
@@ -10,6 +10,7 @@ import { type Observer } from '../machine/run.ts'
 import { run } from '../machine/engine/run.ts'
 import { CommitLogWriter } from '../trace/commit-log-writer.ts'
 import { encodeTraceLine } from '../trace/jsonl.ts'
+import { withIommuPlatform } from '../iommu/platform/platform.ts'
 import { failInput } from './io.ts'
 import { type ProgramFlags, loadProgram, positiveInt, programOptions } from './program.ts'
 
@@ -61,6 +62,7 @@ export const EXIT_LIMIT = 124
 interface RunOptions extends ProgramFlags {
   readonly logCommits?: string
   readonly trace?: string
+  readonly iommu?: boolean
 }
 
 export const register = (program: Command): void => {
@@ -70,9 +72,11 @@ export const register = (program: Command): void => {
     .argument('<elf>', 'a bare-metal RV64 ELF executable with tohost/fromhost symbols'))
     .option('--log-commits <file>', "write Spike's --log-commits format to FILE")
     .option('--trace <file>', 'write the JSONL trace (one record per step: accesses with VA, GPA and PA, traps, TLB counts) to FILE')
+    .option('--iommu', 'attach the RISC-V IOMMU (registers at 0x30010000) and a DMA engine behind it (0x30020000)')
     .action((path: string, opts: RunOptions) => {
       const maxSteps = positiveInt('--max-insns', opts.maxInsns)
-      const m = loadProgram(path, opts)
+      const loaded = loadProgram(path, opts)
+      const m = opts.iommu === true ? withIommuPlatform(loaded) : loaded
       if (opts.trace !== undefined && opts.logCommits !== undefined && resolve(opts.trace) === resolve(opts.logCommits)) {
         return failInput('--trace and --log-commits name the same file')
       }
