@@ -7,7 +7,8 @@ import { emptyMemory, peek, poke } from '../../../src/memory/memory.ts'
 import { defaultMemoryMap } from '../../../src/memory/memory-map.ts'
 import { ramWindow } from '../../../src/cpu/bus.ts'
 import { ramPort, statePort } from '../../../src/machine/dma.ts'
-import { DMA_BUSY, DMA_DONE, DMA_REG, type DmaEngine, loadDma, requesterOf, resetDmaEngine, storeDma, transfer } from '../../../src/machine/devices/dma-engine.ts'
+import { addedDevice } from '../../../src/machine/added-device.ts'
+import { DMA_BUSY, DMA_DONE, DMA_REG, type DmaEngine, loadDma, plainDmaEngine, requesterOf, resetDmaEngine, storeDma, transfer } from '../../../src/machine/devices/dma-engine.ts'
 
 const store = (s: DmaEngine, offset: number, size: 1 | 2 | 4 | 8, value: bigint): DmaEngine => {
   const r = storeDma('dma')(s, BigInt(offset), size, value)
@@ -56,6 +57,17 @@ test('the transfer: byte by byte when an address or the length is not a multiple
   assert.is(r.state.copied, 3n)
   assert.is(peek(r.memory, phys(0x8000_2000n), 8), 0x04_0302n)
   assert.equal(transfer(resetDmaEngine, m0, port), { state: resetDmaEngine, memory: m0 })
+})
+
+test('plainDmaEngine: the engine alone on the bus, its port the identity onto RAM, copies at its chunk-end work', () => {
+  const m0 = poke(emptyMemory(defaultMemoryMap), phys(0x8000_1000n), 8, 0x1122_3344_5566_7788n)
+  const busy: DmaEngine = { ...resetDmaEngine, src: 0x8000_1000n, dst: 0x8000_3000n, len: 8n, status: DMA_BUSY }
+  const d = addedDevice(plainDmaEngine(0x3002_0000n), busy)
+  assert.equal(d.windows, [{ name: 'dma', base: 0x3002_0000n, size: 0x1000n }])
+  const r = d.master(m0, ramWindow(0x8000_0000n, 0x8000_0000n))
+  assert.is((r.device.state as DmaEngine).status, DMA_DONE)
+  assert.is(peek(r.memory, phys(0x8000_3000n), 8), 0x1122_3344_5566_7788n)
+  assert.is(d.state, busy, 'the device before is unchanged')
 })
 
 test.run()
