@@ -24,6 +24,7 @@ build svadu       rv64ima_zicsr
 build spike_tlb   rv64ima_zicsr
 build misaligned  rv64ima_zicsr
 build hvdemo      rv64imah_zicsr
+build iommu_dma   rv64ima_zicsr           # runs with --iommu (golden/iommu-program.golden.ts)
 build loop        rv64i_zicsr
 build loop_short  rv64i_zicsr             loop --defsym SHORT=1
 build sigbasic    rv64ima_zicsr

@@ -1,4 +1,4 @@
-// `memvirt run PROG.elf [--isa STRING] [--max-insns N] [--log-commits FILE] [--trace FILE]`: runs a bare-metal RISC-V
+// `memvirt run PROG.elf [--isa STRING] [--max-insns N] [--log-commits FILE] [--trace FILE] [--iommu]`: runs a bare-metal RISC-V
 // ELF the way `spike --isa=STRING [--log-commits]` does, from Spike's boot ROM until the program writes
 // its exit code to HTIF `tohost`. The exit status is that code (0 = pass), like Spike's. Spike's own flags
 // are accepted too (spike-args.ts): `-m`, `--pc`, `-l`, `--log=FILE`, `+signature=FILE`,
@@ -12,6 +12,7 @@ import { type Observer } from '../machine/run.ts'
 import { run } from '../machine/engine/run.ts'
 import { CommitLogWriter } from '../trace/commit-log-writer.ts'
 import { encodeTraceLine } from '../trace/jsonl.ts'
+import { withIommuPlatform } from '../iommu/platform/platform.ts'
 import { failInput } from './io.ts'
 import { openOutput, writeOutput } from './output.ts'
 import { type ProgramFlags, loadProgramAndElf, positiveInt, programOptions } from './program.ts'
@@ -32,6 +33,7 @@ interface RunOptions extends ProgramFlags, RedundancyFlags, SnapshotFlags, Watch
   readonly log?: string
   readonly signature?: string
   readonly signatureGranularity?: string
+  readonly iommu?: boolean
 }
 
 export const register = (program: Command): void => {
@@ -44,7 +46,8 @@ export const register = (program: Command): void => {
     .option('--log <file>', "Spike's --log: where -l writes (created even without -l, as Spike does)")
     .option('--signature <file>', 'at the HTIF exit write the bytes between begin_signature and end_signature to FILE, as spike +signature=FILE does')
     .option('--signature-granularity <n>', 'bytes per signature line (Spike\'s +signature-granularity, default 16)')
-    .option('--trace <file>', 'write the JSONL trace (one record per step: accesses with VA, GPA and PA, traps, TLB counts) to FILE')))))
+    .option('--trace <file>', 'write the JSONL trace (one record per step: accesses with VA, GPA and PA, traps, TLB counts) to FILE')
+    .option('--iommu', 'attach the RISC-V IOMMU (registers at 0x30010000) and a DMA engine behind it (0x30020000)')))))
     .action((args: string[], opts: RunOptions) => {
       const maxSteps = positiveInt('--max-insns', opts.maxInsns)
       const plus = args.length === 0 && opts.restore !== undefined ? undefined : plusArgs(args)
@@ -56,7 +59,7 @@ export const register = (program: Command): void => {
       const granularity = granularityText === undefined ? SPIKE_SIGNATURE_GRANULARITY : positiveInt('+signature-granularity', granularityText, 1 << 16)
       const loaded = path === undefined ? undefined : loadProgramAndElf(path, opts)
       const start = loaded === undefined ? restore(opts.restore!) : { machine: loaded.machine, position: 0 }
-      const m = start.machine
+      const m = opts.iommu === true ? withIommuPlatform(start.machine) : start.machine
       let signature: SignatureRegion | undefined
       if (signaturePath !== undefined) {
         if (loaded === undefined) return failInput('+signature needs the ELF (its begin_signature and end_signature symbols), not --restore')

@@ -66,3 +66,22 @@ export const translatedPort = <M>(port: DmaPort<M>, translate: (addr: bigint, si
     return isLeft(a) ? a : port.write(m, a.right, size, value)
   },
 })
+
+/**
+ * A port whose accesses may change its state M even when refused: a translating unit that sets A/D
+ * bits, fills its caches and writes fault records (the RISC-V IOMMU, src/iommu/platform/) threads its
+ * own state with memory's. Each access returns the state after it and its result.
+ */
+export interface StatePort<M> {
+  readonly read: (m: M, addr: bigint, size: AccessSize) => { readonly state: M; readonly value: Either<DmaFault, bigint> }
+  readonly write: (m: M, addr: bigint, size: AccessSize, value: bigint) => { readonly state: M; readonly fault: DmaFault | undefined }
+}
+
+/** A port whose state changes only by its writes, as a StatePort (a refused access changes nothing). */
+export const statePort = <M>(port: DmaPort<M>): StatePort<M> => ({
+  read: (m, addr, size) => ({ state: m, value: port.read(m, addr, size) }),
+  write: (m, addr, size, value) => {
+    const r = port.write(m, addr, size, value)
+    return isLeft(r) ? { state: m, fault: r.left } : { state: r.right, fault: undefined }
+  },
+})

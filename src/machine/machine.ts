@@ -16,6 +16,7 @@ import { type Bus, attach, bus } from './bus.ts'
 import { type BootRom, BOOT_ROM_BASE, BOOT_ROM_SIZE, bootRom, bootRomDevice } from './boot-rom.ts'
 import { type Clint, CLINT_BASE, CLINT_SIZE, clintDevice, resetClint } from './clint.ts'
 import { type DmaPort, ramPort } from './dma.ts'
+import { type AddedDevice, windowDevice } from './added-device.ts'
 
 export type { Htif } from './htif.ts'
 export { BOOT_ROM_BASE, BOOT_ROM_SIZE, resetVector } from './boot-rom.ts'
@@ -71,9 +72,13 @@ export const resetPlatform: Platform = platform(0, true, false)
 export interface Devices {
   readonly bootrom: BootRom
   readonly clint: Clint
+  /** Devices a higher layer added (added-device.ts: the IOMMU and its DMA engine); none on Spike's platform. */
+  readonly added: readonly AddedDevice[]
 }
 
-export const devices = (bootrom: BootRom, clint: Clint): Devices => ({ bootrom, clint })
+const NONE_ADDED: readonly AddedDevice[] = []
+
+export const devices = (bootrom: BootRom, clint: Clint, added: readonly AddedDevice[] = NONE_ADDED): Devices => ({ bootrom, clint, added })
 
 export interface Machine {
   readonly isa: Isa
@@ -112,9 +117,15 @@ export const withPlatform = (m: Machine, p: Platform): Machine => machine(m.isa,
 /** The machine with other options (the bus follows a new RAM size). */
 export const withOptions = (m: Machine, options: MachineOptions): Machine => {
   if (sameRam(options.ram, m.options.ram)) return machine(m.isa, options, m.hart, m.memory, m.tlb, m.htif, m.bus, m.devices, m.dma, m.platform)
-  const b = spikeBus(options)
+  const b = spikeBus(options, m.devices.added)
   return machine(m.isa, options, m.hart, m.memory, m.tlb, m.htif, b, m.devices, ramPort(b.ram), m.platform)
 }
+/**
+ * The machine with devices `added` on its bus besides the boot ROM and the CLINT (their windows may not
+ * overlap those, RAM or each other), replacing any added before; the bus is rebuilt to place them.
+ */
+export const withAddedDevices = (m: Machine, added: readonly AddedDevice[]): Machine =>
+  machine(m.isa, m.options, m.hart, m.memory, m.tlb, m.htif, spikeBus(m.options, added), devices(m.devices.bootrom, m.devices.clint, added), m.dma, m.platform)
 /** The machine with its bus masters reaching memory through `port` (an IOMMU put in front, say). */
 export const withDma = (m: Machine, port: DmaPort<PhysMemory>): Machine =>
   machine(m.isa, m.options, m.hart, m.memory, m.tlb, m.htif, m.bus, m.devices, port, m.platform)
@@ -148,14 +159,19 @@ export const platformMap = (options: MachineOptions): MemoryMap => {
   return m
 }
 
-/** Spike's bus: RAM at 0x8000_0000, the boot ROM at 0x1000, the CLINT (driving MSIP and MTIP, and time). */
-export const spikeBus = (options: MachineOptions): Bus<Devices> => bus<Devices>(
+/**
+ * Spike's bus: RAM (at 0x8000_0000 unless -m says otherwise), the boot ROM at 0x1000, the CLINT (driving
+ * MSIP and MTIP, and time), and each window of the devices `added` (none on Spike's platform).
+ */
+export const spikeBus = (options: MachineOptions, added: readonly AddedDevice[] = NONE_ADDED): Bus<Devices> => bus<Devices>(
   ramWindows(options.ram),
   [
-    attach(BOOT_ROM_BASE, bootRomDevice, (d: Devices) => d.bootrom, (d, s) => devices(s, d.clint)),
-    attach(CLINT_BASE, clintDevice, (d: Devices) => d.clint, (d, s) => devices(d.bootrom, s)),
+    attach(BOOT_ROM_BASE, bootRomDevice, (d: Devices) => d.bootrom, (d, s) => devices(s, d.clint, d.added)),
+    attach(CLINT_BASE, clintDevice, (d: Devices) => d.clint, (d, s) => devices(d.bootrom, s, d.added)),
+    ...added.flatMap((a, i) => a.windows.map((w, k) => attach(w.base, windowDevice(w.name, k, w.size), (d: Devices) => d.added[i]!,
+      (d, s) => devices(d.bootrom, d.clint, d.added.map((x, j) => (j === i ? s : x)))))),
   ],
-  MIP_MSIP | MIP_MTIP,
+  added.reduce((bits, a) => bits | a.driven, MIP_MSIP | MIP_MTIP),
   (d) => d.clint.mtime,
 )
 

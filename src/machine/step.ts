@@ -9,7 +9,7 @@ import { type StepEvent } from '../cpu/event.ts'
 import { type HartAccel, specAccel } from '../cpu/accel.ts'
 import { type StepEnd, stepHartWith } from '../cpu/step.ts'
 import { type Tlb } from '../mmu/tlb.ts'
-import { type Devices, type Machine, SPIKE_INSNS_PER_RTC_TICK, platform, stepped } from './machine.ts'
+import { type Devices, type Machine, SPIKE_INSNS_PER_RTC_TICK, devices, platform, stepped } from './machine.ts'
 import { type Htif, exitCommand, htif as htifOf, serviceHtif } from './htif.ts'
 import { phys } from '../bits/address.ts'
 import { inRam } from '../cpu/bus.ts'
@@ -67,6 +67,23 @@ const afterHart = (m: Machine, h: Hart, memory: PhysMemory, tlb: Tlb, d: Devices
 /** The machine at a chunk end: devices ticked, the reservation dropped, HTIF polled, a new batch next. */
 const chunkEnd = (m: Machine, h: Hart, memory: PhysMemory, tlb: Tlb, host: Htif, d: Devices, inWfi: boolean): Machine => {
   const next = endChunk(m, h, d)
-  const polled = serviceHtif(memory, host, m.dma)
-  return stepped(m, next.hart, polled.memory, tlb, polled.htif, next.devices, platform(0, true, inWfi))
+  const served = next.devices.added.length === 0 ? { hart: next.hart, memory, devices: next.devices } : serveAdded(m, next.hart, memory, next.devices)
+  const polled = serviceHtif(served.memory, host, m.dma)
+  return stepped(m, served.hart, polled.memory, tlb, polled.htif, served.devices, platform(0, true, inWfi))
+}
+
+/**
+ * The added devices' work as bus masters at a chunk end, in the order they were added (before HTIF's
+ * poll); the hart's mip then follows the lines they drive.
+ */
+export const serveAdded = (m: Machine, h: Hart, memory0: PhysMemory, d: Devices): { hart: Hart; memory: PhysMemory; devices: Devices } => {
+  let memory = memory0
+  const added = d.added.map((a) => {
+    const r = a.master(memory, m.bus.ram)
+    memory = r.memory
+    return r.device
+  })
+  const served = devices(d.bootrom, d.clint, added)
+  const c = m.bus.wires(served, h.csr)
+  return { hart: c === h.csr ? h : hart(h.pc, h.x, h.priv, h.virt, c, h.reservation, h.instret, h.cycle), memory, devices: served }
 }

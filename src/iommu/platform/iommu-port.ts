@@ -1,0 +1,55 @@
+// A device's DMA port with the RISC-V IOMMU in front (RISC-V IOMMU spec v1.0, "Process to translate an
+// IOVA"): each access is an untranslated request of the device's device_id (and process_id, when it
+// carries one), translated by the IOMMU; the physical address it yields is then read or written in RAM.
+// A fault refuses the access, and the IOMMU writes its record to the fault queue (translate.ts).
+import { left, right } from '../../bits/either.ts'
+import { type AccessSize, type PhysMemory } from '../../memory/memory.ts'
+import { type RamWindow } from '../../cpu/bus.ts'
+import { type DmaAccess, type StatePort, dmaFault, ramPort } from '../../machine/dma.ts'
+import { type DmaRequester } from '../../machine/devices/dma-engine.ts'
+import { CAUSES } from '../fault-record.ts'
+import type { Iommu } from '../iommu.ts'
+import { type IoRequest, translate } from '../translate.ts'
+
+/** What a DMA through the IOMMU changes: the IOMMU (fault queue, caches) and memory (A/D, records, data). */
+export interface IoMemory {
+  readonly iommu: Iommu
+  readonly memory: PhysMemory
+}
+
+/**
+ * The port of `requester` on a platform with RAM at `ram` and the IOMMU in front. An access is not
+ * split: the IOMMU translates its first byte's address (the DMA engine's accesses never cross a page).
+ * Requests are user-level (privileged = false), as the PCIe requests of a device without PASID are.
+ */
+export const iommuPort = (ram: RamWindow, requester: DmaRequester): StatePort<IoMemory> => {
+  const rp = ramPort(ram)
+  const via = (s: IoMemory, addr: bigint, access: DmaAccess) => {
+    const request: IoRequest = {
+      deviceId: requester.deviceId, access, privileged: false, type: 'untranslated', iova: addr,
+      ...(requester.processId === undefined ? {} : { processId: requester.processId }),
+    }
+    const o = translate(s.iommu, s.memory, request)
+    const state: IoMemory = { iommu: o.iommu, memory: o.memory }
+    const f = o.response.fault
+    if (o.response.status !== 'success' || o.response.pa === undefined) {
+      const why = f === undefined ? o.response.status : `IOMMU cause ${f.cause} (${CAUSES[f.cause] ?? 'unknown'}): ${f.reason}`
+      return { state, pa: left(dmaFault(addr, access, why)) }
+    }
+    return { state, pa: right(o.response.pa) }
+  }
+  return {
+    read: (s, addr, size: AccessSize) => {
+      const t = via(s, addr, 'read')
+      if (t.pa._tag === 'Left') return { state: t.state, value: t.pa }
+      const v = rp.read(t.state.memory, t.pa.right, size)
+      return { state: t.state, value: v._tag === 'Left' ? left(dmaFault(addr, 'read', v.left.reason)) : v }
+    },
+    write: (s, addr, size: AccessSize, value) => {
+      const t = via(s, addr, 'write')
+      if (t.pa._tag === 'Left') return { state: t.state, fault: t.pa.left }
+      const m = rp.write(t.state.memory, t.pa.right, size, value)
+      return m._tag === 'Left' ? { state: t.state, fault: dmaFault(addr, 'write', m.left.reason) } : { state: { iommu: t.state.iommu, memory: m.right }, fault: undefined }
+    },
+  }
+}
