@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, the CLI bundle (src/cli/build.mjs, so CLI tests run the bundle users start), then every uvu suite (spec/, properties/, golden/), then the tsd type tests.
+// `npm test`: typecheck, the layer rules (dependency-cruiser, .dependency-cruiser.cjs) and lint (eslint with
+// typescript-eslint's type-checked rules and the architecture rules, eslint.config.mjs), the CLI bundle (src/cli/build.mjs, so CLI tests run the bundle users start), then every uvu suite (spec/, properties/, golden/), then the tsd type tests.
 // Ends with one summary line "memvirt: N passed, M failed" and exits non-zero if any stage failed.
 import { spawnSync } from 'node:child_process'
 
 const stages = [
   ['typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.']],
+  ['layers', process.execPath, ['node_modules/dependency-cruiser/bin/dependency-cruise.mjs', 'src', '--config', '.dependency-cruiser.cjs', '--output-type', 'err']],
+  ['lint', process.execPath, ['node_modules/eslint/bin/eslint.js', '--max-warnings', '0', 'src', 'spec', 'properties', 'golden', 'bench']],
   ['build', process.execPath, ['src/cli/build.mjs']],
   ['uvu', process.execPath, ['--import', 'tsx', 'node_modules/uvu/bin.js', '.', '^(spec|properties|golden)/.*\\.(spec|prop|golden)\\.ts$', '--color', 'false']],
   ['tsd', process.execPath, ['node_modules/tsd/dist/cli.js', '--typings', 'src/index.ts', '--files', 'spec/types/**/*.test-d.ts']],

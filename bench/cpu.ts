@@ -21,7 +21,7 @@ import { type Machine, loadMachine, withMemory } from '../src/machine/machine.ts
 import { foldStepsFast as foldSteps, run } from '../src/machine/engine/run.ts'
 import { withFastTranslation } from '../src/cli/engines.ts'
 import { commitLine } from '../src/trace/commit-log.ts'
-import { CommitLogWriter } from '../src/trace/commit-log-writer.ts'
+import { CommitLogWriter } from '../src/trace/engine/commit-log-writer.ts'
 import { phys } from '../src/bits/address.ts'
 import { pokeBytes } from '../src/memory/memory.ts'
 

@@ -14,7 +14,7 @@ import { parseIsa } from '../src/cpu/isa.ts'
 import { type Machine, loadMachine } from '../src/machine/machine.ts'
 import { run } from '../src/machine/engine/run.ts'
 import { commitLine } from '../src/trace/commit-log.ts'
-import { CommitLogWriter } from '../src/trace/commit-log-writer.ts'
+import { CommitLogWriter } from '../src/trace/engine/commit-log-writer.ts'
 import { DMA_ERROR } from '../src/machine/devices/dma-engine.ts'
 import { ioPlatformOf, withIommuPlatform } from '../src/iommu/platform/platform.ts'
 

@@ -10,7 +10,7 @@ import { parseIsa } from '../src/cpu/isa.ts'
 import { type Machine, loadMachine } from '../src/machine/machine.ts'
 import { run } from '../src/machine/engine/run.ts'
 import { commitLine } from '../src/trace/commit-log.ts'
-import { CommitLogWriter } from '../src/trace/commit-log-writer.ts'
+import { CommitLogWriter } from '../src/trace/engine/commit-log-writer.ts'
 
 const DIR = new URL('./programs/', import.meta.url)
 interface Entry { readonly isa: string; readonly spike?: string; readonly stdout?: string }

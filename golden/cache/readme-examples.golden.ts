@@ -48,7 +48,7 @@ test('golden/cache/three-vms.msr.csv is what make-golden.ts generates (5 000 req
 test('golden/cache/mrc.svg is what the README command writes, byte for byte', () => {
   const cmd = /\$ memvirt (cache golden\/cache\/zipf-scan-10k\.txt[^\n]*\\\n[^\n]*)/.exec(readme)
   assert.ok(cmd, 'the README shows the miss-ratio-curve command')
-  const args = cmd![1]!.replace('\\\n', ' ').trim().split(/\s+/)
+  const args = cmd[1]!.replace('\\\n', ' ').trim().split(/\s+/)
   const dir = mkdtempSync(join(tmpdir(), 'memvirt-mrc-'))
   try {
     const plot = args.indexOf('--plot')

@@ -9,7 +9,7 @@ import { parseElf } from '../../src/elf/elf.ts'
 import { parseIsa } from '../../src/cpu/isa.ts'
 import { type Machine, loadMachine } from '../../src/machine/machine.ts'
 import { run } from '../../src/machine/engine/run.ts'
-import { CommitLogWriter } from '../../src/trace/commit-log-writer.ts'
+import { CommitLogWriter } from '../../src/trace/engine/commit-log-writer.ts'
 import { type Advance, protectedRun } from '../../src/hypervisor/redundancy/failover.ts'
 
 const DIR = new URL('../programs/', import.meta.url)

@@ -1,13 +1,12 @@
 // Laws every allocation policy obeys on arbitrary small workloads: capacity, limits,
 // conservation and determinism.
 import { test } from 'uvu'
-import * as assert from 'uvu/assert'
 import { fc, runs } from '../fc.ts'
 import { arbCase } from './arbitraries.ts'
 import { policyNames, runPolicy, allocJson } from '../../src/alloc/report.ts'
 import { allocHostDefaults } from '../../src/alloc/host.ts'
 import { simulate } from '../../src/alloc/model.ts'
-import { balloonPolicy, BALLOON_PAGE_KIB, type BalloonState } from '../../src/alloc/balloon.ts'
+import { balloonPolicy, BALLOON_PAGE_KIB } from '../../src/alloc/balloon.ts'
 import { arAcoDefaults } from '../../src/alloc/ar-aco.ts'
 
 // a cheaper colony keeps the ar-aco runs fast; the laws do not depend on its size
@@ -49,7 +48,7 @@ test('blocks: a VM holds at least its minimum (or nothing, if its minimum was de
 test('balloon: memory is conserved per guest — held + balloon = configured size — and held never exceeds max', () => {
   fc.assert(fc.property(arbCase, (c) => {
     const r = simulate(balloonPolicy(), c.capacityKib, c.workload, c.seed)
-    const s = r.final as BalloonState
+    const s = r.final
     const last = r.epochs[r.epochs.length - 1]!
     return c.workload.vms.every((v, i) => {
       const balloon = s.actual[i]! * BALLOON_PAGE_KIB

@@ -7,7 +7,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { fc, runs } from '../fc.ts'
-import { pageAt } from '../../src/memory/memory.ts'
+import { pageAtMemo as pageAt } from '../../src/memory/engine/page-views.ts'
 import { foldSteps } from '../../src/machine/run.ts'
 import { runFast } from '../../src/machine/engine/run.ts'
 import { FAR, arbEngineMachine, render } from './engine-arbitraries.ts'

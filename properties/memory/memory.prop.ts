@@ -105,7 +105,7 @@ test('memory ≡ byte-map model over random load/store sequences, and every olde
       } else {
         probes.push(o.a)
         mem = pokeBytes(mem, phys(o.a), o.bytes)
-        let m = new Map(model)
+        const m = new Map(model)
         o.bytes.forEach((b, i) => { m.set(o.a + BigInt(i), b); pages.add(pageOf(o.a + BigInt(i))) })
         model = m
       }

@@ -1,11 +1,12 @@
 // Laws of the page representation behind physical memory (src/memory/memory.ts): pages are stored as
-// 256-byte chunks, so accesses that straddle a chunk edge read and write like any other; `pageAt`
+// 256-byte chunks, so accesses that straddle a chunk edge read and write like any other; `pageAtMemo` (the engines' page view)
 // shows exactly the bytes `peek` reads, the same view object for a page no store has changed, and an
 // old version's view never changes; `withPages` places a view's bytes and `pageAt` hands that view back.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { phys } from '../../src/bits/address.ts'
-import { type AccessSize, type PhysMemory, emptyMemory, pageAt, peek, poke, withPages } from '../../src/memory/memory.ts'
+import { type AccessSize, type PhysMemory, emptyMemory, peek, poke, withPages } from '../../src/memory/memory.ts'
+import { pageAtMemo as pageAt } from '../../src/memory/engine/page-views.ts'
 import { memoryMap } from '../../src/memory/memory-map.ts'
 import { fc, runs } from '../fc.ts'
 

@@ -1,4 +1,4 @@
-// The byte-oriented commit-log writer (src/trace/commit-log-writer.ts) writes exactly what the readable
+// The byte-oriented commit-log writer (src/trace/engine/commit-log-writer.ts) writes exactly what the readable
 // definition `commitLine` (src/trace/commit-log.ts) writes: for any sequence of step events (random
 // ones, with CSR numbers low enough to sort between integer registers, and the events of real runs),
 // for any buffer size, and for the lines a compiled block writes itself.
@@ -8,7 +8,7 @@ import { fc, runs } from '../fc.ts'
 import { type MemRead, type MemWrite, type Retired, type StepEvent, NO_TRANSLATIONS } from '../../src/cpu/event.ts'
 import { type Priv } from '../../src/cpu/hart.ts'
 import { commitLine } from '../../src/trace/commit-log.ts'
-import { CommitLogWriter } from '../../src/trace/commit-log-writer.ts'
+import { CommitLogWriter } from '../../src/trace/engine/commit-log-writer.ts'
 import { foldSteps } from '../../src/machine/run.ts'
 import { runFast } from '../../src/machine/engine/run.ts'
 import { arbLoopMachine, arbProgramMachine } from '../../spec/cpu/arbitraries.ts'

@@ -8,7 +8,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-// @ts-expect-error: a plain .mjs module without types
 import { BUNDLE, HASH_LINE, sourceHash } from '../../src/cli/source-hash.mjs'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))

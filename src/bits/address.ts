@@ -30,4 +30,4 @@ export const phys = (a: bigint): PhysAddr => BigInt.asUintN(64, a) as PhysAddr
 export const ioVirt = (a: bigint): IoVirtAddr => BigInt.asUintN(64, a) as IoVirtAddr
 
 /** Erases a brand, for arithmetic or printing. */
-export const raw = (a: AnyVirtAddr | PhysAddr): bigint => a as bigint
+export const raw = (a: AnyVirtAddr | PhysAddr): bigint => a

@@ -120,7 +120,7 @@ const persistentRanking: Ranking<M.PMap<number>> = {
 
 export const persistent: Store<PSeq, M.PMap<number>, PCounters, M.PMap<number>> = {
   seq: persistentSeq, tab: persistentTab, counters: persistentCounters, ranking: persistentRanking,
-  disjoint: () => persistentSeq as Seq<unknown>,
+  disjoint: () => persistentSeq,
 }
 
 // ---------------------------------------------------------------- in place (inside simulate only)
@@ -170,7 +170,7 @@ export const dense = (universeHint = 1024): Store<DSeq, DTab, Uint32Array, HeapR
   ranking: heapRanking,
   disjoint: () => {
     const f = family(universeHint)
-    return linkedSeq(() => queueIn(f)) as Seq<unknown>
+    return linkedSeq(() => queueIn(f))
   },
   seq: linkedSeq(() => queueIn(family(universeHint))),
   tab: {

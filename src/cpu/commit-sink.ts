@@ -1,10 +1,10 @@
 // Where a commit log goes while the fast engine runs compiled blocks (src/cpu/engine/block.ts): lines are
-// written as the instructions retire, in Spike's commit-log format (trace/commit-log-writer.ts writes them).
+// written as the instructions retire, in Spike's commit-log format (trace/engine/commit-log-writer.ts writes them).
 import { type StepEvent } from './event.ts'
 
 /**
  * Where a block run with a commit log writes the lines of the instructions it retires (the byte writer
- * of trace/commit-log-writer.ts is one): each line's shape is fixed when the block is compiled, and the
+ * of trace/engine/commit-log-writer.ts is one): each line's shape is fixed when the block is compiled, and the
  * values are read from the engine's register file as 32-bit halves (`x32`) when the line is written.
  * Addresses are numbers (below 2^53). Instructions left to `step` are written from their events (`push`),
  * so the lines of a whole run come out in order through one sink.

@@ -100,7 +100,7 @@ export interface AccessMode { readonly priv: Priv; readonly virt: boolean }
 const ACCESS_MODES: readonly (readonly [AccessMode, AccessMode])[] = [0, 1, 2, 3].map((p) =>
   [{ priv: p as Priv, virt: false }, { priv: p as Priv, virt: true }] as const)
 /** The mode (priv, virt), one shared immutable value per pair: accesses ask for one every step. */
-export const accessMode = (priv: Priv, virt: boolean): AccessMode => ACCESS_MODES[priv]![virt ? 1 : 0]!
+export const accessMode = (priv: Priv, virt: boolean): AccessMode => ACCESS_MODES[priv]![virt ? 1 : 0]
 
 export const hart = (
   pc: bigint, x: readonly bigint[], priv: Priv, virt: boolean, csr: Csrs,

@@ -30,7 +30,7 @@ const BRANCH_MASK = BRANCH - 1
  */
 type Chunk = readonly number[]
 type ChunkedPage = readonly Chunk[]
-type Page = ChunkedPage | DataView
+export type Page = ChunkedPage | DataView
 /** Which form a page is in (Array.isArray is a map check that V8 inlines). */
 const isChunked = (p: Page): p is ChunkedPage => Array.isArray(p)
 const CHUNK_SHIFT = 8
@@ -133,24 +133,22 @@ const setPath = (node: Node | undefined, level: number, key: number, page: Page)
 
 // ---- pages as one 4 KiB view (for engines that read pages directly, and for loaders) ------------------
 
-/** The single view of each chunked page made so far: a pure memo, so a page always gives the same view. */
-const views = new WeakMap<ChunkedPage, DataView>()
-
-const viewOf = (p: Page): DataView => {
+/**
+ * The page as one 4 KiB view: the page itself when it is stored as a view, else a new view filled from its
+ * chunks. Pure: engines that want the same view object for an unchanged page remember it
+ * (engine/page-views.ts).
+ */
+export const pageView = (p: Page): DataView => {
   if (!isChunked(p)) return p
-  let view = views.get(p)
-  if (view === undefined) {
-    const buffer = new ArrayBuffer(PAGE_BYTES)
-    view = new DataView(buffer)
-    // On a little-endian host an Int32Array's words are the page's words; elsewhere word by word.
-    const words = LITTLE_ENDIAN_HOST ? new Int32Array(buffer) : undefined
-    for (let i = 0; i < CHUNKS; i++) {
-      const c = p[i]!
-      if (c === ZERO_CHUNK) continue
-      if (words !== undefined) words.set(c, i * CHUNK_WORDS)
-      else for (let w = 0; w < CHUNK_WORDS; w++) view.setInt32(i * CHUNK_BYTES + 4 * w, c[w]!, true)
-    }
-    views.set(p, view)
+  const buffer = new ArrayBuffer(PAGE_BYTES)
+  const view = new DataView(buffer)
+  // On a little-endian host an Int32Array's words are the page's words; elsewhere word by word.
+  const words = LITTLE_ENDIAN_HOST ? new Int32Array(buffer) : undefined
+  for (let i = 0; i < CHUNKS; i++) {
+    const c = p[i]!
+    if (c === ZERO_CHUNK) continue
+    if (words !== undefined) words.set(c, i * CHUNK_WORDS)
+    else for (let w = 0; w < CHUNK_WORDS; w++) view.setInt32(i * CHUNK_BYTES + 4 * w, c[w]!, true)
   }
   return view
 }
@@ -172,15 +170,18 @@ const chunksOf = (view: DataView): ChunkedPage => {
 
 /**
  * The immutable page holding page number `pn` (physical address >> 12), or undefined if never written
- * (reads as zero). For fast paths that read words directly; never write through the returned view.
- * The view covers exactly the page's 4096 bytes; it need not start at offset 0 of its buffer, so use
- * its byteOffset when making another view of it. The same page (unchanged by any store since) always
- * gives the same view object: made on the first call for it, from its chunks.
+ * (reads as zero), as a 4 KiB view. Never write through the returned view. The view covers exactly the
+ * page's 4096 bytes; it need not start at offset 0 of its buffer, so use its byteOffset when making
+ * another view of it. Each call may make a new view; engines use engine/page-views.ts, which gives the
+ * same view object for an unchanged page.
  */
 export const pageAt = (m: PhysMemory, pn: number): DataView | undefined => {
   const p = findPage(m, pn)
-  return p === undefined ? undefined : viewOf(p)
+  return p === undefined ? undefined : pageView(p)
 }
+
+/** The stored page at page number `pn` (chunks or a view), or undefined: for engines that remember its view. */
+export const storedPage = (m: PhysMemory, pn: number): Page | undefined => findPage(m, pn)
 
 /**
  * The page numbers of every page written at least once (materialised), ascending by trie key (not by page
@@ -426,7 +427,7 @@ export const pokeBytes = (m: PhysMemory, pa: PhysAddr, data: Uint8Array): PhysMe
     const n = Math.min(PAGE_BYTES - off, data.length - done)
     const old = findPage(out, pn)
     const bytes = new Uint8Array(PAGE_BYTES)
-    if (old !== undefined) { const v = viewOf(old); bytes.set(new Uint8Array(v.buffer, v.byteOffset, PAGE_BYTES)) }
+    if (old !== undefined) { const v = pageView(old); bytes.set(new Uint8Array(v.buffer, v.byteOffset, PAGE_BYTES)) }
     bytes.set(data.subarray(done, done + n), off)
     out = withPage(out, pn, new DataView(bytes.buffer), old === undefined)
     done += n

@@ -37,6 +37,7 @@ const make = <S, T>(st: Store<S, T>): Policy<SieveState<S, T>> => ({
     let sizes = s0.sizes
     const evicted: number[] = []
     while (used + size > s0.capacity) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc types tail as number | undefined here
       let obj = hand ?? (seq.tail(q) as number)
       while ((tab.get(visited, obj) ?? 0) > 0) {
         visited = tab.set(visited, obj, 0)

@@ -43,10 +43,10 @@ export const xxh64Low32 = (id: number, seed: number): number => {
 
 // The same function in 32-bit halves, without BigInt (≈50× faster); properties/cache/wtinylfu.prop.ts
 // checks it against `xxh64Low32` above. A 64-bit value is (hi, lo), both uint32.
-let rh = 0
-let rl = 0
-// (ah,al)·(bh,bl) mod 2^64 into (rh, rl)
-const mul = (ah: number, al: number, bh: number, bl: number): void => {
+// A 64-bit result goes to r: r[0] the high half, r[1] the low half (a scratch pair local to one hash).
+type Pair = [number, number]
+// (ah,al)·(bh,bl) mod 2^64 into r
+const mul = (r: Pair, ah: number, al: number, bh: number, bl: number): void => {
   const a0 = al & 0xffff
   const a1 = al >>> 16
   const b0 = bl & 0xffff
@@ -55,19 +55,19 @@ const mul = (ah: number, al: number, bh: number, bl: number): void => {
   const p01 = a0 * b1
   const p10 = a1 * b0
   const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff)
-  rl = (((mid & 0xffff) << 16) | (p00 & 0xffff)) >>> 0
+  r[1] = (((mid & 0xffff) << 16) | (p00 & 0xffff)) >>> 0
   const high = a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)
-  rh = (high + Math.imul(ah, bl) + Math.imul(al, bh)) >>> 0
+  r[0] = (high + Math.imul(ah, bl) + Math.imul(al, bh)) >>> 0
 }
-const add = (ah: number, al: number, bh: number, bl: number): void => {
+const add = (r: Pair, ah: number, al: number, bh: number, bl: number): void => {
   const l = al + bl
-  rl = l >>> 0
-  rh = (ah + bh + (l > 0xffffffff ? 1 : 0)) >>> 0
+  r[1] = l >>> 0
+  r[0] = (ah + bh + (l > 0xffffffff ? 1 : 0)) >>> 0
 }
-const rotl64 = (h: number, l: number, r: number): void => {
-  // r in 1..31
-  rh = ((h << r) | (l >>> (32 - r))) >>> 0
-  rl = ((l << r) | (h >>> (32 - r))) >>> 0
+const rotl64 = (r: Pair, h: number, l: number, k: number): void => {
+  // k in 1..31
+  r[0] = ((h << k) | (l >>> (32 - k))) >>> 0
+  r[1] = ((l << k) | (h >>> (32 - k))) >>> 0
 }
 const P1H = 0x9e3779b1, P1L = 0x85ebca87
 const P2H = 0xc2b2ae3d, P2L = 0x27d4eb4f
@@ -79,33 +79,34 @@ const P5H = 0x27d4eb2f, P5L = 0x165667c5
 export const xxh64Low32Fast = (id: number, seed: number): number => {
   const idH = Math.floor(id / 4294967296) >>> 0
   const idL = id >>> 0
+  const r: Pair = [0, 0]
   // h = seed + P5 + 8
-  add(0, seed >>> 0, P5H, P5L)
-  add(rh, rl, 0, 8)
-  let hh = rh
-  let hl = rl
+  add(r, 0, seed >>> 0, P5H, P5L)
+  add(r, r[0], r[1], 0, 8)
+  let hh = r[0]
+  let hl = r[1]
   // k = rotl(id · P2, 31) · P1
-  mul(idH, idL, P2H, P2L)
-  rotl64(rh, rl, 31)
-  mul(rh, rl, P1H, P1L)
-  hh = (hh ^ rh) >>> 0
-  hl = (hl ^ rl) >>> 0
+  mul(r, idH, idL, P2H, P2L)
+  rotl64(r, r[0], r[1], 31)
+  mul(r, r[0], r[1], P1H, P1L)
+  hh = (hh ^ r[0]) >>> 0
+  hl = (hl ^ r[1]) >>> 0
   // h = rotl(h, 27) · P1 + P4
-  rotl64(hh, hl, 27)
-  mul(rh, rl, P1H, P1L)
-  add(rh, rl, P4H, P4L)
-  hh = rh
-  hl = rl
+  rotl64(r, hh, hl, 27)
+  mul(r, r[0], r[1], P1H, P1L)
+  add(r, r[0], r[1], P4H, P4L)
+  hh = r[0]
+  hl = r[1]
   // avalanche: h ^= h >> 33; h *= P2; h ^= h >> 29; h *= P3; h ^= h >> 32
   hl = (hl ^ (hh >>> 1)) >>> 0
-  mul(hh, hl, P2H, P2L)
-  hh = rh
-  hl = rl
+  mul(r, hh, hl, P2H, P2L)
+  hh = r[0]
+  hl = r[1]
   hl = (hl ^ ((hl >>> 29) | (hh << 3))) >>> 0
   hh = (hh ^ (hh >>> 29)) >>> 0
-  mul(hh, hl, P3H, P3L)
-  hh = rh
-  hl = rl
+  mul(r, hh, hl, P3H, P3L)
+  hh = r[0]
+  hl = r[1]
   return (hl ^ hh) >>> 0
 }
 

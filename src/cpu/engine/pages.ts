@@ -14,7 +14,8 @@
 // and the bytes a running block was compiled from are marked; a store over marked bytes makes a fresh
 // copy of the page (a new identity, so every block compiled from the old one is re-checked) and tells
 // the running block to stop after the store.
-import { type PhysMemory, PAGE_BYTES, pageAt, withPages } from '../../memory/memory.ts'
+import { type PhysMemory, PAGE_BYTES, withPages } from '../../memory/memory.ts'
+import { pageAtMemo } from '../../memory/engine/page-views.ts'
 import { type Csrs, type Priv } from '../hart.ts'
 import { PAGE_FETCH, PAGE_LOAD, PAGE_STORE } from '../../memory/pmp.ts'
 import { pmpPageFlagsCached } from '../../memory/engine/pmp.ts'
@@ -149,7 +150,7 @@ export class RunMemory {
   entry(p: number): PageEntry {
     let e = this.entries.get(p)
     if (e === undefined) {
-      const dv = pageAt(this.base!, this.ramPn0 + p) ?? ZERO
+      const dv = pageAtMemo(this.base!, this.ramPn0 + p) ?? ZERO
       e = { dv, owned: false, code: null, flags: pmpPageFlagsCached(this.csr!, this.priv, this.ramBase + BigInt(p) * BigInt(PAGE_BYTES)) }
       this.entries.set(p, e)
     }

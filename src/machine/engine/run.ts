@@ -15,7 +15,8 @@
 // in is never modified, and pages the engine copied are handed back into a new memory version.
 import { type Machine, platform, stepped } from '../machine.ts'
 import { exitCommand, serviceHtif } from '../htif.ts'
-import { type PhysMemory, pageAt, peek } from '../../memory/memory.ts'
+import { type PhysMemory, peek } from '../../memory/memory.ts'
+import { pageAtMemo } from '../../memory/engine/page-views.ts'
 import { phys } from '../../bits/address.ts'
 import { PRV_M, hart } from '../../cpu/hart.ts'
 import { MSTATUS_MPP, MSTATUS_MPRV, getField } from '../../cpu/csr/fields.ts'
@@ -152,7 +153,7 @@ const runBlocks = (m: Machine, budget: number, commits: CommitSink | undefined):
   let pc = Number(h.pc)
   const first = cache.get(pc)
   // A known block that starts with an instruction for `step`: no need to set anything up.
-  if (first !== undefined && first.n === 0 && first.page === pageAt(m.memory, Math.floor(pc / 4096))) return NONE(m)
+  if (first !== undefined && first.n === 0 && first.page === pageAtMemo(m.memory, Math.floor(pc / 4096))) return NONE(m)
   if (exitPending(m.memory, m.htif)) return NONE(m)
 
   const mem = core.mem

@@ -5,7 +5,8 @@
 // that whenever this path answers, its outcome (result, trail, reference count) equals the readable one.
 import { type GuestPhysAddr, type PhysAddr, phys } from '../../bits/address.ts'
 import { right } from '../../bits/either.ts'
-import { type PhysMemory, pageAt } from '../../memory/memory.ts'
+import { type PhysMemory } from '../../memory/memory.ts'
+import { pageAtMemo } from '../../memory/engine/page-views.ts'
 import { type MemoryMap } from '../../memory/memory-map.ts'
 import { type Scheme, isCanonical } from '../atp.ts'
 import { type FirstStagePermission, firstStageDenial, gStageDenial } from '../permissions.ts'
@@ -161,7 +162,7 @@ const readPte = (w: Walk, pa: number): DataView | undefined | false => {
   for (let k = 0; k < r.length; k += 2) if (pa >= r[k]! && pa + 8 <= r[k + 1]!) { inRam = true; break }
   if (!inRam) return false
   if (w.ctx.physCheck !== undefined && !w.ctx.physCheck(phys(BigInt(pa)), 8, 'read')) return false
-  return pageAt(w.memory, (pa - (pa & 0xfff)) / 4096)
+  return pageAtMemo(w.memory, (pa - (pa & 0xfff)) / 4096)
 }
 
 // Stage and purpose codes: indices into STAGES and PURPOSES.

@@ -2,9 +2,9 @@
 // definition), formatted straight into a reused buffer that is handed to a sink when full. No strings
 // and no bigint → string conversions per line: each line starts with a cached prefix (core, privilege,
 // pc, instruction), and 64-bit values are written as two 32-bit halves through a nibble table.
-import { type MemRead, type MemWrite, type StepEvent } from '../cpu/event.ts'
-import { csrName } from '../cpu/decode/csr-names.ts'
-import { type CommitSink, type LineHead } from '../cpu/commit-sink.ts'
+import { type MemRead, type MemWrite, type StepEvent } from '../../cpu/event.ts'
+import { csrName } from '../../cpu/decode/csr-names.ts'
+import { type CommitSink, type LineHead } from '../../cpu/commit-sink.ts'
 
 /**
  * Receives the filled part of the writer's buffer: `bytes[0 .. length)`. The buffer is reused as soon as

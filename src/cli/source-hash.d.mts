@@ -1,0 +1,7 @@
+// Types of source-hash.mjs (plain JavaScript, run by bin.mjs before any TypeScript loader exists).
+/** The path of the CLI bundle build.mjs writes. */
+export declare const BUNDLE: string
+/** The first line of the bundle starts with this, followed by the hash of the sources it was built from. */
+export declare const HASH_LINE: string
+/** The hash of every TypeScript source under src/ (paths and contents, in sorted order). */
+export declare const sourceHash: () => string
