@@ -3,7 +3,7 @@
 // call to `step` and never escapes it; everything the step returns is built from it with constructors.
 import { type PhysMemory } from '../memory/memory.ts'
 import { type Tlb } from '../mmu/tlb.ts'
-import { type Csrs, type Hart, type Priv, hart } from './hart.ts'
+import { type Csrs, type Hart, type Priv, withCsrs } from './hart.ts'
 import { type Isa } from './isa.ts'
 import { type Trap } from './trap.ts'
 import { type MemRead, type MemWrite } from './event.ts'
@@ -61,7 +61,7 @@ export const writeRd = (e: Exec, rd: number, value: bigint): void => {
 }
 
 export const setCsrs = (e: Exec, csr: Csrs, logged: readonly number[]): void => {
-  e.h = hart(e.h.pc, e.h.x, e.h.priv, e.h.virt, csr, e.h.reservation, e.h.instret, e.h.cycle)
+  e.h = withCsrs(e.h, csr)
   for (const n of logged) logCsr(e, n)
 }
 

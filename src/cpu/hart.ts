@@ -125,6 +125,18 @@ export const withCsrs = (h: Hart, csr: Csrs): Hart => hart(h.pc, h.x, h.priv, h.
 export const withMode = (h: Hart, priv: Priv, virt: boolean): Hart => hart(h.pc, h.x, priv, virt, h.csr, h.reservation, h.instret, h.cycle)
 export const withReservation = (h: Hart, r: bigint | undefined): Hart => hart(h.pc, h.x, h.priv, h.virt, h.csr, r, h.instret, h.cycle)
 export const withCounters = (h: Hart, instret: bigint, cycle: bigint): Hart => hart(h.pc, h.x, h.priv, h.virt, h.csr, h.reservation, instret, cycle)
+/** The hart after a retired instruction: the next pc, the register file, and the counters (step.ts). */
+export const retired = (h: Hart, pc: bigint, x: readonly bigint[], instret: bigint, cycle: bigint): Hart =>
+  hart(pc, x, h.priv, h.virt, h.csr, h.reservation, instret, cycle)
+/** The hart entering a trap handler or returning from one: pc, privilege, V and the CSRs it wrote (trap.ts, privileged.ts). */
+export const entered = (h: Hart, pc: bigint, priv: Priv, virt: boolean, csr: Csrs): Hart =>
+  hart(pc, h.x, priv, virt, csr, h.reservation, h.instret, h.cycle)
+/** The hart with CSRs and the LR/SC reservation replaced (a Spike chunk end drops the reservation). */
+export const withCsrsAndReservation = (h: Hart, csr: Csrs, reservation: bigint | undefined): Hart =>
+  hart(h.pc, h.x, h.priv, h.virt, csr, reservation, h.instret, h.cycle)
+/** The hart as an engine hands it back after a stretch of steps: pc, registers, CSRs, reservation and counters. */
+export const resumed = (h: Hart, pc: bigint, x: readonly bigint[], csr: Csrs, reservation: bigint | undefined, instret: bigint, cycle: bigint): Hart =>
+  hart(pc, x, h.priv, h.virt, csr, reservation, instret, cycle)
 
 /**
  * The CSR file as Spike resets it (riscv/csr_init.cc, processor_t::reset): mstatus.UXL = SXL = 2 and

@@ -7,7 +7,7 @@ import { type PhysAddr } from '../bits/address.ts'
 import { u64 } from '../bits/bits.ts'
 import { type AccessSize, low32, peek, peekWord, poke } from '../memory/memory.ts'
 import { type AccessType } from '../mmu/faults.ts'
-import { accessMode, hart } from './hart.ts'
+import { accessMode, withCsrs, withReservation } from './hart.ts'
 import { effectiveDataMode } from './csr/access.ts'
 import { translateOnly } from './translation.ts'
 import { CAUSE, type Trap, trap } from './trap.ts'
@@ -118,7 +118,7 @@ const busWrite = (e: Exec, pa: bigint, size: AccessSize, value: bigint): boolean
 const deviceChanged = (e: Exec, devices: unknown): void => {
   e.devices = devices
   const c = e.bus.wires(devices, e.h.csr)
-  if (c !== e.h.csr) e.h = hart(e.h.pc, e.h.x, e.h.priv, e.h.virt, c, e.h.reservation, e.h.instret, e.h.cycle)
+  if (c !== e.h.csr) e.h = withCsrs(e.h, c)
 }
 
 /** Can pa hold an LR/SC reservation (Spike's sim_t::reservable: RAM only)? */
@@ -171,7 +171,7 @@ const loadPart = (e: Exec, va: bigint, len: number, mode: Mode, opts: LoadOpts):
   if (isTrap(pa)) return pa
   if (opts.lr === true) {
     if (!reservable(e, pa, len as AccessSize)) return trap(CAUSE.loadAccess, va, mode.virt)
-    e.h = hart(e.h.pc, e.h.x, e.h.priv, e.h.virt, e.h.csr, pa, e.h.instret, e.h.cycle)
+    e.h = withReservation(e.h, pa)
   }
   if (isAccessSize(len) && (low32(pa) & (len - 1)) === 0) return readPhys(e, pa, len, va, mode)
   let v = 0n

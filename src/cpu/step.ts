@@ -13,7 +13,7 @@
 // Hot-path helpers (decoding, PMP, …) come in as `accel` (accel.ts); the engines pass memoised ones.
 import { type PhysMemory } from '../memory/memory.ts'
 import { type Tlb, flushTlb } from '../mmu/tlb.ts'
-import { type Csrs, type Hart, PRV_M, PRV_S, hart, withRegister } from './hart.ts'
+import { type Csrs, type Hart, PRV_M, PRV_S, withRegister, retired, withCsrs } from './hart.ts'
 import { type Isa } from './isa.ts'
 import { CSR, csrRead, midelegRead, mipRead } from './csr/access.ts'
 import { MSTATUS_MIE, MSTATUS_MPP, MSTATUS_MPRV, MSTATUS_MXR, MSTATUS_SIE, MSTATUS_SUM } from './csr/fields.ts'
@@ -123,11 +123,11 @@ const retire = (h: Hart, x: readonly bigint[], pc: bigint, wroteInstret: boolean
   const inhibit = h.csr.mcountinhibit
   const instret = wroteInstret || (inhibit !== 0n && (inhibit & 4n) !== 0n) ? h.instret : h.instret + 1n
   const cycle = wroteCycle || (inhibit !== 0n && (inhibit & 1n) !== 0n) ? h.cycle : h.cycle + 1n
-  return hart(pc, x, h.priv, h.virt, h.csr, h.reservation, instret, cycle)
+  return retired(h, pc, x, instret, cycle)
 }
 
 const withTriggers = (h: Hart, ts: Csrs['triggers'] | undefined): Hart =>
-  ts === undefined ? h : hart(h.pc, h.x, h.priv, h.virt, { ...h.csr, triggers: ts }, h.reservation, h.instret, h.cycle)
+  ts === undefined ? h : withCsrs(h, { ...h.csr, triggers: ts })
 
 /**
  * Executes one instruction of hart h0, or takes an interrupt, or (in WFI) waits one step, and returns

@@ -2,7 +2,7 @@
 // (medeleg and mideleg)", §"Machine Cause Register (mcause)"; H chapter §"Trap Entry", §"Hypervisor
 // Trap Delegation Registers (hedeleg and hideleg)", §"Trap Value Registers"). The order of the CSR
 // updates and the values written follow Spike's processor_t::take_trap.
-import { type Csrs, type Hart, type Priv, PRV_M, PRV_S, hart } from './hart.ts'
+import { type Csrs, type Hart, type Priv, PRV_M, PRV_S, entered } from './hart.ts'
 import { type Isa } from './isa.ts'
 import {
   HSTATUS_GVA, HSTATUS_SPV, HSTATUS_SPVP, MSTATUS_GVA, MSTATUS_MIE, MSTATUS_MPIE, MSTATUS_MPP, MSTATUS_MPV,
@@ -110,4 +110,4 @@ export const takeTrap = (h: Hart, isa: Isa, t: Trap, epc: bigint): TrapEntry => 
 }
 
 const enter = (h: Hart, pc: bigint, priv: Priv, virt: boolean, csr: Csrs): Hart =>
-  hart(pc, h.x, priv, virt && priv !== PRV_M, csr, h.reservation, h.instret, h.cycle)
+  entered(h, pc, priv, virt && priv !== PRV_M, csr)

@@ -6,7 +6,7 @@
 // GDB's numbers: `p`/`P` and the `g` packet (x0–x31 and pc, 64-bit little-endian).
 import { type Either, left, right } from '../bits/either.ts'
 import { type Isa } from '../cpu/isa.ts'
-import { hart, withPc, withX } from '../cpu/hart.ts'
+import { withPc, withX, withMode } from '../cpu/hart.ts'
 import { type Machine, withHart } from '../machine/machine.ts'
 import {
   ABI_NAMES, csrName, decodePrivRegister, implementedCsrs, privRegister, readCsr, writeCsr,
@@ -70,7 +70,7 @@ export const writeRegister = (m: Machine, n: number, value: bigint): Either<Regi
     const mode = decodePrivRegister(v, m.isa)
     if (mode === undefined) return left('value not accepted')
     const h = m.hart
-    return right(withHart(m, hart(h.pc, h.x, mode.priv, mode.virt, h.csr, h.reservation, h.instret, h.cycle)))
+    return right(withHart(m, withMode(h, mode.priv, mode.virt)))
   }
   if (n >= REG_FIRST_CSR && n < REG_PRIV && csrExists(n - REG_FIRST_CSR, m.isa)) {
     const w = writeCsr(m, n - REG_FIRST_CSR, v)

@@ -4,7 +4,7 @@
 // devices tick (the CLINT's mtime advances by interleave / INSNS_PER_RTC_TICK, and time and MTIP follow)
 // and the host polls HTIF. An exit command stored to tohost ends the run at that store.
 import { type PhysMemory, peek } from '../memory/memory.ts'
-import { type Hart, hart } from '../cpu/hart.ts'
+import { type Hart, withCsrsAndReservation, withCsrs } from '../cpu/hart.ts'
 import { type StepEvent } from '../cpu/event.ts'
 import { type HartAccel, specAccel } from '../cpu/accel.ts'
 import { type StepEnd, stepHartWith } from '../cpu/step.ts'
@@ -26,7 +26,7 @@ export interface StepResult {
 export const endChunk = (m: Machine, h: Hart, d: Devices): { hart: Hart; devices: Devices } => {
   const ticked = m.bus.tick(d, BigInt(Math.floor(m.options.interleave / SPIKE_INSNS_PER_RTC_TICK)))
   const c = m.bus.wires(ticked, h.csr)
-  return { hart: hart(h.pc, h.x, h.priv, h.virt, c, undefined, h.instret, h.cycle), devices: ticked }
+  return { hart: withCsrsAndReservation(h, c, undefined), devices: ticked }
 }
 
 /**
@@ -85,5 +85,5 @@ export const serveAdded = (m: Machine, h: Hart, memory0: PhysMemory, d: Devices)
   })
   const served = devices(d.bootrom, d.clint, added)
   const c = m.bus.wires(served, h.csr)
-  return { hart: c === h.csr ? h : hart(h.pc, h.x, h.priv, h.virt, c, h.reservation, h.instret, h.cycle), memory, devices: served }
+  return { hart: c === h.csr ? h : withCsrs(h, c), memory, devices: served }
 }

@@ -3,7 +3,7 @@
 // mhpmcounter3–31, mhpmevent3–31), §"Machine Counter-Enable Register" and §"Machine Counter-Inhibit
 // CSR"; the enables of the other levels, scounteren (Supervisor chapter) and hcounteren (H chapter),
 // are here too because together they gate the same three counters.
-import { type Hart, PRV_M, PRV_S, hart } from '../hart.ts'
+import { type Hart, PRV_M, PRV_S, withCounters } from '../hart.ts'
 import { type Isa } from '../isa.ts'
 import { type CsrDef, type CsrDenial, always, define, done, set, withH, withS, withU, withZicntr } from './define.ts'
 import { CSR } from './numbers.ts'
@@ -44,14 +44,14 @@ export const COUNTER_CSRS: readonly CsrDef[] = [
     number: CSR.mcycle, exists: always,
     read: (h) => h.cycle,
     write: (h, _isa, v) => ({
-      hart: hart(h.pc, h.x, h.priv, h.virt, h.csr, h.reservation, h.instret, v), logged: [CSR.mcycle], wroteInstret: false, wroteCycle: true,
+      hart: withCounters(h, h.instret, v), logged: [CSR.mcycle], wroteInstret: false, wroteCycle: true,
     }),
   }),
   define({
     number: CSR.minstret, exists: always,
     read: (h) => h.instret,
     write: (h, _isa, v) => ({
-      hart: hart(h.pc, h.x, h.priv, h.virt, h.csr, h.reservation, v, h.cycle), logged: [CSR.minstret], wroteInstret: true, wroteCycle: false,
+      hart: withCounters(h, v, h.cycle), logged: [CSR.minstret], wroteInstret: true, wroteCycle: false,
     }),
   }),
   ...hpmCounters(),

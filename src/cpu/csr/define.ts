@@ -3,7 +3,7 @@
 // with the WARL legalization. Priv. ISA ch. "Control and Status Registers (CSRs)" (address map,
 // field specifications WPRI/WLRL/WARL). The chapter files (machine.ts, supervisor.ts, ...) list the
 // definitions; table.ts indexes them by number.
-import { type Csrs, type Hart, hart } from '../hart.ts'
+import { type Csrs, type Hart, withCsrs } from '../hart.ts'
 import { type Isa } from '../isa.ts'
 
 /** Why an access is refused: Spike throws illegal-instruction or virtual-instruction. */
@@ -71,7 +71,7 @@ export const withZicntr = (isa: Isa): boolean => isa.zicntr
 export const done = (h: Hart, logged: readonly number[]): CsrWrite => ({ hart: h, logged, wroteInstret: false, wroteCycle: false })
 /** The hart with the stored registers in `patch` replaced; the write logs `logged`. */
 export const set = (h: Hart, patch: Partial<Csrs>, logged: readonly number[]): CsrWrite =>
-  done(hart(h.pc, h.x, h.priv, h.virt, { ...h.csr, ...patch }, h.reservation, h.instret, h.cycle), logged)
+  done(withCsrs(h, { ...h.csr, ...patch }), logged)
 /** A write that changes nothing and logs nothing. */
 export const ignoreWrite = (h: Hart): CsrWrite => done(h, [])
 /** `old` with the bits under `mask` taken from `value`. */

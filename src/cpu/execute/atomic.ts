@@ -2,7 +2,7 @@
 // then load and store; load faults reported as store faults), as Spike's mmu.h amo/store_conditional.
 import { sext } from '../../bits/bits.ts'
 import { type AccessSize } from '../../memory/memory.ts'
-import { hart } from '../hart.ts'
+import { withReservation } from '../hart.ts'
 import { effectiveDataMode } from '../csr/access.ts'
 import { CAUSE, type Trap, trap } from '../trap.ts'
 import { type Exec, isTrap, writeRd } from '../exec.ts'
@@ -29,7 +29,7 @@ export const executeAmo = (e: Exec, op: string, rd: number, addr: bigint, src: b
       const t = store(e, addr, size, src, mode)
       if (t !== undefined) return t
     }
-    e.h = hart(e.h.pc, e.h.x, e.h.priv, e.h.virt, e.h.csr, undefined, e.h.instret, e.h.cycle)
+    e.h = withReservation(e.h, undefined)
     writeRd(e, rd, have ? 0n : 1n)
     return undefined
   }

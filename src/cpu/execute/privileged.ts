@@ -4,7 +4,7 @@
 import { type AccessSize } from '../../memory/memory.ts'
 import { sfenceVma, hfenceVvma, hfenceGvma } from '../../mmu/tlb.ts'
 import { type Insn } from '../decode/index.ts'
-import { type Priv, PRV_M, PRV_S, PRV_U, hart } from '../hart.ts'
+import { type Priv, PRV_M, PRV_S, PRV_U, withMode } from '../hart.ts'
 import { CSR, csrRead, csrWrite, hypervisorAccessMode, legalizeMstatus } from '../csr/access.ts'
 import {
   HSTATUS_HU, HSTATUS_SPV, HSTATUS_VTSR, HSTATUS_VTVM, HSTATUS_VTW, MSTATUS_MIE, MSTATUS_MPIE, MSTATUS_MPP,
@@ -85,7 +85,7 @@ export const executeSystem = (e: Exec, op: string, next: bigint): bigint | Trap 
 }
 
 export const setMode = (e: Exec, priv: Priv, virt: boolean): void => {
-  e.h = hart(e.h.pc, e.h.x, priv, virt && priv !== PRV_M, e.h.csr, e.h.reservation, e.h.instret, e.h.cycle)
+  e.h = withMode(e.h, priv, virt && priv !== PRV_M)
 }
 
 export const executeFenceVma = (e: Exec, op: string, rs1: number, rs2: number): Trap | undefined => {

@@ -2,7 +2,7 @@
 // implements, each by its number as the hart itself numbers it (Priv. ISA ch. "Control and Status
 // Registers", table of CSR addresses; H chapter for the hypervisor and VS CSRs). Pure reads of a Machine.
 import { type Either, left, right } from '../../bits/either.ts'
-import { type Hart, type Priv, PRV_M, PRV_S, PRV_U, hart, withMode } from '../../cpu/hart.ts'
+import { type Hart, type Priv, PRV_M, PRV_S, PRV_U, withMode, resumed } from '../../cpu/hart.ts'
 import { type Isa } from '../../cpu/isa.ts'
 import { CSR, csrExists, csrRead, csrWrite } from '../../cpu/csr/access.ts'
 import { type Machine, withHart } from '../../machine/machine.ts'
@@ -49,7 +49,7 @@ export const writeCsr = (m: Machine, n: number, value: bigint): Either<Introspec
   const h = m.hart
   const asM = withMode(h, PRV_M, false)
   const w = csrWrite(asM, m.isa, n, value).hart
-  return right(withHart(m, hart(w.pc, w.x, h.priv, h.virt, w.csr, w.reservation, w.instret, w.cycle)))
+  return right(withHart(m, resumed(h, w.pc, w.x, w.csr, w.reservation, w.instret, w.cycle)))
 }
 
 // ---- the privilege level as one register -------------------------------------------------------------

@@ -18,7 +18,7 @@ import { exitCommand, serviceHtif } from '../htif.ts'
 import { type PhysMemory, peek } from '../../memory/memory.ts'
 import { pageAtMemo } from '../../memory/engine/page-views.ts'
 import { phys } from '../../bits/address.ts'
-import { PRV_M, hart } from '../../cpu/hart.ts'
+import { PRV_M, withCsrsAndReservation, resumed } from '../../cpu/hart.ts'
 import { MSTATUS_MPP, MSTATUS_MPRV, getField } from '../../cpu/csr/fields.ts'
 import { pendingInterrupt } from '../../cpu/step.ts'
 import { alu } from '../../cpu/execute/alu.ts'
@@ -190,7 +190,7 @@ const runBlocks = (m: Machine, budget: number, commits: CommitSink | undefined):
       // dropped, HTIF is polled, and the next step starts a batch (pending interrupts are taken).
       chunk = 0
       batchStart = true
-      const ended = endChunk(m, hart(h.pc, h.x, h.priv, h.virt, csr, reservation, h.instret, h.cycle), devices)
+      const ended = endChunk(m, withCsrsAndReservation(h, csr, reservation), devices)
       csr = ended.hart.csr
       devices = ended.devices
       reservation = undefined
@@ -200,12 +200,12 @@ const runBlocks = (m: Machine, budget: number, commits: CommitSink | undefined):
         mem.restart(host.memory)
         if (htif.exitCode !== undefined || exitPending(host.memory, htif)) break
       }
-      if (pendingInterrupt(hart(h.pc, h.x, h.priv, h.virt, csr, reservation, h.instret, h.cycle), isa) !== undefined) break
+      if (pendingInterrupt(withCsrsAndReservation(h, csr, reservation), isa) !== undefined) break
     }
     if (steps === 0) return NONE(m)
     const countI = (csr.mcountinhibit & 4n) === 0n, countC = (csr.mcountinhibit & 1n) === 0n
     const n = BigInt(steps)
-    const h1 = hart(BigInt(pc), registersOf(regs), h.priv, h.virt, csr, reservation,
+    const h1 = resumed(h, BigInt(pc), registersOf(regs), csr, reservation,
       countI ? h.instret + n : h.instret, countC ? h.cycle + n : h.cycle)
     return { machine: stepped(m, h1, mem.commit(), m.tlb, htif, devices, platform(chunk, batchStart, false)), steps }
   } finally {
