@@ -15,8 +15,8 @@ for (const file of readdirSync(DIR).filter((f) => f.endsWith('.json'))) {
   const name = file.replace(/\.json$/, '')
   for (const cache of CACHE_POLICIES) {
     test(`${name} (--cache ${cache}): --json output equals the hand-derived ${name}.expected.jsonl`, () => {
-      const s = parseIommuScenario(readFileSync(new URL(file, DIR), 'utf8'))
-      if (isLeft(s)) assert.unreachable(`${s.left.path}: ${s.left.message}`)
+      const s = parseIommuScenario(readFileSync(new URL(file, DIR), 'utf8'), file)
+      if (isLeft(s)) assert.unreachable(s.left)
       else assert.fixture(renderIommuScenario(s.right, 'json', cache), readFileSync(new URL(`${name}.expected.jsonl`, DIR), 'utf8'))
     })
   }

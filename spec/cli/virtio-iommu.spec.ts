@@ -29,6 +29,8 @@ const badOp = file('bad-op.json', { ...good, requests: [{ op: 'mpa', domain: 1 }
 const zeroMask = file('zero-mask.json', { ...good, config: { pageSizeMask: '0x0' } })
 const malformed = file('malformed.json', '{"config": {"pageSizeMask": "0x1000"},\n "endpoints": [}')
 const goodFile = file('good.json', good)
+const ctor = file('constructor.json', `{"config": {"pageSizeMask": "0x1000", "constructor": {}}, "endpoints": [], "requests": []}`)
+const deep = file('deep.json', `{"config": ${'['.repeat(100)}${']'.repeat(100)},\n "endpoints": [], "requests": []}`)
 
 const runs = {
   badVirtEnd: memvirt([badVirtEnd]),
@@ -39,6 +41,12 @@ const runs = {
   badModel: memvirt([goodFile, '--model', 'kvm']),
   good: memvirt([goodFile]),
   goodJson: memvirt([goodFile, '--json']),
+  ctor: memvirt([ctor]),
+  deep: memvirt([deep]),
+}
+
+const exactly = (r: Run, line: string): void => {
+  assert.equal([r.code, r.stdout, r.stderr], [2, '', `memvirt virtio-iommu: ${line}\n`])
 }
 
 const oneLine = (r: Run, ...parts: string[]): void => {
@@ -49,19 +57,29 @@ const oneLine = (r: Run, ...parts: string[]): void => {
 }
 
 test('a bad field: one line naming the file and the field path, exit 2', async () => {
-  oneLine(await runs.badVirtEnd, 'bad-virt-end.json', 'scenario.requests[1].virtEnd', 'hex string')
+  exactly(await runs.badVirtEnd, `${badVirtEnd}: field requests[1].virtEnd: expected a 64-bit hex string like 0x8000_1000, got the number 4095 (64-bit values are written as hex strings)`)
 })
 
 test('an unknown request op: one line naming requests[0].op and the known ops, exit 2', async () => {
-  oneLine(await runs.badOp, 'bad-op.json', 'scenario.requests[0].op', '"attach"')
+  exactly(await runs.badOp, `${badOp}: field requests[0].op: expected one of "attach", "detach", "map", "unmap", "probe", "unknown", got "mpa"`)
 })
 
 test('page_size_mask 0 (the device must set at least one bit): one line naming config.pageSizeMask, exit 2', async () => {
-  oneLine(await runs.zeroMask, 'zero-mask.json', 'scenario.config.pageSizeMask')
+  exactly(await runs.zeroMask, `${zeroMask}: field config.pageSizeMask: the device must set at least one bit (the granule)`)
 })
 
 test('malformed JSON: one line with the file, line and column, exit 2', async () => {
-  oneLine(await runs.malformed, 'malformed.json:2:', 'malformed JSON')
+  // line 2 is ` "endpoints": [}`: the '}' at column 16 stands where a list entry should
+  exactly(await runs.malformed, `${malformed}:2:16: malformed JSON: expected a value (object, list, string, number, true, false or null)`)
+})
+
+test('"constructor" in an object is an unknown field, never a prototype lookup: one line, exit 2', async () => {
+  exactly(await runs.ctor, `${ctor}: field config.constructor: unknown field (known: pageSizeMask, inputRange, domainRange, bypass, legacyBypass, probeSize, mmio)`)
+})
+
+test('JSON nested 100 deep: one line with line and column (the bracket that would open level 65), exit 2', async () => {
+  // `{"config": ` takes columns 1-11 and level 1; the 64th '[' (column 11 + 64 = 75) would open level 65
+  exactly(await runs.deep, `${deep}:1:75: malformed JSON: expected at most 64 nested lists and objects`)
 })
 
 test('a missing file: one line, exit 2', async () => {

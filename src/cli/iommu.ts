@@ -105,8 +105,8 @@ export const register = (program: Command): void => {
       } catch (e) {
         return failInput(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`)
       }
-      const s = parseIommuScenario(text)
-      if (isLeft(s)) return failInput(`${path}: ${s.left.path}: ${s.left.message}`)
+      const s = parseIommuScenario(text, path)
+      if (isLeft(s)) return failInput(s.left)
       process.stdout.write(renderIommuScenario(s.right, opts.json === true ? 'json' : 'text', opts.cache as CachePolicy))
     })
 }

@@ -2,7 +2,7 @@
 // and B3.6) — each descriptor read, its level and what the walker decided — and, when the scenario
 // gives the VMM's guest-physical map, the shadow table the VMM keeps for the guest (issue 15): the
 // path each access took (hit, fill, write-protect trap, guest fault) and the shadow leaves. The shell
-// reads the file and decodes it once with io-ts; the rest is pure.
+// reads the file and decodes it once with the codec kit (src/codec/); the rest is pure.
 import * as t from 'io-ts'
 import { type Either, left, right, isLeft } from 'fp-ts/lib/Either.js'
 import { readFileSync } from 'node:fs'
@@ -17,7 +17,9 @@ import type { ArmLeaf, WalkStep } from '../arch/armv7/walk.ts'
 import { type ArmGrant, type ArmShadowAccess, type Tlbi, armNestedWalk, armShadowFormat, tlbiScope } from '../hypervisor/shadow/armv7.ts'
 import { type AccessPath, type ShadowState, shadowAccess, shadowFence, shadowInit, shadowSetRegs, shadowTableBytes } from '../hypervisor/shadow/shadow.ts'
 import { type VmmBlock, type VmmMap, vmmBlockAt, vmmMapProblem } from '../hypervisor/shadow/vmm-map.ts'
-import { Hex64, formatError, parseJson } from '../codec/index.ts'
+import {
+  type FieldError, Bool, Hex64, Text, bounded, decodeValue, exact, fieldError, formatError, intRange, list, oneOf, parseJson, showValue,
+} from '../codec/index.ts'
 
 // ---- the scenario ------------------------------------------------------------------------------------
 
@@ -37,68 +39,25 @@ export interface ArmScenario {
   readonly events: readonly ArmEvent[]
 }
 
-const show = (u: unknown): string => {
-  const s = JSON.stringify(u)
-  return s === undefined ? 'nothing' : s.length > 40 ? `${s.slice(0, 37)}...` : s
-}
+// ---- codecs (from the codec kit, src/codec/) ---------------------------------------------------------
 
-const leaf = <A>(name: string, ok: (u: unknown) => u is A) =>
-  new t.Type<A, A, unknown>(name, ok, (u, c) => (ok(u) ? t.success(u) : t.failure(u, c, `expected ${name}, got ${show(u)}`)), t.identity)
+const RightsText = new t.Type<string, string, unknown>('rights like "rwx" or "r--"',
+  (u): u is string => typeof u === 'string' && /^[r-][w-][x-]$/.test(u),
+  (u, c) => (typeof u === 'string' && /^[r-][w-][x-]$/.test(u) ? t.success(u) : t.failure(u, c, `expected rights like "rwx" or "r--", got ${showValue(u)}`)),
+  t.identity)
 
-const Bool = leaf('true or false', (u): u is boolean => typeof u === 'boolean')
-const Text = leaf('a string', (u): u is string => typeof u === 'string')
-const oneOf = <A extends string | number>(values: readonly A[]) =>
-  leaf(`one of ${values.map((v) => JSON.stringify(v)).join(', ')}`, (u): u is A => (values as readonly unknown[]).includes(u))
-const SmallInt = (min: number, max: number) =>
-  leaf(`an integer from ${min} to ${max}`, (u): u is number => Number.isInteger(u) && (u as number) >= min && (u as number) <= max)
-const RightsText = leaf('rights like "rwx" or "r--"', (u): u is string => typeof u === 'string' && /^[r-][w-][x-]$/.test(u))
-
-/** An object with known fields (an unknown field is an error, so a misspelt one is not silently ignored). */
-const struct = <O extends t.Props>(required: readonly (keyof O & string)[], fields: O) => {
-  type Out = { readonly [K in keyof O]?: t.TypeOf<O[K]> }
-  const known = Object.keys(fields)
-  return new t.Type<Out, unknown, unknown>(`an object with ${known.join(', ')}`, (u): u is Out => typeof u === 'object' && u !== null, (u, c) => {
-    if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c, `expected an object, got ${show(u)}`)
-    const o = u as Record<string, unknown>
-    for (const k of Object.keys(o)) if (!known.includes(k)) return t.failure(o[k], t.appendContext(c, k, t.unknown, o[k]), `unknown field (expected one of ${known.join(', ')})`)
-    for (const k of required) if (!(k in o)) return t.failure(undefined, t.appendContext(c, k, fields[k]!, undefined), `missing (expected ${fields[k]!.name})`)
-    const out: Record<string, unknown> = {}
-    for (const [k, codec] of Object.entries(fields)) {
-      if (!(k in o)) continue
-      const r = codec.validate(o[k], t.appendContext(c, k, codec, o[k]))
-      if (isLeft(r)) return r
-      out[k] = r.right
-    }
-    return t.success(out)
-  }, t.identity)
-}
-
-const list = <C extends t.Mixed>(item: C, min = 0) => new t.Type<readonly t.TypeOf<C>[], unknown, unknown>(`a list of ${item.name}`, (u): u is t.TypeOf<C>[] => Array.isArray(u), (u, c) => {
-  if (!Array.isArray(u)) return t.failure(u, c, `expected a list, got ${show(u)}`)
-  if (u.length < min) return t.failure(u, c, `expected at least ${min} entr${min === 1 ? 'y' : 'ies'}`)
-  const out: t.TypeOf<C>[] = []
-  for (const [i, v] of (u as unknown[]).entries()) {
-    const r = item.validate(v, t.appendContext(c, String(i), item, v)) as t.Validation<t.TypeOf<C>>
-    if (isLeft(r)) return r
-    out.push(r.right)
-  }
-  return t.success(out)
-}, t.identity)
-
-const RegistersCodec = struct([], { mmu: Bool, afe: Bool, ttbcr: Hex64, ttbr0: Hex64, ttbr1: Hex64, dacr: Hex64, contextidr: Hex64 })
-const WordCodec = struct(['addr', 'value'], { addr: Hex64, value: Hex64, size: oneOf([4, 8] as const) })
-const BlockCodec = struct(['gpa', 'hpa', 'bits', 'rights'], { gpa: Hex64, hpa: Hex64, bits: SmallInt(12, 40), rights: RightsText })
-const EventCodec = struct([], {
+const RegistersCodec = exact('VMSA registers', {}, { mmu: Bool, afe: Bool, ttbcr: Hex64, ttbr0: Hex64, ttbr1: Hex64, dacr: Hex64, contextidr: Hex64 })
+const WordCodec = exact('a memory word', { addr: Hex64, value: Hex64 }, { size: oneOf([4, 8] as const) })
+const BlockCodec = exact('a VMM block', { gpa: Hex64, hpa: Hex64, bits: bounded(intRange(12, 40)), rights: RightsText })
+const EventCodec = exact('an event', {}, {
   va: Hex64, access: oneOf(['read', 'write', 'fetch'] as const), pl: oneOf([0, 1] as const), value: Hex64, note: Text,
-  tlbi: oneOf(['all', 'asid', 'mva', 'mvaa'] as const), asid: SmallInt(0, 255), registers: RegistersCodec,
+  tlbi: oneOf(['all', 'asid', 'mva', 'mvaa'] as const), asid: bounded(intRange(0, 255)), registers: RegistersCodec,
 })
 /** The schema of an ARMv7 scenario (notes/shadow-readme.md, "memvirt translate --arch armv7"). */
-export const ArmScenarioCodec = struct(['registers', 'events'], {
-  arch: oneOf(['armv7'] as const), description: Text, registers: RegistersCodec, memory: list(WordCodec), vmm: list(BlockCodec, 1),
-  shadow: struct([], { maxRoots: SmallInt(1, 64), pool: Hex64 }), events: list(EventCodec, 1),
+export const ArmScenarioCodec = exact('an ARMv7 scenario', { registers: RegistersCodec, events: list(EventCodec, { min: 1 }) }, {
+  arch: oneOf(['armv7'] as const), description: Text, memory: list(WordCodec), vmm: list(BlockCodec, { min: 1 }),
+  shadow: exact('shadow options', {}, { maxRoots: bounded(intRange(1, 64)), pool: Hex64 }),
 })
-
-const pathOf = (c: t.Context): string => c.slice(1).reduce((p, e) => (/^\d+$/.test(e.key) ? `${p}[${e.key}]` : `${p}.${e.key}`), 'scenario')
 
 type RegsJson = t.TypeOf<typeof RegistersCodec>
 const u32 = (x: bigint | undefined, d: number): number => (x === undefined ? d : Number(x & 0xffff_ffffn))
@@ -107,55 +66,54 @@ const regsOf = (r: RegsJson, base: VmsaRegs): VmsaRegs => ({
   dacr: u32(r.dacr, base.dacr), contextidr: u32(r.contextidr, base.contextidr),
 })
 
-/** Decodes a parsed scenario: the first problem as "path: message". */
-export const decodeArmScenario = (u: unknown): Either<string, ArmScenario> => {
-  const r = ArmScenarioCodec.validate(u, [{ key: '', type: ArmScenarioCodec, actual: u }])
-  if (isLeft(r)) {
-    const e = r.left[0]!
-    return left(`${pathOf(e.context)}: ${e.message ?? `invalid value ${show(e.value)}`}`)
-  }
+const fail = (path: string, message: string): Either<FieldError, never> => left(fieldError(path, message))
+
+/** Decodes a parsed scenario, or the first problem with its field's path. */
+export const decodeArmScenario = (u: unknown): Either<FieldError, ArmScenario> => {
+  const r = decodeValue(ArmScenarioCodec, u)
+  if (isLeft(r)) return r
   const j = r.right
-  const vmm: VmmMap | undefined = j.vmm?.map((b) => ({ gpa: b.gpa!, hpa: b.hpa!, bits: b.bits!, rights: rights(b.rights![0] === 'r', b.rights![1] === 'w', b.rights![2] === 'x') }))
+  const vmm: VmmMap | undefined = j.vmm?.map((b) => ({ gpa: b.gpa, hpa: b.hpa, bits: b.bits, rights: rights(b.rights[0] === 'r', b.rights[1] === 'w', b.rights[2] === 'x') }))
   if (vmm !== undefined) {
     const problem = vmmMapProblem(vmm)
-    if (problem !== undefined) return left(`scenario.vmm: ${problem}`)
+    if (problem !== undefined) return fail('vmm', problem)
   }
   let memory = emptyMemory(defaultMemoryMap)
   for (const [i, w] of (j.memory ?? []).entries()) {
-    let addr = w.addr!
+    let addr = w.addr
     if (vmm !== undefined) {
       const b = vmmBlockAt(vmm, addr)
-      if (b === undefined) return left(`scenario.memory[${i}].addr: guest-physical ${show(`0x${addr.toString(16)}`)} is not in the VMM's map`)
+      if (b === undefined) return fail(`memory[${i}].addr`, `guest-physical ${showValue(`0x${addr.toString(16)}`)} is not in the VMM's map`)
       addr = b.hpa + (addr - b.gpa)
     }
-    memory = poke(memory, phys(addr), w.size ?? 4, w.value!)
+    memory = poke(memory, phys(addr), w.size ?? 4, w.value)
   }
-  let regs = regsOf(j.registers!, vmsaRegs())
+  let regs = regsOf(j.registers, vmsaRegs())
   const events: ArmEvent[] = []
-  for (const [i, e] of j.events!.entries()) {
-    const at = `scenario.events[${i}]`
+  for (const [i, e] of j.events.entries()) {
+    const at = `events[${i}]`
     const kinds = [e.access !== undefined, e.tlbi !== undefined, e.registers !== undefined].filter(Boolean).length
-    if (kinds !== 1) return left(`${at}: expected exactly one of access (with va), tlbi, registers`)
+    if (kinds !== 1) return fail(at, 'expected exactly one of access (with va), tlbi, registers')
     if (e.registers !== undefined) {
       const next = regsOf(e.registers, regs)
       if (vmm !== undefined && usesLongDescriptors(next) !== usesLongDescriptors(regs)) {
-        return left(`${at}.registers.ttbcr: a change of TTBCR.EAE under a VMM map is not modelled (the shadow format is chosen once)`)
+        return fail(`${at}.registers.ttbcr`, 'a change of TTBCR.EAE under a VMM map is not modelled (the shadow format is chosen once)')
       }
       regs = next
       events.push({ kind: 'registers', regs })
       continue
     }
     if (e.tlbi !== undefined) {
-      if ((e.tlbi === 'mva' || e.tlbi === 'mvaa') && e.va === undefined) return left(`${at}.va: missing (TLBI${e.tlbi.toUpperCase()} names an address)`)
+      if ((e.tlbi === 'mva' || e.tlbi === 'mvaa') && e.va === undefined) return fail(`${at}.va`, `missing (TLBI${e.tlbi.toUpperCase()} names an address)`)
       events.push({ kind: 'tlbi', op: e.tlbi, va: e.va ?? 0n, asid: e.asid })
       continue
     }
-    if (e.va === undefined) return left(`${at}.va: missing (expected a hex string like 0x8000_1000)`)
-    if (e.access === 'write' && e.value === undefined && vmm !== undefined) return left(`${at}.value: missing (a write through the shadow stores a value)`)
+    if (e.va === undefined) return fail(`${at}.va`, `missing (expected ${Hex64.name})`)
+    if (e.access === 'write' && e.value === undefined && vmm !== undefined) return fail(`${at}.value`, 'missing (a write through the shadow stores a value)')
     events.push({ kind: 'access', va: e.va, access: e.access!, pl: e.pl ?? 1, value: e.value, note: e.note })
   }
   return right({
-    description: j.description, regs: regsOf(j.registers!, vmsaRegs()), memory, vmm,
+    description: j.description, regs: regsOf(j.registers, vmsaRegs()), memory, vmm,
     maxRoots: j.shadow?.maxRoots ?? 4, pool: j.shadow?.pool ?? 0x8000_0000n, events,
   })
 }
@@ -165,7 +123,7 @@ export const parseArmScenario = (text: string, file: string): Either<string, Arm
   const json = parseJson(text)
   if (isLeft(json)) return left(formatError(file, json.left))
   const s = decodeArmScenario(json.right)
-  return isLeft(s) ? left(`${file}: ${s.left}`) : s
+  return isLeft(s) ? left(formatError(file, s.left)) : s
 }
 
 // ---- the explanation ---------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // `memvirt virtio-iommu SCENARIO.json [--json] [--model spec|qemu]`: a virtio-iommu scenario (device
 // configuration, endpoints, requests, DMA accesses, optionally the VM's G-stage for the para-virtual
-// composition) decoded once here with io-ts, run through src/iommu/virtio, printed as text or JSON
+// composition) decoded once here with the codec kit (src/codec/), run through src/iommu/virtio, printed as text or JSON
 // lines. Schema and output fields: notes/virtio-readme.md. Every decoding error names file and field.
 import { readFileSync } from 'node:fs'
 import * as t from 'io-ts'
@@ -17,7 +17,9 @@ import {
   resetDevice, translateDma, translatePv,
 } from '../iommu/virtio/index.ts'
 import { failInput } from './io.ts'
-import { Hex64, formatError, parseJson } from '../codec/index.ts'
+import {
+  type FieldError, Bool, Hex64, Text, bounded, decodeValue, exact, fieldError, formatError, intRange, isJsonObject, list, oneOf, parseJson, showValue,
+} from '../codec/index.ts'
 
 // ---- what a decoded scenario is ---------------------------------------------------------------------
 
@@ -38,75 +40,9 @@ export interface VirtioScenario {
   readonly gStage: GStage | undefined
 }
 
-/** A decoding failure: the path of the bad field (`scenario.requests[2].virtEnd`) and what is wrong. */
-export interface VirtioScenarioError {
-  readonly path: string
-  readonly message: string
-}
+// ---- codecs (from the codec kit, src/codec/) ---------------------------------------------------------
 
-// ---- codecs -------------------------------------------------------------------------------------------
-
-const show = (u: unknown): string => {
-  if (u === undefined) return 'nothing'
-  const s = JSON.stringify(u)
-  return s.length > 40 ? `${s.slice(0, 37)}...` : s
-}
-
-const leaf = <A>(name: string, ok: (u: unknown) => u is A) => new t.Type<A, unknown, unknown>(
-  name, ok, (u, c) => (ok(u) ? t.success(u) : t.failure(u, c, `expected ${name}, got ${show(u)}`)), t.identity,
-)
-
-const U32 = leaf('an integer from 0 to 4294967295', (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= 0 && u <= 0xffff_ffff)
-const Bool = leaf('true or false', (u): u is boolean => typeof u === 'boolean')
-const Text = leaf('a string', (u): u is string => typeof u === 'string')
-const oneOf = <A extends string>(values: readonly A[]) =>
-  leaf(`one of ${values.map((v) => JSON.stringify(v)).join(', ')}`, (u): u is A => typeof u === 'string' && (values as readonly string[]).includes(u))
-
-type Req<P extends t.Props> = { readonly [K in keyof P]: t.TypeOf<P[K]> }
-type Opt<P extends t.Props> = { readonly [K in keyof P]?: t.TypeOf<P[K]> }
-
-/** An object with required and optional fields; an unknown field is an error (a misspelling would otherwise pass). */
-const struct = <R extends t.Props, O extends t.Props>(required: R, optional: O) => {
-  const known = [...Object.keys(required), ...Object.keys(optional)]
-  return new t.Type<Req<R> & Opt<O>, unknown, unknown>(
-    `an object with ${known.join(', ')}`,
-    (u): u is Req<R> & Opt<O> => typeof u === 'object' && u !== null,
-    (u, c) => {
-      if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c, `expected an object, got ${show(u)}`)
-      const o = u as Record<string, unknown>
-      for (const k of Object.keys(o)) {
-        if (!known.includes(k)) return t.failure(o[k], t.appendContext(c, k, t.unknown, o[k]), `unknown field (expected one of ${known.join(', ')})`)
-      }
-      const out: Record<string, unknown> = {}
-      for (const [k, codec] of [...Object.entries(required), ...Object.entries(optional)]) {
-        if (!(k in o)) {
-          if (k in required) return t.failure(undefined, t.appendContext(c, k, codec, undefined), `missing (expected ${codec.name})`)
-          continue
-        }
-        const r = codec.validate(o[k], t.appendContext(c, k, codec, o[k]))
-        if (isLeft(r)) return r
-        out[k] = r.right
-      }
-      return t.success(out as Req<R> & Opt<O>)
-    },
-    t.identity,
-  )
-}
-
-const list = <C extends t.Mixed>(item: C) => new t.Type<readonly t.TypeOf<C>[], unknown, unknown>(
-  `a list of ${item.name}`, (u): u is readonly t.TypeOf<C>[] => Array.isArray(u),
-  (u, c) => {
-    if (!Array.isArray(u)) return t.failure(u, c, `expected a list, got ${show(u)}`)
-    const out: t.TypeOf<C>[] = []
-    for (let i = 0; i < u.length; i++) {
-      const r = item.validate(u[i], t.appendContext(c, String(i), item, u[i]))
-      if (isLeft(r)) return r
-      out.push(r.right as t.TypeOf<C>)
-    }
-    return t.success(out)
-  },
-  t.identity,
-)
+const U32 = bounded(intRange(0, 0xffff_ffff))
 
 const MAP_FLAG_BITS = { read: MAP_F_READ, write: MAP_F_WRITE, mmio: MAP_F_MMIO } as const
 /** MAP flags as names (["read", "write"]) or as the raw 32-bit word (to send bits the device does not know). */
@@ -115,40 +51,41 @@ const MapFlags = new t.Type<number, unknown, unknown>(
   (u, c) => {
     if (typeof u === 'number') return U32.validate(u, c)
     const names = list(oneOf(['read', 'write', 'mmio'] as const)).validate(u, c)
-    if (isLeft(names)) return t.failure(u, c, `expected a list of "read", "write", "mmio", or the raw flags word, got ${show(u)}`)
+    if (isLeft(names)) return t.failure(u, c, `expected a list of "read", "write", "mmio", or the raw flags word, got ${showValue(u)}`)
     return t.success(names.right.reduce((f, n) => f | MAP_FLAG_BITS[n], 0))
   },
   t.identity,
 )
 
-const RangeCodec = struct({ start: Hex64, end: Hex64 }, {})
-const DomainRangeCodec = struct({ start: U32, end: U32 }, {})
-const ResvCodec = struct({ subtype: oneOf(['reserved', 'msi'] as const), start: Hex64, end: Hex64 }, {})
-const EndpointCodec = struct({ id: U32 }, { resvMem: list(ResvCodec) })
-const ConfigCodec = struct({ pageSizeMask: Hex64 }, {
+const RangeCodec = exact('an address range', { start: Hex64, end: Hex64 })
+const DomainRangeCodec = exact('a domain range', { start: U32, end: U32 })
+const ResvCodec = exact('a reserved region', { subtype: oneOf(['reserved', 'msi'] as const), start: Hex64, end: Hex64 })
+const EndpointCodec = exact('an endpoint', { id: U32 }, { resvMem: list(ResvCodec) })
+const ConfigCodec = exact('a device configuration', { pageSizeMask: Hex64 }, {
   inputRange: RangeCodec, domainRange: DomainRangeCodec, bypass: Bool, legacyBypass: Bool, probeSize: U32, mmio: Bool,
 })
 
+const opField = <O extends string>(op: O) => ({ op: oneOf([op] as const) })
 const RequestCodecs = {
-  attach: struct({ op: t.unknown, endpoint: U32, domain: U32 }, { bypass: Bool, flags: U32, reserved: U32 }),
-  detach: struct({ op: t.unknown, endpoint: U32, domain: U32 }, {}),
-  map: struct({ op: t.unknown, domain: U32, virtStart: Hex64, virtEnd: Hex64, physStart: Hex64, flags: MapFlags }, {}),
-  unmap: struct({ op: t.unknown, domain: U32, virtStart: Hex64, virtEnd: Hex64 }, {}),
-  probe: struct({ op: t.unknown, endpoint: U32 }, { propertiesSize: U32 }),
-  unknown: struct({ op: t.unknown, type: U32 }, {}),
+  attach: exact('an attach request', { ...opField('attach'), endpoint: U32, domain: U32 }, { bypass: Bool, flags: U32, reserved: U32 }),
+  detach: exact('a detach request', { ...opField('detach'), endpoint: U32, domain: U32 }),
+  map: exact('a map request', { ...opField('map'), domain: U32, virtStart: Hex64, virtEnd: Hex64, physStart: Hex64, flags: MapFlags }),
+  unmap: exact('an unmap request', { ...opField('unmap'), domain: U32, virtStart: Hex64, virtEnd: Hex64 }),
+  probe: exact('a probe request', { ...opField('probe'), endpoint: U32 }, { propertiesSize: U32 }),
+  unknown: exact('a request of an unknown type', { ...opField('unknown'), type: U32 }),
 } as const
 type Op = keyof typeof RequestCodecs
-const OPS = Object.keys(RequestCodecs) as Op[]
+const Ops = oneOf(Object.keys(RequestCodecs) as Op[])
 
-/** One request, chosen by its "op" field. */
+/** One request, its schema chosen by its "op" field (an unknown op is reported at `op`). */
 const RequestCodec = new t.Type<Request, unknown, unknown>(
-  'a request', (u): u is Request => typeof u === 'object' && u !== null,
+  'a request', (u): u is Request => isJsonObject(u) && Ops.is(u.op),
   (u, c) => {
-    const op = typeof u === 'object' && u !== null && !Array.isArray(u) ? (u as Record<string, unknown>).op : undefined
-    if (typeof op !== 'string' || !(OPS as string[]).includes(op)) {
-      return t.failure(op, t.appendContext(c, 'op', t.unknown, op), `expected one of ${OPS.map((o) => JSON.stringify(o)).join(', ')}, got ${show(op)}`)
-    }
-    switch (op as Op) {
+    if (!isJsonObject(u)) return t.failure(u, c, `expected a request (an object with an "op"), got ${showValue(u)}`)
+    const op = Object.prototype.hasOwnProperty.call(u, 'op') ? u.op : undefined
+    const known = Ops.validate(op, t.appendContext(c, 'op', Ops, op))
+    if (isLeft(known)) return known
+    switch (known.right) {
       case 'attach': {
         const r = RequestCodecs.attach.validate(u, c)
         if (isLeft(r)) return r
@@ -180,12 +117,12 @@ const RequestCodec = new t.Type<Request, unknown, unknown>(
   t.identity,
 )
 
-const DmaCodec = struct({ endpoint: U32, iova: Hex64, access: oneOf(['read', 'write'] as const) }, { note: Text })
-const WordCodec = struct({ addr: Hex64, value: Hex64 }, {})
-const GStageCodec = struct({ hgatp: Hex64, memory: list(WordCodec) }, {})
+const DmaCodec = exact('a DMA access', { endpoint: U32, iova: Hex64, access: oneOf(['read', 'write'] as const) }, { note: Text })
+const WordCodec = exact('a memory word', { addr: Hex64, value: Hex64 })
+const GStageCodec = exact('a G-stage', { hgatp: Hex64, memory: list(WordCodec) })
 
-/** The scenario file's schema (io-ts); `toScenario` adds the checks the schema cannot express. */
-export const VirtioScenarioCodec = struct({
+/** The scenario file's schema (the codec kit's io-ts codecs); `toScenario` adds the checks the schema cannot express. */
+export const VirtioScenarioCodec = exact('a virtio-iommu scenario', {
   config: ConfigCodec,
   endpoints: list(EndpointCodec),
   requests: list(RequestCodec),
@@ -197,25 +134,22 @@ export const VirtioScenarioCodec = struct({
 })
 type ScenarioJson = t.TypeOf<typeof VirtioScenarioCodec>
 
-const pathOf = (c: t.Context): string =>
-  c.slice(1).reduce((p, e) => (/^\d+$/.test(e.key) ? `${p}[${e.key}]` : `${p}.${e.key}`), 'scenario')
-
-const fail = (path: string, message: string): Either<VirtioScenarioError, never> => left({ path, message })
+const fail = (path: string, message: string): Either<FieldError, never> => left(fieldError(path, message))
 const hx = (v: bigint): string => `0x${v.toString(16)}`
 
-const toScenario = (json: ScenarioJson): Either<VirtioScenarioError, VirtioScenario> => {
+const toScenario = (json: ScenarioJson): Either<FieldError, VirtioScenario> => {
   const c = json.config
   // "The device MUST set at least one bit in page_size_mask."
-  if (c.pageSizeMask === 0n) return fail('scenario.config.pageSizeMask', 'the device must set at least one bit (the granule)')
-  if (c.inputRange !== undefined && c.inputRange.start > c.inputRange.end) return fail('scenario.config.inputRange.end', 'end is below start')
-  if (c.domainRange !== undefined && c.domainRange.start > c.domainRange.end) return fail('scenario.config.domainRange.end', 'end is below start')
+  if (c.pageSizeMask === 0n) return fail('config.pageSizeMask', 'the device must set at least one bit (the granule)')
+  if (c.inputRange !== undefined && c.inputRange.start > c.inputRange.end) return fail('config.inputRange.end', 'end is below start')
+  if (c.domainRange !== undefined && c.domainRange.start > c.domainRange.end) return fail('config.domainRange.end', 'end is below start')
   const seen = new Set<number>()
   for (let i = 0; i < json.endpoints.length; i++) {
     const e = json.endpoints[i]!
-    if (seen.has(e.id)) return fail(`scenario.endpoints[${i}].id`, `endpoint ${e.id} is listed twice`)
+    if (seen.has(e.id)) return fail(`endpoints[${i}].id`, `endpoint ${e.id} is listed twice`)
     seen.add(e.id)
     const resv = e.resvMem ?? []
-    for (let j = 0; j < resv.length; j++) if (resv[j]!.start > resv[j]!.end) return fail(`scenario.endpoints[${i}].resvMem[${j}].end`, 'end is below start')
+    for (let j = 0; j < resv.length; j++) if (resv[j]!.start > resv[j]!.end) return fail(`endpoints[${i}].resvMem[${j}].end`, 'end is below start')
   }
   const config: DeviceConfig = {
     pageSizeMask: c.pageSizeMask,
@@ -230,13 +164,13 @@ const toScenario = (json: ScenarioJson): Either<VirtioScenarioError, VirtioScena
   let gStage: GStage | undefined
   if (json.gStage !== undefined) {
     const hgatp = json.gStage.hgatp
-    if (decodeHgatp(hgatp) === undefined) return fail('scenario.gStage.hgatp', `unsupported MODE ${hgatp >> 60n} in ${hx(hgatp)}; expected 0 (Bare), 8 (Sv39x4), 9 (Sv48x4) or 10 (Sv57x4)`)
+    if (decodeHgatp(hgatp) === undefined) return fail('gStage.hgatp', `unsupported MODE ${hgatp >> 60n} in ${hx(hgatp)}; expected 0 (Bare), 8 (Sv39x4), 9 (Sv48x4) or 10 (Sv57x4)`)
     let memory: PhysMemory = emptyMemory(defaultMemoryMap)
     const words = json.gStage.memory
     for (let i = 0; i < words.length; i++) {
       const w = words[i]!
-      if (w.addr % 8n !== 0n) return fail(`scenario.gStage.memory[${i}].addr`, `${hx(w.addr)} is not 8-byte aligned`)
-      if (regionAt(defaultMemoryMap, phys(w.addr), 8n)?.kind !== 'ram') return fail(`scenario.gStage.memory[${i}].addr`, `${hx(w.addr)} is not in RAM [0x80000000, 0x100000000)`)
+      if (w.addr % 8n !== 0n) return fail(`gStage.memory[${i}].addr`, `${hx(w.addr)} is not 8-byte aligned`)
+      if (regionAt(defaultMemoryMap, phys(w.addr), 8n)?.kind !== 'ram') return fail(`gStage.memory[${i}].addr`, `${hx(w.addr)} is not in RAM [0x80000000, 0x100000000)`)
       memory = poke(memory, phys(w.addr), 8, w.value)
     }
     gStage = { memory, hgatp }
@@ -246,13 +180,9 @@ const toScenario = (json: ScenarioJson): Either<VirtioScenarioError, VirtioScena
 }
 
 /** Decodes a parsed JSON value into a scenario, or the first error with the path of its field. */
-export const decodeVirtioScenario = (u: unknown): Either<VirtioScenarioError, VirtioScenario> => {
-  const r = VirtioScenarioCodec.validate(u, [{ key: '', type: VirtioScenarioCodec, actual: u }])
-  if (isLeft(r)) {
-    const e = r.left[0]!
-    return fail(pathOf(e.context), e.message ?? `invalid value ${show(e.value)}`)
-  }
-  return toScenario(r.right)
+export const decodeVirtioScenario = (u: unknown): Either<FieldError, VirtioScenario> => {
+  const r = decodeValue(VirtioScenarioCodec, u)
+  return isLeft(r) ? r : toScenario(r.right)
 }
 
 /** Parses and decodes scenario text; `name` (the file) starts every error message. */
@@ -260,7 +190,7 @@ export const parseVirtioScenario = (text: string, name: string): Either<string, 
   const json = parseJson(text)
   if (isLeft(json)) return left(formatError(name, json.left))
   const s = decodeVirtioScenario(json.right)
-  return isLeft(s) ? left(`${name}: ${s.left.path}: ${s.left.message}`) : s
+  return isLeft(s) ? left(formatError(name, s.left)) : s
 }
 
 // ---- running and rendering ----------------------------------------------------------------------------

@@ -47,12 +47,12 @@ test('short-shadow --json: the shadow path of each access, HPA or fault, and the
 
 test('bad input is one line naming the file and the field', () => {
   const s = parseArmScenario('{"registers": {}, "events": [{"va": "0x0", "access": "reed"}]}', 'x.json')
-  assert.equal(s, { _tag: 'Left', left: 'x.json: scenario.events[0].access: expected one of "read", "write", "fetch", got "reed"' })
+  assert.equal(s, { _tag: 'Left', left: 'x.json: field events[0].access: expected one of "read", "write", "fetch", got "reed"' })
 })
 
 test('under a VMM map, a change of TTBCR.EAE is refused (the shadow format is chosen once)', () => {
   const s = parseArmScenario('{"registers": {}, "vmm": [{"gpa": "0x0", "hpa": "0x0", "bits": 16, "rights": "rw-"}], "events": [{"registers": {"ttbcr": "0x8000_0000"}}]}', 'e.json')
-  assert.equal(s, { _tag: 'Left', left: 'e.json: scenario.events[0].registers.ttbcr: a change of TTBCR.EAE under a VMM map is not modelled (the shadow format is chosen once)' })
+  assert.equal(s, { _tag: 'Left', left: 'e.json: field events[0].registers.ttbcr: a change of TTBCR.EAE under a VMM map is not modelled (the shadow format is chosen once)' })
 })
 
 test.run()
