@@ -27,7 +27,7 @@ test('memvirt/mmu: an Sv39 leaf at level 0 gives PA = PPN × 4096 + offset (Priv
   assert.is(ok._tag === 'Right' ? ok.right.pa : undefined, 0x8020_0234n)
 })
 test('memvirt/mmu: V = 0 is a page fault of the access type: a load gives cause 13, tval the VA (step 3)', () => {
-  assert.is(bad._tag === 'Left' ? bad.left.cause : undefined, 13)
+  assert.is(bad._tag === 'Left' ? bad.left.cause : undefined, 13n)
   assert.is(bad._tag === 'Left' ? bad.left.tval : undefined, 0x4000_2000n)
 })
 test('the README shows this example as written here', () => {

@@ -10,7 +10,7 @@
 // package imports JavaScript (no tsx needed). With --types (prepack) it also emits their declarations
 // into dist/types/ with tsc (tsconfig.types.json), which the "types" conditions name.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { BUNDLE, HASH_LINE, sourceHash } from './source-hash.mjs'
@@ -49,6 +49,9 @@ try {
     bundle: true, splitting: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external',
     outdir: distTmp, outExtension: { '.js': '.mjs' }, chunkNames: 'chunks/[name]-[hash]', logLevel: 'warning', legalComments: 'none',
   })
+  // dist/types/ (the declarations of the last --types build) is kept: npm pack runs prepack (--types), then
+  // prepare (this build again, without --types), and the tarball needs both.
+  if (existsSync(`${dist}/types`)) renameSync(`${dist}/types`, `${distTmp}/types`)
   rmSync(dist, { recursive: true, force: true })
   renameSync(distTmp, dist)
 } finally { rmSync(distTmp, { recursive: true, force: true }) }
@@ -57,6 +60,7 @@ try {
 if (process.argv.includes('--types')) {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
   const config = fileURLToPath(new URL('../../tsconfig.types.json', import.meta.url))
+  rmSync(`${dist}/types`, { recursive: true, force: true })
   const r = spawnSync(process.execPath, [tsc, '-p', config], { stdio: 'inherit' })
   if (r.status !== 0) { console.error('memvirt build: tsc could not emit the declarations (dist/types/)'); process.exit(1) }
 }
