@@ -53,7 +53,77 @@ test('the packed tarball, installed in an empty folder, runs `npx memvirt demo` 
     const demo = spawnSync('npx', ['--no-install', 'memvirt', 'demo'], { cwd: app, encoding: 'utf8' })
     assert.is(demo.status, 0, demo.stderr)
     assert.match(demo.stdout, /hvdemo/)
+    // The library: every entry point of "exports" imported by plain node (no tsx) from the installed
+    // package, each running one call whose answer is worked by hand (as in spec/library/).
+    writeFileSync(join(app, 'use.mjs'), LIBRARY_USER)
+    const used = spawnSync(process.execPath, ['use.mjs'], { cwd: app, encoding: 'utf8' })
+    assert.is(used.status, 0, used.stderr)
+    assert.equal(used.stdout.trim().split('\n'), [
+      'memvirt: 0x80200234', 'mmu: 0x80200234', 'hart: add\ta2,a0,a1', 'machine: exit 0', 'cache: 4', 'alloc: 4194304,3145728', 'iommu: 0x80300234',
+    ])
+    // The declarations: a TypeScript user's program type-checks against dist/types/ ("types" conditions),
+    // and a wrong use is refused.
+    const tsc = join(root, 'node_modules/typescript/bin/tsc')
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, target: 'es2022', types: [] }, files: ['use.ts'] }))
+    writeFileSync(join(app, 'use.ts'), TYPED_USER)
+    const typed = spawnSync(process.execPath, [tsc, '-p', '.'], { cwd: app, encoding: 'utf8' })
+    assert.is(typed.status, 0, typed.stdout)
+    writeFileSync(join(app, 'use.ts'), `${TYPED_USER}const wrong: string = peek(emptyMemory(defaultMemoryMap), phys(0n), 8)\n`)
+    const refused = spawnSync(process.execPath, [tsc, '-p', '.'], { cwd: app, encoding: 'utf8' })
+    assert.match(refused.stdout, /Type 'bigint' is not assignable to type 'string'/)
   } finally { rmSync(dir, { recursive: true, force: true }) }
 })
+
+// One call per entry point; expected values as worked in spec/library/*.spec.ts.
+const LIBRARY_USER = `
+import { readFileSync } from 'node:fs'
+import * as root from 'memvirt'
+import * as mmu from 'memvirt/mmu'
+import * as hart from 'memvirt/hart'
+import * as machine from 'memvirt/machine'
+import * as cache from 'memvirt/cache'
+import * as alloc from 'memvirt/alloc'
+import * as iommu from 'memvirt/iommu'
+const sv39 = (lib) => {
+  let mem = lib.emptyMemory(lib.defaultMemoryMap)
+  mem = lib.poke(mem, lib.phys(0x80001008n), 8, lib.makePte(0x80002000n, lib.PTE_V))
+  mem = lib.poke(mem, lib.phys(0x80002000n), 8, lib.makePte(0x80003000n, lib.PTE_V))
+  mem = lib.poke(mem, lib.phys(0x80003008n), 8, lib.makePte(0x80200000n, lib.PTE_V | lib.PTE_R | lib.PTE_A))
+  const ctx = { priv: 'S', virt: false, satp: (8n << 60n) | 0x80001n, vsatp: 0n, hgatp: 0n,
+    mstatus: { sum: false, mxr: false }, vsstatus: { sum: false, mxr: false },
+    menvcfg: { adue: false, pbmte: false }, henvcfg: { adue: false, pbmte: false }, svnapot: false }
+  return '0x' + lib.translate(mem, ctx, { va: lib.virt(0x40001234n), access: 'load' }).result.right.pa.toString(16)
+}
+console.log('memvirt: ' + sv39(root))
+console.log('mmu: ' + sv39(mmu))
+console.log('hart: ' + hart.disassemble(hart.decodeInstruction(0x00b50633)))
+const elf = machine.parseElf(readFileSync('node_modules/memvirt/golden/programs/hvdemo.elf')).right
+const r = machine.run(machine.loadMachine(machine.parseIsa('rv64imah_zicsr').right, elf).right, { maxSteps: 1000000 })
+console.log('machine: ' + r.reason + ' ' + r.machine.htif.exitCode)
+console.log('cache: ' + cache.simulate('lru', 2, { ids: [1, 2, 1, 3, 2] }).misses)
+const G = 1048576
+const w = { vms: [{ id: 'a', weight: 2, minKib: G, maxKib: 4 * G }, { id: 'b', weight: 1, minKib: G, maxKib: 4 * G }],
+  epochs: 1, demandKib: Float64Array.from([3 * G, 3 * G]), activeKib: Float64Array.from([2 * G, 2 * G]) }
+console.log('alloc: ' + alloc.simulate(alloc.staticPolicy, 7 * G, w, 1).epochs[0].alloc.join(','))
+let mem = mmu.emptyMemory(mmu.defaultMemoryMap)
+for (const [a, v] of [[0x801000a0n, 3n], [0x801000b8n, 0x8000000000080200n], [0x80200008n, 0x20080401n], [0x80201000n, 0x20080801n], [0x80202008n, 0x200c00d7n]]) mem = mmu.poke(mem, mmu.phys(a), 8, v)
+const run = iommu.runSteps(iommu.resetIommu(0x1f8070e8e10n), mem, [
+  { op: 'write-register', offset: 16, size: 8, value: 0x20040002n },
+  { op: 'translate', deviceId: 5, access: 'read', privileged: false, type: 'untranslated', iova: 0x40001234n }])
+console.log('iommu: 0x' + run.events.find((e) => e.op === 'translate').outcome.response.pa.toString(16))
+`
+
+const TYPED_USER = `import { emptyMemory, defaultMemoryMap, phys, peek } from 'memvirt/mmu'
+import { run, type Machine } from 'memvirt/machine'
+import { simulate } from 'memvirt/cache'
+import { resetIommu } from 'memvirt/iommu'
+import { stepHart } from 'memvirt/hart'
+import { staticPolicy } from 'memvirt/alloc'
+declare const m: Machine
+const steps: number = run(m, { maxSteps: 10 }).steps
+const word: bigint = peek(emptyMemory(defaultMemoryMap), phys(0x8000_0000n), 8)
+const misses: number = simulate('lru', 2, { ids: [1] }).misses
+export { steps, word, misses, resetIommu, stepHart, staticPolicy }
+`
 
 test.run()

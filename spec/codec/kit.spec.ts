@@ -1,6 +1,6 @@
 // The codec kit's value decoders (src/codec/): hex strings, bounded numbers, closed enums, exact
 // objects and lists, and the one error line. Expected messages are the documented ones
-// (notes/codec-readme.md); expected values are worked by hand.
+// (README, "Decoding every input once"); expected values are worked by hand.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Hex32, Hex64, parseHex } from '../../src/codec/hex.ts'

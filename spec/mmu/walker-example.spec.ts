@@ -1,10 +1,11 @@
-// The library example of notes/mmu-readme.md ("A walker for any master"), run as written there: a
+// The library example of README.md ("A walker for any master"), run as written there: a
 // device's translation unit walks its own first stage with the master-neutral walker, reports failures
 // in its own terms, and caches translations in a TLB tagged by (device, address-space id). Expected
 // values worked by hand: IOVA 0x4000_1234 has vpn[2]=1, vpn[1]=0, vpn[0]=1 → frame 0x8020_0000 + 0x234;
 // IOVA 0x4000_5000 reaches L0[5], which is zero (V=0: step 3 at level 0).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { readme, readmeBlock } from '../library/readme-block.ts'
 // --- README example begins
 import { isLeft, left, right } from 'fp-ts/lib/Either.js'
 import {
@@ -68,6 +69,10 @@ test('walker example: the IOTLB misses (3 PTE reads), then hits in the same page
   assert.is(hit.hit, true)
   assert.is(hit.refs, 0)
   assert.is(hit.result._tag === 'Right' ? hit.result.right.pa as bigint : undefined, 0x8020_0ff8n)
+})
+
+test('the README shows this example as written here', () => {
+  assert.ok(readme().includes(readmeBlock(new URL(import.meta.url))))
 })
 
 test.run()

@@ -5,7 +5,13 @@
 // at every start. It sits beside main.ts so that paths made from import.meta.url (the demo's files)
 // resolve the same. Written to a temporary file and renamed: never half-written. Without esbuild it
 // says so and exits 0: bin.mjs then runs the sources through tsx, as it does whenever they changed.
-import { renameSync, rmSync, writeFileSync } from 'node:fs'
+// It also bundles the library's entry points (package.json "exports": memvirt, memvirt/mmu, /hart,
+// /machine, /cache, /alloc, /iommu) into dist/ as plain ESM with shared chunks, so a user of the installed
+// package imports JavaScript (no tsx needed). With --types (prepack) it also emits their declarations
+// into dist/types/ with tsc (tsconfig.types.json), which the "types" conditions name.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { BUNDLE, HASH_LINE, sourceHash } from './source-hash.mjs'
 
@@ -26,3 +32,35 @@ try {
   writeFileSync(tmp, out.outputFiles[0].contents)
   renameSync(tmp, BUNDLE)
 } finally { rmSync(tmp, { force: true }) }
+
+// The library: one ESM file per entry point in dist/, code shared between them in chunks (one copy of
+// every module, so the engines' memo tables are shared too). Built into a temporary folder, then swapped in.
+export const LIBRARY_ENTRIES = {
+  index: 'index.ts', mmu: 'mmu/index.ts', hart: 'cpu/index.ts', machine: 'machine/index.ts',
+  cache: 'cache/index.ts', alloc: 'alloc/index.ts', iommu: 'iommu/index.ts',
+}
+const src = fileURLToPath(new URL('..', import.meta.url))
+const dist = fileURLToPath(new URL('../../dist', import.meta.url))
+const distTmp = `${dist}.${process.pid}.tmp`
+try {
+  mkdirSync(distTmp, { recursive: true })
+  await esbuild.build({
+    entryPoints: Object.fromEntries(Object.entries(LIBRARY_ENTRIES).map(([name, file]) => [name, `${src}${file}`])),
+    bundle: true, splitting: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external',
+    outdir: distTmp, outExtension: { '.js': '.mjs' }, chunkNames: 'chunks/[name]-[hash]', logLevel: 'warning', legalComments: 'none',
+  })
+  // dist/types/ (the declarations of the last --types build) is kept: npm pack runs prepack (--types), then
+  // prepare (this build again, without --types), and the tarball needs both.
+  if (existsSync(`${dist}/types`)) renameSync(`${dist}/types`, `${distTmp}/types`)
+  rmSync(dist, { recursive: true, force: true })
+  renameSync(distTmp, dist)
+} finally { rmSync(distTmp, { recursive: true, force: true }) }
+
+// The declarations (prepack): tsc emits .d.ts files for the entry points and what they reach.
+if (process.argv.includes('--types')) {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
+  const config = fileURLToPath(new URL('../../tsconfig.types.json', import.meta.url))
+  rmSync(`${dist}/types`, { recursive: true, force: true })
+  const r = spawnSync(process.execPath, [tsc, '-p', config], { stdio: 'inherit' })
+  if (r.status !== 0) { console.error('memvirt build: tsc could not emit the declarations (dist/types/)'); process.exit(1) }
+}

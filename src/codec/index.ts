@@ -1,4 +1,4 @@
-// The codec kit: every decoder of outside input in memvirt is built from these (notes: codec-readme).
+// The codec kit: every decoder of outside input in memvirt is built from these (README: "Decoding every input once").
 export * from './json.ts'
 export * from './errors.ts'
 export * from './hex.ts'

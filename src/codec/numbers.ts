@@ -1,6 +1,6 @@
 // Bounded numbers: every numeric parameter memvirt reads has a documented range, so no input can
 // ask for 10^12 iterations or a rate of 10^-300 (which ran for ever or printed "NaN %"). A range is
-// data, shown in the error message exactly as documented (notes/codec-readme.md lists them all).
+// data, shown in the error message exactly as documented (README, "Decoding every input once", lists them all).
 import * as t from 'io-ts'
 import { type Either, left, right } from '../bits/either.ts'
 import { showValue } from './errors.ts'

@@ -1,5 +1,5 @@
 // `memvirt check --json`: the result of a check (src/trace/check.ts) as one JSON object on one line, for
-// scripts and CI. Field names are documented in notes/spikeconv-readme.md; values that a line lacks are null.
+// scripts and CI. Field names are documented in README.md ("memvirt check --json"); values that a line lacks are null.
 import { type CheckResult } from './check.ts'
 
 /** The JSON form of one differing item: its name and both texts (null where that line lacks the item). */

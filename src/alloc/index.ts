@@ -1,0 +1,16 @@
+// memvirt/alloc: VM and GPU memory-allocation policies (static, ESX shares and idle tax, ballooning,
+// squeezed, AR-ACO, blocks), workloads, the host description and the CloudSim makespan.
+export * from './model.ts'
+export * from './workload.ts'
+export * from './host.ts'
+export * from './static.ts'
+export * from './esx.ts'
+export * from './balloon.ts'
+export * from './squeeze.ts'
+export * from './forecast.ts'
+export * from './ar-aco.ts'
+export * from './blocks.ts'
+export * from './cloudsim.ts'
+export * from './gpu-workload.ts'
+export * from './gpu.ts'
+export * from './report.ts'
