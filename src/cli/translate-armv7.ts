@@ -6,6 +6,7 @@
 import * as t from 'io-ts'
 import { type Either, left, right, isLeft } from 'fp-ts/lib/Either.js'
 import { readFileSync } from 'node:fs'
+import { fileErrorText } from './io.ts'
 import { phys } from '../bits/address.ts'
 import { type PhysMemory, emptyMemory, poke } from '../memory/memory.ts'
 import { defaultMemoryMap } from '../memory/memory-map.ts'
@@ -352,7 +353,7 @@ export const translateArmv7File = (path: string, fail: (message: string) => neve
   try {
     text = readFileSync(path, 'utf8')
   } catch (e) {
-    return fail(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`)
+    return fail(`cannot read ${path}: ${fileErrorText(e)}`)
   }
   const s = parseArmScenario(text, path)
   return isLeft(s) ? fail(s.left) : json ? renderArmScenarioJson(s.right) : renderArmScenario(s.right)
