@@ -3,7 +3,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { isLeft, isRight } from 'fp-ts/lib/Either.js'
-import { CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, decodeOracleRecord, decodeTxtLine, encodeOracle, oracleId, oracleNext } from '../../src/cache/trace.ts'
+import { blockIds, CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, decodeOracleRecord, decodeTxtLine, encodeOracle, oracleId, oracleNext } from '../../src/cache/trace.ts'
 
 test('txt: one decimal id per line; a blank line is skipped', () => {
   assert.equal(decodeTxtLine('42'), { _tag: 'Right', right: 42 })
@@ -56,8 +56,22 @@ test('msr: an I/O is split into the blocks its byte range touches', () => {
   assert.ok(isRight(r))
   if (isRight(r)) {
     assert.is(r.right?.write, false)
-    assert.equal(r.right?.blocks, [2 ** 32 + 0, 2 ** 32 + 1, 2 ** 32 + 2])
+    assert.equal(r.right === undefined ? [] : [...blockIds(r.right)], [2 ** 32 + 0, 2 ** 32 + 1, 2 ** 32 + 2])
     assert.is(r.right?.host, 'hm')
+  }
+})
+
+test('msr: a 1 TiB I/O is a size, not an allocation: 2^28 blocks of 4 KiB, decoded as a range at once', () => {
+  // 2^40 bytes from offset 0 with 4 KiB blocks: blocks 0 .. 2^28 − 1 of disk 3 (ids 3·2^32 + b)
+  const t0 = performance.now()
+  const r = decodeMsrLine('1,hm,3,Write,0,1099511627776,1', 4096)
+  assert.ok(performance.now() - t0 < 100)
+  assert.ok(isRight(r) && r.right !== undefined)
+  if (isRight(r) && r.right !== undefined) {
+    assert.is(r.right.firstBlock, 3 * 2 ** 32)
+    assert.is(r.right.blockCount, 2 ** 28)
+    const it = blockIds(r.right)
+    assert.equal([it.next().value, it.next().value], [3 * 2 ** 32, 3 * 2 ** 32 + 1])
   }
 })
 

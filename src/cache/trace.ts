@@ -111,8 +111,18 @@ export type BlockIo = {
   readonly host: string
   readonly disk: number
   readonly write: boolean
-  /** Block ids: disk·2^32 + ⌊byte / blockSize⌋ for every block in [Offset, Offset + Size). */
-  readonly blocks: readonly number[]
+  /**
+   * The block ids disk·2^32 + ⌊byte / blockSize⌋ of every block in [Offset, Offset + Size): the
+   * `blockCount` ids from `firstBlock` on, consecutive. A range, not a list: a 1 TiB request is a
+   * size, not an allocation (see `blockIds`).
+   */
+  readonly firstBlock: number
+  readonly blockCount: number
+}
+
+/** The block ids of a request, in order, one at a time. */
+export function* blockIds(io: BlockIo): Generator<number, void, undefined> {
+  for (let i = 0; i < io.blockCount; i++) yield io.firstBlock + i
 }
 const DISK_SHIFT = 2 ** 32
 
@@ -133,7 +143,5 @@ export const decodeMsrLine = (line: string, blockSize: number): Either<string, B
   const first = Math.floor(offset.right / blockSize)
   const last = size.right === 0 ? first : Math.floor((offset.right + size.right - 1) / blockSize)
   if (last >= DISK_SHIFT) return left(`Offset ${offset.right} is beyond 2^32 blocks`)
-  const blocks: number[] = []
-  for (let b = first; b <= last; b++) blocks.push(disk.right * DISK_SHIFT + b)
-  return right({ host: (f[1] as string).trim(), disk: disk.right, write: type === 'Write', blocks })
+  return right({ host: (f[1] as string).trim(), disk: disk.right, write: type === 'Write', firstBlock: disk.right * DISK_SHIFT + first, blockCount: last - first + 1 })
 }

@@ -15,7 +15,7 @@ import { POLICIES } from '../cache/policies/index.ts'
 import { isPolicyName, POLICY_NAMES, SIZED_POLICIES, type Params, type PolicyName } from '../cache/policy.ts'
 import { nextAccesses, simulateSource, sourceOf, type Config, type IdOrigin, type Source } from '../cache/simulate.ts'
 import {
-  CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, decodeOracleRecord, decodeTxtLine, ORACLE_RECORD_BYTES, oracleId, oracleNext,
+  blockIds, CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, decodeOracleRecord, decodeTxtLine, ORACLE_RECORD_BYTES, oracleId, oracleNext,
   TRACE_FORMATS, type BlockIo, type CsvOptions, type TraceFormat,
 } from '../cache/trace.ts'
 import { failInput, writeFileAtomic } from './io.ts'
@@ -164,7 +164,7 @@ export const fileSource = (path: string, o: TraceOptions, onBytes?: (read: numbe
       }, onBytes)
     case 'msr':
       return forEachMsr(path, o.blockSize, (io) => {
-        for (const b of io.blocks) sink(b, NaN)
+        for (const b of blockIds(io)) sink(b, NaN)
       }, onBytes)
   }
 }
@@ -388,7 +388,7 @@ type BlockFlags = {
  * `vm,block,R|W` lines (a header line starting with a letter is skipped): the simplest multi-VM
  * block trace, for hand-made scenarios.
  */
-const decodeVmBlockLine = (text: string): Either<string, { vm: number; block: number; write: boolean } | undefined> => {
+export const decodeVmBlockLine = (text: string): Either<string, { vm: number; block: number; write: boolean } | undefined> => {
   const t = text.trim()
   if (t === '' || /^[a-zA-Z]/.test(t)) return right(undefined)
   const fields = t.split(',').map((x) => x.trim())
@@ -438,7 +438,7 @@ const runBlockCache = (path: string, f: BlockFlags): void => {
         if (vm >= MAX_VMS) return
         hosts.set(io.host, vm)
       }
-      for (const b of io.blocks) s = blockAccess(s, blockReq(vm, b, io.write ? 'write' : 'read')).state
+      for (const b of blockIds(io)) s = blockAccess(s, blockReq(vm, b, io.write ? 'write' : 'read')).state
     }, bar.onBytes)
     : forEachLine(path, (text) => {
       const d = decodeVmBlockLine(text)
