@@ -84,6 +84,6 @@ export const DECODERS: readonly Decoder[] = [
       return true
     },
   },
-  { name: 'cache-msr', seeds: () => [file('golden/cache/three-vms.msr.csv')], decode: (b) => lines(latin1(b), (l) => decodeMsrLine(l, 4096)) && lines(latin1(b), (l) => decodeMsrLine(l, 512)) },
+  { name: 'cache-msr', seeds: () => [firstLines('golden/cache/three-vms.msr.csv', 60)], decode: (b) => lines(latin1(b), (l) => decodeMsrLine(l, 4096)) && lines(latin1(b), (l) => decodeMsrLine(l, 512)) },
   { name: 'blockcache-vmcsv', seeds: () => [text('vm,block,op\n0,1,R\n1,2,W\n0,1,W\n2,7,R\n1,2,R\n')], decode: (b) => lines(latin1(b), decodeVmBlockLine) },
 ]
