@@ -30,9 +30,9 @@ const isEither = (r: Result): boolean => r._tag === 'Left' || r._tag === 'Right'
 const utf8 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('utf8')
 const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1')
 /** Every line through `f`, stopping at the first error, as the CLI's readers do. */
-const lines = (s: string, f: (line: string) => Result): boolean => {
-  for (const raw of s.split('\n')) {
-    const r = f(raw.endsWith('\r') ? raw.slice(0, -1) : raw)
+const lines = (s: string, f: (line: string, lineNo: number) => Result): boolean => {
+  for (const [i, raw] of s.split('\n').entries()) {
+    const r = f(raw.endsWith('\r') ? raw.slice(0, -1) : raw, i + 1)
     if (!isEither(r)) return false
     if (r._tag === 'Left') return true
   }
@@ -64,8 +64,8 @@ export const DECODERS: readonly Decoder[] = [
   { name: 'alloc-workload-csv', seeds: () => [firstLines('golden/alloc/bundled-workload.csv', 60)], decode: (b) => isEither(parseWorkloadCsv(utf8(b))) },
   { name: 'gpu-tasks-csv', seeds: () => [file('golden/alloc/gpu-tasks.csv')], decode: (b) => isEither(parseGpuCsv(utf8(b))) },
   { name: 'trace-jsonl', seeds: () => [firstLines('golden/trace/hyp.jsonl', 30)], decode: (b) => lines(utf8(b), (l) => (l === '' ? { _tag: 'Right' } : decodeTraceLine(l))) },
-  { name: 'spike-log', seeds: () => [firstLines('golden/trace/hyp.spike-l.txt', 60), firstLines('golden/programs/hyp.spike.commits', 60)], decode: (b) => lines(utf8(b), parseSpikeLine) },
-  { name: 'cache-txt', seeds: () => [firstLines('golden/cache/zipf-scan-10k.txt', 200)], decode: (b) => lines(latin1(b), decodeTxtLine) },
+  { name: 'spike-log', seeds: () => [firstLines('golden/trace/hyp.spike-l.txt', 60), firstLines('golden/programs/hyp.spike.commits', 60)], decode: (b) => lines(utf8(b), (l) => parseSpikeLine(l)) },
+  { name: 'cache-txt', seeds: () => [firstLines('golden/cache/zipf-scan-10k.txt', 200)], decode: (b) => lines(latin1(b), (l) => decodeTxtLine(l)) },
   {
     name: 'cache-csv',
     seeds: () => [text(readFileSync(ROOT + 'golden/cache/zipf-scan-10k.txt', 'utf8').split('\n').slice(0, 100).map((id, i) => `${i},${id},4096`).join('\n'))],
@@ -85,5 +85,5 @@ export const DECODERS: readonly Decoder[] = [
     },
   },
   { name: 'cache-msr', seeds: () => [firstLines('golden/cache/three-vms.msr.csv', 60)], decode: (b) => lines(latin1(b), (l) => decodeMsrLine(l, 4096)) && lines(latin1(b), (l) => decodeMsrLine(l, 512)) },
-  { name: 'blockcache-vmcsv', seeds: () => [text('vm,block,op\n0,1,R\n1,2,W\n0,1,W\n2,7,R\n1,2,R\n')], decode: (b) => lines(latin1(b), decodeVmBlockLine) },
+  { name: 'blockcache-vmcsv', seeds: () => [text('vm,block,op\n0,1,R\n1,2,W\n0,1,W\n2,7,R\n1,2,R\n')], decode: (b) => lines(latin1(b), (l, n) => decodeVmBlockLine(l, n)) },
 ]

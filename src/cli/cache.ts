@@ -385,12 +385,13 @@ type BlockFlags = {
 }
 
 /**
- * `vm,block,R|W` lines (a header line starting with a letter is skipped): the simplest multi-VM
- * block trace, for hand-made scenarios.
+ * `vm,block,R|W` lines (line 1 may be a header, starting with a letter, and is then skipped): the
+ * simplest multi-VM block trace, for hand-made scenarios. A later line that starts with a letter is
+ * an error, so a file of prose is not read as an empty trace (issue 13 #8).
  */
-export const decodeVmBlockLine = (text: string): Either<string, { vm: number; block: number; write: boolean } | undefined> => {
+export const decodeVmBlockLine = (text: string, lineNo: number): Either<string, { vm: number; block: number; write: boolean } | undefined> => {
   const t = text.trim()
-  if (t === '' || /^[a-zA-Z]/.test(t)) return right(undefined)
+  if (t === '' || (lineNo === 1 && /^[a-zA-Z]/.test(t))) return right(undefined)
   const fields = t.split(',').map((x) => x.trim())
   if (fields.length !== 3) return left(`has ${fields.length} fields, expected vm,block,R|W`)
   const [vm, block, op] = fields
@@ -435,13 +436,13 @@ const runBlockCache = (path: string, f: BlockFlags): void => {
       let vm = hosts.get(io.host)
       if (vm === undefined) {
         vm = hosts.size
-        if (vm >= MAX_VMS) return
         hosts.set(io.host, vm)
+        if (vm >= MAX_VMS) return        // counted, so the check after the read rejects the trace
       }
       for (const b of blockIds(io)) s = blockAccess(s, blockReq(vm, b, io.write ? 'write' : 'read')).state
     }, bar.onBytes)
-    : forEachLine(path, (text) => {
-      const d = decodeVmBlockLine(text)
+    : forEachLine(path, (text, lineNo) => {
+      const d = decodeVmBlockLine(text, lineNo)
       if (isLeft(d)) return d
       if (d.right !== undefined) s = blockAccess(s, blockReq(d.right.vm, d.right.block, d.right.write ? 'write' : 'read')).state
       return right(undefined)
