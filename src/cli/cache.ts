@@ -7,7 +7,7 @@ import { endianness } from 'node:os'
 import type { Command } from 'commander'
 import { SingleBar, Presets } from 'cli-progress'
 import { isLeft, right, left, type Either } from '../bits/either.ts'
-import { type Range, intRange, numberFromText } from '../codec/numbers.ts'
+import { type Range, intRange, numberFromText, realRange } from '../codec/numbers.ts'
 import type { AdmissionOptions } from '../cache/admission.ts'
 import { blockAccess, blockReq, flush, initBlockCache, jainIndex, MAX_VMS, vmReport, type BlockCacheConfig, type BlockCacheState, type WritePolicy } from '../cache/blockcache.ts'
 import { mrcSizes, mrcSpec, type MrcPoint } from '../cache/mrc.ts'
@@ -195,19 +195,36 @@ const policies = (s: string): PolicyName[] =>
     return isPolicyName(p) ? p : failInput(`--policy: unknown policy ${JSON.stringify(p)} (known: ${POLICY_NAMES.join(', ')})`)
   })
 
+/**
+ * The range of every eviction parameter: a value outside it would leave a queue with no room (a
+ * FIFO ratio of 1 or more left S3-FIFO's main queue empty and the replay never ended, issue 13 #3)
+ * or make a queue larger than memory wants.
+ */
+const PARAM_RANGES: Readonly<Record<string, Range>> = {
+  'fifo-size-ratio': realRange(0, 1, { maxOpen: true }),
+  'ghost-size-ratio': realRange(0, 10),
+  'move-to-main-threshold': intRange(1, 1_000_000),
+  'n-bit-counter': intRange(1, 16),
+  'Ain-size-ratio': realRange(0, 1, { maxOpen: true }),
+  'Aout-size-ratio': realRange(0, 10),
+  'window-size': realRange(0, 1, { maxOpen: true }),
+}
+
 /** libCacheSim's `-e "key=value,key=value"`; each key must belong to one of the chosen policies. */
 const evictionParams = (s: string | undefined, chosen: readonly PolicyName[]): Map<PolicyName, Params> => {
   const out = new Map<PolicyName, Record<string, number>>(chosen.map((p) => [p, {}]))
   if (s === undefined || s.trim() === '') return out
   for (const kv of s.split(',')) {
     const [k, v] = kv.split('=').map((x) => x.trim())
-    const value = Number(v)
-    if (k === undefined || k === '' || v === undefined || !Number.isFinite(value)) {
+    if (k === undefined || k === '' || v === undefined || !Number.isFinite(Number(v))) {
       failInput(`--eviction-params: ${JSON.stringify(kv)} is not key=number`)
     }
-    const owners = chosen.filter((p) => k !== undefined && k in POLICIES[p].defaults)
+    // own keys only: "toString" or "constructor" is in every object, and no policy's parameter
+    const owners = chosen.filter((p) => k !== undefined && Object.hasOwn(POLICIES[p].defaults, k))
     if (owners.length === 0) failInput(`--eviction-params: no chosen policy has parameter ${k}`)
-    for (const p of owners) (out.get(p) as Record<string, number>)[k as string] = value
+    const value = numberFromText(PARAM_RANGES[k as string] ?? realRange(-Infinity, Infinity), v as string)
+    if (isLeft(value)) return failInput(`--eviction-params: ${k}: ${value.left}`)
+    for (const p of owners) (out.get(p) as Record<string, number>)[k as string] = value.right
   }
   return out
 }
