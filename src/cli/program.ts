@@ -55,6 +55,9 @@ export const loadProgram = (path: string, flags: ProgramFlags): Machine => {
   }
   const elf = parseElf(bytes)
   if (elf._tag === 'Left') return failInput(`${path}: ${elf.left.message}`)
+  // Spike only warns and then spins for ever; the README promises exit 2: without the mailbox the
+  // program has no way to end the run.
+  if (elf.right.tohost._tag === 'None') return failInput(`${path}: no tohost symbol: the program could never end the run through HTIF`)
   const m = loadMachine(isa.right, elf.right, options)
   return m._tag === 'Left' ? failInput(`${path}: ${m.left.message}`) : m.right
 }
