@@ -318,6 +318,16 @@ type CacheFlags = {
   objSize?: boolean
 }
 
+/** A trace path names a readable file, not a folder (reading a folder threw EISDIR mid-replay, issue 13 #6). */
+const readableTrace = (path: string): void => {
+  try {
+    accessSync(path, constants.R_OK)
+  } catch {
+    failInput(`cannot read trace ${path}`)
+  }
+  if (statSync(path).isDirectory()) failInput(`cannot read trace ${path}: it is a directory`)
+}
+
 const run = async (path: string, f: CacheFlags): Promise<void> => {
   if (!(TRACE_FORMATS as readonly string[]).includes(f.format)) {
     failInput(`--format: ${JSON.stringify(f.format)} is not one of ${TRACE_FORMATS.join(', ')}`)
@@ -334,11 +344,7 @@ const run = async (path: string, f: CacheFlags): Promise<void> => {
   if (bytes && o.format !== 'oracleGeneral') failInput('--obj-size: only oracleGeneral traces carry object sizes')
   const unsized = chosen.find((p) => !SIZED_POLICIES.includes(p))
   if (bytes && unsized !== undefined) failInput(`--obj-size: ${unsized} counts objects; sizes in bytes work with ${SIZED_POLICIES.join(', ')}`)
-  try {
-    accessSync(path, constants.R_OK)
-  } catch {
-    failInput(`cannot read trace ${path}`)
-  }
+  readableTrace(path)
   const fail = (r: Either<string, unknown>): void => {
     if (isLeft(r)) failInput(`${path}: ${r.left}`)
   }
@@ -439,11 +445,7 @@ const runBlockCache = (path: string, f: BlockFlags): void => {
     ...(admission === undefined ? {} : { admission }),
     ...(quotas === undefined ? {} : { quotas }),
   }
-  try {
-    accessSync(path, constants.R_OK)
-  } catch {
-    failInput(`cannot read trace ${path}`)
-  }
+  readableTrace(path)
   const blockSize = positiveInts('--block-size', f.blockSize)[0] as number
   const hosts = new Map<string, number>()
   let s: BlockCacheState = initBlockCache(config)

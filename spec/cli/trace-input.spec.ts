@@ -1,6 +1,6 @@
-// The `vm,block,R|W` block trace of `memvirt blockcache --format vmcsv`: line 1 may be a header; any
+// The trace inputs of `memvirt cache` and `blockcache`. The `vm,block,R|W` block trace (--format vmcsv): line 1 may be a header; any
 // other line is a request or an error, so a file of prose is rejected rather than read as an empty
-// trace (issue 13 #8).
+// trace (issue 13 #8); a folder or an over-full host list is bad input too.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { execFile } from 'node:child_process'
@@ -39,5 +39,19 @@ test('blockcache msr: a trace with more Hostnames than MAX_VMS is rejected, not 
   assert.is(r.code, 2)
   assert.match(r.stderr, `more than ${MAX_VMS} hosts`)
 })
+
+for (const [command, format] of [['cache', 'txt'], ['cache', 'csv'], ['cache', 'oracleGeneral'], ['cache', 'msr'], ['blockcache', 'vmcsv']]) {
+  test(`${command} --format ${format}: a folder given as the trace is one line, exit 2 (not EISDIR's stack trace)`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'memvirt-folder-'))
+    const r = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(process.execPath, [bin, command!, dir, '--format', format!, '--size', '8'], { encoding: 'utf8', timeout: 60_000 }, (err, _out, stderr) =>
+        resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stderr }))
+    })
+    rmSync(dir, { recursive: true, force: true })
+    assert.is(r.code, 2)
+    assert.is(r.stderr.trimEnd().split('\n').length, 1)
+    assert.match(r.stderr, 'is a directory')
+  })
+}
 
 test.run()
