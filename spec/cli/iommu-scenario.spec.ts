@@ -4,7 +4,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { isLeft, isRight } from 'fp-ts/lib/Either.js'
-import { decodeIommuScenario } from '../../src/cli/iommu-scenario.ts'
+import { decodeIommuScenario, parseIommuScenario } from '../../src/cli/iommu-scenario.ts'
 
 const CAPS = '0x1f8_070e_8e10'
 const errorOf = (u: unknown): string => {
@@ -40,6 +40,21 @@ test('fctl: BE is refused (big-endian is not modelled); WSI must agree with capa
 test('memory words must be 8-byte aligned and in RAM', () => {
   assert.match(errorOf({ capabilities: CAPS, steps: [], memory: [{ addr: '0x1000', value: '0x0' }] }), /^scenario\.memory\[0\]\.addr/)
   assert.match(errorOf({ capabilities: CAPS, steps: [], memory: [{ addr: '0x8000_0004', value: '0x0' }] }), /^scenario\.memory\[0\]\.addr/)
+})
+
+test('malformed JSON is one line naming its line and column (no quoted text with newlines)', () => {
+  // the comma at line 3, column 13 starts no value
+  const r = parseIommuScenario('{\n  "capabilities": "0x1",\n  "steps": [,]\n}\n')
+  assert.ok(isLeft(r))
+  if (isLeft(r)) {
+    assert.is(r.left.path, 'scenario:3:13')
+    assert.not.match(`${r.left.path}: ${r.left.message}`, '\n')
+  }
+})
+
+test('JSON nested thousands deep is refused as a value, not a stack overflow', () => {
+  const r = parseIommuScenario('{"capabilities": ' + '['.repeat(5000) + ']'.repeat(5000) + ', "steps": []}')
+  assert.ok(isLeft(r))
 })
 
 test.run()

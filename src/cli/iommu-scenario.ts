@@ -10,6 +10,7 @@ import { emptyMemory, poke, type PhysMemory } from '../memory/memory.ts'
 import { defaultMemoryMap, regionAt } from '../memory/memory-map.ts'
 import { unmodelledCapabilities } from '../iommu/capabilities.ts'
 import type { Step } from '../iommu/steps.ts'
+import { describeSyntaxError, parseJson } from '../codec/json.ts'
 
 export interface IommuScenario {
   readonly capabilities: bigint
@@ -153,13 +154,12 @@ export const decodeIommuScenario = (u: unknown): Either<IommuScenarioError, Iomm
   return right({ capabilities: json.capabilities, fctl, memory, steps: json.steps })
 }
 
-/** Parses and decodes scenario text; a JSON syntax error is reported at the top level. */
+/**
+ * Parses and decodes scenario text; a JSON syntax error is reported at its line and column, in one
+ * line (V8's own message quotes the text around the error, newlines and all), and nesting is bounded.
+ */
 export const parseIommuScenario = (text: string): Either<IommuScenarioError, IommuScenario> => {
-  let u: unknown
-  try {
-    u = JSON.parse(text)
-  } catch (e) {
-    return left({ path: 'scenario', message: `not JSON: ${(e as Error).message}` })
-  }
-  return decodeIommuScenario(u)
+  const u = parseJson(text)
+  if (isLeft(u)) return left({ path: `scenario:${u.left.line}:${u.left.column}`, message: describeSyntaxError(u.left) })
+  return decodeIommuScenario(u.right)
 }
