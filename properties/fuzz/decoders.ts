@@ -23,8 +23,15 @@ const firstLines = (p: string, n: number): Uint8Array => text(readFileSync(ROOT 
 const inDir = (dir: string, re: RegExp): string[] => readdirSync(ROOT + dir).filter((f) => re.test(f)).sort().map((f) => `${dir}/${f}`)
 
 /** What a decoder returned: a tagged Either (anything else, or a throw, is a failure). */
-type Result = { readonly _tag: string }
-const isEither = (r: Result): boolean => r._tag === 'Left' || r._tag === 'Right'
+type Result = { readonly _tag: string; readonly left?: unknown }
+/** The text of an error value: the string, or the strings of its fields (path, message, …). */
+const errorText = (e: unknown): string =>
+  typeof e === 'string' ? e : typeof e === 'object' && e !== null ? Object.values(e).filter((x) => typeof x === 'string').join(' ') : ''
+/**
+ * An Either whose error, if any, prints as one line (the CLI prints it after `memvirt: FILE: `, so a
+ * newline inside would make a multi-line reject).
+ */
+const isEither = (r: Result): boolean => r._tag === 'Right' || (r._tag === 'Left' && !errorText(r.left).includes('\n'))
 
 /** The UTF-8 text the CLI reads with readFileSync(path, 'utf8'); line-based readers see latin1. */
 const utf8 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('utf8')
@@ -43,7 +50,7 @@ export interface Decoder {
   readonly name: string
   /** The valid inputs mutations start from. */
   readonly seeds: () => readonly Uint8Array[]
-  /** True when the decoder answered with a value (an error value counts); false for any other answer. */
+  /** True when the decoder answered with a value (a one-line error value counts); false for any other answer. */
   readonly decode: (bytes: Uint8Array) => boolean
 }
 

@@ -1,5 +1,6 @@
 // The in-process half of the fuzzer: N mutants of a decoder's seeds, each decoded once and timed.
-// A throw is a crash, an answer that is not an Either a wrong answer, a case over HANG_MS a hang.
+// A throw is a crash, an answer that is not an Either (or an error of more than one line) a wrong
+// answer, a case over HANG_MS a hang.
 import { fc } from '../fc.ts'
 import { mutant, type Mutant } from './mutate.ts'
 import type { Decoder } from './decoders.ts'
@@ -40,7 +41,7 @@ export const fuzzInProcess = (d: Decoder, cases: number, seed: number): InProces
     }
     const ms = performance.now() - t0
     if (ms > t.slowestMs) t.slowestMs = ms
-    if (ms > HANG_MS) { t.hang++; note('hang', m, `${ms.toFixed(0)} ms`) } else if (!answered) { t.wrong++; note('wrong', m, 'not an Either') } else t.ok++
+    if (ms > HANG_MS) { t.hang++; note('hang', m, `${ms.toFixed(0)} ms`) } else if (!answered) { t.wrong++; note('wrong', m, 'not an Either, or an error of more than one line') } else t.ok++
     return true
   }), { numRuns: cases, seed, endOnFailure: true })
   return t

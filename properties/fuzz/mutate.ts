@@ -58,7 +58,8 @@ export const applyEdit = (b: Uint8Array, e: Edit, seeds: readonly Uint8Array[]):
     case 'flip': {
       if (n === 0) return b
       const out = b.slice()
-      out[e.at % n] ^= 1 << e.bit
+      const i = e.at % n
+      out[i] = out[i]! ^ (1 << e.bit)
       return out
     }
     case 'byte': {

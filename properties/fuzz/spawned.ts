@@ -15,7 +15,7 @@ export type RunClass = (typeof CLASSES)[number]
 /** Output files a run may write: anything else left in the temp dir is a leftover. */
 const DECLARED = new Set(['out.svg', 'out.csv', 'out.log', 'out.jsonl', 'out.txt', 'memvirt-demo.jsonl'])
 /** Output paths a flag may be given: the declared ones, or paths that cannot be written. */
-const outPath = (name: string): fc.Arbitrary<string> => fc.oneof({ arbitrary: fc.constant(name), weight: 6 }, { arbitrary: fc.constantFrom('', '.', 'nope/x.out', 'in.0'), weight: 1 })
+const outPath = (name: string): fc.Arbitrary<string> => fc.oneof({ arbitrary: fc.constant(name), weight: 6 }, { arbitrary: fc.constantFrom('', '.', 'nope/x.out'), weight: 1 })
 
 /** Junk any flag value may be replaced with. */
 const JUNK = ['', '-1', '0', '1', '1e12', '1e-300', 'NaN', '0x10', 'abc', '1.5', '9007199254740993', '1,,2', '=', ',', 'lru,lru', '-', '--', 'a'.repeat(3000), '__proto__', 'toString']
@@ -76,8 +76,17 @@ export const TARGETS: readonly Target[] = [
   { name: 'demo', inputs: [], argv: ['demo'], flags: [['--trace', outPath('out.jsonl')], ['--no-trace', undefined], ['--json', undefined]] },
 ]
 
-/** One spawned case: the mutated inputs and the flags added to the command's argv. */
-export interface SpawnCase { readonly files: readonly (readonly [string, Uint8Array])[]; readonly flags: readonly string[] }
+/** One spawned case: the mutated inputs, the flags added to the command's argv, and maybe an input path swapped. */
+export interface SpawnCase {
+  readonly files: readonly (readonly [string, Uint8Array])[]
+  readonly flags: readonly string[]
+  /** An input's path in the argv replaced by a folder, a missing file or the empty string. */
+  readonly swap?: readonly [string, string]
+}
+
+/** The argv of a case: the command's own, its input path swapped if asked, then the flags. */
+export const argvOf = (t: Target, c: SpawnCase): string[] =>
+  [...t.argv.map((a) => (c.swap !== undefined && a === c.swap[0] ? c.swap[1] : a)), ...c.flags]
 
 const seedsOf = new Map<string, readonly Uint8Array[]>()
 const seeds = (decoder: string): readonly Uint8Array[] => {
@@ -90,16 +99,29 @@ const seeds = (decoder: string): readonly Uint8Array[] => {
   return s
 }
 
-/** Cases for a target: every input mutated (or kept valid, so flags are reached), 0–3 flags. */
-export const spawnCase = (t: Target): fc.Arbitrary<SpawnCase> =>
-  fc.record({
-    files: fc.tuple(...t.inputs.map(([name, dec]) => fc.oneof({ arbitrary: mutant(seeds(dec)), weight: 3 }, { arbitrary: fc.nat({ max: seeds(dec).length - 1 }).map((i) => ({ bytes: seeds(dec)[i]! })), weight: 1 })
-      .map((m) => [name, m.bytes] as const))),
-    flags: t.flags.length === 0 ? fc.constant([]) : fc.array(fc.nat({ max: t.flags.length - 1 }).chain((i) => {
-      const [flag, value] = t.flags[i]!
-      return value === undefined ? fc.constant([flag]) : value.map((x) => [flag, x])
-    }), { maxLength: 3 }).map((fs) => fs.flat()),
+/** Output flags and the declared file each writes when its path is not one of the bad ones. */
+const OUTPUT_FLAGS: Readonly<Record<string, string>> = { '--plot': 'out.svg', '--emit-workload': 'out.csv', '--emit-tasks': 'out.csv', '-o': 'out.txt', '--log-commits': 'out.log', '--trace': 'out.jsonl' }
+const goodOutputs = (flags: readonly string[]): string[] =>
+  flags.map((f, i) => { const o = OUTPUT_FLAGS[flags[i - 1] ?? '']; return o !== undefined && !DECLARED.has(f) ? o : f })
+
+/**
+ * Cases for a target: every input mutated (or kept valid, so flags are reached), 0–3 flags, one
+ * case in sixteen with an input path swapped. `badOutputs: false` keeps output flags on declared
+ * files (bad output paths are the safe-output work of issue 13, not a decoder's).
+ */
+export const spawnCase = (t: Target, { badOutputs = true }: { badOutputs?: boolean } = {}): fc.Arbitrary<SpawnCase> => {
+  const files = fc.tuple(...t.inputs.map(([name, dec]) => fc.oneof({ arbitrary: mutant(seeds(dec)), weight: 3 }, { arbitrary: fc.nat({ max: seeds(dec).length - 1 }).map((i) => ({ bytes: seeds(dec)[i]! })), weight: 1 })
+    .map((m): readonly [string, Uint8Array] => [name, m.bytes])))
+  const flag = fc.nat({ max: Math.max(0, t.flags.length - 1) }).chain((i): fc.Arbitrary<string[]> => {
+    const [name, value] = t.flags[i]!
+    return value === undefined ? fc.constant([name]) : value.map((x) => [name, x])
   })
+  const flags: fc.Arbitrary<string[]> = t.flags.length === 0 ? fc.constant([]) : fc.array(flag, { maxLength: 3 }).map((fs) => fs.flat())
+  const swap: fc.Arbitrary<readonly [string, string] | undefined> = t.inputs.length === 0
+    ? fc.constant(undefined)
+    : fc.oneof({ arbitrary: fc.constant(undefined), weight: 15 }, { arbitrary: fc.tuple(fc.constantFrom(...t.inputs.map(([n]) => n)), fc.constantFrom('.', 'missing.file', '', 'in.0/x')), weight: 1 })
+  return fc.tuple(files, flags.map((fl) => (badOutputs ? fl : goodOutputs(fl))), swap).map(([f, fl, sw]): SpawnCase => (sw === undefined ? { files: f, flags: fl } : { files: f, flags: fl, swap: sw }))
+}
 
 export interface Outcome { readonly cls: RunClass; readonly leftover: readonly string[]; readonly status: number | null; readonly stderr: string; readonly ms: number }
 
@@ -112,7 +134,7 @@ export const runCase = (t: Target, c: SpawnCase, timeoutMs: number): Promise<Out
   for (const [name, bytes] of c.files) writeFileSync(join(dir, name), bytes)
   const t0 = Date.now()
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...t.argv, ...c.flags], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } })
+    const p = spawn(process.execPath, [BIN, ...argvOf(t, c)], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } })
     let stderr = ''
     let timedOut = false
     p.stderr.setEncoding('utf8')
@@ -140,8 +162,8 @@ export const runCase = (t: Target, c: SpawnCase, timeoutMs: number): Promise<Out
 export interface SpawnTally { readonly target: string; counts: Record<RunClass, number>; readonly examples: { cls: string; argv: string; stderr: string; leftover: string }[] }
 
 /** `runs` cases of one target, `parallel` at a time, fast-check seeded. */
-export const fuzzSpawned = async (t: Target, runs: number, seed: number, parallel: number, timeoutMs: number): Promise<SpawnTally> => {
-  const cases = fc.sample(spawnCase(t), { numRuns: runs, seed })
+export const fuzzSpawned = async (t: Target, runs: number, seed: number, parallel: number, timeoutMs: number, badOutputs = true): Promise<SpawnTally> => {
+  const cases = fc.sample(spawnCase(t, { badOutputs }), { numRuns: runs, seed })
   const tally: SpawnTally = { target: t.name, counts: Object.fromEntries(CLASSES.map((k) => [k, 0])) as Record<RunClass, number>, examples: [] }
   let next = 0
   const worker = async (): Promise<void> => {
@@ -152,7 +174,7 @@ export const fuzzSpawned = async (t: Target, runs: number, seed: number, paralle
       if (o.leftover.length > 0) tally.counts.leftover++
       const bad = o.cls !== 'reject' && o.cls !== 'accepted'
       if ((bad || o.leftover.length > 0) && tally.examples.filter((e) => e.cls === o.cls).length < 3) {
-        tally.examples.push({ cls: o.cls, argv: [...t.argv, ...c.flags].map((a) => (a.length > 40 ? `${a.slice(0, 20)}…(${a.length})` : a)).join(' '), stderr: o.stderr, leftover: o.leftover.join(' ') })
+        tally.examples.push({ cls: o.cls, argv: argvOf(t, c).map((a) => (a.length > 40 ? `${a.slice(0, 20)}…(${a.length})` : a)).join(' '), stderr: o.stderr, leftover: o.leftover.join(' ') })
       }
     }
   }
