@@ -23,13 +23,14 @@ export interface InProcessTally {
 
 const describe = (m: Mutant): string => JSON.stringify(m.edits)
 
-/** Runs `cases` mutants through the decoder with fast-check's `seed`; never throws. */
-export const fuzzInProcess = (d: Decoder, cases: number, seed: number): InProcessTally => {
+/** Runs `cases` mutants through the decoder with fast-check's `seed`; never throws. `progress` hears each case's number. */
+export const fuzzInProcess = (d: Decoder, cases: number, seed: number, progress?: (n: number) => void): InProcessTally => {
   const seeds = d.seeds()
   const t: InProcessTally = { decoder: d.name, cases: 0, ok: 0, crash: 0, wrong: 0, hang: 0, slowestMs: 0, examples: [] }
   const note = (kind: string, m: Mutant, error: string): void => { if (t.examples.filter((e) => e.kind === kind).length < 3) t.examples.push({ kind, seed: m.seed, edits: describe(m), error }) }
   fc.assert(fc.property(mutant(seeds), (m) => {
     t.cases++
+    progress?.(t.cases)
     const t0 = performance.now()
     let answered = false
     try {
