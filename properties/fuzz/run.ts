@@ -57,7 +57,7 @@ if (only !== 'spawned' && cases > 0) {
       for (const e of t.examples) console.log(`  ${e.kind}: seed #${e.seed} edits ${e.edits.slice(0, 300)}\n    ${e.error}`)
     })
     w.on('error', (e) => { failed = true; failures++; console.log(`${name.padEnd(22)} worker failed after ${done} cases: ${String(e)}`) })
-    w.on('exit', (code) => {
+    w.on('exit', () => {
       clearTimeout(timer)
       if (stopped && !failed) { failures++; console.log(`${name.padEnd(22)} hang: no answer for ${HANG_S} s after case ${done} (FC_SEED=${seed}; replay with FUZZ_DECODERS=${name})`) }
       resolve()
