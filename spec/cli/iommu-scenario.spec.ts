@@ -57,4 +57,9 @@ test('JSON nested thousands deep is refused as a value, not a stack overflow', (
   assert.ok(isLeft(r))
 })
 
+test('an unknown key with a newline is quoted in the path, so the message is one line', () => {
+  const r = decodeIommuScenario({ capabilities: '0x0', steps: [], 'a\nb': 1 })
+  assert.ok(isLeft(r) && r.left.path === 'scenario["a\\nb"]')
+})
+
 test.run()

@@ -11,6 +11,7 @@ import { defaultMemoryMap, regionAt } from '../memory/memory-map.ts'
 import { unmodelledCapabilities } from '../iommu/capabilities.ts'
 import type { Step } from '../iommu/steps.ts'
 import { describeSyntaxError, parseJson } from '../codec/json.ts'
+import { subPath } from '../codec/errors.ts'
 
 export interface IommuScenario {
   readonly capabilities: bigint
@@ -122,7 +123,7 @@ const ScenarioCodec = struct({ capabilities: Hex64, steps: list(StepCodec) }, {
   description: t.string, fctl: Hex64, memory: list(struct({ addr: Hex64, value: Hex64 }, {})),
 })
 
-const pathOf = (c: t.Context): string => c.slice(1).reduce((p, e) => (/^\d+$/.test(e.key) ? `${p}[${e.key}]` : `${p}.${e.key}`), 'scenario')
+const pathOf = (c: t.Context): string => c.slice(1).reduce((p, e) => subPath(p, /^\d+$/.test(e.key) ? Number(e.key) : e.key), 'scenario')
 
 const inRam = (a: bigint): boolean => a % 8n === 0n && regionAt(defaultMemoryMap, phys(a), 8n)?.kind === 'ram'
 

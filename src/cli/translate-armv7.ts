@@ -17,7 +17,7 @@ import type { ArmLeaf, WalkStep } from '../arch/armv7/walk.ts'
 import { type ArmGrant, type ArmShadowAccess, type Tlbi, armNestedWalk, armShadowFormat, tlbiScope } from '../hypervisor/shadow/armv7.ts'
 import { type AccessPath, type ShadowState, shadowAccess, shadowFence, shadowInit, shadowSetRegs, shadowTableBytes } from '../hypervisor/shadow/shadow.ts'
 import { type VmmBlock, type VmmMap, vmmBlockAt, vmmMapProblem } from '../hypervisor/shadow/vmm-map.ts'
-import { Hex64, formatError, parseJson } from '../codec/index.ts'
+import { Hex64, formatError, parseJson, subPath } from '../codec/index.ts'
 
 // ---- the scenario ------------------------------------------------------------------------------------
 
@@ -98,7 +98,7 @@ export const ArmScenarioCodec = struct(['registers', 'events'], {
   shadow: struct([], { maxRoots: SmallInt(1, 64), pool: Hex64 }), events: list(EventCodec, 1),
 })
 
-const pathOf = (c: t.Context): string => c.slice(1).reduce((p, e) => (/^\d+$/.test(e.key) ? `${p}[${e.key}]` : `${p}.${e.key}`), 'scenario')
+const pathOf = (c: t.Context): string => c.slice(1).reduce((p, e) => subPath(p, /^\d+$/.test(e.key) ? Number(e.key) : e.key), 'scenario')
 
 type RegsJson = t.TypeOf<typeof RegistersCodec>
 const u32 = (x: bigint | undefined, d: number): number => (x === undefined ? d : Number(x & 0xffff_ffffn))

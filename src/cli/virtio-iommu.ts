@@ -17,7 +17,7 @@ import {
   resetDevice, translateDma, translatePv,
 } from '../iommu/virtio/index.ts'
 import { failInput } from './io.ts'
-import { Hex64, formatError, parseJson } from '../codec/index.ts'
+import { Hex64, formatError, parseJson, subPath } from '../codec/index.ts'
 
 // ---- what a decoded scenario is ---------------------------------------------------------------------
 
@@ -198,7 +198,7 @@ export const VirtioScenarioCodec = struct({
 type ScenarioJson = t.TypeOf<typeof VirtioScenarioCodec>
 
 const pathOf = (c: t.Context): string =>
-  c.slice(1).reduce((p, e) => (/^\d+$/.test(e.key) ? `${p}[${e.key}]` : `${p}.${e.key}`), 'scenario')
+  c.slice(1).reduce((p, e) => subPath(p, /^\d+$/.test(e.key) ? Number(e.key) : e.key), 'scenario')
 
 const fail = (path: string, message: string): Either<VirtioScenarioError, never> => left({ path, message })
 const hx = (v: bigint): string => `0x${v.toString(16)}`
