@@ -61,18 +61,28 @@ test('msr: an I/O is split into the blocks its byte range touches', () => {
   }
 })
 
-test('msr: a 1 TiB I/O is a size, not an allocation: 2^28 blocks of 4 KiB, decoded as a range at once', () => {
-  // 2^40 bytes from offset 0 with 4 KiB blocks: blocks 0 .. 2^28 − 1 of disk 3 (ids 3·2^32 + b)
+test('msr: an I/O is a block range: 4 GiB in 4 KiB blocks is 2^20 consecutive ids, decoded at once', () => {
+  // 2^32 bytes from offset 0 with 4 KiB blocks: blocks 0 .. 2^20 − 1 of disk 3 (ids 3·2^32 + b)
   const t0 = performance.now()
-  const r = decodeMsrLine('1,hm,3,Write,0,1099511627776,1', 4096)
+  const r = decodeMsrLine('1,hm,3,Write,0,4294967296,1', 4096)
   assert.ok(performance.now() - t0 < 100)
   assert.ok(isRight(r) && r.right !== undefined)
   if (isRight(r) && r.right !== undefined) {
     assert.is(r.right.firstBlock, 3 * 2 ** 32)
-    assert.is(r.right.blockCount, 2 ** 28)
+    assert.is(r.right.blockCount, 2 ** 20)
     const it = blockIds(r.right)
     assert.equal([it.next().value, it.next().value], [3 * 2 ** 32, 3 * 2 ** 32 + 1])
   }
+})
+
+test('msr: a 1 TiB I/O (2^28 blocks of 4 KiB, more than MAX_BLOCKS_PER_IO = 2^20) is refused as a size, at once', () => {
+  const t0 = performance.now()
+  const r = decodeMsrLine('1,hm,3,Write,0,1099511627776,1', 4096)
+  assert.ok(performance.now() - t0 < 100)
+  assert.ok(isLeft(r) && r.left.includes('268435456 blocks'))
+  // one block more than the limit is refused; exactly the limit is not
+  assert.ok(isLeft(decodeMsrLine(`1,hm,0,Read,0,${2 ** 20 * 512 + 1},1`, 512)))
+  assert.ok(isRight(decodeMsrLine(`1,hm,0,Read,0,${2 ** 20 * 512},1`, 512)))
 })
 
 test('msr: Type must be Read or Write', () => {

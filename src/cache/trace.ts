@@ -125,6 +125,12 @@ export function* blockIds(io: BlockIo): Generator<number, void, undefined> {
   for (let i = 0; i < io.blockCount; i++) yield io.firstBlock + i
 }
 const DISK_SHIFT = 2 ** 32
+/**
+ * The most blocks one request may touch: 2^20 (4 GiB in 4 KiB blocks, far above any I/O of the MSR
+ * Cambridge traces, whose largest are a few MiB). Each block is one cache access, so a 1 TiB request
+ * would replay 2^28 accesses for minutes; it is refused at once, as a size, never allocated.
+ */
+export const MAX_BLOCKS_PER_IO = 2 ** 20
 
 /** An MSR line `Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime` (a header line is skipped). */
 export const decodeMsrLine = (line: string, blockSize: number): Either<string, BlockIo | undefined> => {
@@ -143,5 +149,6 @@ export const decodeMsrLine = (line: string, blockSize: number): Either<string, B
   const first = Math.floor(offset.right / blockSize)
   const last = size.right === 0 ? first : Math.floor((offset.right + size.right - 1) / blockSize)
   if (last >= DISK_SHIFT) return left(`Offset ${offset.right} is beyond 2^32 blocks`)
+  if (last - first + 1 > MAX_BLOCKS_PER_IO) return left(`Size ${size.right} spans ${last - first + 1} blocks of ${blockSize} bytes; at most 2^20 per request`)
   return right({ host: (f[1] as string).trim(), disk: disk.right, write: type === 'Write', firstBlock: disk.right * DISK_SHIFT + first, blockCount: last - first + 1 })
 }
