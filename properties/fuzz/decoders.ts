@@ -55,7 +55,7 @@ export interface Decoder {
 }
 
 const hostSeeds = [
-  '{"capacityKib": 1048576, "esx": {"tau": 0.5, "samplePages": 10}, "arAco": {"order": 2, "window": 8, "levels": [1, 1.5]}, "cloudsim": {"hosts": [{"pes": 2}]}}\n',
+  '{"capacityKib": 28940288, "esx": {"tau": 0.5, "samplePages": 10}, "arAco": {"order": 2, "window": 8, "levels": [1, 1.5]}, "cloudsim": {"hosts": [{"pes": 2}]}}\n',
   '{"capacityKib": 28940288, "balloon": {"headroom": 0.1}, "squeeze": {"targetFreeKib": 0, "epochSeconds": 60}}\n',
 ]
 const oracleSeed = (): Uint8Array => encodeOracle(Array.from({ length: 40 }, (_, i) => ({ time: i, id: (i * 7) % 11, size: 4096 + i, next: i % 3 === 0 ? Infinity : i + 11 })))
@@ -68,7 +68,7 @@ export const DECODERS: readonly Decoder[] = [
   { name: 'virtio-iommu', seeds: () => inDir('golden/virtio-iommu', /\.json$/).map(file), decode: (b) => isEither(parseVirtioScenario(utf8(b), 'x.json')) },
   { name: 'alloc-host', seeds: () => [file('golden/alloc/bundled-host.json'), ...hostSeeds.map(text)], decode: (b) => isEither(parseAllocHost(utf8(b))) },
   { name: 'gpu-host', seeds: () => [file('golden/alloc/gpu-host.json')], decode: (b) => isEither(parseGpuHost(utf8(b))) },
-  { name: 'alloc-workload-csv', seeds: () => [firstLines('golden/alloc/bundled-workload.csv', 60)], decode: (b) => isEither(parseWorkloadCsv(utf8(b))) },
+  { name: 'alloc-workload-csv', seeds: () => [firstLines('golden/alloc/bundled-workload.csv', 1 + 12 * 4)], decode: (b) => isEither(parseWorkloadCsv(utf8(b))) },
   { name: 'gpu-tasks-csv', seeds: () => [file('golden/alloc/gpu-tasks.csv')], decode: (b) => isEither(parseGpuCsv(utf8(b))) },
   { name: 'trace-jsonl', seeds: () => [firstLines('golden/trace/hyp.jsonl', 30)], decode: (b) => lines(utf8(b), (l) => (l === '' ? { _tag: 'Right' } : decodeTraceLine(l))) },
   { name: 'spike-log', seeds: () => [firstLines('golden/trace/hyp.spike-l.txt', 60), firstLines('golden/programs/hyp.spike.commits', 60)], decode: (b) => lines(utf8(b), (l) => parseSpikeLine(l)) },

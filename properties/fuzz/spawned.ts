@@ -105,13 +105,17 @@ const goodOutputs = (flags: readonly string[]): string[] =>
   flags.map((f, i) => { const o = OUTPUT_FLAGS[flags[i - 1] ?? '']; return o !== undefined && !DECLARED.has(f) ? o : f })
 
 /**
- * Cases for a target: every input mutated (or kept valid, so flags are reached), 0–3 flags, one
+ * Cases for a target: one input mutated (or all kept valid, so flags are reached), 0–3 flags, one
  * case in sixteen with an input path swapped. `badOutputs: false` keeps output flags on declared
  * files (bad output paths are the safe-output work of issue 13, not a decoder's).
  */
 export const spawnCase = (t: Target, { badOutputs = true }: { badOutputs?: boolean } = {}): fc.Arbitrary<SpawnCase> => {
-  const files = fc.tuple(...t.inputs.map(([name, dec]) => fc.oneof({ arbitrary: mutant(seeds(dec)), weight: 3 }, { arbitrary: fc.nat({ max: seeds(dec).length - 1 }).map((i) => ({ bytes: seeds(dec)[i]! })), weight: 1 })
-    .map((m): readonly [string, Uint8Array] => [name, m.bytes])))
+  // one input mutated and the others valid (so a bad host file is not always hidden behind a bad
+  // workload), or, one case in four, all valid so the flags are reached
+  const mutatedIndex = fc.oneof({ arbitrary: fc.nat({ max: Math.max(0, t.inputs.length - 1) }), weight: 3 }, { arbitrary: fc.constant(-1), weight: 1 })
+  const files = fc.tuple(mutatedIndex, ...t.inputs.map(([, dec]) => mutant(seeds(dec))), ...t.inputs.map(([, dec]) => fc.nat({ max: seeds(dec).length - 1 })))
+    .map(([k, ...rest]): readonly (readonly [string, Uint8Array])[] => t.inputs.map(([name, dec], i) =>
+      [name, i === k ? (rest[i] as { bytes: Uint8Array }).bytes : seeds(dec)[rest[t.inputs.length + i] as number]!]))
   const flag = fc.nat({ max: Math.max(0, t.flags.length - 1) }).chain((i): fc.Arbitrary<string[]> => {
     const [name, value] = t.flags[i]!
     return value === undefined ? fc.constant([name]) : value.map((x) => [name, x])
