@@ -86,6 +86,14 @@ test('exact objects: "__proto__", "toString", "constructor", "hasOwnProperty" ar
   assert.is(run(Word, o), 'field addr: missing (expected a 64-bit hex string like 0x8000_1000)')
 })
 
+test('a key that is not a plain name is quoted in the path, so the error stays one line (a newline, a long key)', () => {
+  // the key is the two characters x, newline
+  assert.is(run(Word, { addr: '0x10', 'x\n': 1 }), 'field ["x\\n"]: unknown field (known: addr, size, note)')
+  assert.is(run(list(Word), [{ addr: '0x0', 'a b': 1 }]), 'field [0]["a b"]: unknown field (known: addr, size, note)')
+  const long = run(Word, { addr: '0x10', ['k'.repeat(5000)]: 1 })
+  assert.ok(typeof long === 'string' && long.length < 120 && !long.includes('\n'))
+})
+
 test('lists: bounds on the number of entries', () => {
   assert.is(run(list(Bool, { min: 1 }), []), 'expected at least 1 entry, got an empty list')
   assert.is(run(list(Bool, { max: 2 }), [true, true, true]), 'expected at most 2 entries, got 3')

@@ -428,7 +428,7 @@ type BlockFlags = {
  * `vm,block,R|W` lines: the simplest multi-VM block trace, for hand-made scenarios. Empty lines are
  * skipped; the first line may be a header of three names (`vm,block,op`); any other line is a record.
  */
-const decodeVmBlockLine = (text: string, lineNo: number): Either<string, { vm: number; block: number; write: boolean } | undefined> => {
+export const decodeVmBlockLine = (text: string, lineNo: number): Either<string, { vm: number; block: number; write: boolean } | undefined> => {
   const t = text.trim()
   if (t === '') return right(undefined)
   if (lineNo === 1 && /^[a-zA-Z_][\w ]*,[a-zA-Z_][\w ]*,[a-zA-Z_][\w ]*$/.test(t)) return right(undefined)
@@ -472,8 +472,8 @@ const runBlockCache = (path: string, f: BlockFlags): void => {
       let vm = hosts.get(io.host)
       if (vm === undefined) {
         vm = hosts.size
-        if (vm >= MAX_VMS) return
         hosts.set(io.host, vm)
+        if (vm >= MAX_VMS) return        // counted, so the check after the read rejects the trace
       }
       const op = io.write ? 'write' : 'read'
       forEachBlock(io, (b) => { s = blockAccess(s, blockReq(vm, b, op)).state })

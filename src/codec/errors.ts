@@ -24,9 +24,17 @@ export type DecodeError = JsonSyntaxError | FieldError | LineError
 export const fieldError = (path: string, message: string): FieldError => ({ _tag: 'FieldError', path, message })
 export const lineError = (line: number, column: number | undefined, message: string): LineError => ({ _tag: 'LineError', line, column, message })
 
-/** A path with one more step: a field name (`a.b`) or a list index (`a[3]`). */
-export const subPath = (path: string, key: string | number): string =>
-  typeof key === 'number' ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`
+/**
+ * A path with one more step: a field name (`a.b`) or a list index (`a[3]`). A key that is not a plain
+ * name is quoted as JSON and cut to 40 characters (`a["x\\ny"]`), so a key with a newline or a
+ * megabyte of text still makes a one-line message.
+ */
+export const subPath = (path: string, key: string | number): string => {
+  if (typeof key === 'number') return `${path}[${key}]`
+  if (/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key) && key.length <= 40) return path === '' ? key : `${path}.${key}`
+  const quoted = JSON.stringify(key)
+  return `${path}[${quoted.length > 40 ? `${quoted.slice(0, 36)}..."` : quoted}]`
+}
 
 /** The path of an io-ts context (its first entry is the root value): `accesses[2].va`. */
 export const contextPath = (c: t.Context): string =>
