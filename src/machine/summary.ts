@@ -2,6 +2,7 @@
 // privilege mode, every trap taken (cause, the mode it came from and the mode that took it, and for a
 // guest-page fault the guest-virtual and guest-physical addresses), and the address-translation counts
 // from which a TLB hit rate follows. `memvirt demo` prints it; any run can be summarized the same way.
+import { EXCEPTION_NAMES } from '../mmu/exception-codes.ts'
 import { type StepEvent, type TranslationCounts, NO_TRANSLATIONS } from '../cpu/event.ts'
 import { type Priv, PRV_M, PRV_S } from '../cpu/hart.ts'
 import { CAUSE, INTERRUPT_BIT, type TrapTarget } from '../cpu/trap.ts'
@@ -139,17 +140,7 @@ export const tlbHitRate = (s: RunSummary): number | undefined => {
 
 // ---- cause names ---------------------------------------------------------------------------------------
 
-/** Exception names as the Priv. ISA's mcause table and the H chapter's cause table give them. */
-const EXCEPTION_NAMES: ReadonlyMap<bigint, string> = new Map([
-  [0n, 'instruction address misaligned'], [1n, 'instruction access fault'], [2n, 'illegal instruction'],
-  [3n, 'breakpoint'], [4n, 'load address misaligned'], [5n, 'load access fault'],
-  [6n, 'store/AMO address misaligned'], [7n, 'store/AMO access fault'], [8n, 'environment call from U-mode'],
-  [9n, 'environment call from HS-mode'], [10n, 'environment call from VS-mode'], [11n, 'environment call from M-mode'],
-  [12n, 'instruction page fault'], [13n, 'load page fault'], [15n, 'store/AMO page fault'],
-  [18n, 'software check'], [19n, 'hardware error'],
-  [20n, 'instruction guest-page fault'], [21n, 'load guest-page fault'], [22n, 'virtual instruction'],
-  [23n, 'store/AMO guest-page fault'],
-])
+// Exception names: the one table, mmu/exception-codes.ts (EXCEPTION_NAMES).
 
 /** Interrupt names (Priv. ISA mcause table; H chapter for the VS and guest-external ones). */
 const INTERRUPT_NAMES: ReadonlyMap<bigint, string> = new Map([
