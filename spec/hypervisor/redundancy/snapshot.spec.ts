@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { decodeSnapshot, encodeSnapshot, crc32 } from '../../../src/hypervisor/redundancy/snapshot.ts'
+import { SNAPSHOT_MAGIC, SNAPSHOT_VERSION, decodeSnapshot, encodeSnapshot, crc32 } from '../../../src/hypervisor/redundancy/snapshot.ts'
 import { foldAdvance, loadGolden, spikeLog } from './programs.ts'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
@@ -60,6 +60,20 @@ test('the CLI: --save-at 1000 then --restore writes Spike\'s log in two parts; a
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+})
+
+test('a STAT record nested 100 000 deep is an error value naming the record, not a stack overflow (RangeError before)', () => {
+  // Header (magic, version, 2 sections), then "STAT" with its length and CRC-32, then an empty "END ".
+  const u32 = (n: number): Uint8Array => { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, n, true); return b }
+  const payload = new TextEncoder().encode('['.repeat(100_000) + ']'.repeat(100_000))
+  const parts = [new TextEncoder().encode(SNAPSHOT_MAGIC), u32(SNAPSHOT_VERSION), u32(2),
+    new TextEncoder().encode('STAT'), u32(payload.length), u32(crc32(payload)), payload,
+    new TextEncoder().encode('END '), u32(0), u32(crc32(new Uint8Array(0)))]
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  parts.reduce((at, p) => { bytes.set(p, at); return at + p.length }, 0)
+  const r = decodeSnapshot(bytes)
+  assert.is(r._tag, 'Left')
+  if (r._tag === 'Left') assert.match(r.left.message, /section "STAT".*at most 64 nested/)
 })
 
 test.run()

@@ -16,6 +16,7 @@ import { type PhysMemory, PAGE_BYTES, emptyMemory, pageAt, withPages, writtenPag
 import { parseIsa } from '../../cpu/isa.ts'
 import { type Hart } from '../../cpu/hart.ts'
 import { type Tlb } from '../../mmu/tlb.ts'
+import { describeSyntaxError, parseJson } from '../../codec/json.ts'
 import { type RamRegion } from '../../machine/machine.ts'
 import { type Devices, type Htif, type Machine, type Platform, loadMachine, platformMap, withDevices, withHart, withHtif, withMemory, withPlatform, withTlb } from '../../machine/machine.ts'
 
@@ -189,9 +190,12 @@ export const decodeSnapshot = (bytes: Uint8Array): Either<SnapshotError, Snapsho
 
 /** The STAT record, checked against a machine out of reset on the ISA and options it names. */
 const decodeState = (payload: Uint8Array): Either<string, { state: State; base: Machine }> => {
-  let parsed: unknown
-  try { parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload)) } catch { return left('not UTF-8 JSON') }
-  const value = fromJson(parsed, 'state')
+  let text: string
+  try { text = new TextDecoder('utf-8', { fatal: true }).decode(payload) } catch { return left('not UTF-8') }
+  // The codec kit's parser: nesting is bounded (a crafted file cannot overflow the stack of fromJson), errors are values.
+  const parsed = parseJson(text)
+  if (parsed._tag === 'Left') return left(`${describeSyntaxError(parsed.left)} at offset ${parsed.left.offset} of the record`)
+  const value = fromJson(parsed.right, 'state')
   if (value._tag === 'Left') return value
   const s = value.right as Record<string, unknown>
   if (typeof s !== 'object' || s === null || Array.isArray(s)) return left('state: expected a record')
