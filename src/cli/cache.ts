@@ -2,6 +2,7 @@
 // table or JSON, optionally as a miss-ratio curve plotted to SVG. The imperative shell: it reads
 // the trace file in chunks (constant memory in trace length), decodes each record once, and turns
 // bad input into one line naming the line number or byte offset.
+import { parseSizeSpec, resolveSize } from '../cache/size-spec.ts'
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs'
 import { endianness } from 'node:os'
 import type { Command } from 'commander'
@@ -370,19 +371,30 @@ const run = async (path: string, f: CacheFlags): Promise<void> => {
     source = sourceOf({ ids, next: nextAccesses(ids) })
   }
 
-  let sizes: number[]
-  if (f.size !== undefined) sizes = positiveInts('--size', f.size)
-  else if (f.mrc === true) {
-    // the working set: distinct objects, or with --obj-size the bytes of their first requests
+  // the working set: distinct objects, or with --obj-size the bytes of their first requests (one pass, when asked)
+  const workingSet = (): number => {
     const seen = new Set<number>()
-    let workingSet = 0
+    let total = 0
     fail(source((id, _next, size) => {
       if (bytes && size === 0) return
-      if (!seen.has(id)) workingSet += bytes ? (size ?? 1) : 1
+      if (!seen.has(id)) total += bytes ? (size ?? 1) : 1
       seen.add(id)
     }))
-    sizes = mrcSizes(workingSet)
-  } else return failInput('--size is required (or --mrc to choose sizes from the trace)')
+    return total
+  }
+  let sizes: number[]
+  if (f.size !== undefined) {
+    // libCacheSim's forms: 1000, 64KiB/1GB (bytes: with --obj-size), 0.1 (of the working set)
+    const specs = f.size.split(',').map((x) => {
+      const r = parseSizeSpec(x)
+      if (isLeft(r)) return failInput(`--size: ${r.left}`)
+      if (r.right._tag === 'Count' && r.right.unit && !bytes) return failInput(`--size: ${x.trim()} is in bytes: give --obj-size (sizes count objects without it)`)
+      return r.right
+    })
+    const ws = specs.some((x) => x._tag === 'Fraction') ? workingSet() : 0
+    sizes = specs.map((x) => resolveSize(x, ws))
+  } else if (f.mrc === true) sizes = mrcSizes(workingSet())
+  else return failInput('--size is required (or --mrc to choose sizes from the trace)')
 
   const configs: Config[] = chosen.flatMap((policy) =>
     sizes.map((capacity) => {
@@ -512,7 +524,7 @@ export const register = (program: Command): void => {
     .argument('<trace>', 'trace file')
     .requiredOption('--format <format>', `trace format: ${TRACE_FORMATS.join('|')}`)
     .option('--policy <list>', `comma-separated policies: ${POLICY_NAMES.join(',')}`, 'lru')
-    .option('--size <list>', 'comma-separated cache sizes in objects')
+    .option('--size <list>', 'comma-separated cache sizes: objects (1000), bytes with --obj-size (64KiB, 1GiB), or a fraction of the working set (0.1)')
     .option('--json', 'print [{ policy, size, requests, misses, missRatio }]')
     .option('--mrc', 'miss-ratio curve: without --size, sizes from 0.1% to 100% of the distinct objects')
     .option('--plot <file.svg>', 'write the miss-ratio curve as an SVG plot')
