@@ -2,6 +2,7 @@
 // table or JSON, optionally as a miss-ratio curve plotted to SVG. The imperative shell: it reads
 // the trace file in chunks (constant memory in trace length), decodes each record once, and turns
 // bad input into one line naming the line number or byte offset.
+import { guessTraceFormat } from '../cache/trace-format.ts'
 import { parseSizeSpec, resolveSize } from '../cache/size-spec.ts'
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs'
 import { endianness } from 'node:os'
@@ -326,7 +327,7 @@ const progressBar = (path: string): { onBytes: (n: number) => void; stop: () => 
 }
 
 type CacheFlags = {
-  format: string
+  format?: string
   policy: string
   size?: string
   json?: boolean
@@ -339,13 +340,36 @@ type CacheFlags = {
   objSize?: boolean
 }
 
-const run = async (path: string, f: CacheFlags): Promise<void> => {
-  if (!(TRACE_FORMATS as readonly string[]).includes(f.format)) {
-    failInput(`--format: ${JSON.stringify(f.format)} is not one of ${TRACE_FORMATS.join(', ')}`)
+/** The first line of a trace (at most 4 KiB of it), for guessing its format. */
+const firstLine = (path: string): string => {
+  let fd: number | undefined
+  try {
+    fd = openSync(path, 'r')
+    const head = Buffer.alloc(4096)
+    const n = readSync(fd, head, 0, head.length, 0)
+    return head.subarray(0, n).toString('latin1').split('\n')[0] ?? ''
+  } catch (e) {
+    return cannotRead(path, e)
+  } finally {
+    if (fd !== undefined) closeSync(fd)
+  }
+}
+
+const run = async (path: string, given: CacheFlags): Promise<void> => {
+  let f = given
+  if (f.format === undefined) {
+    checkTrace(path)
+    const guessed = guessTraceFormat(path, firstLine(path))
+    if (guessed === undefined) return failInput(`${path}: cannot tell its format from its name (.txt, .csv, oracleGeneral…): give --format ${TRACE_FORMATS.join('|')}`)
+    f = { ...f, format: guessed }
+  }
+  const format = f.format ?? ''
+  if (!(TRACE_FORMATS as readonly string[]).includes(format)) {
+    failInput(`--format: ${JSON.stringify(format)} is not one of ${TRACE_FORMATS.join(', ')}`)
   }
   const chosen = policies(f.policy)
   const o: TraceOptions = {
-    format: f.format as TraceFormat,
+    format: format as TraceFormat,
     csv: csvOptions(f.traceTypeParams),
     blockSize: positiveInts('--block-size', f.blockSize)[0] as number,
   }
@@ -522,7 +546,7 @@ export const register = (program: Command): void => {
     .command('cache')
     .description('replay a trace through cache policies (libCacheSim semantics) and print miss counts')
     .argument('<trace>', 'trace file')
-    .requiredOption('--format <format>', `trace format: ${TRACE_FORMATS.join('|')}`)
+    .option('--format <format>', `trace format: ${TRACE_FORMATS.join('|')} (default: guessed from the name and first line, as libCacheSim does)`)
     .option('--policy <list>', `comma-separated policies: ${POLICY_NAMES.join(',')}`, 'lru')
     .option('--size <list>', 'comma-separated cache sizes: objects (1000), bytes with --obj-size (64KiB, 1GiB), or a fraction of the working set (0.1)')
     .option('--json', 'print [{ policy, size, requests, misses, missRatio }]')
