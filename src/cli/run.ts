@@ -13,6 +13,7 @@ import { run } from '../machine/engine/run.ts'
 import { CommitLogWriter } from '../trace/engine/commit-log-writer.ts'
 import { encodeTraceLine } from '../trace/jsonl.ts'
 import { withIommuPlatform } from '../iommu/platform/platform.ts'
+import { runProgress, traceWarnBytes } from './run-progress.ts'
 import { failInput } from './io.ts'
 import { openOutput, writeOutput } from './output.ts'
 import { type ProgramFlags, loadProgramAndElf, positiveInt, programOptions } from './program.ts'
@@ -95,7 +96,9 @@ export const register = (program: Command): void => {
       let order = 0
       // What the program writes through HTIF (fd 1 or 2, console device) is printed as it happens.
       let printed = m.htif.output.length          // a restored machine printed its earlier output already
+      const progress = runProgress(maxSteps, m)
       const machineSeen = (after: Machine): void => {
+        progress.seen(after)
         const out = after.htif.output
         for (; printed < out.length; printed++) (out[printed]!.fd === 2 ? process.stderr : process.stdout).write(out[printed]!.bytes)
       }
@@ -111,11 +114,21 @@ export const register = (program: Command): void => {
       }
       const commits = toLogs === undefined ? undefined : new CommitLogWriter(toLogs)
       let lastEvent: StepEvent | undefined
+      let traceBytes = 0
+      let warnAt = traceWarnBytes()
       const observe: Observer = {
         ...(commits === undefined ? {} : { commits }),
         ...(trace === undefined && watcher === undefined ? {} : {
           event: (ev: StepEvent): void => {
-            trace?.text(encodeTraceLine(ev, ++order))
+            if (trace !== undefined) {
+              const line = encodeTraceLine(ev, ++order)
+              traceBytes += line.length
+              if (traceBytes > warnAt) {
+                process.stderr.write(`memvirt run: warning: --trace has written ${(traceBytes / 2 ** 30).toFixed(1)} GiB so far (${order} steps); --max-insns bounds it\n`)
+                warnAt = Infinity
+              }
+              trace.text(line)
+            }
             lastEvent = ev
           },
         }),
@@ -126,6 +139,7 @@ export const register = (program: Command): void => {
       }
       const r = redundant === undefined ? run(m, { maxSteps: Math.min(maxSteps, saving?.at ?? maxSteps) }, observe)
         : runRedundant(redundant, m, toLogs === undefined ? undefined : (b) => toLogs(b, b.length), opts.stats === true)
+      progress.stop()
       watcher?.finish(r.machine)
       commits?.flush()
       log?.commit()
