@@ -5,9 +5,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { readFileSync } from 'node:fs'
-import { parseElf } from '../../src/elf/elf.ts'
-import { parseIsa } from '../../src/cpu/isa.ts'
-import { type Machine, loadMachine } from '../../src/machine/machine.ts'
+import { loadGolden } from '../../spec/hypervisor/redundancy/programs.ts'
 import { run } from '../../src/machine/engine/run.ts'
 import { CommitLogWriter } from '../../src/trace/engine/commit-log-writer.ts'
 import { type Advance, protectedRun } from '../../src/hypervisor/redundancy/failover.ts'
@@ -15,15 +13,6 @@ import { type Advance, protectedRun } from '../../src/hypervisor/redundancy/fail
 const DIR = new URL('../programs/', import.meta.url)
 interface Entry { readonly isa: string; readonly spike?: string }
 const manifest = JSON.parse(readFileSync(new URL('programs.json', DIR), 'utf8')) as { programs: Record<string, Entry> }
-
-const load = (name: string, isaText: string): Machine => {
-  const isa = parseIsa(isaText)
-  const elf = parseElf(new Uint8Array(readFileSync(new URL(`${name}.elf`, DIR))))
-  if (isa._tag === 'Left' || elf._tag === 'Left') throw new Error(`${name}: cannot load`)
-  const m = loadMachine(isa.right, elf.right)
-  if (m._tag === 'Left') throw new Error(m.left.message)
-  return m.right
-}
 
 const advance: Advance<Buffer> = (m, maxSteps) => {
   const parts: Buffer[] = []
@@ -37,7 +26,7 @@ for (const [name, entry] of Object.entries(manifest.programs)) {
   if (entry.spike === undefined) continue
   const spike = entry.spike
   test(`${name}: checkpoints every 37 steps, a fault at a third and one mid-copy at two thirds: the released log is Spike's`, () => {
-    const m = load(name, entry.isa)
+    const m = loadGolden(name, entry.isa)
     const total = run(m, { maxSteps: 50_000 }).steps
     const parts: Buffer[] = []
     const exits: (number | undefined)[] = []
