@@ -5,9 +5,8 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { existsSync, readFileSync } from 'node:fs'
-import { parseElf } from '../src/elf/elf.ts'
-import { parseIsa } from '../src/cpu/isa.ts'
-import { type Machine, loadMachine } from '../src/machine/machine.ts'
+import { type Machine } from '../src/machine/machine.ts'
+import { loadGoldenProgram } from './programs/load.ts'
 import { run } from '../src/machine/engine/run.ts'
 import { commitLine } from '../src/trace/commit-log.ts'
 import { CommitLogWriter } from '../src/trace/engine/commit-log-writer.ts'
@@ -16,14 +15,7 @@ const DIR = new URL('./programs/', import.meta.url)
 interface Entry { readonly isa: string; readonly spike?: string; readonly stdout?: string }
 const manifest = JSON.parse(readFileSync(new URL('programs.json', DIR), 'utf8')) as { programs: Record<string, Entry> }
 
-const loadProgram = (name: string, isaText: string): Machine => {
-  const isa = parseIsa(isaText)
-  const elf = parseElf(new Uint8Array(readFileSync(new URL(`${name}.elf`, DIR))))
-  if (isa._tag === 'Left' || elf._tag === 'Left') throw new Error(`${name}: cannot load`)
-  const m = loadMachine(isa.right, elf.right)
-  if (m._tag === 'Left') throw new Error(m.left.message)
-  return m.right
-}
+const loadProgram = (name: string, isaText: string): Machine => loadGoldenProgram(name, isaText).machine
 
 /** The run as the step fold with the readable commitLine per event. */
 const runProgram = (name: string, isaText: string): { exitCode: number | undefined; log: string; tohost: bigint | undefined; stdout: string } => {

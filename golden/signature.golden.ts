@@ -7,9 +7,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { readFileSync } from 'node:fs'
-import { parseElf } from '../src/elf/elf.ts'
-import { parseIsa } from '../src/cpu/isa.ts'
-import { loadMachine } from '../src/machine/machine.ts'
+import { loadGoldenProgram } from './programs/load.ts'
 import { run } from '../src/machine/engine/run.ts'
 import { signatureRegion, signatureText } from '../src/machine/signature.ts'
 
@@ -24,14 +22,10 @@ const manifest = JSON.parse(readFileSync(new URL('programs.json', DIR), 'utf8'))
 
 /** memvirt's signature of program `name` at `granularity`, after its run to the HTIF exit. */
 const signatureOf = (name: string, entry: Entry, granularity: number): string => {
-  const isa = parseIsa(entry.isa)
-  const elf = parseElf(new Uint8Array(readFileSync(new URL(`${name}.elf`, DIR))))
-  if (isa._tag === 'Left' || elf._tag === 'Left') throw new Error(`${name}: cannot load`)
-  const m = loadMachine(isa.right, elf.right)
-  if (m._tag === 'Left') throw new Error(m.left.message)
-  const region = signatureRegion(elf.right, m.right.options.ram)
+  const { elf, machine } = loadGoldenProgram(name, entry.isa)
+  const region = signatureRegion(elf, machine.options.ram)
   if (region._tag === 'Left') throw new Error(region.left)
-  const r = run(m.right, { maxSteps: 50_000 })
+  const r = run(machine, { maxSteps: 50_000 })
   assert.is(r.machine.htif.exitCode, 0)
   return signatureText(r.machine.memory, region.right, granularity)
 }
