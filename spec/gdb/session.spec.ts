@@ -111,6 +111,22 @@ test('"Packets" Z1 and z0: a hardware breakpoint stops too; a removed one does n
   assert.is(a.session.machine.hart.pc, kernel + 4n)
 })
 
+test('"Packets" Z1/Z2: hardware points take the hart\'s Sdtrig triggers (Spike: 4); the fifth is refused with E1c, a removal frees one', () => {
+  const kernel = sym('kernel')
+  const s0 = fresh()
+  assert.is(s0.machine.hart.csr.triggers.length, 4)                 // tselect accepts 0–3 (cpu/csr/debug.ts)
+  const four = send(s0, `Z1,${hex(kernel)},4`, `Z1,${hex(kernel + 4n)},4`, `Z1,${hex(kernel + 8n)},4`, 'Z2,40000008,8')
+  assert.equal(four.replies, ['OK'])
+  assert.is(reply(send(four.session, `Z1,${hex(kernel + 12n)},4`)), 'E1c')
+  assert.is(reply(send(four.session, 'Z3,40000000,8')), 'E1c')
+  assert.is(reply(send(four.session, `Z1,${hex(kernel)},4`)), 'OK')                  // already inserted: no new trigger
+  assert.is(reply(send(four.session, `Z0,${hex(kernel + 12n)},4`)), 'OK')            // software breakpoints take none
+  const freed = send(four.session, `z1,${hex(kernel + 4n)},4`, `Z1,${hex(kernel + 12n)},4`)
+  assert.is(reply(freed), 'OK')
+  const a = untilStopped(send(freed.session, 'c'))
+  assert.is(a.session.machine.hart.pc, kernel)
+})
+
 test('"Packets" s: one instruction (at kernel: li gp, 2 → pc + 4, gp = 2)', () => {
   const at = runTo(sv39.elf, sv39.machine, 'kernel')
   const a = send(newSession(at, config), 's')

@@ -45,7 +45,10 @@ export interface Session {
   readonly position: number
   readonly traps: number
   readonly history: History
+  /** Software breakpoints (Z0): any number. */
   readonly breakpoints: readonly bigint[]
+  /** Hardware breakpoints (Z1): each takes one of the hart's triggers, as a watchpoint does. */
+  readonly hardwareBreakpoints: readonly bigint[]
   readonly watchpoints: readonly Watchpoint[]
   readonly noAck: boolean
   /** `monitor physical on`: memory packets address physical memory. */
@@ -58,7 +61,7 @@ export interface Session {
 
 export const newSession = (machine: Machine, config: SessionConfig = defaultConfig): Session => ({
   config, machine, position: 0, traps: 0, history: startHistory(0, machine, 0, config.interval, config.capacity),
-  breakpoints: [], watchpoints: [], noAck: false, physical: false, running: undefined, lastStop: 'S05', status: 'attached',
+  breakpoints: [], hardwareBreakpoints: [], watchpoints: [], noAck: false, physical: false, running: undefined, lastStop: 'S05', status: 'attached',
 })
 
 /** The session and the packets (payloads) it answers with, in order. */
@@ -72,7 +75,7 @@ const answer = (session: Session, ...replies: string[]): Answer => ({ session, r
 const withFields = (s: Session, patch: Partial<Session>): Session => ({ ...s, ...patch })
 /** The session after a step: one constructor call, no spread (it runs for every step of a continue). */
 const advanced = (s: Session, machine: Machine, position: number, traps: number, history: History): Session => ({
-  config: s.config, machine, position, traps, history, breakpoints: s.breakpoints, watchpoints: s.watchpoints,
+  config: s.config, machine, position, traps, history, breakpoints: s.breakpoints, hardwareBreakpoints: s.hardwareBreakpoints, watchpoints: s.watchpoints,
   noAck: s.noAck, physical: s.physical, running: s.running, lastStop: s.lastStop, status: s.status,
 })
 
@@ -80,6 +83,7 @@ const advanced = (s: Session, machine: Machine, position: number, traps: number,
 const E_MALFORMED = 'E01'
 const E_FAULT = 'E0e'          // EFAULT: memory not accessible
 const E_REGISTER = 'E16'       // EINVAL: no such register or value refused
+const E_NO_TRIGGER = 'E1c'     // ENOSPC: every trigger of the hart is taken
 
 // ---- hex helpers ---------------------------------------------------------------------------------------
 const HEX = /^[0-9a-fA-F]+$/
@@ -140,7 +144,7 @@ const stepOnce = (s: Session): { session: Session; event: StepEvent } => {
 const stopAfter = (s: Session): string | undefined => {
   const code = s.machine.htif.exitCode
   if (code !== undefined) return exited(code)
-  if (s.breakpoints.includes(s.machine.hart.pc)) return stopTrap()
+  if (breaksAt(s, s.machine.hart.pc)) return stopTrap()
   return undefined
 }
 
@@ -222,7 +226,7 @@ const reverseContinue = (s: Session): Answer => {
     let traps = c.traps
     let found: { index: number; machine: Machine; traps: number; reply: string } | undefined
     for (let i = c.index; i < end; i++) {
-      if (s.breakpoints.includes(m.hart.pc)) found = { index: i, machine: m, traps, reply: stopTrap() }
+      if (breaksAt(s, m.hart.pc)) found = { index: i, machine: m, traps, reply: stopTrap() }
       const r = s.config.stepper(m)
       const w = watchHit(s, r.event)
       if (w !== undefined) found = { index: i, machine: m, traps, reply: stopTrap(w) }
@@ -276,6 +280,17 @@ const writeMemoryPacket = (s: Session, body: string, binary: boolean): Answer =>
   return w._tag === 'Right' ? answer(changed(s, w.right), 'OK') : answer(s, E_FAULT)
 }
 
+/** Is there a breakpoint, software or hardware, at `pc`? */
+const breaksAt = (s: Session, pc: bigint): boolean => s.breakpoints.includes(pc) || s.hardwareBreakpoints.includes(pc)
+
+/**
+ * The hart's triggers a debugger may use: Sdtrig's tselect/tdata (cpu/csr/debug.ts; Spike has 4). A
+ * hardware breakpoint (Z1) and a watchpoint (Z2–Z4) each take one mcontrol trigger, as OpenOCD spends
+ * them on real RISC-V hardware; software breakpoints (Z0) take none.
+ */
+export const triggerCount = (s: Session): number => s.machine.hart.csr.triggers.length
+const triggersInUse = (s: Session): number => s.hardwareBreakpoints.length + s.watchpoints.length
+
 const breakpointPacket = (s: Session, insert: boolean, body: string): Answer => {
   if (/^[5-9]/.test(body)) return answer(s, '')              // a breakpoint type this stub does not support
   const m = /^([0-4]),([0-9a-fA-F]+),([0-9a-fA-F]+)(;.*)?$/.exec(body)
@@ -284,13 +299,21 @@ const breakpointPacket = (s: Session, insert: boolean, body: string): Answer => 
   const addr = parseHexNumber(m[2])
   const kind = parseHexNumber(m[3])
   if (addr === undefined || kind === undefined) return answer(s, E_MALFORMED)
-  if (type <= 1) {
+  if (type === 0) {
     const others = s.breakpoints.filter((b) => b !== addr)
     return answer(withFields(s, { breakpoints: insert ? [...others, addr] : others }), 'OK')
+  }
+  // Inserting a hardware point already there takes no second trigger; past the hart's triggers: E1c.
+  const full = triggersInUse(s) >= triggerCount(s)
+  if (type === 1) {
+    const others = s.hardwareBreakpoints.filter((b) => b !== addr)
+    if (insert && others.length === s.hardwareBreakpoints.length && full) return answer(s, E_NO_TRIGGER)
+    return answer(withFields(s, { hardwareBreakpoints: insert ? [...others, addr] : others }), 'OK')
   }
   if (kind === 0n) return answer(s, E_MALFORMED)
   const w: Watchpoint = { kind: type === 2 ? 'watch' : type === 3 ? 'rwatch' : 'awatch', address: addr, length: kind }
   const others = s.watchpoints.filter((x) => !(x.kind === w.kind && x.address === w.address && x.length === w.length))
+  if (insert && others.length === s.watchpoints.length && full) return answer(s, E_NO_TRIGGER)
   return answer(withFields(s, { watchpoints: insert ? [...others, w] : others }), 'OK')
 }
 
