@@ -10,10 +10,12 @@ import { run } from '../machine/engine/run.ts'
 import { CommitLogWriter } from '../trace/engine/commit-log-writer.ts'
 import { type Advance, type Fault, type RedundancyOptions, DEFAULT_BANDWIDTH_MIB_S, protectedRun } from '../hypervisor/redundancy/failover.ts'
 import { type MigrationOptions, DEFAULT_DOWNTIME_MS, DEFAULT_INSN_RATE, DEFAULT_MAX_ROUNDS, DEFAULT_MIGRATION_BANDWIDTH_MIB_S, migrate } from '../hypervisor/redundancy/migration.ts'
+import { migrationPlotSpec } from '../hypervisor/redundancy/migration-plot.ts'
 import { type Snapshot, decodeSnapshot, encodeSnapshot } from '../hypervisor/redundancy/snapshot.ts'
 import { cannotRead, failInput } from './io.ts'
 import { withFastTranslation } from './engines.ts'
 import { openOutput, writeOutput } from './output.ts'
+import { renderSvg } from './plot.ts'
 import { type ProgramFlags, loadProgram, positiveInt, programOptions } from './program.ts'
 
 export interface RedundancyFlags {
@@ -164,6 +166,7 @@ interface MigrateFlags extends ProgramFlags {
   readonly insnRate: string
   readonly json?: boolean
   readonly logCommits?: string
+  readonly plot?: string
 }
 
 /**
@@ -186,7 +189,8 @@ export const registerMigrate = (program: Command): void => {
     .option('--insn-rate <n>', 'the source\'s steps per second of simulated time', String(DEFAULT_INSN_RATE))
     .option('--json', 'one JSON line per round and one for the stop-and-copy, on stdout')
     .option('--log-commits <file>', "write the migrated execution's commit log (Spike's --log-commits format) to FILE")
-    .action((path: string, opts: MigrateFlags) => {
+    .option('--plot <file.svg>', 'write an SVG chart of the pages per round and the downtime after each against the limit')
+    .action(async (path: string, opts: MigrateFlags) => {
       const maxSteps = positiveInt('--max-insns', opts.maxInsns)
       const at = count('--at', opts.at)
       const o: MigrationOptions = {
@@ -197,6 +201,7 @@ export const registerMigrate = (program: Command): void => {
         insnRate: positiveInt('--insn-rate', opts.insnRate),
       }
       const m0 = loadProgram(path, opts)
+      const plot = opts.plot === undefined ? undefined : openOutput('--plot', opts.plot)
       const parts: Uint8Array[] = []
       const writer = opts.logCommits === undefined ? undefined : new CommitLogWriter((b, n) => parts.push(b.slice(0, n)))
       const advance: Advance<undefined> = (from, n) => {
@@ -213,6 +218,7 @@ export const registerMigrate = (program: Command): void => {
         parts.reduce((off, p) => { log.set(p, off); return off + p.length }, 0)
         writeOutput(openOutput('--log-commits', opts.logCommits), log)
       }
+      if (plot !== undefined) writeOutput(plot, await renderSvg(migrationPlotSpec(mig, o)))
       const round3 = (x: number): number => Math.round(x * 1000) / 1000
       if (opts.json === true) {
         for (const r of mig.rounds) {

@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { migrate } from '../../../src/hypervisor/redundancy/migration.ts'
+import { type Round, migrate } from '../../../src/hypervisor/redundancy/migration.ts'
+import { migrationPlotRows, migrationPlotSpec } from '../../../src/hypervisor/redundancy/migration-plot.ts'
 import { sameMachine } from '../../../src/hypervisor/redundancy/same-state.ts'
 import { foldAdvance, loadGolden, spikeLog } from './programs.ts'
 
@@ -51,6 +52,44 @@ test('the CLI: hvdemo.elf migrated after step 500 writes Spike\'s log and exits 
     assert.equal([first.round, first.pages, first.bytes, first.durationMs, first.steps, first.throttle],
       [0, pages, pages * 4096, Math.round(ms * 1000) / 1000, Math.floor(ms / 1000 * 20_000), 0])
     assert.ok('stopAndCopy' in lines.at(-1)!)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+const roundOf = (index: number, pages: number, dirtyPages: number): Round =>
+  ({ index, pages, bytes: pages * 4096, durationMs: 0, steps: 0, dirtyPages, dirtyRate: 0, throttle: 0 })
+
+test('--plot rows: each round\'s pages, and the downtime stopping after it costs (its dirtied pages at the bandwidth); the stop-and-copy last', () => {
+  // At 1 MiB/s a page takes 4096 / 2^20 s = 3.90625 ms: 16 dirtied pages 62.5 ms, 4 pages 15.625 ms.
+  const mig = { rounds: [roundOf(0, 19, 16), roundOf(1, 16, 4)], final: { pages: 4, bytes: 4 * 4096, downtimeMs: 15.625, reason: 'converged' as const } }
+  assert.equal(migrationPlotRows(mig, { bandwidth: 1 << 20 }), [
+    { step: 'round 0', order: 0, pages: 19, downtimeMs: 62.5, phase: 'pre-copy' },
+    { step: 'round 1', order: 1, pages: 16, downtimeMs: 15.625, phase: 'pre-copy' },
+    { step: 'stop-and-copy', order: 2, pages: 4, downtimeMs: 15.625, phase: 'stop-and-copy' },
+  ])
+  const spec = migrationPlotSpec(mig, { bandwidth: 1 << 20, downtimeMs: 20 })
+  assert.match(JSON.stringify(spec), /"limitMs":20/)
+})
+
+test('the CLI: migrate --plot FILE.svg draws a bar per round and the stop-and-copy, and the limit; a bad --plot path is one line before any work', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'memvirt-migrate-plot-'))
+  try {
+    const svg = join(dir, 'm.svg')
+    const args = ['migrate', join(programs, 'hvdemo.elf'), '--isa', 'rv64imah_zicsr', '--at', '500', '--bandwidth', '1', '--downtime-ms', '1', '--insn-rate', '20000', '--json']
+    const r = spawnSync(process.execPath, [join(root, 'src/cli/bin.mjs'), ...args, '--plot', svg], { encoding: 'utf8', cwd: root })
+    assert.is(r.status, 0, r.stderr)
+    const rounds = r.stdout.trimEnd().split('\n').length - 1
+    const text = readFileSync(svg, 'utf8')
+    assert.ok(text.startsWith('<svg'))
+    const labels = [...text.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1])
+    for (let i = 0; i < rounds; i++) assert.is(labels.filter((l) => l === `round ${i}`).length, 2, `round ${i}`)  // one per panel
+    assert.is(labels.filter((l) => l === `round ${rounds}`).length, 0)
+    assert.ok(labels.includes('limit 1 ms'))
+    const bad = spawnSync(process.execPath, [join(root, 'src/cli/bin.mjs'), ...args, '--plot', join(dir, 'no-such', 'm.svg')], { encoding: 'utf8', cwd: root })
+    assert.is(bad.status, 2)
+    assert.is(bad.stdout, '')
+    assert.match(bad.stderr, /^memvirt migrate: cannot write .*m\.svg: no such file or directory \(ENOENT\)\n$/)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
