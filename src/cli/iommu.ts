@@ -13,7 +13,7 @@ import { REGISTER_LAYOUT } from '../iommu/registers.ts'
 import { type Event, type Step, runSteps } from '../iommu/steps.ts'
 import { pageSizeName } from '../iommu/walk-adapter.ts'
 import { failInput } from './io.ts'
-import { type IommuScenario, parseIommuScenario } from './iommu-scenario.ts'
+import { type IommuScenario, parseIommuScenario, rawScenarioText } from './iommu-scenario.ts'
 
 const h = (v: bigint): string => `0x${v.toString(16)}`
 
@@ -94,10 +94,11 @@ export const register = (program: Command): void => {
   program
     .command('iommu')
     .description('run a RISC-V IOMMU scenario (registers, commands, DMA requests) and explain every walk')
-    .argument('<scenario>', 'raw IOMMU scenario JSON file (schema: README, "memvirt iommu")')
+    .argument('<scenario>', 'IOMMU scenario JSON file, raw or structured (schema: README, "memvirt iommu")')
     .option('--json', 'print one JSON object per event (JSON lines) instead of text')
     .option('--cache <policy>', `IOMMU caches: ${CACHE_POLICIES.join(', ')}`, 'none')
-    .action((path: string, opts: { json?: boolean, cache: string }) => {
+    .option('--print-raw', 'print the scenario in the raw form (a structured scenario expanded) instead of running it')
+    .action((path: string, opts: { json?: boolean, cache: string, printRaw?: boolean }) => {
       if (!CACHE_POLICIES.includes(opts.cache as CachePolicy)) failInput(`--cache: expected one of ${CACHE_POLICIES.join(', ')}, got ${JSON.stringify(opts.cache)}`)
       let text: string
       try {
@@ -107,6 +108,7 @@ export const register = (program: Command): void => {
       }
       const s = parseIommuScenario(text, path)
       if (isLeft(s)) return failInput(s.left)
+      if (opts.printRaw === true) return void process.stdout.write(rawScenarioText(s.right.raw))
       process.stdout.write(renderIommuScenario(s.right, opts.json === true ? 'json' : 'text', opts.cache as CachePolicy))
     })
 }
