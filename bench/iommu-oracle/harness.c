@@ -4,10 +4,13 @@
 // events as `memvirt iommu --json` (translate responses raw, for run.ts to compare).
 //   reset CAPS FCTL | mem ADDR VALUE | wr OFF SIZE VALUE | rd OFF SIZE | mw ADDR VALUE
 //   cmd W0 W1 | tr DID PV PID ACCESS(0 read, 1 write, 2 execute) PRIV TYPE(0 untranslated, 1 ats, 2 translated) IOVA | end
+//   breq (as tr: adds a request to the benchmark list) | bench COUNT (COUNT translations cycling through the
+//   list, printing nothing but {"op":"bench","count":COUNT,"ns":elapsed}) — for bench/iommu.ts
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <inttypes.h>
+#include <time.h>
 #include "iommu.h"
 
 #define RAM_BASE 0x80000000ULL
@@ -80,6 +83,22 @@ void handle_virtual_interrupt_file_overlap(device_context_t *DC, uint64_t gpa, u
 
 static iommu_t iommu;
 
+/** A request of a `tr` or `breq` line. */
+static void request_of(const char *args, hb_to_iommu_req_t *req) {
+    unsigned did, pv, pid, access, priv, type; uint64_t iova;
+    sscanf(args, "%u %u %u %u %u %u %" SCNx64, &did, &pv, &pid, &access, &priv, &type, &iova);
+    memset(req, 0, sizeof *req);
+    req->device_id = did; req->pid_valid = pv; req->process_id = pid; req->priv_req = priv;
+    // PCIe carries Execute Requested only in the PASID prefix (untranslated requests: the bridge's attribute).
+    req->exec_req = access == 2 && (type == 0 || pv); req->no_write = access != 1;
+    req->tr.at = type == 0 ? ADDR_TYPE_UNTRANSLATED : type == 1 ? ADDR_TYPE_PCIE_ATS_TRANSLATION_REQUEST : ADDR_TYPE_TRANSLATED;
+    req->tr.iova = iova; req->tr.length = 4; req->tr.read_writeAMO = access == 1 ? WRITE : READ;
+}
+
+#define MAX_BENCH 64
+static hb_to_iommu_req_t bench_reqs[MAX_BENCH];
+static unsigned bench_n = 0;
+
 static void run_queue(int always) {
     uint64_t before_h = read_register(&iommu, 32, 4), before_c = read_register(&iommu, 72, 4);
     int took = 0;
@@ -138,15 +157,9 @@ int main(void) {
             write_register(&iommu, 36, 4, (cqt + 1) % entries);
             run_queue(1);
         } else if (!strcmp(op, "tr")) {
-            unsigned did, pv, pid, access, priv, type; uint64_t iova;
-            sscanf(line + 2, "%u %u %u %u %u %u %" SCNx64, &did, &pv, &pid, &access, &priv, &type, &iova);
-            hb_to_iommu_req_t req = {0};
+            hb_to_iommu_req_t req;
             iommu_to_hb_rsp_t rsp = {0};
-            req.device_id = did; req.pid_valid = pv; req.process_id = pid; req.priv_req = priv;
-            // PCIe carries Execute Requested only in the PASID prefix (untranslated requests: the bridge's attribute).
-            req.exec_req = access == 2 && (type == 0 || pv); req.no_write = access != 1;
-            req.tr.at = type == 0 ? ADDR_TYPE_UNTRANSLATED : type == 1 ? ADDR_TYPE_PCIE_ATS_TRANSLATION_REQUEST : ADDR_TYPE_TRANSLATED;
-            req.tr.iova = iova; req.tr.length = 4; req.tr.read_writeAMO = access == 1 ? WRITE : READ;
+            request_of(line + 2, &req);
             // The response is printed first; the stores it made were printed as they happened, so buffer them.
             fflush(stdout);
             char *buf = NULL; size_t len = 0;
@@ -161,6 +174,22 @@ int main(void) {
                    rsp.trsp.PPN, rsp.trsp.S, rsp.trsp.R, rsp.trsp.W, rsp.trsp.Exe, rsp.trsp.U, rsp.trsp.Priv, rsp.trsp.Global, rsp.trsp.PBMT, iommu.cause);
             fputs(buf, stdout);
             free(buf);
+        } else if (!strcmp(op, "breq")) {
+            if (bench_n < MAX_BENCH) request_of(line + 4, &bench_reqs[bench_n++]);
+        } else if (!strcmp(op, "bench")) {
+            unsigned long count = 0;
+            sscanf(line + 5, "%lu", &count);
+            in_scenario = 0;
+            struct timespec t0, t1;
+            clock_gettime(CLOCK_MONOTONIC, &t0);
+            for (unsigned long i = 0; i < count && bench_n > 0; i++) {
+                iommu_to_hb_rsp_t rsp = {0};
+                iommu_translate_iova(&iommu, &bench_reqs[i % bench_n], &rsp);
+            }
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            bench_n = 0;
+            printf("{\"op\":\"bench\",\"count\":%lu,\"ns\":%.0f}\n", count, (t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec));
+            fflush(stdout);
         } else if (!strcmp(op, "end")) {
             in_scenario = 0;
             printf("{\"op\":\"end\"}\n");

@@ -1,17 +1,14 @@
 // Differential oracle for `src/iommu` against the RISC-V IOMMU C reference model (outside `npm test`).
 // Builds the C model from a checkout given by IOMMU_REF_MODEL (…/iommu_ref_model/libiommu) together
-// with ./harness.c into a temporary directory — the model's code never enters this repository —
+// with ./harness.c into the temporary directory (build.ts) — the model's code never enters this repository —
 // generates random raw scenarios, runs each through both, and reports agreement on response status,
 // PPN and completion bits, cause, every IOMMU memory write (A/D, IOFENCE.C data, fault records),
 // command-queue state and register reads. memvirt runs with the C model's choices
 // (--cache refmodel, gvmaInvalidation and implicitGStageDirty = refmodel).
 //
 //   IOMMU_REF_MODEL=/path/to/iommu_ref_model/libiommu node --import tsx bench/iommu-oracle/run.ts [N] [SEED]
-import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { readdirSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { buildOracle } from './build.ts'
 import { phys } from '../../src/bits/address.ts'
 import { EXAMPLE_CAPABILITIES } from '../../src/iommu/capabilities.ts'
 import { encodeCommand, type Command } from '../../src/iommu/commands.ts'
@@ -194,10 +191,7 @@ const main = (): void => {
   if (lib === undefined) { console.error('set IOMMU_REF_MODEL to …/iommu_ref_model/libiommu'); process.exit(2) }
   const n = Number(process.argv[2] ?? 10000)
   state = Number(process.argv[3] ?? 12345) >>> 0 || 1
-  const dir = mkdtempSync(join(tmpdir(), 'iommu-oracle-'))
-  const bin = join(dir, 'harness')
-  const srcs = readdirSync(join(lib, 'src')).filter((f) => f.endsWith('.c')).map((f) => join(lib, 'src', f))
-  execFileSync('gcc', ['-O1', '-w', `-I${join(lib, 'include')}`, ...srcs, new URL('./harness.c', import.meta.url).pathname, '-o', bin])
+  const bin = buildOracle(lib)
   const scenarios = Array.from({ length: n }, generate)
   const run = spawnSync(bin, { input: scenarios.map(harnessLines).join(''), encoding: 'utf8', maxBuffer: 1 << 30 })
   const cLines = run.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>)

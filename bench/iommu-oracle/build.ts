@@ -1,0 +1,21 @@
+// Builds the RISC-V IOMMU C reference model with ./harness.c OUTSIDE the repository (the model's code
+// never enters it), at a fixed place in the temporary directory, so that bench/iommu.ts can time the
+// same binary the differential run used.
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+/** Where the oracle's harness binary is built (and where the IOMMU benchmark looks for it). */
+export const ORACLE_BINARY = join(tmpdir(), 'memvirt-iommu-oracle', 'harness')
+
+/** Compiles libiommu's sources from `lib` (…/iommu_ref_model/libiommu) with harness.c into ORACLE_BINARY. */
+export const buildOracle = (lib: string): string => {
+  mkdirSync(join(tmpdir(), 'memvirt-iommu-oracle'), { recursive: true })
+  const srcs = readdirSync(join(lib, 'src')).filter((f) => f.endsWith('.c')).map((f) => join(lib, 'src', f))
+  execFileSync('gcc', ['-O2', '-w', `-I${join(lib, 'include')}`, ...srcs, new URL('./harness.c', import.meta.url).pathname, '-o', ORACLE_BINARY])
+  return ORACLE_BINARY
+}
+
+/** The oracle's binary if a differential run has built it. */
+export const builtOracle = (): string | undefined => (existsSync(ORACLE_BINARY) ? ORACLE_BINARY : undefined)
