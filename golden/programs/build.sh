@@ -29,3 +29,4 @@ build loop        rv64i_zicsr
 build loop_short  rv64i_zicsr             loop --defsym SHORT=1
 build sigbasic    rv64ima_zicsr
 build sigvm       rv64ima_zicsr
+build calls       rv64ima_zicsr

@@ -98,7 +98,7 @@ test('a decoding error names the field: an unknown field', () => {
 })
 
 test('a decoding error names the field: an unknown kind, a bad target, a bad privilege', () => {
-  assert.is(errorOf('{"order":1,"kind":"halt","pc":"0x0"}'), 'field kind: expected "retired", "trap" or "wait", got "halt"')
+  assert.is(errorOf('{"order":1,"kind":"halt","pc":"0x0"}'), 'field kind: expected "retired", "trap", "wait", "call" or "return", got "halt"')
   assert.is(errorOf(faultJson.replace('"target":"HS"', '"target":"S"')), 'field target: expected one of "M", "HS", "VS", got "S"')
   assert.is(errorOf(lwJson.replace('"priv":1', '"priv":2')), 'field priv: expected one of 3, 1, 0, got 2')
 })

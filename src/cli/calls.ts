@@ -1,12 +1,14 @@
-// `memvirt run PROG --trace-calls [SYMBOLS…] [--calls-json]`: function entries with a0–a7, returns by ra, and
-// traps, from src/hypervisor/introspect/calls.ts, one line each on stderr (stdout is the program's), as text
-// (`memvirt call: …`) or JSON lines. Unknown symbols: one line, exit 2.
+// `memvirt run PROG --trace-calls [SYMBOLS…] [--calls-json]`: function entries with a0–a7, returns by ra and
+// sp, and traps, from src/hypervisor/introspect/calls.ts, one line each on stderr (stdout is the program's), as
+// text (`memvirt call: …`) or JSON lines; with `--trace FILE`, entries and returns are `call` and `return`
+// records of that JSONL trace instead (traps are its `trap` records already). Unknown symbols: one line, exit 2.
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { parseElf } from '../elf/elf.ts'
 import { type StepEvent } from '../cpu/event.ts'
 import { type Machine } from '../machine/machine.ts'
 import { type CallTracer, callJson, callText, callTracer, traceStep } from '../hypervisor/introspect/calls.ts'
+import { encodeCallLine } from '../trace/jsonl.ts'
 import { failInput } from './io.ts'
 import { type Watcher } from './integrity.ts'
 
@@ -20,12 +22,16 @@ export const callOptions = (cmd: Command): Command => cmd
   .option('--trace-calls [symbols...]', 'trace entries (a0–a7) and returns of these symbols (default: every function symbol), and traps, on stderr')
   .option('--calls-json', 'with --trace-calls: JSON lines instead of text')
 
-/** The call tracer the flags ask for, or undefined without --trace-calls. */
-export const callWatcher = (path: string, flags: CallFlags, m0: Machine, report: (line: string) => void): Watcher | undefined => {
+/**
+ * The call tracer the flags ask for, or undefined without --trace-calls. `traceLine`: where the run's JSONL
+ * trace goes (with --trace), which then takes the entries and returns instead of `report`.
+ */
+export const callWatcher = (path: string, flags: CallFlags, m0: Machine, report: (line: string) => void, traceLine?: (line: string) => void): Watcher | undefined => {
   if (flags.traceCalls === undefined || flags.traceCalls === false) {
     if (flags.callsJson === true) return failInput('--calls-json needs --trace-calls')
     return undefined
   }
+  if (traceLine !== undefined && flags.callsJson === true) return failInput('--calls-json and --trace: with --trace the calls are records of the trace')
   const elf = parseElf(new Uint8Array(readFileSync(path)))
   if (elf._tag === 'Left') return failInput(`${path}: ${elf.left.message}`)
   const t0 = callTracer(elf.right, flags.traceCalls === true ? [] : flags.traceCalls)
@@ -39,7 +45,14 @@ export const callWatcher = (path: string, flags: CallFlags, m0: Machine, report:
       const r = traceStep(tracer, before, ev, after, steps)
       tracer = r.tracer
       before = after
-      for (const e of r.events) report(flags.callsJson === true ? callJson(e) + '\n' : `memvirt call: ${callText(e)}\n`)
+      for (const e of r.events) {
+        if (traceLine !== undefined) {
+          const line = encodeCallLine(e)
+          if (line !== undefined) traceLine(line)
+        } else {
+          report(flags.callsJson === true ? callJson(e) + '\n' : `memvirt call: ${callText(e)}\n`)
+        }
+      }
     },
     finish: () => undefined,
   }

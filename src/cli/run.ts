@@ -86,7 +86,7 @@ export const register = (program: Command): void => {
       const trace = opts.trace === undefined ? undefined : openOutput('--trace', opts.trace)
       const signatureOut = signaturePath === undefined ? undefined : openOutput('+signature', signaturePath)
       // The integrity monitor and the call tracer see every step's event and the machine after it.
-      const watchers = path === undefined ? [] : [integrityWatcher(path, opts, m, (line) => process.stderr.write(line)), callWatcher(path, opts, m, (line) => process.stderr.write(line))]
+      const watchers = path === undefined ? [] : [integrityWatcher(path, opts, m, (line) => process.stderr.write(line)), callWatcher(path, opts, m, (line) => process.stderr.write(line), trace === undefined ? undefined : (line) => trace.text(line))]
         .filter((w): w is Watcher => w !== undefined)
       const watcher: Watcher | undefined = watchers.length === 0 ? undefined : {
         step: (ev, after) => { for (const w of watchers) w.step(ev, after) },

@@ -10,6 +10,7 @@ import { type MemRead, type MemWrite, type StepEvent, type TranslationCounts } f
 import { type Priv } from '../cpu/hart.ts'
 import { INTERRUPT_BIT, type TrapTarget } from '../cpu/trap.ts'
 import { csrName } from '../cpu/decode/csr-names.ts'
+import { type CallEvent } from '../hypervisor/introspect/calls.ts'
 
 // ---- the record ---------------------------------------------------------------------------------
 
@@ -85,7 +86,37 @@ export interface WaitRecord {
   readonly pc: bigint
 }
 
-export type TraceRecord = RetiredRecord | TrapRecord | WaitRecord
+/**
+ * A traced function's entry (`run --trace --trace-calls`, hypervisor/introspect/calls.ts): written after the
+ * record of the step that retired the instruction at the symbol's address, with the same `order`. `args`
+ * are a0–a7 before that instruction, `ra` and `sp` too (its return is found by them); `mode` as
+ * introspection names it (M, HS, S, U, VS, VU).
+ */
+export interface CallRecord {
+  readonly order: number
+  readonly kind: 'call'
+  readonly pc: bigint
+  readonly mode: CallMode
+  readonly symbol: string
+  readonly args: readonly bigint[]
+  readonly ra: bigint
+  readonly sp: bigint
+}
+
+/** A traced function's return: after the record of the step after which pc = its entry's ra and sp = its entry's sp. */
+export interface ReturnRecord {
+  readonly order: number
+  readonly kind: 'return'
+  readonly pc: bigint
+  readonly mode: CallMode
+  readonly symbol: string
+  readonly a0: bigint
+  readonly sp: bigint
+}
+
+export type CallMode = 'M' | 'HS' | 'S' | 'U' | 'VS' | 'VU'
+
+export type TraceRecord = RetiredRecord | TrapRecord | WaitRecord | CallRecord | ReturnRecord
 
 // ---- from a step event to a record ---------------------------------------------------------------
 
@@ -121,6 +152,24 @@ export const traceRecord = (ev: StepEvent, order: number): TraceRecord => {
   }
 }
 
+/**
+ * The trace record of a call tracer's entry or return event (its `step` is the record's `order`); a trap
+ * event has none, the step's own trap record being the trap.
+ */
+export const callRecord = (e: CallEvent): CallRecord | ReturnRecord | undefined => {
+  switch (e._tag) {
+    case 'Entry': return { order: e.step, kind: 'call', pc: e.pc, mode: e.mode as CallMode, symbol: e.symbol, args: e.args, ra: e.ra, sp: e.sp }
+    case 'Return': return { order: e.step, kind: 'return', pc: e.pc, mode: e.mode as CallMode, symbol: e.symbol, a0: e.value, sp: e.sp }
+    case 'Trap': return undefined
+  }
+}
+
+/** The call tracer's event a call or return record was written from (the inverse of `callRecord`). */
+export const callEventOf = (r: CallRecord | ReturnRecord): CallEvent =>
+  r.kind === 'call'
+    ? { _tag: 'Entry', step: r.order, symbol: r.symbol, pc: r.pc, mode: r.mode, args: r.args, ra: r.ra, sp: r.sp }
+    : { _tag: 'Return', step: r.order, symbol: r.symbol, pc: r.pc, mode: r.mode, value: r.a0, sp: r.sp }
+
 // ---- leaf codecs (the rest come from the codec kit, src/codec/) -------------------------------------
 
 /** A count or small number: a non-negative safe integer. */
@@ -150,13 +199,25 @@ export const TrapRecordC = exact('a trap record', {
 
 export const WaitRecordC = exact('a wait record', { order: CountC, kind: oneOf(['wait'] as const), pc: Hex64 })
 
+const CallModeC = oneOf<CallMode>(['M', 'HS', 'S', 'U', 'VS', 'VU'])
+
+export const CallRecordC = exact('a call record', {
+  order: CountC, kind: oneOf(['call'] as const), pc: Hex64, mode: CallModeC, symbol: Text,
+  args: list(Hex64, { min: 8, max: 8 }), ra: Hex64, sp: Hex64,
+})
+
+export const ReturnRecordC = exact('a return record', {
+  order: CountC, kind: oneOf(['return'] as const), pc: Hex64, mode: CallModeC, symbol: Text, a0: Hex64, sp: Hex64,
+})
+
 // The codecs' types are the record interfaces above (checked by the compiler here).
-const _sameTypes: [t.Type<RetiredRecord, unknown>, t.Type<TrapRecord, unknown>, t.Type<WaitRecord, unknown>] = [RetiredRecordC, TrapRecordC, WaitRecordC]
+const _sameTypes: [t.Type<RetiredRecord, unknown>, t.Type<TrapRecord, unknown>, t.Type<WaitRecord, unknown>, t.Type<CallRecord, unknown>, t.Type<ReturnRecord, unknown>] =
+  [RetiredRecordC, TrapRecordC, WaitRecordC, CallRecordC, ReturnRecordC]
 void _sameTypes
 
-const BY_KIND = { retired: RetiredRecordC, trap: TrapRecordC, wait: WaitRecordC } as const
+const BY_KIND = { retired: RetiredRecordC, trap: TrapRecordC, wait: WaitRecordC, call: CallRecordC, return: ReturnRecordC } as const
 type Kind = keyof typeof BY_KIND
-const isKind = (k: unknown): k is Kind => k === 'retired' || k === 'trap' || k === 'wait'
+const isKind = (k: unknown): k is Kind => typeof k === 'string' && Object.hasOwn(BY_KIND, k)
 
 /**
  * The trace record codec: a decoded record has bigints for 64-bit values, its JSON form hex strings.
@@ -170,7 +231,7 @@ export const TraceRecordC = new t.Type<TraceRecord, unknown, unknown>(
     const kind = typeof u === 'object' && u !== null ? (u as { kind?: unknown }).kind : undefined
     if (!isKind(kind)) {
       return typeof u === 'object' && u !== null && !Array.isArray(u)
-        ? t.failure(kind, t.appendContext(c, 'kind', t.unknown, kind), `expected "retired", "trap" or "wait", got ${showValue(kind)}`)
+        ? t.failure(kind, t.appendContext(c, 'kind', t.unknown, kind), `expected "retired", "trap", "wait", "call" or "return", got ${showValue(kind)}`)
         : t.failure(u, c, `expected a trace record (a JSON object), got ${showValue(u)}`)
     }
     return BY_KIND[kind].validate(u, c)
@@ -180,6 +241,8 @@ export const TraceRecordC = new t.Type<TraceRecord, unknown, unknown>(
       case 'retired': return RetiredRecordC.encode(a)
       case 'trap': return TrapRecordC.encode(a)
       case 'wait': return WaitRecordC.encode(a)
+      case 'call': return CallRecordC.encode(a)
+      case 'return': return ReturnRecordC.encode(a)
     }
   },
 )
@@ -189,6 +252,12 @@ export const TraceRecordC = new t.Type<TraceRecord, unknown, unknown>(
 /** One trace line: the step's record as JSON, fields in schema order, and a newline. */
 export const encodeTraceLine = (ev: StepEvent, order: number): string =>
   JSON.stringify(TraceRecordC.encode(traceRecord(ev, order))) + '\n'
+
+/** One trace line of a call tracer's entry or return event (undefined for its trap events). */
+export const encodeCallLine = (e: CallEvent): string | undefined => {
+  const r = callRecord(e)
+  return r === undefined ? undefined : JSON.stringify(TraceRecordC.encode(r)) + '\n'
+}
 
 /**
  * Decodes one trace line (with or without its newline). The error says where (`1:12: malformed JSON: …`,

@@ -64,8 +64,8 @@ test('psABI calling convention: an entry carries a0–a7 and ra; the return is f
   assert.is(ret.step, entry.step + 1)                           // addi, then ret returns
   assert.is(events.filter((e) => e._tag === 'Entry').length, 1)
   // a1 = 0x1020: Spike's reset vector sets a1 = its device-tree address (auipc t0, 0; addi a1, t0, 32)
-  assert.match(callText(entry), /^step \d+ M-mode call f\(a0=0x5, a1=0x1020, a2=0x0, .*a7=0x0\) ra 0x80000008$/)
-  assert.equal(JSON.parse(callJson(ret)), { event: 'return', step: ret.step, mode: 'M', symbol: 'f', pc: '0x80000008', a0: '0x6' })
+  assert.match(callText(entry), /^step \d+ M-mode call f\(a0=0x5, a1=0x1020, a2=0x0, .*a7=0x0\) ra 0x80000008 sp 0x0$/)
+  assert.equal(JSON.parse(callJson(ret)), { event: 'return', step: ret.step, mode: 'M', symbol: 'f', pc: '0x80000008', a0: '0x6', sp: '0x0' })
 })
 
 test('traps are events of the trace: sv39 CASE 3 stores to a read-only page, cause 15 with tval 0x40001010, taken to S', () => {
