@@ -27,6 +27,9 @@ build hvdemo      rv64imah_zicsr
 build iommu_dma   rv64ima_zicsr           # runs with --iommu (golden/iommu-program.golden.ts)
 build loop        rv64i_zicsr
 build loop_short  rv64i_zicsr             loop --defsym SHORT=1
+build pageloop_m  rv64i_zicsr             pageloop --defsym MODE=0   # bench/cpu.ts: the paged loop, M-mode
+build pageloop_s  rv64i_zicsr             pageloop --defsym MODE=1   # … S-mode under Sv39
+build pageloop_vs rv64ih_zicsr            pageloop --defsym MODE=2   # … VS-mode under Sv39 over Sv39x4
 build sigbasic    rv64ima_zicsr
 build sigvm       rv64ima_zicsr
 build calls       rv64ima_zicsr

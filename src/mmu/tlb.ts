@@ -173,7 +173,7 @@ export interface TlbKey<T extends TlbTag> {
 const NO_TRAIL: readonly TrailStep[] = []
 
 /** Does the cached entry grant this access now, with A (and D for a store) already set in every stage? */
-const usable = <T extends TlbTag>(e: TlbEntry<T>, key: TlbKey<T>, req: TranslationRequest): boolean => {
+export const usable = <T extends TlbTag>(e: TlbEntry<T>, key: TlbKey<T>, req: TranslationRequest): boolean => {
   const hlvx = req.hlvx === true
   const need = FLAG_A | (req.access === 'store' ? FLAG_D : 0)
   if (e.firstFlags >= 0) {
@@ -189,7 +189,8 @@ const usable = <T extends TlbTag>(e: TlbEntry<T>, key: TlbKey<T>, req: Translati
   return true
 }
 
-const matches = <T extends TlbTag>(e: TlbEntry<T>, vpn: number, t: T): boolean =>
+/** Is `e` an entry for page `vpn` in tag `t`'s space (its ASID, or global)? */
+export const matches = <T extends TlbTag>(e: TlbEntry<T>, vpn: number, t: T): boolean =>
   e.vpn === vpn && (e.tag === t || e.tag.space === t.space) && (e.global || e.tag.asid === t.asid)
 
 const setIndex = (tlb: { readonly config: TlbConfig }, vpn: number): number => vpn & (tlb.config.sets - 1)
@@ -211,7 +212,8 @@ const hitTranslation = (e: TlbEntry<TlbTag>, va: bigint): Translation => {
   }
 }
 
-const entryFor = <T extends TlbTag>(tag: T, vpn: number, tr: Translation): TlbEntry<T> => ({
+/** The entry a successful walk fills for page `vpn` under tag `t`. */
+export const entryFor = <T extends TlbTag>(tag: T, vpn: number, tr: Translation): TlbEntry<T> => ({
   vpn, tag,
   global: tr.first !== undefined && (tr.first.pte & PTE_G) !== 0n,
   paPage: (tr.pa as bigint) & ~0xfffn,

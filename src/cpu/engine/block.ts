@@ -4,6 +4,14 @@
 // definition in execute/base.ts comes to (RV64I, M, the compressed forms, FENCE as a no-op), on
 // registers held in a BigUint64Array (storing into it wraps mod 2^64, as `u64` does).
 //
+// Under address translation (`Translated`) pc values are virtual addresses: a block is compiled from the
+// physical page its first instruction was fetched from (the page a TLB entry points to), its loads and
+// stores look their virtual pages up through the engine's TLB fast paths (pages.ts: vlt/vst, each hit
+// stamping its TLB way as an LRU hit does, else vload/vstore, which go through the mirrored TLB), and
+// after each load or store the next instruction's fetch is made again (vft, else vfetch): the code's
+// entry is used after the data's, and the data access may have replaced it. Addresses at or above 2^52
+// are left to `step`.
+//
 // Everything a block does not do itself is left to `step`, which then raises the trap or does the
 // access: a block stops *before* an instruction that would trap or touch anything but RAM (misaligned
 // accesses, addresses outside RAM, PMP refusals, stores near tohost, jumps out of RAM or to a target
@@ -44,6 +52,17 @@ export interface Layout {
   readonly size: number
 }
 
+/** Which accesses translate: fetches (pc is a virtual address) and loads and stores (MPRV may differ). */
+export interface Translated {
+  readonly fetch: boolean
+  readonly data: boolean
+}
+
+export const UNTRANSLATED: Translated = { fetch: false, data: false }
+
+/** The first address a translated block leaves to `step` (virtual page numbers stay below 2^40). */
+export const VA_LIMIT = 2 ** 52
+
 export interface Block {
   readonly pc: number
   /** Instructions in the block; 0 when the first one is left to `step`. */
@@ -55,8 +74,9 @@ export interface Block {
   readonly source: Uint8Array
   /** The page object the block was last checked against. */
   page: DataView
-  /** RunMemory.epoch in which its bytes were last marked as code. */
+  /** RunMemory.epoch in which its bytes were last marked as code, and the RAM page marked. */
   epoch: number
+  marked: number
   /** Runs at most `max` (≥ 1) instructions; returns how many ran and leaves the next pc in core.pc. */
   readonly run: (max: number) => number
 }
@@ -166,7 +186,7 @@ const inRam = (layout: Layout, a: bigint): boolean => a >= BigInt(layout.base) &
  * The code of instruction number k of a block, at `pc`, or undefined when the block must stop before it
  * (it is left to `step`). `last` is set for control transfers, which end the block.
  */
-const emit = (insn: Insn, k: number, pc: bigint, start: bigint, isa: Isa, layout: Layout, logged: boolean): { code: string; last: boolean; log: LogCode } | undefined => {
+const emit = (insn: Insn, k: number, pc: bigint, start: bigint, isa: Isa, layout: Layout, tr: Translated, logged: boolean): { code: string; last: boolean; log: LogCode; access: boolean } | undefined => {
   const next = u64(pc + BigInt(insn.length))
   // Counts returned are `d +` the instructions of this pass (d: those of earlier passes of a self-loop).
   const stop = `{ c.pc = ${pc}; return d + ${k} }`             // leave this instruction to step
@@ -178,10 +198,12 @@ const emit = (insn: Insn, k: number, pc: bigint, start: bigint, isa: Isa, layout
     ? `d += ${k + 1}; max -= ${k + 1}; if (max > 0) continue; c.pc = ${target}; return d;`
     : done(`${target}`))
   const setRd = (rd: number, v: string): string => (rd === 0 ? '' : `x[${rd}] = ${v};`)
-  const jumpable = (t: bigint): boolean => inRam(layout, t) && (isa.c || (t & 2n) === 0n)
+  const jumpable = (t: bigint): boolean => (tr.fetch ? t < BigInt(VA_LIMIT) : inRam(layout, t)) && (isa.c || (t & 2n) === 0n)
   const check = (size: number): string => `o = a - ${layout.base}; if (o < 0 || o > ${layout.size - size} || (o & ${size - 1}) !== 0) ${stop}`
-  const out = (code: (log: string) => string, log: LogCode, last = false): { code: string; last: boolean; log: LogCode } =>
-    ({ code: code(logged ? log.code : ''), last, log })
+  // Translated: a below 2^52 and aligned; o = the page offset, p = the virtual page, i = its fast-path slot.
+  const vcheck = (size: number): string => `if (a < 0 || a >= ${VA_LIMIT} || (a & ${size - 1}) !== 0) ${stop} o = a & 4095; p = (a - o) / 4096; i = p & 255;`
+  const out = (code: (log: string) => string, log: LogCode, last = false, access = false): { code: string; last: boolean; log: LogCode; access: boolean } =>
+    ({ code: code(logged ? log.code : ''), last, log, access })
   switch (insn._tag) {
     case 'R': return out((log) => setRd(insn.rd, rValue(insn.op, insn.rs1, insn.rs2)) + log, logRd(k, insn.rd))
     case 'Shift': return out((log) => setRd(insn.rd, shiftValue(insn.op, insn.rs1, insn.shamt)) + log, logRd(k, insn.rd))
@@ -191,12 +213,17 @@ const emit = (insn: Insn, k: number, pc: bigint, start: bigint, isa: Isa, layout
       if (insn.op === 'jalr') {
         // The target is rs1 + imm with bit 0 cleared; only RAM targets are taken here.
         const align = isa.c ? '' : `if ((a & 2) !== 0) ${stop}`
-        return out((log) => `a = ${addr(insn.rs1, insn.imm)}; o = a - ${layout.base}; if (o < 0 || o >= ${layout.size}) ${stop} a -= a & 1; ${align} ${setRd(insn.rd, big(next))} ${log} ${done('a')}`,
+        const range = tr.fetch ? `if (a < 0 || a >= ${VA_LIMIT}) ${stop}` : `o = a - ${layout.base}; if (o < 0 || o >= ${layout.size}) ${stop}`
+        return out((log) => `a = ${addr(insn.rs1, insn.imm)}; ${range} a -= a & 1; ${align} ${setRd(insn.rd, big(next))} ${log} ${done('a')}`,
           logRd(k, insn.rd), true)
       }
       const load = LOAD[insn.op]
       if (load === undefined) return out((log) => setRd(insn.rd, iValue(insn.op, insn.rs1, insn.imm)) + log, logRd(k, insn.rd))
       const [size, value] = load
+      if (tr.data) {
+        return out((log) => `a = ${addr(insn.rs1, insn.imm)}; ${vcheck(size)} if (vlt[i] === p) { ts[vlw[i]] = ++ck[0]; dv = vlv[i] } else dv = mem.vload(p); if (dv === null) ${stop} ${insn.rd === 0 ? '' : value(insn.rd)} ${log}`,
+          logLoad(k, insn.rd), false, true)
+      }
       return out((log) => `a = ${addr(insn.rs1, insn.imm)}; ${check(size)} p = o >>> 12; i = p & 255; dv = rt[i] === p ? rv[i] : mem.load(p); if (dv === null) ${stop} ${insn.rd === 0 ? '' : value(insn.rd)} ${log}`,
         logLoad(k, insn.rd))
     }
@@ -204,6 +231,12 @@ const emit = (insn: Insn, k: number, pc: bigint, start: bigint, isa: Isa, layout
       const size = STORE[insn.op]!
       // A store the store TLB cannot take goes through mem.store: refused (left to step), or done over
       // code the block runs (the block ends after it).
+      if (tr.data) {
+        return out((log) => `a = ${addr(insn.rs1, insn.imm)}; ${vcheck(size)} s = 0; ` +
+            `if (vst[i] === p) { ts[vsw[i]] = ++ck[0]; dv = vsv[i]; ${storeCode('dv', 'o', size, insn.rs2)} } ` +
+            `else { s = mem.vstore(p, o, ${size}, ${reg(insn.rs2)}); if (s === 1) ${stop} } ${log} if (s !== 0) { ${done(`${next}`)} }`,
+          logStore(k, insn.rs2, size), false, true)
+      }
       return out((log) => `a = ${addr(insn.rs1, insn.imm)}; ${check(size)} p = o >>> 12; i = p & 255; s = 0; ` +
           `if (wt[i] === p) { dv = wv[i]; ${storeCode('dv', '(o & 4095)', size, insn.rs2)} } ` +
           `else { s = mem.store(o, ${size}, ${reg(insn.rs2)}); if (s === 1) ${stop} } ${log} if (s !== 0) { ${done(`${next}`)} }`,
@@ -233,20 +266,23 @@ export interface BlockLog {
 }
 
 /**
- * Compiles the block at `pc` (a RAM address) from `page` (the page holding it, whose first byte is at
- * RAM offset `pageOffset`) for this ISA and layout; with `log`, the block also writes the commit-log
- * line of every instruction it retires. Decoding uses the same memo and the same `implemented` test as
- * `step`.
+ * Compiles the block at `pc` (a RAM address, or a virtual one when fetches translate) from `page` (the
+ * page holding it, whose first byte is at RAM offset `pageOffset`) for this ISA, layout and translation;
+ * with `log`, the block also writes the commit-log line of every instruction it retires. Decoding uses
+ * the same memo and the same `implemented` test as `step`.
  */
-export const compile = (core: Core, page: DataView, pageOffset: number, pc: number, isa: Isa, layout: Layout, log?: BlockLog): Block => {
-  const start = pc - layout.base - pageOffset
-  const pageEnd = Math.min(PAGE_BYTES, layout.size - pageOffset)     // the page may end where RAM ends
+export const compile = (core: Core, page: DataView, pageOffset: number, pc: number, isa: Isa, layout: Layout, tr: Translated, log?: BlockLog): Block => {
+  const start = tr.fetch ? pc & (PAGE_BYTES - 1) : pc - layout.base - pageOffset
+  const pageEnd = tr.fetch ? PAGE_BYTES : Math.min(PAGE_BYTES, layout.size - pageOffset)     // the page may end where RAM ends
+  const pageVa = pc - start                                          // the address of the page's first byte (as fetched)
+  const codeVpn = pageVa / PAGE_BYTES
   const lines: string[] = []
   const prefixes: Uint8Array[] = []
   let off = start
   let end = start                                                    // end of the bytes compared on re-check
   let n = 0
   let transfer = false                                               // ended by a branch or jump
+  let afterAccess = false                                            // the last instruction was a translated load or store
   while (n < MAX_BLOCK && off + 2 <= pageEnd) {
     let bits = page.getUint16(off, true)
     let length: 2 | 4 = 2
@@ -257,10 +293,16 @@ export const compile = (core: Core, page: DataView, pageOffset: number, pc: numb
     }
     end = off + length
     const insn = decodeMemo(bits)
-    const at = BigInt(layout.base + pageOffset + off)
-    const out = implemented(insn, isa) ? emit(insn, n, at, BigInt(pc), isa, layout, log !== undefined) : undefined
+    const at = BigInt(pageVa + off)
+    const out = implemented(insn, isa) ? emit(insn, n, at, BigInt(pc), isa, layout, tr, log !== undefined) : undefined
     if (out === undefined) break
     if (n > 0) lines.push(`if (max === ${n}) { c.pc = ${at}; return d + ${n} }`)
+    // The fetch of an instruction after a translated load or store: a hit on the code's TLB entry, stamped
+    // after the data access's (else the fetch is looked up, and the block ends if it is not that entry).
+    if (tr.fetch && afterAccess) {
+      lines.push(`if (vft[${codeVpn & 255}] === ${codeVpn}) ts[vfw[${codeVpn & 255}]] = ++ck[0]; else if (!mem.vfetch(${codeVpn})) { c.pc = ${at}; return d + ${n} }`)
+    }
+    afterAccess = out.access
     lines.push(out.code)
     if (log !== undefined) prefixes.push(log.sink.prefix(log.priv, at, bits, length, out.log.head, out.log.rd))
     off += length
@@ -268,14 +310,15 @@ export const compile = (core: Core, page: DataView, pageOffset: number, pc: numb
     transfer = out.last
     if (transfer) break
   }
-  if (n > 0 && !transfer) lines.push(`c.pc = ${layout.base + pageOffset + off}; return d + ${n};`)
+  if (n > 0 && !transfer) lines.push(`c.pc = ${pageVa + off}; return d + ${n};`)
   const source = new Uint8Array(page.buffer, page.byteOffset + start, end - start).slice()
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the block compiler makes functions from the code it generates: that is the engine
   const run = n === 0 ? EMPTY : (new Function('c', 'L', 'P',
     'const x = c.x, xs = c.xs, x32 = c.x32, mem = c.mem, rt = mem.rt, rv = mem.rv, wt = mem.wt, wv = mem.wv, alu = c.alu;\n' +
+    'const vlt = mem.vlt, vlv = mem.vlv, vlw = mem.vlw, vst = mem.vst, vsv = mem.vsv, vsw = mem.vsw, vft = mem.vft, vfw = mem.vfw, ts = mem.ts, ck = mem.clock;\n' +
     `return function block_${pc.toString(16)}(max) {\nlet a = 0, o = 0, p = 0, i = 0, s = 0, d = 0, v = 0, dv = null;\nfor (;;) {\n${lines.join('\n')}\n}\n}`) as
     (c: Core, L: CommitSink | undefined, P: readonly Uint8Array[]) => (max: number) => number)(core, log?.sink, prefixes)
-  return { pc, n, off: start, len: off - start, source, page, epoch: -1, run }
+  return { pc, n, off: start, len: off - start, source, page, epoch: -1, marked: -1, run }
 }
 
 /** Does `page` still hold the bytes `b` was compiled from? */

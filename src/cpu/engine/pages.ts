@@ -14,11 +14,20 @@
 // and the bytes a running block was compiled from are marked; a store over marked bytes makes a fresh
 // copy of the page (a new identity, so every block compiled from the old one is re-checked) and tells
 // the running block to stop after the store.
+//
+// Under address translation the hart's TLB is mirrored for the call (mmu/engine/tlb-mirror.ts): every
+// access looks its page up there, in `step`'s order (the fetch, then the data access), so hits, LRU
+// order, fills and replacements — and with them every stale translation a missing fence leaves — are
+// the TLB's own. Three more direct-mapped tables, indexed by virtual page number, answer a hit without
+// the mirror's lookup (the access then stamps the entry's way itself, which is all an LRU hit changes);
+// a slot is dropped when its entry leaves the TLB or its page is copied.
 import { type PhysMemory, PAGE_BYTES, withPages } from '../../memory/memory.ts'
 import { pageAtMemo } from '../../memory/engine/page-views.ts'
 import { type Csrs, type Priv } from '../hart.ts'
 import { PAGE_FETCH, PAGE_LOAD, PAGE_STORE } from '../../memory/pmp.ts'
 import { pmpPageFlagsCached } from '../../memory/engine/pmp.ts'
+import { type TlbEntry } from '../../mmu/tlb.ts'
+import { TlbMirror } from '../../mmu/engine/tlb-mirror.ts'
 
 /** Entries in each software TLB (indexed by RAM page index mod TLB_SIZE). */
 export const TLB_SIZE = 256
@@ -32,6 +41,8 @@ const ZERO = new DataView(new ArrayBuffer(PAGE_BYTES))
 
 /** One RAM page as this call sees it. */
 export interface PageEntry {
+  /** Its index from the RAM base. */
+  readonly p: number
   /** The page's bytes now: a borrowed (immutable) trie page until `owned`. */
   dv: DataView
   /** A copy made in this call: stores may write it in place. */
@@ -87,17 +98,23 @@ export class RunMemory {
   private ramPn0 = 0
   private ramBase = 0n
   private csr: Csrs | undefined
+  /** The privileges PMP checks fetches and data accesses at (they differ under MPRV). */
   private priv: Priv = 3
+  private dataPriv: Priv = 3
+  /** RAM pages in the engine's region (its last one may be partial: translated accesses stop before it). */
+  private ramPages = 0
   /** tohost as a RAM offset (NaN when there is none): stores that touch it are left to `step`. */
   private tohostO = NaN
 
   /** Starts a call on `memory` (RAM at `ramBase`, page aligned) for a hart with these CSRs and privilege. */
-  begin(memory: PhysMemory, ramBase: bigint, csr: Csrs, priv: Priv, tohost: bigint | undefined): void {
+  begin(memory: PhysMemory, ramBase: bigint, ramSize: number, csr: Csrs, priv: Priv, dataPriv: Priv, tohost: bigint | undefined): void {
     this.base = memory
     this.ramBase = ramBase
     this.ramPn0 = Number(ramBase >> 12n)
+    this.ramPages = Math.floor(ramSize / PAGE_BYTES)
     this.csr = csr
     this.priv = priv
+    this.dataPriv = dataPriv
     this.tohostO = tohost === undefined ? NaN : Number(tohost - ramBase)
     this.reset()
   }
@@ -119,6 +136,9 @@ export class RunMemory {
     this.wt.fill(-1)
     this.ft.fill(-1)
     this.fe.fill(undefined)
+    this.vlt.fill(-1)
+    this.vst.fill(-1)
+    this.vft.fill(-1)
     this.epoch++
   }
 
@@ -144,6 +164,10 @@ export class RunMemory {
     this.rv.fill(ZERO)
     this.wv.fill(ZERO)
     this.fe.fill(undefined)
+    this.vlv.fill(ZERO)
+    this.vsv.fill(ZERO)
+    this.code = undefined
+    this.tlb.end()
   }
 
   /** The entry of RAM page p, made on first use. */
@@ -151,7 +175,10 @@ export class RunMemory {
     let e = this.entries.get(p)
     if (e === undefined) {
       const dv = pageAtMemo(this.base!, this.ramPn0 + p) ?? ZERO
-      e = { dv, owned: false, code: null, flags: pmpPageFlagsCached(this.csr!, this.priv, this.ramBase + BigInt(p) * BigInt(PAGE_BYTES)) }
+      const at = this.ramBase + BigInt(p) * BigInt(PAGE_BYTES)
+      const flags = pmpPageFlagsCached(this.csr!, this.priv, at)
+      e = { p, dv, owned: false, code: null,
+        flags: this.dataPriv === this.priv ? flags : (flags & PAGE_FETCH) | (pmpPageFlagsCached(this.csr!, this.dataPriv, at) & ~PAGE_FETCH) }
       this.entries.set(p, e)
     }
     return e
@@ -197,6 +224,7 @@ export class RunMemory {
     if (overCode || !e.owned) {
       e.dv = copyOf(e.dv)                 // a new identity: blocks compiled from the old page are re-checked
       e.owned = true
+      this.dropViews(p, true)
     }
     writeValue(e.dv, off, size, v)
     const i = p & TLB_MASK
@@ -217,6 +245,131 @@ export class RunMemory {
     e.code.fill(1, off, off + len)
     const i = p & TLB_MASK
     if (this.wt[i] === p) this.wt[i] = -1
+    this.dropViews(p, false)
+  }
+
+  /** The page a walk reads page-table entries from: this call's, for pages of its RAM region. */
+  pageView(pn: number): DataView | undefined {
+    const p = pn - this.ramPn0
+    return p >= 0 && p < this.ramPages ? this.entry(p).dv : pageAtMemo(this.base!, pn)
+  }
+
+  // ---- translated accesses ---------------------------------------------------------------------------
+
+  /** The hart's TLB during the call (begun by the engine when translation is on). */
+  readonly tlb = new TlbMirror((way, e) => this.dropWay(way, e))
+  /** Its stamps and clock: a hit of a fast path below stamps its way (`ts[way] = ++clock[0]`). */
+  readonly ts = this.tlb.ts
+  readonly clock = this.tlb.clock
+  /** Load fast path by virtual page: tag (vpn or −1), page, its RAM page index, the stamp cell of its TLB way. */
+  readonly vlt = new Float64Array(TLB_SIZE).fill(-1)
+  readonly vlv: DataView[] = new Array<DataView>(TLB_SIZE).fill(ZERO)
+  private readonly vlp = new Int32Array(TLB_SIZE)
+  readonly vlw = new Int32Array(TLB_SIZE)
+  /** Store fast path: only owned pages without code marks and away from tohost, as the store TLB. */
+  readonly vst = new Float64Array(TLB_SIZE).fill(-1)
+  readonly vsv: DataView[] = new Array<DataView>(TLB_SIZE).fill(ZERO)
+  private readonly vsp = new Int32Array(TLB_SIZE)
+  readonly vsw = new Int32Array(TLB_SIZE)
+  /** Fetch: the virtual page of the running block's code while its TLB entry is where it was fetched from. */
+  readonly vft = new Float64Array(TLB_SIZE).fill(-1)
+  readonly vfw = new Int32Array(TLB_SIZE)
+  /** The TLB entry the running block's code was fetched through. */
+  private code: TlbEntry | undefined
+
+  /** The entry in TLB way `way` leaves: the fast paths through it go. */
+  private dropWay(way: number, e: TlbEntry): void {
+    const i = e.vpn & TLB_MASK
+    if (this.vlt[i] === e.vpn && this.vlw[i] === this.tlb.hitCell(way)) this.vlt[i] = -1
+    if (this.vst[i] === e.vpn && this.vsw[i] === this.tlb.hitCell(way)) this.vst[i] = -1
+    if (this.vft[i] === e.vpn) this.vft[i] = -1
+  }
+
+  /** RAM page p has a new copy (or new code marks: `loads` false): the fast paths holding it go. */
+  private dropViews(p: number, loads: boolean): void {
+    for (let i = 0; i < TLB_SIZE; i++) {
+      if (this.vsp[i] === p) this.vst[i] = -1
+      if (loads && this.vlp[i] === p) this.vlt[i] = -1
+    }
+  }
+
+  /** The RAM page index of a TLB entry's physical page, or −1 outside the engine's (whole) RAM pages. */
+  private ramPageOf(t: TlbEntry): number {
+    const p = Number(t.paPage >> 12n) - this.ramPn0
+    return p >= 0 && p < this.ramPages ? p : -1
+  }
+
+  /** The page for a load from virtual page vp (filling the fast path), or null when `step` must do it. */
+  vload(vp: number): DataView | null {
+    const t = this.tlb.lookup(vp, 'load')
+    if (t === undefined) return null
+    const p = this.ramPageOf(t)
+    if (p < 0) return null
+    const e = this.entry(p)
+    if ((e.flags & PAGE_LOAD) === 0) return null
+    this.tlb.accept()
+    const i = vp & TLB_MASK
+    this.vlt[i] = vp
+    this.vlv[i] = e.dv
+    this.vlp[i] = p
+    this.vlw[i] = this.tlb.hitCell(this.tlb.lastWay)
+    return e.dv
+  }
+
+  /** A store of `size` bytes of v at offset off of virtual page vp that missed the fast path: as `store`. */
+  vstore(vp: number, off: number, size: number, v: bigint): number {
+    const t = this.tlb.lookup(vp, 'store')
+    if (t === undefined) return STORE_REFUSED
+    const p = this.ramPageOf(t)
+    if (p < 0) return STORE_REFUSED
+    const o = p * PAGE_BYTES + off
+    // (the checks `store` refuses for, made before the TLB changes)
+    if (this.touchesTohost(o, size) || (this.entry(p).flags & PAGE_STORE) === 0) return STORE_REFUSED
+    this.tlb.accept()
+    const r = this.store(o, size, v)
+    const e = this.entry(p)
+    if (e.owned && e.code === null && !this.touchesTohost(p * PAGE_BYTES, PAGE_BYTES)) {
+      const i = vp & TLB_MASK
+      this.vst[i] = vp
+      this.vsv[i] = e.dv
+      this.vsp[i] = p
+      this.vsw[i] = this.tlb.hitCell(this.tlb.lastWay)
+    }
+    return r
+  }
+
+  /**
+   * The entry of the RAM page a fetch from virtual page vp reads (the block engine's fetch of a block's
+   * first instruction), or undefined when `step` must do it.
+   */
+  vfetchPage(vp: number): PageEntry | undefined {
+    const t = this.tlb.lookup(vp, 'fetch')
+    if (t === undefined) return undefined
+    const p = this.ramPageOf(t)
+    if (p < 0) return undefined
+    const e = this.entry(p)
+    if ((e.flags & PAGE_FETCH) === 0) return undefined
+    this.tlb.accept()
+    this.code = t
+    const i = vp & TLB_MASK
+    this.vft[i] = vp
+    this.vfw[i] = this.tlb.hitCell(this.tlb.lastWay)
+    return e
+  }
+
+  /**
+   * The fetch of the next instruction of a running block from virtual page vp, after a data access took
+   * its fast path slot: true when it hits the entry the block was fetched through (the hit made); false
+   * (nothing changed) when the block must end there and the engine fetch anew.
+   */
+  vfetch(vp: number): boolean {
+    const t = this.tlb.lookup(vp, 'fetch', true)
+    if (t === undefined || t !== this.code) return false
+    this.tlb.accept()
+    const i = vp & TLB_MASK
+    this.vft[i] = vp
+    this.vfw[i] = this.tlb.hitCell(this.tlb.lastWay)
+    return true
   }
 
   /** The 8 bytes at RAM offset o (aligned) as this call sees them, or undefined outside RAM pages. */

@@ -1,8 +1,11 @@
 // `run`, and the fast engine behind it: the same machine and the same results as folding `step` (proved
-// by properties/cpu/step-run.prop.ts and fast-*.prop.ts), at block-compiler speed. While address
-// translation is off (M-mode, or satp = Bare, and V = 0) and no debug trigger is armed, straight runs of
-// RAM code are compiled into JavaScript functions (cpu/engine/block.ts) working on registers in a
-// BigUint64Array and on RAM pages borrowed from the persistent memory (cpu/engine/pages.ts). Whatever
+// by properties/cpu/step-run.prop.ts and fast-*.prop.ts), at block-compiler speed. While no debug trigger
+// is armed, straight runs of RAM code are compiled into JavaScript functions (cpu/engine/block.ts)
+// working on registers in a BigUint64Array and on RAM pages borrowed from the persistent memory
+// (cpu/engine/pages.ts), in every mode: with translation on (satp, vsatp and hgatp, V = 0 or 1, MPRV),
+// the hart's TLB is mirrored for the call and every access goes through it in step's order, walking
+// (without A/D updates) where step would walk, so hits, fills, replacements and stale entries are the
+// TLB's own, and the TLB is handed back as the fold of step leaves it. Whatever
 // a block does not do — CSRs, traps, AMOs, system instructions, devices, tohost, misaligned or refused accesses —
 // `step` does: the engine stops before such an instruction and hands back an ordinary Machine.
 //
@@ -17,14 +20,23 @@ import { type Machine, platform, stepped } from '../machine.ts'
 import { exitCommand, serviceHtif } from '../htif.ts'
 import { type PhysMemory, peek } from '../../memory/memory.ts'
 import { pageAtMemo } from '../../memory/engine/page-views.ts'
-import { phys } from '../../bits/address.ts'
-import { PRV_M, withCsrsAndReservation, resumed } from '../../cpu/hart.ts'
-import { MSTATUS_MPP, MSTATUS_MPRV, getField } from '../../cpu/csr/fields.ts'
+import { type VirtAddr, phys } from '../../bits/address.ts'
+import { type AccessMode, accessMode, withCsrsAndReservation, resumed } from '../../cpu/hart.ts'
+import { effectiveDataMode } from '../../cpu/csr/access.ts'
 import { pendingInterrupt } from '../../cpu/step.ts'
 import { alu } from '../../cpu/execute/alu.ts'
-import { type Block, type BlockLog, type CommitSink, type Core, type Layout, compile, sameSource } from '../../cpu/engine/block.ts'
-import { RunMemory } from '../../cpu/engine/pages.ts'
+import {
+  type Block, type BlockLog, type CommitSink, type Core, type Layout, type Translated, UNTRANSLATED, VA_LIMIT, compile, sameSource,
+} from '../../cpu/engine/block.ts'
+import { type PageEntry, RunMemory } from '../../cpu/engine/pages.ts'
 import { memoAccel } from '../../cpu/engine/accel.ts'
+import { PRIV_NAMES } from '../../cpu/translation-context.ts'
+import { type HartContext } from '../../cpu/translation-context.ts'
+import { untranslated } from '../../mmu/translate.ts'
+import { type Tlb } from '../../mmu/tlb.ts'
+import { mirrorable } from '../../mmu/engine/tlb-mirror.ts'
+import { translateFast } from '../../mmu/engine/fast-walk.ts'
+import { isRight } from '../../bits/either.ts'
 import { type Isa } from '../../cpu/isa.ts'
 import { type Observer, type RunLimits, type RunResult, foldSteps } from '../run.ts'
 import { endChunk, step } from '../step.ts'
@@ -91,16 +103,23 @@ const layoutOf = (m: Machine): Layout | undefined => {
   return { base: Number(ram.base), size: Number(ram.size) }
 }
 
-/** Translation off for fetch and data, no armed trigger, not at a batch start, not in WFI, inside a chunk. */
+/** No armed trigger, not at a batch start, not in WFI, inside a chunk. */
 const eligible = (m: Machine): boolean => {
-  const h = m.hart
-  const c = h.csr
   const p = m.platform
-  if (h.virt || p.batchStart || p.inWfi || p.chunk >= m.options.interleave) return false
-  if (h.priv === PRV_M) {
-    if ((c.mstatus & MSTATUS_MPRV) !== 0n && getField(c.mstatus, MSTATUS_MPP) !== 3n) return false
-  } else if (c.satp >> 60n !== 0n) return false
-  return c.triggers.every(([t1]) => t1 >> 60n !== 2n)
+  if (p.batchStart || p.inWfi || p.chunk >= m.options.interleave) return false
+  return m.hart.csr.triggers.every(([t1]) => t1 >> 60n !== 2n)
+}
+
+const translates = (m: Machine, mode: AccessMode): boolean => !untranslated(PRIV_NAMES[mode.priv]!, mode.virt, m.hart.csr.satp)
+
+/**
+ * The translation context of the mode that translates (fetches and data share it, or only data
+ * translates under MPRV), when the TLB can be mirrored and caches its translations (a tag); else undefined.
+ */
+const contextOf = (m: Machine, mode: AccessMode, isa: Isa, tlb: Tlb): HartContext | undefined => {
+  if (!mirrorable(tlb)) return undefined
+  const hc = tlb.engine.remember(m.hart.csr, mode.priv * 2 + (mode.virt ? 1 : 0), isa, memoAccel.context)
+  return hc.key.tag === undefined ? undefined : hc
 }
 
 /** Does tohost hold an exit command not yet noticed? Then the next store of any kind ends the run: `step` does it. */
@@ -122,9 +141,9 @@ let busy = false
 const caches = new Map<string, Map<number, Block>>()
 const loggedCaches = new WeakMap<CommitSink, Map<string, Map<number, Block>>>()
 const MAX_BLOCKS = 1 << 16
-const cacheFor = (isa: Isa, layout: Layout, log: BlockLog | undefined): Map<number, Block> => {
+const cacheFor = (isa: Isa, layout: Layout, tr: Translated, log: BlockLog | undefined): Map<number, Block> => {
   let tables = caches
-  let key = `${isa.c ? 'c' : ''}${isa.m ? 'm' : ''}:${layout.base}:${layout.size}`
+  let key = `${isa.c ? 'c' : ''}${isa.m ? 'm' : ''}:${layout.base}:${layout.size}:${tr.fetch ? 'F' : ''}${tr.data ? 'D' : ''}`
   if (log !== undefined) {
     let perSink = loggedCaches.get(log.sink)
     if (perSink === undefined) { perSink = new Map(); loggedCaches.set(log.sink, perSink) }
@@ -136,6 +155,9 @@ const cacheFor = (isa: Isa, layout: Layout, log: BlockLog | undefined): Map<numb
   return c
 }
 
+const FETCH_AND_DATA: Translated = { fetch: true, data: true }
+const DATA_ONLY: Translated = { fetch: false, data: true }
+
 const NONE = (m: Machine): { machine: Machine; steps: number } => ({ machine: m, steps: 0 })
 
 /**
@@ -146,20 +168,37 @@ const runBlocks = (m: Machine, budget: number, commits: CommitSink | undefined):
   if (busy || !LITTLE_ENDIAN || !eligible(m)) return NONE(m)
   const layout = layoutOf(m)
   const h = m.hart
-  if (layout === undefined || h.pc < BigInt(layout.base) || h.pc >= BigInt(layout.base + layout.size)) return NONE(m)
+  if (layout === undefined) return NONE(m)
+  const fetchMode = accessMode(h.priv, h.virt)
+  const dataMode = effectiveDataMode(h)
+  const tr: Translated = translates(m, fetchMode) ? FETCH_AND_DATA : translates(m, dataMode) ? DATA_ONLY : UNTRANSLATED
+  if (tr.fetch ? h.pc >= BigInt(VA_LIMIT) : h.pc < BigInt(layout.base) || h.pc >= BigInt(layout.base + layout.size)) return NONE(m)
   const isa = memoAccel.effectiveIsa(m.isa, h.csr.misa)
+  let hc: HartContext | undefined
+  if (tr.data) {
+    hc = contextOf(m, dataMode, isa, m.tlb)
+    if (hc === undefined || layout.size % 4096 !== 0) return NONE(m)
+  }
   const log: BlockLog | undefined = commits === undefined ? undefined : { sink: commits, priv: h.priv }
-  const cache = cacheFor(isa, layout, log)
+  const cache = cacheFor(isa, layout, tr, log)
   let pc = Number(h.pc)
   const first = cache.get(pc)
   // A known block that starts with an instruction for `step`: no need to set anything up.
-  if (first !== undefined && first.n === 0 && first.page === pageAtMemo(m.memory, Math.floor(pc / 4096))) return NONE(m)
+  if (!tr.fetch && first !== undefined && first.n === 0 && first.page === pageAtMemo(m.memory, Math.floor(pc / 4096))) return NONE(m)
   if (exitPending(m.memory, m.htif)) return NONE(m)
 
   const mem = core.mem
   busy = true
   try {
-    mem.begin(m.memory, BigInt(layout.base), h.csr, h.priv, m.htif.tohost)
+    mem.begin(m.memory, BigInt(layout.base), layout.size, h.csr, h.priv, dataMode.priv, m.htif.tohost)
+    if (hc !== undefined) {
+      const ctx = hc.ctx
+      const pages = (pn: number): DataView | undefined => mem.pageView(pn)
+      mem.tlb.begin(m.tlb, hc.key, (vpn, access) => {
+        const out = translateFast(m.memory, ctx, { va: (BigInt(vpn) << 12n) as VirtAddr, access }, pages)
+        return out !== undefined && isRight(out.result) ? out.result.right : undefined
+      })
+    }
     for (let i = 0; i < 32; i++) regs[i] = h.x[i]!                // (regs.set(h.x) takes the generic path: slower)
     const p0 = m.platform
     const interleave = m.options.interleave
@@ -167,18 +206,22 @@ const runBlocks = (m: Machine, budget: number, commits: CommitSink | undefined):
     let chunk = p0.chunk, batchStart = false
     let steps = 0
     while (steps < budget) {
-      const o = pc - layout.base
-      if (o < 0 || o >= layout.size) break
-      const p = o >>> 12
-      const e = mem.fetch(p)
+      let e: PageEntry | undefined
+      if (tr.fetch) {
+        e = mem.vfetchPage((pc - (pc & 4095)) / 4096)
+      } else {
+        const o = pc - layout.base
+        if (o < 0 || o >= layout.size) break
+        e = mem.fetch(o >>> 12)
+      }
       if (e === undefined) break
       let b = cache.get(pc)
       if (b === undefined || b.page !== e.dv) {
         if (b !== undefined && sameSource(b, e.dv)) b.page = e.dv
-        else { b = compile(core, e.dv, p * 4096, pc, isa, layout, log); cache.set(pc, b) }
+        else { b = compile(core, e.dv, e.p * 4096, pc, isa, layout, tr, log); cache.set(pc, b) }
       }
       if (b.n === 0) break
-      if (b.epoch !== mem.epoch) { mem.markCode(p, e, b.off, b.len); b.epoch = mem.epoch }
+      if (b.epoch !== mem.epoch || b.marked !== e.p) { mem.markCode(e.p, e, b.off, b.len); b.epoch = mem.epoch; b.marked = e.p }
       const k = b.run(Math.min(budget - steps, interleave - chunk))
       pc = core.pc
       if (k === 0) break
@@ -207,7 +250,7 @@ const runBlocks = (m: Machine, budget: number, commits: CommitSink | undefined):
     const n = BigInt(steps)
     const h1 = resumed(h, BigInt(pc), registersOf(regs), csr, reservation,
       countI ? h.instret + n : h.instret, countC ? h.cycle + n : h.cycle)
-    return { machine: stepped(m, h1, mem.commit(), m.tlb, htif, devices, platform(chunk, batchStart, false)), steps }
+    return { machine: stepped(m, h1, mem.commit(), hc === undefined ? m.tlb : mem.tlb.result(), htif, devices, platform(chunk, batchStart, false)), steps }
   } finally {
     mem.end()
     busy = false

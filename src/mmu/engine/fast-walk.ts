@@ -78,6 +78,8 @@ const ramOf = (map: MemoryMap): readonly number[] => {
  */
 interface Walk {
   readonly memory: PhysMemory
+  /** Where PTEs are read from, when not from `memory` itself (a caller's newer view of its pages). */
+  readonly pages: PageReader | undefined
   readonly ram: readonly number[]
   readonly ctx: TranslationContext
   /** The step-5 rules of the first stage and of the G-stage's final access (from the same functions the spec uses). */
@@ -119,8 +121,14 @@ const prepare = (ctx: TranslationContext): Prepared => {
   return p
 }
 
-const newWalk = (memory: PhysMemory, ctx: TranslationContext, p: Prepared, req: TranslationRequest): Walk => ({
-  memory, ram: ramOf(memory.map), ctx, firstRule: p.firstRule, gMxr: p.gMxr, access: req.access, hlvx: req.hlvx === true, steps: [], refs: 0,
+/**
+ * A view of memory's pages by page number (as `pageAtMemo` gives them; undefined reads as zeros): the block
+ * engine's pages during one call, which may be newer than the memory version it started from.
+ */
+export type PageReader = (pn: number) => DataView | undefined
+
+const newWalk = (memory: PhysMemory, ctx: TranslationContext, p: Prepared, req: TranslationRequest, pages: PageReader | undefined): Walk => ({
+  memory, pages, ram: ramOf(memory.map), ctx, firstRule: p.firstRule, gMxr: p.gMxr, access: req.access, hlvx: req.hlvx === true, steps: [], refs: 0,
   gRoot: 0, gScheme: undefined, gLimit: 0,
 })
 
@@ -162,7 +170,8 @@ const readPte = (w: Walk, pa: number): DataView | undefined | false => {
   for (let k = 0; k < r.length; k += 2) if (pa >= r[k]! && pa + 8 <= r[k + 1]!) { inRam = true; break }
   if (!inRam) return false
   if (w.ctx.physCheck !== undefined && !w.ctx.physCheck(phys(BigInt(pa)), 8, 'read')) return false
-  return pageAtMemo(w.memory, (pa - (pa & 0xfff)) / 4096)
+  const pn = (pa - (pa & 0xfff)) / 4096
+  return w.pages === undefined ? pageAtMemo(w.memory, pn) : w.pages(pn)
 }
 
 // Stage and purpose codes: indices into STAGES and PURPOSES.
@@ -245,9 +254,11 @@ const within = (vpn: number, offset: number, level: number): number => (vpn % PO
 
 /**
  * The fast translation, or undefined when this case is left to the readable walker (a fault, an A/D
- * update, Bare modes, attribute bits, addresses at or above 2^53).
+ * update, Bare modes, attribute bits, addresses at or above 2^53). With `pages`, PTEs are read through
+ * it instead of from `memory` (whose map still says where RAM is): whenever the fast path answers it
+ * writes nothing, so the answer is the readable walker's on the memory those pages make up.
  */
-export const translateFast = (memory: PhysMemory, ctx: TranslationContext, req: TranslationRequest): WalkOutcome | undefined => {
+export const translateFast = (memory: PhysMemory, ctx: TranslationContext, req: TranslationRequest, pages?: PageReader): WalkOutcome | undefined => {
   const va = req.va as bigint
   const need = F_A | (req.access === 'store' ? F_D : 0)
   const p = prepare(ctx)
@@ -259,7 +270,7 @@ export const translateFast = (memory: PhysMemory, ctx: TranslationContext, req: 
     if (!isCanonical(va, scheme)) return FAIL
     const root = Number(s1.root)
     if (root >= SAFE) return FAIL
-    const w = newWalk(memory, ctx, p, req)
+    const w = newWalk(memory, ctx, p, req, pages)
     const vpn = Number((va >> 12n) & VPN_MASK[scheme.levels])
     const leaf = walk(w, S, TRANSLATE, scheme, root, vpn, S_RULE, need)
     if (leaf === undefined) return FAIL
@@ -274,7 +285,7 @@ export const translateFast = (memory: PhysMemory, ctx: TranslationContext, req: 
   if (g === undefined) return FAIL
   const gRoot = Number(g.root)
   if (gRoot >= SAFE) return FAIL
-  const w = newWalk(memory, ctx, p, req)
+  const w = newWalk(memory, ctx, p, req, pages)
   w.gRoot = gRoot
   w.gScheme = g.scheme
   w.gLimit = G_LIMIT[g.scheme.levels]!

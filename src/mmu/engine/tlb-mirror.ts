@@ -1,0 +1,175 @@
+// The hart's TLB (mmu/tlb.ts) held in mutable form for one call of the block engine: the same entries,
+// the same order in every set, the same fills and replacements as threading the persistent TLB through
+// `lookupOrWalk` access by access — so that stale translations (a page table changed without a fence)
+// are served exactly as `step` serves them, and the TLB handed back equals the one the fold of `step`
+// ends with. Only what `lookupOrWalk` does without faulting and without writing memory is done here
+// (hits, and walks the fast walker answers: A and D already set); anything else is refused, and the
+// engine leaves that access to `step`, which then finds the TLB exactly as it would have.
+//
+// A set's order is kept as stamps instead of positions: each way has the time of its last use (LRU) or
+// of its fill (FIFO), from one clock; the set's order is the ways by stamp, newest first. A hit is then
+// one store of the next time (which compiled blocks make themselves, through `ts` and `clock`), and a
+// fill replaces the oldest way, exactly the entry `lookupOrWalk` lets fall off the end of the set.
+//
+// Local mutation only: the TLB it started from is never modified; `result` builds a new one.
+import { type AccessType } from '../faults.ts'
+import { type HartTag, type Tlb, type TlbEntry, type TlbKey, entryFor, matches, usable } from '../tlb.ts'
+import { type Translation, type TranslationRequest } from '../translate.ts'
+
+/** A walk that writes nothing: the translation of 4 KiB page `vpn`, or undefined (left to `step`). */
+export type QuietWalk = (vpn: number, access: AccessType) => Translation | undefined
+
+/** Most ways a mirror holds (sets × ways); larger TLBs are left to `step`. */
+export const MAX_WAYS = 4096
+/** The stamp cell a FIFO hit writes: never read (a FIFO hit changes nothing). */
+export const NO_WAY = MAX_WAYS
+
+const REQUESTS: Record<AccessType, TranslationRequest> = {
+  fetch: { va: 0n as TranslationRequest['va'], access: 'fetch' },
+  load: { va: 0n as TranslationRequest['va'], access: 'load' },
+  store: { va: 0n as TranslationRequest['va'], access: 'store' },
+}
+
+/** May the engine mirror this TLB? Its replacement must be one this file reproduces, and its size fit. */
+export const mirrorable = (tlb: Tlb): boolean =>
+  (tlb.config.replacement === 'lru' || tlb.config.replacement === 'fifo') && tlb.config.sets * tlb.config.ways <= MAX_WAYS &&
+  (tlb.config as { readonly reportStale?: boolean }).reportStale !== true
+
+/** What a lookup found: a way (hit) or a fresh entry to fill, with the way it goes to. */
+const NONE = 0, HIT = 1, FILL = 2
+
+export class TlbMirror {
+  /** Per way (set · ways + w): its entry (or undefined) and stamp (newer is larger). */
+  private entries: (TlbEntry | undefined)[] = []
+  readonly ts = new Float64Array(MAX_WAYS + 1)
+  /** The clock: the last stamp given. */
+  readonly clock = new Float64Array(1)
+  private tlb: Tlb | undefined
+  private key: TlbKey<HartTag> | undefined
+  private tag: HartTag | undefined
+  private walk: QuietWalk | undefined
+  private mask = 0
+  private nways = 0
+  private lru = true
+  /** Told about a way whose entry leaves (its fast paths must be dropped). */
+  private readonly dropped: (way: number, e: TlbEntry) => void
+
+  constructor(dropped: (way: number, e: TlbEntry) => void) {
+    this.dropped = dropped
+  }
+
+  /** Mirrors `tlb` for accesses under `key` (its tag defined: translation on), walking with `walk` on a miss. */
+  begin(tlb: Tlb, key: TlbKey<HartTag>, walk: QuietWalk): void {
+    this.tlb = tlb
+    this.key = key
+    this.tag = key.tag
+    this.walk = walk
+    this.mask = tlb.config.sets - 1
+    this.nways = tlb.config.ways
+    this.lru = tlb.config.replacement === 'lru'
+    const n = tlb.config.sets * this.nways
+    this.entries = new Array<TlbEntry | undefined>(n).fill(undefined)
+    // The sets in order, newest first: stamps −1, −2, … below every stamp the call gives.
+    tlb.sets.forEach((set, s) => set.forEach((e, w) => {
+      this.entries[s * this.nways + w] = e
+      this.ts[s * this.nways + w] = -1 - w
+    }))
+    this.clock[0] = 0
+    this.op = NONE
+  }
+
+  /** The TLB as the accesses so far have left it (each unchanged set, and the whole TLB if nothing changed, as it was). */
+  result(): Tlb {
+    const t = this.tlb!
+    let changed = false
+    const sets = t.sets.map((old, s) => {
+      const ways: number[] = []
+      for (let w = 0; w < this.nways; w++) if (this.entries[s * this.nways + w] !== undefined) ways.push(s * this.nways + w)
+      ways.sort((a, b) => this.ts[b]! - this.ts[a]!)
+      const set = ways.map((k) => this.entries[k]!)
+      if (set.length === old.length && set.every((e, i) => e === old[i])) return old
+      changed = true
+      return set
+    })
+    return changed ? { config: t.config, sets, engine: t.engine } : t
+  }
+
+  /** Drops what the call holds. */
+  end(): void {
+    this.tlb = undefined
+    this.entries = []
+    this.walk = undefined
+    this.fresh = undefined
+  }
+
+  /** The stamp cell a hit on `way` writes (NO_WAY under FIFO). */
+  hitCell(way: number): number {
+    return this.lru ? way : NO_WAY
+  }
+
+  // The change the last lookup would make, applied by `accept`: a hit on `way`, or `fresh` filled into `way`.
+  private op = NONE
+  private way = 0
+  private fresh: TlbEntry | undefined
+
+  /**
+   * The entry `lookupOrWalk` would answer this access to page `vpn` with, or undefined when that takes a
+   * fault or a walk that writes memory (or, with `hitOnly`, any walk). The change it makes to the TLB
+   * (LRU order, a fill and what it replaces) is only staged: `accept` makes it, once the engine knows it
+   * does the access itself; otherwise `step` does the access later and makes the change then.
+   */
+  lookup(vpn: number, access: AccessType, hitOnly = false): TlbEntry | undefined {
+    const t = this.tag!
+    const base = (vpn & this.mask) * this.nways
+    this.op = NONE
+    // The first matching entry in the set's order: the newest.
+    let best = -1
+    for (let w = base; w < base + this.nways; w++) {
+      const e = this.entries[w]
+      if (e !== undefined && matches(e, vpn, t) && (best < 0 || this.ts[w]! > this.ts[best]!)) best = w
+    }
+    if (best >= 0 && usable(this.entries[best]!, this.key!, REQUESTS[access])) {
+      this.op = HIT
+      this.way = best
+      return this.entries[best]
+    }
+    if (hitOnly) return undefined
+    const tr = this.walk!(vpn, access)
+    if (tr === undefined) return undefined
+    // The fill goes where a matching entry was, else to a free way, else over the oldest.
+    let way = -1
+    for (let w = base; w < base + this.nways; w++) {
+      const e = this.entries[w]
+      if (e === undefined || matches(e, vpn, t)) { way = w; break }
+      if (way < 0 || this.ts[w]! < this.ts[way]!) way = w
+    }
+    this.op = FILL
+    this.way = way
+    this.fresh = entryFor(t, vpn, tr)
+    return this.fresh
+  }
+
+  /** The way the last lookup's entry is in (after `accept`). */
+  get lastWay(): number { return this.way }
+
+  /** Makes the change the last lookup staged. */
+  accept(): void {
+    const op = this.op
+    this.op = NONE
+    if (op === HIT) {
+      if (this.lru) this.ts[this.way] = ++this.clock[0]!
+    } else if (op === FILL) {
+      const t = this.tag!
+      const fresh = this.fresh!
+      const base = this.way - (this.way % this.nways)
+      // Every matching entry leaves (lookupOrWalk filters them out), and whatever was in the way.
+      for (let w = base; w < base + this.nways; w++) {
+        const e = this.entries[w]
+        if (e !== undefined && (w === this.way || matches(e, fresh.vpn, t))) { this.dropped(w, e); this.entries[w] = undefined }
+      }
+      this.entries[this.way] = fresh
+      this.ts[this.way] = ++this.clock[0]!
+      this.fresh = undefined
+    }
+  }
+}
