@@ -59,10 +59,11 @@ void iommu_to_hb_do_global_observability_sync(uint8_t PR, uint8_t PW) { (void)PR
 void send_msg_iommu_to_hb(ats_msg_t *msg) { (void)msg; }
 
 // The request attributes: read, write (ATS: unless no-write), execute (untranslated, or with a PASID), privilege.
+// A read-for-execute (untranslated, or translated with T2GPA) is checked for X alone, as memvirt checks it.
 void get_attribs_from_req(hb_to_iommu_req_t *req, uint8_t *read, uint8_t *write, uint8_t *exec, uint8_t *priv) {
     int is_read = req->tr.read_writeAMO == READ;
     *exec = is_read && req->exec_req && (req->tr.at == ADDR_TYPE_UNTRANSLATED || req->pid_valid);
-    *read = (is_read && req->exec_req && req->tr.at == ADDR_TYPE_UNTRANSLATED) ? 0 : is_read;
+    *read = (is_read && req->exec_req && req->tr.at != ADDR_TYPE_PCIE_ATS_TRANSLATION_REQUEST) ? 0 : is_read;
     *write = req->tr.read_writeAMO == WRITE;
     if (req->tr.at == ADDR_TYPE_PCIE_ATS_TRANSLATION_REQUEST && req->no_write == 0) *write = 1;
     *priv = (req->pid_valid && req->priv_req) ? S_MODE : U_MODE;

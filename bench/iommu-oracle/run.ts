@@ -13,7 +13,7 @@ import { phys } from '../../src/bits/address.ts'
 import { EXAMPLE_CAPABILITIES } from '../../src/iommu/capabilities.ts'
 import { encodeCommand, type Command } from '../../src/iommu/commands.ts'
 import { DEFAULT_OPTIONS, resetIommu } from '../../src/iommu/iommu.ts'
-import { runSteps, type Step } from '../../src/iommu/steps.ts'
+import { type Event, runSteps, type Step } from '../../src/iommu/steps.ts'
 import { eventJson } from '../../src/cli/iommu.ts'
 import { emptyMemory, poke } from '../../src/memory/memory.ts'
 import { defaultMemoryMap } from '../../src/memory/memory-map.ts'
@@ -41,34 +41,40 @@ const generate = (): Scenario => {
   const mem: [bigint, bigint][] = []
   const ptes: bigint[] = []
   const mode = pick([2, 3, 4])
+  // A third of the scenarios have MSI_FLAT: extended (64-byte) device contexts and the 6/9/9 device_id split.
+  const msiFlat = chance(0.33)
   const devices: number[] = []
   for (let d = 0; d < 1 + int(3); d++) {
-    const id = mode === 2 ? int(128) : mode === 3 ? int(1 << 16) : int(1 << 24)
+    const id = msiFlat
+      ? (mode === 2 ? int(64) : mode === 3 ? int(1 << 15) : int(1 << 24))
+      : (mode === 2 ? int(128) : mode === 3 ? int(1 << 16) : int(1 << 24))
     if (devices.includes(id)) continue
     devices.push(id)
     const area = 0x8100_0000n + BigInt(d) * 0x100_0000n
     // DC location: walk the DDT levels, allocating non-leaf tables in this device's area.
-    const ddi = [id & 0x7f, (id >> 7) & 0x1ff, (id >> 16) & 0xff]
+    const ddi = msiFlat ? [id & 0x3f, (id >> 6) & 0x1ff, (id >> 15) & 0x1ff] : [id & 0x7f, (id >> 7) & 0x1ff, (id >> 16) & 0xff]
     let table = DDT
     for (let lvl = mode - 2; lvl >= 1; lvl--) {
       const next = area + 0xe0_0000n + BigInt(lvl) * 0x1000n
       mem.push([table + BigInt(ddi[lvl]!) * 8n, pte(next, V)])
       table = next
     }
-    const dcAt = table + BigInt(ddi[0]!) * 32n
+    const dcAt = table + BigInt(ddi[0]!) * (msiFlat ? 64n : 32n)
     const gOn = chance(0.6), pdtv = chance(0.3)
     const enAts = chance(0.4), t2gpa = enAts && gOn && chance(0.3)
     const tc = (chance(0.95) ? 1n : 0n) | (enAts ? 2n : 0n) | (t2gpa ? 8n : 0n) | (chance(0.15) ? 16n : 0n) | (pdtv ? 32n : 0n) |
       (chance(0.4) ? 128n : 0n) | (chance(0.4) ? 256n : 0n) | (pdtv && chance(0.3) ? 512n : 0n)
     const gscid = BigInt(1 + int(3)), pscid = BigInt(1 + int(3))
     const gRoot = area, firstRootGpa = 0x30_0000n
-    const iohgatp = gOn ? (pick([8n, 9n]) << 60n) | (gscid << 44n) | (gRoot >> 12n) : 0n
+    const iohgatp = gOn ? (pick([8n, 9n, 10n]) << 60n) | (gscid << 44n) | (gRoot >> 12n) : 0n
     const gMode = Number(iohgatp >> 60n)
     // G-stage: GPA [0, 4 MiB): L1 entries 0, 1 random (2 MiB leaf or sparse L0), entry 1 also holds the first-stage tables region.
     const spa = (gpa: bigint): bigint => (gOn ? area + 0x40_0000n + gpa : gpa) // where a GPA lands when G maps it linearly
     if (gOn) {
       let l1 = gRoot + 0x4000n
-      if (gMode === 9) { mem.push([gRoot, pte(gRoot + 0x8000n, V)]); mem.push([gRoot + 0x8000n, pte(l1, V)]) } else mem.push([gRoot, pte(l1, V)])
+      // Sv48x4 and Sv57x4: one and two more levels above, at index 0 (GPAs below 4 MiB).
+      if (gMode === 10) { mem.push([gRoot, pte(gRoot + 0x9000n, V)]); mem.push([gRoot + 0x9000n, pte(gRoot + 0x8000n, V)]); mem.push([gRoot + 0x8000n, pte(l1, V)]) }
+      else if (gMode === 9) { mem.push([gRoot, pte(gRoot + 0x8000n, V)]); mem.push([gRoot + 0x8000n, pte(l1, V)]) } else mem.push([gRoot, pte(l1, V)])
       for (let j = 0; j < 2; j++) {
         const at = l1 + BigInt(j) * 8n
         if (j === 1 || chance(0.5)) { const v = pte(spa(BigInt(j) * 0x20_0000n), j === 1 ? (V | R | W | U | A | D) : randomLeafFlags()); mem.push([at, v]); ptes.push(at) }
@@ -86,28 +92,45 @@ const generate = (): Scenario => {
     const fs = (off: bigint): bigint => rootGpa + off
     const where = (off: bigint): bigint => (gOn ? spa(firstRootGpa + off) : fsAt(firstRootGpa + off))
     mem.push([where(8n), pte(fs(0x1000n), V)])
+    // Sv48 and Sv57 first stages: one and two more levels above the Sv39 root, at index 0.
+    mem.push([where(0x4000n), pte(fs(0n), V)], [where(0x5000n), pte(fs(0x4000n), V)])
+    const firstAtp = (): bigint => { const m = pick([8n, 8n, 9n, 10n]); return (m << 60n) | (fs(m === 8n ? 0n : m === 9n ? 0x4000n : 0x5000n) >> 12n) }
     mem.push([where(0x1000n), pte(fs(0x2000n), V)])
     const bigLeaf = where(0x1008n)
     mem.push([bigLeaf, pte(gOn ? 0n : 0x8000_0000n + area - 0x8000_0000n + 0x20_0000n, randomLeafFlags())]); ptes.push(bigLeaf)
     for (let k = 0; k < 8; k++) {
       const at = where(0x2000n + BigInt(k) * 8n)
-      const target = gOn ? BigInt(int(512)) * 0x1000n : area + 0x10_0000n + BigInt(int(256)) * 0x1000n
+      const target = gOn ? (msiFlat && chance(0.3) ? 0x10_0000n + BigInt(int(5)) * 0x1000n : BigInt(int(512)) * 0x1000n) : area + 0x10_0000n + BigInt(int(256)) * 0x1000n
       mem.push([at, pte(target, randomLeafFlags())]); ptes.push(at)
     }
     let fsc: bigint
     if (pdtv) {
-      // PD8 directory at GPA 0x30_8000 with PCs for process ids 0–3.
-      fsc = (1n << 60n) | ((gOn ? firstRootGpa + 0x8000n : where(0x8000n)) >> 12n)
+      // PD8, PD17 or PD20 directory: the PC table at +0x8000 (process ids 0–3), PD17's root at +0x9000, PD20's at +0xa000.
+      const pdMode = pick([1n, 1n, 2n, 3n])
+      mem.push([where(0x9000n), pte(fs(0x8000n), V)], [where(0xa000n), pte(fs(0x9000n), V)])
+      fsc = (pdMode << 60n) | (fs(pdMode === 1n ? 0x8000n : pdMode === 2n ? 0x9000n : 0xa000n) >> 12n)
       for (let p = 0; p < 4; p++) {
         const at = where(0x8000n + BigInt(p) * 16n)
         mem.push([at, chance(0.9) ? 1n | (chance(0.5) ? 2n : 0n) | (chance(0.5) ? 4n : 0n) | (pscid << 12n) : 0n])
-        mem.push([at + 8n, chance(0.8) ? (8n << 60n) | (rootGpa >> 12n) : 0n])
+        mem.push([at + 8n, chance(0.8) ? firstAtp() : 0n])
       }
-    } else fsc = chance(0.8) ? (8n << 60n) | (rootGpa >> 12n) : 0n
+    } else fsc = chance(0.8) ? firstAtp() : 0n
     mem.push([dcAt, tc], [dcAt + 8n, iohgatp], [dcAt + 16n, pscid << 12n], [dcAt + 24n, fsc])
+    if (msiFlat) {
+      // Flat MSI page table at SPA area + 0xd0_0000: 4 interrupt files (mask 0x3) at GPA pages 0x100–0x103
+      // (inside the G-stage's first 2 MiB), PTEs basic-translate mode with some invalid, MRIF or reserved.
+      const msiOn = chance(0.8)
+      const msiTable = area + 0xd0_0000n
+      mem.push([dcAt + 32n, msiOn ? (1n << 60n) | (msiTable >> 12n) : 0n], [dcAt + 40n, 3n], [dcAt + 48n, 0x100n], [dcAt + 56n, 0n])
+      for (let f = 0; f < 4; f++) {
+        const kind = rnd()
+        const msiPte = kind < 0.75 ? pte(area + 0xc0_0000n + BigInt(f) * 0x1000n, V | 6n) : kind < 0.85 ? 0n : kind < 0.95 ? pte(area + 0xc0_0000n, V | 2n) : pte(area, V | 6n | 8n)
+        mem.push([msiTable + BigInt(f) * 16n, msiPte]); ptes.push(msiTable + BigInt(f) * 16n)
+      }
+    }
   }
   const steps: Step[] = [
-    { op: 'write-register', offset: 40, size: 8, value: BigInt(int(3)) | ((FQ >> 12n) << 10n) },
+    { op: 'write-register', offset: 40, size: 8, value: BigInt(pick([0, 0, 1, 2])) | ((FQ >> 12n) << 10n) },
     { op: 'write-register', offset: 76, size: 4, value: 1n },
     { op: 'write-register', offset: 24, size: 8, value: 3n | ((CQ >> 12n) << 10n) },
     { op: 'write-register', offset: 72, size: 4, value: 1n },
@@ -120,7 +143,7 @@ const generate = (): Scenario => {
       steps.push({
         op: 'translate', deviceId: chance(0.9) ? pick(devices) : int(1 << 24), ...(pv ? { processId: chance(0.9) ? int(4) : int(1 << 20) } : {}),
         access: pick(['read', 'write', 'execute'] as const), privileged: chance(0.3), type: pick(['untranslated', 'untranslated', 'ats', 'translated'] as const),
-        iova: chance(0.5) ? 0x4000_0000n + BigInt(int(8)) * 0x1000n + BigInt(int(4096)) : chance(0.5) ? 0x4020_0000n + BigInt(int(0x20_0000)) : BigInt(int(0x40_0000)),
+        iova: chance(0.1) ? 0x10_0000n + BigInt(int(5)) * 0x1000n + BigInt(int(4096)) : chance(0.5) ? 0x4000_0000n + BigInt(int(8)) * 0x1000n + BigInt(int(4096)) : chance(0.5) ? 0x4020_0000n + BigInt(int(0x20_0000)) : BigInt(int(0x40_0000)),
       })
     } else if (r < 0.75 && ptes.length > 0) {
       const at = pick(ptes)
@@ -135,9 +158,11 @@ const generate = (): Scenario => {
       ])()
       const words = encodeCommand(c)
       steps.push({ op: 'command', words: chance(0.05) ? [words[0] | (1n << 11n), words[1]] : words })
-    } else steps.push({ op: 'read-register', offset: pick([52, 72, 76, 84]), size: 4 })
+    } else if (r < 0.94) steps.push({ op: 'read-register', offset: pick([52, 72, 76, 84]), size: 4 })
+    else if (r < 0.97) steps.push({ op: 'write-register', offset: 48, size: 4, value: BigInt(int(4)) })          // software consumes records (fqh)
+    else steps.push({ op: 'write-register', offset: 76, size: 4, value: 1n | (1n << 9n) })                      // fqen, clear fqof (RW1C)
   }
-  return { caps: EXAMPLE_CAPABILITIES, memory: mem, steps, ptes }
+  return { caps: msiFlat ? EXAMPLE_CAPABILITIES | (1n << 22n) : EXAMPLE_CAPABILITIES, memory: mem, steps, ptes }
 }
 
 // ---- running both --------------------------------------------------------------------------------------
@@ -157,10 +182,35 @@ const harnessLines = (s: Scenario): string => {
   return out.join('\n') + '\n'
 }
 
+/** What the scenarios exercised, counted from memvirt's events (so a widening of the generator shows). */
+const coverage = new Map<string, number>()
+const count = (what: string): void => { coverage.set(what, (coverage.get(what) ?? 0) + 1) }
+const tally = (events: readonly Event[]): void => {
+  for (const e of events) {
+    if (e.op === 'register' && e.offset === 76 && ((e.value >> 9n) & 1n) === 1n) count('fqcsr read with fqof = 1 (queue overflowed)')
+    if (e.op !== 'translate') continue
+    const { response: r, explanation: x } = e.outcome
+    const ok = r.status === 'success' && r.fault === undefined
+    if (x.notes.some((n) => n.includes('virtual interrupt file'))) count('MSI flat translation, success')
+    if (r.fault !== undefined && r.fault.cause >= 261 && r.fault.cause <= 263 && r.fault.reason.startsWith('MSI')) count(`MSI fault ${r.fault.cause}`)
+    const pdtLevels = Math.max(-1, ...x.directory.filter((d) => d.table === 'PDT').map((d) => d.level))
+    if (ok && pdtLevels === 1) count('PD17 walk, success')
+    if (ok && pdtLevels === 2) count('PD20 walk, success')
+    const firstTop = Math.max(-1, ...x.trail.filter((t) => t.stage !== 'G' && t.purpose === 'translate').map((t) => t.level))
+    const gTop = Math.max(-1, ...x.trail.filter((t) => t.stage === 'G').map((t) => t.level))
+    if (ok && firstTop === 3) count('Sv48 first stage, success')
+    if (ok && firstTop === 4) count('Sv57 first stage, success')
+    if (ok && gTop === 3) count('Sv48x4 G-stage, success')
+    if (ok && gTop === 4) count('Sv57x4 G-stage, success')
+  }
+}
+
 const ours = (s: Scenario): Record<string, unknown>[] => {
   const memory = s.memory.reduce((m, [a, v]) => poke(m, phys(a), 8, v), emptyMemory(defaultMemoryMap))
   const iommu = resetIommu(s.caps, 0n, { ...DEFAULT_OPTIONS, cache: 'refmodel', gvmaInvalidation: 'refmodel', implicitGStageDirty: 'refmodel' })
-  return runSteps(iommu, memory, s.steps).events.filter((e) => e.op !== 'fault-record').map((e) => JSON.parse(eventJson(e)) as Record<string, unknown>)
+  const events = runSteps(iommu, memory, s.steps).events
+  tally(events)
+  return events.filter((e) => e.op !== 'fault-record').map((e) => JSON.parse(eventJson(e)) as Record<string, unknown>)
 }
 
 /** A C-model translate line normalised to memvirt's fields (PA page for untranslated/translated, completion for ATS). */
@@ -218,6 +268,7 @@ const main = (): void => {
     kinds.set(key, { count: (prev?.count ?? 0) + 1, example: prev?.example ?? `scenario ${i}: C ${a[idx]} / memvirt ${b[idx]}` })
   }
   console.log(`agreement: ${agree} of ${n} scenarios (${((100 * agree) / n).toFixed(2)} %)`)
+  console.log(`coverage (memvirt's events): ${[...coverage.entries()].map(([k, v]) => `${k} ${v}`).join('; ')}`)
   for (const [key, v] of [...kinds.entries()].sort((x, y) => y[1].count - x[1].count)) console.log(`${v.count}× ${key}\n    e.g. ${v.example}`)
 }
 

@@ -297,6 +297,18 @@ test('ATS: permissions missing from the page are reported 0 instead of faulting 
   assert.is(o.response.ats!.r, true); assert.is(o.response.ats!.w, false)
   assert.is(o.records.length, 0)
 })
+test('ATS write intent under SADE, leaf W = 1 with A = D = 0: one PTE update sets A and D together (Priv. ISA step 8: A, and D for a store, in one update), and the completion grants W', () => {
+  const o = run(setup(sv39Dc(TC.EN_ATS | TC.SADE), makePte(0x8030_0000n, PTE_V | PTE_R | PTE_W | PTE_U)), req({ type: 'ats', access: 'write' }))
+  assert.equal(o.writes.map((w) => [w.addr, w.value]), [[LEAF_AT, makePte(0x8030_0000n, URWAD)]])
+  assert.is(o.response.ats!.w, true)
+})
+
+test('ATS write intent under SADE, leaf W = 0 with A = 0: one update sets A only; the completion has W = 0', () => {
+  const o = run(setup(sv39Dc(TC.EN_ATS | TC.SADE), makePte(0x8030_0000n, PTE_V | PTE_R | PTE_U)), req({ type: 'ats', access: 'write' }))
+  assert.equal(o.writes.map((w) => [w.addr, w.value]), [[LEAF_AT, makePte(0x8030_0000n, PTE_V | PTE_R | PTE_U | PTE_A)]])
+  assert.is(o.response.ats!.w, false)
+})
+
 test('ATS: a page fault (U = 0 page, no privilege) → Success with R = W = 0 and no fault record', () => {
   const o = run(setup(sv39Dc(TC.EN_ATS), makePte(0x8030_0000n, URWAD & ~PTE_U)), req({ type: 'ats' }))
   assert.is(o.response.status, 'success'); assert.is(o.response.ats!.r, false); assert.is(o.response.ats!.w, false)

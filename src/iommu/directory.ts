@@ -152,8 +152,10 @@ export const locateProcessContext = (
   for (let i = levels - 1; ; i--) {
     // Step 2: the entry's address (PC entries are 16 bytes).
     const gpa = i !== 0 ? a + BigInt(pdi[i]!) * 8n : a + BigInt(pdi[0]) * 16n
-    // Step 3: translate a GPA through the G-stage as an implicit read.
-    const t = gStageWalk(s, g, req, gpa, 'implicit-read')
+    // Step 3: translate a GPA through the G-stage as an implicit read. (The C model's rule that an
+    // implicit read sets D in a writable G-stage leaf, option implicitGStageDirty, is its first-stage
+    // walk's only: its PDT reads are plain reads.)
+    const t = gStageWalk(s, g, { ...req, implicitDirty: false }, gpa, 'implicit-read')
     if (isLeft(t)) {
       const e = t.left
       return e.cause >= 20 ? fail(e.cause, `PDT address ${hex(gpa)}: ${e.reason}`, e.iotval2) : fail(265, `PDT address ${hex(gpa)}: G-stage access fault: ${e.reason}`)

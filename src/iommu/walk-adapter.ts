@@ -119,15 +119,20 @@ const walkAccess = (req: IoWalkRequest, isStore: boolean): AccessType =>
 
 /**
  * The ATS rule for D: a write-intent translation request sets D only where the leaf grants W (the
- * completion then reports W). Walk as a read; if the leaf has W=1 and D=0, walk again as a store.
+ * completion then reports W). Walk as a read in a probe session; if the leaf has W=1 and D=0, walk as a
+ * store instead, so that A and D are set by one PTE update (as the Priv. ISA's step 8 makes it, and the
+ * C model does), never by two stores; otherwise the probe's walk is the walk.
  */
 const walkWithIntent = (s: WalkSession, make: (isStore: boolean) => StageParams, input: bigint, req: IoWalkRequest): Either<WalkFailure, StageLeaf> => {
   if (req.access !== 'write' || req.checkPermissions) return walk(s, make(req.access === 'write'), input)
-  const first = walk(s, make(false), input)
-  if (isLeft(first)) return first
-  const flags = Number(first.right.pte & 0xffn)
-  if ((flags & FLAG_W) === 0 || (flags & FLAG_D) !== 0) return first
-  return walk(s, make(true), input)
+  const probe = newSession(s.memory, s.physCheck)
+  const first = walk(probe, make(false), input)
+  const flags = isLeft(first) ? 0 : Number(first.right.pte & 0xffn)
+  if (!isLeft(first) && (flags & FLAG_W) !== 0 && (flags & FLAG_D) === 0) return walk(s, make(true), input)
+  s.memory = probe.memory
+  s.trail.push(...probe.trail)
+  s.refs += probe.refs
+  return first
 }
 
 const gStageOf = (g: IoStage & { scheme: Scheme }, req: IoWalkRequest): GStageParams =>
