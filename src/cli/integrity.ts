@@ -18,9 +18,9 @@ export interface WatchFlags {
 
 /** Adds --watch, --check-every and --on-write to a command. */
 export const watchOptions = (cmd: Command): Command => cmd
-  .option('--watch <what...>', 'integrity monitor: SYMBOL[:LEN], ADDR:LEN (physical) or csr:NAME; changes reported on stderr')
+  .option('--watch <what...>', 'integrity monitor: SYMBOL[:LEN], ADDR:LEN (physical), va:ADDR:LEN (guest-virtual), hva:ADDR:LEN (through satp) or csr:NAME; changes reported on stderr')
   .option('--check-every <n>', 'with --watch: compare against the baselines every N steps (default 1000)')
-  .option('--on-write', 'with --watch: report every store into a watched region at once, by the storing pc')
+  .option('--on-write', 'with --watch: report every store into a watched region at once, by the storing pc, and DMA writes and remappings at the step they happen')
 
 /** What the run's observer calls: after each step, its event and the machine it led to. */
 export interface Watcher {
@@ -47,14 +47,16 @@ export const integrityWatcher = (path: string, flags: WatchFlags, m0: Machine, r
   const b0 = baselines(m0, watched)
   if (b0._tag === 'Left') return failInput(`--watch: ${b0.left.message}`)
   let current: readonly Baseline[] = b0.right
+  let before = m0
   let steps = 0
   const emit = (changes: readonly Change[]): void => { for (const c of changes) report(`memvirt watch: ${changeText(c)}\n`) }
   return {
     step: (ev, after) => {
       steps++
       if (flags.onWrite === true) {
-        const r = onWrite(current, ev, after, steps)
+        const r = onWrite(current, ev, before, after, steps)
         current = r.baselines
+        before = after
         emit(r.changes)
       } else if (steps % every === 0) {
         const r = check(current, after, steps)

@@ -2,7 +2,9 @@
 // monitors: baselines of chosen physical memory regions (trap vectors, dispatch tables, page-table roots,
 // code — by symbol or address range) and of chosen CSRs (the RISC-V counterparts of the x86 descriptor-
 // table registers: mtvec/stvec/vstvec, the delegation registers, satp/vsatp/hgatp), and a report of each
-// change: which one, at which step, by which pc, in which mode, old and new hash or value. Pure.
+// change: which one, at which step, by which pc, in which mode, old and new hash or value. Regions may be
+// guest-virtual (read through the guest's own tables at each check, side-effect free: memory.ts), and
+// writes by other bus masters (HTIF's and the added devices' DMA at a chunk end) are seen too. Pure.
 import { type Either, left, right } from '../../bits/either.ts'
 import { hex } from '../../bits/bits.ts'
 import { type Elf } from '../../elf/elf.ts'
@@ -10,23 +12,41 @@ import { type Isa } from '../../cpu/isa.ts'
 import { type StepEvent } from '../../cpu/event.ts'
 import { csrExists } from '../../cpu/csr/access.ts'
 import { type Machine } from '../../machine/machine.ts'
-import { type IntrospectError, introspectError, readMemory } from './memory.ts'
+import { changedPages } from '../../memory/memory.ts'
+import { type IntrospectError, introspectError, physicalAddress, readMemory } from './memory.ts'
 import { csrNumber, modeName, modeText, readCsr } from './registers.ts'
 import { resolveAddress, parseNumber, symbolNamed } from './symbols.ts'
 
-/** What is watched: a physical memory region, or a CSR. */
+/**
+ * What is watched: a memory region, or a CSR. A region's address is physical, or with `space` virtual:
+ * `guest` (VS-stage over G-stage) or `host` (satp), translated at every check through the tables then.
+ */
 export type Watched =
-  | { readonly _tag: 'Region'; readonly label: string; readonly address: bigint; readonly length: number }
+  | { readonly _tag: 'Region'; readonly label: string; readonly address: bigint; readonly length: number; readonly space?: VirtualSpace }
   | { readonly _tag: 'Csr'; readonly label: string; readonly csr: number }
+
+export type VirtualSpace = 'guest' | 'host'
+
+/** The fingerprint of a virtual region some byte of which does not translate (never a 64-bit hash: it is negative). */
+export const UNMAPPED = -1n
 
 /** The largest watched region (a hash of it is taken at every check). */
 export const MAX_REGION = 1 << 20
 
 /**
- * A watch argument: `csr:NAME`, `ADDR:LEN`, `SYMBOL:LEN` or `SYMBOL` (its st_size bytes). Addresses are
- * physical (the ELF's symbols are, for the bare-metal programs this model loads).
+ * A watch argument: `csr:NAME`, `ADDR:LEN`, `SYMBOL:LEN` or `SYMBOL` (its st_size bytes), physical (the
+ * ELF's symbols are, for the bare-metal programs this model loads); `va:WHERE:LEN` a guest-virtual region
+ * (VS-stage over G-stage with H, else through satp), `hva:WHERE:LEN` one through satp alone.
  */
 export const parseWatch = (elf: Elf | undefined, isa: Isa, text: string): Either<IntrospectError, Watched> => {
+  const virtual = /^(va|hva):(.*)$/.exec(text)
+  if (virtual !== null) {
+    if (virtual[1] === 'hva' && !isa.h) return left(introspectError(`"${text}": hva: is for a hypervisor's own addresses (needs H; use va:)`))
+    const space: VirtualSpace = virtual[1] === 'va' && isa.h ? 'guest' : 'host'
+    const region = parseWatch(elf, isa, virtual[2]!)
+    if (region._tag === 'Left' || region.right._tag !== 'Region') return region._tag === 'Left' ? region : left(introspectError(`"${text}": expected ${virtual[1]}:ADDR:LEN`))
+    return right({ ...region.right, label: text, space })
+  }
   if (text.startsWith('csr:')) {
     const name = text.slice(4)
     const n = csrNumber(name)
@@ -59,11 +79,30 @@ export const fnv1a64 = (bytes: Uint8Array): bigint => {
   return h
 }
 
-/** The watched thing's fingerprint now: the region's hash or the CSR's value. */
+/**
+ * The watched thing's fingerprint now: the region's hash or the CSR's value; a virtual region that does not
+ * wholly translate now is `UNMAPPED` (its mapping may appear later).
+ */
 export const fingerprint = (m: Machine, w: Watched): Either<IntrospectError, bigint> => {
   if (w._tag === 'Csr') return readCsr(m, w.csr)
-  const bytes = readMemory(m, 'physical', w.address, w.length)
-  return bytes._tag === 'Left' ? bytes : right(fnv1a64(bytes.right))
+  const bytes = readMemory(m, w.space ?? 'physical', w.address, w.length)
+  if (bytes._tag === 'Left') return w.space === undefined ? bytes : right(UNMAPPED)
+  return right(fnv1a64(bytes.right))
+}
+
+const PAGE = 4096n
+
+/** The physical byte ranges [start, end) a region covers in `m` (a virtual one page by page, untranslated pages left out). */
+export const physicalRanges = (m: Machine, w: Watched & { _tag: 'Region' }): readonly (readonly [bigint, bigint])[] => {
+  const end = w.address + BigInt(w.length)
+  if (w.space === undefined) return [[w.address, end]]
+  const out: (readonly [bigint, bigint])[] = []
+  for (let a = w.address; a < end; a = (a / PAGE + 1n) * PAGE) {
+    const pa = physicalAddress(m, w.space, a)
+    const inPage = ((a / PAGE + 1n) * PAGE < end ? (a / PAGE + 1n) * PAGE : end) - a
+    if (pa._tag === 'Right') out.push([pa.right, pa.right + inPage])
+  }
+  return out
 }
 
 export interface Baseline { readonly watched: Watched; readonly value: bigint }
@@ -79,6 +118,12 @@ export interface Change {
   readonly kind: 'hash' | 'value'
   readonly old: bigint
   readonly new: bigint
+  /**
+   * With --on-write, a region's change not made by a store of the hart: `dma` (another bus master wrote
+   * its bytes: HTIF or an added device at the chunk end) or `remap` (a virtual region now translates
+   * elsewhere, or no longer or newly does).
+   */
+  readonly by?: 'dma' | 'remap'
 }
 
 /** Baselines of every watched thing in machine `m`. */
@@ -92,8 +137,10 @@ export const baselines = (m: Machine, watched: readonly Watched[]): Either<Intro
   return right(out)
 }
 
-const change = (b: Baseline, step: number, pc: bigint, mode: string, now: bigint): Change =>
-  ({ label: b.watched.label, step, pc, mode, kind: b.watched._tag === 'Csr' ? 'value' : 'hash', old: b.value, new: now })
+const change = (b: Baseline, step: number, pc: bigint, mode: string, now: bigint, by?: 'dma' | 'remap'): Change => {
+  const c: Change = { label: b.watched.label, step, pc, mode, kind: b.watched._tag === 'Csr' ? 'value' : 'hash', old: b.value, new: now }
+  return by === undefined ? c : { ...c, by }
+}
 
 /**
  * A periodic check: every baseline whose fingerprint differs in `m` is reported (with where the hart is),
@@ -110,34 +157,57 @@ export const check = (bs: readonly Baseline[], m: Machine, step: number): { base
   return { baselines: changes.length === 0 ? bs : next, changes }
 }
 
-/** Does the step's event store into the region (any byte of any store, by physical address)? */
-export const writesInto = (w: Watched, ev: StepEvent): boolean => {
-  if (w._tag !== 'Region' || ev._tag !== 'Retired') return false
-  const end = w.address + BigInt(w.length)
-  return ev.stores.some((s) => s.pa < end && w.address < s.pa + BigInt(s.size))
+/**
+ * Does the step's event store into the region (any byte of any store, by physical address)? A virtual
+ * region is placed by `m`'s tables, the machine the step started from (the translation its stores used).
+ */
+export const writesInto = (w: Watched, ev: StepEvent, m?: Machine): boolean => {
+  if (w._tag !== 'Region' || ev._tag !== 'Retired' || ev.stores.length === 0) return false
+  const ranges = w.space === undefined || m === undefined ? [[w.address, w.address + BigInt(w.length)] as const] : physicalRanges(m, w)
+  return ev.stores.some((s) => ranges.some(([start, end]) => s.pa < end && start < s.pa + BigInt(s.size)))
 }
 
+/** Might the region's fingerprint differ between `before` and `after` other than by the step's stores? */
+const mayHaveChanged = (w: Watched & { _tag: 'Region' }, before: Machine, after: Machine): boolean => {
+  if (w.space !== undefined) return before.memory !== after.memory || before.hart.csr !== after.hart.csr || before.hart.priv !== after.hart.priv || before.hart.virt !== after.hart.virt
+  if (before.memory === after.memory) return false
+  const first = Number(w.address / PAGE), last = Number((w.address + BigInt(w.length) - 1n) / PAGE)
+  return changedPages(before.memory, after.memory).some((pn) => pn >= first && pn <= last)
+}
+
+const sameRanges = (a: readonly (readonly [bigint, bigint])[], b: readonly (readonly [bigint, bigint])[]): boolean =>
+  a.length === b.length && a.every(([s, e], i) => b[i]![0] === s && b[i]![1] === e)
+
 /**
- * The on-write check after one step (`ev`, leading to `m`): every store into a watched region is reported
- * at once, by the storing instruction's pc and mode, even when it leaves the bytes as they were; a watched
- * CSR is reported when its value changed in the step (by an instruction or a trap). Writes by other bus
- * masters (HTIF) into a region are not stores of the hart: periodic checks see those.
+ * The on-write check after one step (`ev`, from `before` to `after`): every store of the hart into a
+ * watched region is reported at once, by the storing instruction's pc and mode, even when it leaves the
+ * bytes as they were; a change of a region's bytes by another bus master in the step (HTIF's or an added
+ * device's DMA at the chunk end) is reported `by: 'dma'` when it changes them (a DMA write of the bytes
+ * already there cannot be told from none: the platform's memory is compared); a virtual region whose
+ * translation changed is reported `by: 'remap'` when what it shows changed. A watched CSR is reported when
+ * its value changed in the step (by an instruction or a trap).
  */
-export const onWrite = (bs: readonly Baseline[], ev: StepEvent, m: Machine, step: number): { baselines: readonly Baseline[]; changes: readonly Change[] } => {
+export const onWrite = (bs: readonly Baseline[], ev: StepEvent, before: Machine, after: Machine, step: number): { baselines: readonly Baseline[]; changes: readonly Change[] } => {
   const changes: Change[] = []
-  const mode = ev._tag === 'Waiting' ? modeText(m.hart, m.isa) : modeName(ev.priv, ev.virt, m.isa)
+  const mode = ev._tag === 'Waiting' ? modeText(after.hart, after.isa) : modeName(ev.priv, ev.virt, after.isa)
   const next = bs.map((b) => {
     const w = b.watched
-    if (w._tag === 'Region' && !writesInto(w, ev)) return b
-    const now = fingerprint(m, w)
+    const stored = w._tag === 'Region' && writesInto(w, ev, before)
+    if (w._tag === 'Region' && !stored && !mayHaveChanged(w, before, after)) return b
+    const now = fingerprint(after, w)
     if (now._tag === 'Left') return b
-    if (w._tag === 'Csr' && now.right === b.value) return b
-    changes.push(change(b, step, ev.pc, mode, now.right))
+    if (!stored && now.right === b.value) return b
+    const by = w._tag === 'Csr' || stored ? undefined
+      : w.space !== undefined && !sameRanges(physicalRanges(before, w), physicalRanges(after, w)) ? 'remap' : 'dma'
+    changes.push(change(b, step, ev.pc, mode, now.right, by))
     return { watched: w, value: now.right }
   })
   return { baselines: changes.length === 0 ? bs : next, changes }
 }
 
-/** A report line: `step 128 pc 0x… S-mode page0:16 hash 0x… → 0x…`. */
+const fingerprintText = (v: bigint): string => (v === UNMAPPED ? 'unmapped' : hex(v))
+
+/** A report line: `step 128 pc 0x… S-mode page0:16 hash 0x… → 0x…`, with ` by DMA` or ` remapped` when so. */
 export const changeText = (c: Change): string =>
-  `step ${c.step} pc ${hex(c.pc)} ${c.mode}-mode ${c.label} ${c.kind} ${hex(c.old)} → ${hex(c.new)}`
+  `step ${c.step} pc ${hex(c.pc)} ${c.mode}-mode ${c.label} ${c.kind} ${fingerprintText(c.old)} → ${fingerprintText(c.new)}` +
+  (c.by === 'dma' ? ' by DMA' : c.by === 'remap' ? ' remapped' : '')
