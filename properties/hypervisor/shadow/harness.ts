@@ -36,7 +36,7 @@ const grantsWithin = <R, A, F, G>(format: ShadowFormat<R, A, F, G>, s: ShadowSta
     const last = e.vaBase + (1n << BigInt(e.leaf.pageBits)) - 4n
     for (const va of [e.vaBase, last]) {
       for (const a of tries) {
-        const w = format.shadowWalk(s.host, root.table, s.regs, va, a)
+        const w = format.shadowWalk(s.tables, root.table, s.regs, va, a)
         if (w.hit === undefined) continue
         const pool = s.options.poolBase
         if (w.hit.hpa >= pool && w.hit.hpa < pool + s.options.poolBytes) return `shadow maps ${show(va)} into the VMM's shadow pool`

@@ -38,7 +38,7 @@ test('lazy fill: the first access exits and fills a section; the second is a hit
   assert.is(r1.path, 'fill')
   assert.equal(r1.outcome, { _tag: 'Right', right: { hpa: 0x0230_0234n, pageBits: 20 } })
   // Shadow L1[1] at 0x8000_0004: section 0x0230_0000, AP 0b011, domain 0, XN = PXN = 0.
-  assert.is(peek(r1.state.host, phys(0x8000_0004n), 4), 0x0230_0c02n)
+  assert.is(peek(r1.state.tables, phys(0x8000_0004n), 4), 0x0230_0c02n)
   const r2 = shadowAccess(arm, r1.state, 0x0010_0ff0n, write1)
   assert.is(r2.path, 'hit')
   assert.equal([r2.state.counters.exits, r2.state.counters.fills, r2.state.counters.hits], [1, 1, 1])
@@ -56,9 +56,9 @@ test('split: a guest section over 64 KiB of the VMM is shadowed by a large page,
   // 0x0100_0000 | XN | AP[2] (bit 9) | AP[1:0] = 0b11 (bits 5:4) | 0b01 → 0x0100_8231.
   const r = shadowAccess(arm, shadowInit(arm, guest, regs, POOL), 0x0000_0008n, read1)
   assert.equal(r.outcome, { _tag: 'Right', right: { hpa: 0x0100_0008n, pageBits: 16 } })
-  assert.is(peek(r.state.host, phys(0x8000_0000n), 4), 0x8000_4001n)          // page table 0x8000_4000, domain 0
-  assert.is(peek(r.state.host, phys(0x8000_4000n), 4), 0x0100_8231n)
-  assert.is(peek(r.state.host, phys(0x8000_403cn), 4), 0x0100_8231n)          // the 16th copy
+  assert.is(peek(r.state.tables, phys(0x8000_0000n), 4), 0x8000_4001n)          // page table 0x8000_4000, domain 0
+  assert.is(peek(r.state.tables, phys(0x8000_4000n), 4), 0x0100_8231n)
+  assert.is(peek(r.state.tables, phys(0x8000_403cn), 4), 0x0100_8231n)          // the 16th copy
 })
 
 test('split: a 2 MiB VMM block under a guest section gives a 1 MiB shadow section at the matching half', () => {
@@ -76,7 +76,7 @@ test('write-protect: a guest store to its own table exits, is performed by the V
   const w = shadowAccess(arm, s1, 0x0000_0004n, write1, { size: 4, value: 0n })
   assert.is(w.path, 'write-protect trap')
   assert.is(peek(w.state.host, phys(0x0100_0004n), 4), 0n)
-  assert.is(peek(w.state.host, phys(0x8000_0004n), 4), 0n)          // the shadow section is gone
+  assert.is(peek(w.state.tables, phys(0x8000_0004n), 4), 0n)          // the shadow section is gone
   // So the next access sees the guest's fault (translation, section: DFSR 0x005), not a stale leaf.
   const r = shadowAccess(arm, w.state, 0x0010_0234n, read1)
   assert.is(r.path, 'guest fault')
@@ -139,10 +139,10 @@ test('long descriptors: the shadow tree (32-byte level 1 root, 4 KiB tables) and
   const r = shadowAccess(lpae, shadowInit(lpae, g, vmsaRegs({ ttbcr: 0x8000_0000, ttbr0: 0n }), POOL), 0x1234n, read1)
   assert.equal(r.outcome, { _tag: 'Right', right: { hpa: 0x0230_1234n, pageBits: 12 } })
   // Root at the pool base (32 bytes); the next tables are 4 KiB aligned: 0x8000_1000, 0x8000_2000.
-  assert.is(peek(r.state.host, phys(0x8000_0000n), 8), 0x8000_1003n)
-  assert.is(peek(r.state.host, phys(0x8000_1000n), 8), 0x8000_2003n)
+  assert.is(peek(r.state.tables, phys(0x8000_0000n), 8), 0x8000_1003n)
+  assert.is(peek(r.state.tables, phys(0x8000_1000n), 8), 0x8000_2003n)
   // The page: HPA 0x0230_1000, AF, AP[2:1] = 0b01 (full access, writable), no XN/PXN (the VMM gives rwx).
-  assert.is(peek(r.state.host, phys(0x8000_2008n), 8), 0x0230_1443n)
+  assert.is(peek(r.state.tables, phys(0x8000_2008n), 8), 0x0230_1443n)
 })
 
 test('SFENCE.VMA rs1, rs2 as the VMM sees them (at V=1, HFENCE.VVMA for the current VMID)', () => {

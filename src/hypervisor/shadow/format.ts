@@ -42,7 +42,8 @@ export interface Composed<G> {
   /** The guest translation is global (ARM nG = 0, RISC-V G = 1): not ASID-tagged. */
   readonly global: boolean
   /** Host-physical addresses of the guest descriptors the walk read (what must be write-protected). */
-  readonly deps: readonly bigint[]
+  readonly deps: readonly bigint[]  /** The format's own record of the translation (the hart's: the guest-visible result of the two-stage walk), kept with the shadow entry. */
+  readonly detail?: unknown
 }
 
 export interface NestedOutcome<F, G> {

@@ -16,7 +16,7 @@
 //   5. one shadow root per (VMID, ASID), at most `maxRoots` of them, least recently used evicted.
 import { type Either, left, right, isLeft } from '../../bits/either.ts'
 import { phys } from '../../bits/address.ts'
-import { type PhysMemory, type AccessSize, peek, poke, pokeBytes } from '../../memory/memory.ts'
+import { type PhysMemory, type AccessSize, emptyMemory, peek, poke, pokeBytes } from '../../memory/memory.ts'
 import type { Composed, Geometry, ShadowFormat, ShadowHit, ShadowLeaf } from './format.ts'
 
 export interface ShadowOptions {
@@ -40,6 +40,8 @@ export interface ShadowEntry<A, G> {
   readonly slots: readonly bigint[]
   /** The access that filled it (a format may encode by it, e.g. RISC-V's U bit under a Bare VS-stage). */
   readonly access: A
+  /** The format's own record of the composed translation it was filled from (`Composed.detail`). */
+  readonly detail?: unknown
 }
 
 interface Allocation {
@@ -86,8 +88,13 @@ const ZERO_COUNTERS: ShadowCounters = {
 }
 
 export interface ShadowState<R, A, G> {
-  /** Host-physical memory: guest RAM where the VMM's map puts it, the VMM's shadow tables in the pool. */
+  /** Host-physical memory as the guest and devices see it: guest RAM where the VMM's map puts it. */
   readonly host: PhysMemory
+  /**
+   * The VMM's own memory: its shadow tables, at pool addresses. Host-physical too, but kept apart so no
+   * guest access, device or memory dump can reach it (a VMM never maps its pool to a guest).
+   */
+  readonly tables: PhysMemory
   /** The guest's current translation registers (as the VMM last saw them). */
   readonly regs: R
   readonly regimeKey: string
@@ -115,6 +122,10 @@ export interface AccessResult<R, A, F, G> {
   /** What the guest sees: the host-physical address and the size of the region, or its fault. */
   readonly outcome: Either<F, ShadowHit>
   readonly path: AccessPath
+  /** The VMM's composed walk, when the access exited to it. */
+  readonly composed?: Composed<G>
+  /** The shadow entry the hardware found ('hit') or the VMM installed ('fill'). */
+  readonly entry?: ShadowEntry<A, G> | undefined
 }
 
 // ---- geometry helpers ---------------------------------------------------------------------------------
@@ -143,6 +154,17 @@ const regionHoldsPage = (base: bigint, bits: number, pages: ReadonlySet<bigint>)
   return false
 }
 
+/** Does the geometry index `va` without aliasing: every bit above its top level a copy of the top bit (or zero)? */
+const indexable = (g: Geometry, va: bigint): boolean => {
+  const top = g.levels[0]!.shift + g.levels[0]!.indexBits
+  const high = va >> BigInt(top - 1)
+  return high === 0n || high === (1n << BigInt(65 - top)) - 1n
+}
+
+/** The entry of root `tag` that maps `va`, if any. */
+const entryAt = <A, G>(s: ShadowState<unknown, A, G>, tag: string, va: bigint): ShadowEntry<A, G> | undefined =>
+  s.entries.find((e) => e.tag === tag && entryCovers(e, va))
+
 const entryCovers = (e: ShadowEntry<unknown, unknown>, va: bigint): boolean =>
   va >= e.vaBase && va < e.vaBase + (1n << BigInt(e.leaf.pageBits))
 
@@ -169,8 +191,8 @@ const allocate = <R, A, G>(s: ShadowState<R, A, G>, bytes: number): { state: Sha
     if (addr + BigInt(bytes) > s.options.poolBase + s.options.poolBytes) return undefined
     poolNext = addr + BigInt(bytes)
   }
-  const host = pokeBytes(s.host, phys(addr), new Uint8Array(bytes))
-  return { state: withState(s, { host, poolNext, poolFree }), addr }
+  const tables = pokeBytes(s.tables, phys(addr), new Uint8Array(bytes))
+  return { state: withState(s, { tables, poolNext, poolFree }), addr }
 }
 
 /** Table memory the VMM holds for shadows now, in bytes. */
@@ -180,7 +202,7 @@ export const shadowTableBytes = (s: ShadowState<unknown, unknown, unknown>): num
 /** The state of a VMM that has just taken over the guest: one empty root for its current address space. */
 export const shadowInit = <R, A, F, G>(format: ShadowFormat<R, A, F, G>, host: PhysMemory, regs: R, options: ShadowOptions): ShadowState<R, A, G> => {
   const s0: ShadowState<R, A, G> = {
-    host, regs, regimeKey: format.regimeKey(regs), roots: [], entries: [], poolNext: options.poolBase, poolFree: [],
+    host, tables: emptyMemory([{ name: 'shadow table pool', base: options.poolBase, size: options.poolBytes, kind: 'ram' }]), regs, regimeKey: format.regimeKey(regs), roots: [], entries: [], poolNext: options.poolBase, poolFree: [],
     counters: ZERO_COUNTERS, options,
   }
   return selectRoot(format, s0, format.tag(regs))
@@ -213,10 +235,10 @@ const selectRoot = <R, A, F, G>(format: ShadowFormat<R, A, F, G>, s: ShadowState
 const dropEntries = <R, A, G>(s: ShadowState<R, A, G>, entryBytes: 4 | 8, drop: (e: ShadowEntry<A, G>) => boolean): ShadowState<R, A, G> => {
   const dropped = s.entries.filter(drop)
   if (dropped.length === 0) return s
-  let host = s.host
-  for (const e of dropped) for (const slot of e.slots) host = poke(host, phys(slot), entryBytes, 0n)
+  let tables = s.tables
+  for (const e of dropped) for (const slot of e.slots) tables = poke(tables, phys(slot), entryBytes, 0n)
   return withState(s, {
-    host, entries: s.entries.filter((e) => !drop(e)), counters: count(s.counters, { dropped: s.counters.dropped + dropped.length }),
+    tables, entries: s.entries.filter((e) => !drop(e)), counters: count(s.counters, { dropped: s.counters.dropped + dropped.length }),
   })
 }
 
@@ -226,15 +248,15 @@ const dropEntries = <R, A, G>(s: ShadowState<R, A, G>, entryBytes: 4 | 8, drop: 
  */
 const protect = <R, A, F, G>(format: ShadowFormat<R, A, F, G>, s: ShadowState<R, A, G>): ShadowState<R, A, G> => {
   const pages = pagesOf(s.entries)
-  let host = s.host
+  let tables = s.tables
   const entries = s.entries.map((e) => {
     if (!e.leaf.writable || !regionHoldsPage(e.leaf.hpaBase, e.leaf.pageBits, pages)) return e
     const leaf: ShadowLeaf<G> = { ...e.leaf, writable: false }
     const d = format.encodeLeaf(e.level, leaf, e.access) ?? 0n
-    for (const slot of e.slots) host = poke(host, phys(slot), format.geometry.entryBytes, d)
+    for (const slot of e.slots) tables = poke(tables, phys(slot), format.geometry.entryBytes, d)
     return { ...e, leaf }
   })
-  return withState(s, { host, entries })
+  return withState(s, { tables, entries })
 }
 
 /**
@@ -244,6 +266,9 @@ const protect = <R, A, F, G>(format: ShadowFormat<R, A, F, G>, s: ShadowState<R,
  */
 const fill = <R, A, F, G>(format: ShadowFormat<R, A, F, G>, s: ShadowState<R, A, G>, va: bigint, c: Composed<G>, access: A): ShadowState<R, A, G> => {
   const g = format.geometry
+  // An address the shadow's root cannot index (above its top level, not sign-extended) would alias
+  // another: it stays out of the shadow, and the VMM emulates its accesses.
+  if (!indexable(g, va)) return s
   const root = s.roots[0]!
   // Split: the shadow leaf is the largest the format has inside the composed region.
   const bits = fitBits(g, c.pageBits)
@@ -264,22 +289,29 @@ const fill = <R, A, F, G>(format: ShadowFormat<R, A, F, G>, s: ShadowState<R, A,
       const d = format.encodeLeaf(level, leaf, access)
       if (d === undefined) return s
       const slots = Array.from({ length: 1 << (bits - l.shift) }, (_, k) => slot + BigInt(k * g.entryBytes))
-      let host = s1.host
-      for (const a of slots) host = poke(host, phys(a), g.entryBytes, d)
-      const entry: ShadowEntry<A, G> = { tag: root.tag, vaBase, level, leaf, global: c.global, deps: c.deps, slots, access }
+      let mem = s1.tables
+      for (const a of slots) mem = poke(mem, phys(a), g.entryBytes, d)
+      const entry: ShadowEntry<A, G> = { tag: root.tag, vaBase, level, leaf, global: c.global, deps: c.deps, slots, access, ...(c.detail === undefined ? {} : { detail: c.detail }) }
       const roots = [{ ...root, tables }, ...s1.roots.slice(1)]
-      return protect(format, withState(s1, { host, roots, entries: [...s1.entries, entry] }))
+      return protect(format, withState(s1, { tables: mem, roots, entries: [...s1.entries, entry] }))
     }
-    const next = format.nextTable(level, peek(s1.host, phys(slot), g.entryBytes))
+    const next = format.nextTable(level, peek(s1.tables, phys(slot), g.entryBytes))
     if (next !== undefined) { table = next; continue }
     const bytes = g.levels[level + 1]!.tableBytes
     const a = allocate(s1, bytes)
     if (a === undefined) return s
-    s1 = withState(a.state, { host: poke(a.state.host, phys(slot), g.entryBytes, format.encodeTable(level, a.addr)) })
+    s1 = withState(a.state, { tables: poke(a.state.tables, phys(slot), g.entryBytes, format.encodeTable(level, a.addr)) })
     tables = [...tables, { addr: a.addr, bytes }]
     table = a.addr
   }
   return s
+}
+
+/** Drops the entries built from a descriptor whose value differs between `before` and the state's host memory. */
+const forgetChanged = <R, A, G>(s: ShadowState<R, A, G>, before: PhysMemory, entryBytes: 4 | 8): ShadowState<R, A, G> => {
+  if (s.host === before) return s
+  const changed = (d: bigint): boolean => peek(before, phys(d), entryBytes) !== peek(s.host, phys(d), entryBytes)
+  return dropEntries(s, entryBytes, (e) => e.deps.some(changed))
 }
 
 const storeData = (host: PhysMemory, hpa: bigint, data: StoreData | undefined): PhysMemory =>
@@ -296,16 +328,17 @@ export const shadowAccess = <R, A, F, G>(
   format: ShadowFormat<R, A, F, G>, s0: ShadowState<R, A, G>, va: bigint, access: A, data?: StoreData,
 ): AccessResult<R, A, F, G> => {
   const root = s0.roots[0]!
-  const w = format.shadowWalk(s0.host, root.table, s0.regs, va, access)
+  const w = format.shadowWalk(s0.tables, root.table, s0.regs, va, access)
   const c0 = count(s0.counters, { shadowRefs: s0.counters.shadowRefs + w.refs })
   if (w.hit !== undefined) {
     const s1 = withState(s0, { host: storeData(s0.host, w.hit.hpa, data), counters: count(c0, { hits: c0.hits + 1 }) })
-    return { state: s1, outcome: right(w.hit), path: 'hit' }
+    return { state: s1, outcome: right(w.hit), path: 'hit', entry: entryAt(s1, root.tag, va) }
   }
   // The exit: the VMM walks the guest's tables through its own map.
   const n = format.nested(s0.host, s0.regs, va, access)
   const c1 = count(c0, { exits: c0.exits + 1, nestedRefs: c0.nestedRefs + n.refs })
-  const s1 = withState(s0, { host: n.host, counters: c1 })
+  // The composed walk's A/D updates are the VMM's own writes to guest descriptors: what was built from them goes.
+  const s1 = forgetChanged(withState(s0, { host: n.host, counters: c1 }), s0.host, format.geometry.entryBytes)
   if (isLeft(n.result)) {
     return { state: withState(s1, { counters: count(c1, { guestFaults: c1.guestFaults + 1 }) }), outcome: n.result, path: 'guest fault' }
   }
@@ -316,21 +349,21 @@ export const shadowAccess = <R, A, F, G>(
     const size = BigInt(data?.size ?? 1)
     const s2 = withState(s1, { host: storeData(s1.host, c.hpa, data), counters: count(c1, { writeProtectTraps: c1.writeProtectTraps + 1 }) })
     const s3 = dropEntries(s2, format.geometry.entryBytes, (e) => e.deps.some((d) => d + BigInt(format.geometry.entryBytes) > c.hpa && d < c.hpa + size))
-    return { state: s3, outcome: right({ hpa: c.hpa, pageBits: fitBits(format.geometry, c.pageBits) }), path: 'write-protect trap' }
+    return { state: s3, outcome: right({ hpa: c.hpa, pageBits: fitBits(format.geometry, c.pageBits) }), path: 'write-protect trap', composed: c }
   }
   // Step 1 (and 4): fill, unless the guest's access flag is still clear.
   const s2 = c.accessed ? fill(format, s1, va, c, access) : s1
-  const retry = format.shadowWalk(s2.host, s2.roots[0]!.table, s2.regs, va, access)
+  const retry = format.shadowWalk(s2.tables, s2.roots[0]!.table, s2.regs, va, access)
   if (retry.hit !== undefined) {
     const s3 = withState(s2, {
       host: storeData(s2.host, retry.hit.hpa, data),
       counters: count(s2.counters, { fills: s2.counters.fills + 1, shadowRefs: s2.counters.shadowRefs + retry.refs }),
     })
-    return { state: s3, outcome: right(retry.hit), path: 'fill' }
+    return { state: s3, outcome: right(retry.hit), path: 'fill', composed: c, entry: entryAt(s3, s3.roots[0]!.tag, va) }
   }
   // The shadow cannot hold it (e.g. a permission the format cannot express): the VMM emulates the access.
   const s3 = withState(s2, { host: storeData(s2.host, c.hpa, data), counters: count(s2.counters, { emulated: s2.counters.emulated + 1 }) })
-  return { state: s3, outcome: right({ hpa: c.hpa, pageBits: fitBits(format.geometry, c.pageBits) }), path: 'emulated' }
+  return { state: s3, outcome: right({ hpa: c.hpa, pageBits: fitBits(format.geometry, c.pageBits) }), path: 'emulated', composed: c }
 }
 
 /**
@@ -344,6 +377,18 @@ export const shadowHostWrite = <R, A, F, G>(format: ShadowFormat<R, A, F, G>, s:
   return dropEntries(withState(s1, { counters: count(s1.counters, { writeProtectTraps: s1.counters.writeProtectTraps + 1 }) }), format.geometry.entryBytes, (e) => e.deps.some(hit))
 }
 
+/**
+ * The VMM learns that host memory [hpa, hpa + bytes) changed (its own A/D emulation, or a write it
+ * took a trap for and counts itself): the shadow entries derived from descriptors there are dropped.
+ */
+export const shadowForget = <R, A, F, G>(format: ShadowFormat<R, A, F, G>, s: ShadowState<R, A, G>, hpa: bigint, bytes: number): ShadowState<R, A, G> => {
+  const hit = (d: bigint) => d + BigInt(format.geometry.entryBytes) > hpa && d < hpa + BigInt(bytes)
+  return s.entries.some((e) => e.deps.some(hit)) ? dropEntries(s, format.geometry.entryBytes, (e) => e.deps.some(hit)) : s
+}
+
+/** The 4 KiB pages (as page numbers) the VMM write-protects: every page holding a descriptor a shadow entry was built from. */
+export const protectedPages = (s: ShadowState<unknown, unknown, unknown>): ReadonlySet<bigint> => pagesOf(s.entries)
+
 /** The scope of a guest TLB maintenance operation, as the VMM sees it. */
 export type FenceScope =
   | { readonly kind: 'all' }
@@ -351,6 +396,8 @@ export type FenceScope =
   | { readonly kind: 'asid'; readonly tag: string }
   /** One address: in one address space plus global entries (TLBIMVA; SFENCE.VMA va, asid), or in all (`tag` undefined: TLBIMVAA; SFENCE.VMA va, x0). */
   | { readonly kind: 'va'; readonly va: bigint; readonly tag: string | undefined }
+  /** The entries of every root whose tag `tags` accepts, at one address (`va`) or all: a format whose tags say more than the ASID (the hart's: the root's table too). */
+  | { readonly kind: 'tags'; readonly tags: (tag: string) => boolean; readonly va: bigint | undefined }
 
 /** Step 3: the guest's fence drops the shadow entries in its scope. */
 export const shadowFence = <R, A, F, G>(format: ShadowFormat<R, A, F, G>, s: ShadowState<R, A, G>, scope: FenceScope): ShadowState<R, A, G> => {
@@ -359,6 +406,7 @@ export const shadowFence = <R, A, F, G>(format: ShadowFormat<R, A, F, G>, s: Sha
       case 'all': return true
       case 'asid': return e.tag === scope.tag
       case 'va': return entryCovers(e, scope.va) && (scope.tag === undefined || e.tag === scope.tag || e.global)
+      case 'tags': return scope.tags(e.tag) && (scope.va === undefined || entryCovers(e, scope.va))
     }
   }
   const s1 = dropEntries(s, format.geometry.entryBytes, inScope)
