@@ -7,6 +7,7 @@ import { type PhysAddr } from '../bits/address.ts'
 import { u64 } from '../bits/bits.ts'
 import { type AccessSize, low32, peek, peekWord, poke } from '../memory/memory.ts'
 import { type AccessType } from '../mmu/faults.ts'
+import { withGuest } from '../mmu/tlb.ts'
 import { accessMode, withCsrs, withReservation } from './hart.ts'
 import { effectiveDataMode } from './csr/access.ts'
 import { translateOnly } from './translation.ts'
@@ -103,6 +104,8 @@ const busRead = (e: Exec, pa: bigint, size: AccessSize): bigint | undefined => {
 const busWrite = (e: Exec, pa: bigint, size: AccessSize, value: bigint): boolean => {
   if (inRam(e.bus.ram, pa, size)) {
     e.memory = poke(e.memory, pa as PhysAddr, size, value)
+    // The model's VMM write-protects guest page tables (--guest-translation shadow): it sees every store.
+    if (e.tlb.guest !== undefined) e.tlb = withGuest(e.tlb, e.tlb.guest.wrote(pa, size))
     return true
   }
   const d = e.bus.store(e.devices, pa, size, value)

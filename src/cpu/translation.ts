@@ -6,7 +6,7 @@
 import { type Either, isLeft } from '../bits/either.ts'
 import { type VirtAddr } from '../bits/address.ts'
 import { type AccessType, type TranslationFault } from '../mmu/faults.ts'
-import { lookupOrWalk } from '../mmu/tlb.ts'
+import { lookupOrWalk, walkWrote, withGuest } from '../mmu/tlb.ts'
 import { type Translation, type Privilege, untranslated } from '../mmu/translate.ts'
 import { type ContextMaker, specContext } from './translation-context.ts'
 import { type Trap, trap } from './trap.ts'
@@ -38,8 +38,16 @@ export const translateOnly = (e: Exec, va: bigint, access: AccessType, mode: Mod
     return va
   }
   const hc = e.tlb.engine.remember(c, mode.priv * 2 + (mode.virt ? 1 : 0), e.isa, context)
-  const out = lookupOrWalk(e.tlb, e.memory, hc.key, hc.ctx, { va: va as VirtAddr, access, hlvx })
+  // A guest walker (the model's VMM, --guest-translation shadow) answers V=1 misses; it sees every write.
+  const guest = e.tlb.guest
+  let walker = guest
+  const out = guest === undefined ? lookupOrWalk(e.tlb, e.memory, hc.key, hc.ctx, { va: va as VirtAddr, access, hlvx })
+    : lookupOrWalk(e.tlb, e.memory, hc.key, hc.ctx, { va: va as VirtAddr, access, hlvx }, mode.virt
+      ? (memory, ctx, req) => { const w = walker!.walk(memory, ctx, req, [c.pmpcfg, c.pmpaddr]); walker = w.walker; return w.outcome }
+      : undefined)
   e.tlb = out.tlb
+  if (walker !== undefined && !mode.virt && out.memory !== e.memory) walker = walkWrote(walker, out.trail)
+  if (walker !== guest) e.tlb = withGuest(e.tlb, walker)
   e.memory = out.memory
   if (out.hit) e.tlbHits++
   else if (out.refs > 0) {

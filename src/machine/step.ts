@@ -8,7 +8,7 @@ import { type Hart, withCsrsAndReservation, withCsrs } from '../cpu/hart.ts'
 import { type StepEvent } from '../cpu/event.ts'
 import { type HartAccel, specAccel } from '../cpu/accel.ts'
 import { type StepEnd, stepHartWith } from '../cpu/step.ts'
-import { type Tlb } from '../mmu/tlb.ts'
+import { type Tlb, devicesWrote, withGuest } from '../mmu/tlb.ts'
 import { type Devices, type Machine, SPIKE_INSNS_PER_RTC_TICK, devices, platform, stepped } from './machine.ts'
 import { type Htif, exitCommand, htif as htifOf, serviceHtif } from './htif.ts'
 import { phys } from '../bits/address.ts'
@@ -69,7 +69,9 @@ const chunkEnd = (m: Machine, h: Hart, memory: PhysMemory, tlb: Tlb, host: Htif,
   const next = endChunk(m, h, d)
   const served = next.devices.added.length === 0 ? { hart: next.hart, memory, devices: next.devices } : serveAdded(m, next.hart, memory, next.devices)
   const polled = serviceHtif(served.memory, host, m.dma)
-  return stepped(m, served.hart, polled.memory, tlb, polled.htif, served.devices, platform(0, true, inWfi))
+  // What the devices wrote reaches a guest walker too (the VMM's write-protect, --guest-translation shadow).
+  const t = tlb.guest === undefined ? tlb : withGuest(tlb, devicesWrote(tlb.guest, memory, polled.memory))
+  return stepped(m, served.hart, polled.memory, t, polled.htif, served.devices, platform(0, true, inWfi))
 }
 
 /**

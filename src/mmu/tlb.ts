@@ -18,7 +18,7 @@
 // `TlbEngine`: the spec's here (walks with `translate`, remembers nothing), a fast one in engine/tlb.ts.
 import { type Either, isRight, right } from '../bits/either.ts'
 import { type GuestPhysAddr, type PhysAddr } from '../bits/address.ts'
-import { type PhysMemory, pageNumber } from '../memory/memory.ts'
+import { type PhysMemory, changedPages, pageNumber } from '../memory/memory.ts'
 import { decodeHgatp } from './atp.ts'
 import { type TranslationFault } from './faults.ts'
 import { FLAG_A, FLAG_D, PTE_G } from './pte.ts'
@@ -109,7 +109,46 @@ export interface Tlb<T extends TlbTag = HartTag, C = TranslationContext, F = Tra
   readonly config: TlbConfig
   readonly sets: readonly (readonly TlbEntry<T>[])[]
   readonly engine: TlbEngine<C, F>
+  /** What answers the hart's V=1 misses in place of the two-stage walk, if anything (`GuestWalker`). */
+  readonly guest?: GuestWalker | undefined
 }
+
+// ---- a walker of V=1 translations with state of its own ------------------------------------------------
+
+/** A guest TLB fence as a guest walker hears of it: SFENCE.VMA at V=1 or HFENCE.VVMA ('vvma'), HFENCE.GVMA ('gvma'). */
+export type GuestFence =
+  | { readonly kind: 'vvma'; readonly vmid: number; readonly va: bigint | undefined; readonly asid: bigint | undefined }
+  | { readonly kind: 'gvma'; readonly vmid: bigint | undefined; readonly gpa: bigint | undefined }
+
+/**
+ * What translates a hart's V=1 accesses on a TLB miss in place of the two-stage walk, with state of its
+ * own: the model's VMM and its shadow tables under `memvirt run --guest-translation shadow`
+ * (src/hypervisor/shadow/hart.ts). The TLB carries it (so it is threaded wherever the TLB is, and
+ * survives the TLB's flushes); without one, V=1 misses walk both stages (nested, the default). Every
+ * answer must be the two-stage walk's: the guest cannot tell.
+ */
+export interface GuestWalker {
+  readonly name: string
+  /** A V=1 TLB miss: the outcome and the walker after it. `phys`: values that change whenever the implicit accesses' checks (PMP) may. */
+  readonly walk: (memory: PhysMemory, ctx: TranslationContext, req: TranslationRequest, phys: readonly unknown[]) =>
+    { readonly outcome: WalkOutcome; readonly walker: GuestWalker }
+  /** Bytes [pa, pa + size) of memory were written (by the hart, a walk's A/D update, a device): write-protect. */
+  readonly wrote: (pa: bigint, size: number) => GuestWalker
+  /** A guest TLB fence. */
+  readonly fenced: (f: GuestFence) => GuestWalker
+}
+
+/** The same TLB (entries, engine) with another guest walker. */
+export const withGuest = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>, guest: GuestWalker | undefined): Tlb<T, C, F> =>
+  tlb.guest === guest ? tlb : guest === undefined ? { config: tlb.config, sets: tlb.sets, engine: tlb.engine } : { config: tlb.config, sets: tlb.sets, engine: tlb.engine, guest }
+
+/** The walker after devices (DMA, HTIF) changed memory from `older` to `newer`, told page by page. */
+export const devicesWrote = (guest: GuestWalker, older: PhysMemory, newer: PhysMemory): GuestWalker =>
+  older === newer ? guest : changedPages(older, newer).reduce((g, pn) => g.wrote(BigInt(pn) << 12n, 4096), guest)
+
+/** The walker after the A/D updates a walk made (its trail's writes), when there is one. */
+export const walkWrote = (guest: GuestWalker, trail: readonly TrailStep[]): GuestWalker =>
+  trail.reduce((g, s) => (s.op === 'write' ? g.wrote(s.pteAddr as bigint, 8) : g), guest)
 
 export interface TlbOutcome<T extends TlbTag = HartTag, C = TranslationContext, F = TranslationFault> extends WalkOutcome<F> {
   readonly tlb: Tlb<T, C, F>
@@ -145,14 +184,14 @@ export const emptyTlb = <T extends TlbTag = HartTag, C = TranslationContext, F =
 
 /** The same TLB with every entry dropped (its shape and engine kept): what Spike's flush_tlb does. */
 export const flushTlb = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>): Tlb<T, C, F> =>
-  tlb.sets.every((set) => set.length === 0) ? tlb : emptyTlb<T, C, F>(tlb.config, tlb.engine)
+  tlb.sets.every((set) => set.length === 0) ? tlb : withGuest(emptyTlb<T, C, F>(tlb.config, tlb.engine), tlb.guest)
 
 /** The same TLB (entries kept) refilled by another engine. */
 export const withEngine = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>, engine: TlbEngine<C, F>): Tlb<T, C, F> =>
-  ({ config: tlb.config, sets: tlb.sets, engine })
+  withGuest({ config: tlb.config, sets: tlb.sets, engine }, tlb.guest)
 
 const tlbOf = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>, sets: readonly (readonly TlbEntry<T>[])[]): Tlb<T, C, F> =>
-  ({ config: tlb.config, sets, engine: tlb.engine })
+  tlb.guest === undefined ? { config: tlb.config, sets, engine: tlb.engine } : { config: tlb.config, sets, engine: tlb.engine, guest: tlb.guest }
 
 /** Every entry, set by set. */
 export const entries = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>): readonly TlbEntry<T>[] => tlb.sets.flat()
@@ -229,10 +268,11 @@ export const entryFor = <T extends TlbTag>(tag: T, vpn: number, tr: Translation)
  * the engine's walker runs with `ctx` and a successful result is cached under `key.tag`. Returns the
  * new TLB with the outcome; no input is modified.
  */
-export const lookupOrWalk = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>, memory: PhysMemory, key: TlbKey<T>, ctx: C, req: TranslationRequest): TlbOutcome<T, C, F> => {
+export const lookupOrWalk = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>, memory: PhysMemory, key: TlbKey<T>, ctx: C, req: TranslationRequest,
+  walker: TlbEngine<C, F>['walk'] = tlb.engine.walk): TlbOutcome<T, C, F> => {
   const t = key.tag
   const va = req.va as bigint
-  if (t === undefined) return new WalkedOutcome(tlb.engine.walk(memory, ctx, req), tlb)   // Bare: nothing to cache
+  if (t === undefined) return new WalkedOutcome(walker(memory, ctx, req), tlb)   // Bare: nothing to cache
   const vpn = pageNumber(va)                    // Number(va >> 12n), without the bigint shift
   const index = setIndex(tlb, vpn)
   const set = tlb.sets[index]!
@@ -246,7 +286,7 @@ export const lookupOrWalk = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>, memory: 
       : withSet(tlb, index, [e, ...set.slice(0, w), ...set.slice(w + 1)])
     return { result, memory, trail: NO_TRAIL, refs: 0, tlb: next, hit: true }
   }
-  const walk = tlb.engine.walk(memory, ctx, req)
+  const walk = walker(memory, ctx, req)
   if (!isRight(walk.result)) {
     // A fault: drop any entry for this page that was not usable (its translation is stale for this access).
     const kept = set.filter((e) => !matches(e, vpn, t))
@@ -289,7 +329,7 @@ export const translateCached = (tlb: Tlb, memory: PhysMemory, ctx: TranslationCo
 
 /** The TLB keeping only the entries `keep` accepts (all dropped under Spike's flush-all fences). */
 export const keepOnly = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>, keep: (e: TlbEntry<T>) => boolean): Tlb<T, C, F> => {
-  if (tlb.config.flushAll) return emptyTlb<T, C, F>(tlb.config, tlb.engine)
+  if (tlb.config.flushAll) return withGuest(emptyTlb<T, C, F>(tlb.config, tlb.engine), tlb.guest)
   let changed = false
   const sets = tlb.sets.map((set) => {
     const kept = set.filter(keep)
@@ -332,7 +372,8 @@ export const sfenceVma = (tlb: Tlb, ctx: TranslationContext, f: VmaFence): Tlb =
 export const hfenceVvma = (tlb: Tlb, ctx: TranslationContext, f: VmaFence): Tlb => {
   const vmid = Number(decodeHgatp(ctx.hgatp)?.vmid ?? 0n)
   const victim = firstStageVictim(f)
-  return keepOnly(tlb, (e) => !e.tag.virt || e.tag.vmid !== vmid || !victim(e))
+  const kept = keepOnly(tlb, (e) => !e.tag.virt || e.tag.vmid !== vmid || !victim(e))
+  return kept.guest === undefined ? kept : withGuest(kept, kept.guest.fenced({ kind: 'vvma', vmid, va: f.va, asid: f.asid }))
 }
 
 /** The operands of HFENCE.GVMA: `gpa` is the guest-physical address (the instruction's rs1 holds it >> 2). */
@@ -345,9 +386,11 @@ export interface GvmaFence {
  * HFENCE.GVMA: G-stage translations, and every cached combined (GVA → PA) translation that used
  * them. With `gpa`, only those whose G-stage leaf maps that address; with `vmid`, only that VMID.
  */
-export const hfenceGvma = (tlb: Tlb, f: GvmaFence): Tlb =>
-  keepOnly(tlb, (e) => !(
+export const hfenceGvma = (tlb: Tlb, f: GvmaFence): Tlb => {
+  const kept = keepOnly(tlb, (e) => !(
     e.tag.virt &&
     (f.vmid === undefined || e.tag.vmid === Number(f.vmid & 0x3fffn)) &&
     (f.gpa === undefined || leafMaps(e.gstage, f.gpa))
   ))
+  return kept.guest === undefined ? kept : withGuest(kept, kept.guest.fenced({ kind: 'gvma', vmid: f.vmid, gpa: f.gpa as bigint | undefined }))
+}
