@@ -6,10 +6,13 @@
 import { writeSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
-import { type Machine } from '../machine/machine.ts'
+import { type Machine, withTlb } from '../machine/machine.ts'
 import { type StepEvent } from '../cpu/event.ts'
 import { type Observer } from '../machine/run.ts'
-import { run } from '../machine/engine/run.ts'
+import { foldStepsFast, run } from '../machine/engine/run.ts'
+import { withGuest } from '../mmu/tlb.ts'
+import { NestedCounter, ShadowVmm, guestWalker } from '../hypervisor/shadow/hart.ts'
+import { DEFAULT_EXIT_CYCLES, guestStatsText } from '../hypervisor/shadow/cost.ts'
 import { CommitLogWriter } from '../trace/engine/commit-log-writer.ts'
 import { encodeTraceLine } from '../trace/jsonl.ts'
 import { withIommuPlatform } from '../iommu/platform/platform.ts'
@@ -35,6 +38,8 @@ interface RunOptions extends ProgramFlags, RedundancyFlags, SnapshotFlags, Watch
   readonly signature?: string
   readonly signatureGranularity?: string
   readonly iommu?: boolean
+  readonly guestTranslation: string
+  readonly exitCycles: string
 }
 
 export const register = (program: Command): void => {
@@ -48,7 +53,9 @@ export const register = (program: Command): void => {
     .option('--signature <file>', 'at the HTIF exit write the bytes between begin_signature and end_signature to FILE, as spike +signature=FILE does')
     .option('--signature-granularity <n>', 'bytes per signature line (Spike\'s +signature-granularity, default 16)')
     .option('--trace <file>', 'write the JSONL trace (one record per step: accesses with VA, GPA and PA, traps, TLB counts) to FILE')
-    .option('--iommu', 'attach the RISC-V IOMMU (registers at 0x30010000) and a DMA engine behind it (0x30020000)')))))
+    .option('--iommu', 'attach the RISC-V IOMMU (registers at 0x30010000) and a DMA engine behind it (0x30020000)')
+    .option('--guest-translation <mode>', 'V=1 translation: nested (the two-stage walk) or shadow (shadow tables kept by the model\'s VMM)', 'nested')
+    .option('--exit-cycles <n>', 'cycles per VMM exit in the --stats cost line', String(DEFAULT_EXIT_CYCLES))))))
     .action((args: string[], opts: RunOptions) => {
       const maxSteps = positiveInt('--max-insns', opts.maxInsns)
       const plus = args.length === 0 && opts.restore !== undefined ? undefined : plusArgs(args)
@@ -60,7 +67,13 @@ export const register = (program: Command): void => {
       const granularity = granularityText === undefined ? SPIKE_SIGNATURE_GRANULARITY : positiveInt('+signature-granularity', granularityText, 1 << 16)
       const loaded = path === undefined ? undefined : loadProgramAndElf(path, opts)
       const start = loaded === undefined ? restore(opts.restore!) : { machine: loaded.machine, position: 0 }
-      const m = opts.iommu === true ? withIommuPlatform(start.machine) : start.machine
+      const guestMode = opts.guestTranslation
+      if (guestMode !== 'nested' && guestMode !== 'shadow') return failInput(`--guest-translation: expected nested or shadow, got "${guestMode}"`)
+      const exitCycles = positiveInt('--exit-cycles', opts.exitCycles)
+      // The stats of a plain run are the guest translation's; under --checkpoint-every, the checkpoints'.
+      const counted = guestMode === 'shadow' || (opts.stats === true && opts.checkpointEvery === undefined)
+      const m0 = opts.iommu === true ? withIommuPlatform(start.machine) : start.machine
+      const m = counted ? withTlb(m0, withGuest(m0.tlb, guestWalker(guestMode))) : m0
       let signature: SignatureRegion | undefined
       if (signaturePath !== undefined) {
         if (loaded === undefined) return failInput('+signature needs the ELF (its begin_signature and end_signature symbols), not --restore')
@@ -72,6 +85,7 @@ export const register = (program: Command): void => {
       const saving = savePlan(opts)
       if (redundant !== undefined && saving !== undefined) return failInput('--save-at is not available with --checkpoint-every')
       if (redundant !== undefined && opts.trace !== undefined) return failInput('--trace is not available with --checkpoint-every')
+      if (redundant !== undefined && guestMode === 'shadow') return failInput('--guest-translation shadow is not available with --checkpoint-every')
       const named = [['--log-commits', opts.logCommits], ['--trace', opts.trace], ['--log', opts.log], ['+signature', signaturePath]]
         .filter((o): o is [string, string] => o[1] !== undefined)
       for (let i = 0; i < named.length; i++) {
@@ -137,7 +151,9 @@ export const register = (program: Command): void => {
           if (lastEvent !== undefined) watcher.step(lastEvent, after)
         },
       }
-      const r = redundant === undefined ? run(m, { maxSteps: Math.min(maxSteps, saving?.at ?? maxSteps) }, observe)
+      // A guest walker sees every store (write-protect), which the fast engine's compiled blocks do not report: `step` runs.
+      const runner = counted ? foldStepsFast : run
+      const r = redundant === undefined ? runner(m, { maxSteps: Math.min(maxSteps, saving?.at ?? maxSteps) }, observe)
         : runRedundant(redundant, m, toLogs === undefined ? undefined : (b) => toLogs(b, b.length), opts.stats === true)
       progress.stop()
       watcher?.finish(r.machine)
@@ -145,6 +161,8 @@ export const register = (program: Command): void => {
       log?.commit()
       spikeLog?.commit()
       trace?.commit()
+      const walker = r.machine.tlb.guest
+      if (opts.stats === true && (walker instanceof ShadowVmm || walker instanceof NestedCounter)) process.stderr.write(guestStatsText(walker.stats, exitCycles))
       if (saving !== undefined && save(saving, r, start.position)) return
       const code = r.machine.htif.exitCode
       // Spike's host writes the signature when it stops, after the exit command (whatever the code).
