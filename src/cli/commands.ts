@@ -12,6 +12,7 @@ import { register as registerVirtioIommu } from './virtio-iommu.ts'
 import { registerMigrate } from './redundancy.ts'
 import { register as registerIntrospect } from './introspect.ts'
 import { register as registerGdbserver } from './gdbserver.ts'
+import { register as registerCosim } from './cosim.ts'
 
 export type Register = (program: Command) => void
 
@@ -27,4 +28,5 @@ export const commands: readonly Register[] = [
   registerMigrate,
   registerIntrospect,
   registerGdbserver,
+  registerCosim,
 ]

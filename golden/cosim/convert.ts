@@ -1,0 +1,14 @@
+// Converts Spike's combined log (make-traces.sh) to a DUT trace in the co-simulation's event format, one
+// JSON object per line on stdout: `node --import tsx golden/cosim/convert.ts SPIKE-LOG TOHOST-HEX`.
+import { readFileSync } from 'node:fs'
+import { spikeTraceEvents } from '../../src/cosim/spike-trace.ts'
+import { encodeEvent } from '../../src/cosim/events.ts'
+
+const [log, tohost] = process.argv.slice(2)
+if (log === undefined || tohost === undefined) throw new Error('usage: convert.ts SPIKE-LOG TOHOST-HEX')
+const r = spikeTraceEvents(readFileSync(log, 'utf8'), BigInt(`0x${tohost}`))
+if (r._tag === 'Left') {
+  process.stderr.write(`${log}:${r.left.line}: ${r.left.message}\n`)
+  process.exit(1)
+}
+process.stdout.write(r.right.map((e) => encodeEvent(e) + '\n').join(''))
