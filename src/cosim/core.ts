@@ -343,7 +343,7 @@ const fetch = (s: CosimState, e: FetchEvent): CosimStep => {
   let pa: bigint | undefined = e.pc
   if (!untranslated((['U', 'S', 'S', 'M'] as const)[h.priv], h.virt, h.csr.satp)) {
     const out = lookupOrWalk(m.tlb, m.memory, hc.key, hc.ctx, { va: e.pc as VirtAddr, access: 'fetch' })
-    pa = isLeft(out.result) ? undefined : out.result.right.pa as bigint
+    pa = isLeft(out.result) ? undefined : out.result.right.pa
   }
   if (pa === e.pa) return next(s, MATCH)
   return next(s, mismatch(i, 'pa', hex64(e.pa), pa === undefined ? null : hex64(pa),

@@ -24,7 +24,7 @@ const PRIV_NAMES = ['U', 'S', 'S', 'M'] as const
 /** The instruction in words: `ld a0, 8(s0)` (its bits when they do not decode). */
 export const insnText = (bits: number, pc: bigint): string => {
   try {
-    return disassemble(decodeInstruction(bits), pc)
+    return disassemble(decodeInstruction(bits), pc).replace(/\t/g, ' ')
   } catch {
     return `0x${bits.toString(16)}`
   }
@@ -105,7 +105,7 @@ export const adWritesOf = (trail: readonly TrailStep[], index: number, pc: bigin
   trail.forEach((t, i) => {
     if (t.op !== 'write') return
     const read = trail.slice(0, i).reverse().find((r) => r.op === 'read' && r.pteAddr === t.pteAddr)
-    out.push({ pteAddr: t.pteAddr as bigint, old: read?.pte ?? 0n, pte: t.pte, index, pc })
+    out.push({ pteAddr: t.pteAddr, old: read?.pte ?? 0n, pte: t.pte, index, pc })
   })
   return out
 }
