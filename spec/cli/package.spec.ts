@@ -60,6 +60,7 @@ test('the packed tarball, installed in an empty folder, runs `npx memvirt demo` 
     assert.is(used.status, 0, used.stderr)
     assert.equal(used.stdout.trim().split('\n'), [
       'memvirt: 0x80200234', 'mmu: 0x80200234', 'hart: add\ta2,a0,a1', 'machine: exit 0', 'cache: 4', 'alloc: 4194304,3145728', 'iommu: 0x80300234',
+      'cosim: true false value',
     ])
     // The declarations: a TypeScript user's program type-checks against dist/types/ ("types" conditions),
     // and a wrong use is refused.
@@ -84,6 +85,7 @@ import * as machine from 'memvirt/machine'
 import * as cache from 'memvirt/cache'
 import * as alloc from 'memvirt/alloc'
 import * as iommu from 'memvirt/iommu'
+import * as cosim from 'memvirt/cosim'
 const sv39 = (lib) => {
   let mem = lib.emptyMemory(lib.defaultMemoryMap)
   mem = lib.poke(mem, lib.phys(0x80001008n), 8, lib.makePte(0x80002000n, lib.PTE_V))
@@ -111,6 +113,10 @@ const run = iommu.runSteps(iommu.resetIommu(0x1f8070e8e10n), mem, [
   { op: 'write-register', offset: 16, size: 8, value: 0x20040002n },
   { op: 'translate', deviceId: 5, access: 'read', privileged: false, type: 'untranslated', iova: 0x40001234n }])
 console.log('iommu: 0x' + run.events.find((e) => e.op === 'translate').outcome.response.pa.toString(16))
+const cs = cosim.startCosim(machine.loadMachine(machine.parseIsa('rv64imah_zicsr').right, elf).right)
+const first = cosim.cosimStep(cs, { event: 'retire', pc: 0x1000n, insn: 0x297, rd: 5, value: 0x1000n })
+const wrong = cosim.cosimStep(cs, { event: 'retire', pc: 0x1000n, insn: 0x297, rd: 5, value: 0x1001n })
+console.log('cosim: ' + first.reply.ok + ' ' + wrong.reply.ok + ' ' + wrong.reply.field)
 `
 
 const TYPED_USER = `import { emptyMemory, defaultMemoryMap, phys, peek } from 'memvirt/mmu'
@@ -119,11 +125,13 @@ import { simulate } from 'memvirt/cache'
 import { resetIommu } from 'memvirt/iommu'
 import { stepHart } from 'memvirt/hart'
 import { staticPolicy } from 'memvirt/alloc'
+import { startCosim, type Reply } from 'memvirt/cosim'
 declare const m: Machine
 const steps: number = run(m, { maxSteps: 10 }).steps
 const word: bigint = peek(emptyMemory(defaultMemoryMap), phys(0x8000_0000n), 8)
 const misses: number = simulate('lru', 2, { ids: [1] }).misses
-export { steps, word, misses, resetIommu, stepHart, staticPolicy }
+const reply: Reply = { ok: true }
+export { steps, word, misses, resetIommu, stepHart, staticPolicy, startCosim, reply }
 `
 
 test.run()

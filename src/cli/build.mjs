@@ -6,7 +6,7 @@
 // resolve the same. Written to a temporary file and renamed: never half-written. Without esbuild it
 // says so and exits 0: bin.mjs then runs the sources through tsx, as it does whenever they changed.
 // It also bundles the library's entry points (package.json "exports": memvirt, memvirt/mmu, /hart,
-// /machine, /cache, /alloc, /iommu) into dist/ as plain ESM with shared chunks, so a user of the installed
+// /machine, /cache, /alloc, /iommu, /cosim) into dist/ as plain ESM with shared chunks, so a user of the installed
 // package imports JavaScript (no tsx needed). With --types (prepack) it also emits their declarations
 // into dist/types/ with tsc (tsconfig.types.json), which the "types" conditions name.
 import { spawnSync } from 'node:child_process'
@@ -37,7 +37,7 @@ try {
 // every module, so the engines' memo tables are shared too). Built into a temporary folder, then swapped in.
 export const LIBRARY_ENTRIES = {
   index: 'index.ts', mmu: 'mmu/index.ts', hart: 'cpu/index.ts', machine: 'machine/index.ts',
-  cache: 'cache/index.ts', alloc: 'alloc/index.ts', iommu: 'iommu/index.ts',
+  cache: 'cache/index.ts', alloc: 'alloc/index.ts', iommu: 'iommu/index.ts', cosim: 'cosim/index.ts',
 }
 const src = fileURLToPath(new URL('..', import.meta.url))
 const dist = fileURLToPath(new URL('../../dist', import.meta.url))
