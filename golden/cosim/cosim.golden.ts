@@ -4,7 +4,8 @@
 // the field and explanation it names.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { TRACED, mutants, replay, traceOf, verdictOf } from './mutations.ts'
+import { readFileSync } from 'node:fs'
+import { TRACED, mutants, mutationTable, replay, traceOf, verdictOf } from './mutations.ts'
 
 for (const name of TRACED) {
   test(`Spike's stream of ${name} matches the model event by event`, () => {
@@ -25,5 +26,9 @@ for (const m of mutants()) {
     assert.ok(v.explain.some((l) => l.includes(m.explains)), `no explanation line contains "${m.explains}": ${v.explain.join(' | ')}`)
   })
 }
+
+test('the README shows the mutation table as mutation-table.ts makes it now', () => {
+  assert.ok(readFileSync(new URL('../../README.md', import.meta.url), 'utf8').includes(mutationTable()))
+})
 
 test.run()

@@ -143,3 +143,33 @@ export const verdictOf = (m: Mutant): Mismatch | undefined => {
   const last = replay(m.program, m.events).replies.at(-1)
   return last !== undefined && !last.ok && 'field' in last ? last : undefined
 }
+
+const cell = (s: string): string => s.replaceAll('|', '\\|').trim().replace(/ {2,}/g, ' ')
+
+/**
+ * The mutation table as Markdown: one row per injected DUT bug (where it was injected, where cosim stopped,
+ * the field, both values, the explanation's first line and its line naming the cause), then a line on the
+ * unmutated streams replayed end to end.
+ */
+export const mutationTable = (): string => {
+  const rows = mutants().map((m) => {
+    const v = verdictOf(m)
+    if (v === undefined) return `| ${m.kind} | ${m.program} | ${cell(m.change)} | ${m.index} | **passed: not caught** | | | | |`
+    const key = v.explain.find((l) => l.includes(m.explains)) ?? ''
+    const why = [v.explain[0] ?? '', ...(key === v.explain[0] ? [] : [key])].map(cell).join(' / ')
+    return `| ${m.kind} | ${m.program} | ${cell(m.change)} | ${m.index} | ${v.index} | ${v.field} | ${JSON.stringify(v.dut)} | ${JSON.stringify(v.model)} | ${why} |`
+  })
+  const clean = TRACED.map((name) => {
+    const es = traceOf(name)
+    const r = replay(name, es)
+    return `${name} ${r.replies.filter((x) => x.ok).length}/${es.length}`
+  })
+  return [
+    '| injected bug | program | change | injected at event | cosim stopped at | field | DUT | model | explanation (first line / the line naming the cause) |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    `Unmutated streams, events matched: ${clean.join(', ')}.`,
+    '',
+  ].join('\n')
+}
