@@ -14,6 +14,7 @@ import { parseWorkloadCsv } from '../../src/alloc/workload.ts'
 import { parseGpuCsv } from '../../src/alloc/gpu-workload.ts'
 import { decodeTraceLine } from '../../src/trace/jsonl.ts'
 import { parseSpikeLine } from '../../src/trace/spike-log.ts'
+import { decodeEvent } from '../../src/cosim/events.ts'
 import { CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, decodeOracleRecord, decodeTxtLine, encodeOracle, ORACLE_RECORD_BYTES } from '../../src/cache/trace.ts'
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -71,6 +72,7 @@ export const DECODERS: readonly Decoder[] = [
   { name: 'alloc-workload-csv', seeds: () => [firstLines('golden/alloc/bundled-workload.csv', 1 + 12 * 4)], decode: (b) => isEither(parseWorkloadCsv(utf8(b))) },
   { name: 'gpu-tasks-csv', seeds: () => [file('golden/alloc/gpu-tasks.csv')], decode: (b) => isEither(parseGpuCsv(utf8(b))) },
   { name: 'trace-jsonl', seeds: () => [firstLines('golden/trace/hyp.jsonl', 30)], decode: (b) => lines(utf8(b), (l) => (l === '' ? { _tag: 'Right' } : decodeTraceLine(l))) },
+  { name: 'cosim-events', seeds: () => [firstLines('golden/cosim/sv39.spike.jsonl', 60)], decode: (b) => lines(utf8(b), (l) => (l === '' ? { _tag: 'Right' } : decodeEvent(l))) },
   { name: 'spike-log', seeds: () => [firstLines('golden/trace/hyp.spike-l.txt', 60), firstLines('golden/programs/hyp.spike.commits', 60)], decode: (b) => lines(utf8(b), (l) => parseSpikeLine(l)) },
   { name: 'cache-txt', seeds: () => [firstLines('golden/cache/zipf-scan-10k.txt', 200)], decode: (b) => lines(latin1(b), (l) => decodeTxtLine(l)) },
   {

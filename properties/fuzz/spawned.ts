@@ -73,6 +73,11 @@ export const TARGETS: readonly Target[] = [
     name: 'check', inputs: [['in.0', 'elf'], ['in.1', 'spike-log']], argv: ['check', 'in.0', '--against', 'in.1', '--max-insns', '20000'], alsoAccepted: (s) => s === 1,
     flags: [...programFlags, ['--max-insns', v('1000', '1', '0')]],
   },
+  {
+    name: 'cosim-replay', inputs: [['in.0', 'elf'], ['in.1', 'cosim-events']], argv: ['cosim-replay', 'in.0', 'in.1'], alsoAccepted: (s) => s === 1,
+    flags: [['--isa', v('rv64ima_zicsr', 'rv64imac', 'rv32i')], ['--json', undefined], ['--misaligned', v('isa', 'trap', 'split')], ['--ad', v('svadu', 'hardware', 'fault')],
+      ['--interrupts', v('dut', 'model')], ['--pmp-granularity', v('4', '4096', '3', '0')]],
+  },
   { name: 'demo', inputs: [], argv: ['demo'], flags: [['--trace', outPath('out.jsonl')], ['--no-trace', undefined], ['--json', undefined]] },
 ]
 
