@@ -56,7 +56,7 @@ export const register = (program: Command): void => {
       for await (const line of lines) {
         if (line.trim() === '') continue
         const e = decodeEvent(line)
-        const r = e._tag === 'Left' ? refuse(s, e.left) : cosimStep(s, e.right)
+        const r = e._tag === 'Left' ? refuse(s, e.left) : guarded(s, e.right)
         s = r.state
         if (!r.reply.ok && 'field' in r.reply) mismatched = true
         process.stdout.write(encodeReply(r.reply) + '\n')
@@ -91,6 +91,18 @@ export const register = (program: Command): void => {
         : `${trace}: all ${events.length} events match (${counts.retire} retired, ${counts.trap} traps, ${counts.access} accesses, ${counts.other} other)\n`)
       process.exitCode = 0
     })
+}
+
+/**
+ * A step of the session that never ends it: should the core throw (a defect, not a DUT's doing), the request
+ * is answered with an error object naming what went wrong and the session goes on from the state before it.
+ */
+const guarded = (s: CosimState, e: DutEvent): ReturnType<typeof cosimStep> => {
+  try {
+    return cosimStep(s, e)
+  } catch (x) {
+    return refuse(s, `internal error in the model: ${x instanceof Error ? x.message : String(x)}`)
+  }
 }
 
 const count = (c: { retire: number; trap: number; access: number; other: number }, e: DutEvent): typeof c =>
