@@ -45,7 +45,7 @@ const execOf = (h: Hart, memory: PhysMemory, tlb: Tlb, svnapot: boolean): Exec =
   isa: { ...ISA.right, svnapot }, pc: h.pc, bits: 0, h, memory, tlb,
   rd: 0, rdValue: 0n, logged: undefined, loads: undefined, stores: undefined, wroteInstret: false, wroteCycle: false,
   loggedValues: undefined, bus: NO_DEVICES, devices: undefined, accel: specAccel, firedTriggers: undefined,
-  tlbHits: 0, walks: 0, twoStageWalks: 0, lastGpa: undefined, lastPa: 0n,
+  tlbHits: 0, walks: 0, twoStageWalks: 0, lastGpa: undefined, lastPa: 0n, stale: undefined,
 })
 
 const showTrap = (r: bigint | Trap): string =>

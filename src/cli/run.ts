@@ -25,11 +25,12 @@ import { type SignatureRegion, SPIKE_SIGNATURE_GRANULARITY, signatureRegion, sig
 import { type RedundancyFlags, type SnapshotFlags, redundancyOptions, redundancyPlan, restore, runRedundant, save, savePlan, snapshotOptions } from './redundancy.ts'
 import { type WatchFlags, type Watcher, integrityWatcher, watchOptions } from './integrity.ts'
 import { type CallFlags, callOptions, callWatcher } from './calls.ts'
+import { type TlbFlags, staleWatcher, tlbOptions, withTlbFlags } from './tlb.ts'
 
 /** Exit status when --max-insns stops a program that has not exited (GNU timeout's convention). */
 export const EXIT_LIMIT = 124
 
-interface RunOptions extends ProgramFlags, RedundancyFlags, SnapshotFlags, WatchFlags, CallFlags {
+interface RunOptions extends ProgramFlags, RedundancyFlags, SnapshotFlags, WatchFlags, CallFlags, TlbFlags {
   readonly logCommits?: string
   readonly trace?: string
   /** Spike's -l: the commit log to stderr, or to --log. */
@@ -43,7 +44,7 @@ interface RunOptions extends ProgramFlags, RedundancyFlags, SnapshotFlags, Watch
 }
 
 export const register = (program: Command): void => {
-  callOptions(watchOptions(snapshotOptions(redundancyOptions(programOptions(program
+  tlbOptions(callOptions(watchOptions(snapshotOptions(redundancyOptions(programOptions(program
     .command('run')
     .description('run a RISC-V ELF like Spike (boot ROM, HTIF tohost exit) and optionally write its commit log')
     .argument('[elf...]', 'a bare-metal RV64 ELF executable with tohost/fromhost symbols (none with --restore); Spike\'s +signature=FILE and +signature-granularity=N may stand beside it'))
@@ -55,7 +56,7 @@ export const register = (program: Command): void => {
     .option('--trace <file>', 'write the JSONL trace (one record per step: accesses with VA, GPA and PA, traps, TLB counts) to FILE')
     .option('--iommu', 'attach the RISC-V IOMMU (registers at 0x30010000) and a DMA engine behind it (0x30020000)')
     .option('--guest-translation <mode>', 'V=1 translation: nested (the two-stage walk) or shadow (shadow tables kept by the model\'s VMM)', 'nested')
-    .option('--exit-cycles <n>', 'cycles per VMM exit in the --stats cost line', String(DEFAULT_EXIT_CYCLES))))))
+    .option('--exit-cycles <n>', 'cycles per VMM exit in the --stats cost line', String(DEFAULT_EXIT_CYCLES)))))))
     .action((args: string[], opts: RunOptions) => {
       const maxSteps = positiveInt('--max-insns', opts.maxInsns)
       const plus = args.length === 0 && opts.restore !== undefined ? undefined : plusArgs(args)
@@ -72,7 +73,7 @@ export const register = (program: Command): void => {
       const exitCycles = positiveInt('--exit-cycles', opts.exitCycles)
       // The stats of a plain run are the guest translation's; under --checkpoint-every, the checkpoints'.
       const counted = guestMode === 'shadow' || (opts.stats === true && opts.checkpointEvery === undefined)
-      const m0 = opts.iommu === true ? withIommuPlatform(start.machine) : start.machine
+      const m0 = withTlbFlags(opts.iommu === true ? withIommuPlatform(start.machine) : start.machine, opts)
       const m = counted ? withTlb(m0, withGuest(m0.tlb, guestWalker(guestMode))) : m0
       let signature: SignatureRegion | undefined
       if (signaturePath !== undefined) {
@@ -100,7 +101,9 @@ export const register = (program: Command): void => {
       const trace = opts.trace === undefined ? undefined : openOutput('--trace', opts.trace)
       const signatureOut = signaturePath === undefined ? undefined : openOutput('+signature', signaturePath)
       // The integrity monitor and the call tracer see every step's event and the machine after it.
-      const watchers = path === undefined ? [] : [integrityWatcher(path, opts, m, (line) => process.stderr.write(line)), callWatcher(path, opts, m, (line) => process.stderr.write(line), trace === undefined ? undefined : (line) => trace.text(line))]
+      if (redundant !== undefined && m.tlb.config.reportStale === true) return failInput('--report-stale is not available with --checkpoint-every')
+      const watchers = [...(path === undefined ? [] : [integrityWatcher(path, opts, m, (line) => process.stderr.write(line)), callWatcher(path, opts, m, (line) => process.stderr.write(line), trace === undefined ? undefined : (line) => trace.text(line))]),
+        staleWatcher(opts, m, (line) => process.stderr.write(line))]
         .filter((w): w is Watcher => w !== undefined)
       const watcher: Watcher | undefined = watchers.length === 0 ? undefined : {
         step: (ev, after) => { for (const w of watchers) w.step(ev, after) },

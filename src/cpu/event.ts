@@ -2,6 +2,8 @@
 // Formatting lives in src/trace/; the model only reports.
 import { type Priv } from './hart.ts'
 import { type Trap, type TrapTarget } from './trap.ts'
+import { type AccessType } from '../mmu/faults.ts'
+import { type StaleAnswer } from '../mmu/stale.ts'
 
 /**
  * A load the instruction made: the address it used (a guest-virtual one while V = 1), where it went —
@@ -26,6 +28,17 @@ export interface TranslationCounts {
   readonly twoStageWalks: number
 }
 
+/**
+ * A translation the TLB answered differently from a fresh walk (`--report-stale`, mmu/stale.ts): the
+ * instruction's pc, the access and the mode it was translated at (MPRV and HLV/HSV resolved).
+ */
+export interface StaleTranslation extends StaleAnswer {
+  readonly pc: bigint
+  readonly access: AccessType
+  readonly priv: Priv
+  readonly virt: boolean
+}
+
 /** An instruction retired. */
 export interface Retired {
   readonly _tag: 'Retired'
@@ -44,6 +57,8 @@ export interface Retired {
   readonly loads: readonly MemRead[]
   readonly stores: readonly MemWrite[]
   readonly xlate: TranslationCounts
+  /** Stale TLB answers the step used, when the TLB reports them (`TlbConfig.reportStale`); else absent. */
+  readonly stale?: readonly StaleTranslation[]
 }
 
 /** A trap was taken instead (an exception of the instruction at pc, or an interrupt before it). */
@@ -57,6 +72,8 @@ export interface Trapped {
   readonly trap: Trap
   readonly target: TrapTarget
   readonly xlate: TranslationCounts
+  /** As for Retired: stale answers used before the trap (a stale fetch, say). */
+  readonly stale?: readonly StaleTranslation[]
 }
 
 /** The hart is stopped in WFI with no interrupt pending: no instruction ran (Spike prints nothing). */

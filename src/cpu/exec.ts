@@ -6,7 +6,7 @@ import { type Tlb } from '../mmu/tlb.ts'
 import { type Csrs, type Hart, type Priv, withCsrs } from './hart.ts'
 import { type Isa } from './isa.ts'
 import { type Trap } from './trap.ts'
-import { type MemRead, type MemWrite } from './event.ts'
+import { type MemRead, type MemWrite, type StaleTranslation } from './event.ts'
 import { type HartBus } from './bus.ts'
 import { type HartAccel } from './accel.ts'
 
@@ -43,6 +43,8 @@ export interface Exec {
   /** Where the most recent translateAccess went: the guest-physical (V = 1) and physical address. */
   lastGpa: bigint | undefined
   lastPa: bigint
+  /** Stale TLB answers used (only when the TLB reports them): undefined until the first. */
+  stale: StaleTranslation[] | undefined
   /** Triggers with `hit` set by a trigger that fired (kept although the instruction traps, as in Spike). */
   firedTriggers: Csrs['triggers'] | undefined
 }

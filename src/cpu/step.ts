@@ -18,7 +18,7 @@ import { type Isa } from './isa.ts'
 import { CSR, csrRead, midelegRead, mipRead } from './csr/access.ts'
 import { MSTATUS_MIE, MSTATUS_MPP, MSTATUS_MPRV, MSTATUS_MXR, MSTATUS_SIE, MSTATUS_SUM } from './csr/fields.ts'
 import { INTERRUPT_BIT, type Trap, illegalInstruction, takeTrap, trap } from './trap.ts'
-import { NO_TRANSLATIONS, type StepEvent, type TranslationCounts } from './event.ts'
+import { NO_TRANSLATIONS, type StaleTranslation, type StepEvent, type TranslationCounts } from './event.ts'
 import { type Exec, isTrap } from './exec.ts'
 import { fetch } from './memory-access.ts'
 import { execute } from './execute/base.ts'
@@ -87,9 +87,10 @@ export const pendingInterrupt = (h: Hart, isa: Isa): bigint | undefined => {
  * Where Spike flushes its TLB and PTE cache (mmu_t::flush_tlb): whenever it sets the privilege (every trap,
  * MRET and SRET), and on CSR writes that change translation: satp/vsatp (a new value), hgatp, PMP, misa,
  * and mstatus (or vsstatus while V = 1) changing MPP, MPRV, SUM or MXR. The model's TLB is flushed at the
- * same points, so a stale translation lasts exactly as long as it would in Spike.
+ * same points, so a stale translation lasts exactly as long as it would in Spike. An exact TLB (`--tlb
+ * exact`, mmu/tlb.ts) is not flushed there: only fences remove its entries, as the spec allows.
  */
-const flushed = (tlb: Tlb): Tlb => flushTlb(tlb)
+const flushed = (tlb: Tlb): Tlb => tlb.config.exact === true ? tlb : flushTlb(tlb)
 
 const TRANSLATION_STATUS = MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR
 
@@ -109,10 +110,10 @@ const spikeFlushes = (d: Described, e: Exec, before: Hart, after: Hart): boolean
  * their state from before the instruction.
  */
 const trapped = <D, C, R>(ctx: C, k: StepOutcome<D, C, R>, h: Hart, memory: PhysMemory, tlb: Tlb, devices: D, t: Trap,
-  bits: number | undefined, isa: Isa, xlate: TranslationCounts = NO_TRANSLATIONS): R => {
+  bits: number | undefined, isa: Isa, xlate: TranslationCounts = NO_TRANSLATIONS, stale?: readonly StaleTranslation[]): R => {
   const entry = takeTrap(h, isa, t, h.pc)
   const event: StepEvent = { _tag: 'Trapped', pc: h.pc, bits, priv: h.priv, virt: h.virt, trap: t, target: entry.target, xlate }
-  return k(ctx, entry.hart, memory, flushed(tlb), devices, event, 'trap', false)
+  return k(ctx, entry.hart, memory, flushed(tlb), devices, stale === undefined ? event : { ...event, stale }, 'trap', false)
 }
 
 /**
@@ -158,19 +159,19 @@ export const stepHartWith = <D, C, R>(h0: Hart, isa0: Isa, memory: PhysMemory, t
     isa, pc: h0.pc, bits: 0, h: h0, memory, tlb, bus, devices, accel,
     rd: 0, rdValue: 0n, logged: undefined, loads: undefined, stores: undefined, wroteInstret: false, wroteCycle: false,
     loggedValues: undefined, firedTriggers: undefined,
-    tlbHits: 0, walks: 0, twoStageWalks: 0, lastGpa: undefined, lastPa: 0n,
+    tlbHits: 0, walks: 0, twoStageWalks: 0, lastGpa: undefined, lastPa: 0n, stale: undefined,
   }
   const bits = fetch(e)
-  if (isTrap(bits)) return trapped(ctx, k, withTriggers(h0, e.firedTriggers), e.memory, e.tlb, devices, bits, undefined, isa, counts(e))
+  if (isTrap(bits)) return trapped(ctx, k, withTriggers(h0, e.firedTriggers), e.memory, e.tlb, devices, bits, undefined, isa, counts(e), e.stale)
   e.bits = bits
   const d = accel.describe(bits)
   if (d.csr && !batchStart) {
     // A CSR instruction serializes before it executes: a new batch starts, so interrupts are checked.
     const irq = pendingInterrupt(h0, isa)
-    if (irq !== undefined) return trapped(ctx, k, h0, e.memory, e.tlb, devices, trap(INTERRUPT_BIT | irq), undefined, isa, counts(e))
+    if (irq !== undefined) return trapped(ctx, k, h0, e.memory, e.tlb, devices, trap(INTERRUPT_BIT | irq), undefined, isa, counts(e), e.stale)
   }
   const npc = d.needs === 0 || (d.needs & ~extensionsOf(isa)) === 0 ? execute(e, d.insn, d.length) : illegalInstruction(d.length === 2 ? bits & 0xffff : bits)
-  if (isTrap(npc)) return trapped(ctx, k, withTriggers(h0, e.firedTriggers), e.memory, e.tlb, devices, npc, bits, isa, counts(e))
+  if (isTrap(npc)) return trapped(ctx, k, withTriggers(h0, e.firedTriggers), e.memory, e.tlb, devices, npc, bits, isa, counts(e), e.stale)
   const h1 = e.h
   // The instruction retires: its destination register is written, pc moves on, the counters count it.
   const h2 = retire(h1, withRegister(h1.x, e.rd, e.rdValue), npc, e.wroteInstret, e.wroteCycle)
@@ -179,7 +180,7 @@ export const stepHartWith = <D, C, R>(h0: Hart, isa0: Isa, memory: PhysMemory, t
     _tag: 'Retired', pc: e.pc, bits: length === 2 ? bits & 0xffff : bits, length, priv: h0.priv, virt: h0.virt,
     rd: e.rd, rdValue: e.rdValue, csrs: e.logged === undefined ? NO_CSRS : loggedCsrs(e, h1), loads: e.loads ?? NO_ACCESSES, stores: e.stores ?? NO_ACCESSES, xlate: counts(e),
   }
-  return k(ctx, h2, e.memory, spikeFlushes(d, e, h0, h1) ? flushed(e.tlb) : e.tlb, e.devices as D, event,
+  return k(ctx, h2, e.memory, spikeFlushes(d, e, h0, h1) ? flushed(e.tlb) : e.tlb, e.devices as D, e.stale === undefined ? event : { ...event, stale: e.stale },
     d.wfi ? 'wfi' : d.serializing ? 'serialize' : 'next', e.stores !== undefined)
 }
 

@@ -7,8 +7,9 @@ import { type Either, isLeft } from '../bits/either.ts'
 import { type VirtAddr } from '../bits/address.ts'
 import { type AccessType, type TranslationFault } from '../mmu/faults.ts'
 import { lookupOrWalk, walkWrote, withGuest } from '../mmu/tlb.ts'
+import { staleAnswer } from '../mmu/stale.ts'
 import { type Translation, type Privilege, untranslated } from '../mmu/translate.ts'
-import { type ContextMaker, specContext } from './translation-context.ts'
+import { type ContextMaker, type HartContext, specContext } from './translation-context.ts'
 import { type Trap, trap } from './trap.ts'
 import { type Exec, type Mode } from './exec.ts'
 
@@ -55,9 +56,21 @@ export const translateOnly = (e: Exec, va: bigint, access: AccessType, mode: Mod
     if (mode.virt) e.twoStageWalks++
   }
   const r: Either<TranslationFault, Translation> = out.result
+  if (out.hit && out.tlb.config.reportStale === true) noteStale(e, hc, va, access, mode, hlvx, r)
   if (isLeft(r)) return faultTrap(r.left, mode.virt)
   const pa = r.right.pa as bigint
   e.lastGpa = r.right.gpa
   e.lastPa = pa
   return pa
+}
+
+/**
+ * `--report-stale`: walks the access afresh (its A/D updates discarded: only the comparison counts) and
+ * records the hit if the walk answers otherwise (mmu/stale.ts). The hart goes on with the TLB's answer.
+ */
+const noteStale = (e: Exec, hc: HartContext, va: bigint, access: AccessType, mode: Mode, hlvx: boolean, hit: Either<TranslationFault, Translation>): void => {
+  if (isLeft(hit) || hc.key.tag === undefined) return
+  const fresh = e.tlb.engine.walk(e.memory, hc.ctx, { va: va as VirtAddr, access, hlvx })
+  const s = staleAnswer(hc.key.tag, va, hit.right, fresh.result)
+  if (s !== undefined) (e.stale ??= []).push({ ...s, pc: e.pc, access, priv: mode.priv, virt: mode.virt })
 }

@@ -5,7 +5,7 @@ import { type Either, left, right } from '../bits/either.ts'
 import { phys } from '../bits/address.ts'
 import { type PhysMemory, emptyMemory, pokeBytes } from '../memory/memory.ts'
 import { type MemoryMap, memoryMap, SPIKE_RAM_BASE, SPIKE_RAM_SIZE } from '../memory/memory-map.ts'
-import { type Tlb, emptyTlb, defaultTlbConfig } from '../mmu/tlb.ts'
+import { type Tlb, emptyTlb, spikeTlbConfig } from '../mmu/tlb.ts'
 import { type Hart, resetHart, withCsrs } from '../cpu/hart.ts'
 import { ramWindows } from '../cpu/bus.ts'
 import { MIP_MSIP, MIP_MTIP } from '../cpu/csr/fields.ts'
@@ -212,6 +212,6 @@ export const loadMachine = (isa: Isa, elf: Elf, options: MachineOptions = defaul
   const hart0 = withCsrs(h, { ...h.csr, mip: h.csr.mip | MIP_MTIP })
   const b = spikeBus(options)
   // The bus masters reach RAM through the identity port: the platform has no IOMMU.
-  return right(machine(isa, options, hart0, memory, emptyTlb({ ...defaultTlbConfig, flushAll: true }),
+  return right(machine(isa, options, hart0, memory, emptyTlb(spikeTlbConfig),
     htif(tohost, fromhost, undefined, [], []), b, devices(bootRom(elf.entry), resetClint), ramPort(b.ram), resetPlatform))
 }

@@ -41,9 +41,49 @@ export interface TlbConfig {
    * Off by default: fences then invalidate exactly the entries the spec says they must.
    */
   readonly flushAll: boolean
+  /**
+   * Beyond Spike (`memvirt run --tlb exact`): the hart keeps its entries across traps, xRET and writes to
+   * satp, hgatp, mstatus and the rest, as hardware may (entries are tagged by ASID, VMID and modes, and
+   * every hit re-checks the permissions in force); only a fence that covers an entry, or replacement,
+   * removes it. Absent or false: the hart also flushes wherever Spike does (cpu/step.ts, `spikeFlushes`).
+   * Needs `flushAll` off: fences then remove exactly what the spec says they must.
+   */
+  readonly exact?: boolean
+  /**
+   * Check every hit against a fresh walk and report the accesses whose answers differ (`--report-stale`,
+   * cpu/stale.ts): changes no answer, costs a walk per hit.
+   */
+  readonly reportStale?: boolean
 }
 
 export const defaultTlbConfig: TlbConfig = { sets: 16, ways: 4, replacement: 'lru', flushAll: false }
+
+/** The hart's TLB as `memvirt run` starts it by default: Spike's (every fence flushes everything, and so does every Spike flush point). */
+export const spikeTlbConfig: TlbConfig = { ...defaultTlbConfig, flushAll: true }
+
+/** How `--tlb exact` shapes its TLB: entries in all, ways per set (entries / ways sets, a power of two), replacement. */
+export interface ExactTlbShape {
+  readonly entries: number
+  readonly ways: number
+  readonly replacement: TlbConfig['replacement']
+}
+
+/** `--tlb exact`'s defaults: 64 entries, 4-way set associative, LRU (the shape of `defaultTlbConfig`). */
+export const defaultExactShape: ExactTlbShape = { entries: 64, ways: 4, replacement: 'lru' }
+
+/**
+ * The configuration of an architectural TLB of this shape (`exact`: entries live until a fence covers
+ * them), or why the shape is impossible: ways ≥ 1 dividing entries into a power-of-two number of sets.
+ */
+export const exactTlbConfig = (shape: ExactTlbShape = defaultExactShape, reportStale = false): TlbConfig | string => {
+  const { entries, ways } = shape
+  if (!Number.isSafeInteger(entries) || !Number.isSafeInteger(ways) || ways < 1 || entries < ways || entries % ways !== 0) {
+    return `${entries} entries cannot be split into sets of ${ways} ways`
+  }
+  const sets = entries / ways
+  if ((sets & (sets - 1)) !== 0) return `${entries} entries / ${ways} ways = ${sets} sets, not a power of two`
+  return { sets, ways, replacement: shape.replacement, flushAll: false, exact: true, ...(reportStale ? { reportStale } : {}) }
+}
 
 /** What an entry is tagged with besides its page number. */
 export interface TlbTag {
@@ -179,6 +219,7 @@ export const emptyTlb = <T extends TlbTag = HartTag, C = TranslationContext, F =
   config: TlbConfig = defaultTlbConfig, engine: TlbEngine<C, F> = specEngine as unknown as TlbEngine<C, F>,
 ): Tlb<T, C, F> => {
   if (!Number.isInteger(Math.log2(config.sets)) || config.ways < 1) throw new RangeError('TLB sets must be a power of two and ways ≥ 1')
+  if (config.exact === true && config.flushAll) throw new RangeError('an exact TLB keeps what a fence does not cover: flushAll must be off')
   return { config, sets: new Array<readonly TlbEntry<T>[]>(config.sets).fill(EMPTY_SET), engine }
 }
 
