@@ -5,8 +5,8 @@
 // lines go to stderr as they happen (stdout is the program's) and whose JSON form is written at the end.
 import type { Command } from 'commander'
 import { type StaleTranslation } from '../cpu/event.ts'
-import { type Machine, withTlb } from '../machine/machine.ts'
-import { type TlbConfig, defaultExactShape, emptyTlb, exactTlbConfig } from '../mmu/tlb.ts'
+import { type Machine, withTlbConfig } from '../machine/machine.ts'
+import { type TlbConfig, defaultExactShape, exactTlbConfig } from '../mmu/tlb.ts'
 import { staleJson, staleLine, staleSummary } from '../trace/stale.ts'
 import { failInput } from './io.ts'
 import { openOutput } from './output.ts'
@@ -59,7 +59,7 @@ export const tlbConfigOf = (f: TlbFlags, current: TlbConfig): TlbConfig | undefi
  */
 export const withTlbFlags = (m: Machine, f: TlbFlags): Machine => {
   const config = tlbConfigOf(f, m.tlb.config)
-  return config === undefined ? m : withTlb(m, emptyTlb(config, m.tlb.engine))
+  return config === undefined ? m : withTlbConfig(m, config)
 }
 
 /**

@@ -16,6 +16,7 @@ export type {
 export { allowAll, newSession, walk, walkStage, walkGuestPhysical, gStageParams, inRange, leafOutput, describeFailure } from './walk.ts'
 export * from './translate.ts'
 export * from './tlb.ts'
+export * from './stale.ts'
 // The library's `translate` is the fast one (same outcome as the readable `translateSpec`), and TLBs
 // made with `fastTlb` refill through it.
 export { translate, translateFast } from './engine/fast-walk.ts'
