@@ -5,7 +5,7 @@ import { type Either, left, right } from '../bits/either.ts'
 import { phys } from '../bits/address.ts'
 import { type PhysMemory, emptyMemory, pokeBytes } from '../memory/memory.ts'
 import { type MemoryMap, memoryMap, SPIKE_RAM_BASE, SPIKE_RAM_SIZE } from '../memory/memory-map.ts'
-import { type Tlb, type TlbConfig, emptyTlb, spikeTlbConfig } from '../mmu/tlb.ts'
+import { type Tlb, type TlbConfig, emptyTlb, spikeTlbConfig, withGuest } from '../mmu/tlb.ts'
 import { type Hart, resetHart, withCsrs } from '../cpu/hart.ts'
 import { ramWindows } from '../cpu/bus.ts'
 import { MIP_MSIP, MIP_MTIP } from '../cpu/csr/fields.ts'
@@ -109,10 +109,10 @@ export const withHart = (m: Machine, h: Hart): Machine => machine(m.isa, m.optio
 export const withMemory = (m: Machine, memory: PhysMemory): Machine => machine(m.isa, m.options, m.hart, memory, m.tlb, m.htif, m.bus, m.devices, m.dma, m.platform)
 export const withTlb = (m: Machine, tlb: Tlb): Machine => machine(m.isa, m.options, m.hart, m.memory, tlb, m.htif, m.bus, m.devices, m.dma, m.platform)
 /**
- * The machine with an empty TLB of another configuration, refilled by the same engine: `exactTlbConfig()`
+ * The machine with an empty TLB of another configuration, refilled by the same engine (and guest walker): `exactTlbConfig()`
  * for `--tlb exact` (mmu/tlb.ts), `{ ...config, reportStale: true }` for `--report-stale`.
  */
-export const withTlbConfig = (m: Machine, config: TlbConfig): Machine => withTlb(m, emptyTlb(config, m.tlb.engine))
+export const withTlbConfig = (m: Machine, config: TlbConfig): Machine => withTlb(m, withGuest(emptyTlb(config, m.tlb.engine), m.tlb.guest))
 export const withHtif = (m: Machine, h: Htif): Machine => machine(m.isa, m.options, m.hart, m.memory, m.tlb, h, m.bus, m.devices, m.dma, m.platform)
 export const withDevices = (m: Machine, d: Devices): Machine => machine(m.isa, m.options, m.hart, m.memory, m.tlb, m.htif, m.bus, d, m.dma, m.platform)
 /** The machine with device `name`'s state replaced. */
