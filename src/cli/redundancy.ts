@@ -8,6 +8,8 @@ import { type Machine } from '../machine/machine.ts'
 import { type RunResult } from '../machine/run.ts'
 import { run } from '../machine/engine/run.ts'
 import { CommitLogWriter } from '../trace/engine/commit-log-writer.ts'
+import { encodeTraceLine } from '../trace/jsonl.ts'
+import { type StepEvent } from '../cpu/event.ts'
 import { type Advance, type Fault, type RedundancyOptions, DEFAULT_BANDWIDTH_MIB_S, protectedRun } from '../hypervisor/redundancy/failover.ts'
 import { type MigrationOptions, DEFAULT_DOWNTIME_MS, DEFAULT_INSN_RATE, DEFAULT_MAX_ROUNDS, DEFAULT_MIGRATION_BANDWIDTH_MIB_S, migrate } from '../hypervisor/redundancy/migration.ts'
 import { migrationPlotSpec } from '../hypervisor/redundancy/migration-plot.ts'
@@ -73,22 +75,36 @@ const perCheckpoint = (pages: readonly number[]): string => {
 
 const fmt = (ms: number): string => ms >= 1 ? `${ms.toFixed(3)} ms` : `${(ms * 1000).toFixed(1)} µs`
 
+/** What the primary records of a stretch it ran: its commit-log bytes and (with --trace) its step events. */
+interface Stretch {
+  readonly log: readonly Uint8Array[]
+  readonly events: readonly StepEvent[]
+}
+
 /**
  * Runs `m` under `plan` with the fast engine, printing released console output as it is released and
- * handing released commit-log bytes to `writeLog`.
+ * handing released commit-log bytes to `writeLog` and released JSONL trace lines to `writeTrace` (numbered
+ * at release: the released stretches are the surviving execution in order, each step once).
  */
-export const runRedundant = (plan: RedundancyOptions, m: Machine, writeLog: ((bytes: Uint8Array) => void) | undefined, stats: boolean): RunResult => {
-  const advance: Advance<readonly Uint8Array[]> = (from, maxSteps) => {
-    if (writeLog === undefined) { const r = run(from, { maxSteps }); return { machine: r.machine, steps: r.steps, trace: [] } }
-    const parts: Uint8Array[] = []
-    const w = new CommitLogWriter((b, n) => parts.push(b.slice(0, n)))
-    const r = run(from, { maxSteps }, { commits: w })
-    w.flush()
-    return { machine: r.machine, steps: r.steps, trace: parts }
+export const runRedundant = (plan: RedundancyOptions, m: Machine, writeLog: ((bytes: Uint8Array) => void) | undefined, stats: boolean,
+  writeTrace?: (line: string) => void): RunResult => {
+  const advance: Advance<Stretch> = (from, maxSteps) => {
+    const log: Uint8Array[] = [], events: StepEvent[] = []
+    const w = writeLog === undefined ? undefined : new CommitLogWriter((b, n) => log.push(b.slice(0, n)))
+    const r = run(from, { maxSteps }, {
+      ...(w === undefined ? {} : { commits: w }),
+      ...(writeTrace === undefined ? {} : { event: (ev: StepEvent) => { events.push(ev) } }),
+    })
+    w?.flush()
+    return { machine: r.machine, steps: r.steps, trace: { log, events } }
   }
+  let order = 0
   const r = protectedRun(m, plan, advance, (e) => {
     if (e._tag !== 'Release') return
-    for (const t of e.traces) for (const b of t) writeLog?.(b)
+    for (const t of e.traces) {
+      for (const b of t.log) writeLog?.(b)
+      if (writeTrace !== undefined) for (const ev of t.events) writeTrace(encodeTraceLine(ev, ++order))
+    }
     for (const w of e.output) (w.fd === 2 ? process.stderr : process.stdout).write(w.bytes)
   })
   if (stats) {

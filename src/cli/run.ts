@@ -85,7 +85,6 @@ export const register = (program: Command): void => {
       const redundant = redundancyPlan(opts, maxSteps)
       const saving = savePlan(opts)
       if (redundant !== undefined && saving !== undefined) return failInput('--save-at is not available with --checkpoint-every')
-      if (redundant !== undefined && opts.trace !== undefined) return failInput('--trace is not available with --checkpoint-every')
       if (redundant !== undefined && guestMode === 'shadow') return failInput('--guest-translation shadow is not available with --checkpoint-every')
       const named = [['--log-commits', opts.logCommits], ['--trace', opts.trace], ['--log', opts.log], ['+signature', signaturePath]]
         .filter((o): o is [string, string] => o[1] !== undefined)
@@ -157,7 +156,7 @@ export const register = (program: Command): void => {
       // A guest walker sees every store (write-protect), which the fast engine's compiled blocks do not report: `step` runs.
       const runner = counted ? foldStepsFast : run
       const r = redundant === undefined ? runner(m, { maxSteps: Math.min(maxSteps, saving?.at ?? maxSteps) }, observe)
-        : runRedundant(redundant, m, toLogs === undefined ? undefined : (b) => toLogs(b, b.length), opts.stats === true)
+        : runRedundant(redundant, m, toLogs === undefined ? undefined : (b) => toLogs(b, b.length), opts.stats === true, trace === undefined ? undefined : (line) => trace.text(line))
       progress.stop()
       watcher?.finish(r.machine)
       commits?.flush()

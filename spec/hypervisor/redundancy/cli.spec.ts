@@ -37,6 +37,20 @@ test('htif.elf with full checkpoints every 7 steps and two faults prints what Sp
   assert.is(r.stdout, 'hello, HTIF\n\n!')
 })
 
+test('--trace under checkpoints and faults is the uninterrupted run\'s JSONL trace (golden/trace/hyp.jsonl, checked against Spike): each re-executed step once, numbered in the surviving execution', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'memvirt-redundancy-trace-'))
+  try {
+    for (const [i, faults] of [['--fail-at', '50', '--fail-at', 'copy:200', '--fail-at', '300'], ['--fail-at', '1', '--fail-at', '1', '--checkpoint', 'full'], []].entries()) {
+      const trace = join(dir, `hyp${i}.jsonl`)
+      const r = memvirt('run', join(programs, 'hyp.elf'), '--isa', 'rv64imah_zicsr', '--trace', trace, '--checkpoint-every', String(37 + i * 50), ...faults)
+      assert.is(r.status, 0, r.stderr)
+      assert.fixture(readFileSync(trace, 'utf8'), readFileSync(join(root, 'golden/trace/hyp.jsonl'), 'utf8'))
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
 test('a malformed --fail-at, an unknown --checkpoint mode, or --fail-at without --checkpoint-every: one line, exit 2', () => {
   const elf = join(programs, 'htif.elf')
   for (const [args, message] of [
