@@ -67,8 +67,8 @@ export const pure = (name: PolicyName, params: Params = {}, admission?: Admissio
   return admission === undefined ? p : withAdmission(persistent, p, admission)
 }
 
-// The fast binding: dense typed arrays.
-const fast = (c: Config): Policy<unknown> => {
+/** The policy of one configuration bound to dense, in-place storage (the fast binding; local to one run). */
+export const inPlace = (c: Config): Policy<unknown> => {
   const def = POLICIES[c.policy]
   const params = c.params ?? {}
   const st = dense()
@@ -92,12 +92,48 @@ export const nextAccesses = (ids: ArrayLike<number>): Float64Array => {
 }
 
 /**
- * Replays one stream through every configuration at once, in one pass (memory grows with the
- * number of distinct ids, not with the trace length). Ids are renumbered 0, 1, 2, … in order of
- * first appearance; a bijection, so no hit or miss changes. Belady needs `next` from the source.
+ * Something that replays chunks of renumbered requests through one cache configuration, in place:
+ * the specification's policy (`inPlaceRunner`) or an engine kernel (src/cache/engine/).
  */
-export const simulateSource = (
+export interface Runner {
+  /** Makes room for dense ids below `n` (called before `run` whenever new ids appeared). */
+  reserve(n: number): void
+  /**
+   * Replays requests 0 … n − 1 of a chunk in order and returns how many missed. `ids` are dense;
+   * `next` the index of each request's next request (Infinity if none; only Belady reads it);
+   * `origin` the id W-TinyLFU's sketch hashes (see `IdOrigin`); `size` each request's size in bytes
+   * (1 unless the cache is sized in bytes).
+   */
+  run(ids: Int32Array, next: Float64Array, origin: Float64Array, size: Float64Array, n: number): number
+}
+
+/** The specification's policy of one configuration on in-place storage, as a runner. */
+export const inPlaceRunner = (c: Config): Runner => {
+  const policy = inPlace(c)
+  let s = policy.init(c.capacity)
+  return {
+    reserve: () => {},
+    run: (ids, next, origin, size, n) => {
+      let misses = 0
+      for (let j = 0; j < n; j++) {
+        const a = policy.access(s, { id: ids[j] as number, next: next[j] as number, origin: origin[j] as number, size: size[j] as number })
+        s = a.state
+        if (!a.hit) misses++
+      }
+      return misses
+    },
+  }
+}
+
+/**
+ * Replays one stream through every configuration at once, in one pass (memory grows with the
+ * number of distinct ids, not with the trace length), each configuration on the runner `runnerOf`
+ * gives it. Ids are renumbered 0, 1, 2, … in order of first appearance; a bijection, so no hit or
+ * miss changes. Belady needs `next` from the source.
+ */
+export const replaySource = (
   configs: readonly Config[],
+  runnerOf: (c: Config, bytes: boolean) => Runner,
   source: Source,
   options: SimulateOptions = {},
 ): Either<string, Stats[]> => {
@@ -108,10 +144,9 @@ export const simulateSource = (
   if (bytes && unsized !== undefined) {
     return left(`${unsized.policy} counts objects; sizes in bytes work with ${SIZED_POLICIES.join(', ')}`)
   }
-  const policies = configs.map(fast)
-  const states = configs.map((c, i) => (policies[i] as Policy<unknown>).init(c.capacity))
+  const runners = configs.map((c) => runnerOf(c, bytes))
   const misses = new Float64Array(configs.length)
-  const denseOf = interner().dense
+  const { dense: denseOf, size: distinct } = interner()
   // Requests are buffered in chunks, renumbered, then replayed through each configuration in a
   // tight loop (much faster than visiting every configuration per request).
   const CHUNK = 1 << 16
@@ -119,22 +154,21 @@ export const simulateSource = (
   const nexts = new Float64Array(CHUNK)
   const sizes = new Float64Array(CHUNK).fill(1)
   const dense = new Int32Array(CHUNK)
+  const origin = new Float64Array(CHUNK)
   let fill = 0
   let n = 0
   let missingNext = false
   const replayChunk = (): void => {
-    for (let j = 0; j < fill; j++) dense[j] = denseOf(ids[j] as number)
-    for (let i = 0; i < policies.length; i++) {
-      const policy = policies[i] as Policy<unknown>
-      let s = states[i]
-      let m = 0
-      for (let j = 0; j < fill; j++) {
-        const a = policy.access(s, { id: dense[j] as number, next: nexts[j] as number, origin: quark ? (dense[j] as number) + 1 : (ids[j] as number), size: sizes[j] as number })
-        s = a.state
-        if (!a.hit) m++
-      }
-      states[i] = s
-      misses[i] = (misses[i] as number) + m
+    for (let j = 0; j < fill; j++) {
+      const d = denseOf(ids[j] as number)
+      dense[j] = d
+      origin[j] = quark ? d + 1 : (ids[j] as number)
+    }
+    const universe = distinct()
+    for (let i = 0; i < runners.length; i++) {
+      const r = runners[i] as Runner
+      r.reserve(universe)
+      misses[i] = (misses[i] as number) + r.run(dense, nexts, origin, sizes, fill)
     }
     n += fill
     fill = 0
@@ -155,6 +189,10 @@ export const simulateSource = (
   return right(configs.map((_, i) => stats(n, misses[i] as number)))
 }
 
+/** `replaySource` with the specification's policies on in-place storage. */
+export const simulateSource = (configs: readonly Config[], source: Source, options: SimulateOptions = {}): Either<string, Stats[]> =>
+  replaySource(configs, inPlaceRunner, source, options)
+
 /** A columnar trace as a source (with `next` when the trace has it). */
 export const sourceOf = (trace: Trace): Source => (sink) => {
   const { next, sizes } = trace
@@ -171,7 +209,7 @@ export const sourceOf = (trace: Trace): Source => (sink) => {
  */
 export const simulate = (name: PolicyName, capacity: number, trace: Trace, params: Params = {}, admission?: AdmissionOptions): Stats => {
   const cfg: Config = admission === undefined ? { policy: name, capacity, params } : { policy: name, capacity, params, admission }
-  const policy = fast(cfg)
+  const policy = inPlace(cfg)
   const ids = intern(trace.ids)
   const next = name === 'belady' ? trace.next ?? nextAccesses(trace.ids) : undefined
   let s = policy.init(capacity)

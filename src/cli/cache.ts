@@ -15,7 +15,8 @@ import { blockAccess, blockReq, flush, initBlockCache, jainIndex, MAX_VMS, vmRep
 import { mrcSizes, mrcSpec, type MrcPoint } from '../cache/mrc.ts'
 import { POLICIES } from '../cache/policies/index.ts'
 import { describeRange, inRange, isPolicyName, POLICY_NAMES, SIZED_POLICIES, type Params, type PolicyName } from '../cache/policy.ts'
-import { nextAccesses, simulateSource, sourceOf, type Config, type IdOrigin, type Source } from '../cache/simulate.ts'
+import { nextAccesses, sourceOf, type Config, type IdOrigin, type Source } from '../cache/simulate.ts'
+import { simulateSource } from '../cache/engine/replay.ts'
 import {
   CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, forEachBlock, decodeOracleRecord, decodeTxtLine, ORACLE_RECORD_BYTES, oracleId, oracleNext,
   TRACE_FORMATS, type BlockIo, type CsvOptions, type TraceFormat,
