@@ -18,7 +18,7 @@ import { describeRange, inRange, isPolicyName, POLICY_NAMES, SIZED_POLICIES, typ
 import { nextAccesses, sourceOf, type Config, type IdOrigin, type Source } from '../cache/simulate.ts'
 import { simulateSource } from '../cache/engine/replay.ts'
 import {
-  CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, forEachBlock, decodeOracleRecord, decodeTxtLine, ORACLE_RECORD_BYTES, oracleId, oracleNext,
+  CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, forEachBlock, decodeOracleRecord, decodeTxtChunk, ORACLE_RECORD_BYTES, oracleId, oracleNext,
   TRACE_FORMATS, type BlockIo, type CsvOptions, type TraceFormat,
 } from '../cache/trace.ts'
 import { cannotRead, failInput } from './io.ts'
@@ -60,6 +60,39 @@ export const forEachLine = (
       if (isLeft(r)) return left(`line ${lineNo}: ${r.left}`)
     }
     return right(undefined)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/**
+ * Calls `sink(id)` for every id of a txt trace, decoding whole chunks of bytes (`decodeTxtChunk`,
+ * the fast path of `forEachLine` with `decodeTxtLine`); a line longer than the buffer grows it.
+ */
+const forEachTxtId = (path: string, sink: (id: number) => void, onBytes?: (read: number) => void): Either<string, void> => {
+  const fd = openSync(path, 'r')
+  try {
+    let buf = new Uint8Array(CHUNK)
+    let held = 0 // bytes of an unfinished line kept at the front of buf
+    let lineNo = 1
+    let total = 0
+    for (;;) {
+      if (held === buf.length) {
+        const bigger = new Uint8Array(buf.length * 2)
+        bigger.set(buf)
+        buf = bigger
+      }
+      const n = readSync(fd, buf, held, buf.length - held, null)
+      total += n
+      const end = held + n
+      const r = decodeTxtChunk(buf, end, n === 0, lineNo, sink)
+      if (isLeft(r)) return r
+      lineNo += r.right.lines
+      held = end - r.right.consumed
+      buf.copyWithin(0, r.right.consumed, end)
+      onBytes?.(total)
+      if (n === 0) return right(undefined)
+    }
   } finally {
     closeSync(fd)
   }
@@ -152,12 +185,7 @@ export const fileSource = (path: string, o: TraceOptions, onBytes?: (read: numbe
     case 'oracleGeneral':
       return forEachOracleRecord(path, sink, onBytes)
     case 'txt':
-      return forEachLine(path, (text) => {
-        const r = decodeTxtLine(text)
-        if (isLeft(r)) return r
-        if (r.right !== undefined) sink(r.right, NaN)
-        return right(undefined)
-      }, onBytes)
+      return forEachTxtId(path, (id) => sink(id, NaN), onBytes)
     case 'csv':
       return forEachLine(path, (text, lineNo) => {
         if (lineNo === 1 && o.csv.hasHeader) return right(undefined)
