@@ -58,4 +58,36 @@ test('oracleGeneral records of size 0 are skipped, as libCacheSim’s reader doe
   assert.equal([row?.requests, row?.misses], [6, 5])
 })
 
+// zstd: both files made by the zstd CLI (v1.5.4, -19) from golden inputs. The oracleGeneral one holds the
+// first 2 000 requests of zipf-scan-10k.txt with next-access indices and sizes 1 + id mod 7; cachesim
+// (aa0fc40) read it compressed, as libCacheSim reads `.zst` traces, and printed these miss ratios
+// (× 2 000 requests: exact counts).
+test('a zstd-compressed oracleGeneral trace gives cachesim’s counts on that same .zst', () => {
+  const zst = join(here, 'zipf-scan-2k.oracleGeneral.bin.zst')
+  const r = memvirt('cache', zst, '--policy', 'lru,belady,s3fifo', '--size', '50,500', '--json')
+  assert.is(r.status, 0, r.stderr)
+  const got = (JSON.parse(r.stdout) as Array<{ policy: string; size: number; requests: number; misses: number }>).map((x) => [x.policy, x.size, x.requests, x.misses])
+  // cachesim: LRU 0.7610 0.4665, Belady 0.5540 0.4345, S3FIFO-0.1000-2 0.6810 0.4695
+  assert.equal(got, [['lru', 50, 2000, 1522], ['lru', 500, 2000, 933], ['belady', 50, 2000, 1108], ['belady', 500, 2000, 869], ['s3fifo', 50, 2000, 1362], ['s3fifo', 500, 2000, 939]])
+  // in bytes (cachesim without --ignore-obj-size, 1000 bytes): miss ratio 0.5625
+  const b = memvirt('cache', zst, '--obj-size', '--policy', 'lru', '--size', '1000', '--json')
+  assert.is((JSON.parse(b.stdout) as Array<{ misses: number }>)[0]?.misses, 1125, b.stderr)
+})
+
+test('a zstd-compressed txt trace reads as its decompressed text (libCacheSim reads only binary traces compressed)', () => {
+  const args = ['--policy', 'lru,arc,lirs,wtinylfu', '--size', '100,1000', '--json']
+  const plain = memvirt('cache', join(here, 'zipf-scan-10k.txt'), ...args)
+  const packed = memvirt('cache', join(here, 'zipf-scan-10k.txt.zst'), ...args)
+  assert.is(packed.status, 0, packed.stderr)
+  assert.is(packed.stdout, plain.stdout)
+})
+
+test('a truncated zstd trace is one line naming the compressed byte offset, exit status 2', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'memvirt-cli-'))
+  writeFileSync(join(dir, 't.txt.zst'), readFileSync(join(here, 'zipf-scan-10k.txt.zst')).subarray(0, 5000))
+  const r = memvirt('cache', join(dir, 't.txt.zst'), '--size', '2')
+  assert.is(r.status, 2)
+  assert.is(r.stderr, `memvirt cache: ${join(dir, 't.txt.zst')}: zstd: compressed byte offset 5000: unexpected EOF\n`)
+})
+
 test.run()

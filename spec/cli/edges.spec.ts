@@ -167,8 +167,8 @@ test('run: a PT_LOAD segment outside RAM names the byte offset of its program he
 
 // ---- compressed traces ---------------------------------------------------------------------------------------
 
-test('a zstd-compressed trace is recognised by its magic 28 b5 2f fd and said to be compressed', async () => {
-  rejected(await runs.zstd, /trace\.oracleGeneral\.zst: byte 0: zstd-compressed \(magic 28 b5 2f fd\)/)
+test('a zstd-compressed trace is decompressed as libCacheSim does; a frame cut short is one line naming the compressed byte offset', async () => {
+  rejected(await runs.zstd, /trace\.oracleGeneral\.zst: zstd: compressed byte offset 48: unexpected EOF/)
 })
 
 test('a gzip-compressed trace is recognised by its magic 1f 8b', async () => {

@@ -24,6 +24,7 @@ import {
 import { cannotRead, failInput } from './io.ts'
 import { openOutput, writeOutput } from './output.ts'
 import { renderSvg } from './plot.ts'
+import { openTrace, TraceReadError, type TraceReader } from './trace-reader.ts'
 
 const CHUNK = 1 << 20
 
@@ -33,16 +34,14 @@ export const forEachLine = (
   line: (text: string, lineNo: number) => Either<string, void>,
   onBytes?: (read: number) => void,
 ): Either<string, void> => {
-  const fd = openSync(path, 'r')
+  const rd = openTrace(path)
   try {
     const buf = Buffer.allocUnsafe(CHUNK)
     let carry = ''
     let lineNo = 0
-    let total = 0
     for (;;) {
-      const n = readSync(fd, buf, 0, CHUNK, null)
+      const n = rd.read(buf, 0, CHUNK)
       if (n === 0) break
-      total += n
       const text = carry + buf.toString('latin1', 0, n)
       let start = 0
       for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
@@ -52,7 +51,7 @@ export const forEachLine = (
         start = nl + 1
       }
       carry = text.slice(start)
-      onBytes?.(total)
+      onBytes?.(rd.position())
     }
     if (carry !== '') {
       lineNo++
@@ -60,8 +59,11 @@ export const forEachLine = (
       if (isLeft(r)) return left(`line ${lineNo}: ${r.left}`)
     }
     return right(undefined)
+  } catch (e) {
+    if (e instanceof TraceReadError) return left(e.message)
+    throw e
   } finally {
-    closeSync(fd)
+    rd.close()
   }
 }
 
@@ -70,31 +72,32 @@ export const forEachLine = (
  * the fast path of `forEachLine` with `decodeTxtLine`); a line longer than the buffer grows it.
  */
 const forEachTxtId = (path: string, sink: (id: number) => void, onBytes?: (read: number) => void): Either<string, void> => {
-  const fd = openSync(path, 'r')
+  const rd = openTrace(path)
   try {
     let buf = new Uint8Array(CHUNK)
     let held = 0 // bytes of an unfinished line kept at the front of buf
     let lineNo = 1
-    let total = 0
     for (;;) {
       if (held === buf.length) {
         const bigger = new Uint8Array(buf.length * 2)
         bigger.set(buf)
         buf = bigger
       }
-      const n = readSync(fd, buf, held, buf.length - held, null)
-      total += n
+      const n = rd.read(buf, held, buf.length - held)
       const end = held + n
       const r = decodeTxtChunk(buf, end, n === 0, lineNo, sink)
       if (isLeft(r)) return r
       lineNo += r.right.lines
       held = end - r.right.consumed
       buf.copyWithin(0, r.right.consumed, end)
-      onBytes?.(total)
+      onBytes?.(rd.position())
       if (n === 0) return right(undefined)
     }
+  } catch (e) {
+    if (e instanceof TraceReadError) return left(e.message)
+    throw e
   } finally {
-    closeSync(fd)
+    rd.close()
   }
 }
 
@@ -107,7 +110,7 @@ const forEachOracleRecord = (
   sink: (id: number, next: number, size: number) => void,
   onBytes?: (read: number) => void,
 ): Either<string, void> => {
-  const fd = openSync(path, 'r')
+  const rd = openTrace(path)
   try {
     const chunk = ORACLE_RECORD_BYTES * Math.floor(CHUNK / ORACLE_RECORD_BYTES)
     const buf = new Uint8Array(new ArrayBuffer(chunk))
@@ -119,7 +122,7 @@ const forEachOracleRecord = (
     for (;;) {
       let n = 0
       while (n < chunk) {
-        const got = readSync(fd, buf, n, chunk - n, null)
+        const got = rd.read(buf, n, chunk - n)
         if (got === 0) break
         n += got
       }
@@ -156,12 +159,15 @@ const forEachOracleRecord = (
         return left(`byte offset ${fileOffset + whole}: truncated record (${n - whole} of ${ORACLE_RECORD_BYTES} bytes)`)
       }
       fileOffset += n
-      onBytes?.(fileOffset)
+      onBytes?.(rd.position())
       if (n < chunk) break
     }
     return right(undefined)
+  } catch (e) {
+    if (e instanceof TraceReadError) return left(e.message)
+    throw e
   } finally {
-    closeSync(fd)
+    rd.close()
   }
 }
 
@@ -210,9 +216,11 @@ export const forEachMsr = (path: string, blockSize: number, io: (r: BlockIo) => 
     return right(undefined)
   }, onBytes)
 
-/** Compressed files a trace may arrive as: the magic bytes at offset 0 and the tool that undoes them. */
+/**
+ * Compressed files a trace may arrive as that memvirt does not decompress (zstd it does, as libCacheSim):
+ * the magic bytes at offset 0 and the tool that undoes them.
+ */
 const COMPRESSED: readonly { readonly name: string; readonly magic: readonly number[]; readonly undo: string }[] = [
-  { name: 'zstd', magic: [0x28, 0xb5, 0x2f, 0xfd], undo: 'zstd -d' },
   { name: 'gzip', magic: [0x1f, 0x8b], undo: 'gunzip' },
   { name: 'xz', magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], undo: 'xz -d' },
 ]
@@ -238,7 +246,7 @@ const checkTrace = (path: string): void => {
   const packed = COMPRESSED.find((c) => n >= c.magic.length && c.magic.every((b, i) => head[i] === b))
   if (packed !== undefined) {
     const magic = packed.magic.map((b) => b.toString(16).padStart(2, '0')).join(' ')
-    failInput(`${path}: byte 0: ${packed.name}-compressed (magic ${magic}); memvirt reads uncompressed traces: decompress it first (${packed.undo})`)
+    failInput(`${path}: byte 0: ${packed.name}-compressed (magic ${magic}); memvirt reads uncompressed or zstd-compressed traces: decompress it first (${packed.undo})`)
   }
 }
 
@@ -371,16 +379,18 @@ type CacheFlags = {
 
 /** The first line of a trace (at most 4 KiB of it), for guessing its format. */
 const firstLine = (path: string): string => {
-  let fd: number | undefined
+  let rd: TraceReader | undefined
   try {
-    fd = openSync(path, 'r')
+    rd = openTrace(path)
     const head = Buffer.alloc(4096)
-    const n = readSync(fd, head, 0, head.length, 0)
+    let n = 0
+    for (let got = rd.read(head, 0, head.length); got > 0 && n < head.length; got = rd.read(head, n, head.length - n)) n += got
     return head.subarray(0, n).toString('latin1').split('\n')[0] ?? ''
   } catch (e) {
+    if (e instanceof TraceReadError) return failInput(`${path}: ${e.message}`)
     return cannotRead(path, e)
   } finally {
-    if (fd !== undefined) closeSync(fd)
+    rd?.close()
   }
 }
 
@@ -388,7 +398,8 @@ const run = async (path: string, given: CacheFlags): Promise<void> => {
   let f = given
   if (f.format === undefined) {
     checkTrace(path)
-    const guessed = guessTraceFormat(path, firstLine(path))
+    // a compressed trace is named for what it holds (trace.txt.zst), as libCacheSim's are
+    const guessed = guessTraceFormat(path.replace(/\.zst(\.22)?$/i, ''), firstLine(path))
     if (guessed === undefined) return failInput(`${path}: cannot tell its format from its name (.txt, .csv, oracleGeneral…): give --format ${TRACE_FORMATS.join('|')}`)
     f = { ...f, format: guessed }
   }
