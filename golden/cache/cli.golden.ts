@@ -90,4 +90,13 @@ test('a truncated zstd trace is one line naming the compressed byte offset, exit
   assert.is(r.stderr, `memvirt cache: ${join(dir, 't.txt.zst')}: zstd: compressed byte offset 5000: unexpected EOF\n`)
 })
 
+test('--num-thread 3 prints byte for byte what one thread prints (every policy, three sizes)', () => {
+  const args = [join(here, 'zipf-scan-10k.txt'), '--policy', 'lru,fifo,clock,lfu,arc,twoq,s3fifo,sieve,lirs,wtinylfu,belady', '--size', '100,1000,3000', '--json']
+  const one = memvirt('cache', ...args)
+  const three = memvirt('cache', ...args, '--num-thread', '3')
+  assert.is(three.status, 0, three.stderr)
+  assert.is(three.stdout, one.stdout)
+  assert.is((JSON.parse(one.stdout) as unknown[]).length, 33)
+})
+
 test.run()

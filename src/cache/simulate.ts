@@ -82,11 +82,15 @@ export const inPlace = (c: Config): Policy<unknown> => {
  */
 export const nextAccesses = (ids: ArrayLike<number>): Float64Array => {
   const next = new Float64Array(ids.length)
-  const seen = new Map<number, number>()
+  // over the dense renumbering, so any number of distinct ids fits (a JS Map stops at 2^24)
+  const dense = intern(ids)
+  let distinct = 0
+  for (let i = 0; i < dense.length; i++) distinct = Math.max(distinct, (dense[i] as number) + 1)
+  const seen = new Float64Array(distinct).fill(Infinity)
   for (let i = ids.length - 1; i >= 0; i--) {
-    const id = ids[i] as number
-    next[i] = seen.get(id) ?? Infinity
-    seen.set(id, i)
+    const d = dense[i] as number
+    next[i] = seen[d] as number
+    seen[d] = i
   }
   return next
 }

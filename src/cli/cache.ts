@@ -6,6 +6,7 @@ import { guessTraceFormat } from '../cache/trace-format.ts'
 import { parseSizeSpec, resolveSize } from '../cache/size-spec.ts'
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs'
 import { endianness } from 'node:os'
+import { Worker } from 'node:worker_threads'
 import type { Command } from 'commander'
 import { SingleBar, Presets } from 'cli-progress'
 import { isLeft, right, left, type Either } from '../bits/either.ts'
@@ -15,7 +16,7 @@ import { blockAccess, blockReq, flush, initBlockCache, jainIndex, MAX_VMS, vmRep
 import { mrcSizes, mrcSpec, type MrcPoint } from '../cache/mrc.ts'
 import { POLICIES } from '../cache/policies/index.ts'
 import { describeRange, inRange, isPolicyName, POLICY_NAMES, SIZED_POLICIES, type Params, type PolicyName } from '../cache/policy.ts'
-import { nextAccesses, sourceOf, type Config, type IdOrigin, type Source } from '../cache/simulate.ts'
+import { interner, nextAccesses, sourceOf, type Config, type IdOrigin, type Source, type Stats } from '../cache/simulate.ts'
 import { simulateSource } from '../cache/engine/replay.ts'
 import {
   CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, forEachBlock, decodeOracleRecord, decodeTxtChunk, ORACLE_RECORD_BYTES, oracleId, oracleNext,
@@ -207,6 +208,58 @@ export const fileSource = (path: string, o: TraceOptions, onBytes?: (read: numbe
   }
 }
 
+/**
+ * The requests of a trace file for simulating `policies`: streamed from the file, except that Belady
+ * needs every request's next access, which only oracleGeneral traces carry; other formats are then
+ * read into memory once so it can be computed (the only case that holds the whole trace).
+ */
+export const traceSource = (path: string, o: TraceOptions, belady: boolean, onBytes?: (read: number) => void): Source => {
+  if (!belady || o.format === 'oracleGeneral') return fileSource(path, o, onBytes)
+  let inMemory: Source | undefined
+  return (sink) => {
+    if (inMemory === undefined) {
+      const ids: number[] = []
+      const r = fileSource(path, o, onBytes)((id) => ids.push(id))
+      if (isLeft(r)) return r
+      inMemory = sourceOf({ ids, next: nextAccesses(ids) })
+    }
+    return inMemory(sink)
+  }
+}
+
+/** What one worker thread simulates: the whole trace, through its share of the configurations. */
+export type ThreadJob = { readonly path: string; readonly trace: TraceOptions; readonly configs: readonly Config[]; readonly bytes: boolean }
+
+/** A job as the single-thread run does it (what cache-worker.ts runs on its thread). */
+export const replayJob = (job: ThreadJob): Either<string, Stats[]> =>
+  simulateSource(job.configs, traceSource(job.path, job.trace, job.configs.some((c) => c.policy === 'belady')), { ids: idOriginOf(job.trace), bytes: job.bytes })
+
+/**
+ * libCacheSim's `--num-thread`: the configurations dealt round-robin to `threads` workers, each reading
+ * the trace itself and replaying it through its share; the counts put back in configuration order. Each
+ * configuration's count depends on the trace and itself only, so the output is the single-thread one.
+ */
+const replayOnThreads = async (job: ThreadJob, threads: number): Promise<Either<string, Stats[]>> => {
+  const n = Math.min(threads, job.configs.length)
+  const shares = Array.from({ length: n }, (_, k) => job.configs.filter((_c, i) => i % n === k))
+  const results = await Promise.all(shares.map((configs) => onWorker({ ...job, configs })))
+  const failed = results.find(isLeft)
+  if (failed !== undefined) return failed
+  return right(job.configs.map((_c, i) => (results[i % n] as { right: Stats[] }).right[Math.floor(i / n)] as Stats))
+}
+
+// The worker runs src/cli/cache-worker.ts through tsx (the bundle sits beside it in src/cli/, so the
+// path resolves the same from the sources and from the bundle).
+const WORKER = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(new URL('./cache-worker.ts', import.meta.url).href)}) })`
+
+const onWorker = (job: ThreadJob): Promise<Either<string, Stats[]>> =>
+  new Promise((resolve, reject) => {
+    const w = new Worker(WORKER, { eval: true, workerData: job })
+    w.once('message', (m: Either<string, Stats[]>) => resolve(m))
+    w.once('error', reject)
+    w.once('exit', (code) => { if (code !== 0) reject(new Error(`cache worker exited with status ${code}`)) })
+  })
+
 /** Every request of an MSR trace, decoded. */
 export const forEachMsr = (path: string, blockSize: number, io: (r: BlockIo) => void, onBytes?: (read: number) => void): Either<string, void> =>
   forEachLine(path, (text) => {
@@ -375,6 +428,7 @@ type CacheFlags = {
   blockSize: string
   admission?: string
   objSize?: boolean
+  numThread?: string
 }
 
 /** The first line of a trace (at most 4 KiB of it), for guessing its format. */
@@ -428,21 +482,18 @@ const run = async (path: string, given: CacheFlags): Promise<void> => {
   // Belady needs every request's next access: oracleGeneral carries it; other formats are read
   // into memory once so it can be computed (the only case that holds the whole trace).
   const bar = progressBar(path)
-  let source: Source = fileSource(path, o, bar.onBytes)
-  if (chosen.includes('belady') && o.format !== 'oracleGeneral') {
-    const ids: number[] = []
-    fail(fileSource(path, o)((id) => ids.push(id)))
-    source = sourceOf({ ids, next: nextAccesses(ids) })
-  }
+  const source = traceSource(path, o, chosen.includes('belady'), bar.onBytes)
 
   // the working set: distinct objects, or with --obj-size the bytes of their first requests (one pass, when asked)
+  // (the distinct ids are counted in the simulator's own typed-array table: no 2^24 bound as a JS Set has)
   const workingSet = (): number => {
-    const seen = new Set<number>()
+    const seen = interner()
     let total = 0
     fail(source((id, _next, size) => {
       if (bytes && size === 0) return
-      if (!seen.has(id)) total += bytes ? (size ?? 1) : 1
-      seen.add(id)
+      const before = seen.size()
+      seen.dense(id)
+      if (seen.size() !== before) total += bytes ? (size ?? 1) : 1
     }))
     return total
   }
@@ -465,14 +516,10 @@ const run = async (path: string, given: CacheFlags): Promise<void> => {
       const base = { policy, capacity, params: params.get(policy) ?? {} }
       return admission === undefined ? base : { ...base, admission }
     }))
-  let r
-  try {
-    r = simulateSource(configs, source, { ids: idOriginOf(o), bytes })
-  } catch (e) {
-    // the simulator numbers the distinct objects in a JS Map, which holds at most 2^24 entries
-    if (e instanceof RangeError && /Map maximum size/.test(e.message)) return failInput(`${path}: more than 2^24 distinct objects; the simulator's table of objects is full`)
-    throw e
-  }
+  const threads = f.numThread === undefined ? 1 : (positiveInts('--num-thread', f.numThread, intRange(1, 256))[0] as number)
+  const r = threads > 1 && configs.length > 1
+    ? await replayOnThreads({ path, trace: o, configs, bytes }, threads)
+    : simulateSource(configs, source, { ids: idOriginOf(o), bytes })
   bar.stop()
   if (isLeft(r)) return failInput(`${path}: ${r.left}`)
   const rows: MrcPoint[] = configs.map((c, i) => {
@@ -597,6 +644,7 @@ export const register = (program: Command): void => {
     .option('--block-size <bytes>', 'msr: block size that splits each I/O into block ids', '4096')
     .option('--admission <window=W,threshold=K>', 'QBic-style front: admit a missed object only if requested ≥ K times in the last W requests')
     .option('--obj-size', `oracleGeneral: use the objects' sizes, --size in bytes (${SIZED_POLICIES.join(', ')}; libCacheSim without --ignore-obj-size)`)
+    .option('--num-thread <n>', 'simulate the (policy × size) pairs on n worker threads (1-256), as libCacheSim --num-thread; the same output')
     .action(async (trace: string, flags: CacheFlags) => run(trace, flags))
   program
     .command('blockcache')
