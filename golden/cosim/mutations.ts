@@ -92,6 +92,15 @@ export const mutants = (): Mutant[] => {
       index: i, events: replaced(es, i, { ...a, pa: a.pa ^ 0x1000n }), field: 'pa', explains: '→ PA' })
   }
 
+  // A wrong fetch PA under Sv39: the first translated fetch of sv39 (pc ≠ PA) one page off.
+  {
+    const es = traceOf('sv39')
+    const i = findIndex(es, (e) => e.event === 'fetch' && e.pc !== e.pa, 'a translated fetch')
+    const f = es[i] as Extract<DutEvent, { event: 'fetch' }>
+    out.push({ kind: 'wrong fetch PA (Sv39)', program: 'sv39', change: `fetch PA ${hexText(f.pa)} → ${hexText(f.pa ^ 0x1000n)} for pc ${hexText(f.pc)}`,
+      index: i, events: replaced(es, i, { ...f, pa: f.pa ^ 0x1000n }), field: 'pa', explains: 'fetch VA' })
+  }
+
   // A wrong PA under two-stage translation: the first access of hyp's guest itself (not an HLV/HSV of the
   // hypervisor) to GVA 0x4000_0000…, VS-stage Sv39 over G-stage Sv39x4, one page off.
   {
@@ -129,8 +138,9 @@ export const mutants = (): Mutant[] => {
     const es = traceOf('interrupts')
     const t = findIndex(es, (e) => e.event === 'trap' && e.cause === ((1n << 63n) | 7n), 'a timer interrupt')
     const retires = es.slice(0, t).flatMap((e, k) => (e.event === 'retire' ? [k] : []))
-    const i = retires[retires.length - 2]!
-    const at = es[i] as RetireEvent
+    const r = retires[retires.length - 2]!
+    const at = es[r] as RetireEvent
+    const i = es[r - 1]?.event === 'fetch' ? r - 1 : r                 // before that instruction's fetch, if any
     const trap = es[t] as Extract<DutEvent, { event: 'trap' }>
     out.push({ kind: 'interrupt taken too early', program: 'interrupts', change: `the machine timer interrupt taken at pc ${hexText(at.pc)} instead of ${hexText(trap.pc)}`,
       index: i, events: inserted(es.filter((_, k) => k !== t), i, { ...trap, pc: at.pc }), field: 'cause', explains: 'no interrupt is both pending and enabled' })

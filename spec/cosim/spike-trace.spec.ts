@@ -3,7 +3,7 @@
 // take_trap, cachesim.cc's miss line); instructions encoded by hand.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { loadSize, spikeTraceEvents } from '../../src/cosim/index.ts'
+import { loadSize, spikeFetches, spikeTraceEvents } from '../../src/cosim/index.ts'
 
 const LOG = [
   'core   0: >>>>  _start',
@@ -60,6 +60,25 @@ test('a D$ miss that no access of the instruction explains is an error', () => {
 test('an access whose PA neither a miss line nor the last line gives is an error', () => {
   const r = spikeTraceEvents('core   0: 3 0x0000000080000000 (0x00053503) x10 0x0000000000000001 mem 0x0000000040000230\n', 0x8000_1000n)
   assert.ok(r._tag === 'Left' && /physical address/.test(r.left.message))
+})
+
+test('fetches: the PA from the I$ miss before the -l line, or on a hit the last line with the pc\'s low bits; given to the converter, one fetch event before each -l line\'s instruction', () => {
+  const FETCH_LOG = [
+    'I$ read miss 0x80003000',
+    'core   0: >>>>  user',
+    'core   0: 0x0000000040006000 (0x00000297) auipc   t0, 0x0',
+    'core   0: 0x0000000040006004 (0x00000297) auipc   t0, 0x0',
+    'I$ read miss 0x80003008',
+    'core   0: 0x0000000040006008 (0x00000297) auipc   t0, 0x0',
+  ].join('\n')
+  const f = spikeFetches(FETCH_LOG)
+  assert.equal(f, { _tag: 'Right', right: [{ pc: 0x4000_6000n, pa: 0x8000_3000n }, { pc: 0x4000_6004n, pa: 0x8000_3004n }, { pc: 0x4000_6008n, pa: 0x8000_3008n }] })
+  const log = 'core   0: 0x0000000040006000 (0x00000297) auipc   t0, 0x0\ncore   0: 0 0x0000000040006000 (0x00000297) x5  0x0000000040006000\n'
+  const r = spikeTraceEvents(log, 0x8000_1000n, f._tag === 'Right' ? f.right : [])
+  assert.equal(r, { _tag: 'Right', right: [{ event: 'fetch', pc: 0x4000_6000n, pa: 0x8000_3000n }, { event: 'retire', pc: 0x4000_6000n, insn: 0x297, rd: 5, value: 0x4000_6000n }] })
+  assert.ok(spikeFetches('core   0: 0x0000000040006000 (0x00000297) auipc   t0, 0x0\n')._tag === 'Left')     // no miss and no line before
+  const other = spikeTraceEvents(log, 0x8000_1000n, [{ pc: 0x4000_6004n, pa: 0x8000_3004n }])
+  assert.ok(other._tag === 'Left' && /fetch run/.test(other.left.message))
 })
 
 test('load sizes from the encoding: LOAD funct3, AMO .w/.d, C loads, HLV funct7', () => {

@@ -74,7 +74,7 @@ export const register = (program: Command): void => {
       const events = readTrace(trace)
       let s = start(elf, f)
       const out: string[] = []
-      let counts = { retire: 0, trap: 0, access: 0, other: 0 }
+      let counts = { retire: 0, trap: 0, access: 0, fetch: 0, other: 0 }
       for (const { event, line } of events) {
         const r = cosimStep(s, event)
         s = r.state
@@ -88,7 +88,7 @@ export const register = (program: Command): void => {
         counts = count(counts, event)
       }
       process.stdout.write(f.json === true ? (out.length === 0 ? '' : out.join('\n') + '\n')
-        : `${trace}: all ${events.length} events match (${counts.retire} retired, ${counts.trap} traps, ${counts.access} accesses, ${counts.other} other)\n`)
+        : `${trace}: all ${events.length} events match (${counts.retire} retired, ${counts.trap} traps, ${counts.access} accesses, ${counts.fetch} fetches, ${counts.other} other)\n`)
       process.exitCode = 0
     })
 }
@@ -105,9 +105,9 @@ const guarded = (s: CosimState, e: DutEvent): ReturnType<typeof cosimStep> => {
   }
 }
 
-const count = (c: { retire: number; trap: number; access: number; other: number }, e: DutEvent): typeof c =>
+const count = (c: { retire: number; trap: number; access: number; fetch: number; other: number }, e: DutEvent): typeof c =>
   e.event === 'retire' ? { ...c, retire: c.retire + 1 } : e.event === 'trap' ? { ...c, trap: c.trap + 1 }
-    : e.event === 'access' ? { ...c, access: c.access + 1 } : { ...c, other: c.other + 1 }
+    : e.event === 'access' ? { ...c, access: c.access + 1 } : e.event === 'fetch' ? { ...c, fetch: c.fetch + 1 } : { ...c, other: c.other + 1 }
 
 /** The trace's events with their line numbers; a bad line is one error line naming the file, line and field (exit 2). */
 const readTrace = (path: string): { event: DutEvent; line: number }[] => {

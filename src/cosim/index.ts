@@ -5,4 +5,4 @@
 export * from './events.ts'
 export * from './options.ts'
 export { type CosimState, type CosimStep, startCosim, cosimStep, cosimRun, refuse, EXTERNAL_MIP, WFI_STEPS } from './core.ts'
-export { spikeTraceEvents, loadSize } from './spike-trace.ts'
+export { spikeTraceEvents, spikeFetches, loadSize, type SpikeFetch } from './spike-trace.ts'

@@ -10,8 +10,11 @@
 //   another line misses and `--log-cache-miss` prints its physical address (Spike traces data
 //   accesses after translation: riscv/mmu.cc perform_intrapage_load/store); an access that hits used
 //   the line of the previous one, and its low 3 bits are the VA's.
-// Spike does not trace instruction fetches while it logs commits (its TLB is not refilled then, and the
-// fetch tracer is reached only through the TLB), so a Spike trace has no fetch events.
+// - fetch: Spike does not trace instruction fetches while it logs commits (its TLB is not refilled then, and
+//   the fetch tracer is reached only through the TLB), so they come from a second run, `spike -l --ic=1:1:8
+//   --log-cache-miss` (no commit log): the same instructions in the same order, each `-l` line preceded by
+//   the instruction cache's misses; the k-th `-l` line of both runs is the same instruction, and its fetch
+//   PA is read off the I$ misses as the data accesses' are off the D$ misses (`spikeFetches`).
 // The stream ends with the commit line of the store of an exit command to tohost, as golden/programs'
 // commit logs do (Spike itself spins until its next HTIF poll).
 import { type Either, left, right } from '../bits/either.ts'
@@ -57,8 +60,9 @@ interface Item { readonly va: bigint; readonly store: boolean; readonly data: bi
  * Converts Spike's combined log (see the file's head) to events, ending at the store of an exit command
  * to `tohost`. A line it cannot place is an error naming the line (from 1).
  */
-export const spikeTraceEvents = (text: string, tohost: bigint): Either<{ line: number; message: string }, DutEvent[]> => {
+export const spikeTraceEvents = (text: string, tohost: bigint, fetches?: readonly SpikeFetch[]): Either<{ line: number; message: string }, DutEvent[]> => {
   const out: DutEvent[] = []
+  let fetched = 0
   let misses: Miss[] = []
   let lastLine: bigint | undefined          // the D$ line (PA >> 3) last accessed
   const lines = text.split('\n')
@@ -76,7 +80,14 @@ export const spikeTraceEvents = (text: string, tohost: bigint): Either<{ line: n
     if (m === null) return fail(`not a line of Spike's log: ${JSON.stringify(text1.slice(0, 60))}`)
     const body = m[1]!
     if (body.startsWith('>>>>')) continue                                  // a label (-l)
-    if (/^0x[0-9a-f]{16} \(0x[0-9a-f]{8}\) /.test(body)) continue          // the -l line before an instruction runs
+    const before = /^(0x[0-9a-f]{16}) \(0x[0-9a-f]{8}\) /.exec(body)       // the -l line before an instruction runs
+    if (before !== null) {
+      if (fetches === undefined) continue
+      const f = fetches[fetched++]
+      if (f === undefined || f.pc !== BigInt(before[1]!)) return fail(`the fetch run's ${fetched}th instruction is not this one`)
+      out.push({ event: 'fetch', pc: f.pc, pa: f.pa })
+      continue
+    }
     const tval = /^ +tval (0x[0-9a-f]+)$/.exec(body)
     if (tval !== null) {
       const t = out[out.length - 1]
@@ -149,6 +160,36 @@ export const spikeTraceEvents = (text: string, tohost: bigint): Either<{ line: n
     if (misses.length > 0) return left({ line: misses[0]!.line, message: `a D$ miss that no access of the instruction at 0x${pc.toString(16)} explains` })
     const exit = items.find((it) => it.store && it.va === tohost && it.data !== undefined && (it.data & 1n) === 1n && it.data >> 48n === 0n)
     if (exit !== undefined) return right(out)
+  }
+  return right(out)
+}
+
+/** One instruction fetch of Spike's: the pc and the physical address it was fetched from. */
+export interface SpikeFetch { readonly pc: bigint; readonly pa: bigint }
+
+/**
+ * The fetches of `spike -l --ic=1:1:8 --log-cache-miss` (without a commit log), one per `-l` line, in order:
+ * the PA from the I$ miss line before it, or on a hit the last line's with the pc's low 3 bits.
+ */
+export const spikeFetches = (text: string): Either<{ line: number; message: string }, SpikeFetch[]> => {
+  const out: SpikeFetch[] = []
+  let miss: bigint | undefined
+  let lastLine: bigint | undefined
+  const lines = text.split('\n')
+  for (let n = 0; n < lines.length; n++) {
+    const l = lines[n]!
+    const m = /^I\$ read miss (0x[0-9a-f]+)$/.exec(l)
+    if (m !== null) { miss = BigInt(m[1]!); continue }
+    const insn = /^core +0: (0x[0-9a-f]{16}) \(0x[0-9a-f]{8}\) /.exec(l)
+    if (insn === null) continue                                           // labels, exception and tval lines
+    const pc = BigInt(insn[1]!)
+    let pa: bigint
+    if (miss !== undefined && (miss & 0xfffn) === (pc & 0xfffn)) pa = miss
+    else if (miss === undefined && lastLine !== undefined && (lastLine & 0x1ffn) === ((pc >> 3n) & 0x1ffn)) pa = (lastLine << 3n) | (pc & 7n)
+    else return left({ line: n + 1, message: `no I$ miss line gives the physical address of the fetch at 0x${pc.toString(16)}` })
+    lastLine = pa >> 3n
+    miss = undefined
+    out.push({ pc, pa })
   }
   return right(out)
 }
