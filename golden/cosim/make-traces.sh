@@ -10,7 +10,7 @@ set -eu
 cd "$(dirname "$0")"
 SPIKE=${SPIKE:-/work/ext/spike-install/bin/spike}
 P=../programs
-for name in basics traps sv39 hyp svadu interrupts misaligned spike_tlb; do
+for name in basics traps sv39 hyp svadu interrupts misaligned spike_tlb forgot_fence; do
   isa=$(node -e "console.log(require('$P/programs.json').programs['$name'].isa)")
   tohost=$(riscv64-unknown-elf-nm "$P/$name.elf" | awk '$3 == "tohost" { print $1 }')
   timeout 60 "$SPIKE" --isa="$isa" -l --log-commits --dc=1:1:8 --log-cache-miss "$P/$name.elf" 2> "/tmp/memvirt-cosim-$name.spike" > /dev/null \

@@ -11,7 +11,7 @@ import { loadGoldenProgram } from '../programs/load.ts'
 import programs from '../programs/programs.json' with { type: 'json' }
 
 /** The programs with a recorded Spike trace here (make-traces.sh). */
-export const TRACED = ['basics', 'traps', 'sv39', 'hyp', 'svadu', 'interrupts', 'misaligned', 'spike_tlb'] as const
+export const TRACED = ['basics', 'traps', 'sv39', 'hyp', 'svadu', 'interrupts', 'misaligned', 'spike_tlb', 'forgot_fence'] as const
 export type Traced = typeof TRACED[number]
 
 export const isaOf = (name: Traced): string => (programs.programs as Record<string, { isa: string }>)[name]!.isa

@@ -76,7 +76,7 @@ export const TARGETS: readonly Target[] = [
   {
     name: 'cosim-replay', inputs: [['in.0', 'elf'], ['in.1', 'cosim-events']], argv: ['cosim-replay', 'in.0', 'in.1'], alsoAccepted: (s) => s === 1,
     flags: [['--isa', v('rv64ima_zicsr', 'rv64imac', 'rv32i')], ['--json', undefined], ['--misaligned', v('isa', 'trap', 'split')], ['--ad', v('svadu', 'hardware', 'fault')],
-      ['--interrupts', v('dut', 'model')], ['--pmp-granularity', v('4', '4096', '3', '0')]],
+      ['--interrupts', v('dut', 'model')], ['--pmp-granularity', v('4', '4096', '3', '0')], ['--tlb', v('spike', 'exact')]],
   },
   { name: 'demo', inputs: [], argv: ['demo'], flags: [['--trace', outPath('out.jsonl')], ['--no-trace', undefined], ['--json', undefined]] },
 ]

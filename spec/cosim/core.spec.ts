@@ -197,4 +197,64 @@ test('PMP granularity 4096: pmpaddr of an OFF entry reads with its low 10 bits c
   assert.is(field(run(4n, 0x400n)), 'value')
 })
 
+// forgot_fence (golden/programs): S-mode reads VA 0x4000_0000 (page0 at PA 0x8000_3000 holds 0xaaaa), remaps
+// it to page1 (PA 0x8000_4000, 0xbbbb) without SFENCE.VMA, reads into a1, takes an ECALL round trip, reads
+// into a2, fences, reads into a3. Until the fence both values are legal; Spike's TLB (flushed on the trap)
+// gives a1 = 0xaaaa (stale), a2 = 0xbbbb; an architectural TLB keeps page0: a2 = 0xaaaa.
+const forgot = (): DutEvent[] => traceOf('forgot_fence')
+const ffMachine = () => loadGoldenProgram('forgot_fence', 'rv64ima_zicsr').machine
+const loadOf = (es: readonly DutEvent[], rd: number): number => es.findIndex((e) => e.event === 'retire' && e.rd === rd && e.insn === (0x43003 | (rd << 7)))
+/** The stream of a DUT that read `value` from `pa` into register rd (the retire and its access changed). */
+const readAs = (es: readonly DutEvent[], rd: number, value: bigint, pa: bigint): DutEvent[] => {
+  const i = loadOf(es, rd)
+  return es.map((e, k) => (k === i && e.event === 'retire' ? { ...e, value } : k === i + 1 && e.event === 'access' ? { ...e, value, pa } : e))
+}
+
+test('tlb exact: Spike\'s stream of forgot_fence (stale a1, fresh a2) is legal, and so are the architectural TLB\'s (stale a2) and a TLB-less DUT\'s (fresh a1)', () => {
+  const ok = (es: readonly DutEvent[]): boolean => cosimRun(startCosim(ffMachine(), { tlb: 'exact' }), es).replies.every((x) => x.ok)
+  assert.ok(ok(forgot()))
+  assert.ok(ok(readAs(forgot(), 12, 0xaaaan, 0x8000_3000n)))
+  assert.ok(ok(readAs(forgot(), 11, 0xbbbbn, 0x8000_4000n)))
+})
+
+test('tlb spike: only Spike\'s choices; the architectural TLB\'s stale a2 is a value mismatch at its load', () => {
+  const es = readAs(forgot(), 12, 0xaaaan, 0x8000_3000n)
+  const r = cosimRun(startCosim(ffMachine()), es).replies.at(-1)!
+  assert.ok(!r.ok && 'field' in r && r.field === 'value' && r.index === loadOf(es, 12) && r.model === '0x000000000000bbbb')
+})
+
+test('tlb exact: after the fence only the new mapping is legal (a3 = 0xaaaa is a mismatch)', () => {
+  const es = readAs(forgot(), 13, 0xaaaan, 0x8000_3000n)
+  const r = cosimRun(startCosim(ffMachine(), { tlb: 'exact' }), es).replies.at(-1)!
+  assert.ok(!r.ok && 'field' in r && r.field === 'value' && r.index === loadOf(es, 13))
+})
+
+test('tlb exact: a PA that is neither the stale nor the fresh one is explained with the stale entry and its fence', () => {
+  const es = forgot()
+  const i = loadOf(es, 11) + 1                                   // a1's access: the model answers from the stale entry
+  const bad = es.map((e, k) => (k === i && e.event === 'access' ? { ...e, pa: 0x8000_5000n } : e))
+  const r = cosimRun(startCosim(ffMachine(), { tlb: 'exact' }), bad).replies.at(-1)!
+  assert.ok(!r.ok && 'field' in r && r.field === 'pa' && r.index === i)
+  assert.match(r.explain.join('\n'), 'stale entry (PA 0x0000000080003000); a fresh walk gives PA 0x0000000080004000; sfence.vma (VA 0x0000000040000000')
+})
+
+test('tlb exact: where both pages hold the same value, the access\'s PA tells which translation the DUT used', () => {
+  // A backdoor write makes page1 hold 0xaaaa too: a1 = 0xaaaa either way, and its access names page1 (fresh).
+  const es = forgot()
+  const i = loadOf(es, 11) + 1
+  const stream: DutEvent[] = [{ event: 'write', pa: 0x8000_4000n, size: 8, value: 0xaaaan }, ...es.slice(0, i + 1).map((e, k) => (k === i && e.event === 'access' ? { ...e, pa: 0x8000_4000n } : e))]
+  const exact = cosimRun(startCosim(ffMachine(), { tlb: 'exact' }), stream)
+  assert.ok(exact.replies.every((x) => x.ok), JSON.stringify(exact.replies.at(-1)))
+  const spike = cosimRun(startCosim(ffMachine()), stream).replies.at(-1)!
+  assert.ok(!spike.ok && 'field' in spike && spike.field === 'pa' && spike.model === '0x0000000080003000')
+})
+
+test('tlb exact: every recorded Spike stream still matches', () => {
+  for (const name of ['traps', 'sv39', 'hyp', 'svadu', 'interrupts', 'spike_tlb'] as const) {
+    const isa = { traps: 'rv64ima_zicsr', sv39: 'rv64ima_zicsr', hyp: 'rv64imah_zicsr', svadu: 'rv64ima_zicsr_svadu', interrupts: 'rv64ima_zicsr_zicntr', spike_tlb: 'rv64ima_zicsr' }[name]
+    const r = cosimRun(startCosim(loadGoldenProgram(name, isa).machine, { tlb: 'exact' }), traceOf(name)).replies
+    assert.ok(r.every((x) => x.ok), `${name}: ${JSON.stringify(r.at(-1))}`)
+  }
+})
+
 test.run()

@@ -16,6 +16,7 @@ interface CosimFlags {
   readonly ad: string
   readonly interrupts: string
   readonly pmpGranularity: string
+  readonly tlb: string
 }
 
 const choice = <A extends string>(flag: string, text: string, values: readonly A[]): A =>
@@ -30,6 +31,7 @@ const optionsOf = (f: CosimFlags): CosimOptions => {
     adUpdate: choice('--ad', f.ad, ['svadu', 'hardware', 'fault'] as const),
     interrupts: choice('--interrupts', f.interrupts, ['dut', 'model'] as const),
     pmpGranularity: g,
+    tlb: choice('--tlb', f.tlb, ['spike', 'exact'] as const),
   }
 }
 
@@ -39,6 +41,7 @@ const cosimOptions = (cmd: Command): Command => cmd
   .option('--ad <choice>', 'PTE A/D updates: svadu (as menvcfg/henvcfg.ADUE say: Spike), hardware (always), fault (never: Svade)', 'svadu')
   .option('--interrupts <choice>', 'interrupt timing: dut (taken where the DUT reports one, checked pending and enabled), model (where Spike takes them)', 'dut')
   .option('--pmp-granularity <bytes>', 'PMP granularity in bytes (Spike\'s --pmpgranularity)', '4')
+  .option('--tlb <mode>', 'TLB caching: spike (the model\'s TLB is Spike\'s) or exact (a DUT may also use a translation no fence has covered yet)', 'spike')
 
 /** The co-simulation of ELF `path` out of reset under the flags. */
 const start = (path: string, f: CosimFlags): CosimState =>

@@ -7,7 +7,7 @@
 import { hex } from '../bits/bits.ts'
 import { phys } from '../bits/address.ts'
 import { type VirtAddr } from '../bits/address.ts'
-import { type Machine, withHart, withMemory, withPlatform, platform } from '../machine/machine.ts'
+import { type Machine, withHart, withMemory, withPlatform, withTlb, withTlbConfig, platform } from '../machine/machine.ts'
 import { step } from '../machine/step.ts'
 import { type StepEvent, type Retired } from '../cpu/event.ts'
 import { type Hart, PMP_ENTRIES, withCsrs, withCounters } from '../cpu/hart.ts'
@@ -17,14 +17,14 @@ import { INTERRUPT_BIT } from '../cpu/trap.ts'
 import { inRam } from '../cpu/bus.ts'
 import { type AccessSize, poke } from '../memory/memory.ts'
 import { PMP_NAPOT } from '../memory/pmp.ts'
-import { lookupOrWalk, specEngine, withEngine } from '../mmu/tlb.ts'
+import { keepOnly, lookupOrWalk, specEngine, withEngine } from '../mmu/tlb.ts'
 import { isLeft } from '../bits/either.ts'
 import { untranslated } from '../mmu/translate.ts'
 import {
   type AccessEvent, type CsrEvent, type DutEvent, type FetchEvent, type MipEvent, type Reply, type RetireEvent,
   type TrapEvent, type WriteEvent, MATCH, type ReplyValue, hex64,
 } from './events.ts'
-import { type CosimOptions, accelUnder, defaultCosimOptions, isaUnder } from './options.ts'
+import { type CosimOptions, COSIM_EXACT_TLB, accelUnder, defaultCosimOptions, isaUnder } from './options.ts'
 import {
   type AdWrite, accessModeOf, adLines, adWritesOfStep, faultAccess, insnText, interruptLines, trapText, walkLines,
 } from './explain.ts'
@@ -37,6 +37,13 @@ interface LastStep {
   /** How many of its loads and of its stores the DUT has reported so far. */
   readonly loadsSeen: number
   readonly storesSeen: number
+  /**
+   * Under tlb 'exact', when the step used stale translations: the same step with those entries dropped (the
+   * fresh walks a DUT may have made instead). Its accesses are the other legal answers.
+   */
+  readonly fresh: ModelStep | undefined
+  /** The machine the step left (the state may change only by the step's own access events until the next step). */
+  readonly after: Machine
 }
 
 export interface CosimState {
@@ -72,8 +79,9 @@ export const startCosim = (m: Machine, options: Partial<CosimOptions> = {}): Cos
   const o: CosimOptions = { ...defaultCosimOptions, ...options }
   // Another A/D choice means another translation-context maker: the spec's TLB engine, which remembers
   // no contexts, keeps it from answering with contexts made by the default one.
-  const tlb = o.adUpdate === 'svadu' ? m.tlb : withEngine(m.tlb, specEngine)
-  const machine: Machine = { ...m, isa: isaUnder(m.isa, o), tlb }
+  const m1 = o.tlb === 'exact' ? withTlbConfig(m, COSIM_EXACT_TLB) : m
+  const tlb = o.adUpdate === 'svadu' ? m1.tlb : withEngine(m1.tlb, specEngine)
+  const machine: Machine = { ...m1, isa: isaUnder(m1.isa, o), tlb }
   return state(machine, o, accelUnder(o), 0, undefined, undefined, [])
 }
 
@@ -198,9 +206,30 @@ const recordAd = (s: CosimState, before: Machine, ev: StepEvent, index: number):
   return found.length === 0 ? s.adWrites : [...s.adWrites, ...found]
 }
 
-const stepped = (s: CosimState, r: ModelStep, index: number, reply: Reply): CosimStep => {
-  const last: LastStep = { index, before: s.machine, event: r.event, loadsSeen: 0, storesSeen: 0 }
+const stepped = (s: CosimState, r: ModelStep, index: number, reply: Reply, fresh?: ModelStep): CosimStep => {
+  const last: LastStep = { index, before: s.machine, event: r.event, loadsSeen: 0, storesSeen: 0, fresh, after: r.machine }
   return next(s, reply, r.machine, last, s.lines, recordAd(s, s.machine, r.event, index))
+}
+
+/**
+ * Under tlb 'exact', the step again without the entries that answered stale (their pages dropped from the
+ * TLB): what a DUT whose TLB no longer held them did. Undefined when the step used no stale translation.
+ */
+const freshStep = (s: CosimState, r: ModelStep, dutInterrupt: boolean): ModelStep | undefined => {
+  const ev = r.event
+  if (s.options.tlb !== 'exact' || ev._tag === 'Waiting' || ev.stale === undefined || ev.stale.length === 0) return undefined
+  const pages = new Set(ev.stale.map((x) => Number(x.va >> 12n)))
+  const m = s.machine
+  return modelStep({ ...s, machine: withTlb(m, keepOnly(m.tlb, (e) => !pages.has(e.vpn))) }, dutInterrupt)
+}
+
+/** The reply of a retire or trap event for one candidate step (`check`), preferring the model's own. */
+const either = (s: CosimState, i: number, r: ModelStep, dutInterrupt: boolean, check: (r: ModelStep) => Reply): CosimStep => {
+  const reply = check(r)
+  const fresh = freshStep(s, r, dutInterrupt)
+  if (reply.ok || fresh === undefined) return stepped(s, r, i, reply, fresh)
+  const other = check(fresh)
+  return other.ok ? stepped(s, fresh, i, other, undefined) : stepped(s, r, i, reply, fresh)
 }
 
 // ---- retire and trap --------------------------------------------------------------------------------------
@@ -238,25 +267,23 @@ const retire = (s: CosimState, e: RetireEvent): CosimStep => {
   if (before.hart.pc !== e.pc && !before.platform.inWfi) {
     return next(s, mismatch(i, 'pc', hex64(e.pc), hex64(before.hart.pc), [`the model's next instruction is at pc ${hex(before.hart.pc)}`]))
   }
-  const r = modelStep(s, false)
-  const ev = r.event
+  return either(s, i, modelStep(s, false), false, (r) => retireVerdict(s, e, i, before, r.event))
+}
+
+const retireVerdict = (s: CosimState, e: RetireEvent, i: number, before: Machine, ev: StepEvent): Reply => {
   if (ev._tag !== 'Retired') {
-    if (ev.pc !== e.pc) return stepped(s, r, i, mismatch(i, 'pc', hex64(e.pc), hex64(ev.pc), modelDid(s, before, ev, i)))
-    return stepped(s, r, i, mismatch(i, 'event', 'retire', eventName(ev), modelDid(s, before, ev, i)))
+    if (ev.pc !== e.pc) return mismatch(i, 'pc', hex64(e.pc), hex64(ev.pc), modelDid(s, before, ev, i))
+    return mismatch(i, 'event', 'retire', eventName(ev), modelDid(s, before, ev, i))
   }
-  if (ev.pc !== e.pc) return stepped(s, r, i, mismatch(i, 'pc', hex64(e.pc), hex64(ev.pc), modelDid(s, before, ev, i)))
-  if (ev.bits !== e.insn) {
-    return stepped(s, r, i, mismatch(i, 'insn', hex32(e.insn), hex32(ev.bits), [`the model fetched ${insnText(ev.bits, ev.pc)} at pc ${hex(ev.pc)}`]))
-  }
+  if (ev.pc !== e.pc) return mismatch(i, 'pc', hex64(e.pc), hex64(ev.pc), modelDid(s, before, ev, i))
+  if (ev.bits !== e.insn) return mismatch(i, 'insn', hex32(e.insn), hex32(ev.bits), [`the model fetched ${insnText(ev.bits, ev.pc)} at pc ${hex(ev.pc)}`])
   const modelRd = ev.rd === 0 ? null : ev.rd
   const dutRd = e.rd ?? null
   if (modelRd !== dutRd) {
-    return stepped(s, r, i, mismatch(i, 'rd', dutRd, modelRd, [`${insnText(ev.bits, ev.pc)} ${modelRd === null ? 'writes no register' : `writes x${modelRd}`} in the model`]))
+    return mismatch(i, 'rd', dutRd, modelRd, [`${insnText(ev.bits, ev.pc)} ${modelRd === null ? 'writes no register' : `writes x${modelRd}`} in the model`])
   }
-  if (e.value !== undefined && e.value !== ev.rdValue) {
-    return stepped(s, r, i, mismatch(i, 'value', hex64(e.value), hex64(ev.rdValue), valueLines(s, ev)))
-  }
-  return stepped(s, r, i, MATCH)
+  if (e.value !== undefined && e.value !== ev.rdValue) return mismatch(i, 'value', hex64(e.value), hex64(ev.rdValue), valueLines(s, ev))
+  return MATCH
 }
 
 /** Why the model's register value is what it is: the instruction, and for a load where it read from. */
@@ -278,19 +305,21 @@ const trapEvent = (s: CosimState, e: TrapEvent): CosimStep => {
   if (before.hart.pc !== e.pc && !before.platform.inWfi) {
     return next(s, mismatch(i, 'pc', hex64(e.pc), hex64(before.hart.pc), [`the model's next instruction is at pc ${hex(before.hart.pc)}`]))
   }
-  const r = modelStep(s, interrupt)
-  const ev = r.event
+  return either(s, i, modelStep(s, interrupt), interrupt, (r) => trapVerdict(s, e, i, before, r.event, interrupt))
+}
+
+const trapVerdict = (s: CosimState, e: TrapEvent, i: number, before: Machine, ev: StepEvent, interrupt: boolean): Reply => {
   if (ev._tag !== 'Trapped') {
     if (interrupt) {
-      return stepped(s, r, i, mismatch(i, 'cause', hex64(e.cause), null,
-        [`the model takes no interrupt before pc ${hex(e.pc)}:`, ...interruptLines(before.hart, before), ...modelDid(s, before, ev, i)]))
+      return mismatch(i, 'cause', hex64(e.cause), null,
+        [`the model takes no interrupt before pc ${hex(e.pc)}:`, ...interruptLines(before.hart, before), ...modelDid(s, before, ev, i)])
     }
-    return stepped(s, r, i, mismatch(i, 'event', 'trap', eventName(ev), modelDid(s, before, ev, i)))
+    return mismatch(i, 'event', 'trap', eventName(ev), modelDid(s, before, ev, i))
   }
-  if (ev.pc !== e.pc) return stepped(s, r, i, mismatch(i, 'pc', hex64(e.pc), hex64(ev.pc), trapLines(s, before, ev, i)))
-  if (ev.trap.cause !== e.cause) return stepped(s, r, i, mismatch(i, 'cause', hex64(e.cause), hex64(ev.trap.cause), trapLines(s, before, ev, i)))
-  if (ev.trap.tval !== e.tval) return stepped(s, r, i, mismatch(i, 'tval', hex64(e.tval), hex64(ev.trap.tval), trapLines(s, before, ev, i)))
-  return stepped(s, r, i, MATCH)
+  if (ev.pc !== e.pc) return mismatch(i, 'pc', hex64(e.pc), hex64(ev.pc), trapLines(s, before, ev, i))
+  if (ev.trap.cause !== e.cause) return mismatch(i, 'cause', hex64(e.cause), hex64(ev.trap.cause), trapLines(s, before, ev, i))
+  if (ev.trap.tval !== e.tval) return mismatch(i, 'tval', hex64(e.tval), hex64(ev.trap.tval), trapLines(s, before, ev, i))
+  return MATCH
 }
 
 // ---- data accesses and fetches ------------------------------------------------------------------------------
@@ -317,11 +346,32 @@ const access = (s: CosimState, e: AccessEvent): CosimStep => {
   const seen: LastStep = e.store ? { ...last, storesSeen: k + 1 } : { ...last, loadsSeen: k + 1 }
   const about = `${insnText(ev.bits, ev.pc)} at pc ${hex(ev.pc)}: the model's ${e.store ? 'store' : 'load'} of ${m.size} bytes at VA ${hex(m.va)}${m.gpa === undefined ? '' : `, GPA ${hex(m.gpa)}`}, PA ${hex(m.pa)}, value ${hex(m.value)}`
   const walk = (): string[] => walkLines(last.before, s.accel, i, m.va, e.store ? 'store' : 'load', ev.bits)
+  if ((m.pa !== e.pa || m.value !== e.value) && last.fresh !== undefined && s.machine === last.after) {
+    // tlb 'exact': the model answered from a stale entry; the DUT may have walked afresh instead.
+    const f = last.fresh
+    const fev = f.event
+    const fm = fev._tag === 'Retired' ? (e.store ? fev.stores : fev.loads)[k] : undefined
+    if (fev._tag === 'Retired' && fev.rd === ev.rd && fev.rdValue === ev.rdValue && fm !== undefined &&
+      fm.va === e.va && fm.size === e.size && fm.pa === e.pa && fm.value === e.value) {
+      const chosen: LastStep = { ...last, event: fev, fresh: undefined, after: f.machine, loadsSeen: seen.loadsSeen, storesSeen: seen.storesSeen }
+      return next(s, MATCH, f.machine, chosen)
+    }
+  }
   if (m.va !== e.va) return next(s, mismatch(i, 'va', hex64(e.va), hex64(m.va), [about]), s.machine, seen)
   if (m.size !== e.size) return next(s, mismatch(i, 'size', e.size, m.size, [about]), s.machine, seen)
-  if (m.pa !== e.pa) return next(s, mismatch(i, 'pa', hex64(e.pa), hex64(m.pa), [about, ...tlbNote(s, last.before, m.va, e.store, ev.bits), ...walk()]), s.machine, seen)
+  if (m.pa !== e.pa) return next(s, mismatch(i, 'pa', hex64(e.pa), hex64(m.pa), [about, ...staleLines(ev, m.va), ...tlbNote(s, last.before, m.va, e.store, ev.bits), ...walk()]), s.machine, seen)
   if (m.value !== e.value) return next(s, mismatch(i, 'value', hex64(e.value), hex64(m.value), [about, ...adLines(s.adWrites, m.pa)]), s.machine, seen)
   return next(s, MATCH, s.machine, seen)
+}
+
+/** Under tlb 'exact': the stale entry that answered this access, what a fresh walk gives, and the fence that covers it. */
+const staleLines = (ev: Retired, va: bigint): string[] => {
+  const st = ev.stale?.find((x) => x.va === va && x.access !== 'fetch')
+  if (st === undefined) return []
+  const fresh = st.fresh._tag === 'Translated' ? `PA ${hex(st.fresh.pa)}` : `a ${st.fresh.fault._tag} (cause ${st.fresh.fault.cause})`
+  const f = st.fence
+  const fence = f.insn === 'hfence.gvma' ? `hfence.gvma (GPA ${hex(f.gpa)}, VMID ${f.vmid})` : `${f.insn} (VA ${hex(f.va)}${f.asid === undefined ? '' : `, ASID ${f.asid}`})`
+  return [`the model's TLB answered from a stale entry (PA ${hex(st.stalePa)}); a fresh walk gives ${fresh}; ${fence} would cover it`]
 }
 
 /** Did the model's TLB answer this access (the walk below is then what the tables say now, not what was cached)? */

@@ -3,6 +3,7 @@
 import { type Isa } from '../cpu/isa.ts'
 import { type ContextMaker, specContext } from '../cpu/translation-context.ts'
 import { type HartAccel, specAccel } from '../cpu/accel.ts'
+import { type TlbConfig, exactTlbConfig } from '../mmu/tlb.ts'
 
 export interface CosimOptions {
   /**
@@ -28,10 +29,18 @@ export interface CosimOptions {
    * below it read as 0 (OFF/TOR) or 1 (NAPOT) after every write.
    */
   readonly pmpGranularity: bigint
+  /**
+   * TLB caching: 'spike' — the model's TLB is Spike's (flushed at every trap, xRET, fence and translation-CSR
+   * write), so a DUT's addresses and values must be the ones it gives. 'exact' — the model keeps every
+   * translation until a fence covers it (an architectural TLB, `memvirt run --tlb exact`, large enough never
+   * to evict), and where it answered from a stale entry (one a fresh walk no longer gives: software changed a
+   * PTE and no fence covered it yet) the DUT may have used either the stale translation or the fresh one.
+   */
+  readonly tlb: 'spike' | 'exact'
 }
 
 export const defaultCosimOptions: CosimOptions = {
-  misaligned: 'isa', adUpdate: 'svadu', interrupts: 'dut', pmpGranularity: 4n,
+  misaligned: 'isa', adUpdate: 'svadu', interrupts: 'dut', pmpGranularity: 4n, tlb: 'spike',
 }
 
 /** The ISA the model runs under the options (misaligned accesses). */
@@ -54,3 +63,9 @@ const FAULT_AD = forcedAdue(false)
 /** The hart's accelerators under the options (the spec's, with the A/D choice in its context maker). */
 export const accelUnder = (o: CosimOptions): HartAccel =>
   o.adUpdate === 'svadu' ? specAccel : { ...specAccel, context: o.adUpdate === 'hardware' ? HARDWARE_AD : FAULT_AD }
+
+/**
+ * The model's TLB under tlb 'exact': architectural (only covering fences remove entries), 65 536 entries of
+ * 16 ways (so that replacement does not drop what a DUT may still hold), reporting the stale answers it gives.
+ */
+export const COSIM_EXACT_TLB: TlbConfig = exactTlbConfig({ entries: 1 << 16, ways: 16, replacement: 'lru' }, true) as TlbConfig
