@@ -4,6 +4,8 @@
 // events as `memvirt iommu --json` (translate responses raw, for run.ts to compare).
 //   reset CAPS FCTL | mem ADDR VALUE | wr OFF SIZE VALUE | rd OFF SIZE | mw ADDR VALUE
 //   cmd W0 W1 | tr DID PV PID ACCESS(0 read, 1 write, 2 execute) PRIV TYPE(0 untranslated, 1 ats, 2 translated) IOVA | end
+//   msi DID PV PID IOVA DATA (a 32-bit untranslated write of DATA; on an MRIF-mode page this harness does
+//   the I/O bridge's part, which the C model leaves to it: the MRIF store and the notice MSI, AIA "MSI PTE, MRIF mode")
 //   breq (as tr: adds a request to the benchmark list) | bench COUNT (COUNT translations cycling through the
 //   list, printing nothing but {"op":"bench","count":COUNT,"ns":elapsed}) — for bench/iommu.ts
 #include <stdio.h>
@@ -84,6 +86,32 @@ void handle_virtual_interrupt_file_overlap(device_context_t *DC, uint64_t gpa, u
 
 static iommu_t iommu;
 
+static void print_response(const iommu_to_hb_rsp_t *rsp) {
+    printf("{\"op\":\"translate\",\"status\":\"%s\",\"ppn\":\"0x%" PRIx64 "\",\"s\":%u,\"r\":%u,\"w\":%u,\"x\":%u,\"u\":%u,\"priv\":%u,\"g\":%u,\"pbmt\":%u,\"cause\":%u",
+           rsp->status == SUCCESS ? "success" : rsp->status == UNSUPPORTED_REQUEST ? "unsupported-request" : "completer-abort",
+           rsp->trsp.PPN, rsp->trsp.S, rsp->trsp.R, rsp->trsp.W, rsp->trsp.Exe, rsp->trsp.U, rsp->trsp.Priv, rsp->trsp.Global, rsp->trsp.PBMT, iommu.cause);
+    if (rsp->status == SUCCESS && rsp->trsp.is_mrif)
+        printf(",\"mrif\":\"0x%" PRIx64 "\",\"nid\":%u", rsp->trsp.dest_mrif_addr, rsp->trsp.mrif_nid);
+    printf("}\n");
+}
+
+/** The bridge's part of an MSI to an MRIF-mode page (AIA): discard rules, the pending bit, the notice MSI; 264 when the MRIF is not RAM. */
+static void store_to_mrif(const hb_to_iommu_req_t *req, const iommu_to_hb_rsp_t *rsp, uint32_t data) {
+    uint64_t a = req->tr.iova;
+    if (((a >> 3) & 0x1ff) || (data >> 11) || ((a >> 2) & 1)) return;
+    uint64_t at = rsp->trsp.dest_mrif_addr + (uint64_t)(data >> 6) * 16, v;
+    if (read_memory(at, 8, (char *)&v, 0, 0, 0, 0) & ACCESS_FAULT) {
+        device_context_t DC; uint32_t cause = 0;
+        uint8_t dtf = locate_device_context(&iommu, &DC, req->device_id, req->pid_valid, req->process_id, &cause) ? 0 : DC.tc.DTF;
+        report_fault(&iommu, 264, a, 0, UNTRANSLATED_WRITE_AMO_TRANSACTION, dtf, req->device_id, req->pid_valid, req->process_id, req->priv_req);
+        return;
+    }
+    v |= 1ULL << (data & 63);
+    write_memory((char *)&v, at, 8, 0, 0, 0, 0);
+    uint32_t nid = rsp->trsp.mrif_nid;
+    write_memory((char *)&nid, rsp->trsp.PPN << 12, 4, 0, 0, 0, 0);
+}
+
 /** A request of a `tr` or `breq` line. */
 static void request_of(const char *args, hb_to_iommu_req_t *req) {
     unsigned did, pv, pid, access, priv, type; uint64_t iova;
@@ -94,6 +122,23 @@ static void request_of(const char *args, hb_to_iommu_req_t *req) {
     req->exec_req = access == 2 && (type == 0 || pv); req->no_write = access != 1;
     req->tr.at = type == 0 ? ADDR_TYPE_UNTRANSLATED : type == 1 ? ADDR_TYPE_PCIE_ATS_TRANSLATION_REQUEST : ADDR_TYPE_TRANSLATED;
     req->tr.iova = iova; req->tr.length = 4; req->tr.read_writeAMO = access == 1 ? WRITE : READ;
+}
+
+/** Translates one request and prints the response first, then the stores it made (buffered); an MSI also gets the bridge's MRIF part. */
+static void translate_and_print(hb_to_iommu_req_t *req, int is_msi, uint32_t data) {
+    iommu_to_hb_rsp_t rsp = {0};
+    fflush(stdout);
+    char *buf = NULL; size_t len = 0;
+    FILE *saved = stdout;
+    stdout = open_memstream(&buf, &len);
+    iommu.cause = 0;
+    iommu_translate_iova(&iommu, req, &rsp);
+    if (is_msi && rsp.status == SUCCESS && rsp.trsp.is_mrif) store_to_mrif(req, &rsp, data);
+    fclose(stdout);
+    stdout = saved;
+    print_response(&rsp);
+    fputs(buf, stdout);
+    free(buf);
 }
 
 #define MAX_BENCH 64
@@ -159,22 +204,16 @@ int main(void) {
             run_queue(1);
         } else if (!strcmp(op, "tr")) {
             hb_to_iommu_req_t req;
-            iommu_to_hb_rsp_t rsp = {0};
             request_of(line + 2, &req);
-            // The response is printed first; the stores it made were printed as they happened, so buffer them.
-            fflush(stdout);
-            char *buf = NULL; size_t len = 0;
-            FILE *saved = stdout;
-            stdout = open_memstream(&buf, &len);
-            iommu.cause = 0;
-            iommu_translate_iova(&iommu, &req, &rsp);
-            fclose(stdout);
-            stdout = saved;
-            printf("{\"op\":\"translate\",\"status\":\"%s\",\"ppn\":\"0x%" PRIx64 "\",\"s\":%u,\"r\":%u,\"w\":%u,\"x\":%u,\"u\":%u,\"priv\":%u,\"g\":%u,\"pbmt\":%u,\"cause\":%u}\n",
-                   rsp.status == SUCCESS ? "success" : rsp.status == UNSUPPORTED_REQUEST ? "unsupported-request" : "completer-abort",
-                   rsp.trsp.PPN, rsp.trsp.S, rsp.trsp.R, rsp.trsp.W, rsp.trsp.Exe, rsp.trsp.U, rsp.trsp.Priv, rsp.trsp.Global, rsp.trsp.PBMT, iommu.cause);
-            fputs(buf, stdout);
-            free(buf);
+            translate_and_print(&req, 0, 0);
+        } else if (!strcmp(op, "msi")) {
+            unsigned did, pv, pid, data; uint64_t iova;
+            sscanf(line + 3, "%u %u %u %" SCNx64 " %x", &did, &pv, &pid, &iova, &data);
+            hb_to_iommu_req_t req;
+            memset(&req, 0, sizeof req);
+            req.device_id = did; req.pid_valid = pv; req.process_id = pid; req.no_write = 0;
+            req.tr.at = ADDR_TYPE_UNTRANSLATED; req.tr.iova = iova; req.tr.length = 4; req.tr.read_writeAMO = WRITE;
+            translate_and_print(&req, 1, data);
         } else if (!strcmp(op, "breq")) {
             if (bench_n < MAX_BENCH) request_of(line + 4, &bench_reqs[bench_n++]);
         } else if (!strcmp(op, "bench")) {

@@ -41,8 +41,10 @@ const generate = (): Scenario => {
   const mem: [bigint, bigint][] = []
   const ptes: bigint[] = []
   const mode = pick([2, 3, 4])
-  // A third of the scenarios have MSI_FLAT: extended (64-byte) device contexts and the 6/9/9 device_id split.
+  // A third of the scenarios have MSI_FLAT: extended (64-byte) device contexts and the 6/9/9 device_id split;
+  // half of those MSI_MRIF too.
   const msiFlat = chance(0.33)
+  const msiMrif = msiFlat && chance(0.5)
   const devices: number[] = []
   for (let d = 0; d < 1 + int(3); d++) {
     const id = msiFlat
@@ -64,7 +66,9 @@ const generate = (): Scenario => {
     const enAts = chance(0.4), t2gpa = enAts && gOn && chance(0.3)
     const tc = (chance(0.95) ? 1n : 0n) | (enAts ? 2n : 0n) | (t2gpa ? 8n : 0n) | (chance(0.15) ? 16n : 0n) | (pdtv ? 32n : 0n) |
       (chance(0.4) ? 128n : 0n) | (chance(0.4) ? 256n : 0n) | (pdtv && chance(0.3) ? 512n : 0n)
-    const gscid = BigInt(1 + int(3)), pscid = BigInt(1 + int(3))
+    // Distinct GSCIDs and PSCIDs: two DCs with one GSCID (or PSCID) and different tables make it
+    // "unpredictable whether the IOMMU uses the PTEs from the first page table or the second" (iohgatp's note).
+    const gscid = BigInt(d + 1), pscid = BigInt(d + 1)
     const gRoot = area, firstRootGpa = 0x30_0000n
     const iohgatp = gOn ? (pick([8n, 9n, 10n]) << 60n) | (gscid << 44n) | (gRoot >> 12n) : 0n
     const gMode = Number(iohgatp >> 60n)
@@ -118,14 +122,27 @@ const generate = (): Scenario => {
     mem.push([dcAt, tc], [dcAt + 8n, iohgatp], [dcAt + 16n, pscid << 12n], [dcAt + 24n, fsc])
     if (msiFlat) {
       // Flat MSI page table at SPA area + 0xd0_0000: 4 interrupt files (mask 0x3) at GPA pages 0x100–0x103
-      // (inside the G-stage's first 2 MiB), PTEs basic-translate mode with some invalid, MRIF or reserved.
+      // (inside the G-stage's first 2 MiB), PTEs in basic translate mode, invalid, MRIF mode (with MSI_MRIF
+      // or without it), reserved mode M = 2, or with a reserved bit. An MRIF-mode PTE's MRIF is at
+      // area + 0xb0_0000 + f·0x200 (sometimes outside RAM), its notice MSI to area + 0xa0_0000 + f·0x1000.
       const msiOn = chance(0.8)
       const msiTable = area + 0xd0_0000n
       mem.push([dcAt + 32n, msiOn ? (1n << 60n) | (msiTable >> 12n) : 0n], [dcAt + 40n, 3n], [dcAt + 48n, 0x100n], [dcAt + 56n, 0n])
       for (let f = 0; f < 4; f++) {
         const kind = rnd()
-        const msiPte = kind < 0.75 ? pte(area + 0xc0_0000n + BigInt(f) * 0x1000n, V | 6n) : kind < 0.85 ? 0n : kind < 0.95 ? pte(area + 0xc0_0000n, V | 2n) : pte(area, V | 6n | 8n)
-        mem.push([msiTable + BigInt(f) * 16n, msiPte]); ptes.push(msiTable + BigInt(f) * 16n)
+        const at = msiTable + BigInt(f) * 16n
+        if (kind >= 0.55 && kind < 0.8) {
+          const mrifAt = chance(0.05) ? 0x1000_0000n : area + 0xb0_0000n + BigInt(f) * 0x200n
+          const nid = BigInt(int(2048))
+          let dw0 = ((mrifAt >> 9n) << 7n) | 3n
+          let dw1 = ((nid >> 10n) << 60n) | (((area + 0xa0_0000n + BigInt(f) * 0x1000n) >> 12n) << 10n) | (nid & 0x3ffn)
+          if (chance(0.1)) { if (chance(0.5)) dw0 |= 1n << BigInt(pick([3, 6, 54, 62])); else dw1 |= 1n << BigInt(pick([54, 59, 61, 63])) }
+          mem.push([at, dw0], [at + 8n, dw1])
+        } else {
+          const msiPte = kind < 0.55 ? pte(area + 0xc0_0000n + BigInt(f) * 0x1000n, V | 6n) : kind < 0.85 ? 0n : kind < 0.95 ? pte(area + 0xc0_0000n, V | 4n) : pte(area, V | 6n | 8n)
+          mem.push([at, msiPte])
+        }
+        ptes.push(at)
       }
     }
   }
@@ -138,7 +155,15 @@ const generate = (): Scenario => {
   ]
   for (let n = 0; n < 6 + int(14); n++) {
     const r = rnd()
-    if (r < 0.6) {
+    if (r < 0.6 && msiFlat && chance(0.25)) {
+      // A 32-bit write with data at an interrupt file's page: an MSI (stored to an MRIF on an MRIF-mode page).
+      const pv = chance(0.2)
+      steps.push({
+        op: 'msi', deviceId: pick(devices), ...(pv ? { processId: int(4) } : {}),
+        iova: 0x10_0000n + BigInt(int(5)) * 0x1000n + BigInt(pick([0, 0, 0, 4, 8, int(1024) * 4])),
+        data: BigInt(pick([int(2048), int(64), 0, 2048 + int(100)])),
+      })
+    } else if (r < 0.6) {
       const pv = chance(0.3)
       steps.push({
         op: 'translate', deviceId: chance(0.9) ? pick(devices) : int(1 << 24), ...(pv ? { processId: chance(0.9) ? int(4) : int(1 << 20) } : {}),
@@ -162,7 +187,7 @@ const generate = (): Scenario => {
     else if (r < 0.97) steps.push({ op: 'write-register', offset: 48, size: 4, value: BigInt(int(4)) })          // software consumes records (fqh)
     else steps.push({ op: 'write-register', offset: 76, size: 4, value: 1n | (1n << 9n) })                      // fqen, clear fqof (RW1C)
   }
-  return { caps: msiFlat ? EXAMPLE_CAPABILITIES | (1n << 22n) : EXAMPLE_CAPABILITIES, memory: mem, steps, ptes }
+  return { caps: EXAMPLE_CAPABILITIES | (msiFlat ? 1n << 22n : 0n) | (msiMrif ? 1n << 23n : 0n), memory: mem, steps, ptes }
 }
 
 // ---- running both --------------------------------------------------------------------------------------
@@ -175,6 +200,7 @@ const harnessLines = (s: Scenario): string => {
       case 'read-register': out.push(`rd ${st.offset} ${st.size}`); break
       case 'memory': out.push(`mw ${h(st.addr)} ${h(st.value)}`); break
       case 'command': out.push(`cmd ${h(st.words[0])} ${h(st.words[1])}`); break
+      case 'msi': out.push(`msi ${st.deviceId} ${st.processId === undefined ? 0 : 1} ${st.processId ?? 0} ${h(st.iova)} ${h(st.data)}`); break
       case 'translate': out.push(`tr ${st.deviceId} ${st.processId === undefined ? 0 : 1} ${st.processId ?? 0} ${['read', 'write', 'execute'].indexOf(st.access)} ${st.privileged ? 1 : 0} ${['untranslated', 'ats', 'translated'].indexOf(st.type)} ${h(st.iova)}`)
     }
   }
@@ -191,7 +217,9 @@ const tally = (events: readonly Event[]): void => {
     if (e.op !== 'translate') continue
     const { response: r, explanation: x } = e.outcome
     const ok = r.status === 'success' && r.fault === undefined
-    if (x.notes.some((n) => n.includes('virtual interrupt file'))) count('MSI flat translation, success')
+    if (x.notes.some((n) => n.includes('virtual interrupt file:'))) count('MSI flat translation, success')
+    if (r.mrif !== undefined) count('MRIF-mode MSI PTE, success')
+    if (e.mrif !== undefined) count(`MSI to an MRIF: ${e.mrif.kind}`)
     if (r.fault !== undefined && r.fault.cause >= 261 && r.fault.cause <= 263 && r.fault.reason.startsWith('MSI')) count(`MSI fault ${r.fault.cause}`)
     const pdtLevels = Math.max(-1, ...x.directory.filter((d) => d.table === 'PDT').map((d) => d.level))
     if (ok && pdtLevels === 1) count('PD17 walk, success')
@@ -213,11 +241,16 @@ const ours = (s: Scenario): Record<string, unknown>[] => {
   return events.filter((e) => e.op !== 'fault-record').map((e) => JSON.parse(eventJson(e)) as Record<string, unknown>)
 }
 
-/** A C-model translate line normalised to memvirt's fields (PA page for untranslated/translated, completion for ATS). */
-const normalise = (c: Record<string, unknown>, step: Step | undefined): Record<string, unknown> => {
+/** An msi step is an untranslated write request. */
+type Request = Extract<Step, { op: 'translate' }>
+const asRequest = (st: Step): Request | undefined =>
+  st.op === 'translate' ? st : st.op === 'msi' ? { op: 'translate', deviceId: st.deviceId, ...(st.processId === undefined ? {} : { processId: st.processId }), access: 'write', privileged: false, type: 'untranslated', iova: st.iova } : undefined
+
+/** A C-model translate line normalised to memvirt's fields (PA page for untranslated/translated, completion for ATS, the MRIF). */
+const normalise = (c: Record<string, unknown>, step: Request | undefined): Record<string, unknown> => {
   const status = c['status'] as string
   const cause = c['cause'] as number
-  if (step?.op !== 'translate') return c
+  if (step === undefined) return c
   const noGrant = step.type === 'ats' && c['r'] === 0 && c['w'] === 0
   if (status !== 'success' || noGrant) return { op: 'translate', status, ...(status !== 'success' || cause !== 0 ? { cause } : {}) }
   const ppn = BigInt(c['ppn'] as string)
@@ -225,12 +258,17 @@ const normalise = (c: Record<string, unknown>, step: Step | undefined): Record<s
   if (c['s'] === 1) { let t = ppn; pages = 2n; while ((t & 1n) === 1n) { t >>= 1n; pages <<= 1n } }
   if (step.type !== 'ats') {
     const base = ppn & ~(pages - 1n)
-    return { op: 'translate', status, ppn: `0x${(base | ((step.iova >> 12n) & (pages - 1n))).toString(16)}` }
+    // On an MRIF page the C model's PPN is the notice MSI's page (no page offset).
+    const mrif = c['mrif'] === undefined ? {} : { mrif: c['mrif'], nid: c['nid'] }
+    return { op: 'translate', status, ppn: `0x${(c['mrif'] === undefined ? base | ((step.iova >> 12n) & (pages - 1n)) : base).toString(16)}`, ...mrif }
   }
-  return { op: 'translate', status, ppn: c['ppn'], r: c['r'] === 1, w: c['w'] === 1, x: c['x'] === 1, u: c['u'] === 1, priv: c['priv'] === 1, g: c['g'] === 1, size: `0x${(pages * 4096n).toString(16)}`, pbmt: c['pbmt'] }
+  const mrif = c['mrif'] === undefined ? {} : { mrif: c['mrif'], nid: c['nid'] }
+  return { op: 'translate', status, ppn: c['ppn'], r: c['r'] === 1, w: c['w'] === 1, x: c['x'] === 1, u: c['u'] === 1, priv: c['priv'] === 1, g: c['g'] === 1, size: `0x${(pages * 4096n).toString(16)}`, pbmt: c['pbmt'], ...mrif }
 }
-const oursNormalised = (o: Record<string, unknown>, step: Step | undefined): Record<string, unknown> => {
-  if (o['op'] !== 'translate' || step?.op !== 'translate') return o
+const oursNormalised = (full: Record<string, unknown>, step: Request | undefined): Record<string, unknown> => {
+  // memvirt's `notice` is the PPN's address: compared through ppn.
+  const o = Object.fromEntries(Object.entries(full).filter(([k]) => k !== 'notice'))
+  if (o['op'] !== 'translate' || step === undefined) return o
   if (o['status'] !== 'success') return { op: 'translate', status: o['status'], cause: o['cause'] }
   if (step.type === 'ats' && o['r'] === false && o['w'] === false && o['status'] === 'success') return { op: 'translate', status: 'success', ...(o['cause'] !== undefined ? { cause: o['cause'] } : {}) }
   return o
@@ -253,7 +291,7 @@ const main = (): void => {
     at++
     const m = ours(s)
     // Pair translate lines with their steps, in order, on both sides.
-    const translates = s.steps.filter((st) => st.op === 'translate')
+    const translates = s.steps.flatMap((st) => asRequest(st) ?? [])
     let ti = 0, tj = 0
     const cn = c.map((e) => normalise(e, e['op'] === 'translate' ? translates[ti++] : undefined))
     const mn = m.map((e) => oursNormalised(e, e['op'] === 'translate' ? translates[tj++] : undefined))

@@ -53,8 +53,8 @@ test('register sizes are 4 or 8; access is read, write or execute; processId is 
   assert.match(errorOf({ capabilities: CAPS, steps: [{ op: 'translate', deviceId: 1, access: 'load', privileged: false, type: 'ats', iova: '0x0' }] }), /^s\.json: field steps\[0\]\.access: expected one of "read", "write", "execute", got "load"$/)
   assert.match(errorOf({ capabilities: CAPS, steps: [{ op: 'translate', deviceId: 1, processId: 1 << 20, access: 'read', privileged: false, type: 'ats', iova: '0x0' }] }), /^s\.json: field steps\[0\]\.processId: expected an integer from 0 to 1048575, got 1048576$/)
 })
-test('a capability the model does not implement (MSI_MRIF, bit 23) is refused by name', () => {
-  assert.match(errorOf({ capabilities: '0x1f8_078e_8e10', steps: [] }), /^s\.json: field capabilities: sets MSI_MRIF/)
+test('a capability the model does not implement (HPM, bit 30) is refused by name', () => {
+  assert.match(errorOf({ capabilities: '0x1f8_470e_8e10', steps: [] }), /^s\.json: field capabilities: sets HPM/)
 })
 test('fctl: BE is refused (big-endian is not modelled); WSI must agree with capabilities.IGS', () => {
   assert.match(errorOf({ capabilities: CAPS, fctl: '0x1', steps: [] }), /^s\.json: field fctl: only WSI \(bit 1\) may be set/)
@@ -66,7 +66,7 @@ test('memory words must be 8-byte aligned and in RAM', () => {
 })
 test('an unknown step op is named at steps[i].op with the known ops', () => {
   assert.is(errorOf({ capabilities: CAPS, steps: [{ op: 'fence' }] }),
-    's.json: field steps[0].op: expected one of "write-register", "read-register", "memory", "command", "translate", got "fence"')
+    's.json: field steps[0].op: expected one of "write-register", "read-register", "memory", "command", "translate", "msi", got "fence"')
 })
 test('a command is exactly two doublewords', () => {
   assert.is(errorOf({ capabilities: CAPS, steps: [{ op: 'command', words: ['0x1'] }] }), 's.json: field steps[0].words: expected at least 2 entries, got 1')

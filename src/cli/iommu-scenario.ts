@@ -41,6 +41,9 @@ const STEP_CODECS = {
     op: oneOf(['translate'] as const), deviceId: bounded(intRange(0, 2 ** 24 - 1)), access: oneOf(['read', 'write', 'execute'] as const),
     privileged: Bool, type: oneOf(['untranslated', 'translated', 'ats'] as const), iova: Hex64,
   }, { processId: bounded(intRange(0, 2 ** 20 - 1)) }),
+  msi: exact('an msi step', {
+    op: oneOf(['msi'] as const), deviceId: bounded(intRange(0, 2 ** 24 - 1)), iova: Hex64, data: bounded(intRange(0, 2 ** 32 - 1)),
+  }, { processId: bounded(intRange(0, 2 ** 20 - 1)) }),
 } as const
 type Op = keyof typeof STEP_CODECS
 const Ops = oneOf(Object.keys(STEP_CODECS) as Op[])
@@ -54,6 +57,7 @@ const StepCodec = new t.Type<Step, unknown, unknown>('a step', (u): u is Step =>
   const r = STEP_CODECS[known.right].validate(u, c)
   if (isLeft(r)) return r
   const s = r.right
+  if (s.op === 'msi') return t.success({ ...s, data: BigInt(s.data) })
   return t.success(s.op === 'command' ? { op: 'command', words: [s.words[0]!, s.words[1]!] as const } : s as Step)
 }, t.identity)
 
@@ -122,6 +126,7 @@ export const rawScenarioText = (raw: RawScenario): string => {
       case 'memory': return `{ "op": "memory", "addr": ${h(s.addr)}, "value": ${h(s.value)} }`
       case 'command': return `{ "op": "command", "words": [${h(s.words[0])}, ${h(s.words[1])}] }`
       case 'translate': return `{ "op": "translate", "deviceId": ${s.deviceId}, ${s.processId === undefined ? '' : `"processId": ${s.processId}, `}"access": "${s.access}", "privileged": ${s.privileged}, "type": "${s.type}", "iova": ${h(s.iova)} }`
+      case 'msi': return `{ "op": "msi", "deviceId": ${s.deviceId}, ${s.processId === undefined ? '' : `"processId": ${s.processId}, `}"iova": ${h(s.iova)}, "data": ${s.data} }`
     }
   }
   const lines = ['{']

@@ -25,6 +25,7 @@ export const eventJson = (e: Event): string => {
       const o: Record<string, unknown> = { op: 'translate', status: r.status, ppn: h(r.ppn) }
       if (r.ats !== undefined) Object.assign(o, { r: r.ats.r, w: r.ats.w, x: r.ats.x, u: r.ats.u, priv: r.ats.priv, g: r.ats.g, size: h(r.ats.size), pbmt: r.ats.pbmt })
       if (r.fault !== undefined) o['cause'] = r.fault.cause
+      if (r.mrif !== undefined) Object.assign(o, { mrif: h(r.mrif.mrif), notice: h(r.mrif.notice), nid: r.mrif.nid })
       return JSON.stringify(o)
     }
     case 'memory-write': return JSON.stringify({ op: 'memory-write', addr: h(e.write.addr), size: e.write.size, value: h(e.write.value) })
@@ -47,6 +48,7 @@ const stepLine = (s: Step, n: number): string => {
     case 'memory': return `step ${n}: software stores ${h(s.value)} at ${h(s.addr)}`
     case 'command': return `step ${n}: command ${h(s.words[0])} ${h(s.words[1])} queued at cqt`
     case 'translate': return `step ${n}: device ${h(BigInt(s.deviceId))}${s.processId === undefined ? '' : ` process ${s.processId}`} ${s.privileged ? 'supervisor ' : ''}${s.type} ${s.access} of IOVA ${h(s.iova)}`
+    case 'msi': return `step ${n}: device ${h(BigInt(s.deviceId))}${s.processId === undefined ? '' : ` process ${s.processId}`} writes 32 bits ${h(s.data)} at IOVA ${h(s.iova)}`
   }
 }
 
@@ -59,9 +61,15 @@ const eventText = (e: Event): string[] => {
       for (const n of x.notes) lines.push(`  ${n}`)
       for (const t of x.trail) lines.push(`  ${t.stage === 'G' ? 'G-stage' : 'first stage'} (${t.purpose}) level ${t.level} ${t.op} ${hex(t.pteAddr)} = ${h(t.pte)}: ${t.decision}`)
       if (r.fault !== undefined) lines.push(`  → ${r.status}: cause ${r.fault.cause} (${CAUSES[r.fault.cause] ?? 'custom'}): ${r.fault.reason}`)
+      else if (r.mrif !== undefined) lines.push(`  → ${r.status}: an MRIF-mode page, handled by the IOMMU (no translated address; PPN ${h(r.ppn)} is the notice MSI's page)`)
       else if (r.pa !== undefined) lines.push(`  → ${r.status}: ${r.ats === undefined ? 'PA' : 'translated address'} ${h(r.pa)} (${pageSizeName(r.pageBits)} range)`)
       else lines.push(`  → ${r.status}`)
       if (r.ats !== undefined) lines.push(`  ATS completion: R=${+r.ats.r} W=${+r.ats.w} X=${+r.ats.x} U=${+r.ats.u} Priv=${+r.ats.priv} G=${+r.ats.g} size ${h(r.ats.size)} PBMT ${r.ats.pbmt} PPN field ${h(r.ppn)}`)
+      if (r.mrif !== undefined && e.mrif === undefined) lines.push(`  MRIF mode: MRIF at ${h(r.mrif.mrif)}, notice MSI ${r.mrif.nid} to ${h(r.mrif.notice)}`)
+      const m = e.mrif
+      if (m?.kind === 'stored') lines.push(`  MSI recorded in the MRIF: interrupt identity ${m.identity}, pending bit ${m.identity & 63} of the doubleword at ${h(m.addr)}; then the notice MSI`)
+      else if (m?.kind === 'discarded') lines.push(`  write accepted and discarded: ${m.reason}`)
+      else if (m?.kind === 'access-fault') lines.push(`  MRIF doubleword at ${h(m.addr)} is not accessible: MRIF access fault (264)`)
       return lines
     }
     case 'memory-write': return [`  IOMMU stores ${e.write.size} bytes ${h(e.write.value)} at ${h(e.write.addr)} (${e.write.why})`]

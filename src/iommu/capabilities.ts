@@ -58,10 +58,10 @@ export const decodeCapabilities = (raw: bigint): Capabilities => ({
 /**
  * Capability bits this model does not implement, by name: a scenario that sets one is refused at the
  * edge rather than silently run with the feature missing. Sv32/Sv32x4 (4-byte PTEs), the big-endian
- * mode (END), MRIFs (flat MSI page tables are modelled), the HPM, the debug interface, QoS IDs and the NL/S invalidation extensions.
+ * mode (END), the HPM, the debug interface, QoS IDs and the NL/S invalidation extensions.
  */
 export const UNMODELLED_CAPABILITIES: readonly (readonly [number, string])[] = [
-  [8, 'Sv32'], [14, 'Svrsw60t59b'], [16, 'Sv32x4'], [21, 'AMO_MRIF'], [23, 'MSI_MRIF'],
+  [8, 'Sv32'], [14, 'Svrsw60t59b'], [16, 'Sv32x4'],
   [27, 'END'], [30, 'HPM'], [31, 'DBG'], [41, 'QOSID'], [42, 'NL'], [43, 'S'],
 ]
 

@@ -36,12 +36,15 @@ export interface Iommu {
 export const resetIommu = (capabilities: bigint, fctl = 0n, options: IommuOptions = DEFAULT_OPTIONS): Iommu =>
   ({ regs: resetRegisters(capabilities, fctl), options, caches: emptyCaches(options.cache, options.gvmaInvalidation) })
 
-/** One store the IOMMU made to memory: an A/D update (8 bytes), IOFENCE.C's DATA (4), a doubleword of a fault record (8). */
+/**
+ * One store the IOMMU made to memory: an A/D update (8 bytes), IOFENCE.C's DATA (4), a doubleword of a
+ * fault record (8), an MRIF's interrupt-pending doubleword (8), a notice MSI (4).
+ */
 export interface MemoryWrite {
   readonly addr: bigint
   readonly size: 4 | 8
   readonly value: bigint
-  readonly why: 'A/D update' | 'IOFENCE.C data' | 'fault record'
+  readonly why: 'A/D update' | 'IOFENCE.C data' | 'fault record' | 'MRIF pending bit' | 'notice MSI'
 }
 
 /** The IOMMU, memory and what happened, after one transition. */

@@ -1,12 +1,13 @@
 // The IOMMU's programming interface as a sequence of steps, one-to-one with what software and devices
 // do (the raw scenario form of `memvirt iommu`): register writes and reads, software's 64-bit stores,
-// commands placed at the command queue's tail, and inbound requests. Running them threads the IOMMU
+// commands placed at the command queue's tail, inbound requests and MSIs (32-bit writes with data). Running them threads the IOMMU
 // and memory and lists every event in order. Pure: the shell decodes and prints.
 import { phys } from '../bits/address.ts'
 import { type PhysMemory, poke } from '../memory/memory.ts'
 import { type CommandEvent, processCommands } from './command-queue.ts'
 import type { FaultRecord } from './fault-record.ts'
 import type { Iommu, MemoryWrite } from './iommu.ts'
+import { type MrifStore, msiWrite } from './mrif.ts'
 import { queueBase, queueEntries, readRegister, writeRegister } from './registers.ts'
 import { type IoRequest, type TranslateOutcome, translate } from './translate.ts'
 
@@ -16,10 +17,12 @@ export type Step =
   | { readonly op: 'memory', readonly addr: bigint, readonly value: bigint }
   | { readonly op: 'command', readonly words: readonly [bigint, bigint] }
   | ({ readonly op: 'translate' } & IoRequest)
+  /** A device's 32-bit write of `data` at `iova` (an untranslated write request): an MSI when it reaches an MRIF-mode page. */
+  | { readonly op: 'msi', readonly deviceId: number, readonly processId?: number, readonly iova: bigint, readonly data: bigint }
 
 /** What a step produced, in the order it happened. */
 export type Event =
-  | { readonly op: 'translate', readonly step: number, readonly outcome: TranslateOutcome }
+  | { readonly op: 'translate', readonly step: number, readonly outcome: TranslateOutcome, readonly mrif?: MrifStore }
   | { readonly op: 'memory-write', readonly step: number, readonly write: MemoryWrite }
   | { readonly op: 'fault-record', readonly step: number, readonly record: FaultRecord }
   | { readonly op: 'command', readonly step: number, readonly cqh: bigint, readonly illegal: boolean, readonly memoryFault: boolean, readonly events: readonly CommandEvent[] }
@@ -79,6 +82,15 @@ export const runSteps = (iommu0: Iommu, memory0: PhysMemory, steps: readonly Ste
         for (const r of o.records) events.push({ op: 'fault-record', step, record: r })
         iommu = o.iommu
         memory = o.memory
+        break
+      }
+      case 'msi': {
+        const w = msiWrite(iommu, memory, { deviceId: s.deviceId, privileged: false, iova: s.iova, ...(s.processId === undefined ? {} : { processId: s.processId }) }, s.data)
+        events.push({ op: 'translate', step, outcome: w.outcome, ...(w.store === undefined ? {} : { mrif: w.store }) })
+        for (const x of w.writes) events.push({ op: 'memory-write', step, write: x })
+        for (const r of w.records) events.push({ op: 'fault-record', step, record: r })
+        iommu = w.iommu
+        memory = w.memory
         break
       }
     }

@@ -13,7 +13,7 @@ import {
   type DirectoryStep, deviceDirectoryIndexes, deviceIdTooWide, locateDeviceContext, locateProcessContext, pdtProcessIdBits,
 } from './directory.ts'
 import { type FaultRecord, ttypOf } from './fault-record.ts'
-import { msiTranslate, sizeAvoidingMsiPages } from './msi.ts'
+import { type MrifTarget, msiTranslate, sizeAvoidingMsiPages } from './msi.ts'
 import type { ProcessContext } from './process-context.ts'
 import { reportFault } from './fault-queue.ts'
 import type { Iommu, MemoryWrite } from './iommu.ts'
@@ -44,7 +44,7 @@ export type ResponseStatus = 'success' | 'unsupported-request' | 'completer-abor
 /** The fields of an ATS translation completion ("PCIe ATS translation request handling"). */
 export interface AtsCompletion {
   readonly r: boolean, readonly w: boolean, readonly x: boolean
-  /** Untranslated access only (set for MRIF-mode MSI pages; MRIF is not modelled, so never set). */
+  /** Untranslated access only: set for an MRIF-mode MSI page ("not eligible to receive a translated address"). */
   readonly u: boolean
   readonly priv: boolean
   readonly g: boolean
@@ -68,6 +68,11 @@ export interface IoResponse {
   readonly ats: AtsCompletion | undefined
   /** The fault the process stopped with, whether or not it was recorded. */
   readonly fault: { readonly cause: number, readonly iotval2: bigint, readonly reason: string } | undefined
+  /**
+   * An MRIF-mode MSI page: the destination MRIF and the notice MSI ("MSI PTE, MRIF mode"). `pa` is then
+   * the notice MSI's address (the C model's response), never a place for the device's data.
+   */
+  readonly mrif?: MrifTarget
 }
 
 /** What the translation looked at, in order: directory entries and page-table references. */
@@ -84,6 +89,8 @@ export interface TranslateOutcome {
   readonly writes: readonly MemoryWrite[]
   readonly records: readonly FaultRecord[]
   readonly explanation: TranslateExplanation
+  /** DC.tc.DTF of the device context located (false when none was): whether later faults of this request are recorded. */
+  readonly dtf: boolean
 }
 
 const FIRST_SCHEMES: Readonly<Record<number, Scheme>> = { [IOSATP_SV39]: SV39, [IOSATP_SV48]: SV48, [IOSATP_SV57]: SV57 }
@@ -100,6 +107,7 @@ interface Found {
   /** What the leaf of each stage granted (a Bare stage grants everything). */
   readonly first: LeafGrant
   readonly g: LeafGrant
+  readonly mrif?: MrifTarget
 }
 
 const flag = (pte: bigint | undefined, at: number): boolean => pte === undefined || ((pte >> BigInt(at)) & 1n) === 1n
@@ -236,6 +244,11 @@ export const translate = (iommu: Iommu, memory: PhysMemory, request: IoRequest):
       notes.push(`GPA ${hex(gpa)} is a virtual interrupt file: MSI PTE at ${hex(msi.pteAddr)} = ${hex(msi.pte)}`)
       gBits = 12
       found = { pa: t2gpaAts ? gpa : msi.pa, pageBits: 12, first: grantOf(s1.right.pte), g: MSI_GRANT }
+    } else if (msi.kind === 'mrif') {
+      const t = msi.target
+      notes.push(`GPA ${hex(gpa)} is a virtual interrupt file in MRIF mode: MSI PTE at ${hex(msi.pteAddr)} = ${hex(msi.pte[0])} ${hex(msi.pte[1])}: MRIF at ${hex(t.mrif)}, notice MSI ${t.nid} to ${hex(t.notice)}`)
+      // Not cached: "an IOMMU might perform MRIF-mode processing solely as an extension of cache-miss walks".
+      return right({ pa: t.notice, pageBits: 12, first: grantOf(s1.right.pte), g: MSI_GRANT, mrif: t })
     } else {
       // Step 19: the G-stage; a superpage is narrowed so that it covers no virtual interrupt file.
       const s2 = gStageWalk(session, g, wreq, gpa, 'final')
@@ -262,14 +275,14 @@ export const translate = (iommu: Iommu, memory: PhysMemory, request: IoRequest):
   const explanation = { directory, trail: session.trail, notes }
   if (!isLeft(result)) {
     const f = result.right
-    return { iommu: next, memory: session.memory, writes: stores, records: [], explanation, response: success(req, f, pidValid) }
+    return { iommu: next, memory: session.memory, writes: stores, records: [], explanation, dtf: dc?.tc.dtf === true, response: success(req, f, pidValid) }
   }
   const e = result.left
   const fault = { cause: e.cause, iotval2: e.iotval2, reason: e.reason }
   // ATS: page faults and the "not valid" causes give a Success granting nothing, with no record.
   if (req.type === 'ats' && ATS_NO_PERMISSION.has(e.cause)) {
     const none: AtsCompletion = { r: false, w: false, x: false, u: false, priv: false, g: false, size: 4096n, pbmt: 0 }
-    return { iommu: next, memory: session.memory, writes: stores, records: [], explanation, response: { status: 'success', ppn: 0n, pa: undefined, pageBits: 12, ats: none, fault } }
+    return { iommu: next, memory: session.memory, writes: stores, records: [], explanation, dtf: dc?.tc.dtf === true, response: { status: 'success', ppn: 0n, pa: undefined, pageBits: 12, ats: none, fault } }
   }
   const status: ResponseStatus = req.type === 'ats' && ATS_COMPLETER_ABORT.has(e.cause) ? 'completer-abort' : 'unsupported-request'
   const record: FaultRecord = {
@@ -279,7 +292,7 @@ export const translate = (iommu: Iommu, memory: PhysMemory, request: IoRequest):
   // "If a fault condition prevents locating a valid device context then the DTF value assumed … is 0."
   const reported = reportFault(next, session.memory, record, dc?.tc.dtf === true)
   return {
-    iommu: reported.iommu, memory: reported.memory, writes: [...stores, ...reported.writes], records: reported.records, explanation,
+    iommu: reported.iommu, memory: reported.memory, writes: [...stores, ...reported.writes], records: reported.records, explanation, dtf: dc?.tc.dtf === true,
     response: { status, ppn: 0n, pa: undefined, pageBits: 12, ats: undefined, fault },
   }
 }
@@ -310,7 +323,7 @@ const walkStop = (f: IoWalkFault): Stop => ({ cause: f.cause, iotval2: f.iotval2
 
 /** The success response: for ATS the completion's fields from both leaves ("PCIe ATS translation request handling"). */
 const success = (req: IoRequest, f: Found, pidValid: boolean): IoResponse => {
-  const base = { status: 'success' as const, pa: f.pa, pageBits: f.pageBits, fault: undefined }
+  const base = { status: 'success' as const, pa: f.pa, pageBits: f.pageBits, fault: undefined, ...(f.mrif === undefined ? {} : { mrif: f.mrif }) }
   if (req.type !== 'ats') return { ...base, ppn: f.pa >> 12n, ats: undefined }
   const size = 1n << BigInt(f.pageBits)
   const r = f.first.r && f.g.r
@@ -322,7 +335,8 @@ const success = (req: IoRequest, f: Found, pidValid: boolean): IoResponse => {
     ...base,
     ppn: ((f.pa & ~(size - 1n)) | (size / 2n - 1n)) >> 12n,
     ats: {
-      r, w, x, u: false,
+      // U: an MRIF-mode page is for untranslated requests only ("PCIe ATS translation request handling").
+      r, w, x, u: f.mrif !== undefined,
       priv: pidValid && req.privileged,
       // Global only from a first-stage page table and only for a request with a PASID.
       g: pidValid && f.first.global,
