@@ -32,6 +32,9 @@ const runs = {
   text: memvirt([...prog, '--tlb', 'exact', '--report-stale']),
   json: memvirt([...prog, '--tlb', 'exact', '--tlb-entries', '8', '--tlb-ways', '2', '--tlb-policy', 'fifo', '--report-stale-json', jsonPath]),
   spike: memvirt([...prog, '--report-stale']),
+  // Checkpoints every 10 steps; the primary fails after step 80 and after step 88, so each stale read (steps 74
+  // and 87 of the run) is executed twice: once in a stretch lost with the primary, once by the survivor.
+  checkpointed: memvirt([...prog, '--tlb', 'exact', '--report-stale', '--checkpoint-every', '10', '--fail-at', '80', '--fail-at', '88']),
   badMode: memvirt([...prog, '--tlb', 'lazy']),
   shapeWithoutExact: memvirt([...prog, '--tlb-entries', '8']),
   badShape: memvirt([...prog, '--tlb', 'exact', '--tlb-entries', '48']),
@@ -65,6 +68,12 @@ test('--report-stale-json: one document naming the TLB and each access with hex 
     freshPa: sym('page1'), freshGpa: null, freshFault: null, fence: { insn: 'sfence.vma', va: '0x40000000', asid: '0x0' },
   })
   assert.is(doc.stale[1]!.pc, at('kernel', 80n))
+})
+
+test('--report-stale with --checkpoint-every: the surviving execution\'s stale reads, each once, though failovers ran them twice', async () => {
+  const r = await runs.checkpointed
+  assert.is(r.code, 0)
+  assert.is(r.stderr, [line(at('kernel', 56n)), line(at('kernel', 80n)), 'stale: 2 accesses used a stale translation', ''].join('\n'))
 })
 
 test('bad TLB flags: one line naming the flag, exit 2', async () => {

@@ -5,11 +5,11 @@
 import { lstatSync, readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { type Machine } from '../machine/machine.ts'
+import { type StaleTranslation, type StepEvent } from '../cpu/event.ts'
 import { type RunResult } from '../machine/run.ts'
 import { run } from '../machine/engine/run.ts'
 import { CommitLogWriter } from '../trace/engine/commit-log-writer.ts'
 import { encodeTraceLine } from '../trace/jsonl.ts'
-import { type StepEvent } from '../cpu/event.ts'
 import { type Advance, type Fault, type RedundancyOptions, DEFAULT_BANDWIDTH_MIB_S, protectedRun } from '../hypervisor/redundancy/failover.ts'
 import { type MigrationOptions, DEFAULT_DOWNTIME_MS, DEFAULT_INSN_RATE, DEFAULT_MAX_ROUNDS, DEFAULT_MIGRATION_BANDWIDTH_MIB_S, migrate } from '../hypervisor/redundancy/migration.ts'
 import { migrationPlotSpec } from '../hypervisor/redundancy/migration-plot.ts'
@@ -75,28 +75,39 @@ const perCheckpoint = (pages: readonly number[]): string => {
 
 const fmt = (ms: number): string => ms >= 1 ? `${ms.toFixed(3)} ms` : `${(ms * 1000).toFixed(1)} µs`
 
-/** What the primary records of a stretch it ran: its commit-log bytes and (with --trace) its step events. */
+/**
+ * What the primary records of a stretch it ran: its commit-log bytes, (with --trace) its step events and
+ * (with --report-stale) the stale answers it used; all released when the stretch's checkpoint commits.
+ */
 interface Stretch {
   readonly log: readonly Uint8Array[]
   readonly events: readonly StepEvent[]
+  readonly stale: readonly StaleTranslation[]
 }
 
 /**
  * Runs `m` under `plan` with the fast engine, printing released console output as it is released and
- * handing released commit-log bytes to `writeLog` and released JSONL trace lines to `writeTrace` (numbered
- * at release: the released stretches are the surviving execution in order, each step once).
+ * handing released commit-log bytes to `writeLog`, released JSONL trace lines to `writeTrace` (numbered
+ * at release: the released stretches are the surviving execution in order, each step once) and released
+ * stale answers (`--report-stale`) to `onStale` (likewise each once, whatever failovers re-executed).
  */
 export const runRedundant = (plan: RedundancyOptions, m: Machine, writeLog: ((bytes: Uint8Array) => void) | undefined, stats: boolean,
-  writeTrace?: (line: string) => void): RunResult => {
+  writeTrace?: (line: string) => void, onStale?: (s: StaleTranslation) => void): RunResult => {
   const advance: Advance<Stretch> = (from, maxSteps) => {
-    const log: Uint8Array[] = [], events: StepEvent[] = []
+    const log: Uint8Array[] = [], events: StepEvent[] = [], stale: StaleTranslation[] = []
     const w = writeLog === undefined ? undefined : new CommitLogWriter((b, n) => log.push(b.slice(0, n)))
+    const watched = writeTrace !== undefined || onStale !== undefined
     const r = run(from, { maxSteps }, {
       ...(w === undefined ? {} : { commits: w }),
-      ...(writeTrace === undefined ? {} : { event: (ev: StepEvent) => { events.push(ev) } }),
+      ...(!watched ? {} : {
+        event: (ev: StepEvent) => {
+          if (writeTrace !== undefined) events.push(ev)
+          if (onStale !== undefined && ev._tag !== 'Waiting' && ev.stale !== undefined) stale.push(...ev.stale)
+        },
+      }),
     })
     w?.flush()
-    return { machine: r.machine, steps: r.steps, trace: { log, events } }
+    return { machine: r.machine, steps: r.steps, trace: { log, events, stale } }
   }
   let order = 0
   const r = protectedRun(m, plan, advance, (e) => {
@@ -104,6 +115,7 @@ export const runRedundant = (plan: RedundancyOptions, m: Machine, writeLog: ((by
     for (const t of e.traces) {
       for (const b of t.log) writeLog?.(b)
       if (writeTrace !== undefined) for (const ev of t.events) writeTrace(encodeTraceLine(ev, ++order))
+      for (const s of t.stale) onStale?.(s)
     }
     for (const w of e.output) (w.fd === 2 ? process.stderr : process.stdout).write(w.bytes)
   })
@@ -131,7 +143,7 @@ export interface SnapshotFlags {
 
 /** Adds --save-at N FILE and --restore FILE to `memvirt run`. */
 export const snapshotOptions = (cmd: Command): Command => cmd
-  .option('--save-at <n-and-file...>', 'N FILE: stop after N steps and write the whole machine to FILE (a snapshot, format version 1)')
+  .option('--save-at <n-and-file...>', 'N FILE: stop after N steps and write the whole machine to FILE (a snapshot, format version 2)')
   .option('--restore <file>', 'resume the machine saved in FILE (instead of loading an ELF; --isa and --ram come from the snapshot)')
 
 /** Where to save, if --save-at asks. */

@@ -100,9 +100,10 @@ export const register = (program: Command): void => {
       const trace = opts.trace === undefined ? undefined : openOutput('--trace', opts.trace)
       const signatureOut = signaturePath === undefined ? undefined : openOutput('+signature', signaturePath)
       // The integrity monitor and the call tracer see every step's event and the machine after it.
-      if (redundant !== undefined && m.tlb.config.reportStale === true) return failInput('--report-stale is not available with --checkpoint-every')
+      // Under --checkpoint-every the stale answers come from the checkpoints' releases (the surviving execution's, once).
+      const stale = staleWatcher(opts, m, (line) => process.stderr.write(line))
       const watchers = [...(path === undefined ? [] : [integrityWatcher(path, opts, m, (line) => process.stderr.write(line)), callWatcher(path, opts, m, (line) => process.stderr.write(line), trace === undefined ? undefined : (line) => trace.text(line))]),
-        staleWatcher(opts, m, (line) => process.stderr.write(line))]
+        redundant === undefined ? stale : undefined]
         .filter((w): w is Watcher => w !== undefined)
       const watcher: Watcher | undefined = watchers.length === 0 ? undefined : {
         step: (ev, after) => { for (const w of watchers) w.step(ev, after) },
@@ -156,9 +157,10 @@ export const register = (program: Command): void => {
       // A guest walker sees every store (write-protect), which the fast engine's compiled blocks do not report: `step` runs.
       const runner = counted ? foldStepsFast : run
       const r = redundant === undefined ? runner(m, { maxSteps: Math.min(maxSteps, saving?.at ?? maxSteps) }, observe)
-        : runRedundant(redundant, m, toLogs === undefined ? undefined : (b) => toLogs(b, b.length), opts.stats === true, trace === undefined ? undefined : (line) => trace.text(line))
+        : runRedundant(redundant, m, toLogs === undefined ? undefined : (b) => toLogs(b, b.length), opts.stats === true, trace === undefined ? undefined : (line) => trace.text(line), stale?.stale)
       progress.stop()
       watcher?.finish(r.machine)
+      if (redundant !== undefined) stale?.finish(r.machine)
       commits?.flush()
       log?.commit()
       spikeLog?.commit()

@@ -2,14 +2,22 @@
 // machine (memory by contents, hart, CSRs, TLB, devices, HTIF, platform) and position, on machine states
 // drawn from golden programs stopped at random steps and then disturbed at random (registers, CSRs, the
 // reservation, memory pages near and far); and every single-byte corruption and every truncation of a
-// snapshot is refused, never decoded into a machine.
+// snapshot is refused, never decoded into a machine; and a run under an exact TLB (`--tlb exact`) split at
+// any step by a snapshot is the unsplit run: the TLB's entries and configuration travel in the snapshot,
+// so the stale translations a missing fence leaves survive the split.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { phys } from '../../../src/bits/address.ts'
 import { poke } from '../../../src/memory/memory.ts'
 import { hart } from '../../../src/cpu/hart.ts'
-import { type Machine, withHart, withMemory } from '../../../src/machine/machine.ts'
+import { type Machine, withHart, withMemory, withTlb, withTlbConfig } from '../../../src/machine/machine.ts'
 import { foldSteps } from '../../../src/machine/run.ts'
+import { type StepEvent } from '../../../src/cpu/event.ts'
+import { withFastEngine } from '../../../src/mmu/engine/tlb.ts'
+import { commitLine } from '../../../src/trace/commit-log.ts'
+import { staleLine } from '../../../src/trace/stale.ts'
+import { withTlbFlags } from '../../../src/cli/tlb.ts'
+import { arbExact, arbProgram, machineOf } from '../../cpu/tlb-exact-world.ts'
 import { decodeSnapshot, encodeSnapshot } from '../../../src/hypervisor/redundancy/snapshot.ts'
 import { sameMachine } from '../../../src/hypervisor/redundancy/same-state.ts'
 import { loadGolden } from '../../../spec/hypervisor/redundancy/programs.ts'
@@ -60,6 +68,38 @@ test('a snapshot with any one byte changed, or cut short anywhere, is refused, n
     const t = decodeSnapshot(bytes.subarray(0, cut))
     assert.ok(t._tag === 'Left' && t.left.offset <= cut)
   }), { numRuns: runs(200) })
+})
+
+// ---- a split run under --tlb exact ----------------------------------------------------------------------
+
+/** The commit log and the stale-translation lines of `steps` steps from `m` (as `memvirt run` prints them). */
+const runLogged = (m: Machine, steps: number): { machine: Machine; text: string } => {
+  let text = ''
+  const event = (ev: StepEvent): void => {
+    text += commitLine(ev)
+    if (ev._tag !== 'Waiting') for (const s of ev.stale ?? []) text += staleLine(s)
+  }
+  return { machine: foldSteps(m, { maxSteps: steps }, { event }).machine, text }
+}
+
+test('--tlb exact with --report-stale, split at step N by --save-at/--restore ≡ unsplit: the same log, stale reports and final machine', () => {
+  const STEPS = 200
+  // Entries refilled by the fast walker (whose leaves compute their fields on demand), as `memvirt run` does.
+  const fast = (m: Machine): Machine => withTlb(m, withFastEngine(m.tlb))
+  let staleAcross = 0
+  fc.assert(fc.property(arbProgram(false), arbExact(true), fc.integer({ min: 1, max: STEPS - 1 }), (program, config, at) => {
+    const m0 = fast(withTlbConfig(machineOf(program), config))
+    const whole = runLogged(m0, STEPS)
+    const first = runLogged(m0, at)
+    const d = decodeSnapshot(encodeSnapshot(first.machine, at))
+    assert.ok(d._tag === 'Right', d._tag === 'Left' ? d.left.message : '')
+    // The restore as the CLI makes it: the fast engine, then the flags (--report-stale keeps the entries).
+    const second = runLogged(withTlbFlags(fast(d.right.machine), { reportStale: true }), STEPS - at)
+    assert.is(first.text + second.text, whole.text)
+    assert.equal(encodeSnapshot(second.machine, STEPS), encodeSnapshot(whole.machine, STEPS))
+    if (second.text.includes('stale:') && d.right.machine.tlb.sets.some((set) => set.length > 0)) staleAcross++
+  }), { numRuns: runs(40) })
+  assert.ok(staleAcross > 0, 'no split left a stale translation to the restored run')
 })
 
 test.run()

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { SNAPSHOT_MAGIC, SNAPSHOT_VERSION, decodeSnapshot, encodeSnapshot, crc32 } from '../../../src/hypervisor/redundancy/snapshot.ts'
+import { sameMachine } from '../../../src/hypervisor/redundancy/same-state.ts'
 import { foldAdvance, loadGolden, spikeLog } from './programs.ts'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
@@ -60,6 +61,59 @@ test('the CLI: --save-at 1000 then --restore writes Spike\'s log in two parts; a
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+})
+
+test('--tlb exact: forgot_fence saved between its forgotten fence and the read after the system call, then restored, is the unsplit run, the stale entry kept', () => {
+  // forgot_fence.S: the read at 0x800020c4 (after the remap) and the one at 0x800020dc (after the ECALL) both
+  // use the old translation page0 (0x80003000) until the fence; the save falls between them, at step 80.
+  const dir = mkdtempSync(join(tmpdir(), 'memvirt-snapshot-'))
+  try {
+    const elf = join(programs, 'forgot_fence.elf'), snap = join(dir, 'ff.snap')
+    const exact = ['--isa', 'rv64ima_zicsr', '--tlb', 'exact', '--tlb-entries', '8', '--tlb-ways', '2', '--report-stale']
+    const whole = memvirt('run', elf, ...exact, '--log-commits', join(dir, 'whole.log'))
+    assert.is(whole.status, 0, whole.stderr)
+    const saved = memvirt('run', elf, ...exact, '--log-commits', join(dir, 'a.log'), '--save-at', '80', snap)
+    assert.is(saved.status, 0, saved.stderr)
+    const stale = (pc: string): string => `stale: pc ${pc} S load va 0x40000000: TLB pa 0x80003000, walk pa 0x80004000; fence: sfence.vma va=0x40000000 asid=0\n`
+    assert.is(saved.stderr, `${stale('0x800020c4')}stale: 1 access used a stale translation\nmemvirt: saved the machine after step 80 to ${snap}\n`)
+    // No --tlb flag: the snapshot's exact TLB, its entries and shape, goes on; --report-stale only observes it.
+    const resumed = memvirt('run', '--restore', snap, '--report-stale', '--log-commits', join(dir, 'b.log'))
+    assert.is(resumed.status, 0, resumed.stderr)
+    assert.is(resumed.stderr, `${stale('0x800020dc')}stale: 1 access used a stale translation\n`)
+    assert.is(readFileSync(join(dir, 'a.log'), 'latin1') + readFileSync(join(dir, 'b.log'), 'latin1'), readFileSync(join(dir, 'whole.log'), 'latin1'))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+/** A snapshot file rewritten: another version number, and its STAT record's text changed by `edit` (checksum recomputed). */
+const rewritten = (bytes: Uint8Array, version: number, edit: (stat: string) => string): Uint8Array => {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const length = view.getUint32(20, true)
+  const stat = new TextEncoder().encode(edit(new TextDecoder().decode(bytes.subarray(28, 28 + length))))
+  const head = new Uint8Array(28)
+  head.set(bytes.subarray(0, 20))
+  const hv = new DataView(head.buffer)
+  hv.setUint32(8, version, true)
+  hv.setUint32(20, stat.length, true)
+  hv.setUint32(24, crc32(stat), true)
+  return new Uint8Array([...head, ...stat, ...bytes.subarray(28 + length)])
+}
+
+test('format versions: version 2 writes the TLB\'s kind (exact); a version-1 file (no exact) still reads, as a TLB that is not exact; version 3 and impossible TLBs are refused', () => {
+  const m = foldAdvance(loadGolden('hvdemo', 'rv64imah_zicsr'), 1000).machine
+  const v2 = encodeSnapshot(m, 1000)
+  assert.is(SNAPSHOT_VERSION, 2)
+  const text = new TextDecoder().decode(v2.subarray(28, 28 + new DataView(v2.buffer).getUint32(20, true)))
+  assert.match(text, '"config":{"sets":16,"ways":4,"replacement":"lru","flushAll":true,"exact":false}')
+  const v1 = rewritten(v2, 1, (t) => t.replace(',"exact":false', ''))
+  const d1 = decodeSnapshot(v1)
+  assert.ok(d1._tag === 'Right' && sameMachine(d1.right.machine, m) && d1.right.position === 1000)
+  const refused = (bytes: Uint8Array): string => { const d = decodeSnapshot(bytes); return d._tag === 'Left' ? `${d.left.offset}: ${d.left.message}` : 'decoded' }
+  assert.is(refused(rewritten(v2, 1, (t) => t)), '16: section "STAT": state.tlb.config.exact: not a field of this version')
+  assert.is(refused(rewritten(v2, 3, (t) => t)), '8: format version 3, this memvirt reads versions 1 and 2')
+  assert.is(refused(rewritten(v2, 2, (t) => t.replace('"exact":false', '"exact":true'))), '16: section "STAT": state.tlb.config: an exact TLB cannot flush everything at every fence (flushAll)')
+  assert.is(refused(rewritten(v2, 2, (t) => t.replace('"sets":16', '"sets":12'))), '16: section "STAT": state.tlb.config.sets: expected a power of two from 1 to 2^20')
 })
 
 test('a STAT record nested 100 000 deep is an error value naming the record, not a stack overflow (RangeError before)', () => {

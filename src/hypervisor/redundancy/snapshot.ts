@@ -1,11 +1,13 @@
 // A whole machine as bytes, for snapshots on disk (`memvirt run --save-at N FILE`, `--restore FILE`): the
 // hart and its CSRs, the TLB, the devices, HTIF, Spike's chunk position, every written memory page, and
-// how many steps the execution had made. Format version 1 (little-endian), documented in
-// notes/redundancy-readme.md:
+// how many steps the execution had made. Format version 2 (little-endian), documented in the README
+// ("Snapshots on disk"):
 //   header  "MVSNAP\r\n" (8 bytes) · version u32 · section count u32
 //   section tag (4 ASCII bytes) · payload length u32 · CRC-32 of the payload u32 · payload
 //     "STAT": UTF-8 JSON of { isa, ram, interleave, position, hart, tlb, htif, devices, platform }, where a
-//             bigint is {"$n":"<hex>"}, a byte array {"$b":"<hex>"}, an absent value {"$u":0}
+//             bigint is {"$n":"<hex>"}, a byte array {"$b":"<hex>"}, an absent value {"$u":0}; tlb is
+//             { config: { sets, ways, replacement, flushAll, exact }, sets: entries set by set }
+//             (version 1 had no `exact`: a version-1 file is still read, its TLB Spike's or the spec's)
 //     "PAGE": page number u64 · its 4096 bytes (one section per written page)
 //     "END ": empty (the last section: a file cut after a whole section is still seen as truncated)
 // Decoding checks every length and checksum and the record's form against a machine out of reset, and names
@@ -15,13 +17,17 @@ import { none } from 'fp-ts/lib/Option.js'
 import { type PhysMemory, PAGE_BYTES, emptyMemory, pageAt, withPages, writtenPages } from '../../memory/memory.ts'
 import { parseIsa } from '../../cpu/isa.ts'
 import { type Hart } from '../../cpu/hart.ts'
-import { type Tlb } from '../../mmu/tlb.ts'
+import { type Tlb, type TlbConfig, type TlbEntry } from '../../mmu/tlb.ts'
+import { type StageLeaf } from '../../mmu/walk.ts'
 import { describeSyntaxError, parseJson } from '../../codec/json.ts'
 import { type RamRegion } from '../../machine/machine.ts'
 import { type Devices, type Htif, type Machine, type Platform, loadMachine, platformMap, withDevices, withHart, withHtif, withMemory, withPlatform, withTlb } from '../../machine/machine.ts'
 
 export const SNAPSHOT_MAGIC = 'MVSNAP\r\n'
-export const SNAPSHOT_VERSION = 1
+/** The version written. 2 added `exact` to the TLB's configuration (`--tlb exact`: its entries outlive Spike's flush points). */
+export const SNAPSHOT_VERSION = 2
+/** The versions read: version 1 is version 2 with every TLB not exact. */
+const READABLE = [1, 2]
 
 /** Why bytes are not a snapshot this version reads: where, and what. */
 export interface SnapshotError { readonly offset: number; readonly message: string }
@@ -111,12 +117,27 @@ const u32 = (n: number): Uint8Array => { const b = new Uint8Array(4); new DataVi
 
 const section = (tag: string, payload: Uint8Array): Uint8Array[] => [new TextEncoder().encode(tag), u32(payload.length), u32(crc32(payload)), payload]
 
-/** The snapshot of `m` after `position` steps, in format version 1. */
+/**
+ * The TLB configuration as saved: its shape and kind (`exact` always written). `reportStale` is not state
+ * but how a run observes it, like the engine: a restored run reports stale answers when its flags ask.
+ */
+const savedTlbConfig = (c: TlbConfig): Record<string, unknown> =>
+  ({ sets: c.sets, ways: c.ways, replacement: c.replacement, flushAll: c.flushAll, exact: c.exact === true })
+
+/** A leaf as the readable walker gives it (the fast walker's leaves compute their fields on demand: a record of them is saved). */
+const plainLeaf = (l: StageLeaf | undefined): StageLeaf | undefined =>
+  l === undefined ? undefined : { stage: l.stage, inBase: l.inBase, outBase: l.outBase, level: l.level, pte: l.pte, pageBits: l.pageBits, pteAddr: l.pteAddr }
+
+/** The TLB's entries as saved: every field a value, whichever walker filled them. */
+const savedTlbSets = (t: Tlb): readonly (readonly TlbEntry[])[] =>
+  t.sets.map((set) => set.map((e) => ({ ...e, first: plainLeaf(e.first), gstage: plainLeaf(e.gstage) })))
+
+/** The snapshot of `m` after `position` steps, in format version 2. */
 export const encodeSnapshot = (m: Machine, position: number): Uint8Array => {
   const state = {
     isa: m.isa.name, ram: m.options.ram, interleave: m.options.interleave, position,
     // The TLB's entries, not its engine: which walker refills it is the runner's choice, not state.
-    hart: m.hart, tlb: { config: m.tlb.config, sets: m.tlb.sets }, htif: m.htif, devices: m.devices, platform: m.platform,
+    hart: m.hart, tlb: { config: savedTlbConfig(m.tlb.config), sets: savedTlbSets(m.tlb) }, htif: m.htif, devices: m.devices, platform: m.platform,
   }
   const pages = writtenPages(m.memory)
   const parts: Uint8Array[] = [new TextEncoder().encode(SNAPSHOT_MAGIC), u32(SNAPSHOT_VERSION), u32(pages.length + 2)]
@@ -150,7 +171,7 @@ export const decodeSnapshot = (bytes: Uint8Array): Either<SnapshotError, Snapsho
   if (bytes.length < 16) return fail(bytes.length, `truncated header (16 bytes, found ${bytes.length})`)
   if (new TextDecoder('latin1').decode(bytes.subarray(0, 8)) !== SNAPSHOT_MAGIC) return fail(0, 'not a memvirt snapshot (magic "MVSNAP\\r\\n")')
   const version = view.getUint32(8, true)
-  if (version !== SNAPSHOT_VERSION) return fail(8, `format version ${version}, this memvirt reads version ${SNAPSHOT_VERSION}`)
+  if (!READABLE.includes(version)) return fail(8, `format version ${version}, this memvirt reads versions ${READABLE.join(' and ')}`)
   const count = view.getUint32(12, true)
   let at = 16
   let state: State | undefined
@@ -168,7 +189,7 @@ export const decodeSnapshot = (bytes: Uint8Array): Either<SnapshotError, Snapsho
     const expected = i === 0 ? 'STAT' : i === count - 1 ? 'END ' : 'PAGE'
     if (tag !== expected) return fail(at, `section ${i + 1} of ${count}: expected "${expected}", found "${tag}"`)
     if (tag === 'STAT') {
-      const s = decodeState(payload)
+      const s = decodeState(payload, version)
       if (s._tag === 'Left') return fail(at, `section "STAT": ${s.left}`)
       state = s.right.state
       base = s.right.base
@@ -188,8 +209,23 @@ export const decodeSnapshot = (bytes: Uint8Array): Either<SnapshotError, Snapsho
   return right({ machine: m, position: state.position })
 }
 
-/** The STAT record, checked against a machine out of reset on the ISA and options it names. */
-const decodeState = (payload: Uint8Array): Either<string, { state: State; base: Machine }> => {
+/**
+ * The saved TLB configuration if it is one a TLB can have (sets a power of two, ways ≥ 1, LRU or FIFO, an
+ * exact TLB never flushing everything), with `exact` present only when true, as `exactTlbConfig` makes it.
+ */
+const tlbConfigOf = (c: Record<string, unknown>): Either<string, TlbConfig> => {
+  const { sets, ways, replacement, flushAll, exact } = c
+  const count = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 1 && n <= 1 << 20
+  if (!count(sets) || (sets & (sets - 1)) !== 0) return left('state.tlb.config.sets: expected a power of two from 1 to 2^20')
+  if (!count(ways)) return left('state.tlb.config.ways: expected an integer from 1 to 2^20')
+  if (replacement !== 'lru' && replacement !== 'fifo') return left('state.tlb.config.replacement: expected "lru" or "fifo"')
+  if (exact === true && flushAll === true) return left('state.tlb.config: an exact TLB cannot flush everything at every fence (flushAll)')
+  const base: TlbConfig = { sets, ways, replacement, flushAll: flushAll === true }
+  return right(exact === true ? { ...base, exact: true } : base)
+}
+
+/** The STAT record of a version-`version` file, checked against a machine out of reset on the ISA and options it names. */
+const decodeState = (payload: Uint8Array, version: number): Either<string, { state: State; base: Machine }> => {
   let text: string
   try { text = new TextDecoder('utf-8', { fatal: true }).decode(payload) } catch { return left('not UTF-8') }
   // The codec kit's parser: nesting is bounded (a crafted file cannot overflow the stack of fromJson), errors are values.
@@ -213,7 +249,17 @@ const decodeState = (payload: Uint8Array): Either<string, { state: State; base: 
   // A machine out of reset with no program: the vessel the saved state is poured into, and the template of its form.
   const base = loadMachine(isa.right, { entry: 0n, flags: 0, segments: [], symbols: new Map(), tohost: none, fromhost: none }, { ram: s.ram, interleave: s.interleave })
   if (base._tag === 'Left') return left(base.left.message)
-  const template = { isa: s.isa, ram: [], interleave: 0, position: 0, hart: base.right.hart, tlb: { config: base.right.tlb.config, sets: base.right.tlb.sets }, htif: base.right.htif, devices: base.right.devices, platform: base.right.platform }
+  // The TLB's shape is the file's own (an exact TLB's is the run's choice): its configuration is checked first, then its sets against it.
+  const tlb = s.tlb as { config?: unknown; sets?: unknown } | undefined
+  if (typeof tlb !== 'object' || tlb === null || Array.isArray(tlb)) return left('state.tlb: expected a record')
+  const configForm = sameForm(tlb.config, version === 1 ? base.right.tlb.config : savedTlbConfig(base.right.tlb.config), 'state.tlb.config')
+  if (configForm !== undefined) return left(configForm)
+  const config = tlbConfigOf(tlb.config as Record<string, unknown>)
+  if (config._tag === 'Left') return config
+  const template = { isa: s.isa, ram: [], interleave: 0, position: 0, hart: base.right.hart, tlb: { config: tlb.config, sets: Array.from({ length: config.right.sets }, () => []) }, htif: base.right.htif, devices: base.right.devices, platform: base.right.platform }
   const wrong = sameForm(s, template, 'state')
-  return wrong !== undefined ? left(wrong) : right({ state: s as unknown as State, base: base.right })
+  if (wrong !== undefined) return left(wrong)
+  const crowded = (tlb.sets as unknown[][]).findIndex((set) => set.length > config.right.ways)
+  if (crowded >= 0) return left(`state.tlb.sets[${crowded}]: more than ${config.right.ways} entries (the configuration's ways)`)
+  return right({ state: { ...s, tlb: { config: config.right, sets: tlb.sets } } as unknown as State, base: base.right })
 }
