@@ -15,6 +15,7 @@ import { type Machine, withHart, withMemory, withOptions, withTlb } from '../../
 import { type TlbConfig, defaultTlbConfig, emptyTlb, entries } from '../../src/mmu/tlb.ts'
 import { bType, csrType, encode, fenceVmaType, iType, jType, rType, sType, shiftType, uType } from '../../src/cpu/decode/index.ts'
 import { CODE, machineWith } from '../../spec/cpu/fixture.ts'
+import { foldSteps } from '../../src/machine/run.ts'
 
 // ---- physical and virtual layout ------------------------------------------------------------------------
 
@@ -36,7 +37,7 @@ const V = 1n, R = 2n, W = 4n, X = 8n, U = 16n, A = 64n, D = 128n
 
 /** The physical pages a law compares (besides registers and CSRs). */
 export const WATCHED: readonly bigint[] = [
-  CODE, CODE + 0x1000n, HANDLER,
+  CODE, CODE + 0x1000n, CODE + 0x2000n, HANDLER,
   ...Array.from({ length: 16 }, (_, i) => PT_POOL + BigInt(i) * 0x1000n),
   ...Array.from({ length: POOL_PAGES }, (_, i) => DATA_POOL + BigInt(i) * 0x1000n),
   MEGA_PA,
@@ -287,3 +288,83 @@ export const renderXlate = (m: Machine): string => {
   return JSON.stringify([m.hart, m.platform, m.devices.clint, m.htif], hex) + pages.join(',') + renderTlb(m)
 }
 
+
+// ---- TLBs holding what a program cannot easily make them hold ------------------------------------------
+// A machine of arbXlateMachine run some steps by the step fold (so its TLB holds real entries), whose TLB
+// then also holds altered copies of some of them, newest first in their sets: entries of another ASID,
+// global ones, ones whose cached flags lack R, W, A or D (an access they do not allow walks again, and
+// the fresh entry replaces every match: an upgrade within one engine call), and ones pointing at another
+// physical page (a stale translation the page table no longer gives: the code page's makes the next
+// fetches read another page until a data access refills the entry from the page table). The law holds
+// for any TLB contents, whether or not a program could have made them.
+
+/** A copy of the program's page with one instruction changed: what a redirected code entry runs. */
+const CODE_COPY = CODE + 0x2000n
+/** Physical pages a redirected entry may point at. */
+const REDIRECTS = [CODE_COPY, CODE_COPY, CODE, CODE + 0x1000n, HANDLER, DATA_POOL] as const
+
+const arbAlteration = fc.record({
+  which: fc.nat(63),
+  otherAsid: fc.boolean(),
+  global: fc.boolean(),
+  clear: fc.constantFrom(0n, R, W, A, D, R | D, 0n, D),
+  redirect: fc.nat(REDIRECTS.length + 2),            // ≥ REDIRECTS.length: kept
+})
+
+/**
+ * CODE_COPY: the program's page with the word at `index` (mod the program's length) replaced by
+ * `addi x20, x20, 7`. With `load` defined, the program's word there becomes `ld x21, 0(x30)` (a load from
+ * the code page itself) in both pages, and in the copy every word after it but the last (the jump back)
+ * becomes that addi: code that runs on from the copy after the load differs from the program's.
+ */
+const codeCopy = (memory: PhysMemory, index: number, load: number | undefined): PhysMemory => {
+  const dv = pageAtMemo(memory, Number(CODE >> 12n))!
+  const bytes = new Uint8Array(dv.buffer, dv.byteOffset, 4096).slice()
+  const view = new DataView(bytes.buffer)
+  let words = 0
+  while (words < 1023 && view.getUint32(4 * words, true) !== 0) words++
+  const addi = encode(iType('addi', 20, 20, 7n))
+  let m = memory
+  if (load !== undefined) {
+    const at = load % words
+    view.setUint32(4 * at, encode(iType('ld', 21, 30, 0n)), true)
+    m = pokeBytes(m, phys(CODE), bytes)
+    for (let k = at + 1; k < words - 1; k++) view.setUint32(4 * k, addi, true)
+  } else {
+    view.setUint32(4 * (index % words), addi, true)
+  }
+  return pokeBytes(m, phys(CODE_COPY), bytes)
+}
+
+/** The code page's entry made stale (pointing at CODE_COPY) and unusable for loads: the first alteration. */
+const CODE_STALE = { which: -1, otherAsid: false, global: false, clear: R, redirect: 0 }
+
+export const arbStaleTlbMachine = fc.tuple(arbXlateMachine, fc.nat(200), fc.array(arbAlteration, { minLength: 0, maxLength: 16 }),
+  fc.nat(40), fc.option(fc.nat(3), { nil: undefined }))
+  .map(([m, warm, alterations, changed, codeLoad]): Machine => {
+    const codeStale = codeLoad !== undefined
+    const warmed = foldSteps(m, { maxSteps: warm }).machine
+    // (with the early load in the program, a hart running the program starts it again, MXR clear, so
+    // that the load comes soon and may not use an execute-only entry)
+    const h = warmed.hart
+    const noMxr = { ...h.csr, mstatus: h.csr.mstatus & ~(1n << 19n), vsstatus: h.csr.vsstatus & ~(1n << 19n) }
+    const restarted = codeStale && h.pc >= CODE_VA && h.pc < CODE_VA + 0x1000n ? withHart(warmed, hart(CODE_VA, h.x, h.priv, h.virt, noMxr, h.reservation, h.instret, h.cycle)) : warmed
+    const m1 = withMemory(restarted, codeCopy(warmed.memory, changed, codeLoad))
+    const tlb = m1.tlb
+    const all = entries(tlb)
+    if (all.length === 0) return m1
+    const sets = tlb.sets.map((s) => [...s])
+    const code = all.find((e) => e.vpn === Number(CODE_VA >> 12n) && e.first?.pageBits === 12)
+    for (const d of codeStale ? [CODE_STALE, ...alterations] : alterations) {
+      const e = d.which < 0 ? code : all[d.which % all.length]!
+      if (e === undefined) continue
+      const tag = d.otherAsid ? { ...e.tag, asid: (e.tag.asid + 1) & 0xffff } : e.tag
+      const flags = e.firstFlags < 0 ? e.firstFlags : Number(BigInt(e.firstFlags) & ~d.clear)
+      const pa = d.redirect < REDIRECTS.length ? REDIRECTS[d.redirect]! : e.paPage
+      const copy = { ...e, tag, global: e.firstFlags >= 0 && d.global, firstFlags: flags, paPage: pa }
+      const set = sets[e.vpn & (tlb.config.sets - 1)]!
+      set.unshift(copy)
+      if (set.length > tlb.config.ways) set.pop()
+    }
+    return withTlb(m1, { ...tlb, sets })
+  })

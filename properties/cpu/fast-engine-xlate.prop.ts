@@ -10,7 +10,7 @@ import { test } from 'uvu'
 import { fc, runs } from '../fc.ts'
 import { foldSteps } from '../../src/machine/run.ts'
 import { runFast } from '../../src/machine/engine/run.ts'
-import { arbXlateMachine, renderXlate } from './engine-xlate-arbitraries.ts'
+import { arbStaleTlbMachine, arbXlateMachine, renderXlate } from './engine-xlate-arbitraries.ts'
 
 const sizes = fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 12, size: 'max' })
 
@@ -20,6 +20,17 @@ test('run (block compiler, translation on) ≡ fold of step: hart, memory and TL
     const slow = foldSteps(m, { maxSteps: n })
     return fast.steps === slow.steps && fast.reason === slow.reason && renderXlate(fast.machine) === renderXlate(slow.machine)
   }), { numRuns: runs(250) })
+})
+
+// The TLB as a program leaves it after switching ASIDs, after global leaves, and after PTE rewrites without
+// a fence that a later access upgrades (arbStaleTlbMachine): a fill must drop every matching entry, and a
+// block must stop fetching once its code's entry was replaced by one for another page.
+test('run (translation on) from a TLB with stale, global, other-ASID and redirected entries ≡ fold of step', () => {
+  fc.assert(fc.property(arbStaleTlbMachine, fc.integer({ min: 1, max: 1000 }), (m, n) => {
+    const fast = runFast(m, { maxSteps: n })
+    const slow = foldSteps(m, { maxSteps: n })
+    return fast.steps === slow.steps && fast.reason === slow.reason && renderXlate(fast.machine) === renderXlate(slow.machine)
+  }), { numRuns: runs(200) })
 })
 
 test('run under translation split into calls of random lengths ≡ one fold of step', () => {
