@@ -3,7 +3,7 @@
 // prints about an error starts `memvirt COMMAND:` (or `memvirt:` before a command is known).
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
-import { commands } from './commands.ts'
+import { commandsFor } from './commands.ts'
 import { InputError } from './io.ts'
 import { abandonOutputs } from './output.ts'
 
@@ -27,7 +27,7 @@ const program = new Command()
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: voice('memvirt') })
 
-for (const register of commands) register(program)
+for (const register of await Promise.all(commandsFor(process.argv).map((c) => c.load()))) register(program)
 
 /** The command running now, for the prefix of its error lines (`demo translate` for a nested one). */
 let running = ''

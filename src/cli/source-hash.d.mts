@@ -3,5 +3,7 @@
 export declare const BUNDLE: string
 /** The first line of the bundle starts with this, followed by the hash of the sources it was built from. */
 export declare const HASH_LINE: string
+/** The name every chunk of the bundle starts with (memvirt.chunk-HASH.mjs, beside it). */
+export declare const CHUNK_PREFIX: string
 /** The hash of every TypeScript source under src/ (paths and contents, in sorted order). */
 export declare const sourceHash: () => string

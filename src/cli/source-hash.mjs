@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url'
 const SRC = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '')
 export const BUNDLE = fileURLToPath(new URL('./memvirt.bundle.mjs', import.meta.url))
 export const HASH_LINE = '// memvirt-source-hash: '
+/** The bundle's chunks beside it: memvirt.chunk-HASH.mjs. */
+export const CHUNK_PREFIX = 'memvirt.chunk-'
 
 export const sourceHash = () => {
   const h = createHash('sha256')
