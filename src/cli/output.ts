@@ -82,7 +82,7 @@ const sameFile = (a: Stats, fd: number): boolean => {
   }
 }
 
-const newOutput = (flag: string, path: string, kind: OutputKind, fd: number, tmp: string | undefined): Output => {
+const newOutput = (flag: string, path: string, kind: OutputKind, fd: number, tmp: string | undefined, durable = false): Output => {
   let buffer = ''
   let open = true
   const fail = (e: unknown): never => {
@@ -111,7 +111,7 @@ const newOutput = (flag: string, path: string, kind: OutputKind, fd: number, tmp
       open = false
       if (kind === 'stdout' || kind === 'stderr') return
       try {
-        if (tmp !== undefined) fsyncSync(fd)
+        if (tmp !== undefined && durable) fsyncSync(fd)
         closeSync(fd)
         if (tmp !== undefined) renameSync(tmp, path)
       } catch (e) {
@@ -158,12 +158,23 @@ const temporaryName = (dir: string, name: string): string => {
   }
 }
 
+/** How an output is kept. */
+export interface OutputOptions {
+  /**
+   * A regular file's bytes reach the disk (fsync) before it is renamed under its name, so that it survives
+   * a crash of the system too (a snapshot to resume from). Otherwise, like Spike's logs, the kernel
+   * writes them back when it will; a reader still never sees a half-written file. Forcing a 365 MB commit
+   * log to the disk costs a tenth of a second and more of waiting.
+   */
+  readonly durable?: boolean
+}
+
 /**
  * Opens the output `path` given with `flag`, before the work that fills it starts: a missing directory,
  * a directory given as the file, a socket, an unwritable file or directory, an empty name, or the same
  * file as another output of the same command is one line (exit 2) and leaves nothing behind.
  */
-export const openOutput = (flag: string, path: string): Output => {
+export const openOutput = (flag: string, path: string, options: OutputOptions = {}): Output => {
   if (path === '') return failInput(`${flag}: expected a file name, got an empty one`)
   const lst = existing(path)
   // the file it will write, to tell whether two outputs name the same one
@@ -210,7 +221,7 @@ export const openOutput = (flag: string, path: string): Output => {
     return cannotWrite(path, e)
   }
   if (lst !== undefined) try { fchmodSync(fd, lst.mode & 0o7777) } catch { /* keeps the default mode */ }
-  return newOutput(flag, path, 'replace', fd, tmp)
+  return newOutput(flag, path, 'replace', fd, tmp, options.durable === true)
 }
 
 /** Writes an output opened earlier in one piece and completes it. */

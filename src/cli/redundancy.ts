@@ -179,7 +179,7 @@ export const save = (plan: { readonly at: number; readonly file: string }, r: Ru
   let st
   try { st = lstatSync(plan.file) } catch { st = undefined }
   if (st !== undefined && !st.isFile()) return failInput(`--save-at: ${plan.file} exists and is not a regular file`)
-  writeOutput(openOutput('--save-at', plan.file), encodeSnapshot(r.machine, position + r.steps))
+  writeOutput(openOutput('--save-at', plan.file, { durable: true }), encodeSnapshot(r.machine, position + r.steps))
   process.stderr.write(`memvirt: saved the machine after step ${plan.at} to ${plan.file}\n`)
   return true
 }
