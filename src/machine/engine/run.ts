@@ -59,7 +59,9 @@ export const foldStepsFast = (m: Machine, limits: RunLimits, observe?: Observer)
  */
 export const runFast = (m0: Machine, limits: RunLimits, observe?: Pick<Observer, 'commits' | 'machine'>): RunResult => {
   // Added devices (the IOMMU platform) work at chunk ends, which the blocks do not model: the fold runs.
-  if (m0.devices.added.length > 0) return foldSteps(m0, limits, observe, memoAccel)
+  // A guest walker (--guest-translation shadow, the TLB's `guest`) must see every store (its write-protect),
+  // which compiled blocks do not report: the fold runs.
+  if (m0.devices.added.length > 0 || m0.tlb.guest !== undefined) return foldSteps(m0, limits, observe, memoAccel)
   // The blocks reproduce Spike's TLB; an exact one (`--tlb exact`) keeps entries they do not: the fold runs.
   if (m0.tlb.config.exact === true) return foldSteps(m0, limits, observe, memoAccel)
   const commits = observe?.commits
