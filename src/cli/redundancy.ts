@@ -10,7 +10,7 @@ import { type RunResult } from '../machine/run.ts'
 import { run } from '../machine/engine/run.ts'
 import { CommitLogWriter } from '../trace/engine/commit-log-writer.ts'
 import { encodeTraceLine } from '../trace/jsonl.ts'
-import { type Advance, type Fault, type RedundancyOptions, DEFAULT_BANDWIDTH_MIB_S, protectedRun } from '../hypervisor/redundancy/failover.ts'
+import { type Advance, type Fault, type RedundancyOptions, DEFAULT_BANDWIDTH_MIB_S, SPIKE_TIMEBASE_HZ, protectedRun } from '../hypervisor/redundancy/failover.ts'
 import { type MigrationOptions, DEFAULT_DOWNTIME_MS, DEFAULT_INSN_RATE, DEFAULT_MAX_ROUNDS, DEFAULT_MIGRATION_BANDWIDTH_MIB_S, migrate } from '../hypervisor/redundancy/migration.ts'
 import { migrationPlotSpec } from '../hypervisor/redundancy/migration-plot.ts'
 import { type Snapshot, decodeSnapshot, encodeSnapshot } from '../hypervisor/redundancy/snapshot.ts'
@@ -32,7 +32,7 @@ const collect = (v: string, prev: readonly string[]): readonly string[] => [...p
 
 /** Adds the checkpointing options to `memvirt run`. */
 export const redundancyOptions = (cmd: Command): Command => cmd
-  .option('--checkpoint-every <n>', 'run under a standby: checkpoint every N steps, release output when its checkpoint commits')
+  .option('--checkpoint-every <n>', 'run under a standby: checkpoint every N steps (or every T of simulated time: 5ms, 500us), release output when its checkpoint commits')
   .option('--checkpoint <mode>', 'what a checkpoint copies: full (every written page) or incremental (pages written since the last)', 'incremental')
   .option('--fail-at <k>', 'inject a fault (repeatable): K fails the primary after step K; copy:K[:P] fails it during the first checkpoint at step ≥ K after P pages (default 1)', collect, [])
   .option('--copy-bandwidth <MiB/s>', 'copy bandwidth for the modelled checkpoint pause', String(DEFAULT_BANDWIDTH_MIB_S))
@@ -60,8 +60,12 @@ export const redundancyPlan = (flags: RedundancyFlags, maxSteps: number): Redund
   const mode = flags.checkpoint
   if (mode !== 'full' && mode !== 'incremental') return failInput(`--checkpoint: expected full or incremental, got "${mode}"`)
   const mib = positiveInt('--copy-bandwidth', flags.copyBandwidth, 1 << 30)
+  // N steps, or T of simulated time (`5ms`, `500us`) at Spike's 10 MHz timebase.
+  const time = /^([0-9]+)(ms|us)$/.exec(flags.checkpointEvery)
+  const ticks = time === null ? undefined : BigInt(positiveInt('--checkpoint-every', time[1]!)) * BigInt(SPIKE_TIMEBASE_HZ / (time[2] === 'ms' ? 1000 : 1_000_000))
   return {
-    every: positiveInt('--checkpoint-every', flags.checkpointEvery), mode,
+    every: ticks === undefined ? positiveInt('--checkpoint-every', flags.checkpointEvery) : 1, mode,
+    ...(ticks === undefined ? {} : { everyTicks: ticks }),
     faults: flags.failAt.map(fault), maxSteps, bandwidth: mib * 1024 * 1024,
   }
 }
@@ -123,7 +127,7 @@ export const runRedundant = (plan: RedundancyOptions, m: Machine, writeLog: ((by
     const s = r.stats
     const pauses = s.pauseMs
     const lines = [
-      `checkpoints: ${s.checkpoints} (${plan.mode}, every ${plan.every} steps; ${r.steps} steps survive)`,
+      `checkpoints: ${s.checkpoints} (${plan.mode}, every ${plan.everyTicks === undefined ? `${plan.every} steps` : `${plan.everyTicks} mtime ticks`}; ${r.steps} steps survive)`,
       `pages copied per checkpoint: ${perCheckpoint(s.pagesPerCheckpoint)}`,
       `bytes copied: ${s.bytes} (standby seeding: ${s.seedPages} pages)`,
       `failovers: ${s.failovers}; re-executed steps: ${s.reexecuted}`,

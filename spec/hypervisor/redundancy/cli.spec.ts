@@ -51,6 +51,23 @@ test('--trace under checkpoints and faults is the uninterrupted run\'s JSONL tra
   }
 })
 
+test('--checkpoint-every 5us: checkpoints on simulated time (Spike\'s 10 MHz mtime: 50 ticks, one chunk end\'s worth) with faults still release Spike\'s log; 1ms on loop.elf is one checkpoint per 10^6 steps (100 steps a tick)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'memvirt-redundancy-time-'))
+  try {
+    const log = join(dir, 'hvdemo.log')
+    const r = memvirt('run', join(programs, 'hvdemo.elf'), '--isa', 'rv64imah_zicsr', '--log-commits', log, '--checkpoint-every', '5us',
+      '--fail-at', '250', '--fail-at', 'copy:1500', '--stats')
+    assert.is(r.status, 0, r.stderr)
+    assert.fixture(readFileSync(log, 'latin1'), readFileSync(join(programs, 'hvdemo.spike.commits'), 'latin1'))
+    assert.match(r.stderr, /every 50 mtime ticks; 2304 steps survive/)
+    const loop = memvirt('run', join(programs, 'loop.elf'), '--isa', 'rv64i_zicsr', '--max-insns', '2100000', '--checkpoint-every', '1ms', '--stats')
+    assert.is(loop.status, 124)
+    assert.match(loop.stderr, 'memvirt: checkpoints: 3 (incremental, every 10000 mtime ticks; 2100000 steps survive)\n')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
 test('a malformed --fail-at, an unknown --checkpoint mode, or --fail-at without --checkpoint-every: one line, exit 2', () => {
   const elf = join(programs, 'htif.elf')
   for (const [args, message] of [

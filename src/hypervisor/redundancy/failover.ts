@@ -21,9 +21,22 @@ export type Fault =
 /** Copy bandwidth assumed for the modelled pause, in MiB/s when not given: a 10 Gb/s link's order. */
 export const DEFAULT_BANDWIDTH_MIB_S = 1024
 
+/**
+ * Spike's timebase: the CLINT's mtime counts at CPU_HZ / INSNS_PER_RTC_TICK = 10^9 / 100 = 10 MHz (the
+ * device tree's timebase-frequency, riscv/dts.cc), so 1 ms of simulated time is 10 000 ticks.
+ */
+export const SPIKE_TIMEBASE_HZ = 10_000_000
+
 export interface RedundancyOptions {
-  /** Steps between checkpoints (N ≥ 1). */
+  /** Steps between checkpoints (N ≥ 1), unless `everyTicks` puts them on simulated time. */
   readonly every: number
+  /**
+   * Checkpoints on simulated time: one once the primary's mtime has advanced this many ticks since the last
+   * commit. mtime moves only at Spike's chunk ends, so the primary then runs to the end of its current
+   * chunk (interleave − platform.chunk steps; a trap or WFI ends a chunk earlier and the stretch goes on)
+   * and the schedule is checked after each such stretch.
+   */
+  readonly everyTicks?: bigint
   readonly mode: CheckpointMode
   readonly faults: readonly Fault[]
   /** Stop after this many steps of the execution (a last checkpoint then releases what came before). */
@@ -108,8 +121,9 @@ export const protectedRun = <T>(m0: Machine, o: RedundancyOptions, advance: Adva
     const struck = faults.findIndex((f) => f.kind === 'step' && f.at === position)
     if (struck >= 0) { faults.splice(struck, 1); failover('run'); continue }
     const done = primary.htif.exitCode !== undefined || position >= o.maxSteps
-    const boundary = backup.position + o.every
-    if (done || position >= boundary) {
+    const boundary = o.everyTicks === undefined ? backup.position + o.every : position + primary.options.interleave - primary.platform.chunk
+    const due = o.everyTicks === undefined ? position >= boundary : primary.devices.clint.mtime - backup.machine.devices.clint.mtime >= o.everyTicks
+    if (done || due) {
       const pages = pagesToCopy(o.mode, backup.base, primary.memory)
       const midCopy = faults.findIndex((f) => f.kind === 'copy' && f.at <= position)
       if (midCopy >= 0) {
