@@ -34,3 +34,5 @@ build pageloop_vs rv64ih_zicsr            pageloop --defsym MODE=2   # … VS-mo
 build sigbasic    rv64ima_zicsr
 build sigvm       rv64ima_zicsr
 build calls       rv64ima_zicsr
+build remap_often rv64imah_zicsr          remap --defsym PAGES=2 --defsym ROUNDS=128    # bench/shadow.ts: remaps often
+build remap_rare  rv64imah_zicsr          remap --defsym PAGES=128 --defsym ROUNDS=12   # … TLB misses dominate, remaps rare
