@@ -12,7 +12,7 @@ import { type Observer } from '../machine/run.ts'
 import { foldStepsFast, run } from '../machine/engine/run.ts'
 import { withGuest } from '../mmu/tlb.ts'
 import { NestedCounter, ShadowVmm, guestWalker } from '../hypervisor/shadow/hart.ts'
-import { DEFAULT_EXIT_CYCLES, guestStatsText } from '../hypervisor/shadow/cost.ts'
+import { DEFAULT_EXIT_CYCLES, DEFAULT_MEM_REF_CYCLES, guestStatsText } from '../hypervisor/shadow/cost.ts'
 import { CommitLogWriter } from '../trace/engine/commit-log-writer.ts'
 import { encodeTraceLine } from '../trace/jsonl.ts'
 import { withIommuPlatform } from '../iommu/platform/platform.ts'
@@ -41,6 +41,7 @@ interface RunOptions extends ProgramFlags, RedundancyFlags, SnapshotFlags, Watch
   readonly iommu?: boolean
   readonly guestTranslation: string
   readonly exitCycles: string
+  readonly memRefCycles: string
 }
 
 export const register = (program: Command): void => {
@@ -56,7 +57,8 @@ export const register = (program: Command): void => {
     .option('--trace <file>', 'write the JSONL trace (one record per step: accesses with VA, GPA and PA, traps, TLB counts) to FILE')
     .option('--iommu', 'attach the RISC-V IOMMU (registers at 0x30010000) and a DMA engine behind it (0x30020000)')
     .option('--guest-translation <mode>', 'V=1 translation: nested (the two-stage walk) or shadow (shadow tables kept by the model\'s VMM)', 'nested')
-    .option('--exit-cycles <n>', 'cycles per VMM exit in the --stats cost line', String(DEFAULT_EXIT_CYCLES)))))))
+    .option('--exit-cycles <n>', 'cycles per VMM exit in the --stats cost line', String(DEFAULT_EXIT_CYCLES))
+    .option('--mem-ref-cycles <n>', 'cycles per memory reference of a walk in the --stats cost line', String(DEFAULT_MEM_REF_CYCLES)))))))
     .action((args: string[], opts: RunOptions) => {
       const maxSteps = positiveInt('--max-insns', opts.maxInsns)
       const plus = args.length === 0 && opts.restore !== undefined ? undefined : plusArgs(args)
@@ -71,6 +73,7 @@ export const register = (program: Command): void => {
       const guestMode = opts.guestTranslation
       if (guestMode !== 'nested' && guestMode !== 'shadow') return failInput(`--guest-translation: expected nested or shadow, got "${guestMode}"`)
       const exitCycles = positiveInt('--exit-cycles', opts.exitCycles)
+      const memRefCycles = positiveInt('--mem-ref-cycles', opts.memRefCycles)
       // The stats of a plain run are the guest translation's; under --checkpoint-every, the checkpoints'.
       const counted = guestMode === 'shadow' || (opts.stats === true && opts.checkpointEvery === undefined)
       const m0 = withTlbFlags(opts.iommu === true ? withIommuPlatform(start.machine) : start.machine, opts)
@@ -154,7 +157,8 @@ export const register = (program: Command): void => {
           if (lastEvent !== undefined) watcher.step(lastEvent, after)
         },
       }
-      // A guest walker sees every store (write-protect), which the fast engine's compiled blocks do not report: `step` runs.
+      // A guest walker sees every store (write-protect), which the fast engine's compiled blocks do not report: `step` runs
+      // (the engine itself also refuses blocks while a walker is on the TLB).
       const runner = counted ? foldStepsFast : run
       const r = redundant === undefined ? runner(m, { maxSteps: Math.min(maxSteps, saving?.at ?? maxSteps) }, observe)
         : runRedundant(redundant, m, toLogs === undefined ? undefined : (b) => toLogs(b, b.length), opts.stats === true, trace === undefined ? undefined : (line) => trace.text(line), stale?.stale)
@@ -166,7 +170,7 @@ export const register = (program: Command): void => {
       spikeLog?.commit()
       trace?.commit()
       const walker = r.machine.tlb.guest
-      if (opts.stats === true && (walker instanceof ShadowVmm || walker instanceof NestedCounter)) process.stderr.write(guestStatsText(walker.stats, exitCycles))
+      if (opts.stats === true && (walker instanceof ShadowVmm || walker instanceof NestedCounter)) process.stderr.write(guestStatsText(walker.stats, exitCycles, memRefCycles))
       if (saving !== undefined && save(saving, r, start.position)) return
       const code = r.machine.htif.exitCode
       // Spike's host writes the signature when it stops, after the exit command (whatever the code).

@@ -144,10 +144,29 @@ export interface GuestStats {
   readonly hardwareRefs: number
   /** Memory references of the VMM's composed walks (shadow only: its own work, on exits). */
   readonly vmmRefs: number
-  /** Exits for a write to a write-protected page (a page holding a guest or G-stage PTE the shadow depends on). */
+  /**
+   * Exits for a write to a write-protected page (a page holding a guest or G-stage PTE the shadow depends
+   * on): one per store instruction (or walk A/D update, or device write) that lands on such a page — a
+   * hardware store to a read-only shadow leaf exits every time, and the hart reports every store.
+   */
   readonly tableWriteExits: number
-  /** Exits on a shadow miss (a fill, a guest fault delivered, or an access the VMM completed itself). */
+  /**
+   * Exits on a shadow miss: one per V=1 TLB miss the shadow walk did not allow — the sum of `fills`,
+   * `guestFaults` and `completed`.
+   */
   readonly shadowMissExits: number
+  /** Shadow misses where the VMM filled a shadow leaf and the hardware retried. */
+  readonly fills: number
+  /** Shadow misses where the composed walk faulted: the VMM delivered the guest's fault. */
+  readonly guestFaults: number
+  /**
+   * Shadow misses where the VMM completed the access itself (a leaf the shadow cannot hold, e.g. writable
+   * for a store to a superpage over a guest table page). Counted once per TLB miss:
+   * the hart's TLB then keeps the two-stage translation (it is the same in both modes, so the guest
+   * cannot tell), so later accesses through it are not counted here, where hardware walking the shadow
+   * would exit on each: a lower bound. (A store to the table page itself is a table-write exit instead.)
+   */
+  readonly completed: number
   /** Exits on a guest fence (SFENCE.VMA at V=1, HFENCE.VVMA, HFENCE.GVMA). */
   readonly fenceExits: number
   /** Exits on a change of translation registers (vsatp, hgatp, …): a root switch or a full resync. */
@@ -162,7 +181,7 @@ export interface GuestStats {
 }
 
 const noStats = (mode: GuestStats['mode']): GuestStats => ({
-  mode, misses: 0, hardwareRefs: 0, vmmRefs: 0, tableWriteExits: 0, shadowMissExits: 0, fenceExits: 0, registerExits: 0, rootEvictions: 0,
+  mode, misses: 0, hardwareRefs: 0, vmmRefs: 0, tableWriteExits: 0, shadowMissExits: 0, fills: 0, guestFaults: 0, completed: 0, fenceExits: 0, registerExits: 0, rootEvictions: 0,
   vsTablePages: new Set(), gTablePages: new Set(), shadowBytes: 0, peakShadowBytes: 0,
 })
 
@@ -259,8 +278,11 @@ export class ShadowVmm implements GuestWalker {
       misses: stats.misses + 1,
       hardwareRefs: stats.hardwareRefs + (c1.shadowRefs - c0.shadowRefs),
       vmmRefs: stats.vmmRefs + (c1.nestedRefs - c0.nestedRefs),
-      // (A store landing on a write-protected page is the table-write exit `wrote` counts when the store is made.)
+      // (A store landing on a write-protected page is one exit: the table write `wrote` counts when the store is made.)
       shadowMissExits: stats.shadowMissExits + (r.path === 'hit' || r.path === 'write-protect trap' ? 0 : 1),
+      fills: stats.fills + (r.path === 'fill' ? 1 : 0),
+      guestFaults: stats.guestFaults + (r.path === 'guest fault' ? 1 : 0),
+      completed: stats.completed + (r.path === 'emulated' ? 1 : 0),
     })
     const exited = r.composed?.detail as Detail | undefined
     if (exited !== undefined) stats = seenTables(stats, exited.trail)
