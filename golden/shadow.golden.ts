@@ -64,7 +64,8 @@ for (const [name, pages, rounds] of [['remap_often', 2, 128], ['remap_rare', 128
 
 // The fast engine's entry (`run` with no event observer: compiled blocks where it can) must not go around
 // a guest walker: compiled blocks translate through their own TLB mirror and two-stage walk and do not
-// report their stores, so with a walker on the TLB every step is `step`'s (machine/engine/run.ts `eligible`).
+// report their stores, so with a walker on the TLB `runFast` runs the step fold (machine/engine/run.ts;
+// spec/machine/engine/guest-walker.spec.ts checks the hart for hvdemo; here the commit log and both walkers).
 for (const name of ['hvdemo', 'remap_often'] as const) {
   for (const make of [() => new ShadowVmm(), () => new NestedCounter()]) {
     const walker0 = make()

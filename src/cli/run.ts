@@ -158,7 +158,7 @@ export const register = (program: Command): void => {
         },
       }
       // A guest walker sees every store (write-protect), which the fast engine's compiled blocks do not report: `step` runs
-      // (the engine itself also refuses blocks while a walker is on the TLB).
+      // (`run` itself also runs the fold while a walker is on the TLB).
       const runner = counted ? foldStepsFast : run
       const r = redundant === undefined ? runner(m, { maxSteps: Math.min(maxSteps, saving?.at ?? maxSteps) }, observe)
         : runRedundant(redundant, m, toLogs === undefined ? undefined : (b) => toLogs(b, b.length), opts.stats === true, trace === undefined ? undefined : (line) => trace.text(line), stale?.stale)

@@ -107,15 +107,10 @@ const layoutOf = (m: Machine): Layout | undefined => {
   return { base: Number(ram.base), size: Number(ram.size) }
 }
 
-/**
- * No armed trigger, not at a batch start, not in WFI, inside a chunk, and no guest walker on the TLB:
- * the model's VMM (--guest-translation shadow, or nested --stats) must answer every V=1 miss and hear of
- * every store, which compiled blocks (their own TLB mirror and two-stage walk, unreported stores) would
- * go around; `step` does all of that run (golden/shadow.golden.ts checks `run` against the step fold).
- */
+/** No armed trigger, not at a batch start, not in WFI, inside a chunk. */
 const eligible = (m: Machine): boolean => {
   const p = m.platform
-  if (p.batchStart || p.inWfi || p.chunk >= m.options.interleave || m.tlb.guest !== undefined) return false
+  if (p.batchStart || p.inWfi || p.chunk >= m.options.interleave) return false
   return m.hart.csr.triggers.every(([t1]) => t1 >> 60n !== 2n)
 }
 
