@@ -115,15 +115,17 @@ export const xxh64Low32Fast = (id: number, seed: number): number => {
  * `unsigned int`s. Written with a division rather than `%`, which on values ≥ 2^31 is a slow
  * floating-point remainder in V8; exact because u < 2^32 and n < 2^31.
  */
-const slot = (a: number, b: number, i: number, n: number): number => {
+export const slot = (a: number, b: number, i: number, n: number): number => {
   const u = (a + Math.imul(i, b)) >>> 0
   return u - Math.floor(u / n) * n
 }
 
-const SEED0 = 0x12345678
-const SEED1 = 0x12344321
+/** The two XXH64 seeds whose low 32-bit halves index the sketch (libCacheSim's). */
+export const SEED0 = 0x12345678
+export const SEED1 = 0x12344321
 
-type Sizes = {
+/** The window, the main cache, its two segments and the sketch, for one capacity (objects). */
+export type Sizes = {
   readonly capacity: number
   readonly window: number
   readonly main: number
@@ -147,7 +149,8 @@ type WState<S, T, C> = {
   readonly sizes: Sizes
 }
 
-const sizesOf = (capacity: number, windowRatio: number): Sizes => {
+/** How a capacity divides among window, probation and protected, and how large the sketch is. */
+export const sizesOf = (capacity: number, windowRatio: number): Sizes => {
   const window = Math.trunc(capacity * windowRatio)
   const main = capacity - window
   // minimalIncrementCBF_init(entries = main, error = 0.001)
