@@ -21,8 +21,9 @@ const arbParams = (p: PolicyName): fc.Arbitrary<Params> => {
       'move-to-main-threshold': fc.integer({ min: 0, max: 4 }),
     })
     case 'twoq': return fc.record({ 'Ain-size-ratio': fc.double({ min: 0, max: 1, noNaN: true }), 'Aout-size-ratio': fc.double({ min: 0, max: 2, noNaN: true }) })
-    // any window, so small caches admit (the default 1 % leaves no window below 100 objects)
-    case 'wtinylfu': return fc.record({ 'window-size': fc.double({ min: 0, max: 1, noNaN: true }) })
+    // windows of 0-100 % in whole percents, so small caches admit (the default 1 % leaves no window
+    // below 100 objects; fc.double is mostly tiny numbers here, a window of 0, which never duels)
+    case 'wtinylfu': return fc.record({ 'window-size': fc.integer({ min: 0, max: 100 }).map((k) => k / 100) })
     default: return fc.constant({})
   }
 }
