@@ -202,8 +202,9 @@ export const caseArb = (settings: readonly Setting[] = ['hs', 'guest', 'mprv']):
  */
 const machineOf = (c: Case): Machine => {
   const adue = c.w.adue ? 1n << 61n : 0n
+  const guestPriv: 0 | 1 = c.spvp ? 1 : 0
   const start = c.setting === 'hs' ? { priv: 1 as const, virt: false, pc: CODE }
-    : c.setting === 'guest' ? { priv: (c.spvp ? 1 : 0) as 0 | 1, virt: true, pc: CODE_GVA }
+    : c.setting === 'guest' ? { priv: guestPriv, virt: true, pc: CODE_GVA }
       : { priv: 3 as const, virt: false, pc: CODE }
   const m0 = machineWith([...c.program, 0x0000_0013], {
     isa: ISA, ...start, x: c.regs,
