@@ -1,11 +1,11 @@
-// The txt trace's chunk decoder (`decodeTxtChunk`, the fast path the shell reads files with) reads
+// The txt trace's chunk decoder (`decodeTxtChunk` driven by `forEachTxtChunk`, the loop the shell reads files with) reads
 // the same ids and reports the same first error as the readable line-by-line decoding
 // (`decodeTxtLine` on each LF-terminated line, CR dropped), wherever the file is cut into chunks.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { fc, runs } from '../fc.ts'
 import { isLeft } from '../../src/bits/either.ts'
-import { decodeTxtChunk, decodeTxtLine } from '../../src/cache/trace.ts'
+import { decodeTxtLine, forEachTxtChunk } from '../../src/cache/trace.ts'
 
 // the readable version: split into lines as src/cli/cache.ts's forEachLine does
 const byLines = (text: string): { ids: number[]; error?: string } => {
@@ -22,30 +22,17 @@ const byLines = (text: string): { ids: number[]; error?: string } => {
   return { ids }
 }
 
-// the fast version, fed through a buffer of `room` bytes as the shell feeds it
+// the fast version, fed through a buffer of `room` bytes by the loop the shell reads files with
 const byChunks = (bytes: Uint8Array, room: number): { ids: number[]; error?: string } => {
   const ids: number[] = []
-  let buf = new Uint8Array(room)
-  let held = 0
   let at = 0
-  let lineNo = 1
-  for (;;) {
-    if (held === buf.length) {
-      const bigger = new Uint8Array(buf.length * 2)
-      bigger.set(buf)
-      buf = bigger
-    }
-    const n = Math.min(buf.length - held, bytes.length - at)
-    buf.set(bytes.subarray(at, at + n), held)
+  const r = forEachTxtChunk((buf, offset, length) => {
+    const n = Math.min(length, bytes.length - at)
+    buf.set(bytes.subarray(at, at + n), offset)
     at += n
-    const end = held + n
-    const r = decodeTxtChunk(buf, end, n === 0, lineNo, (id) => ids.push(id))
-    if (isLeft(r)) return { ids, error: r.left }
-    lineNo += r.right.lines
-    held = end - r.right.consumed
-    buf.copyWithin(0, r.right.consumed, end)
-    if (n === 0) return { ids }
-  }
+    return n
+  }, room, (id) => ids.push(id))
+  return isLeft(r) ? { ids, error: r.left } : { ids }
 }
 
 // lines mostly of digits (long and short, leading zeros), with blanks, spaces, CRs, letters, signs

@@ -73,6 +73,39 @@ export const decodeTxtChunk = (
   return right({ consumed: Math.min(start, end), lines })
 }
 
+/**
+ * Every id of a txt trace read through `read(buf, offset, length)` (the number of bytes it put at
+ * `buf[offset…]`, 0 at the end), decoded a chunk at a time by `decodeTxtChunk` in a buffer of `room`
+ * bytes that keeps an unfinished line at its front and doubles when one line fills it. `onRead` is
+ * called after each read. Left(`line N: …`) at the first bad line.
+ */
+export const forEachTxtChunk = (
+  read: (buf: Uint8Array, offset: number, length: number) => number,
+  room: number,
+  sink: (id: number) => void,
+  onRead?: () => void,
+): Either<string, void> => {
+  let buf = new Uint8Array(room)
+  let held = 0 // bytes of an unfinished line kept at the front of buf
+  let lineNo = 1
+  for (;;) {
+    if (held === buf.length) {
+      const bigger = new Uint8Array(buf.length * 2)
+      bigger.set(buf)
+      buf = bigger
+    }
+    const n = read(buf, held, buf.length - held)
+    const end = held + n
+    const r = decodeTxtChunk(buf, end, n === 0, lineNo, sink)
+    if (r._tag === 'Left') return r
+    lineNo += r.right.lines
+    held = end - r.right.consumed
+    buf.copyWithin(0, r.right.consumed, end)
+    onRead?.()
+    if (n === 0) return right(undefined)
+  }
+}
+
 export type CsvOptions = {
   /** 1-based column of the object id (libCacheSim `obj-id-col`). */
   readonly objIdCol: number

@@ -19,7 +19,7 @@ import { describeRange, inRange, isPolicyName, POLICY_NAMES, SIZED_POLICIES, typ
 import { interner, nextAccesses, sourceOf, type Config, type IdOrigin, type Source, type Stats } from '../cache/simulate.ts'
 import { simulateSource } from '../cache/engine/replay.ts'
 import {
-  CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, forEachBlock, decodeOracleRecord, decodeTxtChunk, ORACLE_RECORD_BYTES, oracleId, oracleNext,
+  CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, forEachBlock, decodeOracleRecord, forEachTxtChunk, ORACLE_RECORD_BYTES, oracleId, oracleNext,
   TRACE_FORMATS, type BlockIo, type CsvOptions, type TraceFormat,
 } from '../cache/trace.ts'
 import { cannotRead, failInput } from './io.ts'
@@ -75,25 +75,7 @@ export const forEachLine = (
 const forEachTxtId = (path: string, sink: (id: number) => void, onBytes?: (read: number) => void): Either<string, void> => {
   const rd = openTrace(path)
   try {
-    let buf = new Uint8Array(CHUNK)
-    let held = 0 // bytes of an unfinished line kept at the front of buf
-    let lineNo = 1
-    for (;;) {
-      if (held === buf.length) {
-        const bigger = new Uint8Array(buf.length * 2)
-        bigger.set(buf)
-        buf = bigger
-      }
-      const n = rd.read(buf, held, buf.length - held)
-      const end = held + n
-      const r = decodeTxtChunk(buf, end, n === 0, lineNo, sink)
-      if (isLeft(r)) return r
-      lineNo += r.right.lines
-      held = end - r.right.consumed
-      buf.copyWithin(0, r.right.consumed, end)
-      onBytes?.(rd.position())
-      if (n === 0) return right(undefined)
-    }
+    return forEachTxtChunk((buf, offset, length) => rd.read(buf, offset, length), CHUNK, sink, () => onBytes?.(rd.position()))
   } catch (e) {
     if (e instanceof TraceReadError) return left(e.message)
     throw e
