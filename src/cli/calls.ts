@@ -2,9 +2,8 @@
 // sp, and traps, from src/hypervisor/introspect/calls.ts, one line each on stderr (stdout is the program's), as
 // text (`memvirt call: …`) or JSON lines; with `--trace FILE`, entries and returns are `call` and `return`
 // records of that JSONL trace instead (traps are its `trap` records already). Unknown symbols: one line, exit 2.
-import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { parseElf } from '../elf/elf.ts'
+import { type Elf } from '../elf/elf.ts'
 import { type StepEvent } from '../cpu/event.ts'
 import { type Machine } from '../machine/machine.ts'
 import { type CallTracer, callJson, callText, callTracer, traceStep } from '../hypervisor/introspect/calls.ts'
@@ -26,15 +25,13 @@ export const callOptions = (cmd: Command): Command => cmd
  * The call tracer the flags ask for, or undefined without --trace-calls. `traceLine`: where the run's JSONL
  * trace goes (with --trace), which then takes the entries and returns instead of `report`.
  */
-export const callWatcher = (path: string, flags: CallFlags, m0: Machine, report: (line: string) => void, traceLine?: (line: string) => void): Watcher | undefined => {
+export const callWatcher = (elf: Elf, flags: CallFlags, m0: Machine, report: (line: string) => void, traceLine?: (line: string) => void): Watcher | undefined => {
   if (flags.traceCalls === undefined || flags.traceCalls === false) {
     if (flags.callsJson === true) return failInput('--calls-json needs --trace-calls')
     return undefined
   }
   if (traceLine !== undefined && flags.callsJson === true) return failInput('--calls-json and --trace: with --trace the calls are records of the trace')
-  const elf = parseElf(new Uint8Array(readFileSync(path)))
-  if (elf._tag === 'Left') return failInput(`${path}: ${elf.left.message}`)
-  const t0 = callTracer(elf.right, flags.traceCalls === true ? [] : flags.traceCalls)
+  const t0 = callTracer(elf, flags.traceCalls === true ? [] : flags.traceCalls)
   if (t0._tag === 'Left') return failInput(`--trace-calls: ${t0.left.message}`)
   let tracer: CallTracer = t0.right
   let before = m0

@@ -2,15 +2,13 @@
 // one client at a time (another is refused while one is attached). The socket, acknowledgments and the
 // slicing of long continues are this shell's; the protocol is the pure session of src/gdb/.
 import { createServer, type Socket } from 'node:net'
-import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { parseElf } from '../elf/elf.ts'
 import { step } from '../machine/step.ts'
 import { memoAccel } from '../cpu/engine/accel.ts'
 import { type DecoderState, decode, framePacket, initialDecoder } from '../gdb/packet.ts'
 import { type Answer, type Session, defaultConfig, handlePacket, interrupt, newSession, resume } from '../gdb/session.ts'
 import { InputError, failInput } from './io.ts'
-import { type ProgramFlags, loadProgram, programOptions } from './program.ts'
+import { type ProgramFlags, loadProgramAndElf, programOptions } from './program.ts'
 
 interface GdbserverOptions extends ProgramFlags {
   readonly port: string
@@ -92,9 +90,8 @@ export const register = (program: Command): void => {
     .option('--port <n>', 'TCP port on 127.0.0.1 (0: any free port, printed)', '1234')
     .action((path: string, opts: GdbserverOptions) => new Promise<void>((resolve, reject) => {
       const port = parsePort(opts.port)
-      const machine = loadProgram(path, opts)
-      const elf = parseElf(new Uint8Array(readFileSync(path)))
-      const config = { ...defaultConfig, stepper: (m: typeof machine) => step(m, memoAccel), elf: elf._tag === 'Right' ? elf.right : undefined }
+      const { machine, elf } = loadProgramAndElf(path, opts)
+      const config = { ...defaultConfig, stepper: (m: typeof machine) => step(m, memoAccel), elf }
       let attached = false
       const server = createServer((socket) => {
         if (attached) {

@@ -1,9 +1,8 @@
 // `memvirt run PROG --watch SYMBOL[:LEN]|ADDR:LEN|csr:NAME … [--check-every N | --on-write]`: the integrity
 // monitor of src/hypervisor/introspect/integrity.ts on a run. Reports go to stderr (stdout is the program's),
 // one line each, prefixed `memvirt watch:`. Bad watch arguments: one line, exit 2.
-import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { parseElf } from '../elf/elf.ts'
+import { type Elf } from '../elf/elf.ts'
 import { type StepEvent } from '../cpu/event.ts'
 import { type Machine } from '../machine/machine.ts'
 import { type Baseline, type Change, type Watched, baselines, changeText, check, onWrite, parseWatch } from '../hypervisor/introspect/integrity.ts'
@@ -30,17 +29,16 @@ export interface Watcher {
 }
 
 /** The watcher the flags ask for, or undefined without --watch. */
-export const integrityWatcher = (path: string, flags: WatchFlags, m0: Machine, report: (line: string) => void): Watcher | undefined => {
+export const integrityWatcher = (elf: Elf, flags: WatchFlags, m0: Machine, report: (line: string) => void): Watcher | undefined => {
   if (flags.watch === undefined || flags.watch.length === 0) {
     if (flags.checkEvery !== undefined || flags.onWrite === true) return failInput('--check-every and --on-write need --watch')
     return undefined
   }
   if (flags.checkEvery !== undefined && flags.onWrite === true) return failInput('--check-every and --on-write exclude each other')
   const every = flags.checkEvery === undefined ? 1000 : positiveInt('--check-every', flags.checkEvery)
-  const elf = parseElf(new Uint8Array(readFileSync(path)))
   const watched: Watched[] = []
   for (const text of flags.watch) {
-    const w = parseWatch(elf._tag === 'Right' ? elf.right : undefined, m0.isa, text)
+    const w = parseWatch(elf, m0.isa, text)
     if (w._tag === 'Left') return failInput(`--watch ${text}: ${w.left.message}`)
     watched.push(w.right)
   }

@@ -1,16 +1,14 @@
 // `memvirt introspect PROG --at N --read-va VA --len L [--space S] [--json]`: runs the program N steps and
 // reads L bytes at VA (a number or a symbol, `sym+off`) in the chosen address space, through the guest's
 // own tables, without changing the machine (src/hypervisor/introspect/). Bad input: one line, exit 2.
-import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { hex } from '../bits/bits.ts'
-import { type Elf, parseElf } from '../elf/elf.ts'
 import { run } from '../machine/engine/run.ts'
 import { type Space, SPACES, hexDump, physicalAddress, readMemory } from '../hypervisor/introspect/memory.ts'
 import { modeText, privRegister } from '../hypervisor/introspect/registers.ts'
 import { resolveAddress, symbolText } from '../hypervisor/introspect/symbols.ts'
 import { failInput } from './io.ts'
-import { type ProgramFlags, loadProgram, programOptions } from './program.ts'
+import { type ProgramFlags, loadProgramAndElf, programOptions } from './program.ts'
 
 interface IntrospectOptions extends ProgramFlags {
   readonly at: string
@@ -29,12 +27,6 @@ const count = (flag: string, text: string, max: number): number => {
   return /^[0-9]+$/.test(text) && Number.isSafeInteger(n) && n <= max ? n : failInput(`${flag}: expected an integer from 0 to ${max}, got "${text}"`)
 }
 
-const elfOf = (path: string): Elf => {
-  // loadProgram has read and checked the same file; the symbol table comes from a second decode.
-  const elf = parseElf(new Uint8Array(readFileSync(path)))
-  return elf._tag === 'Left' ? failInput(`${path}: ${elf.left.message}`) : elf.right
-}
-
 export const register = (program: Command): void => {
   programOptions(program
     .command('introspect')
@@ -50,8 +42,7 @@ export const register = (program: Command): void => {
       const len = count('--len', opts.len, MAX_LEN)
       if (!(SPACES as readonly string[]).includes(opts.space)) return failInput(`--space: expected one of ${SPACES.join(', ')}, got "${opts.space}"`)
       const space = opts.space as Space
-      const m0 = loadProgram(path, opts)
-      const elf = elfOf(path)
+      const { machine: m0, elf } = loadProgramAndElf(path, opts)
       const va = resolveAddress(elf, opts.readVa)
       if (va._tag === 'Left') return failInput(`--read-va: ${va.left.message}`)
       const m = at === 0 ? m0 : run(m0, { maxSteps: at }).machine

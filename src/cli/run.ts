@@ -105,7 +105,7 @@ export const register = (program: Command): void => {
       // The integrity monitor and the call tracer see every step's event and the machine after it.
       // Under --checkpoint-every the stale answers come from the checkpoints' releases (the surviving execution's, once).
       const stale = staleWatcher(opts, m, (line) => process.stderr.write(line))
-      const watchers = [...(path === undefined ? [] : [integrityWatcher(path, opts, m, (line) => process.stderr.write(line)), callWatcher(path, opts, m, (line) => process.stderr.write(line), trace === undefined ? undefined : (line) => trace.text(line))]),
+      const watchers = [...(loaded === undefined ? [] : [integrityWatcher(loaded.elf, opts, m, (line) => process.stderr.write(line)), callWatcher(loaded.elf, opts, m, (line) => process.stderr.write(line), trace === undefined ? undefined : (line) => trace.text(line))]),
         redundant === undefined ? stale : undefined]
         .filter((w): w is Watcher => w !== undefined)
       const watcher: Watcher | undefined = watchers.length === 0 ? undefined : {
