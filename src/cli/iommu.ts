@@ -9,6 +9,7 @@ import { hex } from '../bits/bits.ts'
 import { CACHE_POLICIES, type CachePolicy } from '../iommu/caches.ts'
 import { CAUSES } from '../iommu/fault-record.ts'
 import { DEFAULT_OPTIONS, resetIommu } from '../iommu/iommu.ts'
+import { MSI_CFG_TBL_OFFSET, msiCfgFieldAt } from '../iommu/interrupts.ts'
 import { REGISTER_LAYOUT } from '../iommu/registers.ts'
 import { type Event, type Step, runSteps } from '../iommu/steps.ts'
 import { pageSizeName } from '../iommu/walk-adapter.ts'
@@ -35,11 +36,23 @@ export const eventJson = (e: Event): string => {
     }
     case 'command': return JSON.stringify({ op: 'command', cqh: Number(e.cqh), illegal: e.illegal, memoryFault: e.memoryFault })
     case 'register': return JSON.stringify({ op: 'register', offset: e.offset, value: h(e.value) })
+    case 'interrupt': {
+      const x = e.signal
+      if (x.kind === 'msi') return JSON.stringify({ op: 'interrupt', delivery: 'msi', source: x.source, vector: x.vector, addr: h(x.addr), data: h(x.data), status: x.faulted ? 'access-fault' : 'sent' })
+      if (x.kind === 'masked') return JSON.stringify({ op: 'interrupt', delivery: 'masked', source: x.source, vector: x.vector })
+      return JSON.stringify({ op: 'interrupt', delivery: 'wire', vector: x.vector, level: x.level ? 1 : 0 })
+    }
   }
 }
 
 const REG_NAMES = new Map(REGISTER_LAYOUT.map(([n, o]) => [o, n]))
-const regName = (offset: number): string => REG_NAMES.get(offset) ?? REG_NAMES.get(offset - 4)?.concat(' (high half)') ?? 'unimplemented'
+const regName = (offset: number): string => {
+  if (offset >= MSI_CFG_TBL_OFFSET && offset < MSI_CFG_TBL_OFFSET + 256) {
+    const f = msiCfgFieldAt(offset)
+    return `msi_${f.field === 'vecCtl' ? 'vec_ctl' : f.field}_${f.entry}${offset > f.base ? ' (high half)' : ''}`
+  }
+  return REG_NAMES.get(offset) ?? REG_NAMES.get(offset - 4)?.concat(' (high half)') ?? 'unimplemented'
+}
 
 const stepLine = (s: Step, n: number): string => {
   switch (s.op) {
@@ -83,6 +96,13 @@ const eventText = (e: Event): string[] => {
       return lines
     }
     case 'register': return [`  = ${h(e.value)}`]
+    case 'interrupt': {
+      const x = e.signal
+      if (x.kind === 'wire') return [`  interrupt wire ${x.vector} ${x.level ? 'raised (level 1)' : 'lowered (level 0)'}`]
+      if (x.kind === 'masked') return [`  ipsr.${x.source} 0 → 1: vector ${x.vector} is masked (msi_vec_ctl.M = 1), its message is held pending`]
+      const why = x.source === 'unmask' ? `vector ${x.vector} unmasked with a message pending` : `ipsr.${x.source} 0 → 1, vector ${x.vector}`
+      return [`  MSI (${why}): data ${h(x.data)} to ${h(x.addr)}${x.faulted ? ' — not writable: IOMMU MSI write access fault (273)' : ''}`]
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 // Writing a fault record (RISC-V IOMMU spec v1.0, "Fault/Event-Queue (FQ)" and "Fault queue CSR"):
 // DTF filtering, the full queue (fqt = fqh − 1, so capacity is entries − 1) setting fqof, a memory
 // fault setting fqmf, and every record dropped while either is set.
-import { Immer } from 'immer'
+import { Immer, castDraft } from 'immer'
 import { bit } from '../bits/bits.ts'
 import { phys } from '../bits/address.ts'
 import { type PhysMemory, poke } from '../memory/memory.ts'
@@ -19,7 +19,7 @@ const { produce } = new Immer({ autoFreeze: false })
 
 /** The IOMMU with fqcsr bit `at` (fqof or fqmf) set and the interrupt-pending bits recomputed. */
 const withQueueError = (iommu: Iommu, at: number): Iommu =>
-  produce(iommu, (d) => { d.regs = withInterruptsPending({ ...d.regs, fqcsr: setBit(d.regs.fqcsr, at) }) })
+  produce(iommu, (d) => { d.regs = castDraft(withInterruptsPending({ ...iommu.regs, fqcsr: setBit(iommu.regs.fqcsr, at) })) })
 
 /** Whether the IOMMU may read or store `size` bytes at `pa`: below 2^PAS and in RAM. */
 export const accessible = (memory: PhysMemory, pa: bigint, size: number, pas: number): boolean => {

@@ -30,21 +30,26 @@ export interface Iommu {
   readonly regs: RegisterFile
   readonly options: IommuOptions
   readonly caches: Caches
+  /**
+   * The MSI vectors with a message held back by msi_vec_ctl.M = 1, a bit per vector (not a register:
+   * "pending messages for that vector are later generated if the corresponding mask bit is cleared").
+   */
+  readonly msiPending: number
 }
 
 /** An IOMMU after reset with these capabilities (and fctl). */
 export const resetIommu = (capabilities: bigint, fctl = 0n, options: IommuOptions = DEFAULT_OPTIONS): Iommu =>
-  ({ regs: resetRegisters(capabilities, fctl), options, caches: emptyCaches(options.cache, options.gvmaInvalidation) })
+  ({ regs: resetRegisters(capabilities, fctl), options, caches: emptyCaches(options.cache, options.gvmaInvalidation), msiPending: 0 })
 
 /**
  * One store the IOMMU made to memory: an A/D update (8 bytes), IOFENCE.C's DATA (4), a doubleword of a
- * fault record (8), an MRIF's interrupt-pending doubleword (8), a notice MSI (4).
+ * fault record (8), an MRIF's interrupt-pending doubleword (8), a notice MSI (4), the IOMMU's own MSI (4).
  */
 export interface MemoryWrite {
   readonly addr: bigint
   readonly size: 4 | 8
   readonly value: bigint
-  readonly why: 'A/D update' | 'IOFENCE.C data' | 'fault record' | 'MRIF pending bit' | 'notice MSI'
+  readonly why: 'A/D update' | 'IOFENCE.C data' | 'fault record' | 'MRIF pending bit' | 'notice MSI' | 'IOMMU MSI'
 }
 
 /** The IOMMU, memory and what happened, after one transition. */

@@ -6,6 +6,9 @@ import { bit, bits, mask } from '../bits/bits.ts'
 import { type Capabilities, decodeCapabilities } from './capabilities.ts'
 import { type IommuMode, IOMMU_MODES } from './directory.ts'
 import type { FeatureControl } from './device-context.ts'
+import { type InterruptSource, type MsiCfgEntry, EMPTY_MSI_CFG_TBL, IPSR, MSI_CFG_TBL_OFFSET, ipsrClearedBy, msiCfgFieldAt, msiEntryImplemented, writeIcvec, writeMsiCfgField } from './interrupts.ts'
+
+export { IPSR } from './interrupts.ts'
 
 /** The registers this model implements; every other offset reads 0 and ignores writes. */
 export interface RegisterFile {
@@ -26,9 +29,11 @@ export interface RegisterFile {
   readonly pqcsr: bigint
   readonly ipsr: bigint
   readonly icvec: bigint
+  /** msi_cfg_tbl (offset 768, 16 entries: interrupts.ts). */
+  readonly msiCfgTbl: readonly MsiCfgEntry[]
 }
 
-export type RegisterName = keyof RegisterFile
+export type RegisterName = Exclude<keyof RegisterFile, 'msiCfgTbl'>
 
 /** "Register layout": name, offset, size in bytes. */
 export const REGISTER_LAYOUT: readonly (readonly [RegisterName, number, 4 | 8])[] = [
@@ -45,15 +50,19 @@ export interface RegisterOptions {
   readonly maxIommuMode: IommuMode
   /** Whether fctl.GXL is writable (the C model's gxl_writeable); default false. */
   readonly gxlWritable: boolean
+  /**
+   * V, the writable bits of each icvec field: the IOMMU has 2^V interrupt vectors (msi_cfg_tbl entries
+   * 2^V … 15 read 0). 0–4; default 4, the spec's full table (the C model takes it at reset).
+   */
+  readonly interruptVectorBits: number
 }
 
-export const DEFAULT_REGISTER_OPTIONS: RegisterOptions = { maxIommuMode: '3LVL', gxlWritable: false }
+export const DEFAULT_REGISTER_OPTIONS: RegisterOptions = { maxIommuMode: '3LVL', gxlWritable: false, interruptVectorBits: 4 }
 
 // ---- field positions ---------------------------------------------------------------------------------
 
 export const CQCSR = { cqen: 0, cie: 1, cqmf: 8, cmd_to: 9, cmd_ill: 10, fence_w_ip: 11, cqon: 16, busy: 17 } as const
 export const FQCSR = { fqen: 0, fie: 1, fqmf: 8, fqof: 9, fqon: 16, busy: 17 } as const
-export const IPSR = { cip: 0, fip: 1, pmip: 2, pip: 3 } as const
 
 const set = (x: bigint, at: number, v: boolean): bigint => (v ? x | (1n << BigInt(at)) : x & ~(1n << BigInt(at)))
 
@@ -65,7 +74,7 @@ const set = (x: bigint, at: number, v: boolean): bigint => (v ? x | (1n << BigIn
  */
 export const resetRegisters = (capabilities: bigint, fctl = 0n): RegisterFile => ({
   capabilities, fctl, ddtp: 0n, cqb: 0n, cqh: 0n, cqt: 0n, fqb: 0n, fqh: 0n, fqt: 0n, pqb: 0n, pqh: 0n, pqt: 0n,
-  cqcsr: 0n, fqcsr: 0n, pqcsr: 0n, ipsr: 0n, icvec: 0n,
+  cqcsr: 0n, fqcsr: 0n, pqcsr: 0n, ipsr: 0n, icvec: 0n, msiCfgTbl: EMPTY_MSI_CFG_TBL,
 })
 
 // ---- views --------------------------------------------------------------------------------------------
@@ -96,6 +105,12 @@ const locate = (offset: number, size: number): { name: RegisterName, regSize: 4 
 
 /** The value a `size`-byte read at `offset` returns (little-endian halves for 4-byte reads of 8-byte registers). */
 export const readRegister = (r: RegisterFile, offset: number, size: 4 | 8): bigint => {
+  if (offset >= MSI_CFG_TBL_OFFSET && offset < MSI_CFG_TBL_OFFSET + 256) {
+    const f = msiCfgFieldAt(offset)
+    if (size > f.size || offset % size !== 0) return 0n
+    const v = r.msiCfgTbl[f.entry]![f.field]
+    return f.size === 8 && size === 4 ? (offset === f.base ? v & mask(32) : v >> 32n) : v
+  }
   const at = locate(offset, size)
   if (at === undefined) return 0n
   const v = r[at.name]
@@ -179,21 +194,20 @@ const writeField = (r: RegisterFile, o: RegisterOptions, name: RegisterName, v: 
     }
     case 'pqcsr':
       return r // the page-request queue is not modelled (PRI); pqcsr reads 0
-    case 'ipsr': {
+    case 'ipsr':
       // RW1C pending bits; a pending condition that still holds sets its bit again at once.
-      let p = r.ipsr
-      for (const b of [IPSR.cip, IPSR.fip, IPSR.pmip, IPSR.pip]) if (bit(v, b)) p = set(p, b, false)
-      return withInterruptsPending({ ...r, ipsr: p })
-    }
-    case 'icvec': {
-      // Four 4-bit vectors: civ 3:0, fiv 7:4, pmiv 11:8 (0 without HPM), piv 15:12 (0 without ATS).
-      let x = v & mask(16)
-      if (!caps.hpm) x &= ~(0xfn << 8n)
-      if (!caps.ats) x &= ~(0xfn << 12n)
-      return { ...r, icvec: x }
-    }
+      return withInterruptsPending({ ...r, ipsr: r.ipsr & ~ipsrClearedBy(v) })
+    case 'icvec':
+      return { ...r, icvec: writeIcvec(caps, o.interruptVectorBits, v) }
   }
 }
+
+/**
+ * `source`'s ipsr bit set (its interrupt-pending condition arose; the caller checks the enable bit the
+ * spec names for it). A 0 → 1 change is signalled by `signalInterrupts` (interrupt-delivery.ts).
+ */
+export const raiseInterrupt = (r: RegisterFile, source: InterruptSource): RegisterFile =>
+  bit(r.ipsr, IPSR[source]) ? r : { ...r, ipsr: set(r.ipsr, IPSR[source], true) }
 
 /**
  * ipsr.cip is set while cqcsr.cie = 1 and an error bit or fence_w_ip is 1; ipsr.fip while
@@ -213,6 +227,7 @@ export const withInterruptsPending = (r: RegisterFile): RegisterFile => {
  * with the other half first (the register sees one 8-byte write, as in the C model).
  */
 export const writeRegister = (r: RegisterFile, o: RegisterOptions, offset: number, size: 4 | 8, value: bigint): RegisterFile => {
+  if (offset >= MSI_CFG_TBL_OFFSET && offset < MSI_CFG_TBL_OFFSET + 256) return writeMsiCfg(r, o, offset, size, value)
   const at = locate(offset, size)
   if (at === undefined) return r
   const old = r[at.name]
@@ -220,4 +235,18 @@ export const writeRegister = (r: RegisterFile, o: RegisterOptions, offset: numbe
     : size === 8 ? value & mask(64)
     : at.high ? (old & mask(32)) | ((value & mask(32)) << 32n) : (old & ~mask(32)) | (value & mask(32))
   return withInterruptsPending(writeField(r, o, at.name, v))
+}
+
+/** A write to msi_cfg_tbl: entries the IOMMU does not implement ignore it; 4-byte halves of msi_addr merge. */
+const writeMsiCfg = (r: RegisterFile, o: RegisterOptions, offset: number, size: 4 | 8, value: bigint): RegisterFile => {
+  const f = msiCfgFieldAt(offset)
+  const caps = capabilitiesOf(r)
+  if (size > f.size || offset % size !== 0 || !msiEntryImplemented(caps, o.interruptVectorBits, f.entry)) return r
+  const e = r.msiCfgTbl[f.entry]!
+  const old = e[f.field]
+  const v = f.size === 4 || size === 8 ? value & mask(8 * f.size)
+    : offset === f.base ? (old & ~mask(32)) | (value & mask(32)) : (old & mask(32)) | ((value & mask(32)) << 32n)
+  const tbl = r.msiCfgTbl.slice()
+  tbl[f.entry] = writeMsiCfgField(caps, e, f.field, v)
+  return { ...r, msiCfgTbl: tbl }
 }

@@ -6,6 +6,8 @@ import { phys } from '../bits/address.ts'
 import { type PhysMemory, poke } from '../memory/memory.ts'
 import { type CommandEvent, processCommands } from './command-queue.ts'
 import type { FaultRecord } from './fault-record.ts'
+import { type InterruptSignal, signalInterrupts } from './interrupt-delivery.ts'
+import { ipsrClearedBy } from './interrupts.ts'
 import type { Iommu, MemoryWrite } from './iommu.ts'
 import { type MrifStore, msiWrite } from './mrif.ts'
 import { queueBase, queueEntries, readRegister, writeRegister } from './registers.ts'
@@ -27,10 +29,13 @@ export type Event =
   | { readonly op: 'fault-record', readonly step: number, readonly record: FaultRecord }
   | { readonly op: 'command', readonly step: number, readonly cqh: bigint, readonly illegal: boolean, readonly memoryFault: boolean, readonly events: readonly CommandEvent[] }
   | { readonly op: 'register', readonly step: number, readonly offset: number, readonly size: 4 | 8, readonly value: bigint }
+  /** An interrupt the IOMMU signalled (interrupt-delivery.ts): a message, one held by its mask, a wire's new level. */
+  | { readonly op: 'interrupt', readonly step: number, readonly signal: InterruptSignal }
 
 export interface Run { readonly iommu: Iommu, readonly memory: PhysMemory, readonly events: readonly Event[] }
 
 const CQT = 36
+const IPSR_OFFSET = 84
 
 /**
  * The command queue runs whenever it can: after a register write (which may turn it on, move its
@@ -53,6 +58,7 @@ export const runSteps = (iommu0: Iommu, memory0: PhysMemory, steps: readonly Ste
   let memory = memory0
   const events: Event[] = []
   steps.forEach((s, step) => {
+    const before = iommu.regs
     switch (s.op) {
       case 'write-register': {
         iommu = { ...iommu, regs: writeRegister(iommu.regs, iommu.options, s.offset, s.size, s.value) }
@@ -94,6 +100,16 @@ export const runSteps = (iommu0: Iommu, memory0: PhysMemory, steps: readonly Ste
         break
       }
     }
+    // The interrupts the step raised (or a cleared mask released), after the step's own events.
+    const cleared = s.op === 'write-register' && s.offset === IPSR_OFFSET && s.size === 4 ? ipsrClearedBy(s.value) : 0n
+    const i = signalInterrupts(before, iommu, memory, cleared)
+    for (const x of i.signals) {
+      if (x.kind === 'write') events.push({ op: 'memory-write', step, write: x.write })
+      else if (x.kind === 'record') events.push({ op: 'fault-record', step, record: x.record })
+      else events.push({ op: 'interrupt', step, signal: x })
+    }
+    iommu = i.iommu
+    memory = i.memory
   })
   return { iommu, memory, events }
 }
