@@ -11,6 +11,7 @@ import { run } from '../machine/engine/run.ts'
 import { CommitLogWriter } from '../trace/engine/commit-log-writer.ts'
 import { encodeTraceLine } from '../trace/jsonl.ts'
 import { type Advance, type Fault, type RedundancyOptions, DEFAULT_BANDWIDTH_MIB_S, SPIKE_TIMEBASE_HZ, protectedRun } from '../hypervisor/redundancy/failover.ts'
+import { type DirtySource } from '../hypervisor/redundancy/dirty-bits.ts'
 import { type MigrationOptions, DEFAULT_DOWNTIME_MS, DEFAULT_INSN_RATE, DEFAULT_MAX_ROUNDS, DEFAULT_MIGRATION_BANDWIDTH_MIB_S, migrate } from '../hypervisor/redundancy/migration.ts'
 import { migrationPlotSpec } from '../hypervisor/redundancy/migration-plot.ts'
 import { type Snapshot, decodeSnapshot, encodeSnapshot } from '../hypervisor/redundancy/snapshot.ts'
@@ -25,10 +26,17 @@ export interface RedundancyFlags {
   readonly checkpoint: string
   readonly failAt: readonly string[]
   readonly copyBandwidth: string
+  readonly dirtySource?: string
   readonly stats?: boolean
 }
 
 const collect = (v: string, prev: readonly string[]): readonly string[] => [...prev, v]
+
+const DIRTY_SOURCE_HELP = 'where an incremental checkpoint\'s (a migration round\'s) dirty set comes from: versions (the memory\'s own, default) or dbits (G-stage D bits for the guest\'s pages, versions for the rest)'
+
+/** --dirty-source: `versions` (also when absent) or `dbits`. */
+const dirtySource = (text: string | undefined): DirtySource =>
+  text === undefined || text === 'versions' || text === 'dbits' ? text ?? 'versions' : failInput(`--dirty-source: expected versions or dbits, got "${text}"`)
 
 /** Adds the checkpointing options to `memvirt run`. */
 export const redundancyOptions = (cmd: Command): Command => cmd
@@ -36,6 +44,7 @@ export const redundancyOptions = (cmd: Command): Command => cmd
   .option('--checkpoint <mode>', 'what a checkpoint copies: full (every written page) or incremental (pages written since the last)', 'incremental')
   .option('--fail-at <k>', 'inject a fault (repeatable): K fails the primary after step K; copy:K[:P] fails it during the first checkpoint at step ≥ K after P pages (default 1)', collect, [])
   .option('--copy-bandwidth <MiB/s>', 'copy bandwidth for the modelled checkpoint pause', String(DEFAULT_BANDWIDTH_MIB_S))
+  .option('--dirty-source <source>', DIRTY_SOURCE_HELP)
   .option('--stats', 'print statistics to stderr: the checkpoints\' with --checkpoint-every, else the guest translation\'s (memory references per miss, table memory, VMM exits)')
 
 const count = (flag: string, text: string): number => {
@@ -55,16 +64,20 @@ export const redundancyPlan = (flags: RedundancyFlags, maxSteps: number): Redund
   if (flags.checkpointEvery === undefined) {
     // (--stats alone prints the guest translation's costs: cli/run.ts.)
     if (flags.failAt.length > 0) failInput('--fail-at needs --checkpoint-every')
+    if (flags.dirtySource !== undefined) failInput('--dirty-source needs --checkpoint-every')
     return undefined
   }
   const mode = flags.checkpoint
   if (mode !== 'full' && mode !== 'incremental') return failInput(`--checkpoint: expected full or incremental, got "${mode}"`)
+  const source = dirtySource(flags.dirtySource)
+  if (source === 'dbits' && mode === 'full') failInput('--dirty-source dbits needs --checkpoint incremental (a full checkpoint copies every page)')
   const mib = positiveInt('--copy-bandwidth', flags.copyBandwidth, 1 << 30)
   // N steps, or T of simulated time (`5ms`, `500us`) at Spike's 10 MHz timebase.
   const time = /^([0-9]+)(ms|us)$/.exec(flags.checkpointEvery)
   const ticks = time === null ? undefined : BigInt(positiveInt('--checkpoint-every', time[1]!)) * BigInt(SPIKE_TIMEBASE_HZ / (time[2] === 'ms' ? 1000 : 1_000_000))
   return {
     every: ticks === undefined ? positiveInt('--checkpoint-every', flags.checkpointEvery) : 1, mode,
+    ...(source === 'dbits' ? { dirtySource: source } : {}),
     ...(ticks === undefined ? {} : { everyTicks: ticks }),
     faults: flags.failAt.map(fault), maxSteps, bandwidth: mib * 1024 * 1024,
   }
@@ -126,8 +139,13 @@ export const runRedundant = (plan: RedundancyOptions, m: Machine, writeLog: ((by
   if (stats) {
     const s = r.stats
     const pauses = s.pauseMs
+    const d = s.dbits
     const lines = [
-      `checkpoints: ${s.checkpoints} (${plan.mode}, every ${plan.everyTicks === undefined ? `${plan.every} steps` : `${plan.everyTicks} mtime ticks`}; ${r.steps} steps survive)`,
+      `checkpoints: ${s.checkpoints} (${plan.mode}${d === undefined ? '' : ', dirty set from G-stage D bits'}, every ${plan.everyTicks === undefined ? `${plan.every} steps` : `${plan.everyTicks} mtime ticks`}; ${r.steps} steps survive)`,
+      ...(d === undefined ? [] : [
+        `dirty source dbits: ${d.byDBits} pages by D bits, ${d.untracked} outside the armed G-stage leaves and ${d.unseen} written under them otherwise than through the G-stage (by versions), ` +
+        `${d.tables} page-table pages written clearing D; nothing armed after ${d.unarmed.bare} checkpoints (hgatp Bare) and ${d.unarmed.svade} (menvcfg.ADUE = 0)`,
+      ]),
       `pages copied per checkpoint: ${perCheckpoint(s.pagesPerCheckpoint)}`,
       `bytes copied: ${s.bytes} (standby seeding: ${s.seedPages} pages)`,
       `failovers: ${s.failovers}; re-executed steps: ${s.reexecuted}`,
@@ -200,6 +218,7 @@ interface MigrateFlags extends ProgramFlags {
   readonly json?: boolean
   readonly logCommits?: string
   readonly plot?: string
+  readonly dirtySource?: string
 }
 
 /**
@@ -223,6 +242,7 @@ export const registerMigrate = (program: Command): void => {
     .option('--json', 'one JSON line per round and one for the stop-and-copy, on stdout')
     .option('--log-commits <file>', "write the migrated execution's commit log (Spike's --log-commits format) to FILE")
     .option('--plot <file.svg>', 'write an SVG chart of the pages per round and the downtime after each against the limit')
+    .option('--dirty-source <source>', DIRTY_SOURCE_HELP)
     .action(async (path: string, opts: MigrateFlags) => {
       const maxSteps = positiveInt('--max-insns', opts.maxInsns)
       const at = count('--at', opts.at)
@@ -232,6 +252,7 @@ export const registerMigrate = (program: Command): void => {
         maxRounds: positiveInt('--max-rounds', opts.maxRounds, 10_000),
         autoConverge: opts.autoConverge === true,
         insnRate: positiveInt('--insn-rate', opts.insnRate),
+        ...(dirtySource(opts.dirtySource) === 'dbits' ? { dirtySource: 'dbits' as const } : {}),
       }
       const m0 = loadProgram(path, opts)
       const plot = opts.plot === undefined ? undefined : openOutput('--plot', opts.plot)
@@ -255,14 +276,15 @@ export const registerMigrate = (program: Command): void => {
       const round3 = (x: number): number => Math.round(x * 1000) / 1000
       if (opts.json === true) {
         for (const r of mig.rounds) {
-          process.stdout.write(`${JSON.stringify({ round: r.index, pages: r.pages, bytes: r.bytes, durationMs: round3(r.durationMs), steps: r.steps, dirtyPages: r.dirtyPages, dirtyPagesPerSecond: Math.round(r.dirtyRate), throttle: Math.round(r.throttle * 100) / 100 })}\n`)
+          process.stdout.write(`${JSON.stringify({ round: r.index, pages: r.pages, bytes: r.bytes, durationMs: round3(r.durationMs), steps: r.steps, dirtyPages: r.dirtyPages, dirtyPagesPerSecond: Math.round(r.dirtyRate), throttle: Math.round(r.throttle * 100) / 100, ...(r.dbits === undefined ? {} : { dirtyByDBits: r.dbits.byDBits, tablePages: r.dbits.tables }) })}\n`)
         }
         process.stdout.write(`${JSON.stringify({ stopAndCopy: { pages: mig.final.pages, bytes: mig.final.bytes, downtimeMs: round3(mig.final.downtimeMs), limitMs: o.downtimeMs, reason: mig.final.reason }, startedAt: before.steps, switchoverAt: before.steps + mig.steps })}\n`)
       } else {
         for (const w of after.machine.htif.output) (w.fd === 2 ? process.stderr : process.stdout).write(w.bytes)
         const sent = mig.rounds.reduce((n, r) => n + r.pages, 0) + mig.final.pages
         process.stderr.write(`memvirt: migrated after step ${before.steps}: ${mig.rounds.length} round(s), pages per round ${mig.rounds.map((r) => r.pages).join(' ')}; ` +
-          `stop-and-copy of ${mig.final.pages} page(s) (${mig.final.reason}) at step ${before.steps + mig.steps}, downtime ${round3(mig.final.downtimeMs)} ms (limit ${o.downtimeMs} ms); ${sent} pages sent in all\n`)
+          `stop-and-copy of ${mig.final.pages} page(s) (${mig.final.reason}) at step ${before.steps + mig.steps}, downtime ${round3(mig.final.downtimeMs)} ms (limit ${o.downtimeMs} ms); ${sent} pages sent in all` +
+          `${o.dirtySource === 'dbits' ? `; dirty sets from G-stage D bits (${mig.rounds.reduce((n, r) => n + (r.dbits?.byDBits ?? 0), 0)} pages by D bits)` : ''}\n`)
       }
       const code = after.machine.htif.exitCode
       if (code === undefined) {

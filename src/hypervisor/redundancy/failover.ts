@@ -5,8 +5,9 @@
 // primary; the backup resumes from the last committed checkpoint and re-executes the lost stretch.
 import { type Machine } from '../../machine/machine.ts'
 import { type HostWrite } from '../../machine/htif.ts'
-import { PAGE_BYTES } from '../../memory/memory.ts'
+import { type PhysMemory, PAGE_BYTES, changedPages } from '../../memory/memory.ts'
 import { type Backup, type CheckpointMode, commit, pagesToCopy, seed, transfer } from './checkpoint.ts'
+import { type DirtySet, type DirtySource, type DirtyTracker, armDirtyBits, dirtyPages, idleTracker } from './dirty-bits.ts'
 
 /**
  * An injected error. `step`: the primary fails once it has made `at` steps (of the execution, counted
@@ -38,6 +39,11 @@ export interface RedundancyOptions {
    */
   readonly everyTicks?: bigint
   readonly mode: CheckpointMode
+  /**
+   * Where an incremental checkpoint's dirty set comes from: the memory's versions (default), or the
+   * G-stage D bits for the guest's pages and the versions for the rest (dirty-bits.ts).
+   */
+  readonly dirtySource?: DirtySource
   readonly faults: readonly Fault[]
   /** Stop after this many steps of the execution (a last checkpoint then releases what came before). */
   readonly maxSteps: number
@@ -55,7 +61,9 @@ export type Advance<T> = (m: Machine, maxSteps: number) => { readonly machine: M
 /** What the run tells its observer, in order. */
 export type RedundancyEvent<T> =
   /** A committed checkpoint: the primary as it was copied and the backup after the commit. */
-  | { readonly _tag: 'Checkpoint'; readonly index: number; readonly position: number; readonly pages: number; readonly bytes: number; readonly pauseMs: number; readonly primary: Machine; readonly backup: Machine }
+  | { readonly _tag: 'Checkpoint'; readonly index: number; readonly position: number; readonly pages: number; readonly bytes: number; readonly pauseMs: number; readonly primary: Machine; readonly backup: Machine
+    /** With `dirtySource: 'dbits'`: the tracker armed at the last commit, the memory then and at this checkpoint (before re-arming), and the dirty set found. */
+    readonly dbits?: { readonly tracker: DirtyTracker; readonly base: PhysMemory; readonly now: PhysMemory; readonly dirty: DirtySet } }
   | { readonly _tag: 'Failover'; readonly during: 'run' | 'copy'; readonly position: number; readonly resumeAt: number; readonly reseedPages: number }
   /** Output whose checkpoint committed: the HTIF writes and traces of the stretch it covers, and the exit code if the program exited in it. */
   | { readonly _tag: 'Release'; readonly position: number; readonly output: readonly HostWrite[]; readonly traces: readonly T[]; readonly exitCode: number | undefined }
@@ -73,6 +81,14 @@ export interface RedundancyStats {
   readonly reexecuted: number
   /** Pages copied to seed a standby (at start and after each failover). */
   readonly seedPages: number
+  readonly dirtySource: DirtySource
+  /**
+   * With dbits, over the committed incremental checkpoints: pages found by D bits, pages outside the
+   * armed leaves (versions), pages under armed leaves written otherwise than through the G-stage
+   * (versions), page-table pages the tracker's clearing of D wrote, and checkpoints after which nothing
+   * could be armed (hgatp Bare, or menvcfg.ADUE = 0).
+   */
+  readonly dbits?: { readonly byDBits: number; readonly untracked: number; readonly unseen: number; readonly tables: number; readonly unarmed: { readonly bare: number; readonly svade: number } }
 }
 
 export interface RedundancyResult {
@@ -92,10 +108,17 @@ export interface RedundancyResult {
 export const protectedRun = <T>(m0: Machine, o: RedundancyOptions, advance: Advance<T>, observe?: (e: RedundancyEvent<T>) => void): RedundancyResult => {
   const faults = [...o.faults]
   const pauseOf = (bytes: number): number => bytes / o.bandwidth * 1000
-  const seeded = seed(m0, 0)
+  const source = o.dirtySource ?? 'versions'
+  const dbits = source === 'dbits' && o.mode === 'incremental'
+  // With dbits the tracker is armed before the standby is seeded, and again at each commit; `tracker` is
+  // the one armed at the last commit (a failover resumes the backup's machine, armed by it).
+  const armed0 = dbits ? armDirtyBits(m0) : { machine: m0, tracker: idleTracker }
+  let tracker = armed0.tracker
+  const counts = { byDBits: 0, untracked: 0, unseen: 0, tables: 0, unarmed: { bare: 0, svade: 0 } }
+  const seeded = seed(armed0.machine, 0)
   let backup: Backup = seeded.backup
   let seedPages = seeded.pages
-  let primary = m0
+  let primary = armed0.machine
   let position = 0
   let pending: T[] = []
   let released = m0.htif.output.length   // entries of htif.output released so far (a restored machine has some)
@@ -124,7 +147,13 @@ export const protectedRun = <T>(m0: Machine, o: RedundancyOptions, advance: Adva
     const boundary = o.everyTicks === undefined ? backup.position + o.every : position + primary.options.interleave - primary.platform.chunk
     const due = o.everyTicks === undefined ? position >= boundary : primary.devices.clint.mtime - backup.machine.devices.clint.mtime >= o.everyTicks
     if (done || due) {
-      const pages = pagesToCopy(o.mode, backup.base, primary.memory)
+      // With dbits: the dirty set by D bits (and versions where they do not apply), then the tracker
+      // re-armed for the next interval (not after the last checkpoint: nothing runs after it); the
+      // checkpoint holds the re-armed machine, so the pages its clearing of D wrote go along.
+      const found = dbits ? dirtyPages(tracker, backup.base, primary.memory) : undefined
+      const rearmed = dbits && !done ? armDirtyBits(primary) : { machine: primary, tracker }
+      const tables = rearmed.machine === primary ? [] : changedPages(primary.memory, rearmed.machine.memory)
+      const pages = found === undefined ? pagesToCopy(o.mode, backup.base, primary.memory) : [...new Set([...found.pages, ...tables])].sort((a, b) => a - b)
       const midCopy = faults.findIndex((f) => f.kind === 'copy' && f.at <= position)
       if (midCopy >= 0) {
         const f = faults[midCopy] as Extract<Fault, { kind: 'copy' }>
@@ -133,11 +162,21 @@ export const protectedRun = <T>(m0: Machine, o: RedundancyOptions, advance: Adva
         failover('copy')
         continue
       }
+      const before = primary, base = backup.base
+      primary = rearmed.machine
       backup = commit(backup, o.mode, primary, position, transfer(primary.memory, pages))
       const bytes = pages.length * PAGE_BYTES
       pagesPerCheckpoint.push(pages.length)
       pauseMs.push(pauseOf(bytes))
-      observe?.({ _tag: 'Checkpoint', index: pagesPerCheckpoint.length, position, pages: pages.length, bytes, pauseMs: pauseOf(bytes), primary, backup: backup.machine })
+      if (found !== undefined) {
+        counts.byDBits += found.byDBits.length; counts.untracked += found.untracked.length; counts.unseen += found.unseen.length; counts.tables += tables.length
+        if (rearmed.tracker.unarmed !== undefined && !done) counts.unarmed[rearmed.tracker.unarmed]++
+      }
+      observe?.({
+        _tag: 'Checkpoint', index: pagesPerCheckpoint.length, position, pages: pages.length, bytes, pauseMs: pauseOf(bytes), primary, backup: backup.machine,
+        ...(found === undefined ? {} : { dbits: { tracker, base, now: before.memory, dirty: found } }),
+      })
+      tracker = rearmed.tracker
       const out = primary.htif.output
       observe?.({ _tag: 'Release', position, output: out.slice(released), traces: pending, exitCode: primary.htif.exitCode })
       released = out.length
@@ -155,6 +194,9 @@ export const protectedRun = <T>(m0: Machine, o: RedundancyOptions, advance: Adva
   const bytes = pagesPerCheckpoint.reduce((a, b) => a + b, 0) * PAGE_BYTES
   return {
     machine: primary, steps: position, reason: primary.htif.exitCode !== undefined ? 'exit' : 'limit',
-    stats: { checkpoints: pagesPerCheckpoint.length, pagesPerCheckpoint, bytes, pauseMs, failovers, reexecuted, seedPages },
+    stats: {
+      checkpoints: pagesPerCheckpoint.length, pagesPerCheckpoint, bytes, pauseMs, failovers, reexecuted, seedPages,
+      dirtySource: dbits ? 'dbits' : 'versions', ...(dbits ? { dbits: counts } : {}),
+    },
   }
 }

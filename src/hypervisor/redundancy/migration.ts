@@ -8,6 +8,7 @@ import { type Machine, withMemory } from '../../machine/machine.ts'
 import { PAGE_BYTES, changedPages, emptyMemory, writtenPages } from '../../memory/memory.ts'
 import { type Backup, commit, transfer } from './checkpoint.ts'
 import { type Advance } from './failover.ts'
+import { type DirtySource, armDirtyBits, dirtyPages } from './dirty-bits.ts'
 
 /** QEMU's default downtime limit (migration parameter downtime-limit), ms. */
 export const DEFAULT_DOWNTIME_MS = 300
@@ -30,6 +31,11 @@ export interface MigrationOptions {
   readonly autoConverge: boolean
   /** The source's steps per second of simulated time (unthrottled). */
   readonly insnRate: number
+  /**
+   * Where each round's dirty set comes from: the memory's versions (default), or the G-stage D bits,
+   * cleared at each round's start (dirty-bits.ts), with the versions where they do not apply.
+   */
+  readonly dirtySource?: DirtySource
 }
 
 export interface Round {
@@ -45,6 +51,8 @@ export interface Round {
   readonly dirtyRate: number
   /** The share of the source's instruction rate withheld by auto-converge during the round. */
   readonly throttle: number
+  /** With dbits: of `dirtyPages`, those found by D bits, and the page-table pages the round's clearing of D wrote (sent with it). */
+  readonly dbits?: { readonly byDBits: number; readonly tables: number }
 }
 
 export interface Migration<T> {
@@ -74,8 +82,17 @@ export const migrate = <T>(source: Machine, o: MigrationOptions, advance: Advanc
   let throttle = 0
   let notConverging = 0
   const limitBytes = o.bandwidth * o.downtimeMs / 1000
+  const dbits = o.dirtySource === 'dbits'
   for (let index = 0; ; index++) {
-    // Round `index`: the pages go over the link while the source runs on.
+    // Round `index`: with dbits the tracker first clears D in the G-stage (the pages it wrote go in this
+    // round); the pages go over the link while the source runs on.
+    const armed = dbits ? armDirtyBits(src) : undefined
+    const tables = armed === undefined || armed.machine === src ? [] : changedPages(src.memory, armed.machine.memory)
+    if (armed !== undefined) {
+      src = armed.machine
+      if (index > 0) pages = [...new Set([...pages, ...tables])].sort((a, b) => a - b)
+      else pages = writtenPages(src.memory)
+    }
     const bytes = pages.length * PAGE_BYTES
     const seconds = bytes / o.bandwidth
     const copied = transfer(src.memory, pages)
@@ -90,8 +107,9 @@ export const migrate = <T>(source: Machine, o: MigrationOptions, advance: Advanc
       steps += r.steps
       traces.push(r.trace)
     }
-    const dirty = changedPages(before, src.memory)
-    rounds.push(round(index, pages.length, bytes, seconds, ran, dirty.length, throttle))
+    const found = armed === undefined ? undefined : dirtyPages(armed.tracker, before, src.memory)
+    const dirty = found === undefined ? changedPages(before, src.memory) : found.pages
+    rounds.push(round(index, pages.length, bytes, seconds, ran, dirty.length, throttle, found === undefined ? undefined : { byDBits: found.byDBits.length, tables: tables.length }))
     const remaining = dirty.length * PAGE_BYTES
     const reason = src.htif.exitCode !== undefined ? 'exited' : remaining <= limitBytes ? 'converged' : index + 1 >= o.maxRounds ? 'max-rounds' : undefined
     if (reason !== undefined) {
@@ -111,5 +129,6 @@ export const migrate = <T>(source: Machine, o: MigrationOptions, advance: Advanc
   }
 }
 
-const round = (index: number, pages: number, bytes: number, seconds: number, steps: number, dirtyPages: number, throttle: number): Round =>
-  ({ index, pages, bytes, durationMs: seconds * 1000, steps, dirtyPages, dirtyRate: seconds > 0 ? dirtyPages / seconds : 0, throttle })
+const round = (index: number, pages: number, bytes: number, seconds: number, steps: number, dirtyPages: number, throttle: number,
+  dbits: Round['dbits']): Round =>
+  ({ index, pages, bytes, durationMs: seconds * 1000, steps, dirtyPages, dirtyRate: seconds > 0 ? dirtyPages / seconds : 0, throttle, ...(dbits === undefined ? {} : { dbits }) })
