@@ -1,7 +1,11 @@
 // The golden programs (golden/programs/) loaded for the redundancy specs, and the uninterrupted run
 // they are compared with: the step fold, its commit log line by line.
 import { readFileSync } from 'node:fs'
-import { type Machine } from '../../../src/machine/machine.ts'
+import { type Machine, loadMachine, withHart } from '../../../src/machine/machine.ts'
+import { withCsrs } from '../../../src/cpu/hart.ts'
+import { ENVCFG_ADUE } from '../../../src/cpu/csr/fields.ts'
+import { parseIsa } from '../../../src/cpu/isa.ts'
+import { parseElf } from '../../../src/elf/elf.ts'
 import { loadGoldenProgram } from '../../../golden/programs/load.ts'
 import { foldSteps } from '../../../src/machine/run.ts'
 import { commitLine } from '../../../src/trace/commit-log.ts'
@@ -22,3 +26,44 @@ export const foldAdvance: Advance<string> = (m, maxSteps) => {
 }
 
 export const stdoutOf = (m: Machine): string => m.htif.output.map((w) => Buffer.from(w.bytes).toString('latin1')).join('')
+
+/** golden/redundancy/NAME.elf (dguest: a guest under Svadu) loaded as the golden programs are. */
+export const loadRedundancyGolden = (name: string, isaText: string): Machine => {
+  const isa = parseIsa(isaText)
+  const elf = parseElf(new Uint8Array(readFileSync(new URL(`../../../golden/redundancy/${name}.elf`, import.meta.url))))
+  if (isa._tag === 'Left' || elf._tag === 'Left') throw new Error(`${name}: cannot load`)
+  const m = loadMachine(isa.right, elf.right)
+  if (m._tag === 'Left') throw new Error(m.left.message)
+  return m.right
+}
+
+/**
+ * `m` with hardware A/D updating on for the G-stage from reset (menvcfg.ADUE = 1; the ISA must have
+ * Svadu): how the golden hypervisor programs, written for Svade with A and D preset in their G-stage
+ * leaves, are run under `dirtySource: 'dbits'` (their firmware never writes menvcfg).
+ */
+export const withGStageAdue = (m: Machine): Machine => withHart(m, withCsrs(m.hart, { ...m.hart.csr, menvcfg: m.hart.csr.menvcfg | ENVCFG_ADUE }))
+
+/** A stretch of the step fold: its commit log, and the host pages its stores wrote through a G-stage (a GPA) and otherwise. */
+export interface StoreStretch {
+  readonly log: string
+  readonly viaG: readonly number[]
+  readonly other: readonly number[]
+}
+
+/** Advancing by the step fold, recording the commit log and which pages the stores wrote, through the G-stage or not. */
+export const storeAdvance: Advance<StoreStretch> = (m, maxSteps) => {
+  let log = ''
+  const viaG: number[] = [], other: number[] = []
+  const r = foldSteps(m, { maxSteps }, {
+    event: (ev) => {
+      log += commitLine(ev)
+      if (ev._tag !== 'Retired') return
+      for (const s of ev.stores) {
+        const pages = [Number(s.pa >> 12n), Number((s.pa + BigInt(s.size) - 1n) >> 12n)]
+        ;(s.gpa === undefined ? other : viaG).push(...pages)
+      }
+    },
+  })
+  return { machine: r.machine, steps: r.steps, trace: { log, viaG, other } }
+}
