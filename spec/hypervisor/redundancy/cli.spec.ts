@@ -74,10 +74,35 @@ test('a malformed --fail-at, an unknown --checkpoint mode, or --fail-at without 
     [['--checkpoint-every', '5', '--fail-at', 'copy:x'], 'memvirt run: --fail-at: expected a step count, got "x"\n'],
     [['--checkpoint-every', '5', '--checkpoint', 'half'], 'memvirt run: --checkpoint: expected full or incremental, got "half"\n'],
     [['--fail-at', '3'], 'memvirt run: --fail-at needs --checkpoint-every\n'],
+    [['--checkpoint-every', '5', '--dirty-source', 'bits'], 'memvirt run: --dirty-source: expected versions or dbits, got "bits"\n'],
+    [['--checkpoint-every', '5', '--checkpoint', 'full', '--dirty-source', 'dbits'], 'memvirt run: --dirty-source dbits needs --checkpoint incremental (a full checkpoint copies every page)\n'],
+    [['--dirty-source', 'dbits'], 'memvirt run: --dirty-source needs --checkpoint-every\n'],
   ] as const) {
     const r = memvirt('run', elf, '--isa', 'rv64ima_zicsr', ...args)
     assert.is(r.status, 2)
     assert.is(r.stderr, message)
+  }
+})
+
+test('--dirty-source dbits on dguest (a guest under Svadu): the released log is Spike\'s, --stats names the source and what D bits found; migrate\'s rounds too', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'memvirt-redundancy-dbits-'))
+  try {
+    const dguest = join(root, 'golden/redundancy/dguest.elf')
+    const log = join(dir, 'dguest.log')
+    const r = memvirt('run', dguest, '--isa', 'rv64imah_zicsr_svadu', '--log-commits', log, '--checkpoint-every', '10', '--dirty-source', 'dbits', '--fail-at', '70', '--stats')
+    assert.is(r.status, 0, r.stderr)
+    assert.fixture(readFileSync(log, 'latin1'), readFileSync(join(root, 'golden/redundancy/dguest.spike.commits'), 'latin1'))
+    assert.match(r.stderr, 'memvirt: checkpoints: 21 (incremental, dirty set from G-stage D bits, every 10 steps; 203 steps survive)\n')
+    // dguest's 12 guest stores: 6 data pages, and the 2 MiB leaf's pages holding data — with a checkpoint
+    // every 10 steps (one loop round) each round's superpage store is one checkpoint's 1 or 2 pages: 6 + 1 + 5 × 2.
+    assert.match(r.stderr, /memvirt: dirty source dbits: 17 pages by D bits, \d+ outside the armed G-stage leaves and 0 written under them otherwise than through the G-stage/)
+    const m = memvirt('migrate', dguest, '--isa', 'rv64imah_zicsr_svadu', '--at', '120', '--bandwidth', '1', '--insn-rate', '2000', '--dirty-source', 'dbits', '--json')
+    assert.is(m.status, 0, m.stderr)
+    assert.match(m.stdout, /"dirtyByDBits":\d+,"tablePages":\d+/)
+    const plain = memvirt('migrate', dguest, '--isa', 'rv64imah_zicsr_svadu', '--at', '120', '--bandwidth', '1', '--insn-rate', '2000', '--json')
+    assert.not.match(plain.stdout, /dirtyByDBits/)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
 })
 
