@@ -3,8 +3,9 @@
 // with ./harness.c into the temporary directory (build.ts) — the model's code never enters this repository —
 // generates random raw scenarios, runs each through both, and reports agreement on response status,
 // PPN and completion bits, cause, every IOMMU memory write (A/D, IOFENCE.C data, fault records),
-// command-queue state and register reads. memvirt runs with the C model's choices
-// (--cache refmodel, gvmaInvalidation and implicitGStageDirty = refmodel).
+// command-queue state and register reads, the IOMMU's own MSIs (as the stores they are) and ipsr reads.
+// memvirt runs with the C model's choices (--cache refmodel, gvmaInvalidation, implicitGStageDirty and
+// ipsrOnEnable = refmodel, 8 interrupt vectors).
 //
 //   IOMMU_REF_MODEL=/path/to/iommu_ref_model/libiommu node --import tsx bench/iommu-oracle/run.ts [N] [SEED]
 import { spawnSync } from 'node:child_process'
@@ -28,7 +29,7 @@ const pte = (pa: bigint, flags: bigint): bigint => ((pa >> 12n) << 10n) | flags
 
 interface Scenario { readonly caps: bigint, readonly memory: readonly (readonly [bigint, bigint])[], readonly steps: readonly Step[], readonly ptes: readonly bigint[] }
 
-const DDT = 0x8010_0000n, FQ = 0x8070_0000n, CQ = 0x8071_0000n
+const DDT = 0x8010_0000n, FQ = 0x8070_0000n, CQ = 0x8071_0000n, MSI_TARGET = 0x8073_0000n
 const V = 1n, R = 2n, W = 4n, X = 8n, U = 16n, G = 32n, A = 64n, D = 128n
 const randomLeafFlags = (): bigint => {
   if (chance(0.08)) return 0n                                  // invalid
@@ -146,11 +147,25 @@ const generate = (): Scenario => {
       }
     }
   }
+  // The IOMMU's own interrupts (in half the scenarios): fie and cie, icvec over the harness's 8 vectors, and
+  // msi_cfg_tbl entries with addresses in RAM or not (cause 273) and random masks.
+  const irq = chance(0.5)
+  const msiAt = (v: number): bigint => (chance(0.85) ? MSI_TARGET + BigInt(v) * 4n : 0x2000n + BigInt(v) * 4n)
+  const civ = int(8), fiv = chance(0.3) ? civ : int(8)
+  const irqSetup: Step[] = !irq ? [] : [
+    { op: 'write-register', offset: 760, size: 8, value: BigInt(civ) | (BigInt(fiv) << 4n) | (BigInt(int(16)) << 12n) },
+    ...Array.from({ length: 8 }, (_, v): Step[] => [
+      { op: 'write-register', offset: 768 + 16 * v, size: 8, value: msiAt(v) },
+      { op: 'write-register', offset: 776 + 16 * v, size: 4, value: BigInt(int(2 ** 32)) },
+      { op: 'write-register', offset: 780 + 16 * v, size: 4, value: chance(0.3) ? 1n : 0n },
+    ]).flat(),
+  ]
   const steps: Step[] = [
     { op: 'write-register', offset: 40, size: 8, value: BigInt(pick([0, 0, 1, 2])) | ((FQ >> 12n) << 10n) },
-    { op: 'write-register', offset: 76, size: 4, value: 1n },
+    ...irqSetup,
+    { op: 'write-register', offset: 76, size: 4, value: irq && chance(0.8) ? 3n : 1n },
     { op: 'write-register', offset: 24, size: 8, value: 3n | ((CQ >> 12n) << 10n) },
-    { op: 'write-register', offset: 72, size: 4, value: 1n },
+    { op: 'write-register', offset: 72, size: 4, value: irq && chance(0.8) ? 3n : 1n },
     { op: 'write-register', offset: 16, size: 8, value: BigInt(mode) | ((DDT >> 12n) << 10n) },
   ]
   for (let n = 0; n < 6 + int(14); n++) {
@@ -184,8 +199,14 @@ const generate = (): Scenario => {
       const words = encodeCommand(c)
       steps.push({ op: 'command', words: chance(0.05) ? [words[0] | (1n << 11n), words[1]] : words })
     } else if (r < 0.94) steps.push({ op: 'read-register', offset: pick([52, 72, 76, 84]), size: 4 })
-    else if (r < 0.97) steps.push({ op: 'write-register', offset: 48, size: 4, value: BigInt(int(4)) })          // software consumes records (fqh)
-    else steps.push({ op: 'write-register', offset: 76, size: 4, value: 1n | (1n << 9n) })                      // fqen, clear fqof (RW1C)
+    else if (r < 0.97 && irq && chance(0.6)) {
+      steps.push(pick<() => Step>([
+        () => ({ op: 'write-register', offset: 84, size: 4, value: BigInt(pick([1, 2, 3, 0xf])) }),            // ipsr RW1C
+        () => ({ op: 'write-register', offset: 780 + 16 * (chance(0.8) ? pick([civ, fiv]) : int(8)), size: 4, value: chance(0.4) ? 1n : 0n }),  // mask / unmask a vector
+        () => ({ op: 'write-register', offset: 72, size: 4, value: 1n | (chance(0.6) ? 2n : 0n) | (chance(0.5) ? 1n << 10n : 0n) }), // cqen, cie?, clear cmd_ill?
+      ])())
+    } else if (r < 0.97) steps.push({ op: 'write-register', offset: 48, size: 4, value: BigInt(int(4)) })          // software consumes records (fqh)
+    else steps.push({ op: 'write-register', offset: 76, size: 4, value: 1n | (irq && chance(0.7) ? 2n : 0n) | (!irq || chance(0.7) ? 1n << 9n : 0n) })  // fqen, fie?, clear fqof (RW1C)
   }
   return { caps: EXAMPLE_CAPABILITIES | (msiFlat ? 1n << 22n : 0n) | (msiMrif ? 1n << 23n : 0n), memory: mem, steps, ptes }
 }
@@ -214,6 +235,10 @@ const count = (what: string): void => { coverage.set(what, (coverage.get(what) ?
 const tally = (events: readonly Event[]): void => {
   for (const e of events) {
     if (e.op === 'register' && e.offset === 76 && ((e.value >> 9n) & 1n) === 1n) count('fqcsr read with fqof = 1 (queue overflowed)')
+    if (e.op === 'interrupt') {
+      const x = e.signal
+      count(x.kind === 'msi' ? `IOMMU MSI ${x.source === 'unmask' ? 'released at unmask' : `on a ${x.source} edge`}${x.faulted ? ' (273)' : ''}` : `IOMMU interrupt ${x.kind}`)
+    }
     if (e.op !== 'translate') continue
     const { response: r, explanation: x } = e.outcome
     const ok = r.status === 'success' && r.fault === undefined
@@ -235,10 +260,14 @@ const tally = (events: readonly Event[]): void => {
 
 const ours = (s: Scenario): Record<string, unknown>[] => {
   const memory = s.memory.reduce((m, [a, v]) => poke(m, phys(a), 8, v), emptyMemory(defaultMemoryMap))
-  const iommu = resetIommu(s.caps, 0n, { ...DEFAULT_OPTIONS, cache: 'refmodel', gvmaInvalidation: 'refmodel', implicitGStageDirty: 'refmodel' })
+  // The harness resets the C model with 8 interrupt vectors (num_vec_bits = 3). IPSR=spec runs memvirt's default
+  // reading of ipsr's conditions instead of the C model's (to count the scenarios where they differ).
+  const ipsrOnEnable = process.env['IPSR'] === 'spec' ? 'spec' : 'refmodel'
+  const iommu = resetIommu(s.caps, 0n, { ...DEFAULT_OPTIONS, cache: 'refmodel', gvmaInvalidation: 'refmodel', implicitGStageDirty: 'refmodel', interruptVectorBits: 3, ipsrOnEnable })
   const events = runSteps(iommu, memory, s.steps).events
   tally(events)
-  return events.filter((e) => e.op !== 'fault-record').map((e) => JSON.parse(eventJson(e)) as Record<string, unknown>)
+  // The C model reports an MSI as the store it makes (a memory-write line), as memvirt does besides its interrupt event.
+  return events.filter((e) => e.op !== 'fault-record' && e.op !== 'interrupt').map((e) => JSON.parse(eventJson(e)) as Record<string, unknown>)
 }
 
 /** An msi step is an untranslated write request. */
@@ -300,6 +329,7 @@ const main = (): void => {
     const k = a.findIndex((x, j) => x !== b[j])
     if (k < 0 && a.length === b.length) { agree++; continue }
     const idx = k < 0 ? Math.min(a.length, b.length) : k
+    if (process.env['DUMP'] !== undefined) console.log(`DIFF ${i} ${a[idx] ?? '(none)'} ||| ${b[idx] ?? '(none)'}`)
     const opOf = (line: string | undefined): string => (JSON.parse(line ?? '{"op":"(none)"}') as { op: string }).op
     const key = `${opOf(a[idx])} ≠ ${opOf(b[idx])}: ${(a[idx] ?? '').replace(/0x[0-9a-f]+/g, 'H').slice(0, 120)} | ${(b[idx] ?? '').replace(/0x[0-9a-f]+/g, 'H').slice(0, 120)}`
     const prev = kinds.get(key)

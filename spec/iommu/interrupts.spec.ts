@@ -136,6 +136,19 @@ test('MSI: cip again after RW1C while cmd_ill is still 1 (the condition holds): 
   const steps = [wr(OFF.cqb, 8, 2n | ((CQ >> 12n) << 10n)), wr(OFF.cqcsr, 4, 3n), ...entry(0, TARGET, 1n), { op: 'command', words: [0x7fn, 0n] } as Step, wr(OFF.ipsr, 4, 1n)]
   assert.is(msis(run(steps).events).length, 2)
 })
+test('ipsr: enabling cqcsr.cie while cmd_ill = 1 — spec (the table\'s conditions as levels): cip set and its message sent; refmodel (C model 14fd391): nothing until software writes 1 to cip', () => {
+  const steps = [...entry(0, TARGET, 1n), wr(OFF.cqb, 8, 2n | ((CQ >> 12n) << 10n)), wr(OFF.cqcsr, 4, 1n), { op: 'command', words: [0x7fn, 0n] } as Step,
+    wr(OFF.cqcsr, 4, 3n), rd(OFF.ipsr), wr(OFF.ipsr, 4, 1n), rd(OFF.ipsr)]
+  const spec = run(steps), ref = run(steps, EXAMPLE_CAPABILITIES, 0n, { ipsrOnEnable: 'refmodel' })
+  assert.equal(reads(spec.events), [1n, 1n])
+  assert.is(msis(spec.events).length, 2)                        // at the enable, and again after the RW1C write (cmd_ill holds)
+  assert.equal(reads(ref.events), [0n, 1n])
+  assert.is(msis(ref.events).length, 1)
+})
+test('ipsr (refmodel): a write of 0 to ipsr does not look at cip\'s condition; only the bits written 1 are', () => {
+  const steps = [wr(OFF.cqb, 8, 2n | ((CQ >> 12n) << 10n)), wr(OFF.cqcsr, 4, 1n), { op: 'command', words: [0x7fn, 0n] } as Step, wr(OFF.cqcsr, 4, 3n), wr(OFF.ipsr, 4, 2n), rd(OFF.ipsr)]
+  assert.equal(reads(run(steps, EXAMPLE_CAPABILITIES, 0n, { ipsrOnEnable: 'refmodel' }).events), [0n])
+})
 test('MSI: cause 273 — a message the IOMMU cannot write is reported with TTYP 0 and iotval = msi_addr_x; the record raises fip', () => {
   // cip's vector 0 points outside RAM; the 273 record is the FQ's new record, so fip (vector 1) sends its message.
   const steps = [...faultQueue(), wr(OFF.icvec, 8, 0x10n), ...entry(0, 0x1000n, 1n), ...entry(1, TARGET, 2n),

@@ -132,6 +132,16 @@ test('bad structured input: one line naming the field', () => {
   assert.is(errorOf({ devices: [], faultQueue: { entries: 6 }, steps: [] }), 's.json: field faultQueue.entries: expected a power of two from 2, got 6')
 })
 
+test('interrupts section: icvec, each message\'s msi_addr/msi_data/msi_vec_ctl at 768 + 16·vector, and fie/cie, written before the queues are turned on', () => {
+  const s = decode({ interrupts: { vectors: { cip: 2, fip: 3 }, msi: [{ vector: 3, addr: '0x8090_0010', data: 7, masked: true }], commandQueue: false }, devices: [], steps: [] })
+  const regs = s.steps.flatMap((st) => (st.op === 'write-register' ? [[st.offset, st.value] as const] : []))
+  assert.equal(regs.slice(0, 4), [[760, 0x32n], [816, 0x8090_0010n], [824, 7n], [828, 1n]])
+  assert.equal(regs.filter(([o]) => o === 76 || o === 72), [[76, 3n], [72, 1n]])    // fie on (default), cie off
+  assert.is(errorOf({ interrupts: { msi: [{ vector: 1, addr: '0x8090_0002', data: 0 }] }, devices: [], steps: [] }), 's.json: field interrupts.msi[0].addr: an MSI address is 4-byte aligned (msi_addr bits 1:0 are 0), got 0x80900002')
+  assert.is(errorOf({ interrupts: { msi: [{ vector: 1, addr: '0x0', data: 0 }, { vector: 1, addr: '0x4', data: 0 }] }, devices: [], steps: [] }), 's.json: field interrupts.msi[1].vector: vector 1 is given twice')
+  assert.match(errorOf({ interrupts: { vectors: { fip: 16 } }, devices: [], steps: [] }), /^s\.json: field interrupts\.vectors\.fip: /)
+})
+
 // ---- the structured form runs exactly as its raw expansion -----------------------------------------------
 
 const STRUCTURED = fileURLToPath(new URL('../../golden/iommu/structured.json', import.meta.url))

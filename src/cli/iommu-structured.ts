@@ -5,7 +5,7 @@ import * as t from 'io-ts'
 import { isLeft } from 'fp-ts/lib/Either.js'
 import type { Step } from '../iommu/steps.ts'
 import {
-  type Device, type FirstStage, type GStage, type Mapping, type Process, type StructuredScenario, type StructuredStep, PAGE_SIZES, PERMISSIONS,
+  type Device, type FirstStage, type GStage, type Interrupts, type Mapping, type Process, type StructuredScenario, type StructuredStep, PAGE_SIZES, PERMISSIONS,
 } from '../iommu/structured.ts'
 import { Bool, Hex64, Text, bounded, exact, intRange, isJsonObject, list, oneOf, showValue } from '../codec/index.ts'
 
@@ -24,6 +24,12 @@ const DeviceCodec: t.Type<Device, unknown, unknown> = exact('a device', { name: 
   gStage: GStageCodec, firstStage: FirstStageCodec, pdt: oneOf(['PD8', 'PD17', 'PD20'] as const), processes: list(ProcessCodec),
 })
 const QueueCodec = exact('a queue', {}, { base: Hex64, entries: bounded(intRange(2, 2 ** 20)) })
+const Vector = bounded(intRange(0, 15))
+const InterruptsCodec: t.Type<Interrupts, unknown, unknown> = exact('an interrupts section', {}, {
+  commandQueue: Bool, faultQueue: Bool,
+  vectors: exact('the vectors', {}, { cip: Vector, fip: Vector, pmip: Vector, pip: Vector }),
+  msi: list(exact('an MSI message', { vector: Vector, addr: Hex64, data: bounded(intRange(0, 2 ** 32 - 1)) }, { masked: Bool })),
+})
 
 const STEP_CODECS = {
   translate: exact('a translate step', { op: oneOf(['translate'] as const), device: Text, access: Access, iova: Hex64 }, {
@@ -57,5 +63,5 @@ export const structuredStep = (rawStep: t.Type<Step, unknown, unknown>, rawOps: 
 export const structuredScenario = (rawStep: t.Type<Step, unknown, unknown>, rawOps: readonly string[]): t.Type<StructuredScenario, unknown, unknown> =>
   exact('a structured IOMMU scenario', { devices: list(DeviceCodec), steps: list(structuredStep(rawStep, rawOps)) }, {
     description: Text, capabilities: Hex64, fctl: Hex64, ddt: oneOf(['1LVL', '2LVL', '3LVL'] as const), tables: Hex64,
-    faultQueue: QueueCodec, commandQueue: QueueCodec, memory: list(exact('a memory word', { addr: Hex64, value: Hex64 })),
+    faultQueue: QueueCodec, commandQueue: QueueCodec, interrupts: InterruptsCodec, memory: list(exact('a memory word', { addr: Hex64, value: Hex64 })),
   })

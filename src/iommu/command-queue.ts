@@ -10,7 +10,7 @@ import { type Command, decodeCommand } from './commands.ts'
 import { deviceDirectoryIndexes, deviceIdTooWide } from './directory.ts'
 import { accessible } from './fault-queue.ts'
 import type { Iommu, MemoryWrite } from './iommu.ts'
-import { CQCSR, type RegisterFile, capabilitiesOf, fctlOf, iommuModeOf, queueBase, queueEntries, withInterruptsPending } from './registers.ts'
+import { CQCSR, IPSR, type RegisterFile, capabilitiesOf, fctlOf, iommuModeOf, queueBase, queueEntries, withInterruptsPending } from './registers.ts'
 
 /** One command the queue took up: what it was (or why it was illegal) and where the head ended. */
 export interface CommandEvent {
@@ -30,6 +30,8 @@ export interface CommandQueueOutcome {
 }
 
 const setBit = (x: bigint, at: number): bigint => x | (1n << BigInt(at))
+/** The command queue's conditions raise cip only. */
+const CIP = 1n << BigInt(IPSR.cip)
 
 /** Whether the queue may fetch a command now. */
 const active = (r: RegisterFile): boolean =>
@@ -52,7 +54,7 @@ export const processCommands = (iommu: Iommu, memory: PhysMemory): CommandQueueO
   const caps = capabilitiesOf(r)
   const entries = queueEntries(r.cqb)
   const stall = (bitAt: number, index: bigint, command: Command | undefined, illegal: string | undefined): void => {
-    r = withInterruptsPending({ ...r, cqcsr: setBit(r.cqcsr, bitAt) })
+    r = withInterruptsPending({ ...r, cqcsr: setBit(r.cqcsr, bitAt) }, CIP)
     events.push({ index, command, illegal, memoryFault: bitAt === CQCSR.cqmf })
   }
   while (active(r)) {
@@ -73,7 +75,7 @@ export const processCommands = (iommu: Iommu, memory: PhysMemory): CommandQueueO
         m = poke(m, phys(c.addr), 4, BigInt(c.data >>> 0))
         writes.push({ addr: c.addr, size: 4, value: BigInt(c.data >>> 0), why: 'IOFENCE.C data' })
       }
-      if (c.wsi) r = withInterruptsPending({ ...r, cqcsr: setBit(r.cqcsr, CQCSR.fence_w_ip) })
+      if (c.wsi && !bit(r.cqcsr, CQCSR.fence_w_ip)) r = withInterruptsPending({ ...r, cqcsr: setBit(r.cqcsr, CQCSR.fence_w_ip) }, CIP)
     }
     // Invalidations take effect at once: the model executes commands in order and synchronously.
     caches = invalidate(caches, c)

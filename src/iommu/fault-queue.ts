@@ -19,7 +19,7 @@ const { produce } = new Immer({ autoFreeze: false })
 
 /** The IOMMU with fqcsr bit `at` (fqof or fqmf) set and the interrupt-pending bits recomputed. */
 const withQueueError = (iommu: Iommu, at: number): Iommu =>
-  produce(iommu, (d) => { d.regs = castDraft(withInterruptsPending({ ...iommu.regs, fqcsr: setBit(iommu.regs.fqcsr, at) })) })
+  produce(iommu, (d) => { d.regs = castDraft(withInterruptsPending({ ...iommu.regs, fqcsr: setBit(iommu.regs.fqcsr, at) }, 1n << BigInt(IPSR.fip))) })
 
 /** Whether the IOMMU may read or store `size` bytes at `pa`: below 2^PAS and in RAM. */
 export const accessible = (memory: PhysMemory, pa: bigint, size: number, pas: number): boolean => {

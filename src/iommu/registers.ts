@@ -55,9 +55,16 @@ export interface RegisterOptions {
    * 2^V … 15 read 0). 0–4; default 4, the spec's full table (the C model takes it at reset).
    */
   readonly interruptVectorBits: number
+  /**
+   * When an ipsr bit's condition is looked at. `spec`: the conditions of the ipsr table hold as levels —
+   * enabling cqcsr.cie (fqcsr.fie) while an error bit is 1 sets cip (fip). `refmodel`: only when a
+   * condition arises (an error bit 0 → 1, a new record, fence_w_ip) or software clears the bit (RW1C)
+   * while it holds, as the C model calls generate_interrupt; enabling cie or fie sets nothing.
+   */
+  readonly ipsrOnEnable: 'spec' | 'refmodel'
 }
 
-export const DEFAULT_REGISTER_OPTIONS: RegisterOptions = { maxIommuMode: '3LVL', gxlWritable: false, interruptVectorBits: 4 }
+export const DEFAULT_REGISTER_OPTIONS: RegisterOptions = { maxIommuMode: '3LVL', gxlWritable: false, interruptVectorBits: 4, ipsrOnEnable: 'spec' }
 
 // ---- field positions ---------------------------------------------------------------------------------
 
@@ -196,7 +203,7 @@ const writeField = (r: RegisterFile, o: RegisterOptions, name: RegisterName, v: 
       return r // the page-request queue is not modelled (PRI); pqcsr reads 0
     case 'ipsr':
       // RW1C pending bits; a pending condition that still holds sets its bit again at once.
-      return withInterruptsPending({ ...r, ipsr: r.ipsr & ~ipsrClearedBy(v) })
+      return withInterruptsPending({ ...r, ipsr: r.ipsr & ~ipsrClearedBy(v) }, o.ipsrOnEnable === 'spec' ? ALL_SOURCES : ipsrClearedBy(v))
     case 'icvec':
       return { ...r, icvec: writeIcvec(caps, o.interruptVectorBits, v) }
   }
@@ -209,13 +216,17 @@ const writeField = (r: RegisterFile, o: RegisterOptions, name: RegisterName, v: 
 export const raiseInterrupt = (r: RegisterFile, source: InterruptSource): RegisterFile =>
   bit(r.ipsr, IPSR[source]) ? r : { ...r, ipsr: set(r.ipsr, IPSR[source], true) }
 
+/** Every ipsr pending bit (cip, fip, pmip, pip). */
+export const ALL_SOURCES = 0xfn
+
 /**
  * ipsr.cip is set while cqcsr.cie = 1 and an error bit or fence_w_ip is 1; ipsr.fip while
- * fqcsr.fie = 1 and fqof or fqmf is 1 (a new record sets fip separately, in the fault queue).
+ * fqcsr.fie = 1 and fqof or fqmf is 1 (a new record sets fip separately, in the fault queue). Only the
+ * bits in `sources` are looked at (a mask of ipsr bits).
  */
-export const withInterruptsPending = (r: RegisterFile): RegisterFile => {
-  const cq = bit(r.cqcsr, CQCSR.cie) && [CQCSR.cqmf, CQCSR.cmd_to, CQCSR.cmd_ill, CQCSR.fence_w_ip].some((b) => bit(r.cqcsr, b))
-  const fq = bit(r.fqcsr, FQCSR.fie) && (bit(r.fqcsr, FQCSR.fqmf) || bit(r.fqcsr, FQCSR.fqof))
+export const withInterruptsPending = (r: RegisterFile, sources: bigint = ALL_SOURCES): RegisterFile => {
+  const cq = bit(sources, IPSR.cip) && bit(r.cqcsr, CQCSR.cie) && [CQCSR.cqmf, CQCSR.cmd_to, CQCSR.cmd_ill, CQCSR.fence_w_ip].some((b) => bit(r.cqcsr, b))
+  const fq = bit(sources, IPSR.fip) && bit(r.fqcsr, FQCSR.fie) && (bit(r.fqcsr, FQCSR.fqmf) || bit(r.fqcsr, FQCSR.fqof))
   let p = r.ipsr
   if (cq) p = set(p, IPSR.cip, true)
   if (fq) p = set(p, IPSR.fip, true)
@@ -234,7 +245,8 @@ export const writeRegister = (r: RegisterFile, o: RegisterOptions, offset: numbe
   const v = at.regSize === 4 ? value & mask(32)
     : size === 8 ? value & mask(64)
     : at.high ? (old & mask(32)) | ((value & mask(32)) << 32n) : (old & ~mask(32)) | (value & mask(32))
-  return withInterruptsPending(writeField(r, o, at.name, v))
+  const next = writeField(r, o, at.name, v)
+  return o.ipsrOnEnable === 'spec' ? withInterruptsPending(next) : next
 }
 
 /** A write to msi_cfg_tbl: entries the IOMMU does not implement ignore it; 4-byte halves of msi_addr merge. */

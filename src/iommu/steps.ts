@@ -39,17 +39,18 @@ const IPSR_OFFSET = 84
 
 /**
  * The command queue runs whenever it can: after a register write (which may turn it on, move its
- * tail or clear an error) and after a command is queued. Reports a `command` event when any command
- * was taken up, or always when `always` (a `command` step).
+ * tail or clear an error) and after a command is queued. Returns the `command` event that sums it up
+ * when any command was taken up, or always when `always` (a `command` step); the caller reports it
+ * after the interrupts the queue raised, which the IOMMU signals while it processes the commands.
  */
-const runQueue = (iommu: Iommu, memory: PhysMemory, step: number, always: boolean, events: Event[]): { iommu: Iommu, memory: PhysMemory } => {
+const runQueue = (iommu: Iommu, memory: PhysMemory, step: number, always: boolean, events: Event[]): { iommu: Iommu, memory: PhysMemory, summary: Event | undefined } => {
   const q = processCommands(iommu, memory)
   for (const w of q.writes) events.push({ op: 'memory-write', step, write: w })
-  if (always || q.events.length > 0) {
-    const cqcsr = q.iommu.regs.cqcsr
-    events.push({ op: 'command', step, cqh: q.iommu.regs.cqh, illegal: ((cqcsr >> 10n) & 1n) === 1n, memoryFault: ((cqcsr >> 8n) & 1n) === 1n, events: q.events })
-  }
-  return { iommu: q.iommu, memory: q.memory }
+  const cqcsr = q.iommu.regs.cqcsr
+  const summary: Event | undefined = always || q.events.length > 0
+    ? { op: 'command', step, cqh: q.iommu.regs.cqh, illegal: ((cqcsr >> 10n) & 1n) === 1n, memoryFault: ((cqcsr >> 8n) & 1n) === 1n, events: q.events }
+    : undefined
+  return { iommu: q.iommu, memory: q.memory, summary }
 }
 
 /** Runs the steps in order from `iommu` and `memory`. */
@@ -59,10 +60,11 @@ export const runSteps = (iommu0: Iommu, memory0: PhysMemory, steps: readonly Ste
   const events: Event[] = []
   steps.forEach((s, step) => {
     const before = iommu.regs
+    let summary: Event | undefined
     switch (s.op) {
       case 'write-register': {
         iommu = { ...iommu, regs: writeRegister(iommu.regs, iommu.options, s.offset, s.size, s.value) }
-        ;({ iommu, memory } = runQueue(iommu, memory, step, false, events))
+        ;({ iommu, memory, summary } = runQueue(iommu, memory, step, false, events))
         break
       }
       case 'read-register':
@@ -77,7 +79,7 @@ export const runSteps = (iommu0: Iommu, memory0: PhysMemory, steps: readonly Ste
         memory = poke(poke(memory, phys(at), 8, s.words[0]), phys(at + 8n), 8, s.words[1])
         const next = (iommu.regs.cqt + 1n) % queueEntries(iommu.regs.cqb)
         iommu = { ...iommu, regs: writeRegister(iommu.regs, iommu.options, CQT, 4, next) }
-        ;({ iommu, memory } = runQueue(iommu, memory, step, true, events))
+        ;({ iommu, memory, summary } = runQueue(iommu, memory, step, true, events))
         break
       }
       case 'translate': {
@@ -110,6 +112,7 @@ export const runSteps = (iommu0: Iommu, memory0: PhysMemory, steps: readonly Ste
     }
     iommu = i.iommu
     memory = i.memory
+    if (summary !== undefined) events.push(summary)
   })
   return { iommu, memory, events }
 }

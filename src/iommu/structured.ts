@@ -70,6 +70,19 @@ export interface Device {
 
 export interface Queue { readonly base?: bigint, readonly entries?: number }
 
+/** One msi_cfg_tbl entry: the message of `vector` (interrupts.ts). */
+export interface MsiMessage { readonly vector: number, readonly addr: bigint, readonly data: number, readonly masked?: boolean }
+
+/** The IOMMU's own interrupts: enables, icvec and msi_cfg_tbl, programmed before the queues are turned on. */
+export interface Interrupts {
+  /** cqcsr.cie and fqcsr.fie; default true. */
+  readonly commandQueue?: boolean
+  readonly faultQueue?: boolean
+  /** icvec: each source's vector (default 0). */
+  readonly vectors?: { readonly cip?: number, readonly fip?: number, readonly pmip?: number, readonly pip?: number }
+  readonly msi?: readonly MsiMessage[]
+}
+
 /** The structured steps; the raw steps other than `translate` pass through unchanged. */
 export type StructuredStep =
   | Exclude<Step, { readonly op: 'translate' }>
@@ -92,6 +105,7 @@ export interface StructuredScenario {
   readonly tables?: bigint
   readonly faultQueue?: Queue
   readonly commandQueue?: Queue
+  readonly interrupts?: Interrupts
   readonly devices: readonly Device[]
   /** Further 64-bit words, written after the tables (they may overwrite them). */
   readonly memory?: readonly { readonly addr: bigint, readonly value: bigint }[]
@@ -326,12 +340,16 @@ export const expandStructured = (s: StructuredScenario, defaultCapabilities: big
     if (extended) for (let k = 4n; k < 8n; k++) words.set(dcAt + k * 8n, 0n)
   }
   for (const w of s.memory ?? []) words.set(w.addr, w.value)
-  // Software's setup, in the order a driver does it: fault queue, command queue, then ddtp.
+  const irq = interruptSetup(s.interrupts)
+  if (irq._tag === 'Left') return irq
+  const ie = (on: boolean | undefined): bigint => (s.interrupts !== undefined && (on ?? true) ? 2n : 0n)
+  // Software's setup, in the order a driver does it: interrupt vectors and messages, fault queue, command queue, then ddtp.
   const setup: Step[] = [
+    ...irq.right,
     { op: 'write-register', offset: 40, size: 8, value: fqb.right },
-    { op: 'write-register', offset: 76, size: 4, value: 1n },
+    { op: 'write-register', offset: 76, size: 4, value: 1n | ie(s.interrupts?.faultQueue) },
     { op: 'write-register', offset: 24, size: 8, value: cqb.right },
-    { op: 'write-register', offset: 72, size: 4, value: 1n },
+    { op: 'write-register', offset: 72, size: 4, value: 1n | ie(s.interrupts?.commandQueue) },
     { op: 'write-register', offset: 16, size: 8, value: MODE_NUMBER[mode] | ((ddtRoot >> 12n) << 10n) },
   ]
   const steps: Step[] = [...setup]
@@ -391,4 +409,22 @@ const expandStep = (st: StructuredStep, path: string, byName: ReadonlyMap<string
     default:
       return right(st)
   }
+}
+
+/** icvec (offset 760) and each message's msi_addr, msi_data and msi_vec_ctl (768 + 16·vector, + 8, + 12). */
+const interruptSetup = (irq: Interrupts | undefined): Either<FieldError, Step[]> => {
+  if (irq === undefined) return right([])
+  const v = irq.vectors ?? {}
+  const icvec = BigInt(v.cip ?? 0) | (BigInt(v.fip ?? 0) << 4n) | (BigInt(v.pmip ?? 0) << 8n) | (BigInt(v.pip ?? 0) << 12n)
+  const steps: Step[] = [{ op: 'write-register', offset: 760, size: 8, value: icvec }]
+  const seen = new Set<number>()
+  for (const [i, m] of (irq.msi ?? []).entries()) {
+    if (seen.has(m.vector)) return left(fieldError(`interrupts.msi[${i}].vector`, `vector ${m.vector} is given twice`))
+    seen.add(m.vector)
+    if (m.addr % 4n !== 0n) return left(fieldError(`interrupts.msi[${i}].addr`, `an MSI address is 4-byte aligned (msi_addr bits 1:0 are 0), got ${h(m.addr)}`))
+    const at = 768 + 16 * m.vector
+    steps.push({ op: 'write-register', offset: at, size: 8, value: m.addr }, { op: 'write-register', offset: at + 8, size: 4, value: BigInt(m.data) })
+    if (m.masked === true) steps.push({ op: 'write-register', offset: at + 12, size: 4, value: 1n })
+  }
+  return right(steps)
 }
