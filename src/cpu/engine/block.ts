@@ -22,13 +22,13 @@ import { type Insn } from '../decode/index.ts'
 import { type Isa } from '../isa.ts'
 import { implemented } from '../decode/described.ts'
 import { decodeMemo } from '../decode/engine/memo.ts'
-import { type CommitSink, type LineHead } from '../commit-sink.ts'
+import { type CommitSink, type LineShape, type LinePrefix } from '../commit-sink.ts'
 import { alu } from '../execute/alu.ts'
 import { u64 } from '../../bits/bits.ts'
 import { PAGE_BYTES } from '../../memory/memory.ts'
 import { type RunMemory } from './pages.ts'
 
-export type { CommitSink, LineHead } from '../commit-sink.ts'
+export type { CommitSink, LineShape, LinePrefix } from '../commit-sink.ts'
 
 /** Longest block, in instructions. */
 export const MAX_BLOCK = 64
@@ -83,14 +83,14 @@ export interface Block {
 
 const EMPTY = (): number => 0
 
-/** The logging code after instruction k (P[k] is its line's fixed start) and the head that start ends with. */
-interface LogCode { readonly code: string; readonly head: LineHead; readonly rd: number }
+/** The logging code after instruction k (P[k] is its line's fixed start) and the shape of that line. */
+interface LogCode { readonly code: string; readonly shape: LineShape }
 
-const logNone = (k: number): LogCode => ({ code: `L.line(P[${k}]);`, head: 'none', rd: 0 })
-const logRd = (k: number, rd: number): LogCode => (rd === 0 ? logNone(k) : { code: `L.lineRd(P[${k}], x32, ${rd});`, head: 'rd', rd })
+const logNone = (k: number): LogCode => ({ code: `L.line(P[${k}]);`, shape: { kind: 'none' } })
+const logRd = (k: number, rd: number): LogCode => (rd === 0 ? logNone(k) : { code: `L.lineRd(P[${k}], x32, ${rd});`, shape: { kind: 'rd', rd } })
 const logLoad = (k: number, rd: number): LogCode =>
-  (rd === 0 ? { code: `L.lineMem(P[${k}], a);`, head: 'mem', rd: 0 } : { code: `L.lineLoad(P[${k}], x32, ${rd}, a);`, head: 'rd', rd })
-const logStore = (k: number, rs2: number, size: number): LogCode => ({ code: `L.lineStore(P[${k}], x32, ${rs2}, ${size}, a);`, head: 'mem', rd: 0 })
+  (rd === 0 ? { code: `L.lineMem(P[${k}], a);`, shape: { kind: 'mem' } } : { code: `L.lineLoad(P[${k}], x32, ${rd}, a);`, shape: { kind: 'load', rd } })
+const logStore = (k: number, rs2: number, size: number): LogCode => ({ code: `L.lineStore(P[${k}], x32, ${rs2}, ${size}, a);`, shape: { kind: 'store', size } })
 
 // ---- code generation ------------------------------------------------------------------------------
 
@@ -277,7 +277,7 @@ export const compile = (core: Core, page: DataView, pageOffset: number, pc: numb
   const pageVa = pc - start                                          // the address of the page's first byte (as fetched)
   const codeVpn = pageVa / PAGE_BYTES
   const lines: string[] = []
-  const prefixes: Uint8Array[] = []
+  const prefixes: LinePrefix[] = []
   let off = start
   let end = start                                                    // end of the bytes compared on re-check
   let n = 0
@@ -304,7 +304,7 @@ export const compile = (core: Core, page: DataView, pageOffset: number, pc: numb
     }
     afterAccess = out.access
     lines.push(out.code)
-    if (log !== undefined) prefixes.push(log.sink.prefix(log.priv, at, bits, length, out.log.head, out.log.rd))
+    if (log !== undefined) prefixes.push(log.sink.prefix(log.priv, at, bits, length, out.log.shape, n))
     off += length
     n++
     transfer = out.last
@@ -317,7 +317,7 @@ export const compile = (core: Core, page: DataView, pageOffset: number, pc: numb
     'const x = c.x, xs = c.xs, x32 = c.x32, mem = c.mem, rt = mem.rt, rv = mem.rv, wt = mem.wt, wv = mem.wv, alu = c.alu;\n' +
     'const vlt = mem.vlt, vlv = mem.vlv, vlw = mem.vlw, vst = mem.vst, vsv = mem.vsv, vsw = mem.vsw, vft = mem.vft, vfw = mem.vfw, ts = mem.ts, ck = mem.clock;\n' +
     `return function block_${pc.toString(16)}(max) {\nlet a = 0, o = 0, p = 0, i = 0, s = 0, d = 0, v = 0, dv = null;\nfor (;;) {\n${lines.join('\n')}\n}\n}`) as
-    (c: Core, L: CommitSink | undefined, P: readonly Uint8Array[]) => (max: number) => number)(core, log?.sink, prefixes)
+    (c: Core, L: CommitSink | undefined, P: readonly LinePrefix[]) => (max: number) => number)(core, log?.sink, prefixes)
   return { pc, n, off: start, len: off - start, source, page, epoch: -1, marked: -1, run }
 }
 

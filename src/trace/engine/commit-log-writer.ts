@@ -1,10 +1,11 @@
 // Spike's commit log written as bytes: the same lines as `commitLine` (commit-log.ts, which stays the
 // definition), formatted straight into a reused buffer that is handed to a sink when full. No strings
 // and no bigint → string conversions per line: each line starts with a cached prefix (core, privilege,
-// pc, instruction), and 64-bit values are written as two 32-bit halves through a nibble table.
+// pc, instruction), and 64-bit values are written as two 32-bit halves through a nibble table. A
+// compiled block's lines are copied as one template per run of the block, then only their digits written.
 import { type MemRead, type MemWrite, type StepEvent } from '../../cpu/event.ts'
 import { csrName } from '../../cpu/decode/csr-names.ts'
-import { type CommitSink, type LineHead } from '../../cpu/commit-sink.ts'
+import { type CommitSink, type LineShape } from '../../cpu/commit-sink.ts'
 
 /**
  * Receives the filled part of the writer's buffer: `bytes[0 .. length)`. The buffer is reused as soon as
@@ -40,6 +41,9 @@ export const linePrefix = (priv: number, pc: bigint, bits: number, length: numbe
 
 /** ` 0x` before store data. */
 const SPACE_0X = ascii(' 0x')
+/** Sixteen digits a block line's value overwrites. */
+const DIGITS16 = ascii('0'.repeat(16))
+const NEWLINE_BYTES = ascii('\n')
 /** The rd item's head for each register: ` x5  0x`, ` x10 0x` (Spike's `x%-2d `). */
 const RD_HEAD = Array.from({ length: 32 }, (_, rd) => ascii(` x${String(rd).padEnd(2)} 0x`))
 
@@ -55,6 +59,54 @@ const csrHead = (n: number): Uint8Array => {
 const MAX_ITEM = 64
 /** Longest line a compiled block writes: a 43-byte prefix, an rd item (24) and a load item (23), a newline. */
 const MAX_BLOCK_LINE = 128
+/** The most bytes of a template (64 of the longest block lines): a block's longer tail is copied in parts. */
+const MAX_TEMPLATE = 64 * MAX_BLOCK_LINE
+
+// ---- the lines of compiled blocks -------------------------------------------------------------------------
+
+/**
+ * A compiled block's instruction line: its `bytes` (every fixed byte of the line, zeros where its values'
+ * digits go, and the newline), where its first value's digits go (`value`), its `length`, and the line of
+ * the block's next instruction.
+ */
+export class BlockLine {
+  next: BlockLine | undefined = undefined
+  /** This line and the rest of its block, made the first time the line starts a run of its block's lines. */
+  template: Template | undefined = undefined
+  readonly bytes: Uint8Array
+  readonly value: number
+  readonly length: number
+
+  constructor(prefix: Uint8Array, shape: LineShape) {
+    const items = shape.kind === 'none' ? [] : shape.kind === 'rd' || shape.kind === 'load' ? [RD_HEAD[shape.rd]!, DIGITS16] : [MEM, DIGITS16]
+    if (shape.kind === 'load') items.push(MEM, DIGITS16)
+    if (shape.kind === 'store') items.push(SPACE_0X, DIGITS16.subarray(0, 2 * shape.size))
+    const head = items.length === 0 ? 0 : items[0]!.length
+    this.bytes = concat([prefix, ...items, NEWLINE_BYTES])
+    this.value = prefix.length + head
+    this.length = this.bytes.length
+  }
+}
+
+/** A block line and the lines after it in its block: their bytes one after another, and the lines. */
+interface Template { readonly bytes: Uint8Array; readonly lines: readonly BlockLine[] }
+
+const templateOf = (first: BlockLine): Template => {
+  const lines: BlockLine[] = []
+  let size = 0
+  for (let l: BlockLine | undefined = first; l !== undefined && size + l.length <= MAX_TEMPLATE; l = l.next) {
+    lines.push(l)
+    size += l.length
+  }
+  return { bytes: concat(lines.map((l) => l.bytes)), lines }
+}
+
+const concat = (parts: readonly Uint8Array[]): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const p of parts) { out.set(p, at); at += p.length }
+  return out
+}
 
 // ---- 64-bit values as two 32-bit halves ------------------------------------------------------------------
 
@@ -82,20 +134,26 @@ const PREFIX_CACHE_LIMIT = 1 << 16
  *   const w = new CommitLogWriter((b, n) => out.push(Buffer.from(b.subarray(0, n)).toString('latin1')))
  *   w.push(ev); w.flush()           // out.join('') === commitLine(ev)
  */
-export class CommitLogWriter implements CommitSink {
+export class CommitLogWriter implements CommitSink<BlockLine> {
   private readonly buf: Uint8Array
   private readonly view: DataView
   private pos = 0
   private readonly prefixes = new Map<number, Prefix>()
+  /** The template whose bytes from line `next` on lie at `pos` (block lines), or none. */
+  private template: Template | undefined = undefined
+  private next = 0
+  /** The block line made last (the next one made, unless it starts a block, follows it). */
+  private lastMade: BlockLine | undefined = undefined
 
   constructor(private readonly sink: ByteSink, capacity = 1 << 20) {
-    this.buf = new Uint8Array(Math.max(capacity, 4 * MAX_ITEM, MAX_BLOCK_LINE))
+    this.buf = new Uint8Array(Math.max(capacity, 4 * MAX_ITEM, MAX_TEMPLATE))
     this.view = new DataView(this.buf.buffer)
   }
 
   /** Appends the line of `ev` (nothing unless it is Retired). */
   push(ev: StepEvent): void {
     if (ev._tag !== 'Retired') return
+    this.template = undefined
     this.room(MAX_ITEM)
     this.bytes(this.cachedPrefix(ev.pc, ev.bits, ev.length, ev.priv))
     // Register and CSR items in Spike's order: by key (reg << 4) | kind, x = kind 0, CSR = kind 4.
@@ -114,6 +172,7 @@ export class CommitLogWriter implements CommitSink {
   flush(): void {
     if (this.pos > 0) this.sink(this.buf, this.pos)
     this.pos = 0
+    this.template = undefined
   }
 
   // ---- items ---------------------------------------------------------------------------------------------
@@ -172,61 +231,74 @@ export class CommitLogWriter implements CommitSink {
   // The block knows each line's shape when it is compiled; only values come from the run: register
   // values and store data read as 32-bit halves of the engine's register file (x32[2r] low, x32[2r + 1]
   // high; x0's halves are always zero), addresses as numbers below 2^53.
+  // A block's lines usually follow one another, so the first line of a run of them copies the bytes of
+  // the whole rest of the block (its template: every fixed byte, digits to be overwritten) past the
+  // lines written, and each line then writes only its digits. Past `pos` the buffer holds `template`
+  // from its line `next` on, while `template` is defined: a line that is not that one copies its own.
 
-  /** The fixed start of a block line: the line prefix and the head of its first item. */
-  prefix(priv: number, pc: bigint, bits: number, length: number, head: LineHead, rd: number): Uint8Array {
-    const start = linePrefix(priv, pc, bits, length)
-    const tail = head === 'rd' ? RD_HEAD[rd]! : head === 'mem' ? MEM : undefined
-    if (tail === undefined) return start
-    const out = new Uint8Array(start.length + tail.length)
-    out.set(start)
-    out.set(tail, start.length)
-    return out
+  /** The block line for an instruction; its block's earlier lines are the ones made just before it. */
+  prefix(priv: number, pc: bigint, bits: number, length: number, shape: LineShape, index: number): BlockLine {
+    const line = new BlockLine(linePrefix(priv, pc, bits, length), shape)
+    if (index > 0 && this.lastMade !== undefined) this.lastMade.next = line
+    this.lastMade = line
+    return line
   }
 
   /** A line without items (a branch, a jump to x0, a fence). */
-  line(prefix: Uint8Array): void {
-    this.room(MAX_BLOCK_LINE)
-    this.bytes(prefix)
-    this.buf[this.pos++] = NEWLINE
+  line(line: BlockLine): void {
+    this.pos = this.begin(line) + line.length
   }
 
-  /** A line whose one item is rd, as the register file holds it now (prefix 'rd'). */
-  lineRd(prefix: Uint8Array, x32: Uint32Array, rd: number): void {
-    this.room(MAX_BLOCK_LINE)
-    this.bytes(prefix)
-    this.hex32(x32[2 * rd + 1]!)
-    this.hex32(x32[2 * rd]!)
-    this.buf[this.pos++] = NEWLINE
+  /** A line whose one item is rd, as the register file holds it now (shape 'rd'). */
+  lineRd(line: BlockLine, x32: Uint32Array, rd: number): void {
+    const p = this.begin(line) + line.value
+    this.hex32At(p, x32[2 * rd + 1]!)
+    this.hex32At(p + 8, x32[2 * rd]!)
+    this.pos = p + 17
   }
 
-  /** A load into rd ≠ 0 (prefix 'rd'): rd, then the address read. */
-  lineLoad(prefix: Uint8Array, x32: Uint32Array, rd: number, va: number): void {
-    this.room(MAX_BLOCK_LINE)
-    this.bytes(prefix)
-    this.hex32(x32[2 * rd + 1]!)
-    this.hex32(x32[2 * rd]!)
-    this.bytes(MEM)
-    this.hexNumber(va)
-    this.buf[this.pos++] = NEWLINE
+  /** A load into rd ≠ 0 (shape 'load'): rd, then the address read. */
+  lineLoad(line: BlockLine, x32: Uint32Array, rd: number, va: number): void {
+    const p = this.begin(line) + line.value
+    this.hex32At(p, x32[2 * rd + 1]!)
+    this.hex32At(p + 8, x32[2 * rd]!)
+    this.hex32At(p + 23, Math.floor(va / 4294967296))
+    this.hex32At(p + 31, va >>> 0)
+    this.pos = p + 40
   }
 
-  /** A load into x0 (prefix 'mem'): only the address read. */
-  lineMem(prefix: Uint8Array, va: number): void {
-    this.room(MAX_BLOCK_LINE)
-    this.bytes(prefix)
-    this.hexNumber(va)
-    this.buf[this.pos++] = NEWLINE
+  /** A load into x0 (shape 'mem'): only the address read. */
+  lineMem(line: BlockLine, va: number): void {
+    const p = this.begin(line) + line.value
+    this.hex32At(p, Math.floor(va / 4294967296))
+    this.hex32At(p + 8, va >>> 0)
+    this.pos = p + 17
   }
 
-  /** A store (prefix 'mem'): the address and rs2's low `size` bytes. */
-  lineStore(prefix: Uint8Array, x32: Uint32Array, rs2: number, size: number, va: number): void {
-    this.room(MAX_BLOCK_LINE)
-    this.bytes(prefix)
-    this.hexNumber(va)
-    this.bytes(SPACE_0X)
-    if (size === 8) { this.hex32(x32[2 * rs2 + 1]!); this.hex32(x32[2 * rs2]!) } else this.hexBytes(x32[2 * rs2]!, size)
-    this.buf[this.pos++] = NEWLINE
+  /** A store (shape 'store'): the address and rs2's low `size` bytes. */
+  lineStore(line: BlockLine, x32: Uint32Array, rs2: number, size: number, va: number): void {
+    const p = this.begin(line) + line.value
+    this.hex32At(p, Math.floor(va / 4294967296))
+    this.hex32At(p + 8, va >>> 0)
+    const d = p + 19
+    const lo = x32[2 * rs2]!
+    if (size === 8) { this.hex32At(d, x32[2 * rs2 + 1]!); this.hex32At(d + 8, lo) }
+    else if (size === 4) this.hex32At(d, lo)
+    else if (size === 2) this.view.setUint32(d, HEX4[lo & 0xffff]!, true)
+    else this.view.setUint16(d, HEX4[lo & 0xff]! >>> 16, true)
+    this.pos = d + 2 * size + 1
+  }
+
+  /** Where `line` starts in the buffer, its template bytes there (copied unless they are there already). */
+  private begin(line: BlockLine): number {
+    const t = this.template
+    if (t !== undefined && t.lines[this.next] === line) { this.next++; return this.pos }
+    const bytes = (line.template ??= templateOf(line)).bytes
+    if (this.pos + bytes.length > this.buf.length) this.flush()
+    this.buf.set(bytes, this.pos)
+    this.template = line.template
+    this.next = 1
+    return this.pos
   }
 
   // ---- raw output ----------------------------------------------------------------------------------------
@@ -241,17 +313,17 @@ export class CommitLogWriter implements CommitSink {
     this.pos += b.length
   }
 
-  /** A non-negative number below 2^53 as 16 hex digits. */
-  private hexNumber(v: number): void {
-    this.hex32(Math.floor(v / 4294967296) >>> 0)
-    this.hex32(v >>> 0)
-  }
-
   /** A 64-bit value as 16 hex digits. */
   private hex64(v: bigint): void {
     word64[0] = v
     this.hex32(halves[HI]!)
     this.hex32(halves[LO]!)
+  }
+
+  /** A 32-bit value as 8 hex digits at p. */
+  private hex32At(p: number, v: number): void {
+    this.view.setUint32(p, HEX4[v >>> 16]!, true)
+    this.view.setUint32(p + 4, HEX4[v & 0xffff]!, true)
   }
 
   /** A 32-bit value as 8 hex digits. */
