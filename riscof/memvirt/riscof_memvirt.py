@@ -8,6 +8,8 @@ config.ini keys (section named after this plugin):
   pluginpath  this folder               ispec / pspec  the two yaml files here (or your own)
   PATH        folder holding `memvirt`  (default: the memvirt found on $PATH)
   jobs        make's parallel jobs (default 1)    target_run  0 = compile only (default 1)
+  timeout     seconds the whole make of compile-and-run may take (default 3600; riscof's own is 300,
+              which a loaded machine running the full rv64i_m suite can exceed)
 """
 import os
 import re
@@ -59,6 +61,7 @@ class memvirt(pluginTemplate):
         self.isa_spec = os.path.abspath(config["ispec"])
         self.platform_spec = os.path.abspath(config["pspec"])
         self.target_run = config.get("target_run", "1") != "0"
+        self.timeout = int(config.get("timeout", 3600))
 
     def initialise(self, suite, work_dir, archtest_env):
         self.work_dir = work_dir
@@ -93,6 +96,6 @@ class memvirt(pluginTemplate):
             else:
                 cmd += "; echo 'target_run = 0: compiled only' > " + sig_file
             make.add_target(cmd)
-        make.execute_all(self.work_dir)
+        make.execute_all(self.work_dir, timeout=self.timeout)
         if not self.target_run:
             raise SystemExit(0)

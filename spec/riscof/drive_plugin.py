@@ -23,9 +23,9 @@ class makeUtil:
     def add_target(self, command):
         self.targets.append(command)
 
-    def execute_all(self, cwd):
+    def execute_all(self, cwd="./", timeout=300):  # riscof 1.25's signature: timeout for the whole make
         for command in self.targets:
-            subprocess.run(command, shell=True, cwd=cwd, check=True)
+            subprocess.run(command, shell=True, cwd=cwd, check=True, timeout=timeout)
 
 
 utils.makeUtil = makeUtil
