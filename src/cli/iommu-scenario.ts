@@ -44,6 +44,13 @@ const STEP_CODECS = {
   msi: exact('an msi step', {
     op: oneOf(['msi'] as const), deviceId: bounded(intRange(0, 2 ** 24 - 1)), iova: Hex64, data: bounded(intRange(0, 2 ** 32 - 1)),
   }, { processId: bounded(intRange(0, 2 ** 20 - 1)) }),
+  'page-request': exact('a page-request step', {
+    op: oneOf(['page-request'] as const), deviceId: bounded(intRange(0, 2 ** 24 - 1)), payload: Hex64,
+  }, { processId: bounded(intRange(0, 2 ** 20 - 1)), privileged: Bool, execute: Bool }),
+  'invalidation-completion': exact('an invalidation-completion step', {
+    op: oneOf(['invalidation-completion'] as const), rid: bounded(intRange(0, 2 ** 16 - 1)), itags: bounded(intRange(0, 2 ** 32 - 1)), cc: bounded(intRange(0, 7)),
+  }, { dseg: bounded(intRange(0, 255)) }),
+  'ats-timeout': exact('an ats-timeout step', { op: oneOf(['ats-timeout'] as const), itags: bounded(intRange(0, 2 ** 32 - 1)) }),
 } as const
 type Op = keyof typeof STEP_CODECS
 const Ops = oneOf(Object.keys(STEP_CODECS) as Op[])
@@ -58,6 +65,7 @@ const StepCodec = new t.Type<Step, unknown, unknown>('a step', (u): u is Step =>
   if (isLeft(r)) return r
   const s = r.right
   if (s.op === 'msi') return t.success({ ...s, data: BigInt(s.data) })
+  if (s.op === 'page-request') return t.success({ ...s, privileged: s.privileged ?? false, execute: s.execute ?? false })
   return t.success(s.op === 'command' ? { op: 'command', words: [s.words[0]!, s.words[1]!] as const } : s as Step)
 }, t.identity)
 
@@ -127,6 +135,9 @@ export const rawScenarioText = (raw: RawScenario): string => {
       case 'command': return `{ "op": "command", "words": [${h(s.words[0])}, ${h(s.words[1])}] }`
       case 'translate': return `{ "op": "translate", "deviceId": ${s.deviceId}, ${s.processId === undefined ? '' : `"processId": ${s.processId}, `}"access": "${s.access}", "privileged": ${s.privileged}, "type": "${s.type}", "iova": ${h(s.iova)} }`
       case 'msi': return `{ "op": "msi", "deviceId": ${s.deviceId}, ${s.processId === undefined ? '' : `"processId": ${s.processId}, `}"iova": ${h(s.iova)}, "data": ${s.data} }`
+      case 'page-request': return `{ "op": "page-request", "deviceId": ${s.deviceId}, ${s.processId === undefined ? '' : `"processId": ${s.processId}, `}"privileged": ${s.privileged}, "execute": ${s.execute}, "payload": ${h(s.payload)} }`
+      case 'invalidation-completion': return `{ "op": "invalidation-completion", "rid": ${s.rid}, ${s.dseg === undefined ? '' : `"dseg": ${s.dseg}, `}"itags": ${s.itags}, "cc": ${s.cc} }`
+      case 'ats-timeout': return `{ "op": "ats-timeout", "itags": ${s.itags} }`
     }
   }
   const lines = ['{']

@@ -10,6 +10,7 @@ import { CACHE_POLICIES, type CachePolicy } from '../iommu/caches.ts'
 import { CAUSES } from '../iommu/fault-record.ts'
 import { DEFAULT_OPTIONS, resetIommu } from '../iommu/iommu.ts'
 import { MSI_CFG_TBL_OFFSET, msiCfgFieldAt } from '../iommu/interrupts.ts'
+import { decodePayload, isStopMarker } from '../iommu/page-request.ts'
 import { REGISTER_LAYOUT } from '../iommu/registers.ts'
 import { type Event, type Step, runSteps } from '../iommu/steps.ts'
 import { pageSizeName } from '../iommu/walk-adapter.ts'
@@ -42,6 +43,15 @@ export const eventJson = (e: Event): string => {
       if (x.kind === 'masked') return JSON.stringify({ op: 'interrupt', delivery: 'masked', source: x.source, vector: x.vector })
       return JSON.stringify({ op: 'interrupt', delivery: 'wire', vector: x.vector, level: x.level ? 1 : 0 })
     }
+    case 'page-request': {
+      const o = e.outcome
+      return JSON.stringify(o.queued !== undefined ? { op: 'page-request', queued: true, index: Number(o.queued.index) } : { op: 'page-request', queued: false, refused: o.refused })
+    }
+    case 'ats-message': {
+      const m = e.message
+      return JSON.stringify({ op: 'ats-message', message: m.message, origin: m.origin, rid: m.rid, dsv: m.dsv, dseg: m.dseg, pv: m.pv, pid: m.pid, tag: m.tag, payload: h(m.payload) })
+    }
+    case 'invalidation-completion': return JSON.stringify({ op: 'invalidation-completion', expected: e.expected })
   }
 }
 
@@ -62,6 +72,14 @@ const stepLine = (s: Step, n: number): string => {
     case 'command': return `step ${n}: command ${h(s.words[0])} ${h(s.words[1])} queued at cqt`
     case 'translate': return `step ${n}: device ${h(BigInt(s.deviceId))}${s.processId === undefined ? '' : ` process ${s.processId}`} ${s.privileged ? 'supervisor ' : ''}${s.type} ${s.access} of IOVA ${h(s.iova)}`
     case 'msi': return `step ${n}: device ${h(BigInt(s.deviceId))}${s.processId === undefined ? '' : ` process ${s.processId}`} writes 32 bits ${h(s.data)} at IOVA ${h(s.iova)}`
+    case 'page-request': {
+      const p = decodePayload(s.payload)
+      const kind = isStopMarker(p) ? 'Stop Marker' : `page request (R=${+p.r} W=${+p.w} L=${+p.l}) for page ${h(p.page)}`
+      const pasid = s.processId === undefined ? '' : ` process ${s.processId}${s.privileged ? ' supervisor' : ''}${s.execute ? ' execute' : ''}`
+      return `step ${n}: device ${h(BigInt(s.deviceId))}${pasid} sends a ${kind}, group ${p.prgi}`
+    }
+    case 'invalidation-completion': return `step ${n}: device ${h(BigInt(s.rid))}${s.dseg === undefined ? '' : ` segment ${s.dseg}`} sends an Invalidation Completion for ITAGs ${h(BigInt(s.itags))}, completion count ${s.cc}`
+    case 'ats-timeout': return `step ${n}: the invalidation requests with ITAGs ${h(BigInt(s.itags))} time out`
   }
 }
 
@@ -91,7 +109,8 @@ const eventText = (e: Event): string[] => {
       return [`  fault record: cause ${f.cause} (${CAUSES[f.cause] ?? 'custom'}), TTYP ${f.ttyp}, DID ${h(BigInt(f.did))}, PV ${+f.pv} PID ${f.pid} PRIV ${+f.priv}, iotval ${h(f.iotval)}, iotval2 ${h(f.iotval2)}`]
     }
     case 'command': {
-      const lines = e.events.map((c) => `  command at index ${c.index}: ${c.command?.kind ?? 'not decoded'}${c.illegal !== undefined ? ` — illegal: ${c.illegal}` : ''}${c.memoryFault ? ' — memory fault' : ''}`)
+      const waits = { completions: ' — waits for the invalidation completions before it', itag: ' — no free ITAG: held, the queue stalls' }
+      const lines = e.events.map((c) => `  command at index ${c.index}: ${c.command?.kind ?? 'not decoded'}${c.illegal !== undefined ? ` — illegal: ${c.illegal}` : ''}${c.memoryFault ? ' — memory fault' : ''}${c.waiting === undefined ? '' : waits[c.waiting]}`)
       lines.push(`  cqh = ${e.cqh}${e.illegal ? ', cqcsr.cmd_ill = 1' : ''}${e.memoryFault ? ', cqcsr.cqmf = 1' : ''}`)
       return lines
     }
@@ -103,6 +122,19 @@ const eventText = (e: Event): string[] => {
       const why = x.source === 'unmask' ? `vector ${x.vector} unmasked with a message pending` : `ipsr.${x.source} 0 → 1, vector ${x.vector}`
       return [`  MSI (${why}): data ${h(x.data)} to ${h(x.addr)}${x.faulted ? ' — not writable: IOMMU MSI write access fault (273)' : ''}`]
     }
+    case 'page-request': {
+      const o = e.outcome
+      const lines = o.directory.map((d) => `  ${d.table} level ${d.level} at ${hex(d.addr)}: ${d.value.map((v) => h(v)).join(' ')} — ${d.note}`)
+      lines.push(o.queued !== undefined ? `  → ${o.reason}` : `  → not queued: ${o.reason}; ${o.response === undefined ? 'discarded without a response (not the last request of its group, or a Stop Marker)' : `the IOMMU responds: ${o.refused}`}`)
+      return lines
+    }
+    case 'ats-message': {
+      const m = e.message
+      const to = `${h(BigInt(m.rid))}${m.dsv ? ` segment ${m.dseg}` : ''}${m.pv ? ` PASID ${m.pid}` : ''}`
+      const body = m.message === 'invalidation-request' ? `Invalidation Request (ITAG ${m.tag})` : `Page Request Group Response (group ${Number((m.payload >> 32n) & 0x1ffn)}, response code ${Number((m.payload >> 44n) & 0xfn)})`
+      return [`  ${m.origin === 'iommu' ? 'IOMMU' : 'command'} sends ${body} to ${to}, payload ${h(m.payload)}`]
+    }
+    case 'invalidation-completion': return [e.expected ? '  completion accepted' : '  unexpected completion: ignored']
   }
 }
 

@@ -2,6 +2,7 @@
 // transition reports (every store it made to memory, every record it wrote to the fault queue).
 // RISC-V IOMMU spec v1.0 throughout; the choices default to the C reference model's.
 import type { PhysMemory } from '../memory/memory.ts'
+import { type AtsState, idleAts } from './ats.ts'
 import { type CachePolicy, type Caches, type GvmaInvalidation, emptyCaches } from './caches.ts'
 import type { FaultRecord } from './fault-record.ts'
 import { type RegisterFile, type RegisterOptions, DEFAULT_REGISTER_OPTIONS, resetRegisters } from './registers.ts'
@@ -35,21 +36,23 @@ export interface Iommu {
    * "pending messages for that vector are later generated if the corresponding mask bit is cleared").
    */
   readonly msiPending: number
+  /** Outstanding ATS invalidation requests and what waits on them (ats.ts). */
+  readonly ats: AtsState
 }
 
 /** An IOMMU after reset with these capabilities (and fctl). */
 export const resetIommu = (capabilities: bigint, fctl = 0n, options: IommuOptions = DEFAULT_OPTIONS): Iommu =>
-  ({ regs: resetRegisters(capabilities, fctl), options, caches: emptyCaches(options.cache, options.gvmaInvalidation), msiPending: 0 })
+  ({ regs: resetRegisters(capabilities, fctl), options, caches: emptyCaches(options.cache, options.gvmaInvalidation), msiPending: 0, ats: idleAts() })
 
 /**
  * One store the IOMMU made to memory: an A/D update (8 bytes), IOFENCE.C's DATA (4), a doubleword of a
- * fault record (8), an MRIF's interrupt-pending doubleword (8), a notice MSI (4), the IOMMU's own MSI (4).
+ * fault record (8) or of a page-request record (8), an MRIF's interrupt-pending doubleword (8), a notice MSI (4), the IOMMU's own MSI (4).
  */
 export interface MemoryWrite {
   readonly addr: bigint
   readonly size: 4 | 8
   readonly value: bigint
-  readonly why: 'A/D update' | 'IOFENCE.C data' | 'fault record' | 'MRIF pending bit' | 'notice MSI' | 'IOMMU MSI'
+  readonly why: 'A/D update' | 'IOFENCE.C data' | 'fault record' | 'page-request record' | 'MRIF pending bit' | 'notice MSI' | 'IOMMU MSI'
 }
 
 /** The IOMMU, memory and what happened, after one transition. */

@@ -1,7 +1,7 @@
 // The memory-mapped register file (RISC-V IOMMU spec v1.0, "Memory-mapped register interface"): the
 // registers at the spec's offsets as data, and `writeRegister` / `readRegister` with each register's
 // WARL, RO, RW1C and busy behaviour. Writes complete synchronously, so every busy bit is hard-wired to
-// 0 and cqon/fqon follow cqen/fqen at once (the spec allows it; the C model does the same).
+// 0 and cqon/fqon/pqon follow cqen/fqen/pqen at once (the spec allows it; the C model does the same).
 import { bit, bits, mask } from '../bits/bits.ts'
 import { type Capabilities, decodeCapabilities } from './capabilities.ts'
 import { type IommuMode, IOMMU_MODES } from './directory.ts'
@@ -70,6 +70,7 @@ export const DEFAULT_REGISTER_OPTIONS: RegisterOptions = { maxIommuMode: '3LVL',
 
 export const CQCSR = { cqen: 0, cie: 1, cqmf: 8, cmd_to: 9, cmd_ill: 10, fence_w_ip: 11, cqon: 16, busy: 17 } as const
 export const FQCSR = { fqen: 0, fie: 1, fqmf: 8, fqof: 9, fqon: 16, busy: 17 } as const
+export const PQCSR = { pqen: 0, pie: 1, pqmf: 8, pqof: 9, pqon: 16, busy: 17 } as const
 
 const set = (x: bigint, at: number, v: boolean): bigint => (v ? x | (1n << BigInt(at)) : x & ~(1n << BigInt(at)))
 
@@ -199,8 +200,21 @@ const writeField = (r: RegisterFile, o: RegisterOptions, name: RegisterName, v: 
       for (const b of [FQCSR.fqmf, FQCSR.fqof]) if (bit(v, b)) c = set(c, b, false) // RW1C
       return { ...r, fqcsr: c, fqt }
     }
-    case 'pqcsr':
-      return r // the page-request queue is not modelled (PRI); pqcsr reads 0
+    case 'pqcsr': {
+      // Like fqcsr (page-request.ts writes the records); read-only 0 without capabilities.ATS.
+      if (!caps.ats) return r
+      let c = r.pqcsr, pqt = r.pqt
+      const en = bit(v, PQCSR.pqen)
+      if (en && !bit(c, PQCSR.pqen)) {
+        // pqen 0 → 1: pqt = 0 and pqmf, pqof = 0; the queue turns on.
+        pqt = 0n
+        c = set(set(c, PQCSR.pqof, false), PQCSR.pqmf, false)
+      }
+      c = set(set(c, PQCSR.pqen, en), PQCSR.pqon, en)
+      c = set(c, PQCSR.pie, bit(v, PQCSR.pie))
+      for (const b of [PQCSR.pqmf, PQCSR.pqof]) if (bit(v, b)) c = set(c, b, false) // RW1C
+      return { ...r, pqcsr: c, pqt }
+    }
     case 'ipsr':
       // RW1C pending bits; a pending condition that still holds sets its bit again at once.
       return withInterruptsPending({ ...r, ipsr: r.ipsr & ~ipsrClearedBy(v) }, o.ipsrOnEnable === 'spec' ? ALL_SOURCES : ipsrClearedBy(v))
@@ -221,15 +235,18 @@ export const ALL_SOURCES = 0xfn
 
 /**
  * ipsr.cip is set while cqcsr.cie = 1 and an error bit or fence_w_ip is 1; ipsr.fip while
- * fqcsr.fie = 1 and fqof or fqmf is 1 (a new record sets fip separately, in the fault queue). Only the
- * bits in `sources` are looked at (a mask of ipsr bits).
+ * fqcsr.fie = 1 and fqof or fqmf is 1; ipsr.pip while pqcsr.pie = 1 and pqof or pqmf is 1 (a new
+ * record sets fip or pip separately, in the fault queue or the page-request queue). Only the bits in
+ * `sources` are looked at (a mask of ipsr bits).
  */
 export const withInterruptsPending = (r: RegisterFile, sources: bigint = ALL_SOURCES): RegisterFile => {
   const cq = bit(sources, IPSR.cip) && bit(r.cqcsr, CQCSR.cie) && [CQCSR.cqmf, CQCSR.cmd_to, CQCSR.cmd_ill, CQCSR.fence_w_ip].some((b) => bit(r.cqcsr, b))
   const fq = bit(sources, IPSR.fip) && bit(r.fqcsr, FQCSR.fie) && (bit(r.fqcsr, FQCSR.fqmf) || bit(r.fqcsr, FQCSR.fqof))
+  const pq = bit(sources, IPSR.pip) && bit(r.pqcsr, PQCSR.pie) && (bit(r.pqcsr, PQCSR.pqmf) || bit(r.pqcsr, PQCSR.pqof))
   let p = r.ipsr
   if (cq) p = set(p, IPSR.cip, true)
   if (fq) p = set(p, IPSR.fip, true)
+  if (pq) p = set(p, IPSR.pip, true)
   return p === r.ipsr ? r : { ...r, ipsr: p }
 }
 

@@ -1,15 +1,18 @@
 // The IOMMU's programming interface as a sequence of steps, one-to-one with what software and devices
 // do (the raw scenario form of `memvirt iommu`): register writes and reads, software's 64-bit stores,
-// commands placed at the command queue's tail, inbound requests and MSIs (32-bit writes with data). Running them threads the IOMMU
-// and memory and lists every event in order. Pure: the shell decodes and prints.
+// commands placed at the command queue's tail, inbound requests and MSIs (32-bit writes with data), PCIe
+// page requests and the devices' answers to ATS invalidations. Running them threads the IOMMU and
+// memory and lists every event in order. Pure: the shell decodes and prints.
 import { phys } from '../bits/address.ts'
 import { type PhysMemory, poke } from '../memory/memory.ts'
+import { type AtsMessage, type InvalidationCompletion, completeInvalidation, timeOutInvalidations } from './ats.ts'
 import { type CommandEvent, processCommands } from './command-queue.ts'
 import type { FaultRecord } from './fault-record.ts'
 import { type InterruptSignal, signalInterrupts } from './interrupt-delivery.ts'
 import { ipsrClearedBy } from './interrupts.ts'
 import type { Iommu, MemoryWrite } from './iommu.ts'
 import { type MrifStore, msiWrite } from './mrif.ts'
+import { type PageRequest, type PageRequestOutcome, pageRequest } from './page-request.ts'
 import { queueBase, queueEntries, readRegister, writeRegister } from './registers.ts'
 import { type IoRequest, type TranslateOutcome, translate } from './translate.ts'
 
@@ -21,6 +24,12 @@ export type Step =
   | ({ readonly op: 'translate' } & IoRequest)
   /** A device's 32-bit write of `data` at `iova` (an untranslated write request): an MSI when it reaches an MRIF-mode page. */
   | { readonly op: 'msi', readonly deviceId: number, readonly processId?: number, readonly iova: bigint, readonly data: bigint }
+  /** A PCIe "Page Request" (or "Stop Marker") message from a device (page-request.ts). */
+  | ({ readonly op: 'page-request' } & PageRequest)
+  /** A device's "Invalidation Completion" for the ITAGs in the vector `itags` (ats.ts). */
+  | ({ readonly op: 'invalidation-completion' } & InvalidationCompletion)
+  /** The protocol timeout expires for the invalidation requests with the ITAGs in `itags`. */
+  | { readonly op: 'ats-timeout', readonly itags: number }
 
 /** What a step produced, in the order it happened. */
 export type Event =
@@ -31,6 +40,9 @@ export type Event =
   | { readonly op: 'register', readonly step: number, readonly offset: number, readonly size: 4 | 8, readonly value: bigint }
   /** An interrupt the IOMMU signalled (interrupt-delivery.ts): a message, one held by its mask, a wire's new level. */
   | { readonly op: 'interrupt', readonly step: number, readonly signal: InterruptSignal }
+  | { readonly op: 'page-request', readonly step: number, readonly outcome: PageRequestOutcome }
+  | { readonly op: 'ats-message', readonly step: number, readonly message: AtsMessage }
+  | { readonly op: 'invalidation-completion', readonly step: number, readonly expected: boolean }
 
 export interface Run { readonly iommu: Iommu, readonly memory: PhysMemory, readonly events: readonly Event[] }
 
@@ -45,7 +57,7 @@ const IPSR_OFFSET = 84
  */
 const runQueue = (iommu: Iommu, memory: PhysMemory, step: number, always: boolean, events: Event[]): { iommu: Iommu, memory: PhysMemory, summary: Event | undefined } => {
   const q = processCommands(iommu, memory)
-  for (const w of q.writes) events.push({ op: 'memory-write', step, write: w })
+  for (const e of q.effects) events.push(e.kind === 'write' ? { op: 'memory-write', step, write: e.write } : { op: 'ats-message', step, message: e.message })
   const cqcsr = q.iommu.regs.cqcsr
   const summary: Event | undefined = always || q.events.length > 0
     ? { op: 'command', step, cqh: q.iommu.regs.cqh, illegal: ((cqcsr >> 10n) & 1n) === 1n, memoryFault: ((cqcsr >> 8n) & 1n) === 1n, events: q.events }
@@ -99,6 +111,29 @@ export const runSteps = (iommu0: Iommu, memory0: PhysMemory, steps: readonly Ste
         for (const r of w.records) events.push({ op: 'fault-record', step, record: r })
         iommu = w.iommu
         memory = w.memory
+        break
+      }
+      case 'page-request': {
+        const o = pageRequest(iommu, memory, { deviceId: s.deviceId, privileged: s.privileged, execute: s.execute, payload: s.payload, ...(s.processId === undefined ? {} : { processId: s.processId }) })
+        events.push({ op: 'page-request', step, outcome: o })
+        for (const w of o.writes) events.push({ op: 'memory-write', step, write: w })
+        for (const r of o.records) events.push({ op: 'fault-record', step, record: r })
+        if (o.response !== undefined) events.push({ op: 'ats-message', step, message: o.response })
+        iommu = o.iommu
+        memory = o.memory
+        break
+      }
+      case 'invalidation-completion': {
+        // An unexpected completion changes nothing further; an expected one may let a fence or a held ATS.INVAL go on.
+        const c = completeInvalidation(iommu.ats, s)
+        iommu = { ...iommu, ats: c.ats }
+        events.push({ op: 'invalidation-completion', step, expected: c.expected })
+        if (c.expected) ({ iommu, memory, summary } = runQueue(iommu, memory, step, false, events))
+        break
+      }
+      case 'ats-timeout': {
+        iommu = { ...iommu, ats: timeOutInvalidations(iommu.ats, s.itags) }
+        ;({ iommu, memory, summary } = runQueue(iommu, memory, step, false, events))
         break
       }
     }
