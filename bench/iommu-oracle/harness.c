@@ -6,6 +6,8 @@
 //   cmd W0 W1 | tr DID PV PID ACCESS(0 read, 1 write, 2 execute) PRIV TYPE(0 untranslated, 1 ats, 2 translated) IOVA | end
 //   msi DID PV PID IOVA DATA (a 32-bit untranslated write of DATA; on an MRIF-mode page this harness does
 //   the I/O bridge's part, which the C model leaves to it: the MRIF store and the notice MSI, AIA "MSI PTE, MRIF mode")
+//   pr DID PV PID PRIV EXEC PAYLOAD (a PCIe Page Request: RID = DID[15:0], DSV = DID[23:16] != 0, DSEG = DID[23:16])
+//   ic RID DSV DSEG ITAGS CC (a device's Invalidation Completion) | to ITAGS (the ATS invalidation timer expires for ITAGS)
 //   breq (as tr: adds a request to the benchmark list) | bench COUNT (COUNT translations cycling through the
 //   list, printing nothing but {"op":"bench","count":COUNT,"ns":elapsed}) — for bench/iommu.ts
 #include <stdio.h>
@@ -58,7 +60,13 @@ uint8_t write_memory(char *data, uint64_t addr, uint32_t size, uint32_t rcid, ui
 uint8_t read_memory_test(uint64_t addr, uint8_t size, char *data) { return read_memory(addr, size, data, 0, 0, 0, 0); }
 uint8_t write_memory_test(char *data, uint64_t address, uint32_t size) { return write_memory(data, address, size, 0, 0, 0, 0); }
 void iommu_to_hb_do_global_observability_sync(uint8_t PR, uint8_t PW) { (void)PR; (void)PW; }
-void send_msg_iommu_to_hb(ats_msg_t *msg) { (void)msg; }
+/** Who sends the next messages: the command queue, or the IOMMU answering a page request itself. */
+static const char *msg_origin = "command";
+void send_msg_iommu_to_hb(ats_msg_t *msg) {
+    printf("{\"op\":\"ats-message\",\"message\":\"%s\",\"origin\":\"%s\",\"rid\":%u,\"dsv\":%s,\"dseg\":%u,\"pv\":%s,\"pid\":%u,\"tag\":%u,\"payload\":\"0x%" PRIx64 "\"}\n",
+           msg->MSGCODE == INVAL_REQ_MSG_CODE ? "invalidation-request" : msg->MSGCODE == PRGR_MSG_CODE ? "page-request-group-response" : "other",
+           msg_origin, msg->RID, msg->DSV ? "true" : "false", msg->DSEG, msg->PV ? "true" : "false", msg->PID, msg->TAG, msg->PAYLOAD);
+}
 
 // The request attributes: read, write (ATS: unless no-write), execute (untranslated, or with a PASID), privilege.
 // A read-for-execute (untranslated, or translated with T2GPA) is checked for X alone, as memvirt checks it.
@@ -145,8 +153,7 @@ static void translate_and_print(hb_to_iommu_req_t *req, int is_msi, uint32_t dat
 static hb_to_iommu_req_t bench_reqs[MAX_BENCH];
 static unsigned bench_n = 0;
 
-static void run_queue(int always) {
-    uint64_t before_h = read_register(&iommu, 32, 4), before_c = read_register(&iommu, 72, 4);
+static void run_queue_since(int always, uint64_t before_h, uint64_t before_c) {
     int took = 0;
     for (int n = 0; n < 4096; n++) {
         uint64_t h = read_register(&iommu, 32, 4), c = read_register(&iommu, 72, 4);
@@ -160,6 +167,7 @@ static void run_queue(int always) {
         printf("{\"op\":\"command\",\"cqh\":%" PRIu64 ",\"illegal\":%s,\"memoryFault\":%s}\n", read_register(&iommu, 32, 4),
                (c >> 10) & 1 ? "true" : "false", (c >> 8) & 1 ? "true" : "false");
 }
+static void run_queue(int always) { run_queue_since(always, read_register(&iommu, 32, 4), read_register(&iommu, 72, 4)); }
 
 int main(void) {
     char line[512];
@@ -179,6 +187,9 @@ int main(void) {
                             0x40000000, 0x40000000, 0x40000000, 0x200000, 0x40000000, 0x40000000, 0x40000000, 0x200000) < 0) {
                 printf("{\"op\":\"reset-failed\"}\n");
             }
+            // The IOMMU's own MSIs (every icvec field is 0: vector 0) are masked: an interrupt stays pending
+            // in the C model instead of storing to msi_cfg_tbl's address 0 (cause 273).
+            write_register(&iommu, 768 + 12, 4, 1);
             in_scenario = 1;
         } else if (!strcmp(op, "mem") || !strcmp(op, "mw")) {
             uint64_t a, v;
@@ -214,6 +225,52 @@ int main(void) {
             req.device_id = did; req.pid_valid = pv; req.process_id = pid; req.no_write = 0;
             req.tr.at = ADDR_TYPE_UNTRANSLATED; req.tr.iova = iova; req.tr.length = 4; req.tr.read_writeAMO = WRITE;
             translate_and_print(&req, 1, data);
+        } else if (!strcmp(op, "pr")) {
+            unsigned did, pv, pid, priv, exec; uint64_t payload;
+            sscanf(line + 2, "%u %u %u %u %u %" SCNx64, &did, &pv, &pid, &priv, &exec, &payload);
+            ats_msg_t pr = {0};
+            pr.MSGCODE = PAGE_REQ_MSG_CODE; pr.RID = did & 0xffff; pr.DSV = (did >> 16) != 0; pr.DSEG = did >> 16;
+            pr.PV = pv; pr.PID = pid; pr.PRIV = priv; pr.EXEC_REQ = exec; pr.PAYLOAD = payload;
+            // The outcome line first (queued: pqt moved), then the stores and messages, as memvirt lists them.
+            uint64_t pqt = read_register(&iommu, 68, 4);
+            fflush(stdout);
+            char *buf = NULL; size_t len = 0;
+            FILE *saved = stdout;
+            stdout = open_memstream(&buf, &len);
+            msg_origin = "iommu";
+            handle_page_request(&iommu, &pr);
+            msg_origin = "command";
+            fclose(stdout);
+            stdout = saved;
+            if (read_register(&iommu, 68, 4) != pqt) printf("{\"op\":\"page-request\",\"queued\":true,\"index\":%" PRIu64 "}\n", pqt);
+            else printf("{\"op\":\"page-request\",\"queued\":false}\n");
+            fputs(buf, stdout);
+            free(buf);
+        } else if (!strcmp(op, "ic")) {
+            unsigned rid, dsv, dseg, cc; uint64_t itags;
+            sscanf(line + 2, "%u %u %u %" SCNx64 " %u", &rid, &dsv, &dseg, &itags, &cc);
+            ats_msg_t m = {0};
+            m.MSGCODE = INVAL_COMPL_MSG_CODE; m.RID = rid; m.DSV = dsv; m.DSEG = dseg; m.PAYLOAD = (itags & 0xffffffffULL) | ((uint64_t)(cc & 7) << 32);
+            // A fence that was waiting may complete inside the call (its DATA store printed there): the
+            // completion's line first, then what it let happen, then the queue reported against the state before.
+            uint64_t h = read_register(&iommu, 32, 4), c = read_register(&iommu, 72, 4);
+            fflush(stdout);
+            char *buf = NULL; size_t len = 0;
+            FILE *saved = stdout;
+            stdout = open_memstream(&buf, &len);
+            uint8_t bad = handle_invalidation_completion(&iommu, &m);
+            fclose(stdout);
+            stdout = saved;
+            printf("{\"op\":\"invalidation-completion\",\"expected\":%s}\n", bad ? "false" : "true");
+            fputs(buf, stdout);
+            free(buf);
+            if (!bad) run_queue_since(0, h, c);
+        } else if (!strcmp(op, "to")) {
+            uint64_t itags;
+            sscanf(line + 2, "%" SCNx64, &itags);
+            uint64_t h = read_register(&iommu, 32, 4), c = read_register(&iommu, 72, 4);
+            do_ats_timer_expiry(&iommu, (uint32_t)itags);
+            run_queue_since(0, h, c);
         } else if (!strcmp(op, "breq")) {
             if (bench_n < MAX_BENCH) request_of(line + 4, &bench_reqs[bench_n++]);
         } else if (!strcmp(op, "bench")) {

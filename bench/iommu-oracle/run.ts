@@ -29,7 +29,7 @@ const pte = (pa: bigint, flags: bigint): bigint => ((pa >> 12n) << 10n) | flags
 
 interface Scenario { readonly caps: bigint, readonly memory: readonly (readonly [bigint, bigint])[], readonly steps: readonly Step[], readonly ptes: readonly bigint[] }
 
-const DDT = 0x8010_0000n, FQ = 0x8070_0000n, CQ = 0x8071_0000n, MSI_TARGET = 0x8073_0000n
+const DDT = 0x8010_0000n, FQ = 0x8070_0000n, CQ = 0x8071_0000n, MSI_TARGET = 0x8073_0000n, PQ = 0x8074_0000n
 const V = 1n, R = 2n, W = 4n, X = 8n, U = 16n, G = 32n, A = 64n, D = 128n
 const randomLeafFlags = (): bigint => {
   if (chance(0.08)) return 0n                                  // invalid
@@ -65,7 +65,9 @@ const generate = (): Scenario => {
     const dcAt = table + BigInt(ddi[0]!) * (msiFlat ? 64n : 32n)
     const gOn = chance(0.6), pdtv = chance(0.3)
     const enAts = chance(0.4), t2gpa = enAts && gOn && chance(0.3)
-    const tc = (chance(0.95) ? 1n : 0n) | (enAts ? 2n : 0n) | (t2gpa ? 8n : 0n) | (chance(0.15) ? 16n : 0n) | (pdtv ? 32n : 0n) |
+    // EN_PRI (with EN_ATS) and PRPR (with EN_PRI) for page requests.
+    const enPri = enAts && chance(0.6), prpr = enPri && chance(0.5)
+    const tc = (chance(0.95) ? 1n : 0n) | (enAts ? 2n : 0n) | (enPri ? 4n : 0n) | (prpr ? 64n : 0n) | (t2gpa ? 8n : 0n) | (chance(0.15) ? 16n : 0n) | (pdtv ? 32n : 0n) |
       (chance(0.4) ? 128n : 0n) | (chance(0.4) ? 256n : 0n) | (pdtv && chance(0.3) ? 512n : 0n)
     // Distinct GSCIDs and PSCIDs: two DCs with one GSCID (or PSCID) and different tables make it
     // "unpredictable whether the IOMMU uses the PTEs from the first page table or the second" (iohgatp's note).
@@ -167,10 +169,34 @@ const generate = (): Scenario => {
     { op: 'write-register', offset: 24, size: 8, value: 3n | ((CQ >> 12n) << 10n) },
     { op: 'write-register', offset: 72, size: 4, value: irq && chance(0.8) ? 3n : 1n },
     { op: 'write-register', offset: 16, size: 8, value: BigInt(mode) | ((DDT >> 12n) << 10n) },
+    // The page-request queue: 2, 4 or 8 entries, sometimes outside RAM (pqmf), sometimes left off; pie half the time.
+    { op: 'write-register', offset: 56, size: 8, value: BigInt(pick([0, 1, 2])) | (((chance(0.9) ? PQ : 0x1000n) >> 12n) << 10n) },
+    ...(chance(0.85) ? [{ op: 'write-register', offset: 80, size: 4, value: 1n | (chance(0.5) ? 2n : 0n) } as const] : []),
   ]
+  /** A page request's payload: R, W, L (a Stop Marker when L alone), a group index, a page. */
+  const prPayload = (): bigint => {
+    const l = chance(0.5), stop = l && chance(0.15)
+    const rw = stop ? 0n : pick([1n, 2n, 3n, 0n])
+    return rw | (l ? 4n : 0n) | (BigInt(int(512)) << 3n) | (0x4000_0000n + BigInt(int(64)) * 0x1000n)
+  }
+  const rid = (): number => (devices.length > 0 && chance(0.85) ? pick(devices) & 0xffff : int(1 << 16))
+  /** The last ATS.INVAL's requester (and segment): most completions answer it. */
+  let inval: { rid: number, dseg?: number } | undefined
+  /** ATS.INVALs queued since the last completion (ITAGs 0 and 1 are handed out in order): completions mostly name those. */
+  let invals = 0
   for (let n = 0; n < 6 + int(14); n++) {
     const r = rnd()
-    if (r < 0.6 && msiFlat && chance(0.25)) {
+    if (r < 0.6 && chance(0.2)) {
+      // A PCIe Page Request (or Stop Marker), sometimes with a PASID and its privilege and execute bits.
+      const pv = chance(0.4)
+      steps.push({ op: 'page-request', deviceId: chance(0.9) ? pick(devices) : int(1 << 24), ...(pv ? { processId: int(1 << 20) } : {}), privileged: chance(0.4), execute: chance(0.3), payload: prPayload() })
+    } else if (r < 0.6 && chance(invals > 0 ? 0.3 : 0.03)) {
+      // A device's Invalidation Completion (sometimes for ITAGs not outstanding or from another requester), or a timeout.
+      const to = inval !== undefined && chance(0.8) ? inval : { rid: rid(), ...(chance(0.1) ? { dseg: int(4) } : {}) }
+      const itags = invals >= 2 && chance(0.8) ? pick([3, 1, 2]) : invals === 1 && chance(0.8) ? 1 : pick([1, 2, 3])
+      if (chance(0.75)) { steps.push({ op: 'invalidation-completion', ...to, itags, cc: pick([1, 1, 1, 1, 2, 0]) }); invals = Math.max(0, invals - (itags === 3 ? 2 : 1)) }
+      else steps.push({ op: 'ats-timeout', itags: pick([1, 2, 3]) })
+    } else if (r < 0.6 && msiFlat && chance(0.25)) {
       // A 32-bit write with data at an interrupt file's page: an MSI (stored to an MRIF on an MRIF-mode page).
       const pv = chance(0.2)
       steps.push({
@@ -195,18 +221,27 @@ const generate = (): Scenario => {
         () => ({ kind: 'IODIR.INVAL_DDT', pid: 0, dv: chance(0.5), did: pick(devices) }),
         () => ({ kind: 'IODIR.INVAL_PDT', pid: int(4), dv: true, did: pick(devices) }),
         () => ({ kind: 'IOFENCE.C', av: chance(0.5), wsi: false, pr: false, pw: false, data: int(1 << 30), addr: chance(0.9) ? 0x8072_0000n : 0x1000n }),
+        () => ({ kind: pick(['ATS.INVAL', 'ATS.PRGR'] as const), pid: int(1 << 20), pv: chance(0.4), dsv: chance(0.1), rid: rid(), dseg: int(4), payload: BigInt(int(2 ** 30)) * 0x1_0000_0000n + BigInt(int(2 ** 30)) }),
       ])()
+      if (c.kind === 'ATS.INVAL') { inval = { rid: c.rid, ...(c.dsv ? { dseg: c.dseg } : {}) }; invals++ }
       const words = encodeCommand(c)
       steps.push({ op: 'command', words: chance(0.05) ? [words[0] | (1n << 11n), words[1]] : words })
-    } else if (r < 0.94) steps.push({ op: 'read-register', offset: pick([52, 72, 76, 84]), size: 4 })
+      // Software's usual pair: ATS.INVAL then IOFENCE.C, which waits for the device's completion (or a timeout).
+      if (c.kind === 'ATS.INVAL' && chance(0.4)) {
+        steps.push({ op: 'command', words: encodeCommand({ kind: 'IOFENCE.C', av: chance(0.7), wsi: false, pr: false, pw: false, data: int(1 << 30), addr: 0x8072_0000n }) })
+        if (chance(0.4)) steps.push({ op: 'read-register', offset: 32, size: 4 })
+        if (chance(0.7)) { steps.push(chance(0.85) ? { op: 'invalidation-completion', ...inval!, itags: invals >= 2 ? 3 : 1, cc: 1 } : { op: 'ats-timeout', itags: 3 }); invals = 0 }
+      }
+    } else if (r < 0.94) steps.push({ op: 'read-register', offset: pick([52, 72, 76, 84, 64, 68, 80]), size: 4 })
     else if (r < 0.97 && irq && chance(0.6)) {
       steps.push(pick<() => Step>([
         () => ({ op: 'write-register', offset: 84, size: 4, value: BigInt(pick([1, 2, 3, 0xf])) }),            // ipsr RW1C
         () => ({ op: 'write-register', offset: 780 + 16 * (chance(0.8) ? pick([civ, fiv]) : int(8)), size: 4, value: chance(0.4) ? 1n : 0n }),  // mask / unmask a vector
         () => ({ op: 'write-register', offset: 72, size: 4, value: 1n | (chance(0.6) ? 2n : 0n) | (chance(0.5) ? 1n << 10n : 0n) }), // cqen, cie?, clear cmd_ill?
       ])())
-    } else if (r < 0.97) steps.push({ op: 'write-register', offset: 48, size: 4, value: BigInt(int(4)) })          // software consumes records (fqh)
-    else steps.push({ op: 'write-register', offset: 76, size: 4, value: 1n | (irq && chance(0.7) ? 2n : 0n) | (!irq || chance(0.7) ? 1n << 9n : 0n) })  // fqen, fie?, clear fqof (RW1C)
+    } else if (r < 0.97) steps.push({ op: 'write-register', offset: pick([48, 64]), size: 4, value: BigInt(int(4)) }) // software consumes records (fqh, pqh)
+    else if (chance(0.5)) steps.push({ op: 'write-register', offset: 76, size: 4, value: 1n | (irq && chance(0.7) ? 2n : 0n) | (!irq || chance(0.7) ? 1n << 9n : 0n) })  // fqen, fie?, clear fqof (RW1C)
+    else steps.push({ op: 'write-register', offset: 80, size: 4, value: BigInt(pick([1, 3, 0x301, 0x303, 0x101, 0])) }) // pqcsr: pqen, pie, clear pqmf/pqof, or off
   }
   return { caps: EXAMPLE_CAPABILITIES | (msiFlat ? 1n << 22n : 0n) | (msiMrif ? 1n << 23n : 0n), memory: mem, steps, ptes }
 }
@@ -221,6 +256,9 @@ const harnessLines = (s: Scenario): string => {
       case 'read-register': out.push(`rd ${st.offset} ${st.size}`); break
       case 'memory': out.push(`mw ${h(st.addr)} ${h(st.value)}`); break
       case 'command': out.push(`cmd ${h(st.words[0])} ${h(st.words[1])}`); break
+      case 'page-request': out.push(`pr ${st.deviceId} ${st.processId === undefined ? 0 : 1} ${st.processId ?? 0} ${st.privileged ? 1 : 0} ${st.execute ? 1 : 0} ${h(st.payload)}`); break
+      case 'invalidation-completion': out.push(`ic ${st.rid} ${st.dseg === undefined ? 0 : 1} ${st.dseg ?? 0} ${h(BigInt(st.itags))} ${st.cc}`); break
+      case 'ats-timeout': out.push(`to ${h(BigInt(st.itags))}`); break
       case 'msi': out.push(`msi ${st.deviceId} ${st.processId === undefined ? 0 : 1} ${st.processId ?? 0} ${h(st.iova)} ${h(st.data)}`); break
       case 'translate': out.push(`tr ${st.deviceId} ${st.processId === undefined ? 0 : 1} ${st.processId ?? 0} ${['read', 'write', 'execute'].indexOf(st.access)} ${st.privileged ? 1 : 0} ${['untranslated', 'ats', 'translated'].indexOf(st.type)} ${h(st.iova)}`)
     }
@@ -232,13 +270,18 @@ const harnessLines = (s: Scenario): string => {
 /** What the scenarios exercised, counted from memvirt's events (so a widening of the generator shows). */
 const coverage = new Map<string, number>()
 const count = (what: string): void => { coverage.set(what, (coverage.get(what) ?? 0) + 1) }
-const tally = (events: readonly Event[]): void => {
+const tally = (events: readonly Event[], steps: readonly Step[]): void => {
   for (const e of events) {
     if (e.op === 'register' && e.offset === 76 && ((e.value >> 9n) & 1n) === 1n) count('fqcsr read with fqof = 1 (queue overflowed)')
     if (e.op === 'interrupt') {
       const x = e.signal
       count(x.kind === 'msi' ? `IOMMU MSI ${x.source === 'unmask' ? 'released at unmask' : `on a ${x.source} edge`}${x.faulted ? ' (273)' : ''}` : `IOMMU interrupt ${x.kind}`)
     }
+    if (e.op === 'page-request') count(e.outcome.queued !== undefined ? 'page request queued' : `page request refused: ${e.outcome.refused ?? ''}${e.outcome.response === undefined ? '' : ' (IOMMU response)'}`)
+    if (e.op === 'ats-message' && e.message.origin === 'command') count(`ATS command message: ${e.message.message}`)
+    if (e.op === 'command' && e.events.some((c) => c.waiting !== undefined)) count('command queue waiting on ATS invalidations')
+    if (e.op === 'command' && e.events.some((c) => c.command?.kind === 'IOFENCE.C' && c.waiting === undefined) && steps[e.step]?.op !== 'command') count('IOFENCE.C completed after a completion or timeout')
+    if (e.op === 'invalidation-completion') count(`invalidation completion ${e.expected ? 'expected' : 'unexpected'}`)
     if (e.op !== 'translate') continue
     const { response: r, explanation: x } = e.outcome
     const ok = r.status === 'success' && r.fault === undefined
@@ -265,7 +308,7 @@ const ours = (s: Scenario): Record<string, unknown>[] => {
   const ipsrOnEnable = process.env['IPSR'] === 'spec' ? 'spec' : 'refmodel'
   const iommu = resetIommu(s.caps, 0n, { ...DEFAULT_OPTIONS, cache: 'refmodel', gvmaInvalidation: 'refmodel', implicitGStageDirty: 'refmodel', interruptVectorBits: 3, ipsrOnEnable })
   const events = runSteps(iommu, memory, s.steps).events
-  tally(events)
+  tally(events, s.steps)
   // The C model reports an MSI as the store it makes (a memory-write line), as memvirt does besides its interrupt event.
   return events.filter((e) => e.op !== 'fault-record' && e.op !== 'interrupt').map((e) => JSON.parse(eventJson(e)) as Record<string, unknown>)
 }
@@ -296,7 +339,8 @@ const normalise = (c: Record<string, unknown>, step: Request | undefined): Recor
 }
 const oursNormalised = (full: Record<string, unknown>, step: Request | undefined): Record<string, unknown> => {
   // memvirt's `notice` is the PPN's address: compared through ppn.
-  const o = Object.fromEntries(Object.entries(full).filter(([k]) => k !== 'notice'))
+  // memvirt's `refused` (the response code a refusal calls for) has no C counterpart: compared through the response message.
+  const o = Object.fromEntries(Object.entries(full).filter(([k]) => k !== 'notice' && !(full['op'] === 'page-request' && k === 'refused')))
   if (o['op'] !== 'translate' || step === undefined) return o
   if (o['status'] !== 'success') return { op: 'translate', status: o['status'], cause: o['cause'] }
   if (step.type === 'ats' && o['r'] === false && o['w'] === false && o['status'] === 'success') return { op: 'translate', status: 'success', ...(o['cause'] !== undefined ? { cause: o['cause'] } : {}) }
