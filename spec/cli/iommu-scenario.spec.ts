@@ -66,7 +66,7 @@ test('memory words must be 8-byte aligned and in RAM', () => {
 })
 test('an unknown step op is named at steps[i].op with the known ops', () => {
   assert.is(errorOf({ capabilities: CAPS, steps: [{ op: 'fence' }] }),
-    's.json: field steps[0].op: expected one of "write-register", "read-register", "memory", "command", "translate", "msi", got "fence"')
+    's.json: field steps[0].op: expected one of "write-register", "read-register", "memory", "command", "translate", "msi", "page-request", "invalidation-completion", "ats-timeout", got "fence"')
 })
 test('a command is exactly two doublewords', () => {
   assert.is(errorOf({ capabilities: CAPS, steps: [{ op: 'command', words: ['0x1'] }] }), 's.json: field steps[0].words: expected at least 2 entries, got 1')
