@@ -73,6 +73,8 @@ export const runSteps = (iommu0: Iommu, memory0: PhysMemory, steps: readonly Ste
   steps.forEach((s, step) => {
     const before = iommu.regs
     let summary: Event | undefined
+    /** The IOMMU's own response to a page request: sent after the interrupts its fault or queue error raised (as the C model orders them). */
+    let response: Event | undefined
     switch (s.op) {
       case 'write-register': {
         iommu = { ...iommu, regs: writeRegister(iommu.regs, iommu.options, s.offset, s.size, s.value) }
@@ -118,7 +120,7 @@ export const runSteps = (iommu0: Iommu, memory0: PhysMemory, steps: readonly Ste
         events.push({ op: 'page-request', step, outcome: o })
         for (const w of o.writes) events.push({ op: 'memory-write', step, write: w })
         for (const r of o.records) events.push({ op: 'fault-record', step, record: r })
-        if (o.response !== undefined) events.push({ op: 'ats-message', step, message: o.response })
+        if (o.response !== undefined) response = { op: 'ats-message', step, message: o.response }
         iommu = o.iommu
         memory = o.memory
         break
@@ -148,6 +150,7 @@ export const runSteps = (iommu0: Iommu, memory0: PhysMemory, steps: readonly Ste
     iommu = i.iommu
     memory = i.memory
     if (summary !== undefined) events.push(summary)
+    if (response !== undefined) events.push(response)
   })
   return { iommu, memory, events }
 }
