@@ -8,10 +8,11 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { phys } from '../../../src/bits/address.ts'
 import { type Machine, withHart, withMemory } from '../../../src/machine/machine.ts'
-import { withCsrs } from '../../../src/cpu/hart.ts'
+import { withCsrs, withX } from '../../../src/cpu/hart.ts'
 import { ENVCFG_ADUE } from '../../../src/cpu/csr/fields.ts'
 import { foldSteps } from '../../../src/machine/run.ts'
-import { changedPages, peek, poke } from '../../../src/memory/memory.ts'
+import { changedPages, peek, poke, pokeBytes } from '../../../src/memory/memory.ts'
+import { amoType, encode } from '../../../src/cpu/decode/index.ts'
 import { FLAG_D, PTE_D } from '../../../src/mmu/pte.ts'
 import { entries } from '../../../src/mmu/tlb.ts'
 import { armDirtyBits, dirtyPages, gStageLeaves } from '../../../src/hypervisor/redundancy/dirty-bits.ts'
@@ -106,6 +107,21 @@ test('a cached translation must not grant a store past a cleared D: the TLB entr
   // The guest stores to data page 0 again: the walk sets D in memory (the hart cannot skip it on a hit).
   const again = runUntil(armed, (m) => (pteAt(m, DATA0_LEAF) & PTE_D) !== 0n || changedPages(armed.memory, m.memory).includes(DATA0), 200)
   assert.is(pteAt(again, DATA0_LEAF) & PTE_D, PTE_D)
+})
+
+test('a failing SC sets D all the same (it translates as a store before it checks its reservation, as Spike\'s check_load_reservation does): D bits may name a page nobody wrote', () => {
+  const armed = armDirtyBits(inGuest)
+  // sc.d x31, x12, (x5) with x5 = data page 0's GPA and no reservation, then ECALL.
+  const code = new Uint8Array(8)
+  new DataView(code.buffer).setUint32(0, encode(amoType('sc.d', 31, 5, 12, false, false)) >>> 0, true)
+  new DataView(code.buffer).setUint32(4, 0x73, true)
+  const m0 = withHart(withMemory(armed.machine, pokeBytes(armed.machine.memory, phys(0x8000_3000n), code)), withX(armed.machine.hart, 5, 0x8000_1000n))
+  const m1 = foldSteps(m0, { maxSteps: 1 }).machine
+  assert.is(m1.hart.x[31], 1n)                                // failed
+  assert.is(pteAt(m1, DATA0_LEAF) & PTE_D, PTE_D)
+  const d = dirtyPages(armed.tracker, m0.memory, m1.memory)
+  assert.equal(d.byDBits, [])                                 // the page holds no data: nothing to copy
+  assert.equal(d.dirtyLeaves.map((l) => l.pteAddr), [DATA0_LEAF])
 })
 
 test('a superpage leaf found dirty stands for its pages that hold data: D bits have the leaf\'s granularity', () => {

@@ -6,6 +6,9 @@ import { withCsrs } from '../../../src/cpu/hart.ts'
 import { ENVCFG_ADUE } from '../../../src/cpu/csr/fields.ts'
 import { parseIsa } from '../../../src/cpu/isa.ts'
 import { parseElf } from '../../../src/elf/elf.ts'
+import { translate } from '../../../src/mmu/translate.ts'
+import { contextFor } from '../../../src/cpu/translation-context.ts'
+import { virt } from '../../../src/bits/address.ts'
 import { loadGoldenProgram } from '../../../golden/programs/load.ts'
 import { foldSteps } from '../../../src/machine/run.ts'
 import { commitLine } from '../../../src/trace/commit-log.ts'
@@ -44,26 +47,45 @@ export const loadRedundancyGolden = (name: string, isaText: string): Machine => 
  */
 export const withGStageAdue = (m: Machine): Machine => withHart(m, withCsrs(m.hart, { ...m.hart.csr, menvcfg: m.hart.csr.menvcfg | ENVCFG_ADUE }))
 
-/** A stretch of the step fold: its commit log, and the host pages its stores wrote through a G-stage (a GPA) and otherwise. */
+/**
+ * A stretch of the step fold: its commit log, the host pages its stores wrote through a G-stage (a GPA) and
+ * otherwise, and the pages of the SCs that failed: an SC translates as a store before it checks its
+ * reservation (Spike's check_load_reservation; execute/atomic.ts), so a failing one may set D and write nothing.
+ */
 export interface StoreStretch {
   readonly log: string
   readonly viaG: readonly number[]
   readonly other: readonly number[]
+  readonly failedSc: readonly number[]
 }
 
-/** Advancing by the step fold, recording the commit log and which pages the stores wrote, through the G-stage or not. */
+const isSc = (bits: number): boolean => (bits & 0x7f) === 0x2f && (bits >>> 27) === 0b00011
+
+/** Advancing by the step fold one step at a time, recording the commit log and which pages stores wrote (or failed SCs aimed at). */
 export const storeAdvance: Advance<StoreStretch> = (m, maxSteps) => {
   let log = ''
-  const viaG: number[] = [], other: number[] = []
-  const r = foldSteps(m, { maxSteps }, {
-    event: (ev) => {
-      log += commitLine(ev)
-      if (ev._tag !== 'Retired') return
-      for (const s of ev.stores) {
-        const pages = [Number(s.pa >> 12n), Number((s.pa + BigInt(s.size) - 1n) >> 12n)]
-        ;(s.gpa === undefined ? other : viaG).push(...pages)
-      }
-    },
-  })
-  return { machine: r.machine, steps: r.steps, trace: { log, viaG, other } }
+  const viaG: number[] = [], other: number[] = [], failedSc: number[] = []
+  let cur = m, steps = 0
+  while (steps < maxSteps && cur.htif.exitCode === undefined) {
+    const before = cur
+    const r = foldSteps(cur, { maxSteps: 1 }, {
+      event: (ev) => {
+        log += commitLine(ev)
+        if (ev._tag !== 'Retired') return
+        for (const s of ev.stores) {
+          const pages = [Number(s.pa >> 12n), Number((s.pa + BigInt(s.size) - 1n) >> 12n)]
+          ;(s.gpa === undefined ? other : viaG).push(...pages)
+        }
+        if (isSc(ev.bits) && ev.stores.length === 0) {
+          const h = before.hart
+          const t = translate(before.memory, contextFor(h.csr, before.isa, h.priv, h.virt), { va: virt(h.x[(ev.bits >>> 15) & 31]!), access: 'store' })
+          if (t.result._tag === 'Right') failedSc.push(Number((t.result.right.pa as bigint) >> 12n))
+        }
+      },
+    })
+    if (r.steps === 0) break
+    cur = r.machine
+    steps += r.steps
+  }
+  return { machine: cur, steps, trace: { log, viaG, other, failedSc } }
 }
