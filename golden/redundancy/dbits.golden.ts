@@ -14,7 +14,9 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { readFileSync } from 'node:fs'
-import { type Fault, type RedundancyStats, protectedRun } from '../../src/hypervisor/redundancy/failover.ts'
+import { type Advance, type Fault, type RedundancyStats, protectedRun } from '../../src/hypervisor/redundancy/failover.ts'
+import { run } from '../../src/machine/engine/run.ts'
+import { CommitLogWriter } from '../../src/trace/engine/commit-log-writer.ts'
 import { type Machine } from '../../src/machine/machine.ts'
 import { foldAdvance, loadGolden, loadRedundancyGolden, spikeLog, withGStageAdue } from '../../spec/hypervisor/redundancy/programs.ts'
 
@@ -49,5 +51,32 @@ test('hvdemo under Svadu, a checkpoint after every step: 199 pages by D bits (7 
   assert.is(r.unseen, 0)
   assert.is(r.log, spikeLog('hvdemo'))
 })
+
+// Through the fast engine and the byte writer, as `memvirt run --dirty-source dbits` runs: every golden
+// hypervisor program with a Spike log, run with Svadu and menvcfg.ADUE = 1 from reset (their leaves have A
+// and D preset, so nothing else changes), checkpointed every 37 steps with a fault at a third and one
+// mid-copy at two thirds, releases Spike's log byte for byte — the engine's TLB mirror sees the entries whose
+// D the tracker withdrew.
+const engineAdvance: Advance<Buffer> = (m, maxSteps) => {
+  const parts: Buffer[] = []
+  const w = new CommitLogWriter((b, n) => parts.push(Buffer.from(b.subarray(0, n))))
+  const r = run(m, { maxSteps }, { commits: w })
+  w.flush()
+  return { machine: r.machine, steps: r.steps, trace: Buffer.concat(parts) }
+}
+for (const name of ['hvdemo', 'hyp', 'remap_often', 'remap_rare']) {
+  test(`${name} under Svadu through the fast engine, dbits checkpoints every 37 steps and two faults: the released log is Spike's`, () => {
+    const m = withGStageAdue(loadGolden(name, 'rv64imah_zicsr_svadu'))
+    const steps = run(m, { maxSteps: 50_000 }).steps
+    const parts: Buffer[] = []
+    const r = protectedRun(m, {
+      every: 37, mode: 'incremental', dirtySource: 'dbits', maxSteps: 50_000, bandwidth: 1 << 30,
+      faults: [{ kind: 'step', at: Math.floor(steps / 3) }, { kind: 'copy', at: Math.floor(2 * steps / 3), after: 1 }],
+    }, engineAdvance, (e) => { if (e._tag === 'Release') parts.push(...e.traces) })
+    assert.is(r.stats.failovers, 2)
+    assert.ok((r.stats.dbits?.byDBits ?? 0) > 0, 'D bits found pages')
+    assert.is(Buffer.concat(parts).toString('latin1'), spikeLog(name))
+  })
+}
 
 test.run()
