@@ -1,9 +1,11 @@
 // The cache engine's kernels (src/cache/engine/) wrap the specification: on random traces, sizes
 // and parameters, every kernel hits on exactly the requests where folding the policy's pure
-// `access` hits, and the engine's `simulateSource` returns what the specification's does.
+// `access` hits — counting objects, or bytes with random object sizes (the sized policies), with
+// the admission front's veto on random requests — and the engine's `simulateSource` returns what
+// the specification's does, in objects and in bytes, with and without the admission front.
 import { test } from 'uvu'
 import { fc, runs } from '../fc.ts'
-import type { Params, PolicyName } from '../../src/cache/policy.ts'
+import { SIZED_POLICIES, type Params, type PolicyName } from '../../src/cache/policy.ts'
 import { intern, nextAccesses, pure, simulateSource as specSimulateSource, sourceOf, type Config } from '../../src/cache/simulate.ts'
 import { KERNELS, simulateSource } from '../../src/cache/engine/replay.ts'
 
@@ -27,49 +29,89 @@ const arbParams = (p: PolicyName): fc.Arbitrary<Params> => {
     default: return fc.constant({})
   }
 }
-const arbCase = fc.constantFrom(...KERNEL_POLICIES).chain((policy) =>
-  fc.record({ policy: fc.constant(policy), capacity: policy === 'wtinylfu' ? fc.oneof(fc.integer({ min: 0, max: 45 }), fc.integer({ min: 95, max: 160 })) : fc.integer({ min: 0, max: 45 }), params: fc.oneof(fc.constant({}), arbParams(policy)), ids: arbTrace }))
+// Object sizes, for the sized policies: one size per object (as a trace mostly has), or a size per
+// request (an object asked for again with another size keeps the size it was inserted with), from
+// 1 to 40 bytes; the cache from 0 to 400 bytes, so a few objects up to a few dozen fit.
+const arbSizes = (ids: readonly number[]): fc.Arbitrary<number[]> => fc.oneof(
+  fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 151, maxLength: 151 }).map((byId) => ids.map((id) => byId[id] as number)),
+  fc.array(fc.integer({ min: 1, max: 40 }), { minLength: ids.length, maxLength: ids.length }),
+)
+// the admission front's veto: never, or on a random share of the requests
+const arbAdmit = (n: number): fc.Arbitrary<boolean[]> => fc.oneof(
+  fc.constant(Array.from({ length: n }, () => true)),
+  fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+)
+const arbCase = fc.constantFrom(...KERNEL_POLICIES).chain((policy) => {
+  const sized = SIZED_POLICIES.includes(policy)
+  return fc.record({
+    policy: fc.constant(policy),
+    bytes: sized ? fc.boolean() : fc.constant(false),
+    objects: policy === 'wtinylfu' ? fc.oneof(fc.integer({ min: 0, max: 45 }), fc.integer({ min: 95, max: 160 })) : fc.integer({ min: 0, max: 45 }),
+    byteCapacity: fc.integer({ min: 0, max: 400 }),
+    params: fc.oneof(fc.constant({}), arbParams(policy)),
+    ids: arbTrace,
+  }).chain((c) => fc.record({ c: fc.constant(c), sizes: c.bytes ? arbSizes(c.ids) : fc.constant(c.ids.map(() => 1)), admit: arbAdmit(c.ids.length) }))
+})
 
-test('every kernel hits exactly where folding the pure access hits, request by request', () => {
-  fc.assert(fc.property(arbCase, ({ policy, capacity, params, ids }) => {
+test('every kernel hits exactly where folding the pure access hits, request by request (objects or bytes, vetoes)', () => {
+  fc.assert(fc.property(arbCase, ({ c: { policy, bytes, objects, byteCapacity, params, ids }, sizes, admit }) => {
+    const capacity = bytes ? byteCapacity : objects
     const kernel = (KERNELS[policy] as NonNullable<(typeof KERNELS)[PolicyName]>)(capacity, params)
     const spec = pure(policy, params)
     const dense = intern(ids)
     const next = nextAccesses(ids)
     let s = spec.init(capacity)
-    const one = Float64Array.of(1)
     return ids.every((id, i) => {
-      const a = spec.access(s, { id, next: next[i] as number })
+      const size = sizes[i] as number
+      const a = spec.access(s, bytes ? { id, next: next[i] as number, size } : { id, next: next[i] as number }, admit[i])
       s = a.state
       kernel.reserve((dense[i] as number) + 1)
       // the origin W-TinyLFU hashes is the trace's own id, as the spec's access defaults to
-      const missed = kernel.run(dense.subarray(i, i + 1), next.subarray(i, i + 1), Float64Array.of(id), one, 1)
+      const missed = kernel.run(dense.subarray(i, i + 1), next.subarray(i, i + 1), Float64Array.of(id), Float64Array.of(size), 1,
+        Uint8Array.of(admit[i] === true ? 1 : 0))
       return missed === (a.hit ? 0 : 1)
     })
-  }), { numRuns: runs(1500) })
+  }), { numRuns: runs(2000) })
 })
 
-// Several configurations at once, with and without the admission front (which no kernel covers),
-// over traces longer than one replay chunk of the engine.
-const arbConfig: fc.Arbitrary<Config> = fc.record({
-  policy: fc.constantFrom<PolicyName>('lru', 'arc', 'lirs', 's3fifo', 'wtinylfu', 'belady', 'lfu'),
-  capacity: fc.integer({ min: 1, max: 3000 }),
+// Several configurations at once, with and without the admission front, counting objects or
+// bytes, over traces longer than one replay chunk of the engine.
+const arbConfig = (policies: readonly PolicyName[], capacity: fc.Arbitrary<number>): fc.Arbitrary<Config> => fc.record({
+  policy: fc.constantFrom(...policies),
+  capacity,
   params: fc.constant({}),
 }).chain((c) => fc.oneof(fc.constant(c), fc.record({ window: fc.integer({ min: 1, max: 50 }), threshold: fc.integer({ min: 1, max: 3 }) }).map((admission) => ({ ...c, admission }))))
 
-test('the engine’s simulateSource ≡ the specification’s, chunk boundaries included', () => {
-  fc.assert(fc.property(fc.array(arbConfig, { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 5000 }), fc.integer(), fc.boolean(),
+// 70 000 requests (more than the 65 536 of one chunk) over `objects` ids, from a seeded LCG; sizes
+// of 1 to 64 bytes fixed per object
+const lcgTrace = (objects: number, seed: number): { ids: number[]; next: Float64Array; sizes: number[] } => {
+  let x = seed >>> 0
+  const ids = Array.from({ length: 70_000 }, () => {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0
+    return (x >>> 8) % objects
+  })
+  return { ids, next: nextAccesses(ids), sizes: ids.map((id) => 1 + (Math.imul(id ^ (seed >>> 0), 0x9e3779b1) >>> 26)) }
+}
+
+test('the engine’s simulateSource ≡ the specification’s in objects, chunk boundaries included', () => {
+  fc.assert(fc.property(fc.array(arbConfig(KERNEL_POLICIES, fc.integer({ min: 1, max: 3000 })), { minLength: 1, maxLength: 4 }),
+    fc.integer({ min: 1, max: 5000 }), fc.integer(), fc.boolean(),
     (configs, objects, seed, quark) => {
-      // 70 000 requests (more than the 65 536 of one chunk) over `objects` ids, from a seeded LCG
-      let x = seed >>> 0
-      const ids = Array.from({ length: 70_000 }, () => {
-        x = (Math.imul(x, 1664525) + 1013904223) >>> 0
-        return (x >>> 8) % objects
-      })
-      const trace = { ids, next: nextAccesses(ids) }
+      const { ids, next } = lcgTrace(objects, seed)
       const o = { ids: quark ? 'first-appearance' as const : 'as-is' as const }
-      const a = simulateSource(configs, sourceOf(trace), o)
-      const b = specSimulateSource(configs, sourceOf(trace), o)
+      const a = simulateSource(configs, sourceOf({ ids, next }), o)
+      const b = specSimulateSource(configs, sourceOf({ ids, next }), o)
+      return JSON.stringify(a) === JSON.stringify(b)
+    }), { numRuns: runs(6) })
+})
+
+test('the engine’s simulateSource ≡ the specification’s in bytes, chunk boundaries included', () => {
+  fc.assert(fc.property(fc.array(arbConfig(SIZED_POLICIES, fc.integer({ min: 1, max: 100_000 })), { minLength: 1, maxLength: 4 }),
+    fc.integer({ min: 1, max: 5000 }), fc.integer(),
+    (configs, objects, seed) => {
+      const trace = lcgTrace(objects, seed)
+      const a = simulateSource(configs, sourceOf(trace), { bytes: true })
+      const b = specSimulateSource(configs, sourceOf(trace), { bytes: true })
       return JSON.stringify(a) === JSON.stringify(b)
     }), { numRuns: runs(6) })
 })

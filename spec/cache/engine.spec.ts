@@ -26,7 +26,7 @@ test('an LRU kernel hits and misses on ids beyond 2^24 as on small ones', () => 
   const ids = Int32Array.from([BEYOND, 5, BEYOND, 6, 5, BEYOND])
   const ones = new Float64Array(ids.length).fill(1)
   // LRU of 2: miss, miss, hit, miss (evicts 5), miss (evicts BEYOND), miss
-  assert.is(k.run(ids, ones, ones, ones, ids.length), 5)
+  assert.is(k.run(ids, ones, ones, ones, ids.length, new Uint8Array(ids.length).fill(1)), 5)
 })
 
 test('nextAccesses takes ids of any size, the next index of each request or Infinity', () => {

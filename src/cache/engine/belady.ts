@@ -1,11 +1,12 @@
 // Belady kernel (policies/belady.ts, libCacheSim Belady.c): resident objects never requested again
 // leave first (oldest first), then the one whose next request is furthest. An indexed binary
 // max-heap of next-request indices replaces the specification's ranking (the indices are distinct,
-// so the furthest is unique either way).
-import { grownF64, grownI32, grownU8, IdQueue, type Kernel } from './kernel.ts'
+// so the furthest is unique either way). Victims leave until the newcomer fits.
+import { grownF64, grownI32, grownU8, IdQueue, SizeTable, type Kernel } from './kernel.ts'
 
 export const beladyKernel = (capacity: number): Kernel => {
-  const doomed = new IdQueue()
+  const sz = new SizeTable() // the size each resident object was inserted with
+  const doomed = new IdQueue(sz)
   let member = new Uint8Array(0)
   let pos = new Int32Array(0) // id → its slot in the heap, −1 if none
   let keys = new Float64Array(1024) // heap slot → next-request index
@@ -62,7 +63,7 @@ export const beladyKernel = (capacity: number): Kernel => {
       member = grownU8(member, n)
       pos = grownI32(pos, n, -1)
     },
-    run: (ids, next, _origin, _size, n) => {
+    run: (ids, next, _origin, size, n, admit) => {
       let misses = 0
       for (let j = 0; j < n; j++) {
         const id = ids[j] as number
@@ -72,8 +73,9 @@ export const beladyKernel = (capacity: number): Kernel => {
           else doomed.remove(id)
         } else {
           misses++
-          if (capacity < 1) continue
-          if (used >= capacity) {
+          const s = size[j] as number
+          if (s > capacity || admit[j] === 0) continue
+          while (used + s > capacity) {
             let victim: number
             if (doomed.size > 0) victim = doomed.popTail()
             else {
@@ -81,10 +83,11 @@ export const beladyKernel = (capacity: number): Kernel => {
               removeAt(0)
             }
             member[victim] = 0
-            used--
+            used -= sz.of[victim] as number
           }
           member[id] = 1
-          used++
+          sz.of[id] = s
+          used += s
         }
         const nx = next[j] as number
         if (nx < Infinity) insert(nx, id) // NaN and Infinity: never again

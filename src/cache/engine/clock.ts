@@ -1,5 +1,5 @@
 // CLOCK kernel (policies/clock.ts): an n-bit counter per resident object; eviction gives a
-// non-zero counter a second chance at the head, decremented.
+// non-zero counter a second chance at the head, decremented; a miss evicts until the newcomer fits.
 import { param, type Params } from '../policy.ts'
 import { clock } from '../policies/clock.ts'
 import { grownI32, IdQueue, type Kernel } from './kernel.ts'
@@ -13,7 +13,7 @@ export const clockKernel = (capacity: number, params: Params): Kernel => {
       q.reserve(n)
       freq = grownI32(freq, n)
     },
-    run: (ids, _next, _origin, _size, n) => {
+    run: (ids, _next, _origin, size, n, admit) => {
       let misses = 0
       for (let j = 0; j < n; j++) {
         const id = ids[j] as number
@@ -23,8 +23,9 @@ export const clockKernel = (capacity: number, params: Params): Kernel => {
           continue
         }
         misses++
-        if (capacity < 1) continue
-        if (q.size >= capacity) {
+        const s = size[j] as number
+        if (s > capacity || admit[j] === 0) continue
+        while (q.used + s > capacity) {
           let victim = q.tail
           let f = freq[victim] as number
           while (f >= 1) {
@@ -35,6 +36,7 @@ export const clockKernel = (capacity: number, params: Params): Kernel => {
           }
           q.remove(victim)
         }
+        q.sizes.of[id] = s
         q.pushHead(id)
         freq[id] = 0
       }

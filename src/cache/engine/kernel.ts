@@ -2,15 +2,26 @@
 // arrays indexed by dense object ids (0, 1, 2, … in order of first appearance), mutated in place,
 // allocating nothing per request. A kernel wraps the specification, never the other way round:
 // properties/cache/engine.prop.ts proves every kernel's hit on every request equal to folding the
-// policy's pure `access`. Kernels count objects (every size 1) and have no admission front; the
-// replay (replay.ts) runs the specification's own fast binding for those cases.
+// policy's pure `access`. A kernel counts bytes: every request carries its size (1 in a cache
+// sized in objects, where bytes and objects coincide), and an object keeps the size it was
+// inserted with. The admission front's verdict on each request comes in as a flag (replay.ts
+// computes it: it depends on the requests alone, never on what the cache holds).
 import type { Params, PolicyName } from '../policy.ts'
-import type { Runner } from '../simulate.ts'
 
-/** One configured cache replaying chunks of requests in place (`Runner` of simulate.ts). */
-export type Kernel = Runner
+/** One configured cache replaying chunks of requests in place (a `Runner` of simulate.ts once the admission flags are supplied). */
+export interface Kernel {
+  /** Makes room for dense ids below `n` (called before `run` whenever new ids appeared). */
+  reserve(n: number): void
+  /**
+   * Replays requests 0 … n − 1 of a chunk in order and returns how many missed: `ids` dense,
+   * `next` each request's next request (Belady), `origin` the id W-TinyLFU hashes, `size` each
+   * request's size in bytes (1 when the cache counts objects), `admit` 0 where an admission front
+   * vetoes inserting the request's object on a miss (the policy's `admit = false`), else 1.
+   */
+  run(ids: Int32Array, next: Float64Array, origin: Float64Array, size: Float64Array, n: number, admit: Uint8Array): number
+}
 
-/** A kernel's constructor: capacity in objects and the policy's parameters (already range-checked). */
+/** A kernel's constructor: capacity (objects, or bytes) and the policy's parameters (already range-checked). */
 export type KernelMaker = (capacity: number, params: Params) => Kernel
 
 /** Capacity `n` rounded up for an array that must hold index `k`: doubling, at least 1024. */
@@ -41,9 +52,23 @@ export const grownF64 = (a: Float64Array<ArrayBuffer>, n: number, fill = 0): Flo
 const NIL = -1
 
 /**
+ * The size each object was inserted with (bytes; 1 in a cache counting objects), by dense id:
+ * one table shared by a kernel's queues, since an object keeps its size from queue to queue
+ * (ghost lists included) until it leaves them all.
+ */
+export class SizeTable {
+  of = new Float64Array(0)
+
+  reserve(n: number): void {
+    this.of = grownF64(this.of, n)
+  }
+}
+
+/**
  * libCacheSim's intrusive queue over dense ids: insert at the head, evict at the tail; `newer[k]`
  * is its `queue.prev` (toward the head). A key is in the queue iff `member[k] = 1`. Every key must
- * be below the length last `reserve`d.
+ * be below the length last `reserve`d. `size` counts keys, `used` adds up their sizes in `sizes`
+ * (set a key's size there before pushing it; it must not change while the key is queued).
  */
 export class IdQueue {
   newer = new Int32Array(0)
@@ -52,8 +77,12 @@ export class IdQueue {
   head = NIL
   tail = NIL
   size = 0
+  used = 0
+
+  constructor(readonly sizes: SizeTable = new SizeTable()) {}
 
   reserve(n: number): void {
+    this.sizes.reserve(n)
     if (n <= this.member.length) return
     this.newer = grownI32(this.newer, n)
     this.older = grownI32(this.older, n)
@@ -65,32 +94,42 @@ export class IdQueue {
   }
 
   pushHead(k: number): void {
+    this.link(k)
+    this.member[k] = 1
+    this.size++
+    this.used += this.sizes.of[k] as number
+  }
+
+  /** Removes `k`, which must be in the queue. */
+  remove(k: number): void {
+    this.unlink(k)
+    this.member[k] = 0
+    this.size--
+    this.used -= this.sizes.of[k] as number
+  }
+
+  /** Moves `k` (in the queue) to the head. */
+  toHead(k: number): void {
+    if (this.head === k) return
+    this.unlink(k)
+    this.link(k)
+  }
+
+  private link(k: number): void {
     this.newer[k] = NIL
     this.older[k] = this.head
     if (this.head !== NIL) this.newer[this.head] = k
     else this.tail = k
     this.head = k
-    this.member[k] = 1
-    this.size++
   }
 
-  /** Removes `k`, which must be in the queue. */
-  remove(k: number): void {
+  private unlink(k: number): void {
     const n = this.newer[k] as number
     const o = this.older[k] as number
     if (n !== NIL) this.older[n] = o
     else this.head = o
     if (o !== NIL) this.newer[o] = n
     else this.tail = n
-    this.member[k] = 0
-    this.size--
-  }
-
-  /** Moves `k` (in the queue) to the head. */
-  toHead(k: number): void {
-    if (this.head === k) return
-    this.remove(k)
-    this.pushHead(k)
   }
 
   /** Removes and returns the tail (the queue must not be empty). */

@@ -1,6 +1,7 @@
 // LFU kernel (policies/lfu.ts, libCacheSim LFU.c): one FIFO-ordered bucket per access count (every
-// object in exactly one, so they share their links); the victim is the oldest of the lowest count.
-import { grownI32, type Kernel } from './kernel.ts'
+// object in exactly one, so they share their links); the victim is the oldest of the lowest count,
+// evicted until the newcomer fits.
+import { grownF64, grownI32, type Kernel } from './kernel.ts'
 
 const NIL = -1
 
@@ -9,6 +10,7 @@ export const lfuKernel = (capacity: number): Kernel => {
   let newer = new Int32Array(0)
   let older = new Int32Array(0)
   let count = new Int32Array(0)
+  let sz = new Float64Array(0) // the size each resident object was inserted with
   // head and tail of the bucket of each count
   let heads = new Int32Array(1024).fill(NIL)
   let tails = new Int32Array(1024).fill(NIL)
@@ -39,8 +41,9 @@ export const lfuKernel = (capacity: number): Kernel => {
       newer = grownI32(newer, n)
       older = grownI32(older, n)
       count = grownI32(count, n)
+      sz = grownF64(sz, n)
     },
-    run: (ids, _next, _origin, _size, n) => {
+    run: (ids, _next, _origin, size, n, admit) => {
       let misses = 0
       for (let j = 0; j < n; j++) {
         const id = ids[j] as number
@@ -53,17 +56,19 @@ export const lfuKernel = (capacity: number): Kernel => {
           continue
         }
         misses++
-        if (capacity < 1) continue
-        if (used >= capacity) {
+        const s = size[j] as number
+        if (s > capacity || admit[j] === 0) continue
+        while (used + s > capacity) {
           while (heads[least] === NIL) least++
           const victim = tails[least] as number
           leave(victim, least)
           count[victim] = 0
-          used--
+          used -= sz[victim] as number
         }
         enter(id, 1)
         count[id] = 1
-        used++
+        sz[id] = s
+        used += s
         least = 1
       }
       return misses

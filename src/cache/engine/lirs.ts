@@ -60,8 +60,8 @@ export const lirsKernel = (c: number): Kernel => {
       nh.remove(v)
     }
   }
-  // one request; true on a hit
-  const access = (id: number): boolean => {
+  // one request (admit 0: the admission front vetoes inserting it on a miss); true on a hit
+  const access = (id: number, admit: number): boolean => {
     // LIRS_find: both lists see the request before deciding
     const inS = s.member[id] === 1
     if (inS) s.toHead(id)
@@ -95,7 +95,7 @@ export const lirsKernel = (c: number): Kernel => {
       return true
     }
     // a miss: a non-resident HIR entry of S, or unknown
-    if (1 > c) return false
+    if (1 > c || admit === 0) return false
     if (inS) {
       while (lirs + 1 > lirsLimit) evictLIR()
       if (nh.member[id] === 1) nh.remove(id)
@@ -140,9 +140,9 @@ export const lirsKernel = (c: number): Kernel => {
       nh.reserve(n)
       flags = grownU8(flags, n)
     },
-    run: (ids, _next, _origin, _size, n) => {
+    run: (ids, _next, _origin, _size, n, admit) => {
       let misses = 0
-      for (let j = 0; j < n; j++) if (!access(ids[j] as number)) misses++
+      for (let j = 0; j < n; j++) if (!access(ids[j] as number, admit[j] as number)) misses++
       return misses
     },
   }

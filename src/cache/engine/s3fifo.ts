@@ -1,26 +1,29 @@
 // S3-FIFO kernel (policies/s3fifo.ts, Yang et al. as libCacheSim S3FIFO.c codes it): small FIFO S,
-// main FIFO M, ghost FIFO G of ids, a counter per resident object.
+// main FIFO M, ghost FIFO G of ids, a counter per resident object; every queue in bytes (objects
+// when every size is 1).
 import { param, type Params } from '../policy.ts'
 import { s3fifo } from '../policies/s3fifo.ts'
-import { grownI32, IdQueue, type Kernel } from './kernel.ts'
+import { grownI32, IdQueue, SizeTable, type Kernel } from './kernel.ts'
 
 export const s3fifoKernel = (capacity: number, params: Params): Kernel => {
   const smallCap = Math.trunc(capacity * param(params, s3fifo.defaults, 'fifo-size-ratio'))
   const mainCap = capacity - smallCap
   const ghostCap = Math.trunc(capacity * param(params, s3fifo.defaults, 'ghost-size-ratio'))
   const threshold = param(params, s3fifo.defaults, 'move-to-main-threshold')
-  const small = new IdQueue()
-  const main = new IdQueue()
-  const ghost = new IdQueue()
+  const sz = new SizeTable()
+  const small = new IdQueue(sz)
+  const main = new IdQueue(sz)
+  const ghost = new IdQueue(sz)
   let freq = new Int32Array(0)
   const toGhost = (v: number): void => {
     if (ghost.member[v] === 1) return
-    if (1 > ghostCap) return
-    while (ghost.size + 1 > ghostCap) ghost.popTail()
+    const s = sz.of[v] as number
+    if (s > ghostCap) return
+    while (ghost.used + s > ghostCap) ghost.popTail()
     ghost.pushHead(v)
   }
   const evictSmall = (): void => {
-    while (small.size > 0) {
+    while (small.used > 0) {
       const v = small.popTail()
       if ((freq[v] as number) >= threshold) {
         main.pushHead(v)
@@ -33,7 +36,7 @@ export const s3fifoKernel = (capacity: number, params: Params): Kernel => {
     }
   }
   const evictMain = (): void => {
-    while (main.size > 0) {
+    while (main.used > 0) {
       const v = main.tail
       const f = freq[v] as number
       if (f >= 1) {
@@ -52,7 +55,7 @@ export const s3fifoKernel = (capacity: number, params: Params): Kernel => {
       ghost.reserve(n)
       freq = grownI32(freq, n)
     },
-    run: (ids, _next, _origin, _size, n) => {
+    run: (ids, _next, _origin, size, n, admit) => {
       let misses = 0
       for (let j = 0; j < n; j++) {
         const id = ids[j] as number
@@ -64,13 +67,15 @@ export const s3fifoKernel = (capacity: number, params: Params): Kernel => {
         const ghostHit = ghostCap > 0 && ghost.member[id] === 1
         if (ghostHit) ghost.remove(id)
         // S3FIFO_can_insert: the object must fit in the small queue
-        if (1 > smallCap) continue
-        while (small.size + main.size + 1 > capacity) {
-          if (main.size > mainCap || small.size === 0) evictMain()
+        const s = size[j] as number
+        if (s > smallCap || admit[j] === 0) continue
+        while (small.used + main.used + s > capacity) {
+          if (main.used > mainCap || small.used === 0) evictMain()
           else evictSmall()
         }
+        sz.of[id] = s
         if (ghostHit) main.pushHead(id)
-        else if (1 < smallCap) small.pushHead(id)
+        else if (s < smallCap) small.pushHead(id)
         else continue
         freq[id] = 0
       }

@@ -1,5 +1,6 @@
 // SIEVE kernel (policies/sieve.ts): a visited bit per resident object and a hand that resumes
-// where it stopped, moving toward the head and wrapping to the tail.
+// where it stopped, moving toward the head and wrapping to the tail; a miss evicts until the
+// newcomer fits.
 import { grownU8, IdQueue, type Kernel } from './kernel.ts'
 
 export const sieveKernel = (capacity: number): Kernel => {
@@ -11,7 +12,7 @@ export const sieveKernel = (capacity: number): Kernel => {
       q.reserve(n)
       visited = grownU8(visited, n)
     },
-    run: (ids, _next, _origin, _size, n) => {
+    run: (ids, _next, _origin, size, n, admit) => {
       let misses = 0
       for (let j = 0; j < n; j++) {
         const id = ids[j] as number
@@ -20,8 +21,9 @@ export const sieveKernel = (capacity: number): Kernel => {
           continue
         }
         misses++
-        if (capacity < 1) continue
-        if (q.size >= capacity) {
+        const s = size[j] as number
+        if (s > capacity || admit[j] === 0) continue
+        while (q.used + s > capacity) {
           let obj = hand === -1 ? q.tail : hand
           while (visited[obj] === 1) {
             visited[obj] = 0
@@ -31,6 +33,7 @@ export const sieveKernel = (capacity: number): Kernel => {
           hand = q.towardHead(obj)
           q.remove(obj)
         }
+        q.sizes.of[id] = s
         q.pushHead(id)
         visited[id] = 0
       }

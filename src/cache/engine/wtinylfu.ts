@@ -60,7 +60,7 @@ export const wtinylfuKernel = (capacity: number, params: Params): Kernel => {
       hashB = grownI32(hashB, n)
       hashed = grownU8(hashed, n)
     },
-    run: (ids, _next, origin, _size, n) => {
+    run: (ids, _next, origin, _size, n, admit) => {
       let misses = 0
       for (let j = 0; j < n; j++) {
         const id = ids[j] as number
@@ -96,7 +96,7 @@ export const wtinylfuKernel = (capacity: number, params: Params): Kernel => {
         if (inWindow || inMain) continue
         misses++
         // WTinyLFU_can_insert
-        if (!admits) continue
+        if (!admits || admit[j] === 0) continue
         while (window.size + probation.size + prot.size + 1 > capacity) {
           // WTinyLFU_evict: window victims into main while it has room, then one duel with main's victim
           for (;;) {

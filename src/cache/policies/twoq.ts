@@ -83,7 +83,10 @@ const make = <S, T>(st: Store<S, T>, inRatio: number, outRatio: number): Policy<
       // policy here; this model honours `admit`, so an admission front works with every policy.)
       if (size > kin || !admit) return access(state(w, s0), false, NONE)
       while (w.nin + w.nm + size > c) {
-        if (w.nin > kin) evictAin(w, kout)
+        // libCacheSim evicts from Am here even when Am is empty, and cachesim then crashes (with
+        // Ain-size-ratio 1, or in bytes above 0.5 when A1in holds Kin and the newcomer does not fit
+        // beside it); this model evicts A1in's tail instead, the only object left to evict
+        if (w.nin > kin || seq.size(w.am) === 0) evictAin(w, kout)
         else evictAm(w)
       }
       if (ghostHit) {
