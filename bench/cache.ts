@@ -1,7 +1,10 @@
 // Cache simulation speed, whole process, beside libCacheSim's cachesim in the same run (issue 19).
 //   npm run bench cache                 the 2 M-request trace below, as txt and as oracleGeneral, every
-//                                       policy: `memvirt cache` and `cachesim` each started as a process,
-//                                       alternately, 3 rounds, median wall time and the ratio
+//                                       policy, a cache of 20 000 objects; and as oracleGeneral with
+//                                       object sizes (golden/cache's 1 … 4096 bytes per object), the sized
+//                                       policies, a cache of 40 MiB (`--obj-size`; cachesim without
+//                                       --ignore-obj-size): `memvirt cache` and `cachesim` each started
+//                                       as a process, alternately, 3 rounds, median wall time and the ratio
 //   LIBCACHESIM=/path/to/cachesim       where cachesim is (default /work/ext/libCacheSim/_build/bin/cachesim);
 //                                       without it the comparison is skipped with one line
 //   CACHE_BIG=1                         also a stream of 2^24 + 2^20 distinct objects through the engine
@@ -12,14 +15,16 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { right } from '../src/bits/either.ts'
-import { POLICY_NAMES } from '../src/cache/policy.ts'
+import { POLICY_NAMES, SIZED_POLICIES, type PolicyName } from '../src/cache/policy.ts'
 import { nextAccesses, simulateSource as specSimulateSource, sourceOf } from '../src/cache/simulate.ts'
 import { simulateSource } from '../src/cache/engine/replay.ts'
 import { zipfScanTrace } from '../src/cache/synth.ts'
 import { encodeOracle } from '../src/cache/trace.ts'
+import { objectSize } from '../golden/cache/make-golden.ts'
 
 const TRACE = { requests: 2_000_000, objects: 200_000, alpha: 0.9, scanEvery: 100_000, scanLength: 20_000, seed: 20261125 }
 const SIZE = 20_000
+const SIZE_BYTES = 40 * 1024 * 1024
 const ROUNDS = 3
 const ids = zipfScanTrace(TRACE)
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number
@@ -39,6 +44,13 @@ for (const p of POLICY_NAMES) {
   const spec = wall(() => specSimulateSource([{ policy: p, capacity: SIZE }], sourceOf(trace)))
   console.log(`  ${p.padEnd(9)} ${(ids.length / engine / 1000).toFixed(2).padStart(6)}  ${(ids.length / spec / 1000).toFixed(2).padStart(6)}`)
 }
+const sized = { ...trace, sizes: Array.from(ids, objectSize) }
+console.log(`\nin process, objects of 1 … 4096 bytes, cache ${SIZE_BYTES} bytes, M req/s:  policy  engine  specification in place`)
+for (const p of SIZED_POLICIES) {
+  const engine = wall(() => simulateSource([{ policy: p, capacity: SIZE_BYTES }], sourceOf(sized), { bytes: true }))
+  const spec = wall(() => specSimulateSource([{ policy: p, capacity: SIZE_BYTES }], sourceOf(sized), { bytes: true }))
+  console.log(`  ${p.padEnd(9)} ${(ids.length / engine / 1000).toFixed(2).padStart(6)}  ${(ids.length / spec / 1000).toFixed(2).padStart(6)}`)
+}
 
 // Whole processes on the same files.
 const cachesim = process.env['LIBCACHESIM'] ?? '/work/ext/libCacheSim/_build/bin/cachesim'
@@ -50,20 +62,27 @@ if (!existsSync(cachesim)) {
   const bin = join(dir, 'trace.oracleGeneral.bin')
   writeFileSync(txt, Array.from(ids, String).join('\n') + '\n')
   writeFileSync(bin, encodeOracle(Array.from(ids, (id, i) => ({ time: i, id, size: 1, next: trace.next[i] as number }))))
+  const sizedBin = join(dir, 'sized.oracleGeneral.bin')
+  writeFileSync(sizedBin, encodeOracle(Array.from(ids, (id, i) => ({ time: i, id, size: objectSize(id), next: trace.next[i] as number }))))
   const memvirt = join(import.meta.dirname, '../src/cli/bin.mjs')
   console.log(`\nwhole process, ${ROUNDS} alternating rounds, median seconds; ratio = cachesim time / memvirt time (> 1: memvirt faster)`)
   console.log('  format          policy     memvirt  cachesim  ratio  misses memvirt / cachesim (4-decimal ratio × requests)')
-  for (const [format, file, type] of [['txt', txt, 'txt'], ['oracleGeneral', bin, 'oracleGeneralBin']] as const) {
-    for (const p of POLICY_NAMES) {
+  const runs: ReadonlyArray<readonly [string, string, string, readonly PolicyName[], number, readonly string[], readonly string[]]> = [
+    ['txt', txt, 'txt', POLICY_NAMES, SIZE, [], ['--ignore-obj-size=1']],
+    ['oracleGeneral', bin, 'oracleGeneralBin', POLICY_NAMES, SIZE, [], ['--ignore-obj-size=1']],
+    ['oracleG. bytes', sizedBin, 'oracleGeneralBin', SIZED_POLICIES, SIZE_BYTES, ['--obj-size'], []],
+  ]
+  for (const [format, file, type, policies, size, ourFlags, theirFlags] of runs) {
+    for (const p of policies) {
       if (p === 'belady' && format === 'txt') continue // cachesim needs next-access indices for Belady
       const ours: number[] = []
       const theirs: number[] = []
       let mine = ''
       let their = ''
       for (let k = 0; k < ROUNDS; k++) {
-        ours.push(wall(() => { mine = execFileSync(process.execPath, [memvirt, 'cache', file, '--policy', p, '--size', String(SIZE), '--json'], { encoding: 'utf8' }) }))
+        ours.push(wall(() => { mine = execFileSync(process.execPath, [memvirt, 'cache', file, ...ourFlags, '--policy', p, '--size', String(size), '--json'], { encoding: 'utf8' }) }))
         theirs.push(wall(() => {
-          const r = spawnSync(cachesim, [file, type, p, String(SIZE), '--ignore-obj-size=1'], { cwd: dir, encoding: 'utf8' })
+          const r = spawnSync(cachesim, [file, type, p, String(size), ...theirFlags], { cwd: dir, encoding: 'utf8' })
           their = r.stdout + r.stderr
         }))
       }
