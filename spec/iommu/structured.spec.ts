@@ -194,4 +194,34 @@ test('the shell: --print-raw prints the expansion, which `memvirt iommu` runs to
   assert.is(e.stderr, `memvirt iommu: ${bad}: field devices[0].firstStage.mappings[0].iova: 0x1000 is not aligned to its size (2MiB)\n`)
 })
 
+test('page requests in the structured form: pri/prpr set tc.EN_PRI/PRPR, pageRequestQueue is allocated after the command queue and turned on, and a request\'s R/W/L/group/page become its payload', () => {
+  const u = {
+    devices: [{ name: 'nic', deviceId: 3, ats: true, pri: true, prpr: true }],
+    pageRequestQueue: { entries: 4 },
+    steps: [
+      { op: 'page-request', device: 'nic', process: 9, write: true, group: 5, page: '0x4000_2000' },
+      { op: 'page-request', device: 'nic', read: false, last: true, page: '0x0' },
+      { op: 'ats.prgr', device: 'nic', process: 9, group: 5, response: 'invalid-request' },
+      { op: 'ats.inval', device: 'nic', iova: '0x4000_2000' },
+    ],
+  }
+  const s = decode(u)
+  // Allocation: DDT root 0x8010_0000, fault queue 0x8010_1000 (64 × 32 bytes), command queue 0x8010_2000 (64 × 16), PQ 0x8010_3000 (4 × 16).
+  assert.ok(s.steps.some((st) => st.op === 'write-register' && st.offset === 56 && st.value === (1n | ((0x8010_3000n >> 12n) << 10n))))
+  assert.ok(s.steps.some((st) => st.op === 'write-register' && st.offset === 80 && st.value === 1n))
+  // DC of device 3 at 0x8010_0000 + 3·32: tc = V | EN_ATS | EN_PRI | PRPR = 0x47.
+  assert.equal(s.raw.memory.find((w) => w.addr === 0x8010_0060n)?.value, 0x47n)
+  const e = events(u)
+  // R = 1, W = 1, L = 1 (default), group 5 → payload 0x4000_2000 | 5·8 | 7 = 0x4000_202f; queued at index 0 of the PQ.
+  const queued = e.flatMap((x) => (x.op === 'page-request' && x.outcome.queued !== undefined ? [x.outcome.queued.record.payload] : []))
+  assert.equal(queued, [0x4000_202fn, 0x4n])                       // the second is a Stop Marker (L alone), queued too
+  const msgs = e.flatMap((x) => (x.op === 'ats-message' ? [[x.message.message, x.message.rid, x.message.pv, x.message.pid, x.message.payload]] : []))
+  assert.equal(msgs, [['page-request-group-response', 3, true, 9, (5n << 32n) | (1n << 44n)], ['invalidation-request', 3, false, 0, 0x4000_2000n]])
+})
+
+test('pri without ats, and prpr without pri, are refused at their fields', () => {
+  assert.is(errorOf({ devices: [{ name: 'a', deviceId: 1, pri: true }], steps: [] }), 's.json: field devices[0].pri: EN_PRI needs ats (EN_ATS)')
+  assert.is(errorOf({ devices: [{ name: 'a', deviceId: 1, ats: true, prpr: true }], steps: [] }), 's.json: field devices[0].prpr: PRPR needs pri (EN_PRI)')
+})
+
 test.run()

@@ -56,6 +56,9 @@ export interface Device {
   readonly ats?: boolean
   readonly t2gpa?: boolean
   readonly dtf?: boolean
+  /** tc.EN_PRI (needs `ats`) and tc.PRPR (needs `pri`): page requests ("PCIe ATS Page Request handling"); default false. */
+  readonly pri?: boolean
+  readonly prpr?: boolean
   readonly sade?: boolean
   readonly gade?: boolean
   readonly dpe?: boolean
@@ -83,9 +86,20 @@ export interface Interrupts {
   readonly msi?: readonly MsiMessage[]
 }
 
-/** The structured steps; the raw steps other than `translate` pass through unchanged. */
+/** The response codes of a "Page Request Group Response" by name. */
+export type PrgResponse = 'success' | 'invalid-request' | 'response-failure'
+export const PRG_RESPONSES: readonly PrgResponse[] = ['success', 'invalid-request', 'response-failure']
+
+/** The structured steps; the raw steps other than `translate` and `page-request` pass through unchanged. */
 export type StructuredStep =
-  | Exclude<Step, { readonly op: 'translate' }>
+  | Exclude<Step, { readonly op: 'translate' | 'page-request' }>
+  /** A PCIe "Page Request" from a device (R, W, L and the group index by name; a Stop Marker is L alone). */
+  | { readonly op: 'page-request', readonly device: string, readonly process?: number, readonly privileged?: boolean, readonly execute?: boolean,
+      readonly read?: boolean, readonly write?: boolean, readonly last?: boolean, readonly group?: number, readonly page: bigint }
+  /** ATS.INVAL to the device: one 4 KiB page at `iova`, or (absent) its whole address space; `process` sends it with a PASID. */
+  | { readonly op: 'ats.inval', readonly device: string, readonly process?: number, readonly iova?: bigint }
+  /** ATS.PRGR: software's "Page Request Group Response" to the device for page request group `group`. */
+  | { readonly op: 'ats.prgr', readonly device: string, readonly process?: number, readonly group: number, readonly response: PrgResponse }
   | { readonly op: 'translate', readonly device: string, readonly process?: number, readonly access: 'read' | 'write' | 'execute',
       readonly privileged?: boolean, readonly type?: 'untranslated' | 'translated' | 'ats', readonly iova: bigint }
   | { readonly op: 'iotinval.vma', readonly device?: string, readonly process?: number, readonly iova?: bigint }
@@ -105,6 +119,8 @@ export interface StructuredScenario {
   readonly tables?: bigint
   readonly faultQueue?: Queue
   readonly commandQueue?: Queue
+  /** Given: a page-request queue (16-byte records) allocated after the command queue, pqb written and pqcsr.pqen set. */
+  readonly pageRequestQueue?: Queue
   readonly interrupts?: Interrupts
   readonly devices: readonly Device[]
   /** Further 64-bit words, written after the tables (they may overwrite them). */
@@ -277,6 +293,8 @@ export const expandStructured = (s: StructuredScenario, defaultCapabilities: big
   if (fqb._tag === 'Left') return fqb
   const cqb = queueRegister(s.commandQueue, 'commandQueue', 16n, alloc)
   if (cqb._tag === 'Left') return cqb
+  const pqb = s.pageRequestQueue === undefined ? undefined : queueRegister(s.pageRequestQueue, 'pageRequestQueue', 16n, alloc)
+  if (pqb?._tag === 'Left') return pqb
   const dcBytes = extended ? 64n : 32n
   const ddtTables = new Map<bigint, bigint>()              // DDT entry address → the table it points to
   for (const [i, d] of s.devices.entries()) {
@@ -288,6 +306,8 @@ export const expandStructured = (s: StructuredScenario, defaultCapabilities: big
     if (d.firstStage !== undefined && d.processes !== undefined) return left(fieldError(`${path}.processes`, 'a device has either firstStage (iosatp) or processes (a PDT), not both'))
     if (d.pdt !== undefined && d.processes === undefined) return left(fieldError(`${path}.pdt`, 'given without processes'))
     if (d.t2gpa === true && d.gStage === undefined) return left(fieldError(`${path}.t2gpa`, 'T2GPA needs a gStage'))
+    if (d.pri === true && d.ats !== true) return left(fieldError(`${path}.pri`, 'EN_PRI needs ats (EN_ATS)'))
+    if (d.prpr === true && d.pri !== true) return left(fieldError(`${path}.prpr`, 'PRPR needs pri (EN_PRI)'))
     // First-stage tables and the PDT live in guest-physical memory when there is a G-stage: they are
     // placed at GPA = SPA and the G-stage gets a 4 KiB identity leaf (R W U A D) for each of their pages.
     const guestTables = new Set<bigint>()
@@ -331,7 +351,7 @@ export const expandStructured = (s: StructuredScenario, defaultCapabilities: big
       if (e !== undefined) return left(e)
       iohgatp = (BigInt(modeNumber) << 60n) | (BigInt(d.gStage.gscid ?? 0) << 44n) | (root >> 12n)
     }
-    const tc = 1n | (d.ats === true ? 2n : 0n) | (d.t2gpa === true ? 8n : 0n) | (d.dtf === true ? 16n : 0n) | (d.processes !== undefined ? 32n : 0n) |
+    const tc = 1n | (d.ats === true ? 2n : 0n) | (d.pri === true ? 4n : 0n) | (d.prpr === true ? 64n : 0n) | (d.t2gpa === true ? 8n : 0n) | (d.dtf === true ? 16n : 0n) | (d.processes !== undefined ? 32n : 0n) |
       (d.gade === true ? 128n : 0n) | (d.sade === true ? 256n : 0n) | (d.dpe === true ? 512n : 0n)
     words.set(dcAt, tc)
     words.set(dcAt + 8n, iohgatp)
@@ -350,6 +370,10 @@ export const expandStructured = (s: StructuredScenario, defaultCapabilities: big
     { op: 'write-register', offset: 76, size: 4, value: 1n | ie(s.interrupts?.faultQueue) },
     { op: 'write-register', offset: 24, size: 8, value: cqb.right },
     { op: 'write-register', offset: 72, size: 4, value: 1n | ie(s.interrupts?.commandQueue) },
+    ...(pqb === undefined ? [] : [
+      { op: 'write-register', offset: 56, size: 8, value: pqb.right },
+      { op: 'write-register', offset: 80, size: 4, value: 1n },
+    ] as const),
     { op: 'write-register', offset: 16, size: 8, value: MODE_NUMBER[mode] | ((ddtRoot >> 12n) << 10n) },
   ]
   const steps: Step[] = [...setup]
@@ -403,6 +427,22 @@ const expandStep = (st: StructuredStep, path: string, byName: ReadonlyMap<string
       const d = device(st.device)
       if (d._tag === 'Left') return d
       return right(command({ kind: 'IODIR.INVAL_PDT', pid: st.process, dv: true, did: d.right!.deviceId }))
+    }
+    case 'page-request': {
+      const d = device(st.device)
+      if (d._tag === 'Left') return d
+      if (st.page % PAGE !== 0n) return left(fieldError(`${path}.page`, `${h(st.page)} is not a page address (4 KiB aligned)`))
+      const payload = (st.read ?? true ? 1n : 0n) | (st.write === true ? 2n : 0n) | (st.last ?? true ? 4n : 0n) | (BigInt(st.group ?? 0) << 3n) | st.page
+      return right({ op: 'page-request', deviceId: d.right!.deviceId, ...(st.process === undefined ? {} : { processId: st.process }), privileged: st.privileged ?? false, execute: st.execute ?? false, payload })
+    }
+    case 'ats.inval': case 'ats.prgr': {
+      const d = device(st.device)
+      if (d._tag === 'Left') return d
+      const id = d.right!.deviceId
+      // ATS.INVAL's payload: the page (S = 0), or S = 1 with address bits 62:12 all 1, PCIe's "entire address space".
+      const payload = st.op === 'ats.inval' ? (st.iova === undefined ? 0x7fff_ffff_ffff_f800n : (st.iova >> 12n) << 12n)
+        : (BigInt(st.group) << 32n) | (BigInt({ success: 0, 'invalid-request': 1, 'response-failure': 15 }[st.response]) << 44n)
+      return right(command({ kind: st.op === 'ats.inval' ? 'ATS.INVAL' : 'ATS.PRGR', pid: st.process ?? 0, pv: st.process !== undefined, dsv: id > 0xffff, rid: id & 0xffff, dseg: id >>> 16, payload }))
     }
     case 'iofence.c':
       return right(command({ kind: 'IOFENCE.C', av: st.addr !== undefined, wsi: false, pr: false, pw: false, data: st.data ?? 0, addr: st.addr ?? 0n }))
