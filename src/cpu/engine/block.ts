@@ -24,7 +24,7 @@ import { implemented } from '../decode/described.ts'
 import { decodeMemo } from '../decode/engine/memo.ts'
 import { type CommitSink, type LineShape, type LinePrefix } from '../commit-sink.ts'
 import { alu } from '../execute/alu.ts'
-import { u64 } from '../../bits/bits.ts'
+import { s64, u64 } from '../../bits/bits.ts'
 import { PAGE_BYTES } from '../../memory/memory.ts'
 import { type RunMemory } from './pages.ts'
 
@@ -96,62 +96,79 @@ const logStore = (k: number, rs2: number, size: number): LogCode => ({ code: `L.
 
 /** A bigint literal (parenthesised, so a negative one can follow any operator). */
 const big = (v: bigint): string => `(${v}n)`
+/** A 64-bit constant as the signed literal of the same bits (see `sreg`). */
+const sbig = (v: bigint): string => big(s64(v))
 const reg = (r: number): string => (r === 0 ? '0n' : `x[${r}]`)
+// Operands are read through the signed view xs wherever the result's low 64 bits do not depend on the
+// reading (add, sub, mul, logic, left shifts, equality; the store into the BigUint64Array wraps): values in
+// int64 range are what V8's optimizing compiler speculates BigInts to be, and an unsigned read ≥ 2^63
+// deoptimizes a block that had seen only small values ("lost precision"). Unsigned comparisons compare the
+// two 32-bit halves as numbers, and logical right shifts mask the arithmetic shift.
 const sreg = (r: number): string => (r === 0 ? '0n' : `xs[${r}]`)
 const low = (r: number): string => (r === 0 ? '0' : `x32[${2 * r}]`)
+const high = (r: number): string => (r === 0 ? '0' : `x32[${2 * r + 1}]`)
 /** rs1 + imm as a number: exact below 2^53, and far outside RAM above it. */
 const addr = (r: number, imm: bigint): string => (r === 0 ? `${imm}` : `x32[${2 * r + 1}] * 4294967296 + x32[${2 * r}] + ${imm}`)
 const w32 = (e: string): string => `BigInt.asIntN(32, ${e})`
+/** Unsigned a < b on the 32-bit halves (numbers): no bigint is read. */
+const ltu = (a: number, b: number): string => `(${high(a)} < ${high(b)} || (${high(a)} === ${high(b)} && ${low(a)} < ${low(b)}))`
+/** Unsigned a < constant c. */
+const ltuConst = (a: number, c: bigint): string => {
+  const hi = Number(c >> 32n), lo = Number(c & 0xffff_ffffn)
+  return `(${high(a)} < ${hi} || (${high(a)} === ${hi} && ${low(a)} < ${lo}))`
+}
+/** The logical right shift of register a by the constant s (0–63), from the arithmetic one. */
+const srlConst = (a: number, s: number): string => (s === 0 ? sreg(a) : `(${sreg(a)} >> ${s}n) & ${big((1n << BigInt(64 - s)) - 1n)}`)
 
 const rValue = (op: string, a: number, b: number): string => {
-  const ra = reg(a), rb = reg(b)
+  const ra = reg(a), rb = reg(b), sa = sreg(a), sb = sreg(b)
   switch (op) {
-    case 'add': return `${ra} + ${rb}`
-    case 'sub': return `${ra} - ${rb}`
-    case 'sll': return `${ra} << (${rb} & 63n)`
-    case 'slt': return `${sreg(a)} < ${sreg(b)} ? 1n : 0n`
-    case 'sltu': return `${ra} < ${rb} ? 1n : 0n`
-    case 'xor': return `${ra} ^ ${rb}`
-    case 'srl': return `${ra} >> (${rb} & 63n)`
-    case 'sra': return `${sreg(a)} >> (${rb} & 63n)`
-    case 'or': return `${ra} | ${rb}`
-    case 'and': return `${ra} & ${rb}`
-    case 'addw': return w32(`${ra} + ${rb}`)
-    case 'subw': return w32(`${ra} - ${rb}`)
-    case 'sllw': return w32(`${ra} << (${rb} & 31n)`)
-    case 'srlw': return w32(`(${ra} & 0xffffffffn) >> (${rb} & 31n)`)
-    case 'sraw': return `${w32(ra)} >> (${rb} & 31n)`
-    case 'mul': return `${ra} * ${rb}`
-    case 'mulh': return `(${sreg(a)} * ${sreg(b)}) >> 64n`
-    case 'mulhsu': return `(${sreg(a)} * ${rb}) >> 64n`
+    case 'add': return `${sa} + ${sb}`
+    case 'sub': return `${sa} - ${sb}`
+    case 'sll': return `${sa} << (${sb} & 63n)`
+    case 'slt': return `${sa} < ${sb} ? 1n : 0n`
+    case 'sltu': return `${ltu(a, b)} ? 1n : 0n`
+    case 'xor': return `${sa} ^ ${sb}`
+    case 'srl': return `${ra} >> (${sb} & 63n)`
+    case 'sra': return `${sa} >> (${sb} & 63n)`
+    case 'or': return `${sa} | ${sb}`
+    case 'and': return `${sa} & ${sb}`
+    case 'addw': return w32(`${sa} + ${sb}`)
+    case 'subw': return w32(`${sa} - ${sb}`)
+    case 'sllw': return w32(`${sa} << (${sb} & 31n)`)
+    case 'srlw': return w32(`(${sa} & 0xffffffffn) >> (${sb} & 31n)`)
+    case 'sraw': return `${w32(sa)} >> (${sb} & 31n)`
+    case 'mul': return `${sa} * ${sb}`
+    case 'mulh': return `(${sa} * ${sb}) >> 64n`
+    case 'mulhsu': return `(${sa} * ${rb}) >> 64n`
     case 'mulhu': return `(${ra} * ${rb}) >> 64n`
-    case 'mulw': return w32(`${ra} * ${rb}`)
+    case 'mulw': return w32(`${sa} * ${sb}`)
     default: return `alu('${op}', ${ra}, ${rb})`      // division and remainder: the readable definition
   }
 }
 
 const iValue = (op: string, a: number, imm: bigint): string => {
-  const ra = reg(a)
+  const sa = sreg(a)
   switch (op) {
-    case 'addi': return `${ra} + ${big(imm)}`
-    case 'slti': return `${sreg(a)} < ${big(imm)} ? 1n : 0n`
-    case 'sltiu': return `${ra} < ${big(u64(imm))} ? 1n : 0n`
-    case 'xori': return `${ra} ^ ${big(u64(imm))}`
-    case 'ori': return `${ra} | ${big(u64(imm))}`
-    case 'andi': return `${ra} & ${big(u64(imm))}`
-    default: return w32(`${ra} + ${big(imm)}`)         // addiw
+    case 'addi': return `${sa} + ${big(imm)}`
+    case 'slti': return `${sa} < ${big(imm)} ? 1n : 0n`
+    case 'sltiu': return `${ltuConst(a, u64(imm))} ? 1n : 0n`
+    case 'xori': return `${sa} ^ ${sbig(imm)}`
+    case 'ori': return `${sa} | ${sbig(imm)}`
+    case 'andi': return `${sa} & ${sbig(imm)}`
+    default: return w32(`${sa} + ${big(imm)}`)         // addiw
   }
 }
 
 const shiftValue = (op: string, a: number, s: number): string => {
-  const ra = reg(a)
+  const sa = sreg(a)
   switch (op) {
-    case 'slli': return `${ra} << ${s}n`
-    case 'srli': return `${ra} >> ${s}n`
-    case 'srai': return `${sreg(a)} >> ${s}n`
-    case 'slliw': return w32(`${ra} << ${s}n`)
-    case 'srliw': return w32(`(${ra} & 0xffffffffn) >> ${s}n`)
-    default: return `${w32(ra)} >> ${s}n`               // sraiw
+    case 'slli': return `${sa} << ${s}n`
+    case 'srli': return srlConst(a, s)
+    case 'srai': return `${sa} >> ${s}n`
+    case 'slliw': return w32(`${sa} << ${s}n`)
+    case 'srliw': return w32(`(${sa} & 0xffffffffn) >> ${s}n`)
+    default: return `${w32(sa)} >> ${s}n`               // sraiw
   }
 }
 
@@ -207,14 +224,14 @@ const emit = (insn: Insn, k: number, pc: bigint, start: bigint, isa: Isa, layout
   switch (insn._tag) {
     case 'R': return out((log) => setRd(insn.rd, rValue(insn.op, insn.rs1, insn.rs2)) + log, logRd(k, insn.rd))
     case 'Shift': return out((log) => setRd(insn.rd, shiftValue(insn.op, insn.rs1, insn.shamt)) + log, logRd(k, insn.rd))
-    case 'U': return out((log) => setRd(insn.rd, big(insn.op === 'lui' ? u64(insn.imm) : u64(pc + insn.imm))) + log, logRd(k, insn.rd))
+    case 'U': return out((log) => setRd(insn.rd, sbig(insn.op === 'lui' ? insn.imm : pc + insn.imm)) + log, logRd(k, insn.rd))
     case 'Fence': return out((log) => log, logNone(k))
     case 'I': {
       if (insn.op === 'jalr') {
         // The target is rs1 + imm with bit 0 cleared; only RAM targets are taken here.
         const align = isa.c ? '' : `if ((a & 2) !== 0) ${stop}`
         const range = tr.fetch ? `if (a < 0 || a >= ${VA_LIMIT}) ${stop}` : `o = a - ${layout.base}; if (o < 0 || o >= ${layout.size}) ${stop}`
-        return out((log) => `a = ${addr(insn.rs1, insn.imm)}; ${range} a -= a & 1; ${align} ${setRd(insn.rd, big(next))} ${log} ${done('a')}`,
+        return out((log) => `a = ${addr(insn.rs1, insn.imm)}; ${range} a -= a & 1; ${align} ${setRd(insn.rd, sbig(next))} ${log} ${done('a')}`,
           logRd(k, insn.rd), true)
       }
       const load = LOAD[insn.op]
@@ -245,15 +262,15 @@ const emit = (insn: Insn, k: number, pc: bigint, start: bigint, isa: Isa, layout
     case 'B': {
       const target = u64(pc + insn.imm)
       if (!jumpable(target)) return undefined
-      const a = reg(insn.rs1), b = reg(insn.rs2), sa = sreg(insn.rs1), sb = sreg(insn.rs2)
-      const cond = insn.op === 'beq' ? `${a} === ${b}` : insn.op === 'bne' ? `${a} !== ${b}` : insn.op === 'blt' ? `${sa} < ${sb}`
-        : insn.op === 'bge' ? `${sa} >= ${sb}` : insn.op === 'bltu' ? `${a} < ${b}` : `${a} >= ${b}`
+      const sa = sreg(insn.rs1), sb = sreg(insn.rs2)
+      const cond = insn.op === 'beq' ? `${sa} === ${sb}` : insn.op === 'bne' ? `${sa} !== ${sb}` : insn.op === 'blt' ? `${sa} < ${sb}`
+        : insn.op === 'bge' ? `${sa} >= ${sb}` : insn.op === 'bltu' ? ltu(insn.rs1, insn.rs2) : `!${ltu(insn.rs1, insn.rs2)}`
       return out((log) => `${log} if (${cond}) { ${taken(target)} } ${done(`${next}`)}`, logNone(k), true)
     }
     case 'J': {
       const target = u64(pc + insn.imm)
       if (!jumpable(target)) return undefined
-      return out((log) => `${setRd(insn.rd, big(next))} ${log} ${taken(target)}`, logRd(k, insn.rd), true)
+      return out((log) => `${setRd(insn.rd, sbig(next))} ${log} ${taken(target)}`, logRd(k, insn.rd), true)
     }
     default: return undefined                                    // CSR, system, AMO, fences of translation, HLV/HSV, illegal
   }
