@@ -101,11 +101,16 @@ const R_OPS = ['add', 'sub', 'xor', 'or', 'and', 'sll', 'srl', 'sltu', 'mul', 'a
 const offset = (slot: number, size: number, odd: number): bigint =>
   BigInt(Math.min(2047, slot * size + (odd === 0 ? 1 : 0)) - (odd === 1 ? 2048 : 0))
 
-const arbInsn = (k: number): fc.Arbitrary<number[]> => fc.oneof(
-  { weight: 4, arbitrary: fc.tuple(fc.constantFrom(...R_OPS), free, anyReg, anyReg).map(([op, rd, a, b]) => parcels(encode(rType(op, rd, a, b)))) },
-  { weight: 2, arbitrary: fc.tuple(free, anyReg, fc.integer({ min: -2048, max: 2047 })).map(([rd, a, i]) => parcels(encode(iType('addi', rd, a, BigInt(i))))) },
-  { weight: 1, arbitrary: fc.tuple(free, anyReg, fc.nat(63)).map(([rd, a, s]) => parcels(encode(shiftType('srli', rd, a, s)))) },
-  { weight: 1, arbitrary: fc.tuple(free, fc.integer({ min: -0x80000, max: 0x7ffff })).map(([rd, i]) => parcels(encode(uType('auipc', rd, BigInt(i) << 12n)))) },
+/** How often each kind of instruction comes (the remap mix: mostly loads, stores and unfenced PTE rewrites). */
+interface Mix { readonly alu: number; readonly remap: number; readonly other: number }
+const MIXED: Mix = { alu: 1, remap: 1, other: 1 }
+const REMAPS: Mix = { alu: 0, remap: 4, other: 0 }
+
+const arbInsn = (k: number, mix: Mix = MIXED): fc.Arbitrary<number[]> => fc.oneof(
+  { weight: 4 * mix.alu, arbitrary: fc.tuple(fc.constantFrom(...R_OPS), free, anyReg, anyReg).map(([op, rd, a, b]) => parcels(encode(rType(op, rd, a, b)))) },
+  { weight: 2 * mix.alu, arbitrary: fc.tuple(free, anyReg, fc.integer({ min: -2048, max: 2047 })).map(([rd, a, i]) => parcels(encode(iType('addi', rd, a, BigInt(i))))) },
+  { weight: 1 * mix.alu, arbitrary: fc.tuple(free, anyReg, fc.nat(63)).map(([rd, a, s]) => parcels(encode(shiftType('srli', rd, a, s)))) },
+  { weight: 1 * mix.alu, arbitrary: fc.tuple(free, fc.integer({ min: -0x80000, max: 0x7ffff })).map(([rd, i]) => parcels(encode(uType('auipc', rd, BigInt(i) << 12n)))) },
   // loads and stores through the data pages and the megapage (sometimes misaligned, sometimes off the page's end)
   { weight: 8, arbitrary: fc.tuple(fc.constantFrom(...LOADS), free, fc.constantFrom(...BASES), fc.nat(511), fc.nat(63))
     .map(([[op, size], rd, b, slot, odd]) => parcels(encode(iType(op, rd, b, offset(slot, size, odd))))) },
@@ -115,17 +120,17 @@ const arbInsn = (k: number): fc.Arbitrary<number[]> => fc.oneof(
   { weight: 3, arbitrary: fc.tuple(anyReg, free, fc.constantFrom(...BASES), fc.nat(255))
     .map(([rs2, rd, b, slot]) => [encode(sType('sd', b, rs2, BigInt(8 * slot))), encode(iType('ld', rd, b, BigInt(8 * slot)))]) },
   // a PTE rewritten without a fence: a data page's, or (rarely) the code page's own
-  { weight: 2, arbitrary: fc.tuple(fc.constantFrom(8, 9, 8, 9, 0), fc.oneof({ weight: 15, arbitrary: fc.nat(DATA_PAGES - 1).map((p) => DATA_INDEX + p) }, { weight: 1, arbitrary: fc.constant(0) }))
+  { weight: 2 * mix.remap, arbitrary: fc.tuple(fc.constantFrom(8, 9, 8, 9, 0), fc.oneof({ weight: 15, arbitrary: fc.nat(DATA_PAGES - 1).map((p) => DATA_INDEX + p) }, { weight: 1, arbitrary: fc.constant(0) }))
     .map(([rs2, index]) => parcels(encode(sType('sd', 4, rs2, BigInt(8 * index))))) },
   // the fences: all, one page of a data register, one ASID
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(0, 0, 2, 13), fc.constantFrom(0, 0, 1)).map(([a, b]) => parcels(encode(fenceVmaType('sfence.vma', a, b)))) },
+  { weight: 1 * mix.other, arbitrary: fc.tuple(fc.constantFrom(0, 0, 2, 13), fc.constantFrom(0, 0, 1)).map(([a, b]) => parcels(encode(fenceVmaType('sfence.vma', a, b)))) },
   // self-modifying code through the alias
-  { weight: 2, arbitrary: fc.tuple(fc.constantFrom(5, 6, 7), fc.nat(40)).map(([rs2, at]) => parcels(encode(sType('sw', 3, rs2, BigInt(4 * at))))) },
+  { weight: 2 * mix.other, arbitrary: fc.tuple(fc.constantFrom(5, 6, 7), fc.nat(40)).map(([rs2, at]) => parcels(encode(sType('sw', 3, rs2, BigInt(4 * at))))) },
   { weight: 2, arbitrary: fc.tuple(fc.constantFrom('beq', 'bne', 'bltu', 'bge'), anyReg, anyReg, fc.integer({ min: 1, max: 3 }))
     .map(([op, a, b, d]) => parcels(encode(bType(op, a, b, BigInt(4 * Math.min(d, k)))))) },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }).map((d) => parcels(encode(jType(0, BigInt(4 * Math.min(d, k)))))) },
   // a CSR read (a handover to step in the middle of a stretch)
-  { weight: 1, arbitrary: free.map((rd) => parcels(encode(csrType('csrrs', rd, 0, 0x100)))) },
+  { weight: 1 * mix.other, arbitrary: free.map((rd) => parcels(encode(csrType('csrrs', rd, 0, 0x100)))) },
 )
 
 const arbCodeWord = fc.oneof(
@@ -150,11 +155,18 @@ const arbTlbConfig: fc.Arbitrary<TlbConfig> = fc.constantFrom<TlbConfig>(
   { sets: 2, ways: 3, replacement: 'fifo', flushAll: false },
 )
 
-export const arbXlateMachine = fc.record({
+/**
+ * Machines of a mix of instructions and TLB shapes. `high` moves every virtual address into the top of the
+ * address space, so that VAs and page numbers are at or above 2^52 as unsigned numbers: 0 not at all; 1 to
+ * the bottom of the scheme's negative half (2^64 − 2^38 up for Sv39, − 2^47 for Sv48) or, for Sv57, to
+ * 2^64 − 2^52 (a pc the engine holds); 2 to the bottom of the negative half for Sv57 too (2^64 − 2^56: the
+ * pc, as a signed number, beyond 2^53: code left to step, data accesses under MPRV in the engine).
+ */
+const arbXlate = (mix: Mix, tlbs: fc.Arbitrary<TlbConfig>, highVas: fc.Arbitrary<number>) => fc.record({
   scenario: fc.constantFrom<Scenario>('S', 'S', 'U', 'VS', 'VU', 'MPRV'),
   scheme: fc.constantFrom(8n, 8n, 9n, 10n),                          // Sv39, Sv48, Sv57 (the G-stage: Sv39x4, Sv48x4)
   gScheme: fc.constantFrom(8n, 9n),
-  body: fc.integer({ min: 1, max: 40 }).chain((len) => fc.tuple(...Array.from({ length: len }, (_, i) => arbInsn(len - i)))),
+  body: fc.integer({ min: 1, max: 40 }).chain((len) => fc.tuple(...Array.from({ length: len }, (_, i) => arbInsn(len - i, mix)))),
   regs: fc.array(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), { minLength: 31, maxLength: 31 }),
   codeWords: fc.tuple(arbCodeWord, arbCodeWord, arbCodeWord),
   // per data page: which pool page (or none: an invalid PTE), flags for the first stage and for the G-stage
@@ -168,7 +180,8 @@ export const arbXlateMachine = fc.record({
   mxr: fc.boolean(),
   mprv: fc.record({ mpp: fc.constantFrom<Priv>(1, 0), mpv: fc.boolean() }),
   interleave: fc.constantFrom(3, 17, 100, 5000),
-  tlb: arbTlbConfig,
+  tlb: tlbs,
+  high: highVas,
   dataSeed: fc.integer({ min: 1, max: 0x7fff_ffff }),
 }).map((a): Machine => {
   const user = a.scenario === 'U' || a.scenario === 'VU' || (a.scenario === 'MPRV' && a.mprv.mpp === 0)
@@ -191,6 +204,9 @@ export const arbXlateMachine = fc.record({
   words.push(encode(jType(0, BigInt(-4 * words.length))))
   const handler = [encode(csrType('csrrs', 31, 0, 0x341)), encode(iType('addi', 31, 31, 4n)), encode(csrType('csrrw', 0, 31, 0x341)), 0x30200073]
   const levels = Number(a.scheme) - 5                               // 8 → 3, 9 → 4, 10 → 5
+  const half = 38 + 9 * (levels - 3)
+  const bias = a.high === 0 ? 0n : (1n << 64n) - (1n << BigInt(a.high === 1 ? Math.min(half, 52) : half))
+  const high = (va: bigint): bigint => va + bias
   const gLevels = Number(a.gScheme) - 5
   const base = machineWith(words, { codeAt: CODE })
   let memory = pokeBytes(base.memory, phys(HANDLER), new Uint8Array(new Uint32Array(handler).buffer))
@@ -208,12 +224,12 @@ export const arbXlateMachine = fc.record({
     return pool >= POOL_PAGES ? 0n : leaf(poolPa(pool), flagsOf(a.flags[k]!))
   }
   const userBit = user ? U : 0n
-  const codePteAt = t.map(firstRoot, levels, 0, CODE_VA, 0, leaf(CODE, V | a.codeFlags | userBit))
-  t.map(firstRoot, levels, 0, ALIAS_VA, 0, leaf(CODE, V | R | W | A | D | userBit))
-  for (let k = 0; k < DATA_PAGES; k++) t.map(firstRoot, levels, 0, DATA_VA + BigInt(k) * 0x1000n, 0, dataPte(k))
-  t.map(firstRoot, levels, 0, MEGA_VA, 1, leaf(MEGA_PA, V | R | W | A | D | userBit))
+  const codePteAt = t.map(firstRoot, levels, 0, high(CODE_VA), 0, leaf(CODE, V | a.codeFlags | userBit))
+  t.map(firstRoot, levels, 0, high(ALIAS_VA), 0, leaf(CODE, V | R | W | A | D | userBit))
+  for (let k = 0; k < DATA_PAGES; k++) t.map(firstRoot, levels, 0, high(DATA_VA + BigInt(k) * 0x1000n), 0, dataPte(k))
+  t.map(firstRoot, levels, 0, high(MEGA_VA), 1, leaf(MEGA_PA, V | R | W | A | D | userBit))
   const l0 = codePteAt - (codePteAt & 0xfffn)
-  t.map(firstRoot, levels, 0, PT_VA, 0, leaf(l0, V | R | W | A | D | userBit))
+  t.map(firstRoot, levels, 0, high(PT_VA), 0, leaf(l0, V | R | W | A | D | userBit))
   // the G-stage maps every page the first stage names (and its tables), identity
   for (let p = 0x8000_0000n; p < 0x8000_4000n; p += 0x1000n) t.map(gRoot, gLevels, 2, p, 0, leaf(p, G_ALL))
   for (let p = PT_POOL; p < PT_POOL + 0x10000n; p += 0x1000n) t.map(gRoot, gLevels, 2, p, 0, leaf(p, G_ALL))
@@ -225,10 +241,10 @@ export const arbXlateMachine = fc.record({
   memory = t.memory
 
   const x: bigint[] = [0n, ...a.regs]
-  const dataVa = (k: number): bigint => DATA_VA + BigInt(k) * 0x1000n
-  BASES.forEach((r, k) => { x[r] = k < DATA_PAGES ? dataVa(k) : k === DATA_PAGES ? MEGA_VA : CODE_VA })
-  x[3] = ALIAS_VA
-  x[4] = PT_VA
+  const dataVa = (k: number): bigint => high(DATA_VA + BigInt(k) * 0x1000n)
+  BASES.forEach((r, k) => { x[r] = k < DATA_PAGES ? dataVa(k) : k === DATA_PAGES ? high(MEGA_VA) : high(CODE_VA) })
+  x[3] = high(ALIAS_VA)
+  x[4] = high(PT_VA)
   x[5] = a.codeWords[0]; x[6] = a.codeWords[1]; x[7] = a.codeWords[2]
   const [p1, f1, p2, f2] = a.newPtes
   x[8] = leaf(poolPa(p1), flagsOf(f1 | 8))                                // a valid leaf
@@ -239,7 +255,7 @@ export const arbXlateMachine = fc.record({
   const sum = a.sum ? 1n << 18n : 0n, mxr = a.mxr ? 1n << 19n : 0n
   let priv: Priv = 1
   let mstatus = h0.csr.mstatus | sum | mxr
-  let pc = CODE_VA
+  let pc = high(CODE_VA)
   if (a.scenario === 'U' || a.scenario === 'VU') priv = 0
   if (a.scenario === 'MPRV') {
     priv = 3
@@ -257,6 +273,32 @@ export const arbXlateMachine = fc.record({
   const m1 = withHart(withMemory(base, memory), hart(pc, x, priv, hv, csr, undefined, 0n, 0n))
   return withTlb(withOptions(m1, { ...base.options, interleave: a.interleave }), emptyTlb(a.tlb, base.tlb.engine))
 })
+
+/** The machines of the general laws: every kind of instruction, the TLB shapes above, VAs low. */
+export const arbXlateMachine = arbXlate(MIXED, arbTlbConfig, fc.constant(0))
+
+/**
+ * Machines whose programs mostly load, store and rewrite data pages' PTEs without a fence, on small TLBs
+ * where the code page's entry stays (LRU, one set, more pages than ways): entries are replaced and their
+ * pages walked again inside one engine call, after their PTEs changed (the walk memo, mmu/engine/walk-memo.ts).
+ */
+export const arbRemapMachine = arbXlate(REMAPS, fc.constantFrom<TlbConfig>(
+  { sets: 1, ways: 3, replacement: 'lru', flushAll: true },
+  { sets: 1, ways: 4, replacement: 'lru', flushAll: true },
+  { sets: 1, ways: 6, replacement: 'lru', flushAll: false },
+  { sets: 2, ways: 4, replacement: 'lru', flushAll: true },
+), fc.nat(2))
+
+/** The general machines with every VA in the top of the address space (≥ 2^52 as an unsigned number). */
+export const arbHighVaMachine = arbXlate(MIXED, arbTlbConfig, fc.constantFrom(1, 1, 2))
+
+/** The general machines under an exact TLB (`--tlb exact`: kept across traps, MRET and CSR writes), low or high VAs. */
+export const arbExactXlateMachine = arbXlate(MIXED, fc.constantFrom<TlbConfig>(
+  { sets: 16, ways: 4, replacement: 'lru', flushAll: false, exact: true },
+  { sets: 2, ways: 2, replacement: 'fifo', flushAll: false, exact: true },
+  { sets: 1, ways: 4, replacement: 'lru', flushAll: false, exact: true },
+  { sets: 4, ways: 1, replacement: 'lru', flushAll: false, exact: true },
+), fc.nat(2))
 
 /** `n` bytes from a 32-bit xorshift generator started at `seed` (≠ 0). */
 const seededBytes = (seed: number, n: number): Uint8Array => {

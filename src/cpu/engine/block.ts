@@ -60,8 +60,21 @@ export interface Translated {
 
 export const UNTRANSLATED: Translated = { fetch: false, data: false }
 
-/** The first address a translated block leaves to `step` (virtual page numbers stay below 2^40). */
-export const VA_LIMIT = 2 ** 52
+/**
+ * Translated pcs are held as the signed value of their 64 bits (the high half of the address space is
+ * negative), exact while its magnitude stays below VA_LIMIT: all of Sv39 and Sv48, and Sv57 but for the
+ * outermost 2^56 − 2^53 of each half, whose code is left to `step`. Loads and stores reach every address.
+ */
+export const VA_LIMIT = 2 ** 53 - 2 ** 13
+
+/** The virtual page number (as the TLB keeps it: the unsigned address >> 12) of a signed page address. */
+export const vpnOf = (pageVa: number): number => (pageVa < 0 ? pageVa / PAGE_BYTES + 2 ** 52 : pageVa / PAGE_BYTES)
+
+/** A translated pc as the engine holds it (see VA_LIMIT), or undefined when it cannot. */
+export const pcNumber = (pc: bigint): number | undefined => {
+  const v = Number(BigInt.asIntN(64, pc))
+  return v > -VA_LIMIT && v < VA_LIMIT ? v : undefined
+}
 
 export interface Block {
   readonly pc: number
@@ -204,7 +217,7 @@ const inRam = (layout: Layout, a: bigint): boolean => a >= BigInt(layout.base) &
  * (it is left to `step`). `last` is set for control transfers, which end the block.
  */
 const emit = (insn: Insn, k: number, pc: bigint, start: bigint, isa: Isa, layout: Layout, tr: Translated, logged: boolean): { code: string; last: boolean; log: LogCode; access: boolean } | undefined => {
-  const next = u64(pc + BigInt(insn.length))
+  const next = s64(pc + BigInt(insn.length))
   // Counts returned are `d +` the instructions of this pass (d: those of earlier passes of a self-loop).
   const stop = `{ c.pc = ${pc}; return d + ${k} }`             // leave this instruction to step
   const done = (target: string): string => `c.pc = ${target}; return d + ${k + 1};`
@@ -215,10 +228,17 @@ const emit = (insn: Insn, k: number, pc: bigint, start: bigint, isa: Isa, layout
     ? `d += ${k + 1}; max -= ${k + 1}; if (max > 0) continue; c.pc = ${target}; return d;`
     : done(`${target}`))
   const setRd = (rd: number, v: string): string => (rd === 0 ? '' : `x[${rd}] = ${v};`)
-  const jumpable = (t: bigint): boolean => (tr.fetch ? t < BigInt(VA_LIMIT) : inRam(layout, t)) && (isa.c || (t & 2n) === 0n)
+  const jumpable = (t: bigint): boolean => (tr.fetch ? t > -VA_LIMIT && t < VA_LIMIT : inRam(layout, t)) && (isa.c || (t & 2n) === 0n)
   const check = (size: number): string => `o = a - ${layout.base}; if (o < 0 || o > ${layout.size - size} || (o & ${size - 1}) !== 0) ${stop}`
   // Translated: a below 2^52 and aligned; o = the page offset, p = the virtual page, i = its fast-path slot.
   const vcheck = (size: number): string => `if (a < 0 || a >= ${VA_LIMIT} || (a & ${size - 1}) !== 0) ${stop} o = a & 4095; p = (a - o) / 4096; i = p & 255;`
+  // Unlogged blocks (whose lines need no address as a number) reach every 64-bit address: rs1 + imm on the
+  // 32-bit halves (h:l, the carry or borrow into h), then p = the page number (exact: below 2^52).
+  const vaddr = (r: number, imm: bigint, size: number): string => {
+    if (logged) return `a = ${addr(r, imm)}; ${vcheck(size)}`
+    const carry = imm >= 0n ? `if (l > 4294967295) { l -= 4294967296; h = (h + 1) >>> 0 }` : `if (l < 0) { l += 4294967296; h = (h + 4294967295) >>> 0 }`
+    return `l = ${low(r)} + ${imm}; h = ${high(r)}; ${carry} if ((l & ${size - 1}) !== 0) ${stop} o = l & 4095; p = h * 1048576 + (l >>> 12); i = p & 255;`
+  }
   const out = (code: (log: string) => string, log: LogCode, last = false, access = false): { code: string; last: boolean; log: LogCode; access: boolean } =>
     ({ code: code(logged ? log.code : ''), last, log, access })
   switch (insn._tag) {
@@ -230,15 +250,17 @@ const emit = (insn: Insn, k: number, pc: bigint, start: bigint, isa: Isa, layout
       if (insn.op === 'jalr') {
         // The target is rs1 + imm with bit 0 cleared; only RAM targets are taken here.
         const align = isa.c ? '' : `if ((a & 2) !== 0) ${stop}`
-        const range = tr.fetch ? `if (a < 0 || a >= ${VA_LIMIT}) ${stop}` : `o = a - ${layout.base}; if (o < 0 || o >= ${layout.size}) ${stop}`
-        return out((log) => `a = ${addr(insn.rs1, insn.imm)}; ${range} a -= a & 1; ${align} ${setRd(insn.rd, sbig(next))} ${log} ${done('a')}`,
+        // (translated: the signed value, exact while small enough to be a pc; bit 0 of a negative one is a & 1 too)
+        const target = tr.fetch ? `a = ${insn.rs1 === 0 ? '0' : `(${high(insn.rs1)} | 0) * 4294967296 + ${low(insn.rs1)}`} + ${insn.imm}; if (a <= ${-VA_LIMIT} || a >= ${VA_LIMIT}) ${stop}`
+          : `a = ${addr(insn.rs1, insn.imm)}; o = a - ${layout.base}; if (o < 0 || o >= ${layout.size}) ${stop}`
+        return out((log) => `${target} a -= a & 1; ${align} ${setRd(insn.rd, sbig(next))} ${log} ${done('a')}`,
           logRd(k, insn.rd), true)
       }
       const load = LOAD[insn.op]
       if (load === undefined) return out((log) => setRd(insn.rd, iValue(insn.op, insn.rs1, insn.imm)) + log, logRd(k, insn.rd))
       const [size, value] = load
       if (tr.data) {
-        return out((log) => `a = ${addr(insn.rs1, insn.imm)}; ${vcheck(size)} if (vlt[i] === p) { ts[vlw[i]] = ++ck[0]; dv = vlv[i] } else dv = mem.vload(p); if (dv === null) ${stop} ${insn.rd === 0 ? '' : value(insn.rd)} ${log}`,
+        return out((log) => `${vaddr(insn.rs1, insn.imm, size)} if (vlt[i] === p) { ts[vlw[i]] = ++ck[0]; dv = vlv[i] } else dv = mem.vload(p); if (dv === null) ${stop} ${insn.rd === 0 ? '' : value(insn.rd)} ${log}`,
           logLoad(k, insn.rd), false, true)
       }
       return out((log) => `a = ${addr(insn.rs1, insn.imm)}; ${check(size)} p = o >>> 12; i = p & 255; dv = rt[i] === p ? rv[i] : mem.load(p); if (dv === null) ${stop} ${insn.rd === 0 ? '' : value(insn.rd)} ${log}`,
@@ -249,7 +271,7 @@ const emit = (insn: Insn, k: number, pc: bigint, start: bigint, isa: Isa, layout
       // A store the store TLB cannot take goes through mem.store: refused (left to step), or done over
       // code the block runs (the block ends after it).
       if (tr.data) {
-        return out((log) => `a = ${addr(insn.rs1, insn.imm)}; ${vcheck(size)} s = 0; ` +
+        return out((log) => `${vaddr(insn.rs1, insn.imm, size)} s = 0; ` +
             `if (vst[i] === p) { ts[vsw[i]] = ++ck[0]; dv = vsv[i]; ${storeCode('dv', 'o', size, insn.rs2)} } ` +
             `else { s = mem.vstore(p, o, ${size}, ${reg(insn.rs2)}); if (s === 1) ${stop} } ${log} if (s !== 0) { ${done(`${next}`)} }`,
           logStore(k, insn.rs2, size), false, true)
@@ -260,7 +282,7 @@ const emit = (insn: Insn, k: number, pc: bigint, start: bigint, isa: Isa, layout
         logStore(k, insn.rs2, size))
     }
     case 'B': {
-      const target = u64(pc + insn.imm)
+      const target = s64(pc + insn.imm)
       if (!jumpable(target)) return undefined
       const sa = sreg(insn.rs1), sb = sreg(insn.rs2)
       const cond = insn.op === 'beq' ? `${sa} === ${sb}` : insn.op === 'bne' ? `${sa} !== ${sb}` : insn.op === 'blt' ? `${sa} < ${sb}`
@@ -268,7 +290,7 @@ const emit = (insn: Insn, k: number, pc: bigint, start: bigint, isa: Isa, layout
       return out((log) => `${log} if (${cond}) { ${taken(target)} } ${done(`${next}`)}`, logNone(k), true)
     }
     case 'J': {
-      const target = u64(pc + insn.imm)
+      const target = s64(pc + insn.imm)
       if (!jumpable(target)) return undefined
       return out((log) => `${setRd(insn.rd, sbig(next))} ${log} ${taken(target)}`, logRd(k, insn.rd), true)
     }
@@ -292,7 +314,7 @@ export const compile = (core: Core, page: DataView, pageOffset: number, pc: numb
   const start = tr.fetch ? pc & (PAGE_BYTES - 1) : pc - layout.base - pageOffset
   const pageEnd = tr.fetch ? PAGE_BYTES : Math.min(PAGE_BYTES, layout.size - pageOffset)     // the page may end where RAM ends
   const pageVa = pc - start                                          // the address of the page's first byte (as fetched)
-  const codeVpn = pageVa / PAGE_BYTES
+  const codeVpn = vpnOf(pageVa)
   const lines: string[] = []
   const prefixes: LinePrefix[] = []
   let off = start
@@ -321,7 +343,7 @@ export const compile = (core: Core, page: DataView, pageOffset: number, pc: numb
     }
     afterAccess = out.access
     lines.push(out.code)
-    if (log !== undefined) prefixes.push(log.sink.prefix(log.priv, at, bits, length, out.log.shape, n))
+    if (log !== undefined) prefixes.push(log.sink.prefix(log.priv, u64(at), bits, length, out.log.shape, n))
     off += length
     n++
     transfer = out.last
@@ -333,7 +355,7 @@ export const compile = (core: Core, page: DataView, pageOffset: number, pc: numb
   const run = n === 0 ? EMPTY : (new Function('c', 'L', 'P',
     'const x = c.x, xs = c.xs, x32 = c.x32, mem = c.mem, rt = mem.rt, rv = mem.rv, wt = mem.wt, wv = mem.wv, alu = c.alu;\n' +
     'const vlt = mem.vlt, vlv = mem.vlv, vlw = mem.vlw, vst = mem.vst, vsv = mem.vsv, vsw = mem.vsw, vft = mem.vft, vfw = mem.vfw, ts = mem.ts, ck = mem.clock;\n' +
-    `return function block_${pc.toString(16)}(max) {\nlet a = 0, o = 0, p = 0, i = 0, s = 0, d = 0, v = 0, dv = null;\nfor (;;) {\n${lines.join('\n')}\n}\n}`) as
+    `return function block_${pc < 0 ? 'm' : ''}${Math.abs(pc).toString(16)}(max) {\nlet a = 0, o = 0, p = 0, i = 0, s = 0, d = 0, v = 0, l = 0, h = 0, dv = null;\nfor (;;) {\n${lines.join('\n')}\n}\n}`) as
     (c: Core, L: CommitSink | undefined, P: readonly LinePrefix[]) => (max: number) => number)(core, log?.sink, prefixes)
   return { pc, n, off: start, len: off - start, source, page, epoch: -1, marked: -1, run }
 }

@@ -26,7 +26,7 @@ import { effectiveDataMode } from '../../cpu/csr/access.ts'
 import { pendingInterrupt } from '../../cpu/step.ts'
 import { alu } from '../../cpu/execute/alu.ts'
 import {
-  type Block, type BlockLog, type CommitSink, type Core, type Layout, type Translated, UNTRANSLATED, VA_LIMIT, compile, sameSource,
+  type Block, type BlockLog, type CommitSink, type Core, type Layout, type Translated, UNTRANSLATED, compile, pcNumber, sameSource, vpnOf,
 } from '../../cpu/engine/block.ts'
 import { type PageEntry, RunMemory } from '../../cpu/engine/pages.ts'
 import { memoAccel } from '../../cpu/engine/accel.ts'
@@ -35,7 +35,8 @@ import { type HartContext } from '../../cpu/translation-context.ts'
 import { untranslated } from '../../mmu/translate.ts'
 import { type Tlb } from '../../mmu/tlb.ts'
 import { mirrorable } from '../../mmu/engine/tlb-mirror.ts'
-import { translateFast } from '../../mmu/engine/fast-walk.ts'
+import { pteReads, translateFast } from '../../mmu/engine/fast-walk.ts'
+import { WalkMemo } from '../../mmu/engine/walk-memo.ts'
 import { isRight } from '../../bits/either.ts'
 import { type Isa } from '../../cpu/isa.ts'
 import { type Observer, type RunLimits, type RunResult, foldSteps } from '../run.ts'
@@ -61,9 +62,9 @@ export const runFast = (m0: Machine, limits: RunLimits, observe?: Pick<Observer,
   // Added devices (the IOMMU platform) work at chunk ends, which the blocks do not model: the fold runs.
   // A guest walker (--guest-translation shadow, the TLB's `guest`) must see every store (its write-protect),
   // which compiled blocks do not report: the fold runs.
+  // An exact TLB (`--tlb exact`) runs here too: it differs from Spike's only where `step` flushes (traps,
+  // xRET, CSR writes), never inside a block; with --report-stale (every hit checked) the mirror is refused.
   if (m0.devices.added.length > 0 || m0.tlb.guest !== undefined) return foldSteps(m0, limits, observe, memoAccel)
-  // The blocks reproduce Spike's TLB; an exact one (`--tlb exact`) keeps entries they do not: the fold runs.
-  if (m0.tlb.config.exact === true) return foldSteps(m0, limits, observe, memoAccel)
   const commits = observe?.commits
   const watch = observe?.machine
   let m = m0
@@ -137,6 +138,8 @@ const core: Core = { x: regs, xs: new BigInt64Array(regs.buffer), x32: new Uint3
 /** Little-endian hosts only: blocks read register halves through x32. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 let busy = false
+/** Quiet walks already made, re-used while the PTEs they read are unchanged (mmu/engine/walk-memo.ts). */
+const walks = new WalkMemo()
 
 /**
  * Compiled blocks by pc, one table per ISA variant (C and M change decoding) and RAM layout, and for
@@ -176,7 +179,9 @@ const runBlocks = (m: Machine, budget: number, commits: CommitSink | undefined):
   const fetchMode = accessMode(h.priv, h.virt)
   const dataMode = effectiveDataMode(h)
   const tr: Translated = translates(m, fetchMode) ? FETCH_AND_DATA : translates(m, dataMode) ? DATA_ONLY : UNTRANSLATED
-  if (tr.fetch ? h.pc >= BigInt(VA_LIMIT) : h.pc < BigInt(layout.base) || h.pc >= BigInt(layout.base + layout.size)) return NONE(m)
+  // pc as a number: translated, the signed value of its bits (block.ts, VA_LIMIT); else a RAM address.
+  const pc0 = tr.fetch ? pcNumber(h.pc) : h.pc >= BigInt(layout.base) && h.pc < BigInt(layout.base + layout.size) ? Number(h.pc) : undefined
+  if (pc0 === undefined) return NONE(m)
   const isa = memoAccel.effectiveIsa(m.isa, h.csr.misa)
   let hc: HartContext | undefined
   if (tr.data) {
@@ -185,7 +190,7 @@ const runBlocks = (m: Machine, budget: number, commits: CommitSink | undefined):
   }
   const log: BlockLog | undefined = commits === undefined ? undefined : { sink: commits, priv: h.priv }
   const cache = cacheFor(isa, layout, tr, log)
-  let pc = Number(h.pc)
+  let pc = pc0
   const first = cache.get(pc)
   // A known block that starts with an instruction for `step`: no need to set anything up.
   if (!tr.fetch && first !== undefined && first.n === 0 && first.page === pageAtMemo(m.memory, Math.floor(pc / 4096))) return NONE(m)
@@ -198,9 +203,14 @@ const runBlocks = (m: Machine, budget: number, commits: CommitSink | undefined):
     if (hc !== undefined) {
       const ctx = hc.ctx
       const pages = (pn: number): DataView | undefined => mem.pageView(pn)
+      walks.use(ctx, m.memory.map)
       mem.tlb.begin(m.tlb, hc.key, (vpn, access) => {
+        const known = walks.recall(vpn, access, pages)
+        if (known !== undefined) return known
         const out = translateFast(m.memory, ctx, { va: (BigInt(vpn) << 12n) as VirtAddr, access }, pages)
-        return out !== undefined && isRight(out.result) ? out.result.right : undefined
+        if (out === undefined || !isRight(out.result)) return undefined
+        walks.remember(vpn, access, out.result.right, pteReads(out))
+        return out.result.right
       })
     }
     for (let i = 0; i < 32; i++) regs[i] = h.x[i]!                // (regs.set(h.x) takes the generic path: slower)
@@ -212,7 +222,7 @@ const runBlocks = (m: Machine, budget: number, commits: CommitSink | undefined):
     while (steps < budget) {
       let e: PageEntry | undefined
       if (tr.fetch) {
-        e = mem.vfetchPage((pc - (pc & 4095)) / 4096)
+        e = mem.vfetchPage(vpnOf(pc - (pc & 4095)))
       } else {
         const o = pc - layout.base
         if (o < 0 || o >= layout.size) break
@@ -252,7 +262,7 @@ const runBlocks = (m: Machine, budget: number, commits: CommitSink | undefined):
     if (steps === 0) return NONE(m)
     const countI = (csr.mcountinhibit & 4n) === 0n, countC = (csr.mcountinhibit & 1n) === 0n
     const n = BigInt(steps)
-    const h1 = resumed(h, BigInt(pc), registersOf(regs), csr, reservation,
+    const h1 = resumed(h, BigInt.asUintN(64, BigInt(pc)), registersOf(regs), csr, reservation,
       countI ? h.instret + n : h.instret, countC ? h.cycle + n : h.cycle)
     return { machine: stepped(m, h1, mem.commit(), hc === undefined ? m.tlb : mem.tlb.result(), htif, devices, platform(chunk, batchStart, false)), steps }
   } finally {

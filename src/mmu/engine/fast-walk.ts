@@ -45,7 +45,7 @@ class FastOutcome implements WalkOutcome {
   private built: readonly TrailStep[] | undefined
   constructor(
     readonly result: WalkOutcome['result'], readonly memory: PhysMemory, readonly refs: number,
-    private readonly steps: readonly number[],
+    readonly steps: readonly number[],
   ) {}
   get trail(): readonly TrailStep[] {
     if (this.built === undefined) {
@@ -319,6 +319,18 @@ export const translateFast = (memory: PhysMemory, ctx: TranslationContext, req: 
   }
   return new FastOutcome(right(result), memory, w.refs, w.steps)
 }
+
+/**
+ * The PTE reads of an outcome of `translateFast`, flat: per read its physical address and the PTE's low
+ * and high 32-bit halves (READ_WORDS numbers, in the order the walk made them).
+ */
+export const pteReads = (o: WalkOutcome): readonly number[] => {
+  const st = (o as FastOutcome).steps
+  const out: number[] = []
+  for (let k = 0; k < st.length; k += STEP_WORDS) out.push(st[k + 3]!, st[k + 4]!, st[k + 5]!)
+  return out
+}
+export const READ_WORDS = 3
 
 /**
  * `translate` of translate.ts, fast: the number-only path where it answers, the readable walker
