@@ -17,16 +17,19 @@ import { commitLine } from '../src/trace/commit-log.ts'
 import { CommitLogWriter } from '../src/trace/engine/commit-log-writer.ts'
 import { DMA_ERROR } from '../src/machine/devices/dma-engine.ts'
 import { ioPlatformOf, withIommuPlatform } from '../src/iommu/platform/platform.ts'
+import type { Translator } from '../src/iommu/platform/iommu-port.ts'
+import { DEFAULT_OPTIONS } from '../src/iommu/iommu.ts'
+import { translateFast } from '../src/iommu/engine/translate-fast.ts'
 
 const DIR = new URL('./programs/', import.meta.url)
 
-const load = (): Machine => {
+const load = (translator?: Translator): Machine => {
   const isa = parseIsa('rv64ima_zicsr')
   const elf = parseElf(new Uint8Array(readFileSync(new URL('iommu_dma.elf', DIR))))
   if (isa._tag === 'Left' || elf._tag === 'Left') throw new Error('iommu_dma: cannot load')
   const m = loadMachine(isa.right, elf.right)
   if (m._tag === 'Left') throw new Error(m.left.message)
-  return withIommuPlatform(m.right)
+  return withIommuPlatform(m.right, DEFAULT_OPTIONS, translator)
 }
 
 let log = ''
@@ -92,6 +95,13 @@ test('`memvirt run --iommu --log-commits` (the byte writer) writes the same log'
   run(load(), { maxSteps: 50_000 }, { commits: writer })
   writer.flush()
   assert.fixture(Buffer.concat(parts).toString('latin1'), log)
+})
+
+test('with the translation engine (translateFast, as `run --iommu` uses it) the commit log and final memory are the same', () => {
+  let fast = ''
+  const r = run(load(translateFast), { maxSteps: 50_000 }, { event: (ev) => { fast += commitLine(ev) } })
+  assert.fixture(fast, log)
+  for (const a of [0x8040_2000n, 0x8050_2000n, 0x8061_0000n]) assert.is(peek(r.machine.memory, phys(a), 8), dw(a))
 })
 
 test.run()

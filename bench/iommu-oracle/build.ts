@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 
 /** Where the oracle's harness binary is built (and where the IOMMU benchmark looks for it). */
 export const ORACLE_BINARY = join(tmpdir(), 'memvirt-iommu-oracle', 'harness')
@@ -12,15 +12,18 @@ export const ORACLE_BINARY = join(tmpdir(), 'memvirt-iommu-oracle', 'harness')
 /**
  * Compiles libiommu's sources from `lib` (…/iommu_ref_model/libiommu) with harness.c into a binary of this
  * process's own (returned: runs in parallel from other checkouts, with other harnesses, never swap it under
- * this one) and puts a copy at ORACLE_BINARY by an atomic rename, for the benchmark.
+ * this one) and puts a copy at ORACLE_BINARY by an atomic rename, for the benchmark. With `out`, into `out`
+ * alone (the benchmark's own build).
  */
-export const buildOracle = (lib: string): string => {
-  mkdirSync(join(tmpdir(), 'memvirt-iommu-oracle'), { recursive: true })
+export const buildOracle = (lib: string, out?: string): string => {
+  const own = out ?? `${ORACLE_BINARY}.${process.pid}`
+  mkdirSync(dirname(own), { recursive: true })
   const srcs = readdirSync(join(lib, 'src')).filter((f) => f.endsWith('.c')).map((f) => join(lib, 'src', f))
-  const own = `${ORACLE_BINARY}.${process.pid}`
   execFileSync('gcc', ['-O2', '-w', `-I${join(lib, 'include')}`, ...srcs, new URL('./harness.c', import.meta.url).pathname, '-o', own])
-  copyFileSync(own, `${own}.copy`)
-  renameSync(`${own}.copy`, ORACLE_BINARY)
+  if (out === undefined) {
+    copyFileSync(own, `${own}.copy`)
+    renameSync(`${own}.copy`, ORACLE_BINARY)
+  }
   return own
 }
 

@@ -16,6 +16,8 @@ import { DEFAULT_EXIT_CYCLES, DEFAULT_MEM_REF_CYCLES, guestStatsText } from '../
 import { CommitLogWriter } from '../trace/engine/commit-log-writer.ts'
 import { encodeTraceLine } from '../trace/jsonl.ts'
 import { withIommuPlatform } from '../iommu/platform/platform.ts'
+import { DEFAULT_OPTIONS as IOMMU_DEFAULTS } from '../iommu/iommu.ts'
+import { translateFast } from '../iommu/engine/translate-fast.ts'
 import { runProgress, traceWarnBytes } from './run-progress.ts'
 import { failInput } from './io.ts'
 import { openOutput, writeOutput } from './output.ts'
@@ -76,7 +78,7 @@ export const register = (program: Command): void => {
       const memRefCycles = positiveInt('--mem-ref-cycles', opts.memRefCycles)
       // The stats of a plain run are the guest translation's; under --checkpoint-every, the checkpoints'.
       const counted = guestMode === 'shadow' || (opts.stats === true && opts.checkpointEvery === undefined)
-      const m0 = withTlbFlags(opts.iommu === true ? withIommuPlatform(start.machine) : start.machine, opts)
+      const m0 = withTlbFlags(opts.iommu === true ? withIommuPlatform(start.machine, IOMMU_DEFAULTS, translateFast) : start.machine, opts)
       const m = counted ? withTlb(m0, withGuest(m0.tlb, guestWalker(guestMode))) : m0
       let signature: SignatureRegion | undefined
       if (signaturePath !== undefined) {

@@ -13,7 +13,7 @@ import { type DmaRequester } from '../../machine/devices/dma-engine.ts'
 import { CAUSES } from '../fault-record.ts'
 import type { Iommu } from '../iommu.ts'
 import { msiWrite } from '../mrif.ts'
-import { type IoRequest, translate } from '../translate.ts'
+import { type IoRequest, type TranslateOutcome, translate } from '../translate.ts'
 
 /** What a DMA through the IOMMU changes: the IOMMU (fault queue, caches) and memory (A/D, records, data). */
 export interface IoMemory {
@@ -22,18 +22,24 @@ export interface IoMemory {
 }
 
 /**
+ * How the port translates: translate.ts's `translate`, or an engine proven equal to it (the shell picks
+ * src/iommu/engine/translate-fast.ts for `run --iommu`).
+ */
+export type Translator = (iommu: Iommu, memory: PhysMemory, request: IoRequest) => Pick<TranslateOutcome, 'iommu' | 'memory' | 'response'>
+
+/**
  * The port of `requester` on a platform with RAM at `ram` and the IOMMU in front. An access is not
  * split: the IOMMU translates its first byte's address (the DMA engine's accesses never cross a page).
  * Requests are user-level (privileged = false), as the PCIe requests of a device without PASID are.
  */
-export const iommuPort = (ram: RamWindow, requester: DmaRequester): StatePort<IoMemory> => {
+export const iommuPort = (ram: RamWindow, requester: DmaRequester, translator: Translator = translate): StatePort<IoMemory> => {
   const rp = ramPort(ram)
   const via = (s: IoMemory, addr: bigint, access: DmaAccess) => {
     const request: IoRequest = {
       deviceId: requester.deviceId, access, privileged: false, type: 'untranslated', iova: addr,
       ...(requester.processId === undefined ? {} : { processId: requester.processId }),
     }
-    const o = translate(s.iommu, s.memory, request)
+    const o = translator(s.iommu, s.memory, request)
     const state: IoMemory = { iommu: o.iommu, memory: o.memory }
     const f = o.response.fault
     if (o.response.status !== 'success' || o.response.pa === undefined) {

@@ -10,7 +10,8 @@ import { type DmaEngine, DMA_WINDOW_SIZE, loadDma, requesterOf, resetDmaEngine, 
 import { EXAMPLE_CAPABILITIES } from '../capabilities.ts'
 import { type Iommu, type IommuOptions, DEFAULT_OPTIONS, resetIommu } from '../iommu.ts'
 import { IOMMU_WINDOW_SIZE, iommuIrq, loadIommu, runIommu, storeIommu } from './iommu-device.ts'
-import { iommuPort } from './iommu-port.ts'
+import { type Translator, iommuPort } from './iommu-port.ts'
+import { translate } from '../translate.ts'
 
 /** Where the IOMMU's registers are (our choice; free on Spike's map). */
 export const IOMMU_BASE = 0x3001_0000n
@@ -35,7 +36,8 @@ const ioPlatform = (iommu: Iommu, dma: DmaEngine): IoPlatform => ({ iommu, dma }
 // window 0 is the IOMMU's, window 1 the DMA engine's
 const IOMMU_WINDOW = 0
 
-export const ioPlatformSpec: AddedSpec<IoPlatform> = {
+/** The platform's devices, their DMA translated by `translator`. */
+const platformSpec = (translator: Translator): AddedSpec<IoPlatform> => ({
   name: 'iommu+dma',
   windows: [{ name: 'iommu', base: IOMMU_BASE, size: IOMMU_WINDOW_SIZE }, { name: 'dma', base: DMA_BASE, size: DMA_WINDOW_SIZE }],
   driven: MIP_MEIP,
@@ -59,18 +61,22 @@ export const ioPlatformSpec: AddedSpec<IoPlatform> = {
   master: (s, memory0, ram) => {
     // The command queue first (software may have queued invalidations for the transfer to see), then the transfer.
     const q = runIommu(s.iommu, memory0)
-    const t = transfer(s.dma, { iommu: q.iommu, memory: q.memory }, iommuPort(ram, requesterOf(s.dma)))
+    const t = transfer(s.dma, { iommu: q.iommu, memory: q.memory }, iommuPort(ram, requesterOf(s.dma), translator))
     return t.state === s.dma && t.memory.iommu === s.iommu ? { state: s, memory: t.memory.memory } : { state: ioPlatform(t.memory.iommu, t.state), memory: t.memory.memory }
   },
-}
+})
+export const ioPlatformSpec: AddedSpec<IoPlatform> = platformSpec(translate)
 
 /** The platform after reset: the IOMMU Off with every queue off, fctl = 0, the DMA engine idle. */
 export const resetIoPlatform = (options: IommuOptions = DEFAULT_OPTIONS): IoPlatform =>
   ioPlatform(resetIommu(PLATFORM_CAPABILITIES, 0n, options), resetDmaEngine)
 
-/** `m` with the IOMMU and the DMA engine on its bus (`memvirt run --iommu`). */
-export const withIommuPlatform = (m: Machine, options: IommuOptions = DEFAULT_OPTIONS): Machine =>
-  withAddedDevices(m, [addedDevice(ioPlatformSpec, resetIoPlatform(options))])
+/**
+ * `m` with the IOMMU and the DMA engine on its bus (`memvirt run --iommu`), DMA translated by `translator`
+ * (default the readable `translate`; `run` passes the engine).
+ */
+export const withIommuPlatform = (m: Machine, options: IommuOptions = DEFAULT_OPTIONS, translator: Translator = translate): Machine =>
+  withAddedDevices(m, [addedDevice(translator === translate ? ioPlatformSpec : platformSpec(translator), resetIoPlatform(options))])
 
 /** The IOMMU platform's devices in `m`, if it has them. */
 export const ioPlatformOf = (m: Machine): IoPlatform | undefined => {
