@@ -276,7 +276,7 @@ test('translateFast ≡ translate: responses, stores, fault records, IOMMU state
 // RAM2 and outside RAM, PAS 33 (RAM2 beyond it), 40 or 56.
 const arbHazard = arbWorld.chain((w) => fc.array(fc.record({
   op: fc.constant('flip' as const), word: fc.nat(), bit: fc.nat(FLIP_BITS.length - 1), where: fc.constantFrom('leaf' as const, 'superleaf' as const, 'pointer' as const, 'pointer' as const, 'ddt' as const),
-}), { minLength: 1, maxLength: 4 }).chain((flips) => fc.constantFrom(33, 40, 56).map((pas): World => ({
+}), { minLength: 1, maxLength: 4 }).chain((flips) => fc.constantFrom(33, 33, 40, 56).map((pas): World => ({
   ...w, calm: false, devices: w.devices.slice(0, 1), alias: true, pas,
   ops: flips.flatMap((f): Op[] => [f, ...[0, 1, 2, 3, 4, 5, 6, 7].map((slot): Op => ({
     op: 'dma', device: 0, slot, big: false, mapped: true, wide: 31, offset: 8 * slot, access: slot === 7 ? 'write' : 'read', type: 'untranslated', pid: false, priv: false,
@@ -287,6 +287,33 @@ test('translateFast ≡ translate right after a store breaks or moves a table en
   const counts = { fast: 0, requests: 0 }
   fc.assert(fc.property(arbHazard, (w) => { check(w, counts) }), { numRuns: runs(100) })
   if (process.env['ENGINE_LAW_COUNTS'] !== undefined) console.log(counts)
+})
+
+test('translateFast ≡ translate when an IOTLB entry a supervisor request filled (a U = 0 page, through a PDT) is met by a user request of another device with the same PSCID: the cached U rule faults', () => {
+  const dma = (device: number, supervisor: boolean): Op => ({
+    op: 'dma', device, slot: 0, big: false, mapped: true, wide: 31, offset: 0x10, access: 'read', type: 'untranslated', pid: supervisor, priv: supervisor,
+  })
+  const world: World = {
+    devices: [
+      { name: 'd0', deviceId: 0, pdt: 'PD8', processes: [{ processId: 1, ens: true, firstStage: { mode: 'Sv39', pscid: 1, mappings: [{ iova: IOVA_4K(0), to: SPA_4K(0), size: '4KiB', perm: 'rw', user: false }] } }] },
+      { name: 'd1', deviceId: 1, firstStage: { mode: 'Sv39', pscid: 1, mappings: [{ iova: IOVA_4K(0), to: SPA_4K(1), size: '4KiB', perm: 'rw' }] } },
+    ],
+    extended: false, ddt: undefined, cache: 'unbounded', implicitGStageDirty: 'spec', calm: false, pas: 56, alias: false, msi: false, barePageBits: 30,
+    ops: [dma(0, true), dma(1, false), dma(1, false)],
+  }
+  const counts = { fast: 0, requests: 0 }
+  check(world, counts)
+  assert.is(counts.requests, 3)
+})
+
+test('translateFast ≡ translate when a first-stage pointer moves into RAM beyond PAS (RAM2 at 8 GiB, PAS 33) where a copy of the tables lies: the readable walk\'s access fault (5)', () => {
+  const world: World = {
+    devices: [{ name: 'd0', deviceId: 0, firstStage: { mode: 'Sv39', pscid: 1, mappings: [{ iova: IOVA_4K(0), to: SPA_4K(0), size: '4KiB', perm: 'rw' }] } }],
+    extended: false, ddt: undefined, cache: 'none', implicitGStageDirty: 'spec', calm: false, pas: 33, alias: true, msi: false, barePageBits: 30,
+    // The pointers in memory order: the DC's tc (V = 1 looks like one), root → L1, L1 → L0; the third gets bit 31 (address bit 33).
+    ops: [{ op: 'flip', word: 2, bit: 4, where: 'pointer' }, { op: 'dma', device: 0, slot: 0, big: false, mapped: true, wide: 31, offset: 0x10, access: 'read', type: 'untranslated', pid: false, priv: false }],
+  }
+  check(world, { fast: 0, requests: 0 })
 })
 
 test.run()
