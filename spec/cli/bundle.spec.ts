@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { BUNDLE, HASH_LINE, sourceHash } from '../../src/cli/source-hash.mjs'
+import { BUNDLE, HASH_LINE, STAMP_LINE, sourceHash, sourceStamp } from '../../src/cli/source-hash.mjs'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const bin = join(root, 'src/cli/bin.mjs')
@@ -17,8 +17,10 @@ const run = (args: readonly string[], noBundle: boolean) =>
 
 test('the bundle npm test built records the hash of the current sources (so bin.mjs runs it)', () => {
   assert.ok(existsSync(BUNDLE), 'src/cli/memvirt.bundle.mjs is missing: run npm run build')
-  const first = readFileSync(BUNDLE, 'latin1').split('\n', 1)[0]!
+  const [first, second] = readFileSync(BUNDLE, 'latin1').split('\n', 2)
   assert.is(first, `${HASH_LINE}${sourceHash()}`)
+  // and the stamp bin.mjs compares first (stats only), of the same sources
+  assert.is(second, `${STAMP_LINE}${sourceStamp()}`)
 })
 
 test('bundle and sources: the same commit log, output and exit status for a golden program', () => {

@@ -1,22 +1,29 @@
 #!/usr/bin/env node
 // The `memvirt` executable. Runs the bundle made by build.mjs when it was built from the sources as they
-// are now (same source hash), else registers the TypeScript loader and runs the sources (MEMVIRT_NO_BUNDLE=1
+// are now (same source hash; the stamp of the sources' sizes, inodes and mtimes is compared first, which
+// reads no file), else registers the TypeScript loader and runs the sources (MEMVIRT_NO_BUNDLE=1
 // forces that). Both are the same program; the bundle only starts faster.
 import { openSync, readSync, closeSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
-import { BUNDLE, HASH_LINE, sourceHash } from './source-hash.mjs'
+import { BUNDLE, HASH_LINE, STAMP_LINE, sourceHash, sourceStamp } from './source-hash.mjs'
 
-const bundleHash = () => {
+/** The source hash and stamp the bundle records in its first two lines (undefined when missing). */
+const bundleHead = () => {
   try {
     const fd = openSync(BUNDLE, 'r')
-    const head = Buffer.alloc(HASH_LINE.length + 64)
+    const head = Buffer.alloc(HASH_LINE.length + STAMP_LINE.length + 2 * 64 + 2)
     const n = readSync(fd, head, 0, head.length, 0)
     closeSync(fd)
-    const line = head.subarray(0, n).toString('latin1')
-    return line.startsWith(HASH_LINE) ? line.slice(HASH_LINE.length) : undefined
+    const [hash, stamp] = head.subarray(0, n).toString('latin1').split('\n')
+    return {
+      hash: hash?.startsWith(HASH_LINE) ? hash.slice(HASH_LINE.length) : undefined,
+      stamp: stamp?.startsWith(STAMP_LINE) ? stamp.slice(STAMP_LINE.length) : undefined,
+    }
   } catch { return undefined }
 }
-if (process.env.MEMVIRT_NO_BUNDLE !== '1' && bundleHash() === sourceHash()) {
+// The stamp (stat only) first; the content hash when it differs (a checkout or copy that changed no source).
+const head = process.env.MEMVIRT_NO_BUNDLE === '1' ? undefined : bundleHead()
+if (head !== undefined && head.hash !== undefined && (head.stamp === sourceStamp() || head.hash === sourceHash())) {
   await import(pathToFileURL(BUNDLE).href)
 } else {
   const { register } = await import('tsx/esm/api')

@@ -7,3 +7,7 @@ export declare const HASH_LINE: string
 export declare const CHUNK_PREFIX: string
 /** The hash of every TypeScript source under src/ (paths and contents, in sorted order). */
 export declare const sourceHash: () => string
+/** The second line of the bundle starts with this, followed by the stamp of the sources it was built from. */
+export declare const STAMP_LINE: string
+/** A stamp of every TypeScript source under src/ (paths, sizes, inodes, mtimes in ns): reads no file. */
+export declare const sourceStamp: () => string

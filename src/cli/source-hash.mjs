@@ -1,7 +1,7 @@
 // The hash of every TypeScript source under src/ (paths and contents, in sorted order): what a bundled
 // CLI was built from. bin.mjs runs the bundle only when its recorded hash equals the sources' hash now,
 // so an edited source is never shadowed by a stale bundle.
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 
@@ -11,16 +11,41 @@ export const HASH_LINE = '// memvirt-source-hash: '
 /** The bundle's chunks beside it: memvirt.chunk-HASH.mjs. */
 export const CHUNK_PREFIX = 'memvirt.chunk-'
 
-export const sourceHash = () => {
-  const h = createHash('sha256')
+/** The second line of the bundle: the sources' stamp (sourceStamp) when it was built. */
+export const STAMP_LINE = '// memvirt-source-stamp: '
+
+/** Every TypeScript source under src/, in sorted order, as [path relative to src/, full path]. */
+const sources = () => {
+  const out = []
   const walk = (dir, rel) => {
     const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     for (const e of entries) {
       const path = `${dir}/${e.name}`
       if (e.isDirectory()) walk(path, `${rel}${e.name}/`)
-      else if (e.name.endsWith('.ts')) { h.update(`${rel}${e.name}\0`); h.update(readFileSync(path)); h.update('\0') }
+      else if (e.name.endsWith('.ts')) out.push([`${rel}${e.name}`, path])
     }
   }
   walk(SRC, '')
+  return out
+}
+
+export const sourceHash = () => {
+  const h = createHash('sha256')
+  for (const [rel, path] of sources()) { h.update(`${rel}\0`); h.update(readFileSync(path)); h.update('\0') }
+  return h.digest('hex')
+}
+
+/**
+ * A quick stand-in for sourceHash that reads no file: every source's path, size, inode and modification
+ * time in nanoseconds. Editing, replacing or adding a source changes it (unless the edit keeps the size and
+ * puts the old nanosecond mtime back on purpose); a checkout or a copy that changes no content changes it too,
+ * and bin.mjs then compares the content hash. It costs a third of the hash (≈ 3 of 9 ms CPU at start-up).
+ */
+export const sourceStamp = () => {
+  const h = createHash('sha256')
+  for (const [rel, path] of sources()) {
+    const st = statSync(path, { bigint: true })
+    h.update(`${rel}\0${st.size}\0${st.ino}\0${st.mtimeNs}\0`)
+  }
   return h.digest('hex')
 }
