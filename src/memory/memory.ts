@@ -1,73 +1,150 @@
 // Persistent, sparse, byte-addressed physical memory (little-endian, as RISC-V is).
-// Structure: a persistent radix trie (fan-out 32) keyed by 4 KiB page number (bits 9 and 19 swapped, see keyOf), whose leaves are
-// immutable pages, each made of 16 chunks of 256 bytes (64 little-endian 32-bit words). A store copies
-// one chunk, the page's chunk array and the trie path above it (O(log n) in touched pages); every older
-// version stays valid and unchanged. Never-written RAM reads as zero.
+//
+// Structure: a persistent radix trie (fan-out 32) keyed by 4 KiB page number (bits 9 and 19 swapped,
+// address-number.ts keyOf) whose leaves name pages. The bytes do not live in small objects: they live in
+// the memory's *arena*, one large Int32Array shared by the versions of that memory, filled only by bumping
+// its end. A page there is a record of 16 chunk addresses (and a stamp); a chunk is 64 little-endian 32-bit
+// words (256 bytes). A store appends one record and one chunk (the old ones' words, then the new bytes) and
+// copies the trie path above the page: O(log n) in pages touched. Nothing appended is ever written again,
+// so every older version stays valid and unchanged, whichever version a store starts from.
+//
+// Why an arena (bench/memory/README.md has the measurements): bytes in JS arrays cost twice their size,
+// and every small object costs the collector at each full GC (262 144 pages as chunk arrays made the 1 GiB
+// case GC-bound); in a typed array they cost their size and nothing to trace.
+//
+// Reclamation, deterministic (no finalizers): nobody tells the arena which versions are still held, so no
+// word of it is ever freed or reused. Instead, once an arena has grown past twice what the version just
+// made reaches (and past a floor), that version is *compacted*: its pages are copied into a fresh arena
+// sized to it, and the old arena is left to the versions that still refer to it — the collector frees it
+// with the last of them. A compaction costs O(what the version reaches) and comes after at least as many
+// words appended, so a store costs O(log n) amortized. The old arena's own limit doubles at the same time,
+// so stores into a held old version do not compact again until that arena has doubled.
+//
+// Pages handed in whole by engines (`withPages`, 4 KiB DataViews) stay as they are, leaves of their own
+// (the engines keep recognising them by identity); the first store to one copies it into the arena.
 // Which addresses hold RAM at all is the physical memory map (memory-map.ts); accesses elsewhere fail.
-import { type Either, left, right } from '../bits/either.ts'
+// The readable form this is proven equal to: memory-spec.ts (properties/memory/fast-equals-spec.prop.ts).
+import { type Either } from '../bits/either.ts'
 import { type PhysAddr, phys } from '../bits/address.ts'
-import { type MemoryMap, regionAt } from './memory-map.ts'
+import { type MemoryMap } from './memory-map.ts'
+import {
+  type AccessSize, HI, LITTLE_ENDIAN_HOST, LO, type MemFault, PAGE_BYTES, checkedLoad, checkedStore, halves, keyOf, pageNumber, pageOffset, scratch,
+} from './address-number.ts'
 
-export const PAGE_SHIFT = 12
-export const PAGE_BYTES = 1 << PAGE_SHIFT
+export { type AccessSize, type MemFault, PAGE_BYTES, PAGE_SHIFT, low32, pageNumber, u64ToNumber } from './address-number.ts'
+
 const BRANCH_BITS = 5
 const BRANCH = 1 << BRANCH_BITS
 const BRANCH_MASK = BRANCH - 1
 
-/**
- * An immutable 4 KiB page, in one of two forms. Chunked: CHUNKS chunks of CHUNK_BYTES bytes each, in
- * address order; neither the array nor a chunk is mutated after the page is placed in a trie, so versions
- * share the chunks they did not write. (Copying the whole page on every store, and collecting that much
- * fresh memory, was the largest cost of the pure step: about a third of its time on the bench loop.)
- * Or a 4 KiB DataView, as loaders and the fast engine hand pages in (`withPages`): kept as it is, never
- * written again, and read directly; the first store to it makes the chunked form of the new version.
- * (Copying every returned page into chunks made `run` in 1 000-step calls about 1.3× slower.)
- *
- * A chunk is a plain array of CHUNK_WORDS 32-bit words, each held as a signed int32 (`| 0`) so that V8
- * keeps the array in its small-integer form; byte k of word w is the byte at offset 4w + k. Copying one
- * is an array slice (about 35 ns on Node 20); a copy-on-write chunk made as a typed-array view over a
- * buffer cost about 200 ns, most of it the making of the views.
- */
-type Chunk = readonly number[]
-type ChunkedPage = readonly Chunk[]
-export type Page = ChunkedPage | DataView
-/** Which form a page is in (Array.isArray is a map check that V8 inlines). */
-const isChunked = (p: Page): p is ChunkedPage => Array.isArray(p)
 const CHUNK_SHIFT = 8
 const CHUNK_BYTES = 1 << CHUNK_SHIFT
 const CHUNK_MASK = CHUNK_BYTES - 1
 const CHUNK_WORDS = CHUNK_BYTES / 4
 const CHUNKS = PAGE_BYTES / CHUNK_BYTES
-/** Every never-written chunk: all zero, shared, never written. */
-const ZERO_CHUNK: Chunk = Array.from({ length: CHUNK_WORDS }, () => 0)
-const ZERO_PAGE: ChunkedPage = Array.from({ length: CHUNKS }, () => ZERO_CHUNK)
-/** A trie node: BRANCH children, each a node, a page (at the bottom level) or undefined. */
-type Node = readonly (Node | Page | undefined)[]
+/** A page record: CHUNKS chunk addresses, then the page's stamp (high and low half). */
+const RECORD_WORDS = CHUNKS + 2
+/** Words [0, CHUNK_WORDS) of every arena are the zero chunk: a record's never-written chunks point there. */
+const ZERO_CHUNK = 0
+/** An arena never compacts a version before it has grown past this many words (1 MiB). */
+const MIN_LIMIT = 1 << 18
+
+/**
+ * Where the pages of one memory's versions live. Words below `used` are never written again once a version
+ * refers to them; words from `used` on are zero. `views` remembers, per page record, the 4 KiB view the
+ * engines were given for it (engine/page-views.ts), so that an unchanged page keeps one view object.
+ */
+interface Arena {
+  words: Int32Array
+  used: number
+  limit: number
+  readonly views: Map<number, DataView>
+  readonly family: Family
+}
+
+/**
+ * The arenas of one memory (the one `emptyMemory` made, and each made by compacting a version of it): they
+ * share a stamp counter. Stamps tell pages apart across arenas (`changedPages`): every record made by a
+ * write gets a new one, and a compaction copies a record with its stamp; they are only compared for
+ * equality, and only within one family (memories built separately differ in every page).
+ */
+interface Family { stamps: number }
+
+/** A page: the address of its record in the version's arena, or a whole 4 KiB view an engine handed in. */
+type Leaf = number | DataView
+/** A trie node: BRANCH children, each a node, a leaf (at the bottom level) or undefined. */
+type Node = readonly (Node | Leaf | undefined)[]
 
 /** A version of physical memory. Holds its map so every access is checked against it. */
 export interface PhysMemory {
   readonly map: MemoryMap
-  /** Root of the page trie; `height` levels of nodes sit above the pages. */
+  /** Root of the page trie; `height` levels of nodes sit above the leaves. */
   readonly root: Node
   readonly height: number
   /** Number of pages materialised (written at least once). */
   readonly pages: number
+  /** The arena its numbered leaves are records of (shared with the versions it was made from or into). */
+  readonly arena: Arena
+  /** Arena words this version reaches (its records and their non-zero chunks): what a compaction copies. */
+  readonly live: number
 }
-
-/** Why a physical access failed; the caller maps it to an access-fault cause (1/5/7). */
-export type MemFault =
-  | { readonly _tag: 'NoMemory'; readonly pa: PhysAddr }   // no region, or the access leaves its region
-  | { readonly _tag: 'Device'; readonly pa: PhysAddr }     // an MMIO region: served by the platform, not by RAM
-
-export type AccessSize = 1 | 2 | 4 | 8
 
 // ---- constructors -------------------------------------------------------------------------------
 
-/** Memory with the given map and no page written yet (all RAM reads zero). */
-export const emptyMemory = (map: MemoryMap): PhysMemory => mem(map, emptyNode(), 1, 0)
+const newArena = (capacity: number, family: Family): Arena =>
+  ({ words: new Int32Array(Math.max(capacity, 4 * CHUNK_WORDS)), used: CHUNK_WORDS, limit: MIN_LIMIT, views: new Map(), family })
 
-const mem = (map: MemoryMap, root: Node, height: number, pages: number): PhysMemory => ({ map, root, height, pages })
-const emptyNode = (): (Node | Page | undefined)[] => new Array<undefined>(BRANCH).fill(undefined)
+/** Memory with the given map and no page written yet (all RAM reads zero). */
+export const emptyMemory = (map: MemoryMap): PhysMemory => mem(map, emptyNode(), 1, 0, newArena(0, { stamps: 0 }), 0)
+
+const mem = (map: MemoryMap, root: Node, height: number, pages: number, arena: Arena, live: number): PhysMemory =>
+  ({ map, root, height, pages, arena, live })
+const emptyNode = (): (Node | Leaf | undefined)[] => new Array<undefined>(BRANCH).fill(undefined)
+
+// ---- the arena ----------------------------------------------------------------------------------
+
+/** Appends n zero words to the arena and returns their address (the array doubles when full). */
+const alloc = (a: Arena, n: number): number => {
+  const at = a.used
+  if (at + n > a.words.length) {
+    let capacity = a.words.length * 2
+    while (capacity < at + n) capacity *= 2
+    const grown = new Int32Array(capacity)
+    grown.set(a.words.subarray(0, at))
+    a.words = grown
+  }
+  a.used = at + n
+  return at
+}
+
+/** Gives record `rec` of arena `a` a new stamp (its family's next). */
+const stampRecord = (a: Arena, rec: number): void => {
+  const stamp = ++a.family.stamps
+  a.words[rec + CHUNKS] = Math.floor(stamp / 0x1_0000_0000)
+  a.words[rec + CHUNKS + 1] = stamp | 0
+}
+const sameStamp = (wa: Int32Array, a: number, wb: Int32Array, b: number): boolean =>
+  wa[a + CHUNKS] === wb[b + CHUNKS] && wa[a + CHUNKS + 1] === wb[b + CHUNKS + 1]
+
+/** Arena words a record reaches: itself and its non-zero chunks. */
+const recordWords = (w: Int32Array, rec: number): number => {
+  let n = RECORD_WORDS
+  for (let i = 0; i < CHUNKS; i++) if (w[rec + i] !== ZERO_CHUNK) n += CHUNK_WORDS
+  return n
+}
+
+/** A new record in `a` holding the bytes of a 4 KiB view (for the first store to a page handed in whole). */
+const recordOfView = (a: Arena, view: DataView): number => {
+  const rec = alloc(a, RECORD_WORDS + PAGE_BYTES / 4)
+  const w = a.words
+  for (let i = 0; i < CHUNKS; i++) {
+    const c = rec + RECORD_WORDS + i * CHUNK_WORDS
+    w[rec + i] = c
+    for (let k = 0; k < CHUNK_WORDS; k++) w[c + k] = view.getInt32(i * CHUNK_BYTES + 4 * k, true)
+  }
+  stampRecord(a, rec)
+  return rec
+}
 
 // ---- the page trie --------------------------------------------------------------------------------
 
@@ -81,33 +158,19 @@ const capacity = (height: number): number => CAPACITY[height] ?? 2 ** (BRANCH_BI
 const slot = (key: number, level: number): number =>
   key < 0x8000_0000 && level < 7 ? (key >>> (BRANCH_BITS * level)) & BRANCH_MASK : Math.floor(key / 2 ** (BRANCH_BITS * level)) & BRANCH_MASK
 
-/**
- * Where page number pn sits in the trie: its key, pn with bits 9 and 19 swapped (page numbers from 2^31
- * up are their own keys). RAM at Spike's base 0x8000_0000 starts at page 0x80000, bit 19, and the boot
- * ROM is page 1; with the swap the first 2 MiB of that RAM and the lowest 2 MiB of addresses all have
- * keys below 1024, so a small program's trie is two levels deep rather than four, and every access walks
- * and every store copies half as many nodes. A swap of two bits is its own inverse, so keys and pages
- * correspond one to one.
- */
-const keyOf = (pn: number): number =>
-  pn >= 0x8000_0000 || ((pn >>> 19) & 1) === ((pn >>> 9) & 1) ? pn : pn ^ ((1 << 19) | (1 << 9))
-
-/** The page holding page number `pn`, or undefined if never written. */
-const findPage = (m: PhysMemory, pn: number): Page | undefined => findKey(m, keyOf(pn))
-
-const findKey = (m: PhysMemory, key: number): Page | undefined => {
+/** The leaf at trie key `key`, or undefined if that page was never written. */
+const findKey = (m: PhysMemory, key: number): Leaf | undefined => {
   if (key >= capacity(m.height)) return undefined
-  let node: Node | Page | undefined = m.root
+  let node: Node | Leaf | undefined = m.root
   for (let level = m.height - 1; level >= 0; level--) {
     if (node === undefined) return undefined
     node = (node as Node)[slot(key, level)]
   }
-  return node as Page | undefined
+  return node as Leaf | undefined
 }
 
-/** A new trie with `page` at page number `pn`: copies only the path from the root. */
-const withPage = (m: PhysMemory, pn: number, page: Page, isNew: boolean): PhysMemory => {
-  const key = keyOf(pn)
+/** A new version with `leaf` at trie key `key`: copies only the path from the root. */
+const withLeaf = (m: PhysMemory, key: number, leaf: Leaf, pages: number, live: number): PhysMemory => {
   let root = m.root
   let height = m.height
   while (key >= capacity(height)) {         // grow upward: the old root becomes child 0
@@ -116,56 +179,76 @@ const withPage = (m: PhysMemory, pn: number, page: Page, isNew: boolean): PhysMe
     root = grown
     height++
   }
-  return mem(m.map, setPath(root, height - 1, key, page), height, m.pages + (isNew ? 1 : 0))
+  return settle(mem(m.map, setPath(root, height - 1, key, leaf), height, pages, m.arena, live))
 }
 
 /**
- * A copy of `node` (a trie node at `level`) with `page` placed at trie key `key` below it. A
- * module-level function rather than a closure: stores are a hot path, and under tsx every closure
- * creation costs a defineProperty.
+ * A copy of `node` (a trie node at `level`) with `leaf` placed at trie key `key` below it. A module-level
+ * function rather than a closure: stores are a hot path, and under tsx every closure creation costs a
+ * defineProperty.
  */
-const setPath = (node: Node | undefined, level: number, key: number, page: Page): Node => {
-  const copy: (Node | Page | undefined)[] = node === undefined ? emptyNode() : node.slice()
+const setPath = (node: Node | undefined, level: number, key: number, leaf: Leaf): Node => {
+  const copy: (Node | Leaf | undefined)[] = node === undefined ? emptyNode() : node.slice()
   const i = slot(key, level)
-  copy[i] = level === 0 ? page : setPath(copy[i] as Node | undefined, level - 1, key, page)
+  copy[i] = level === 0 ? leaf : setPath(copy[i] as Node | undefined, level - 1, key, leaf)
   return copy
+}
+
+/** `m`, or `m` compacted if its arena has passed its limit (every writing operation ends here). */
+const settle = (m: PhysMemory): PhysMemory => (m.arena.used > m.arena.limit ? compact(m) : m)
+
+/**
+ * The same version in a fresh arena that holds only its pages (records keep their stamps, views handed in
+ * stay as they are; engines' views carry over). O(pages) once; afterwards the old arena lives only as
+ * long as versions that still use it. Pure: the result reads exactly as `m` does.
+ */
+export const compact = (m: PhysMemory): PhysMemory => {
+  const from = m.arena
+  const limit = Math.max(MIN_LIMIT, 2 * (CHUNK_WORDS + m.live))
+  // Room up to the limit at once (untouched words of a large array cost no resident memory), so the
+  // arena does not grow by copying between compactions.
+  const to = newArena(limit + RECORD_WORDS + PAGE_BYTES / 4, from.family)
+  const copyNode = (node: Node, level: number): Node => node.map((child) => {
+    if (child === undefined) return undefined
+    if (level > 0) return copyNode(child as Node, level - 1)
+    if (typeof child !== 'number') return child
+    const rec = alloc(to, RECORD_WORDS)
+    const src = from.words
+    for (let i = 0; i < CHUNKS; i++) {
+      const c = src[child + i]!
+      if (c === ZERO_CHUNK) continue
+      const at = alloc(to, CHUNK_WORDS)
+      const w = to.words
+      for (let k = 0; k < CHUNK_WORDS; k++) w[at + k] = src[c + k]!
+      w[rec + i] = at
+    }
+    to.words[rec + CHUNKS] = src[child + CHUNKS]!
+    to.words[rec + CHUNKS + 1] = src[child + CHUNKS + 1]!
+    const view = from.views.get(child)
+    if (view !== undefined) to.views.set(rec, view)
+    return rec
+  })
+  const root = copyNode(m.root, m.height - 1)
+  to.limit = limit
+  from.limit = Math.max(from.limit, 2 * from.used)
+  return mem(m.map, root, m.height, m.pages, to, to.used - CHUNK_WORDS)
 }
 
 // ---- pages as one 4 KiB view (for engines that read pages directly, and for loaders) ------------------
 
-/**
- * The page as one 4 KiB view: the page itself when it is stored as a view, else a new view filled from its
- * chunks. Pure: engines that want the same view object for an unchanged page remember it
- * (engine/page-views.ts).
- */
-export const pageView = (p: Page): DataView => {
-  if (!isChunked(p)) return p
+/** A new 4 KiB view holding the page of record `rec` in arena words `w`. */
+const viewOfRecord = (w: Int32Array, rec: number): DataView => {
   const buffer = new ArrayBuffer(PAGE_BYTES)
   const view = new DataView(buffer)
   // On a little-endian host an Int32Array's words are the page's words; elsewhere word by word.
   const words = LITTLE_ENDIAN_HOST ? new Int32Array(buffer) : undefined
   for (let i = 0; i < CHUNKS; i++) {
-    const c = p[i]!
+    const c = w[rec + i]!
     if (c === ZERO_CHUNK) continue
-    if (words !== undefined) words.set(c, i * CHUNK_WORDS)
-    else for (let w = 0; w < CHUNK_WORDS; w++) view.setInt32(i * CHUNK_BYTES + 4 * w, c[w]!, true)
+    if (words !== undefined) words.set(w.subarray(c, c + CHUNK_WORDS), i * CHUNK_WORDS)
+    else for (let k = 0; k < CHUNK_WORDS; k++) view.setInt32(i * CHUNK_BYTES + 4 * k, w[c + k]!, true)
   }
   return view
-}
-
-/** The chunked form of a page given as a view (for the first store to it). */
-const chunksOf = (view: DataView): ChunkedPage => {
-  const chunks: Chunk[] = []
-  // Through one Int32Array over the page where the host is little-endian (Array.from on a typed array
-  // goes through the iterator protocol and cost ~20 µs a page), else word by word through the view.
-  const words = LITTLE_ENDIAN_HOST && view.byteOffset % 4 === 0 ? new Int32Array(view.buffer, view.byteOffset, PAGE_BYTES / 4) : undefined
-  for (let i = 0; i < CHUNKS; i++) {
-    const c: number[] = []
-    if (words !== undefined) for (let w = i * CHUNK_WORDS; w < (i + 1) * CHUNK_WORDS; w++) c.push(words[w]!)
-    else for (let w = 0; w < CHUNK_WORDS; w++) c.push(view.getInt32(i * CHUNK_BYTES + 4 * w, true))
-    chunks.push(c)
-  }
-  return chunks
 }
 
 /**
@@ -176,12 +259,23 @@ const chunksOf = (view: DataView): ChunkedPage => {
  * same view object for an unchanged page.
  */
 export const pageAt = (m: PhysMemory, pn: number): DataView | undefined => {
-  const p = findPage(m, pn)
-  return p === undefined ? undefined : pageView(p)
+  const leaf = findKey(m, keyOf(pn))
+  if (leaf === undefined) return undefined
+  return typeof leaf === 'number' ? viewOfRecord(m.arena.words, leaf) : leaf
 }
 
-/** The stored page at page number `pn` (chunks or a view), or undefined: for engines that remember its view. */
-export const storedPage = (m: PhysMemory, pn: number): Page | undefined => findPage(m, pn)
+/**
+ * `pageAt`, remembered: the same view object for a page as long as no write has replaced it (also across
+ * a compaction), for engines that compare pages by identity (engine/page-views.ts).
+ */
+export const sharedPageAt = (m: PhysMemory, pn: number): DataView | undefined => {
+  const leaf = findKey(m, keyOf(pn))
+  if (leaf === undefined || typeof leaf !== 'number') return leaf
+  const views = m.arena.views
+  let v = views.get(leaf)
+  if (v === undefined) { v = viewOfRecord(m.arena.words, leaf); views.set(leaf, v) }
+  return v
+}
 
 /**
  * The page numbers of every page written at least once (materialised), ascending by trie key (not by page
@@ -190,7 +284,7 @@ export const storedPage = (m: PhysMemory, pn: number): Page | undefined => findP
  */
 export const writtenPages = (m: PhysMemory): readonly number[] => {
   const out: number[] = []
-  const visit = (node: Node | Page | undefined, level: number, prefix: number): void => {
+  const visit = (node: Node | Leaf | undefined, level: number, prefix: number): void => {
     if (node === undefined) return
     if (level < 0) { out.push(keyOf(prefix)); return }     // keyOf is its own inverse: key → page number
     ;(node as Node).forEach((child, i) => visit(child, level - 1, prefix * BRANCH + i))
@@ -204,7 +298,8 @@ export const writtenPages = (m: PhysMemory): readonly number[] => {
  * written in between, even with the bytes it already held; a page never written in either is not listed),
  * ascending by trie key. Versions share every subtree no store went through, so the comparison skips a
  * shared subtree at once: the cost is proportional to the pages written in between, times the trie height.
- * (Two memories that share nothing, e.g. built separately, are compared in full, still correctly.)
+ * Across a compaction nothing is shared and the whole trie is walked once (records are told apart by their
+ * stamps, which a compaction keeps). Two memories built separately differ in every page either holds.
  * @example changedPages(m, poke(m, phys(0x8000_2008n), 8, 1n)) → [0x80002]
  */
 export const changedPages = (older: PhysMemory, newer: PhysMemory): readonly number[] => {
@@ -215,10 +310,14 @@ export const changedPages = (older: PhysMemory, newer: PhysMemory): readonly num
     for (let h = m.height; h < height; h++) { const grown = emptyNode(); grown[0] = root; root = grown }
     return root
   }
+  const wa = older.arena.words, wb = newer.arena.words
+  const family = older.arena.family === newer.arena.family
+  const sameLeaf = (a: Leaf | undefined, b: Leaf | undefined): boolean =>
+    typeof a === 'number' ? family && typeof b === 'number' && sameStamp(wa, a, wb, b) : a === b
   const height = Math.max(older.height, newer.height)
-  const visit = (a: Node | Page | undefined, b: Node | Page | undefined, level: number, prefix: number): void => {
-    if (a === b) return
-    if (level < 0) { out.push(keyOf(prefix)); return }
+  const visit = (a: Node | Leaf | undefined, b: Node | Leaf | undefined, level: number, prefix: number): void => {
+    if (level < 0) { if (!sameLeaf(a as Leaf | undefined, b as Leaf | undefined)) out.push(keyOf(prefix)); return }
+    if (a === b) return                     // one node is in one arena only: a shared subtree is the same pages
     for (let i = 0; i < BRANCH; i++) visit((a as Node | undefined)?.[i], (b as Node | undefined)?.[i], level - 1, prefix * BRANCH + i)
   }
   visit(lift(older, height), lift(newer, height), height - 1, 0)
@@ -234,7 +333,7 @@ export const changedPages = (older: PhysMemory, newer: PhysMemory): readonly num
  */
 export const withPages = (m: PhysMemory, pages: readonly (readonly [number, DataView])[]): PhysMemory => {
   if (pages.length === 0) return m
-  let root: (Node | Page | undefined)[] = m.root.slice()
+  let root: (Node | Leaf | undefined)[] = m.root.slice()
   let height = m.height
   const fresh = new Set<Node>([root])          // nodes copied in this batch: safe to fill in place
   const maxKey = pages.reduce((max, [pn]) => Math.max(max, keyOf(pn)), 0)
@@ -246,94 +345,54 @@ export const withPages = (m: PhysMemory, pages: readonly (readonly [number, Data
     height++
   }
   let added = 0
+  let live = m.live
   for (const [pn, page] of pages) {
     const key = keyOf(pn)
     let node = root
     for (let level = height - 1; level > 0; level--) {
       const i = slot(key, level)
       const child = node[i] as Node | undefined
-      if (child !== undefined && fresh.has(child)) { node = child as (Node | Page | undefined)[]; continue }
+      if (child !== undefined && fresh.has(child)) { node = child as (Node | Leaf | undefined)[]; continue }
       const copy = child === undefined ? emptyNode() : child.slice()
       fresh.add(copy)
       node[i] = copy
       node = copy
     }
     const i = slot(key, 0)
-    if (node[i] === undefined) added++
+    const old = node[i] as Leaf | undefined
+    if (old === undefined) added++
+    else if (typeof old === 'number') live -= recordWords(m.arena.words, old)
     node[i] = page
   }
-  return mem(m.map, root, height, m.pages + added)
+  return mem(m.map, root, height, m.pages + added, m.arena, live)
 }
 
 // ---- unchecked access (inside RAM; used after the map check, and by loaders) ---------------------
 
-// ---- addresses as numbers ----------------------------------------------------------------------
-//
-// On Node 20 (V8 11.3) `Number(bigint)` and bigint shifts are calls into the runtime (tens of ns each),
-// while storing a bigint into a BigUint64Array and reading its two 32-bit halves are inlined. So an
-// address is split into halves through one scratch word, written and read within one call (nothing is
-// kept in it between calls).
-const scratch = new BigUint64Array(1)
-const halves = new Uint32Array(scratch.buffer)
-const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
-const LO = LITTLE_ENDIAN_HOST ? 0 : 1                  // the low half's index (host endianness)
-const HI = 1 - LO
+/** The byte at offset `off` of the page of record `rec` in words `w`. */
+const byteOf = (w: Int32Array, rec: number, off: number): number =>
+  (w[w[rec + (off >>> CHUNK_SHIFT)]! + ((off & CHUNK_MASK) >>> 2)]! >>> ((off & 3) * 8)) & 0xff
 
-/**
- * `Number(a)` for an unsigned 64-bit a, without the runtime call: exact below 2^53, and above it rounded
- * once to the nearest double as `Number` rounds (hi · 2^32 is exact, the one addition rounds).
- * @example u64ToNumber(0x8000_1000n) === 0x8000_1000
- */
-export const u64ToNumber = (a: bigint): number => {
-  scratch[0] = a
-  return halves[HI]! * 0x1_0000_0000 + halves[LO]!
-}
-
-/**
- * The low 32 bits of a (a mod 2^32) as a number: for tests of low address bits (alignment, page offset)
- * without a bigint operation. @example low32(0xffff_ffff_8000_0ffen) === 0x8000_0ffe
- */
-export const low32 = (a: bigint): number => {
-  scratch[0] = a
-  return halves[LO]!
-}
-
-/**
- * The 4 KiB page number of a 64-bit address (a >> 12) as a number, exact (it is below 2^52), without a
- * bigint shift or `Number` call. @example pageNumber(0x8000_1234n) === 0x80001
- */
-export const pageNumber = (pa: bigint): number => {
-  scratch[0] = pa
-  return halves[HI]! * 0x10_0000 + (halves[LO]! >>> PAGE_SHIFT)
-}
-/** The offset of pa within its page (pa & 0xfff). */
-const pageOffset = (pa: bigint): number => {
-  scratch[0] = pa
-  return halves[LO]! & (PAGE_BYTES - 1)
-}
-
-/** The byte at offset o of chunk c. */
-const byteOf = (c: Chunk, o: number): number => (c[o >>> 2]! >>> ((o & 3) * 8)) & 0xff
-
-/** Reads `size` bytes at offset `off` of page p (undefined: never written, zero); off + size ≤ PAGE_BYTES. */
-const readWithin = (p: Page | undefined, off: number, size: AccessSize): bigint => {
-  if (p === undefined) return 0n
-  if (!isChunked(p)) return readView(p, off, size)
-  const c = p[off >>> CHUNK_SHIFT]!
+/** Reads `size` bytes at offset `off` of a page (undefined: never written, zero); off + size ≤ PAGE_BYTES. */
+const readWithin = (m: PhysMemory, leaf: Leaf | undefined, off: number, size: AccessSize): bigint => {
+  if (leaf === undefined) return 0n
+  if (typeof leaf !== 'number') return readView(leaf, off, size)
+  const w = m.arena.words
   const o = off & CHUNK_MASK
   if ((o & (size - 1)) !== 0) {               // misaligned (it may cross a chunk): byte by byte, little-endian
     let v = 0n
-    for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(byteOf(p[(off + i) >>> CHUNK_SHIFT]!, (off + i) & CHUNK_MASK))
+    for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(byteOf(w, leaf, off + i))
     return v
   }
-  const w = c[o >>> 2]!
+  const at = w[leaf + (off >>> CHUNK_SHIFT)]! + (o >>> 2)
+  const x = w[at]!
   switch (size) {
-    case 1: return BigInt((w >>> ((o & 3) * 8)) & 0xff)
-    case 2: return BigInt((w >>> ((o & 3) * 8)) & 0xffff)
-    case 4: return BigInt(w >>> 0)
+    case 1: return BigInt((x >>> ((o & 3) * 8)) & 0xff)
+    case 2: return BigInt((x >>> ((o & 3) * 8)) & 0xffff)
+    case 4: return BigInt(x >>> 0)
     case 8:                                   // the two words through the scratch word: no bigint arithmetic
-      halves[LO] = w
-      halves[HI] = c[(o >>> 2) + 1]!
+      halves[LO] = x
+      halves[HI] = w[at + 1]!
       return scratch[0]!
   }
 }
@@ -351,27 +410,27 @@ const readView = (v: DataView, off: number, size: AccessSize): bigint => {
   }
 }
 
-/** Writes the low `size` bytes of value at offset o (aligned to size) of chunk c, which the caller owns. */
-const writeWithin = (c: number[], o: number, size: AccessSize, value: bigint): void => {
+/** Writes the low `size` bytes of value at offset o (aligned to size) of the chunk at `c`, just appended. */
+const writeWithin = (w: Int32Array, c: number, o: number, size: AccessSize, value: bigint): void => {
   scratch[0] = BigInt.asUintN(64, value)
   const lo = halves[LO]!
-  const i = o >>> 2
+  const i = c + (o >>> 2)
   switch (size) {
     case 1: case 2: {
       const shift = (o & 3) * 8
       const mask = (size === 1 ? 0xff : 0xffff) << shift
-      c[i] = (c[i]! & ~mask) | ((lo << shift) & mask)
+      w[i] = (w[i]! & ~mask) | ((lo << shift) & mask)
       break
     }
-    case 4: c[i] = lo | 0; break
-    case 8: c[i] = lo | 0; c[i + 1] = halves[HI]! | 0; break
+    case 4: w[i] = lo | 0; break
+    case 8: w[i] = lo | 0; w[i + 1] = halves[HI]! | 0; break
   }
 }
 
 /** Reads `size` bytes at pa without consulting the map (never-written bytes are zero). */
 export const peek = (m: PhysMemory, pa: PhysAddr, size: AccessSize): bigint => {
   const off = pageOffset(pa)
-  if (off + size <= PAGE_BYTES) return readWithin(findPage(m, pageNumber(pa)), off, size)
+  if (off + size <= PAGE_BYTES) return readWithin(m, findKey(m, keyOf(pageNumber(pa))), off, size)
   let v = 0n                                  // crosses a page: assemble byte by byte, little-endian
   for (let i = size - 1; i >= 0; i--) v = (v << 8n) | peek(m, phys(pa + BigInt(i)), 1)
   return v
@@ -387,13 +446,39 @@ export const peekWord = (m: PhysMemory, pa: PhysAddr): number => {
   const o = off & CHUNK_MASK
   // Word-aligned, or halfword-aligned inside the chunk (a 32-bit instruction after a compressed one).
   if ((o & 1) !== 0 || o > CHUNK_BYTES - 4) return Number(peek(m, pa, 4))
-  const p = findPage(m, pageNumber(pa))
-  if (p === undefined) return 0
-  if (!isChunked(p)) return p.getUint32(off, true)
-  const c = p[off >>> CHUNK_SHIFT]!
-  const i = o >>> 2
-  return (o & 2) === 0 ? c[i]! >>> 0 : ((c[i]! >>> 16) | (c[i + 1]! << 16)) >>> 0
+  const leaf = findKey(m, keyOf(pageNumber(pa)))
+  if (leaf === undefined) return 0
+  if (typeof leaf !== 'number') return leaf.getUint32(off, true)
+  const w = m.arena.words
+  const at = w[leaf + (off >>> CHUNK_SHIFT)]! + (o >>> 2)
+  return (o & 2) === 0 ? w[at]! >>> 0 : ((w[at]! >>> 16) | (w[at + 1]! << 16)) >>> 0
 }
+
+/**
+ * A new record for the page at `leaf` (appended; its chunks shared with the old record), with chunk `ci`
+ * replaced by a new copy of it: returns the record's address (the new chunk's address is word ci of it).
+ * Touches the arena only by appending: the old record and chunk stay as they were.
+ */
+const copyForWrite = (a: Arena, leaf: Leaf | undefined, ci: number): number => {
+  if (leaf !== undefined && typeof leaf !== 'number') return recordOfView(a, leaf)   // a view handed in: all of it, new
+  const rec = alloc(a, RECORD_WORDS + CHUNK_WORDS)
+  const c = rec + RECORD_WORDS
+  const w = a.words
+  if (leaf !== undefined) {
+    w.copyWithin(rec, leaf, leaf + CHUNKS)
+    const old = w[leaf + ci]!
+    if (old !== ZERO_CHUNK) w.copyWithin(c, old, old + CHUNK_WORDS)
+  }
+  w[rec + ci] = c
+  stampRecord(a, rec)
+  return rec
+}
+
+/** Arena words the page at `leaf` gains when its chunk `ci` is written (a new page, or a zero chunk made real). */
+const growth = (m: PhysMemory, leaf: Leaf | undefined, ci: number): number =>
+  leaf === undefined ? RECORD_WORDS + CHUNK_WORDS
+    : typeof leaf !== 'number' ? RECORD_WORDS + PAGE_BYTES / 4
+      : m.arena.words[leaf + ci] === ZERO_CHUNK ? CHUNK_WORDS : 0
 
 /** Writes `size` bytes at pa without consulting the map; returns the new memory. */
 export const poke = (m: PhysMemory, pa: PhysAddr, size: AccessSize, value: bigint): PhysMemory => {
@@ -404,32 +489,51 @@ export const poke = (m: PhysMemory, pa: PhysAddr, size: AccessSize, value: bigin
     for (let i = 0; i < size; i++) out = poke(out, phys(pa + BigInt(i)), 1, value >> BigInt(8 * i))
     return out
   }
-  const pn = pageNumber(pa)
-  const old = findPage(m, pn)
-  // The new page: the old one's chunks, except a copy of the one written.
-  const page = old === undefined ? ZERO_PAGE.slice() : isChunked(old) ? old.slice() : chunksOf(old) as Chunk[]
-  const i = off >>> CHUNK_SHIFT
-  const chunk = page[i]!.slice()
-  if ((o & (size - 1)) === 0) writeWithin(chunk, o, size, value)
-  else for (let k = 0; k < size; k++) writeWithin(chunk, o + k, 1, value >> BigInt(8 * k))   // misaligned
-  page[i] = chunk
-  return withPage(m, pn, page, old === undefined)
+  const key = keyOf(pageNumber(pa))
+  const leaf = findKey(m, key)
+  const ci = off >>> CHUNK_SHIFT
+  const live = m.live + growth(m, leaf, ci)
+  const rec = copyForWrite(m.arena, leaf, ci)
+  const w = m.arena.words
+  const c = w[rec + ci]!
+  if ((o & (size - 1)) === 0) writeWithin(w, c, o, size, value)
+  else for (let k = 0; k < size; k++) writeWithin(w, c, o + k, 1, value >> BigInt(8 * k))   // misaligned
+  return withLeaf(m, key, rec, m.pages + (leaf === undefined ? 1 : 0), live)
 }
 
-/** Writes a byte string at pa (for loaders and scenario set-up); one page copy per page touched. */
+/** Writes a byte string at pa (for loaders and scenario set-up); one new record per page touched. */
 export const pokeBytes = (m: PhysMemory, pa: PhysAddr, data: Uint8Array): PhysMemory => {
   let out = m
   let done = 0
   while (done < data.length) {
     const at = pa + BigInt(done)
-    const pn = pageNumber(at)
+    const key = keyOf(pageNumber(at))
     const off = pageOffset(at)
     const n = Math.min(PAGE_BYTES - off, data.length - done)
-    const old = findPage(out, pn)
-    const bytes = new Uint8Array(PAGE_BYTES)
-    if (old !== undefined) { const v = pageView(old); bytes.set(new Uint8Array(v.buffer, v.byteOffset, PAGE_BYTES)) }
-    bytes.set(data.subarray(done, done + n), off)
-    out = withPage(out, pn, new DataView(bytes.buffer), old === undefined)
+    const leaf = findKey(out, key)
+    const a = out.arena
+    let live = out.live - (typeof leaf === 'number' ? recordWords(a.words, leaf) : 0)
+    const rec = typeof leaf === 'object' ? recordOfView(a, leaf) : alloc(a, RECORD_WORDS)
+    if (typeof leaf === 'number') a.words.copyWithin(rec, leaf, leaf + CHUNKS)
+    // Each chunk the bytes reach: a new copy (the bytes it keeps, then the new ones), unless just made.
+    for (let ci = off >>> CHUNK_SHIFT; ci <= (off + n - 1) >>> CHUNK_SHIFT; ci++) {
+      if (typeof leaf !== 'object') {
+        const c = alloc(a, CHUNK_WORDS)
+        const old = a.words[rec + ci]!
+        if (old !== ZERO_CHUNK) a.words.copyWithin(c, old, old + CHUNK_WORDS)
+        a.words[rec + ci] = c
+      }
+      const w = a.words
+      const c = w[rec + ci]!
+      const from = Math.max(off, ci * CHUNK_BYTES), to = Math.min(off + n, (ci + 1) * CHUNK_BYTES)
+      for (let b = from; b < to; b++) {
+        const i = c + ((b & CHUNK_MASK) >>> 2), shift = (b & 3) * 8
+        w[i] = (w[i]! & ~(0xff << shift)) | (data[done + b - off]! << shift)
+      }
+    }
+    if (typeof leaf !== 'object') stampRecord(a, rec)
+    live += recordWords(a.words, rec)
+    out = withLeaf(out, key, rec, out.pages + (leaf === undefined ? 1 : 0), live)
     done += n
   }
   return out
@@ -437,21 +541,8 @@ export const pokeBytes = (m: PhysMemory, pa: PhysAddr, data: Uint8Array): PhysMe
 
 // ---- checked access (what harts, walkers and devices use) ----------------------------------------
 
-const check = (m: PhysMemory, pa: PhysAddr, size: AccessSize): MemFault | undefined => {
-  const r = regionAt(m.map, pa, BigInt(size))
-  if (r === undefined) return { _tag: 'NoMemory', pa }
-  if (r.kind !== 'ram') return { _tag: 'Device', pa }
-  return undefined
-}
-
 /** Loads `size` bytes (zero-extended) from RAM; an address outside RAM is a fault value. */
-export const load = (m: PhysMemory, pa: PhysAddr, size: AccessSize): Either<MemFault, bigint> => {
-  const f = check(m, pa, size)
-  return f === undefined ? right(peek(m, pa, size)) : left(f)
-}
+export const load: (m: PhysMemory, pa: PhysAddr, size: AccessSize) => Either<MemFault, bigint> = checkedLoad(peek)
 
 /** Stores the low `size` bytes of value into RAM, returning the new memory (the old is unchanged). */
-export const store = (m: PhysMemory, pa: PhysAddr, size: AccessSize, value: bigint): Either<MemFault, PhysMemory> => {
-  const f = check(m, pa, size)
-  return f === undefined ? right(poke(m, pa, size, value)) : left(f)
-}
+export const store: (m: PhysMemory, pa: PhysAddr, size: AccessSize, value: bigint) => Either<MemFault, PhysMemory> = checkedStore(poke)
