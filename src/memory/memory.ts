@@ -197,10 +197,30 @@ const setPath = (node: Node | undefined, level: number, key: number, leaf: Leaf)
 /** `m`, or `m` compacted if its arena has passed its limit (every writing operation ends here). */
 const settle = (m: PhysMemory): PhysMemory => (m.arena.used > m.arena.limit ? compact(m) : m)
 
+/** Pushes the record addresses among the leaves below `node` (a node at `level`), in trie order. */
+const collectRecords = (node: Node, level: number, out: number[]): void => {
+  for (const child of node) {
+    if (child === undefined) continue
+    if (level > 0) collectRecords(child as Node, level - 1, out)
+    else if (typeof child === 'number') out.push(child)
+  }
+}
+
+/** A copy of `node` (at `level`) whose record leaves, in trie order from `next.i`, become `moved[i]`. */
+const renameRecords = (node: Node, level: number, moved: Int32Array, next: { i: number }): Node => node.map((child) =>
+  child === undefined ? undefined
+    : level > 0 ? renameRecords(child as Node, level - 1, moved, next)
+      : typeof child === 'number' ? moved[next.i++]! : child)
+
+/** Sort keys of (address, index) pairs: address · 2^22 + index, exact below 2^53. */
+const INDEX_BITS = 2 ** 22
+
 /**
  * The same version in a fresh arena that holds only its pages (records keep their stamps, views handed in
  * stay as they are; engines' views carry over). O(pages) once; afterwards the old arena lives only as
- * long as versions that still use it. Pure: the result reads exactly as `m` does.
+ * long as versions that still use it. Pure: the result reads exactly as `m` does. Records are copied in
+ * the order of their old addresses, not of their pages: a record and the chunk written with it lie
+ * together, so the old arena is read front to back rather than at random.
  */
 export const compact = (m: PhysMemory): PhysMemory => {
   const from = m.arena
@@ -208,30 +228,37 @@ export const compact = (m: PhysMemory): PhysMemory => {
   // Room up to the limit at once (untouched words of a large array cost no resident memory), so the
   // arena does not grow by copying between compactions.
   const to = newArena(limit + RECORD_WORDS + PAGE_BYTES / 4, from.family)
-  const copyNode = (node: Node, level: number): Node => node.map((child) => {
-    if (child === undefined) return undefined
-    if (level > 0) return copyNode(child as Node, level - 1)
-    if (typeof child !== 'number') return child
-    const rec = alloc(to, RECORD_WORDS)
-    const src = from.words
-    for (let i = 0; i < CHUNKS; i++) {
-      const c = src[child + i]!
-      if (c === ZERO_CHUNK) continue
-      const at = alloc(to, CHUNK_WORDS)
-      const w = to.words
-      for (let k = 0; k < CHUNK_WORDS; k++) w[at + k] = src[c + k]!
-      w[rec + i] = at
+  const records: number[] = []
+  collectRecords(m.root, m.height - 1, records)
+  const n = records.length
+  const order = new Float64Array(n)
+  for (let i = 0; i < n; i++) order[i] = n < INDEX_BITS ? records[i]! * INDEX_BITS + i : i
+  if (n < INDEX_BITS) order.sort()
+  const moved = new Int32Array(n)
+  const src = from.words
+  const w = to.words
+  let at = to.used
+  for (let k = 0; k < n; k++) {
+    const i = n < INDEX_BITS ? order[k]! % INDEX_BITS : k
+    const old = records[i]!
+    const rec = at
+    at += RECORD_WORDS
+    for (let c = 0; c < CHUNKS; c++) {
+      const chunk = src[old + c]!
+      if (chunk === ZERO_CHUNK) continue
+      for (let j = 0; j < CHUNK_WORDS; j++) w[at + j] = src[chunk + j]!
+      w[rec + c] = at
+      at += CHUNK_WORDS
     }
-    to.words[rec + CHUNKS] = src[child + CHUNKS]!
-    to.words[rec + CHUNKS + 1] = src[child + CHUNKS + 1]!
-    const view = from.views.get(child)
-    if (view !== undefined) to.views.set(rec, view)
-    return rec
-  })
-  const root = copyNode(m.root, m.height - 1)
+    w[rec + CHUNKS] = src[old + CHUNKS]!
+    w[rec + CHUNKS + 1] = src[old + CHUNKS + 1]!
+    moved[i] = rec
+    if (from.views.size > 0) { const view = from.views.get(old); if (view !== undefined) to.views.set(rec, view) }
+  }
+  to.used = at
   to.limit = limit
   from.limit = Math.max(from.limit, 2 * from.used)
-  return mem(m.map, root, m.height, m.pages, to, to.used - CHUNK_WORDS)
+  return mem(m.map, renameRecords(m.root, m.height - 1, moved, { i: 0 }), m.height, m.pages, to, at - CHUNK_WORDS)
 }
 
 // ---- pages as one 4 KiB view (for engines that read pages directly, and for loaders) ------------------
