@@ -162,4 +162,23 @@ test('compaction by itself: thousands of stores replace the arena; versions held
   }), { numRuns: runs(4) })
 })
 
+test('views the engines were given count toward compaction, and only the views of pages the compacted version has carry over', () => {
+  fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 511 }), valueArb), { minLength: 300, maxLength: 320 }), (writes) => {
+    let f = fast.emptyMemory(MAP), s = spec.emptyMemory(MAP)
+    let compactions = 0
+    for (const [p, w, v] of writes) {
+      const a = phys(BASE + BigInt(p * 4096 + 8 * w))
+      const before = f.arena
+      f = fast.poke(f, a, 8, v); s = spec.poke(s, a, 8, v)
+      if (f.arena !== before) {
+        compactions++
+        assert.ok(f.arena.views.size <= 4, 'a compacted arena remembers views of its own pages only')
+      }
+      assert.equal(bytesOf(sharedPageAt(f, 0x80000 + p)), bytesOf(spec.pageAt(s, 0x80000 + p)))
+    }
+    // 300 stores append ≈ 25 000 words, far below the 1 MiB floor; 300 views of 1 024 words each pass it.
+    assert.ok(compactions > 0, 'the views made the arena compact')
+  }), { numRuns: runs(5), endOnFailure: true })   // no shrinking: each run is 300 stores
+})
+
 test.run()

@@ -194,8 +194,14 @@ const setPath = (node: Node | undefined, level: number, key: number, leaf: Leaf)
   return copy
 }
 
+/**
+ * What an arena holds, in words: its own, and the engines' views it remembers (a page each; they are let go
+ * of at a compaction, except those of the pages the compacted version still has).
+ */
+const held = (a: Arena): number => a.used + a.views.size * (PAGE_BYTES / 4)
+
 /** `m`, or `m` compacted if its arena has passed its limit (every writing operation ends here). */
-const settle = (m: PhysMemory): PhysMemory => (m.arena.used > m.arena.limit ? compact(m) : m)
+const settle = (m: PhysMemory): PhysMemory => (held(m.arena) > m.arena.limit ? compact(m) : m)
 
 /** Pushes the record addresses among the leaves below `node` (a node at `level`), in trie order. */
 const collectRecords = (node: Node, level: number, out: number[]): void => {
@@ -256,8 +262,8 @@ export const compact = (m: PhysMemory): PhysMemory => {
     if (from.views.size > 0) { const view = from.views.get(old); if (view !== undefined) to.views.set(rec, view) }
   }
   to.used = at
-  to.limit = limit
-  from.limit = Math.max(from.limit, 2 * from.used)
+  to.limit = Math.max(limit, 2 * held(to))
+  from.limit = Math.max(from.limit, 2 * held(from))
   return mem(m.map, renameRecords(m.root, m.height - 1, moved, { i: 0 }), m.height, m.pages, to, at - CHUNK_WORDS)
 }
 
