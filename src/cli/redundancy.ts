@@ -3,6 +3,7 @@
 // logged is what the checkpoints released: the console output, the commit log and the exit code equal an
 // uninterrupted run's, whatever faults were injected. --stats goes to stderr.
 import { lstatSync, readFileSync } from 'node:fs'
+import { deflateSync, inflateSync } from 'node:zlib'
 import type { Command } from 'commander'
 import { type Machine } from '../machine/machine.ts'
 import { type StaleTranslation, type StepEvent } from '../cpu/event.ts'
@@ -165,7 +166,7 @@ export interface SnapshotFlags {
 
 /** Adds --save-at N FILE and --restore FILE to `memvirt run`. */
 export const snapshotOptions = (cmd: Command): Command => cmd
-  .option('--save-at <n-and-file...>', 'N FILE: stop after N steps and write the whole machine to FILE (a snapshot, format version 2)')
+  .option('--save-at <n-and-file...>', 'N FILE: stop after N steps and write the whole machine to FILE (a snapshot, format version 3: version 2 compressed with zlib; continue it with memvirt resume FILE)')
   .option('--restore <file>', 'resume the machine saved in FILE (instead of loading an ELF; --isa and --ram come from the snapshot)')
 
 /** Where to save, if --save-at asks. */
@@ -176,6 +177,35 @@ export const savePlan = (flags: SnapshotFlags): { readonly at: number; readonly 
 }
 
 /** The machine saved in `path`; a file that is not a whole snapshot of this version is one line, exit 2. */
+// ---- snapshot files: format version 3 = version 2's sections compressed ------------------------------------
+// On disk a snapshot is "MVSNAP\r\n" · version u32 (3) · a zlib stream (RFC 1950, node's zlib at level 9, with its
+// own Adler-32) of everything version 2 has after its version field (section count, sections, each with its
+// CRC-32). The core encodes and decodes version 2; the shell compresses and inflates, and still reads an
+// uncompressed version 1 or 2 file.
+const HEADER = 12
+const version = (b: Uint8Array): number => b.length < HEADER ? -1 : new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(8, true)
+const withVersion = (head: Uint8Array, v: number, body: Uint8Array): Uint8Array => {
+  const out = new Uint8Array(HEADER + body.length)
+  out.set(head.subarray(0, 8), 0)
+  new DataView(out.buffer).setUint32(8, v, true)
+  out.set(body, HEADER)
+  return out
+}
+/** The file's bytes for a machine: version 2's sections, compressed. */
+export const snapshotFile = (m: Machine, position: number): Uint8Array => {
+  const plain = encodeSnapshot(m, position)
+  return withVersion(plain, 3, deflateSync(plain.subarray(HEADER), { level: 9 }))
+}
+/** A version-3 file as the version-2 bytes the core decodes, or why its compressed body is not a zlib stream. */
+const inflated = (bytes: Uint8Array): { readonly ok: Uint8Array } | { readonly error: string } => {
+  if (version(bytes) !== 3) return { ok: bytes }
+  try {
+    return { ok: withVersion(bytes, 2, new Uint8Array(inflateSync(bytes.subarray(HEADER)))) }
+  } catch (e) {
+    return { error: `byte offset ${HEADER}: the compressed sections are damaged or cut (zlib: ${(e as Error).message})` }
+  }
+}
+
 export const restore = (path: string): Snapshot => {
   let bytes: Uint8Array
   try {
@@ -183,9 +213,12 @@ export const restore = (path: string): Snapshot => {
   } catch (e) {
     return cannotRead(path, e)
   }
-  const s = decodeSnapshot(bytes)
+  const plain = inflated(bytes)
+  if ('error' in plain) return failInput(`${path}: ${plain.error}`)
+  const where = plain.ok === bytes ? 'byte offset' : 'byte offset (uncompressed)'
+  const s = decodeSnapshot(plain.ok)
   // The restored machine runs with the shell's fast translation engine, as a loaded program does.
-  return s._tag === 'Left' ? failInput(`${path}: byte offset ${s.left.offset}: ${s.left.message}`) : { ...s.right, machine: withFastTranslation(s.right.machine) }
+  return s._tag === 'Left' ? failInput(`${path}: ${where} ${s.left.offset}: ${s.left.message}`) : { ...s.right, machine: withFastTranslation(s.right.machine) }
 }
 
 /**
@@ -201,7 +234,7 @@ export const save = (plan: { readonly at: number; readonly file: string }, r: Ru
   let st
   try { st = lstatSync(plan.file) } catch { st = undefined }
   if (st !== undefined && !st.isFile()) return failInput(`--save-at: ${plan.file} exists and is not a regular file`)
-  writeOutput(openOutput('--save-at', plan.file, { durable: true }), encodeSnapshot(r.machine, position + r.steps))
+  writeOutput(openOutput('--save-at', plan.file, { durable: true }), snapshotFile(r.machine, position + r.steps))
   process.stderr.write(`memvirt: saved the machine after step ${plan.at} to ${plan.file}\n`)
   return true
 }

@@ -46,11 +46,9 @@ interface RunOptions extends ProgramFlags, RedundancyFlags, SnapshotFlags, Watch
   readonly memRefCycles: string
 }
 
-export const register = (program: Command): void => {
-  tlbOptions(callOptions(watchOptions(snapshotOptions(redundancyOptions(programOptions(program
-    .command('run')
-    .description('run a RISC-V ELF like Spike (boot ROM, HTIF tohost exit) and optionally write its commit log')
-    .argument('[elf...]', 'a bare-metal RV64 ELF executable with tohost/fromhost symbols (none with --restore); Spike\'s +signature=FILE and +signature-granularity=N may stand beside it'))
+/** The options `run` and `resume` share. */
+const runOptions = (cmd: Command): Command =>
+  tlbOptions(callOptions(watchOptions(snapshotOptions(redundancyOptions(programOptions(cmd))
     .option('--log-commits <file>', "write Spike's --log-commits format to FILE")
     .option('-l', "Spike's -l: write the commit log (the --log-commits format, not Spike's disassembly lines) to stderr, or to --log")
     .option('--log <file>', "Spike's --log: where -l writes (created even without -l, as Spike does)")
@@ -60,132 +58,148 @@ export const register = (program: Command): void => {
     .option('--iommu', 'attach the RISC-V IOMMU (registers at 0x30010000) and a DMA engine behind it (0x30020000)')
     .option('--guest-translation <mode>', 'V=1 translation: nested (the two-stage walk) or shadow (shadow tables kept by the model\'s VMM)', 'nested')
     .option('--exit-cycles <n>', 'cycles per VMM exit in the --stats cost line', String(DEFAULT_EXIT_CYCLES))
-    .option('--mem-ref-cycles <n>', 'cycles per memory reference of a walk in the --stats cost line', String(DEFAULT_MEM_REF_CYCLES)))))))
-    .action((args: string[], opts: RunOptions) => {
-      const maxSteps = positiveInt('--max-insns', opts.maxInsns)
-      const plus = args.length === 0 && opts.restore !== undefined ? undefined : plusArgs(args)
-      if (plus?._tag === 'Left') return failInput(plus.left)
-      const path = plus?.right.elf
-      if ((path === undefined) === (opts.restore === undefined)) return failInput('expected an ELF or --restore FILE (one of them)')
-      const signaturePath = plus?.right.signature ?? opts.signature
-      const granularityText = plus?.right.granularity ?? opts.signatureGranularity
-      const granularity = granularityText === undefined ? SPIKE_SIGNATURE_GRANULARITY : positiveInt('+signature-granularity', granularityText, 1 << 16)
-      const loaded = path === undefined ? undefined : loadProgramAndElf(path, opts)
-      const start = loaded === undefined ? restore(opts.restore!) : { machine: loaded.machine, position: 0 }
-      const guestMode = opts.guestTranslation
-      if (guestMode !== 'nested' && guestMode !== 'shadow') return failInput(`--guest-translation: expected nested or shadow, got "${guestMode}"`)
-      const exitCycles = positiveInt('--exit-cycles', opts.exitCycles)
-      const memRefCycles = positiveInt('--mem-ref-cycles', opts.memRefCycles)
-      // The stats of a plain run are the guest translation's; under --checkpoint-every, the checkpoints'.
-      const counted = guestMode === 'shadow' || (opts.stats === true && opts.checkpointEvery === undefined)
-      const m0 = withTlbFlags(opts.iommu === true ? withIommuPlatform(start.machine, IOMMU_DEFAULTS, translateFast) : start.machine, opts)
-      const m = counted ? withTlb(m0, withGuest(m0.tlb, guestWalker(guestMode))) : m0
-      let signature: SignatureRegion | undefined
-      if (signaturePath !== undefined) {
-        if (loaded === undefined) return failInput('+signature needs the ELF (its begin_signature and end_signature symbols), not --restore')
-        const region = signatureRegion(loaded.elf, m.options.ram)
-        if (region._tag === 'Left') return failInput(`${path}: ${region.left} (needed by +signature)`)
-        signature = region.right
-      }
-      const redundant = redundancyPlan(opts, maxSteps)
-      const saving = savePlan(opts)
-      if (redundant !== undefined && saving !== undefined) return failInput('--save-at is not available with --checkpoint-every')
-      if (redundant !== undefined && guestMode === 'shadow') return failInput('--guest-translation shadow is not available with --checkpoint-every')
-      const named = [['--log-commits', opts.logCommits], ['--trace', opts.trace], ['--log', opts.log], ['+signature', signaturePath]]
-        .filter((o): o is [string, string] => o[1] !== undefined)
-      for (let i = 0; i < named.length; i++) {
-        for (let j = i + 1; j < named.length; j++) {
-          if (resolve(named[i]![1]) === resolve(named[j]![1])) return failInput(`${named[i]![0]} and ${named[j]![0]} name the same file`)
-        }
-      }
-      // Every output is opened before the run (a bad path costs nothing) and completed after it: a regular
-      // file appears under its name only complete; an error or a signal leaves no temporary file behind.
-      const log = opts.logCommits === undefined ? undefined : openOutput('--log-commits', opts.logCommits)
-      const spikeLog = opts.log === undefined ? undefined : openOutput('--log', opts.log)
-      const trace = opts.trace === undefined ? undefined : openOutput('--trace', opts.trace)
-      const signatureOut = signaturePath === undefined ? undefined : openOutput('+signature', signaturePath)
-      // The integrity monitor and the call tracer see every step's event and the machine after it.
-      // Under --checkpoint-every the stale answers come from the checkpoints' releases (the surviving execution's, once).
-      const stale = staleWatcher(opts, m, (line) => process.stderr.write(line))
-      const watchers = [...(loaded === undefined ? [] : [integrityWatcher(loaded.elf, opts, m, (line) => process.stderr.write(line)), callWatcher(loaded.elf, opts, m, (line) => process.stderr.write(line), trace === undefined ? undefined : (line) => trace.text(line))]),
-        redundant === undefined ? stale : undefined]
-        .filter((w): w is Watcher => w !== undefined)
-      const watcher: Watcher | undefined = watchers.length === 0 ? undefined : {
-        step: (ev, after) => { for (const w of watchers) w.step(ev, after) },
-        finish: (end) => { for (const w of watchers) w.finish(end) },
-      }
-      if (redundant !== undefined && watcher !== undefined) return failInput('--watch and --trace-calls are not available with --checkpoint-every')
-      let order = 0
-      // What the program writes through HTIF (fd 1 or 2, console device) is printed as it happens.
-      let printed = m.htif.output.length          // a restored machine printed its earlier output already
-      const progress = runProgress(maxSteps, m)
-      const machineSeen = (after: Machine): void => {
-        progress.seen(after)
-        const out = after.htif.output
-        for (; printed < out.length; printed++) (out[printed]!.fd === 2 ? process.stderr : process.stdout).write(out[printed]!.bytes)
-      }
-      // The commit log comes from the byte writer; a run without --trace keeps the fast engine, whose
-      // compiled blocks write their lines themselves. -l writes the same lines to stderr (or --log).
-      const toStderr = (bytes: Uint8Array, length: number): void => {
-        for (let done = 0; done < length;) done += writeSync(2, bytes, done, length - done)
-      }
-      const lOut = opts.l !== true ? undefined : spikeLog !== undefined ? (b: Uint8Array, n: number): void => spikeLog.bytes(b, n) : toStderr
-      const toLogs = log === undefined && lOut === undefined ? undefined : (bytes: Uint8Array, length: number): void => {
-        log?.bytes(bytes, length)
-        lOut?.(bytes, length)
-      }
-      const commits = toLogs === undefined ? undefined : new CommitLogWriter(toLogs)
-      let lastEvent: StepEvent | undefined
-      let traceBytes = 0
-      let warnAt = traceWarnBytes()
-      const observe: Observer = {
-        ...(commits === undefined ? {} : { commits }),
-        ...(trace === undefined && watcher === undefined ? {} : {
-          event: (ev: StepEvent): void => {
-            if (trace !== undefined) {
-              const line = encodeTraceLine(ev, ++order)
-              traceBytes += line.length
-              if (traceBytes > warnAt) {
-                process.stderr.write(`memvirt run: warning: --trace has written ${(traceBytes / 2 ** 30).toFixed(1)} GiB so far (${order} steps); --max-insns bounds it\n`)
-                warnAt = Infinity
-              }
-              trace.text(line)
-            }
-            lastEvent = ev
-          },
-        }),
-        machine: watcher === undefined ? machineSeen : (after: Machine): void => {
-          machineSeen(after)
-          if (lastEvent !== undefined) watcher.step(lastEvent, after)
-        },
-      }
-      // A guest walker sees every store (write-protect), which the fast engine's compiled blocks do not report: `step` runs
-      // (`run` itself also runs the fold while a walker is on the TLB).
-      const runner = counted ? foldStepsFast : run
-      const r = redundant === undefined ? runner(m, { maxSteps: Math.min(maxSteps, saving?.at ?? maxSteps) }, observe)
-        : runRedundant(redundant, m, toLogs === undefined ? undefined : (b) => toLogs(b, b.length), opts.stats === true, trace === undefined ? undefined : (line) => trace.text(line), stale?.stale)
-      progress.stop()
-      watcher?.finish(r.machine)
-      if (redundant !== undefined) stale?.finish(r.machine)
-      commits?.flush()
-      log?.commit()
-      spikeLog?.commit()
-      trace?.commit()
-      const walker = r.machine.tlb.guest
-      if (opts.stats === true && (walker instanceof ShadowVmm || walker instanceof NestedCounter)) process.stderr.write(guestStatsText(walker.stats, exitCycles, memRefCycles))
-      if (saving !== undefined && save(saving, r, start.position)) return
-      const code = r.machine.htif.exitCode
-      // Spike's host writes the signature when it stops, after the exit command (whatever the code).
-      if (signatureOut !== undefined && signature !== undefined) {
-        if (code !== undefined) writeOutput(signatureOut, signatureText(r.machine.memory, signature, granularity))
-        else signatureOut.abandon()
-      }
-      if (code === undefined) {
-        process.stderr.write(`memvirt run: no HTIF exit after ${r.steps} steps (--max-insns)\n`)
-        process.exitCode = EXIT_LIMIT
-        return
-      }
-      if (code !== 0) process.stderr.write(`*** FAILED *** (tohost = ${code})\n`)
-      process.exitCode = code & 0xff
+    .option('--mem-ref-cycles <n>', 'cycles per memory reference of a walk in the --stats cost line', String(DEFAULT_MEM_REF_CYCLES))))))
+
+export const register = (program: Command): void => {
+  runOptions(program
+    .command('run')
+    .description('run a RISC-V ELF like Spike (boot ROM, HTIF tohost exit) and optionally write its commit log')
+    .argument('[elf...]', 'a bare-metal RV64 ELF executable with tohost/fromhost symbols (none with --restore); Spike\'s +signature=FILE and +signature-granularity=N may stand beside it'))
+    .action(runAction)
+  runOptions(program
+    .command('resume')
+    .description('continue a snapshot written by run --save-at N FILE (the same as run --restore FILE), with run\'s options')
+    .argument('<snapshot>', 'a snapshot file written by --save-at'))
+    .action((file: string, opts: RunOptions) => {
+      if (opts.restore !== undefined) return failInput('resume: give the snapshot once (resume FILE, without --restore)')
+      return runAction([], { ...opts, restore: file })
     })
+}
+
+const runAction = (args: string[], opts: RunOptions): void => {
+  const maxSteps = positiveInt('--max-insns', opts.maxInsns)
+  const plus = args.length === 0 && opts.restore !== undefined ? undefined : plusArgs(args)
+  if (plus?._tag === 'Left') return failInput(plus.left)
+  const path = plus?.right.elf
+  if ((path === undefined) === (opts.restore === undefined)) return failInput('expected an ELF or --restore FILE (one of them)')
+  const signaturePath = plus?.right.signature ?? opts.signature
+  const granularityText = plus?.right.granularity ?? opts.signatureGranularity
+  const granularity = granularityText === undefined ? SPIKE_SIGNATURE_GRANULARITY : positiveInt('+signature-granularity', granularityText, 1 << 16)
+  const loaded = path === undefined ? undefined : loadProgramAndElf(path, opts)
+  const start = loaded === undefined ? restore(opts.restore!) : { machine: loaded.machine, position: 0 }
+  const guestMode = opts.guestTranslation
+  if (guestMode !== 'nested' && guestMode !== 'shadow') return failInput(`--guest-translation: expected nested or shadow, got "${guestMode}"`)
+  const exitCycles = positiveInt('--exit-cycles', opts.exitCycles)
+  const memRefCycles = positiveInt('--mem-ref-cycles', opts.memRefCycles)
+  // The stats of a plain run are the guest translation's; under --checkpoint-every, the checkpoints'.
+  const counted = guestMode === 'shadow' || (opts.stats === true && opts.checkpointEvery === undefined)
+  const m0 = withTlbFlags(opts.iommu === true ? withIommuPlatform(start.machine, IOMMU_DEFAULTS, translateFast) : start.machine, opts)
+  const m = counted ? withTlb(m0, withGuest(m0.tlb, guestWalker(guestMode))) : m0
+  let signature: SignatureRegion | undefined
+  if (signaturePath !== undefined) {
+    if (loaded === undefined) return failInput('+signature needs the ELF (its begin_signature and end_signature symbols), not --restore')
+    const region = signatureRegion(loaded.elf, m.options.ram)
+    if (region._tag === 'Left') return failInput(`${path}: ${region.left} (needed by +signature)`)
+    signature = region.right
+  }
+  const redundant = redundancyPlan(opts, maxSteps)
+  const saving = savePlan(opts)
+  if (redundant !== undefined && saving !== undefined) return failInput('--save-at is not available with --checkpoint-every')
+  if (redundant !== undefined && guestMode === 'shadow') return failInput('--guest-translation shadow is not available with --checkpoint-every')
+  const named = [['--log-commits', opts.logCommits], ['--trace', opts.trace], ['--log', opts.log], ['+signature', signaturePath]]
+    .filter((o): o is [string, string] => o[1] !== undefined)
+  for (let i = 0; i < named.length; i++) {
+    for (let j = i + 1; j < named.length; j++) {
+      if (resolve(named[i]![1]) === resolve(named[j]![1])) return failInput(`${named[i]![0]} and ${named[j]![0]} name the same file`)
+    }
+  }
+  // Every output is opened before the run (a bad path costs nothing) and completed after it: a regular
+  // file appears under its name only complete; an error or a signal leaves no temporary file behind.
+  const log = opts.logCommits === undefined ? undefined : openOutput('--log-commits', opts.logCommits)
+  const spikeLog = opts.log === undefined ? undefined : openOutput('--log', opts.log)
+  const trace = opts.trace === undefined ? undefined : openOutput('--trace', opts.trace)
+  const signatureOut = signaturePath === undefined ? undefined : openOutput('+signature', signaturePath)
+  // The integrity monitor and the call tracer see every step's event and the machine after it.
+  // Under --checkpoint-every the stale answers come from the checkpoints' releases (the surviving execution's, once).
+  const stale = staleWatcher(opts, m, (line) => process.stderr.write(line))
+  const watchers = [...(loaded === undefined ? [] : [integrityWatcher(loaded.elf, opts, m, (line) => process.stderr.write(line)), callWatcher(loaded.elf, opts, m, (line) => process.stderr.write(line), trace === undefined ? undefined : (line) => trace.text(line))]),
+    redundant === undefined ? stale : undefined]
+    .filter((w): w is Watcher => w !== undefined)
+  const watcher: Watcher | undefined = watchers.length === 0 ? undefined : {
+    step: (ev, after) => { for (const w of watchers) w.step(ev, after) },
+    finish: (end) => { for (const w of watchers) w.finish(end) },
+  }
+  if (redundant !== undefined && watcher !== undefined) return failInput('--watch and --trace-calls are not available with --checkpoint-every')
+  let order = 0
+  // What the program writes through HTIF (fd 1 or 2, console device) is printed as it happens.
+  let printed = m.htif.output.length          // a restored machine printed its earlier output already
+  const progress = runProgress(maxSteps, m)
+  const machineSeen = (after: Machine): void => {
+    progress.seen(after)
+    const out = after.htif.output
+    for (; printed < out.length; printed++) (out[printed]!.fd === 2 ? process.stderr : process.stdout).write(out[printed]!.bytes)
+  }
+  // The commit log comes from the byte writer; a run without --trace keeps the fast engine, whose
+  // compiled blocks write their lines themselves. -l writes the same lines to stderr (or --log).
+  const toStderr = (bytes: Uint8Array, length: number): void => {
+    for (let done = 0; done < length;) done += writeSync(2, bytes, done, length - done)
+  }
+  const lOut = opts.l !== true ? undefined : spikeLog !== undefined ? (b: Uint8Array, n: number): void => spikeLog.bytes(b, n) : toStderr
+  const toLogs = log === undefined && lOut === undefined ? undefined : (bytes: Uint8Array, length: number): void => {
+    log?.bytes(bytes, length)
+    lOut?.(bytes, length)
+  }
+  const commits = toLogs === undefined ? undefined : new CommitLogWriter(toLogs)
+  let lastEvent: StepEvent | undefined
+  let traceBytes = 0
+  let warnAt = traceWarnBytes()
+  const observe: Observer = {
+    ...(commits === undefined ? {} : { commits }),
+    ...(trace === undefined && watcher === undefined ? {} : {
+      event: (ev: StepEvent): void => {
+        if (trace !== undefined) {
+          const line = encodeTraceLine(ev, ++order)
+          traceBytes += line.length
+          if (traceBytes > warnAt) {
+            process.stderr.write(`memvirt run: warning: --trace has written ${(traceBytes / 2 ** 30).toFixed(1)} GiB so far (${order} steps); --max-insns bounds it\n`)
+            warnAt = Infinity
+          }
+          trace.text(line)
+        }
+        lastEvent = ev
+      },
+    }),
+    machine: watcher === undefined ? machineSeen : (after: Machine): void => {
+      machineSeen(after)
+      if (lastEvent !== undefined) watcher.step(lastEvent, after)
+    },
+  }
+  // A guest walker sees every store (write-protect), which the fast engine's compiled blocks do not report: `step` runs
+  // (`run` itself also runs the fold while a walker is on the TLB).
+  const runner = counted ? foldStepsFast : run
+  const r = redundant === undefined ? runner(m, { maxSteps: Math.min(maxSteps, saving?.at ?? maxSteps) }, observe)
+    : runRedundant(redundant, m, toLogs === undefined ? undefined : (b) => toLogs(b, b.length), opts.stats === true, trace === undefined ? undefined : (line) => trace.text(line), stale?.stale)
+  progress.stop()
+  watcher?.finish(r.machine)
+  if (redundant !== undefined) stale?.finish(r.machine)
+  commits?.flush()
+  log?.commit()
+  spikeLog?.commit()
+  trace?.commit()
+  const walker = r.machine.tlb.guest
+  if (opts.stats === true && (walker instanceof ShadowVmm || walker instanceof NestedCounter)) process.stderr.write(guestStatsText(walker.stats, exitCycles, memRefCycles))
+  if (saving !== undefined && save(saving, r, start.position)) return
+  const code = r.machine.htif.exitCode
+  // Spike's host writes the signature when it stops, after the exit command (whatever the code).
+  if (signatureOut !== undefined && signature !== undefined) {
+    if (code !== undefined) writeOutput(signatureOut, signatureText(r.machine.memory, signature, granularity))
+    else signatureOut.abandon()
+  }
+  if (code === undefined) {
+    process.stderr.write(`memvirt run: no HTIF exit after ${r.steps} steps (--max-insns)\n`)
+    process.exitCode = EXIT_LIMIT
+    return
+  }
+  if (code !== 0) process.stderr.write(`*** FAILED *** (tohost = ${code})\n`)
+  process.exitCode = code & 0xff
 }
