@@ -5,9 +5,11 @@
 // The programs: random device directories (1/2/3 levels, base and extended contexts), devices with
 // Bare/Sv39/Sv48 first stages over Bare/Sv39x4/Sv48x4 G-stages, PDTs, ATS and T2GPA, shared and
 // distinct PSCIDs/GSCIDs; requests of every type; software stores that flip PTE, DC and directory bits
-// (V, A, D, U, R, W, X, G, N, PBMT, reserved); invalidations and fences; under every cache policy
-// and the implementation options the fast path reads. A second check counts the requests the fast
-// path itself answered, so that the law cannot hold by always falling back.
+// (V, A, D, U, R, W, X, G, N, PBMT, reserved) and move first-stage tables beyond the G-stage's width;
+// rewrites of fctl (GXL and WSI, as gxlWritable and IGS let them change) between requests;
+// invalidations and fences; under every cache policy and the implementation options the fast path
+// reads. A second check counts the requests the fast path itself answered, so that the law cannot hold
+// by always falling back.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { fc, runs } from '../fc.ts'
@@ -72,17 +74,28 @@ const arbDevice = (deviceId: number, name: string): fc.Arbitrary<Device> => fc.r
 type Op =
   | { readonly op: 'dma', readonly device: number, readonly slot: number, readonly big: boolean, readonly mapped: boolean, readonly wide: number, readonly offset: number, readonly access: 'read' | 'write' | 'execute', readonly type: 'untranslated' | 'translated' | 'ats', readonly pid: boolean, readonly priv: boolean }
   /** A software store flipping one bit of a word: any word, a leaf PTE's, or one of the DDT's root page (DDT entries, DCs). */
-  | { readonly op: 'flip', readonly word: number, readonly bit: number, readonly where: 'any' | 'leaf' | 'superleaf' | 'pointer' | 'ddt' }
+  | { readonly op: 'flip', readonly word: number, readonly bit: number, readonly where: 'any' | 'leaf' | 'superleaf' | 'pointer' | 'fpointer' | 'ddt' }
   /** Software clears D in every writable leaf (as a dirty-tracking pass does). */
   | { readonly op: 'clean' }
   | { readonly op: 'inval', readonly which: number, readonly device: number, readonly slot: number }
+  /**
+   * Software rewrites fctl (BE, WSI, GXL; WARL: GXL writable with option gxlWritable, WSI with IGS = BOTH,
+   * BE never here, as END is a capability the model refuses)
+   * the way the register model lets it: ddtp to Off and the queues off (a write otherwise is dropped),
+   * fctl, the queues and ddtp back, then IODIR.INVAL_DDT and a fence; a DC decoded under the old fctl is stale.
+   */
+  | { readonly op: 'fctl', readonly value: number }
 
 // Bits a software store flips: V R W X U G A D, bit 9 (reserved in directory entries), N (63), PBMT (61),
 // a reserved bit (55), PPN bits 0 and 2 (a misaligned superpage), 21, 22, 31 and 43 (addresses in the
 // second RAM region or outside RAM, beyond a G-stage's width or PAS), and in a DC: fsc/iohgatp MODE (60, 62), msiptp MODE (60), a PSCID bit (12).
 const FLIP_BITS = [0, 1, 2, 3, 4, 5, 6, 7, 9, 63, 61, 55, 10, 12, 12, 31, 32, 41, 41, 53, 60, 62] as const
 // In a pointer PTE mostly the bits that move the next table (out of RAM, beyond PAS or the G-stage's width).
-const POINTER_BITS = [0, 4, 6, 7, 31, 31, 32, 32, 41, 41, 53, 55] as const
+const POINTER_BITS = [0, 4, 6, 7, 31, 31, 32, 32, 39, 41, 41, 48, 53, 55] as const
+// In a first-stage pointer under a G-stage (its table page a GPA), the bits that put the next table at or
+// beyond the G-stage's width (2^41 for Sv39x4, 2^50 for Sv48x4): a guest-page fault, however the
+// G-stage maps the address with those bits dropped.
+const G_WIDTH_BITS = [39, 39, 41, 48, 48] as const
 const arbOp: fc.Arbitrary<Op> = fc.oneof(
   { weight: 12, arbitrary: fc.record({
     op: fc.constant('dma' as const), device: fc.nat(DEVICE_IDS.length), slot: fc.nat(5), big: fc.nat(4).map((n) => n === 0), mapped: fc.nat(4).map((n) => n > 0), wide: fc.nat(31), offset: fc.nat(0xfff),
@@ -93,6 +106,7 @@ const arbOp: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('flip' as const), word: fc.nat(), bit: fc.nat(FLIP_BITS.length - 1), where: fc.constantFrom('any' as const, 'leaf' as const, 'leaf' as const, 'pointer' as const, 'ddt' as const) }) },
   { weight: 1, arbitrary: fc.constant({ op: 'clean' as const }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('inval' as const), which: fc.nat(5), device: fc.nat(DEVICE_IDS.length - 1), slot: fc.nat(5) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('fctl' as const), value: fc.nat(7) }) },
 )
 
 const arbWorld = fc.record({
@@ -110,17 +124,24 @@ const arbWorld = fc.record({
   /** Extended contexts only: give G-staged devices a flat MSI page table whose interrupt file is a mapped GPA page. */
   msi: fc.nat(4).map((n) => n === 0),
   barePageBits: fc.constantFrom(30, 21, 12),
+  /** Option gxlWritable (fctl.GXL writable; with GXL = 0, SXL = 1 is then legal): GXL = 1 makes every DC with SXL = 0 misconfigured. */
+  gxlWritable: fc.boolean(),
+  /** capabilities.IGS = BOTH (else MSI only): fctl.WSI writable too. */
+  igsBoth: fc.boolean(),
   ops: fc.array(arbOp, { minLength: 5, maxLength: 50 }),
 })
 type World = typeof arbWorld extends fc.Arbitrary<infer T> ? T : never
 
 /** The structured steps of the ops: DMAs by device name (or an unknown device_id), flips as raw stores, invalidations. */
-const stepsOf = (w: World, memoryWords: readonly { readonly addr: bigint, readonly value: bigint }[], ddtRoot: bigint): StructuredStep[] => {
+const stepsOf = (w: World, memoryWords: readonly { readonly addr: bigint, readonly value: bigint }[], ddtRoot: bigint, setup: readonly Step[]): StructuredStep[] => {
   const words = new Map(memoryWords.map((x) => [x.addr, x.value]))
   const addrs = [...words.keys()]
   const leaves = addrs.filter((a) => (words.get(a)! & 0xfn) > 1n)
   const pointers = addrs.filter((a) => (words.get(a)! & 0xfn) === 1n)
   const superLeaves = leaves.filter((a) => ((words.get(a)! >> 10n) & 0x1ffn) === 0n)      // and 4 KiB leaves that look like them
+  // First-stage tables under a G-stage sit at GPA = SPA, each page mapped by a G-stage identity leaf: pointers in such pages.
+  const leafTargets = new Set(leaves.map((a) => ((words.get(a)! >> 10n) & ((1n << 44n) - 1n)) << 12n))
+  const guestPointers = pointers.filter((a) => leafTargets.has(a & ~0xfffn))
   const ddtWords = addrs.filter((a) => a >= ddtRoot && a < ddtRoot + 0x1000n)
   const names = w.devices.map((d) => d.name)
   const steps: StructuredStep[] = []
@@ -141,13 +162,24 @@ const stepsOf = (w: World, memoryWords: readonly { readonly addr: bigint, readon
       if (op.device < DEVICE_IDS.length) steps.push({ op: 'translate', device: names[op.device % names.length]!, ...base })
       else steps.push({ op: 'translate', device: '#', ...base })
     } else if (op.op === 'flip') {
-      const chosen = op.where === 'leaf' ? leaves : op.where === 'superleaf' ? superLeaves : op.where === 'pointer' ? pointers : op.where === 'ddt' ? ddtWords : addrs
+      const chosen = op.where === 'leaf' ? leaves : op.where === 'superleaf' ? superLeaves : op.where === 'pointer' ? pointers : op.where === 'fpointer' ? guestPointers : op.where === 'ddt' ? ddtWords : addrs
       const pool = chosen.length > 0 ? chosen : addrs
       const addr = pool[op.word % pool.length]!
-      const bit = op.where === 'pointer' ? POINTER_BITS[op.bit % POINTER_BITS.length]! : op.where === 'superleaf' ? [10, 12, 13][op.bit % 3]! : FLIP_BITS[op.bit]!
+      const bit = op.where === 'pointer' ? POINTER_BITS[op.bit % POINTER_BITS.length]! : op.where === 'fpointer' ? G_WIDTH_BITS[op.bit % G_WIDTH_BITS.length]! : op.where === 'superleaf' ? [10, 12, 13][op.bit % 3]! : FLIP_BITS[op.bit]!
       const value = words.get(addr)! ^ (1n << BigInt(bit))
       words.set(addr, value)
       steps.push({ op: 'memory', addr, value })
+    } else if (op.op === 'fctl') {
+      // The setup's own writes of the queue CSRs (cqcsr 72, fqcsr 76, pqcsr 80) and ddtp (16) put them back.
+      const again = setup.filter((s) => s.op === 'write-register' && [72, 76, 80, 16].includes(s.offset))
+      const write = (offset: number, size: 4 | 8, value: bigint): StructuredStep => ({ op: 'write-register', offset, size, value })
+      steps.push(
+        write(16, 8, 0n), write(72, 4, 0n), write(76, 4, 0n), write(80, 4, 0n),
+        write(36, 4, 0n), write(48, 4, 0n), write(64, 4, 0n),             // cqt, fqh, pqh: the queues restart empty
+        write(8, 4, BigInt(op.value)),
+        ...again.flatMap((s) => (s.op === 'write-register' ? [s] : [])),
+        { op: 'iodir.inval_ddt' }, { op: 'iofence.c' },
+      )
     } else if (op.op === 'clean') {
       for (const [addr, value] of words) {
         if ((value & 0x87n) !== 0x87n) continue                     // V, R, W and D
@@ -216,14 +248,15 @@ const calmDevice = (d: Device): Device => ({
 /** Runs the world's program twice — translate steps by `translate` and by `translateFast` — comparing after every request. */
 const check = (w0: World, counts: { fast: number, requests: number }): void => {
   const w = w0.calm ? { ...w0, devices: w0.devices.map(calmDevice) } : w0
-  const caps = ((w.extended ? EXAMPLE_CAPABILITIES | MSI_FLAT : EXAMPLE_CAPABILITIES) & ~(0x3fn << 32n)) | (BigInt(w.calm ? 56 : w.pas) << 32n)
+  const igs = w.igsBoth ? 2n << 28n : 0n
+  const caps = ((w.extended ? EXAMPLE_CAPABILITIES | MSI_FLAT : EXAMPLE_CAPABILITIES) & ~(0x3fn << 32n) & ~(3n << 28n)) | igs | (BigInt(w.calm ? 56 : w.pas) << 32n)
   const base = expandStructured({ capabilities: caps, devices: w.devices, ...(w.ddt === undefined ? {} : { ddt: w.ddt }), steps: [] }, caps)
   if (base._tag === 'Left') throw new Error(`generator made a bad scenario: ${base.left.message}`)
   const ddtp = base.right.steps.flatMap((s) => (s.op === 'write-register' && s.offset === 16 ? [s.value] : []))[0] ?? 0n
   const extra = w.msi && w.extended ? msiWords(base.right.memory, ddtp, w.devices) : []
   const alias = w.alias ? base.right.memory.flatMap((x) => [{ addr: x.addr + (1n << 33n), value: x.value }, { addr: x.addr + (1n << 34n), value: x.value }]) : []
   const memory = [...base.right.memory, ...extra]
-  const structuredSteps = stepsOf(w, memory, ((ddtp >> 10n) & ((1n << 44n) - 1n)) << 12n)
+  const structuredSteps = stepsOf(w, memory, ((ddtp >> 10n) & ((1n << 44n) - 1n)) << 12n, base.right.steps)
     .map((s) => (s.op === 'translate' && s.device === '#' ? { ...s, device: w.devices[0]!.name } : s))
   const raw = expandStructured({ capabilities: caps, devices: w.devices, ...(w.ddt === undefined ? {} : { ddt: w.ddt }), memory: [...extra, ...alias], steps: structuredSteps }, caps)
   if (raw._tag === 'Left') throw new Error(`generator made a bad scenario: ${raw.left.message}`)
@@ -235,7 +268,7 @@ const check = (w0: World, counts: { fast: number, requests: number }): void => {
     const op = w.ops.filter((o) => o.op === 'dma')[k]
     return op !== undefined && op.op === 'dma' && op.device >= DEVICE_IDS.length ? { ...s, deviceId: [2, 0xff_ffff, 0x300][op.slot % 3]! } : s
   })
-  const options: IommuOptions = { ...DEFAULT_OPTIONS, cache: w.cache, implicitGStageDirty: w.implicitGStageDirty, barePageBits: w.barePageBits }
+  const options: IommuOptions = { ...DEFAULT_OPTIONS, cache: w.cache, implicitGStageDirty: w.implicitGStageDirty, barePageBits: w.barePageBits, gxlWritable: w.gxlWritable }
   const mem0 = raw.right.memory.reduce((m, x) => poke(m, phys(x.addr), 8, x.value), emptyMemory(MAP))
   let a: { iommu: Iommu, memory: PhysMemory } = { iommu: resetIommu(raw.right.capabilities, raw.right.fctl, options), memory: mem0 }
   let b = a
@@ -275,7 +308,7 @@ test('translateFast ≡ translate: responses, stores, fault records, IOMMU state
 // a request to every IOVA it maps, so that a moved or broken entry is walked at once; the tables copied into
 // RAM2 and outside RAM, PAS 33 (RAM2 beyond it), 40 or 56.
 const arbHazard = arbWorld.chain((w) => fc.array(fc.record({
-  op: fc.constant('flip' as const), word: fc.nat(), bit: fc.nat(FLIP_BITS.length - 1), where: fc.constantFrom('leaf' as const, 'superleaf' as const, 'pointer' as const, 'pointer' as const, 'ddt' as const),
+  op: fc.constant('flip' as const), word: fc.nat(), bit: fc.nat(FLIP_BITS.length - 1), where: fc.constantFrom('leaf' as const, 'superleaf' as const, 'pointer' as const, 'pointer' as const, 'fpointer' as const, 'ddt' as const),
 }), { minLength: 1, maxLength: 4 }).chain((flips) => fc.constantFrom(33, 33, 40, 56).map((pas): World => ({
   ...w, calm: false, devices: w.devices.slice(0, 1), alias: true, pas,
   ops: flips.flatMap((f): Op[] => [f, ...[0, 1, 2, 3, 4, 5, 6, 7].map((slot): Op => ({
@@ -298,7 +331,7 @@ test('translateFast ≡ translate when an IOTLB entry a supervisor request fille
       { name: 'd0', deviceId: 0, pdt: 'PD8', processes: [{ processId: 1, ens: true, firstStage: { mode: 'Sv39', pscid: 1, mappings: [{ iova: IOVA_4K(0), to: SPA_4K(0), size: '4KiB', perm: 'rw', user: false }] } }] },
       { name: 'd1', deviceId: 1, firstStage: { mode: 'Sv39', pscid: 1, mappings: [{ iova: IOVA_4K(0), to: SPA_4K(1), size: '4KiB', perm: 'rw' }] } },
     ],
-    extended: false, ddt: undefined, cache: 'unbounded', implicitGStageDirty: 'spec', calm: false, pas: 56, alias: false, msi: false, barePageBits: 30,
+    extended: false, ddt: undefined, cache: 'unbounded', implicitGStageDirty: 'spec', calm: false, pas: 56, alias: false, msi: false, barePageBits: 30, gxlWritable: false, igsBoth: false,
     ops: [dma(0, true), dma(1, false), dma(1, false)],
   }
   const counts = { fast: 0, requests: 0 }
@@ -309,7 +342,7 @@ test('translateFast ≡ translate when an IOTLB entry a supervisor request fille
 test('translateFast ≡ translate when a first-stage pointer moves into RAM beyond PAS (RAM2 at 8 GiB, PAS 33) where a copy of the tables lies: the readable walk\'s access fault (5)', () => {
   const world: World = {
     devices: [{ name: 'd0', deviceId: 0, firstStage: { mode: 'Sv39', pscid: 1, mappings: [{ iova: IOVA_4K(0), to: SPA_4K(0), size: '4KiB', perm: 'rw' }] } }],
-    extended: false, ddt: undefined, cache: 'none', implicitGStageDirty: 'spec', calm: false, pas: 33, alias: true, msi: false, barePageBits: 30,
+    extended: false, ddt: undefined, cache: 'none', implicitGStageDirty: 'spec', calm: false, pas: 33, alias: true, msi: false, barePageBits: 30, gxlWritable: false, igsBoth: false,
     // The pointers in memory order: the DC's tc (V = 1 looks like one), root → L1, L1 → L0; the third gets bit 31 (address bit 33).
     ops: [{ op: 'flip', word: 2, bit: 4, where: 'pointer' }, { op: 'dma', device: 0, slot: 0, big: false, mapped: true, wide: 31, offset: 0x10, access: 'read', type: 'untranslated', pid: false, priv: false }],
   }
