@@ -74,6 +74,25 @@ export const PQCSR = { pqen: 0, pie: 1, pqmf: 8, pqof: 9, pqon: 16, busy: 17 } a
 
 const set = (x: bigint, at: number, v: boolean): bigint => (v ? x | (1n << BigInt(at)) : x & ~(1n << BigInt(at)))
 
+/**
+ * A write of `v` to fqcsr or pqcsr, the two queues the IOMMU writes into (FQCSR and PQCSR share one layout):
+ * en 0 → 1 zeroes the tail and the overflow and memory-fault bits; on follows en; ie is written; mf and of
+ * are RW1C.
+ */
+const inboundCsr = (old: bigint, v: bigint, tail: bigint): { readonly csr: bigint; readonly tail: bigint } => {
+  const Q = FQCSR
+  let c = old
+  const en = bit(v, Q.fqen)
+  if (en && !bit(c, Q.fqen)) {
+    tail = 0n
+    c = set(set(c, Q.fqof, false), Q.fqmf, false)
+  }
+  c = set(set(c, Q.fqen, en), Q.fqon, en)
+  c = set(c, Q.fie, bit(v, Q.fie))
+  for (const b of [Q.fqmf, Q.fqof]) if (bit(v, b)) c = set(c, b, false) // RW1C
+  return { csr: c, tail }
+}
+
 // ---- constructors -------------------------------------------------------------------------------------
 
 /**
@@ -188,32 +207,14 @@ const writeField = (r: RegisterFile, o: RegisterOptions, name: RegisterName, v: 
       return { ...r, cqcsr: c, cqh }
     }
     case 'fqcsr': {
-      let c = r.fqcsr, fqt = r.fqt
-      const en = bit(v, FQCSR.fqen)
-      if (en && !bit(c, FQCSR.fqen)) {
-        // fqen 0 → 1: fqt = 0 and fqof, fqmf = 0; the queue turns on.
-        fqt = 0n
-        c = set(set(c, FQCSR.fqof, false), FQCSR.fqmf, false)
-      }
-      c = set(set(c, FQCSR.fqen, en), FQCSR.fqon, en)
-      c = set(c, FQCSR.fie, bit(v, FQCSR.fie))
-      for (const b of [FQCSR.fqmf, FQCSR.fqof]) if (bit(v, b)) c = set(c, b, false) // RW1C
-      return { ...r, fqcsr: c, fqt }
+      const q = inboundCsr(r.fqcsr, v, r.fqt)
+      return { ...r, fqcsr: q.csr, fqt: q.tail }
     }
     case 'pqcsr': {
-      // Like fqcsr (page-request.ts writes the records); read-only 0 without capabilities.ATS.
+      // read-only 0 without capabilities.ATS (page-request.ts writes the records)
       if (!caps.ats) return r
-      let c = r.pqcsr, pqt = r.pqt
-      const en = bit(v, PQCSR.pqen)
-      if (en && !bit(c, PQCSR.pqen)) {
-        // pqen 0 → 1: pqt = 0 and pqmf, pqof = 0; the queue turns on.
-        pqt = 0n
-        c = set(set(c, PQCSR.pqof, false), PQCSR.pqmf, false)
-      }
-      c = set(set(c, PQCSR.pqen, en), PQCSR.pqon, en)
-      c = set(c, PQCSR.pie, bit(v, PQCSR.pie))
-      for (const b of [PQCSR.pqmf, PQCSR.pqof]) if (bit(v, b)) c = set(c, b, false) // RW1C
-      return { ...r, pqcsr: c, pqt }
+      const q = inboundCsr(r.pqcsr, v, r.pqt)
+      return { ...r, pqcsr: q.csr, pqt: q.tail }
     }
     case 'ipsr':
       // RW1C pending bits; a pending condition that still holds sets its bit again at once.
