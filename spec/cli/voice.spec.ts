@@ -38,6 +38,14 @@ const runs = {
     alloc: memvirt(['alloc', missing, '--host', missing]),
     gpu: memvirt(['gpu', missing]),
     translate: memvirt(['translate', missing]),
+    iommu: memvirt(['iommu', missing]),
+    'virtio-iommu': memvirt(['virtio-iommu', missing]),
+    resume: memvirt(['resume', missing]),
+    migrate: memvirt(['migrate', missing, '--at', '10']),
+    introspect: memvirt(['introspect', missing, '--read-va', '0x1000']),
+    gdbserver: memvirt(['gdbserver', missing]),
+    cosim: memvirt(['cosim', missing]),
+    'cosim-replay': memvirt(['cosim-replay', elf, missing]),
   },
 }
 

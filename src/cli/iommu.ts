@@ -14,7 +14,7 @@ import { decodePayload, isStopMarker } from '../iommu/page-request.ts'
 import { REGISTER_LAYOUT } from '../iommu/registers.ts'
 import { type Event, type Step, runSteps } from '../iommu/steps.ts'
 import { pageSizeName } from '../iommu/walk-adapter.ts'
-import { failInput } from './io.ts'
+import { cannotRead, failInput } from './io.ts'
 import { type IommuScenario, parseIommuScenario, rawScenarioText } from './iommu-scenario.ts'
 
 const h = (v: bigint): string => `0x${v.toString(16)}`
@@ -164,7 +164,7 @@ export const register = (program: Command): void => {
       try {
         text = readFileSync(path, 'utf8')
       } catch (e) {
-        return failInput(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`)
+        return cannotRead(path, e)
       }
       const s = parseIommuScenario(text, path)
       if (isLeft(s)) return failInput(s.left)

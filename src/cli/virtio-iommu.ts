@@ -16,7 +16,7 @@ import {
   domainRangeOf, faultFlagNames, featureBits, fidelityOf, granule, handleRequest, inputRangeOf, mapFlagNames,
   resetDevice, translateDma, translatePv,
 } from '../iommu/virtio/index.ts'
-import { failInput } from './io.ts'
+import { cannotRead, failInput } from './io.ts'
 import {
   type FieldError, Bool, Hex64, Text, bounded, decodeValue, exact, fieldError, formatError, intRange, isJsonObject, list, oneOf, parseJson, showValue,
 } from '../codec/index.ts'
@@ -300,17 +300,12 @@ export const renderVirtioScenario = (sc: VirtioScenario, format: OutputFormat): 
 
 // ---- the command ------------------------------------------------------------------------------------
 
-const READ_ERRORS: Readonly<Record<string, string>> = {
-  ENOENT: 'no such file or directory (ENOENT)', EACCES: 'permission denied (EACCES)', EISDIR: 'is a directory (EISDIR)',
-}
-
 export const readVirtioScenario = (path: string): VirtioScenario => {
   let text: string
   try {
     text = readFileSync(path, 'utf8')
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? ''
-    return failInput(`cannot read ${path}: ${READ_ERRORS[code] ?? code}`)
+    return cannotRead(path, e)
   }
   const s = parseVirtioScenario(text, path)
   return isLeft(s) ? failInput(s.left) : s.right
