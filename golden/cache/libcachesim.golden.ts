@@ -10,7 +10,7 @@ import { nextAccesses, simulateSource, type Config, type Source } from '../../sr
 import { simulateSource as engineSimulateSource } from '../../src/cache/engine/replay.ts'
 import { zipfScanTrace } from '../../src/cache/synth.ts'
 import { objectSize } from './make-golden.ts'
-import { CSV_DEFAULTS, decodeCsvLine, decodeOracleRecord, encodeOracle, ORACLE_RECORD_BYTES } from '../../src/cache/trace.ts'
+import { CSV_DEFAULTS, decodeCsvLine, decodeOracleRecord, encodeOracle, MSR_MAX_REQUEST_BLOCKS, ORACLE_RECORD_BYTES } from '../../src/cache/trace.ts'
 import { fileSource } from '../../src/cli/cache.ts'
 
 const here = new URL('.', import.meta.url).pathname
@@ -49,7 +49,7 @@ test('the committed trace is what the seeded generator produces, byte for byte',
 })
 
 test(`txt: every policy, size and parameter set has libCacheSim's miss count (cachesim ${expected.commit.slice(0, 7)})`, () => {
-  const ours = misses('txt', fileSource(tracePath, { format: 'txt', csv: CSV_DEFAULTS, blockSize: 4096 }))
+  const ours = misses('txt', fileSource(tracePath, { format: 'txt', csv: CSV_DEFAULTS, blockSize: 4096, maxRequestBlocks: MSR_MAX_REQUEST_BLOCKS }))
   for (const r of rowsOf('txt', false)) {
     assert.ok(isPolicyName(r.policy))
     assert.equal(ours.get(keyOf(r)), [r.misses, r.misses], `${r.policy} size ${r.size} ${r.params ?? ''}`)

@@ -63,14 +63,22 @@ test('msr: an I/O is split into the blocks its byte range touches', () => {
   }
 })
 
-test('msr: a 1 TiB I/O is a range of 2^28 blocks of 4 KiB, decoded at once (a size, not a list)', () => {
+test('msr: a 1 TiB I/O, the limit raised to 2^32, is a range of 2^28 blocks of 4 KiB, decoded at once (a size, not a list)', () => {
   // 2^40 bytes from offset 0 with 4 KiB blocks touch blocks 0 … 2^28 − 1 of disk 0
-  const r = decodeMsrLine('1,hm,0,Read,0,1099511627776,1', 4096)
+  const r = decodeMsrLine('1,hm,0,Read,0,1099511627776,1', 4096, 2 ** 32)
   assert.ok(isRight(r))
   if (isRight(r)) {
     assert.is(r.right?.firstBlock, 0)
     assert.is(r.right?.blockCount, 2 ** 28)
   }
+})
+
+test('msr: by default a request may span 2^18 blocks (1 GiB of 4 KiB blocks): exactly that is decoded, one block more is a Size error', () => {
+  // 2^30 bytes from offset 0 touch blocks 0 … 2^18 − 1; from offset 1 they reach into block 2^18 as well
+  const at = decodeMsrLine('1,hm,0,Read,0,1073741824,1', 4096)
+  assert.ok(isRight(at) && at.right?.blockCount === 2 ** 18)
+  const over = decodeMsrLine('1,hm,0,Read,1,1073741824,1', 4096)
+  assert.equal(over, { _tag: 'Left', left: 'Size 1073741824 bytes from Offset 1 span 262145 blocks of 4096 bytes; a request may span at most 262144 (--max-request-blocks)' })
 })
 
 test('msr: Type must be Read or Write', () => {

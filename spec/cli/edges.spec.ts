@@ -15,8 +15,8 @@ const dir = mkdtempSync(join(tmpdir(), 'memvirt-edges-'))
 const file = (name: string, data: string | Uint8Array): string => { const p = join(dir, name); writeFileSync(p, data); return p }
 
 interface Run { code: number; stdout: string; stderr: string }
-const memvirt = (args: readonly string[]): Promise<Run> => new Promise((resolve) => {
-  execFile(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 300_000 }, (err, stdout, stderr) =>
+const memvirt = (args: readonly string[], timeout = 300_000): Promise<Run> => new Promise((resolve) => {
+  execFile(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout }, (err, stdout, stderr) =>
     resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr }))
 })
 const rejected = (r: Run, what: RegExp): void => {
@@ -60,7 +60,32 @@ const { belowRam, loadHeader } = (() => {
   return { belowRam: file('below-ram.elf', b), loadHeader: ph }
 })()
 
+/** MSR lines: a 1 TiB read from byte 12288, and reads touching 2 and 3 blocks of 4 KiB (hand-worked below). */
+const msrLine = (offset: number, size: number): string => `128166372000000000,web,0,Read,${offset},${size},500\n`
+const tibRead = file('big.msr.csv', msrLine(12288, 2 ** 40))
+// bytes 4095 … 4096 touch blocks 0 and 1; bytes 4095 … 8192 touch blocks 0, 1 and 2 (Size 4098 is just
+// over one block, but the range straddles two block boundaries)
+const twoBlocks = file('two.msr.csv', msrLine(4095, 2))
+const threeBlocks = file('three.msr.csv', msrLine(4095, 4098))
+const threeOnLine2 = file('three-on-2.msr.csv', msrLine(4095, 2) + msrLine(4095, 4098))
+/** Killed after a minute: before the limit, the 1 TiB line replayed 2^28 blocks for many minutes. */
+const MINUTE = 60_000
+
 const runs = {
+  tibCache: memvirt(['cache', tibRead, '--format', 'msr', '--size', '10'], MINUTE),
+  tibBlock: memvirt(['blockcache', tibRead, '--format', 'msr', '--size', '64'], MINUTE),
+  twoCache: memvirt(['cache', twoBlocks, '--format', 'msr', '--size', '10', '--max-request-blocks', '2']),
+  twoBlock: memvirt(['blockcache', twoBlocks, '--format', 'msr', '--size', '64', '--max-request-blocks', '2', '--json']),
+  threeCache: memvirt(['cache', threeBlocks, '--format', 'msr', '--size', '10', '--max-request-blocks', '2']),
+  threeBlock: memvirt(['blockcache', threeBlocks, '--format', 'msr', '--size', '64', '--max-request-blocks', '2']),
+  threeCacheLine2: memvirt(['cache', threeOnLine2, '--format', 'msr', '--size', '10', '--max-request-blocks', '2']),
+  threeBlockLine2: memvirt(['blockcache', threeOnLine2, '--format', 'msr', '--size', '64', '--max-request-blocks', '2']),
+  threeCacheRaised: memvirt(['cache', threeBlocks, '--format', 'msr', '--size', '10', '--max-request-blocks', '3']),
+  limitRange: ['0', '4294967297', '1.5', 'abc', ''].flatMap((n) => [
+    memvirt(['cache', twoBlocks, '--format', 'msr', '--size', '10', '--max-request-blocks', n]),
+    memvirt(['blockcache', twoBlocks, '--format', 'msr', '--size', '64', '--max-request-blocks', n]),
+  ]),
+  limitCeiling: memvirt(['blockcache', twoBlocks, '--format', 'msr', '--size', '64', '--max-request-blocks', '4294967296']),
   fifoRatio: memvirt(['cache', trace30, '--format', 'txt', '--policy', 's3fifo', '--size', '10', '-e', 'fifo-size-ratio=1.5']),
   fifoRatioOne: memvirt(['cache', trace30, '--format', 'txt', '--policy', 's3fifo', '--size', '10', '-e', 'fifo-size-ratio=1']),
   fifoRatioOk: memvirt(['cache', trace30, '--format', 'txt', '--policy', 's3fifo', '--size', '10', '-e', 'fifo-size-ratio=0.5']),
@@ -83,10 +108,41 @@ const runs = {
 
 // ---- defect 2: a request's size is a size -----------------------------------------------------------
 
-test('blockcache msr: one line asking for a 1 TiB I/O streams its 2^28 blocks in bounded memory (RSS under 300 MB after 3 s of CPU, no V8 abort; the old list of blocks passed 500 MB by then)', async () => {
+test('msr: one line asking for a 1 TiB read (2^28 blocks of 4 KiB) is refused before any replay, in one line naming the file, the line, Size and the limit 2^18: exit 2, nothing on stdout (cache and blockcache)', async () => {
+  for (const [command, r] of [['cache', runs.tibCache], ['blockcache', runs.tibBlock]] as const) {
+    const run = await r
+    rejected(run, new RegExp(`^memvirt ${command}: .*big\\.msr\\.csv: line 1: Size 1099511627776 bytes from Offset 12288 span 268435456 blocks of 4096 bytes; a request may span at most 262144 \\(--max-request-blocks\\)\n$`))
+  }
+})
+
+test('msr --max-request-blocks: a request of exactly the limit is replayed (2 blocks, limit 2: 2 requests); one block over is refused naming its line, also on line 2 after a replayed line, with nothing on stdout; raising the limit replays it', async () => {
+  const two = await runs.twoCache
+  assert.is(two.code, 0, two.stderr)
+  assert.match(two.stdout, /^lru\s+10\s+2\s+2\s/m)
+  const twoBlock = await runs.twoBlock
+  assert.is(twoBlock.code, 0, twoBlock.stderr)
+  assert.is((JSON.parse(twoBlock.stdout) as { total: { requests: number } }).total.requests, 2)
+  const over = /: line 1: Size 4098 bytes from Offset 4095 span 3 blocks of 4096 bytes; a request may span at most 2 \(--max-request-blocks\)$/m
+  rejected(await runs.threeCache, over)
+  rejected(await runs.threeBlock, over)
+  const overOn2 = /three-on-2\.msr\.csv: line 2: Size 4098 bytes from Offset 4095 span 3 blocks/
+  rejected(await runs.threeCacheLine2, overOn2)
+  rejected(await runs.threeBlockLine2, overOn2)
+  const raised = await runs.threeCacheRaised
+  assert.is(raised.code, 0, raised.stderr)
+  assert.match(raised.stdout, /^lru\s+10\s+3\s+3\s/m)
+})
+
+test('--max-request-blocks is an integer from 1 to 2^32 (a disk has 2^32 block ids): 0, 2^32 + 1, 1.5, abc and nothing are one line, exit 2; 2^32 is accepted', async () => {
+  for (const r of runs.limitRange) rejected(await r, /--max-request-blocks: expected an integer from 1 to 2\^32, got /)
+  const ceiling = await runs.limitCeiling
+  assert.is(ceiling.code, 0, ceiling.stderr)
+})
+
+test('blockcache msr: one line asking for a 1 TiB I/O, the limit raised to 2^32, streams its 2^28 blocks in bounded memory (RSS under 300 MB after 3 s of CPU, no V8 abort; the old list of blocks passed 500 MB by then)', async () => {
   if (!existsSync('/proc/self/stat')) return // the memory check reads Linux's /proc
   const tib = file('tib.msr', '128166372003061629,hm,0,Read,0,1099511627776,1331\n')
-  const child = spawn(process.execPath, [bin, 'blockcache', tib, '--format', 'msr', '--size', '10'], { stdio: ['ignore', 'ignore', 'pipe'] })
+  const child = spawn(process.execPath, [bin, 'blockcache', tib, '--format', 'msr', '--size', '10', '--max-request-blocks', '4294967296'], { stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr.on('data', (s: Buffer) => { stderr += s.toString() })
   let exit: { code: number | null; signal: string | null } | undefined

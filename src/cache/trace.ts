@@ -205,8 +205,25 @@ export const forEachBlock = (io: BlockIo, f: (block: number) => void): void => {
 }
 const DISK_SHIFT = 2 ** 32
 
-/** An MSR line `Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime` (a header line is skipped). */
-export const decodeMsrLine = (line: string, blockSize: number): Either<string, BlockIo | undefined> => {
+/**
+ * How many blocks one MSR request may span unless the user says otherwise (`--max-request-blocks`):
+ * 2^18, 1 GiB at the default 4 KiB block size. A request is replayed block by block (W-TinyLFU's
+ * sketch, for one, sees every block, so no policy has a closed form for a long run of blocks), so the
+ * time of one line grows with its blocks: 2^18 blocks take under a second of CPU in every policy of
+ * `cache` and of `blockcache` at small cache sizes (README, "Limits").
+ */
+export const MSR_MAX_REQUEST_BLOCKS = 2 ** 18
+/**
+ * The largest limit: a request's blocks lie on one disk, whose block ids are below 2^32, so no
+ * request can span more (the limit then never refuses anything).
+ */
+export const MSR_MAX_REQUEST_BLOCKS_CEILING = DISK_SHIFT
+
+/**
+ * An MSR line `Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime` (a header line is skipped).
+ * A request spanning more than `maxBlocks` blocks of `blockSize` bytes is refused (the Size field).
+ */
+export const decodeMsrLine = (line: string, blockSize: number, maxBlocks: number = MSR_MAX_REQUEST_BLOCKS): Either<string, BlockIo | undefined> => {
   if (line.trim() === '' || line.startsWith('Timestamp,')) return right(undefined)
   const f = line.split(',')
   if (f.length < 7) return left(`has ${f.length} fields, the MSR layout has 7 (Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime)`)
@@ -221,6 +238,9 @@ export const decodeMsrLine = (line: string, blockSize: number): Either<string, B
   if (size._tag === 'Left') return size
   const first = Math.floor(offset.right / blockSize)
   const last = size.right === 0 ? first : Math.floor((offset.right + size.right - 1) / blockSize)
+  if (last - first + 1 > maxBlocks) {
+    return left(`Size ${size.right} bytes from Offset ${offset.right} span ${last - first + 1} blocks of ${blockSize} bytes; a request may span at most ${maxBlocks} (--max-request-blocks)`)
+  }
   if (last >= DISK_SHIFT) return left(`Offset ${offset.right} is beyond 2^32 blocks`)
   return right({ host: (f[1] as string).trim(), disk: disk.right, write: type === 'Write', firstBlock: disk.right * DISK_SHIFT + first, blockCount: last - first + 1 })
 }

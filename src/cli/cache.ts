@@ -19,8 +19,8 @@ import { describeRange, inRange, isPolicyName, POLICY_NAMES, SIZED_POLICIES, typ
 import { interner, nextAccesses, sourceOf, type Config, type IdOrigin, type Source, type Stats } from '../cache/simulate.ts'
 import { simulateSource } from '../cache/engine/replay.ts'
 import {
-  CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, forEachBlock, decodeOracleRecord, forEachTxtChunk, ORACLE_RECORD_BYTES, oracleId, oracleNext,
-  TRACE_FORMATS, type BlockIo, type CsvOptions, type TraceFormat,
+  CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, forEachBlock, decodeOracleRecord, forEachTxtChunk, MSR_MAX_REQUEST_BLOCKS, MSR_MAX_REQUEST_BLOCKS_CEILING,
+  ORACLE_RECORD_BYTES, oracleId, oracleNext, TRACE_FORMATS, type BlockIo, type CsvOptions, type TraceFormat,
 } from '../cache/trace.ts'
 import { cannotRead, failInput } from './io.ts'
 import { openOutput, writeOutput } from './output.ts'
@@ -158,6 +158,8 @@ export type TraceOptions = {
   readonly format: TraceFormat
   readonly csv: CsvOptions
   readonly blockSize: number
+  /** msr: the most blocks one request may span (`--max-request-blocks`). */
+  readonly maxRequestBlocks: number
 }
 
 /**
@@ -184,7 +186,7 @@ export const fileSource = (path: string, o: TraceOptions, onBytes?: (read: numbe
         return right(undefined)
       }, onBytes)
     case 'msr':
-      return forEachMsr(path, o.blockSize, (io) => {
+      return forEachMsr(path, o.blockSize, o.maxRequestBlocks, (io) => {
         forEachBlock(io, (b) => sink(b, NaN))
       }, onBytes)
   }
@@ -242,10 +244,10 @@ const onWorker = (job: ThreadJob): Promise<Either<string, Stats[]>> =>
     w.once('exit', (code) => { if (code !== 0) reject(new Error(`cache worker exited with status ${code}`)) })
   })
 
-/** Every request of an MSR trace, decoded. */
-export const forEachMsr = (path: string, blockSize: number, io: (r: BlockIo) => void, onBytes?: (read: number) => void): Either<string, void> =>
+/** Every request of an MSR trace, decoded (a request spanning more than `maxBlocks` blocks is an error). */
+export const forEachMsr = (path: string, blockSize: number, maxBlocks: number, io: (r: BlockIo) => void, onBytes?: (read: number) => void): Either<string, void> =>
   forEachLine(path, (text) => {
-    const r = decodeMsrLine(text, blockSize)
+    const r = decodeMsrLine(text, blockSize, maxBlocks)
     if (isLeft(r)) return r
     if (r.right !== undefined) io(r.right)
     return right(undefined)
@@ -289,6 +291,10 @@ const checkTrace = (path: string): void => {
 
 /** Cache sizes (objects or bytes) and block sizes: any positive safe integer (memory grows with the trace, not the size). */
 const SIZE = intRange(1, Number.MAX_SAFE_INTEGER)
+
+/** `--max-request-blocks`: 1 to 2^32 (no request spans more blocks than a disk has ids). */
+export const MAX_REQUEST_BLOCKS = intRange(1, MSR_MAX_REQUEST_BLOCKS_CEILING)
+const maxRequestBlocks = (s: string): number => positiveInts('--max-request-blocks', s, MAX_REQUEST_BLOCKS)[0] as number
 
 const positiveInts = (flag: string, s: string, range: Range = SIZE): number[] =>
   s.split(',').map((x) => {
@@ -408,6 +414,7 @@ type CacheFlags = {
   evictionParams?: string
   traceTypeParams?: string
   blockSize: string
+  maxRequestBlocks: string
   admission?: string
   objSize?: boolean
   numThread?: string
@@ -448,6 +455,7 @@ const run = async (path: string, given: CacheFlags): Promise<void> => {
     format: format as TraceFormat,
     csv: csvOptions(f.traceTypeParams),
     blockSize: positiveInts('--block-size', f.blockSize)[0] as number,
+    maxRequestBlocks: maxRequestBlocks(f.maxRequestBlocks),
   }
   const params = evictionParams(f.evictionParams, chosen)
   const admission = admissionOptions(f.admission)
@@ -526,6 +534,7 @@ type BlockFlags = {
   admission?: string
   evictionParams?: string
   blockSize: string
+  maxRequestBlocks: string
   json?: boolean
 }
 
@@ -569,11 +578,12 @@ const runBlockCache = (path: string, f: BlockFlags): void => {
   }
   checkTrace(path)
   const blockSize = positiveInts('--block-size', f.blockSize)[0] as number
+  const maxBlocks = maxRequestBlocks(f.maxRequestBlocks)
   const hosts = new Map<string, number>()
   let s: BlockCacheState = initBlockCache(config)
   const bar = progressBar(path)
   const r = f.format === 'msr'
-    ? forEachMsr(path, blockSize, (io) => {
+    ? forEachMsr(path, blockSize, maxBlocks, (io) => {
       let vm = hosts.get(io.host)
       if (vm === undefined) {
         vm = hosts.size
@@ -624,6 +634,7 @@ export const register = (program: Command): void => {
     .option('-e, --eviction-params <k=v,...>', 'policy parameters as libCacheSim -e (e.g. fifo-size-ratio=0.2)')
     .option('-t, --trace-type-params <k=v;...>', 'txt/csv reading as libCacheSim -t: obj-id-col=N,has-header=true,delimiter=,,obj-id-is-num=true')
     .option('--block-size <bytes>', 'msr: block size that splits each I/O into block ids', '4096')
+    .option('--max-request-blocks <n>', 'msr: refuse a request spanning more blocks (1-2^32; replay time grows with them)', String(MSR_MAX_REQUEST_BLOCKS))
     .option('--admission <window=W,threshold=K>', 'QBic-style front: admit a missed object only if requested ≥ K times in the last W requests')
     .option('--obj-size', `oracleGeneral: use the objects' sizes, --size in bytes (${SIZED_POLICIES.join(', ')}; libCacheSim without --ignore-obj-size)`)
     .option('--num-thread <n>', 'simulate the (policy × size) pairs on n worker threads (1-256), as libCacheSim --num-thread; the same output')
@@ -641,6 +652,7 @@ export const register = (program: Command): void => {
     .option('--admission <window=W,threshold=K>', 'QBic-style front: cache a block only if requested ≥ K times in the last W requests')
     .option('-e, --eviction-params <k=v,...>', 'policy parameters as libCacheSim -e')
     .option('--block-size <bytes>', 'msr: block size', '4096')
+    .option('--max-request-blocks <n>', 'msr: refuse a request spanning more blocks (1-2^32; replay time grows with them)', String(MSR_MAX_REQUEST_BLOCKS))
     .option('--json', 'print the per-VM report as JSON')
     .action((trace: string, flags: BlockFlags) => runBlockCache(trace, flags))
 }
