@@ -25,6 +25,12 @@ const here = new URL('.', import.meta.url).pathname
 export const objectSize = (id: number): number => 1 + Math.floor(mulberry32(id * 7919 + 13).value * 4096)
 export const BYTE_SIZES = [4096, 65536, 1048576, 4194304]
 
+/** The golden requests as oracleGeneral records of byte-sized objects (`objectSize`), next accesses for Belady. */
+export const sizedOracle = (ids: Float64Array): Uint8Array => {
+  const next = nextAccesses(ids)
+  return encodeOracle(Array.from(ids, (id, i) => ({ time: i, id, size: objectSize(id), next: next[i] as number })))
+}
+
 /**
  * A small synthetic MSR-format block trace of three hosts (VMs) for `memvirt blockcache`:
  * "web" re-reads a small hot set, "db" mixes a hot set with a wide random range and 40% writes,
@@ -84,8 +90,7 @@ if (cachesim !== undefined && process.argv[1]?.endsWith('make-golden.ts')) {
   }
   // byte-sized objects: the same requests as an oracleGeneral file with per-object sizes,
   // cachesim without --ignore-obj-size, cache sizes in bytes
-  writeFileSync(join(work, 'sized.oracleGeneral'),
-    encodeOracle(Array.from(ids, (id, i) => ({ time: i, id, size: objectSize(id), next: next[i] as number }))))
+  writeFileSync(join(work, 'sized.oracleGeneral'), sizedOracle(ids))
   for (const policy of ['lru', 'fifo', 'clock', 'sieve', 's3fifo', 'lfu', 'arc', 'twoq', 'belady']) {
     for (const size of BYTE_SIZES) {
       results.push({ policy, size, via: 'oracleGeneralBin', params: 'bytes', misses: run(['sized.oracleGeneral', 'oracleGeneralBin', policy, String(size)]) })

@@ -45,6 +45,15 @@ if (!hasPython) {
     assert.match(r.stdout, 'S-stage          level 0  read  0x000000008000c000')
   })
 
+  test('the example stops quietly when its reader goes away (`| head -3`): no traceback, exit 1', () => {
+    // PYTHONUNBUFFERED makes every print a write, and `true` reads nothing, so the first write meets a closed pipe
+    const r = spawnSync('bash', ['-c', 'python3 replay_example.py "$0" "$1" --isa rv64ima_zicsr | true; echo "${PIPESTATUS[0]}"',
+      join(root, 'golden/programs/sv39.elf'), join(root, 'golden/cosim/sv39.spike.jsonl')],
+    { cwd: py, env: { ...env, PYTHONUNBUFFERED: '1' }, encoding: 'utf8' })
+    assert.is(r.stderr, '')
+    assert.is(r.stdout, '1\n')
+  })
+
   test('the client: typed methods send hex strings; a refused request comes back as an error reply', async () => {
     const script = [
       'from memvirt_cosim import Cosim',

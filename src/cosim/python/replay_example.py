@@ -9,6 +9,7 @@ whole trace matched, 1 at a mismatch, 2 on a refused request.
 
 import argparse
 import json
+import os
 import sys
 
 from memvirt_cosim import Cosim, CosimMismatch
@@ -56,4 +57,12 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        status = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader of stdout has gone (`| head -3`): stop quietly, as a shell tool does, and keep
+        # Python from reporting the pipe again when it flushes stdout at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 1
+    sys.exit(status)
