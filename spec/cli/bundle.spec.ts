@@ -4,7 +4,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -43,6 +43,31 @@ test('bundle and sources: the same one-line error and exit 2 for a file that is 
   assert.is(a.status, 2)
   assert.is(b.status, 2)
   assert.is(a.stderr, b.stderr)
+})
+
+test('bin.mjs runs the bundle only while the sources are the ones it was built from: an edit of the same size is seen', () => {
+  // A copy of src/ with its own build; the bundle's description of the program is then changed (in the bundle
+  // only), so `--help` tells which of the two ran.
+  const dir = mkdtempSync(join(tmpdir(), 'memvirt-stamp-'))
+  try {
+    cpSync(join(root, 'src'), join(dir, 'src'), { recursive: true, filter: (f) => !/memvirt\.(bundle|chunk-)/.test(f) })
+    cpSync(join(root, 'package.json'), join(dir, 'package.json'))
+    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'))
+    const built = spawnSync(process.execPath, [join(dir, 'src/cli/build.mjs')], { encoding: 'utf8' })
+    assert.is(built.status, 0, built.stderr)
+    const bundle = join(dir, 'src/cli/memvirt.bundle.mjs')
+    writeFileSync(bundle, readFileSync(bundle, 'utf8').replace('An executable reference model', 'THE BUNDLE RAN: reference model'))
+    const help = () => spawnSync(process.execPath, [join(dir, 'src/cli/bin.mjs'), '--help'], { encoding: 'utf8', env: { ...process.env, MEMVIRT_NO_BUNDLE: '0' } }).stdout
+    assert.match(help(), 'THE BUNDLE RAN')
+    // one character of a source replaced: same size, new content
+    const main = join(dir, 'src/cli/main.ts')
+    const text = readFileSync(main, 'utf8')
+    writeFileSync(main, text.replace('An executable reference model', 'An executable reference MODEL'))
+    assert.match(help(), 'An executable reference MODEL')
+    // the old content back: a new mtime (the stamp differs) but the same content hash, so the bundle runs again
+    writeFileSync(main, text)
+    assert.match(help(), 'THE BUNDLE RAN')
+  } finally { rmSync(dir, { recursive: true, force: true }) }
 })
 
 test.run()

@@ -1,20 +1,16 @@
 #!/usr/bin/env node
 // The `memvirt` executable. Runs the bundle made by build.mjs when it was built from the sources as they
 // are now (same source hash; the stamp of the sources' sizes, inodes and mtimes is compared first, which
-// reads no file), else registers the TypeScript loader and runs the sources (MEMVIRT_NO_BUNDLE=1
+// reads no source), else registers the TypeScript loader and runs the sources (MEMVIRT_NO_BUNDLE=1
 // forces that). Both are the same program; the bundle only starts faster.
-import { openSync, readSync, closeSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { BUNDLE, HASH_LINE, STAMP_LINE, sourceHash, sourceStamp } from './source-hash.mjs'
 
 /** The source hash and stamp the bundle records in its first two lines (undefined when missing). */
 const bundleHead = () => {
   try {
-    const fd = openSync(BUNDLE, 'r')
-    const head = Buffer.alloc(HASH_LINE.length + STAMP_LINE.length + 2 * 64 + 2)
-    const n = readSync(fd, head, 0, head.length, 0)
-    closeSync(fd)
-    const [hash, stamp] = head.subarray(0, n).toString('latin1').split('\n')
+    const [hash, stamp] = readFileSync(BUNDLE, 'latin1').split('\n', 2)
     return {
       hash: hash?.startsWith(HASH_LINE) ? hash.slice(HASH_LINE.length) : undefined,
       stamp: stamp?.startsWith(STAMP_LINE) ? stamp.slice(STAMP_LINE.length) : undefined,

@@ -9,5 +9,5 @@ export declare const CHUNK_PREFIX: string
 export declare const sourceHash: () => string
 /** The second line of the bundle starts with this, followed by the stamp of the sources it was built from. */
 export declare const STAMP_LINE: string
-/** A stamp of every TypeScript source under src/ (paths, sizes, inodes, mtimes in ns): reads no file. */
+/** A stamp of every TypeScript source under src/ (paths, sizes, inodes, mtimes in ns, as text): reads no file. */
 export declare const sourceStamp: () => string
