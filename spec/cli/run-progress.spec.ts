@@ -32,4 +32,17 @@ test('--trace: one warning line once the trace passes its threshold, none below 
   } finally { rmSync(dir, { recursive: true, force: true }) }
 })
 
+test('on a terminal the progress line is drawn on stderr (cli-progress, loaded only then), and the run ends as off one', () => {
+  // a pseudo-terminal from util-linux's script(1); without it the clause says so and passes
+  if (spawnSync('script', ['--version'], { encoding: 'utf8' }).status !== 0) {
+    console.log('  skipped: script(1) (util-linux) is needed for a pseudo-terminal')
+    return
+  }
+  const command = [process.execPath, join(root, 'src/cli/bin.mjs'), 'run', hvdemo, '--isa', 'rv64imah_zicsr'].map((a) => `'${a}'`).join(' ')
+  const tty = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8' })
+  assert.is(tty.status, 0, tty.stdout)
+  assert.match(tty.stdout, /run [░█]+ /)
+  assert.not.match(tty.stdout, /Error/)
+})
+
 test.run()

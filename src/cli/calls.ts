@@ -6,8 +6,7 @@ import type { Command } from 'commander'
 import { type Elf } from '../elf/elf.ts'
 import { type StepEvent } from '../cpu/event.ts'
 import { type Machine } from '../machine/machine.ts'
-import { type CallTracer, callJson, callText, callTracer, traceStep } from '../hypervisor/introspect/calls.ts'
-import { encodeCallLine } from '../trace/jsonl.ts'
+import type { CallTracer } from '../hypervisor/introspect/calls.ts'
 import { failInput } from './io.ts'
 import { type Watcher } from './integrity.ts'
 
@@ -25,12 +24,14 @@ export const callOptions = (cmd: Command): Command => cmd
  * The call tracer the flags ask for, or undefined without --trace-calls. `traceLine`: where the run's JSONL
  * trace goes (with --trace), which then takes the entries and returns instead of `report`.
  */
-export const callWatcher = (elf: Elf, flags: CallFlags, m0: Machine, report: (line: string) => void, traceLine?: (line: string) => void): Watcher | undefined => {
+export const callWatcher = async (elf: Elf, flags: CallFlags, m0: Machine, report: (line: string) => void, traceLine?: (line: string) => void): Promise<Watcher | undefined> => {
   if (flags.traceCalls === undefined || flags.traceCalls === false) {
     if (flags.callsJson === true) return failInput('--calls-json needs --trace-calls')
     return undefined
   }
   if (traceLine !== undefined && flags.callsJson === true) return failInput('--calls-json and --trace: with --trace the calls are records of the trace')
+  // the tracer's modules, loaded only with --trace-calls
+  const [{ callJson, callText, callTracer, traceStep }, { encodeCallLine }] = await Promise.all([import('../hypervisor/introspect/calls.ts'), import('../trace/jsonl.ts')])
   const t0 = callTracer(elf, flags.traceCalls === true ? [] : flags.traceCalls)
   if (t0._tag === 'Left') return failInput(`--trace-calls: ${t0.left.message}`)
   let tracer: CallTracer = t0.right

@@ -1,8 +1,8 @@
 // The list of `memvirt` subcommands. Each subsystem's shell module exports a `register` function
 // that adds its command (with its options) to the commander program. The modules are loaded on demand:
 // a command line naming one command loads only the module that registers it (each module, with what it
-// imports, is a chunk of the bundle: start-up parses only that), anything else (help, an unknown word)
-// loads them all.
+// imports, is a chunk of the bundle: start-up parses only that), `--version` none, anything else (help, an
+// unknown word) loads them all.
 import type { Command } from 'commander'
 
 export type Register = (program: Command) => void
@@ -29,8 +29,12 @@ export const commands: readonly CommandModule[] = [
   { names: ['cosim', 'cosim-replay'], load: async () => (await import('./cosim.ts')).register },
 ]
 
-/** The modules a command line needs: the one registering the command it names, else all of them. */
+/**
+ * The modules a command line needs: the one registering the command it names, none for `--version` (the
+ * program's own option, printed before any command is looked at), else all of them (help, an unknown word).
+ */
 export const commandsFor = (argv: readonly string[]): readonly CommandModule[] => {
+  if (argv[2] === '-V' || argv[2] === '--version') return []
   const named = commands.filter((c) => c.names.includes(argv[2] ?? ''))
   return named.length > 0 ? named : commands
 }

@@ -5,7 +5,7 @@ import type { Command } from 'commander'
 import { type Elf } from '../elf/elf.ts'
 import { type StepEvent } from '../cpu/event.ts'
 import { type Machine } from '../machine/machine.ts'
-import { type Baseline, type Change, type Watched, baselines, changeText, check, onWrite, parseWatch } from '../hypervisor/introspect/integrity.ts'
+import type { Baseline, Change, Watched } from '../hypervisor/introspect/integrity.ts'
 import { failInput } from './io.ts'
 import { positiveInt } from './program.ts'
 
@@ -28,13 +28,14 @@ export interface Watcher {
   readonly finish: (m: Machine) => void
 }
 
-/** The watcher the flags ask for, or undefined without --watch. */
-export const integrityWatcher = (elf: Elf, flags: WatchFlags, m0: Machine, report: (line: string) => void): Watcher | undefined => {
+/** The watcher the flags ask for, or undefined without --watch (the monitor's module is loaded only with --watch). */
+export const integrityWatcher = async (elf: Elf, flags: WatchFlags, m0: Machine, report: (line: string) => void): Promise<Watcher | undefined> => {
   if (flags.watch === undefined || flags.watch.length === 0) {
     if (flags.checkEvery !== undefined || flags.onWrite === true) return failInput('--check-every and --on-write need --watch')
     return undefined
   }
   if (flags.checkEvery !== undefined && flags.onWrite === true) return failInput('--check-every and --on-write exclude each other')
+  const { baselines, changeText, check, onWrite, parseWatch } = await import('../hypervisor/introspect/integrity.ts')
   const every = flags.checkEvery === undefined ? 1000 : positiveInt('--check-every', flags.checkEvery)
   const watched: Watched[] = []
   for (const text of flags.watch) {

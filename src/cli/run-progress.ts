@@ -1,7 +1,7 @@
 // What a long `memvirt run` shows a person at a terminal: a progress line on stderr (instructions
 // retired, MIPS, and the time left if the run goes to --max-insns), drawn only when stderr is a
 // terminal; and a one-time warning once --trace has written more than a few GB.
-import { SingleBar, Presets } from 'cli-progress'
+import type { SingleBar } from 'cli-progress'
 import { type Machine } from '../machine/machine.ts'
 
 /** The progress text after `steps` of at most `maxSteps`, `ms` milliseconds into the run. */
@@ -12,13 +12,15 @@ export const progressText = (steps: number, ms: number, maxSteps: number): strin
     (eta === undefined ? '' : `, at most ${eta} s more (--max-insns ${maxSteps})`)
 }
 
-/** A progress line fed with the machine after each stretch of steps; a no-op unless stderr is a terminal. */
-export const runProgress = (maxSteps: number, start: Machine): { readonly seen: (m: Machine) => void; readonly stop: () => void } => {
+/** A progress line fed with the machine after each stretch of steps; a no-op unless stderr is a terminal (cli-progress is loaded only then). */
+export const runProgress = async (maxSteps: number, start: Machine): Promise<{ readonly seen: (m: Machine) => void; readonly stop: () => void }> => {
   if (process.stderr.isTTY !== true) return { seen: () => {}, stop: () => {} }
+  // a CommonJS package: its exports object is the default export (the same under node, tsx and the bundle)
+  const { SingleBar: Bar, Presets } = (await import('cli-progress')).default
   const t0 = Date.now()
   const i0 = start.hart.instret
   let last = 0
-  const bar = new SingleBar({ stream: process.stderr, format: 'run {bar} {text}', hideCursor: true, clearOnComplete: true }, Presets.shades_classic)
+  const bar: SingleBar = new Bar({ stream: process.stderr, format: 'run {bar} {text}', hideCursor: true, clearOnComplete: true }, Presets.shades_classic)
   bar.start(maxSteps, 0, { text: '' })
   return {
     seen: (m) => {

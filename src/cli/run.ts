@@ -11,20 +11,18 @@ import { type StepEvent } from '../cpu/event.ts'
 import { type Observer } from '../machine/run.ts'
 import { foldStepsFast, run } from '../machine/engine/run.ts'
 import { withGuest } from '../mmu/tlb.ts'
-import { NestedCounter, ShadowVmm, guestWalker } from '../hypervisor/shadow/hart.ts'
+import type * as ShadowHart from '../hypervisor/shadow/hart.ts'
 import { DEFAULT_EXIT_CYCLES, DEFAULT_MEM_REF_CYCLES, guestStatsText } from '../hypervisor/shadow/cost.ts'
-import { CommitLogWriter } from '../trace/engine/commit-log-writer.ts'
-import { encodeTraceLine } from '../trace/jsonl.ts'
-import { withIommuPlatform } from '../iommu/platform/platform.ts'
-import { DEFAULT_OPTIONS as IOMMU_DEFAULTS } from '../iommu/iommu.ts'
-import { translateFast } from '../iommu/engine/translate-fast.ts'
+import type * as Writer from '../trace/engine/commit-log-writer.ts'
+import type * as Jsonl from '../trace/jsonl.ts'
 import { runProgress, traceWarnBytes } from './run-progress.ts'
 import { failInput } from './io.ts'
 import { openOutput, writeOutput } from './output.ts'
 import { type ProgramFlags, loadProgramAndElf, positiveInt, programOptions } from './program.ts'
 import { plusArgs } from './spike-args.ts'
 import { type SignatureRegion, SPIKE_SIGNATURE_GRANULARITY, signatureRegion, signatureText } from '../machine/signature.ts'
-import { type RedundancyFlags, type SnapshotFlags, redundancyOptions, redundancyPlan, restore, runRedundant, save, savePlan, snapshotOptions } from './redundancy.ts'
+import { type RedundancyFlags, type SnapshotFlags, redundancyOptions, redundancyPlan, savePlan, snapshotOptions } from './redundancy-options.ts'
+import type * as Redundancy from './redundancy.ts'
 import { type WatchFlags, type Watcher, integrityWatcher, watchOptions } from './integrity.ts'
 import { type CallFlags, callOptions, callWatcher } from './calls.ts'
 import { type TlbFlags, staleWatcher, tlbOptions, withTlbFlags } from './tlb.ts'
@@ -76,7 +74,38 @@ export const register = (program: Command): void => {
     })
 }
 
-const runAction = (args: string[], opts: RunOptions): void => {
+/**
+ * The modules a run needs only when its flags ask for them (the IOMMU, the shadow and nested walkers, the
+ * commit-log writer, the JSONL trace, checkpoints and snapshots): each is a chunk of the bundle of its own,
+ * so that a plain run parses and evaluates none of them. Which ones depends on the flags alone.
+ */
+interface Optional {
+  readonly attachIommu?: (m: Machine) => Machine
+  readonly shadow?: typeof ShadowHart
+  readonly writer?: typeof Writer
+  readonly jsonl?: typeof Jsonl
+  readonly redundancy?: typeof Redundancy
+}
+
+const optionalFor = async (opts: RunOptions): Promise<Optional> => {
+  const [iommu, shadow, writer, jsonl, redundancy] = await Promise.all([
+    opts.iommu !== true ? undefined : Promise.all([import('../iommu/platform/platform.ts'), import('../iommu/iommu.ts'), import('../iommu/engine/translate-fast.ts')]),
+    opts.guestTranslation !== 'shadow' && opts.stats !== true ? undefined : import('../hypervisor/shadow/hart.ts'),
+    opts.logCommits === undefined && opts.l !== true ? undefined : import('../trace/engine/commit-log-writer.ts'),
+    opts.trace === undefined ? undefined : import('../trace/jsonl.ts'),
+    opts.checkpointEvery === undefined && opts.saveAt === undefined && opts.restore === undefined ? undefined : import('./redundancy.ts'),
+  ])
+  return {
+    ...(iommu === undefined ? {} : { attachIommu: (m: Machine) => iommu[0].withIommuPlatform(m, iommu[1].DEFAULT_OPTIONS, iommu[2].translateFast) }),
+    ...(shadow === undefined ? {} : { shadow }),
+    ...(writer === undefined ? {} : { writer }),
+    ...(jsonl === undefined ? {} : { jsonl }),
+    ...(redundancy === undefined ? {} : { redundancy }),
+  }
+}
+
+const runAction = async (args: string[], opts: RunOptions): Promise<void> => {
+  const lazy = await optionalFor(opts)
   const maxSteps = positiveInt('--max-insns', opts.maxInsns)
   const plus = args.length === 0 && opts.restore !== undefined ? undefined : plusArgs(args)
   if (plus?._tag === 'Left') return failInput(plus.left)
@@ -86,15 +115,15 @@ const runAction = (args: string[], opts: RunOptions): void => {
   const granularityText = plus?.right.granularity ?? opts.signatureGranularity
   const granularity = granularityText === undefined ? SPIKE_SIGNATURE_GRANULARITY : positiveInt('+signature-granularity', granularityText, 1 << 16)
   const loaded = path === undefined ? undefined : loadProgramAndElf(path, opts)
-  const start = loaded === undefined ? restore(opts.restore!) : { machine: loaded.machine, position: 0 }
+  const start = loaded === undefined ? lazy.redundancy!.restore(opts.restore!) : { machine: loaded.machine, position: 0 }
   const guestMode = opts.guestTranslation
   if (guestMode !== 'nested' && guestMode !== 'shadow') return failInput(`--guest-translation: expected nested or shadow, got "${guestMode}"`)
   const exitCycles = positiveInt('--exit-cycles', opts.exitCycles)
   const memRefCycles = positiveInt('--mem-ref-cycles', opts.memRefCycles)
   // The stats of a plain run are the guest translation's; under --checkpoint-every, the checkpoints'.
   const counted = guestMode === 'shadow' || (opts.stats === true && opts.checkpointEvery === undefined)
-  const m0 = withTlbFlags(opts.iommu === true ? withIommuPlatform(start.machine, IOMMU_DEFAULTS, translateFast) : start.machine, opts)
-  const m = counted ? withTlb(m0, withGuest(m0.tlb, guestWalker(guestMode))) : m0
+  const m0 = withTlbFlags(lazy.attachIommu !== undefined ? lazy.attachIommu(start.machine) : start.machine, opts)
+  const m = counted ? withTlb(m0, withGuest(m0.tlb, lazy.shadow!.guestWalker(guestMode))) : m0
   let signature: SignatureRegion | undefined
   if (signaturePath !== undefined) {
     if (loaded === undefined) return failInput('+signature needs the ELF (its begin_signature and end_signature symbols), not --restore')
@@ -122,7 +151,7 @@ const runAction = (args: string[], opts: RunOptions): void => {
   // The integrity monitor and the call tracer see every step's event and the machine after it.
   // Under --checkpoint-every the stale answers come from the checkpoints' releases (the surviving execution's, once).
   const stale = staleWatcher(opts, m, (line) => process.stderr.write(line))
-  const watchers = [...(loaded === undefined ? [] : [integrityWatcher(loaded.elf, opts, m, (line) => process.stderr.write(line)), callWatcher(loaded.elf, opts, m, (line) => process.stderr.write(line), trace === undefined ? undefined : (line) => trace.text(line))]),
+  const watchers = [...(loaded === undefined ? [] : [await integrityWatcher(loaded.elf, opts, m, (line) => process.stderr.write(line)), await callWatcher(loaded.elf, opts, m, (line) => process.stderr.write(line), trace === undefined ? undefined : (line) => trace.text(line))]),
     redundant === undefined ? stale : undefined]
     .filter((w): w is Watcher => w !== undefined)
   const watcher: Watcher | undefined = watchers.length === 0 ? undefined : {
@@ -133,7 +162,7 @@ const runAction = (args: string[], opts: RunOptions): void => {
   let order = 0
   // What the program writes through HTIF (fd 1 or 2, console device) is printed as it happens.
   let printed = m.htif.output.length          // a restored machine printed its earlier output already
-  const progress = runProgress(maxSteps, m)
+  const progress = await runProgress(maxSteps, m)
   const machineSeen = (after: Machine): void => {
     progress.seen(after)
     const out = after.htif.output
@@ -149,7 +178,7 @@ const runAction = (args: string[], opts: RunOptions): void => {
     log?.bytes(bytes, length)
     lOut?.(bytes, length)
   }
-  const commits = toLogs === undefined ? undefined : new CommitLogWriter(toLogs)
+  const commits = toLogs === undefined ? undefined : new lazy.writer!.CommitLogWriter(toLogs)
   let lastEvent: StepEvent | undefined
   let traceBytes = 0
   let warnAt = traceWarnBytes()
@@ -158,7 +187,7 @@ const runAction = (args: string[], opts: RunOptions): void => {
     ...(trace === undefined && watcher === undefined ? {} : {
       event: (ev: StepEvent): void => {
         if (trace !== undefined) {
-          const line = encodeTraceLine(ev, ++order)
+          const line = lazy.jsonl!.encodeTraceLine(ev, ++order)
           traceBytes += line.length
           if (traceBytes > warnAt) {
             process.stderr.write(`memvirt run: warning: --trace has written ${(traceBytes / 2 ** 30).toFixed(1)} GiB so far (${order} steps); --max-insns bounds it\n`)
@@ -178,7 +207,7 @@ const runAction = (args: string[], opts: RunOptions): void => {
   // (`run` itself also runs the fold while a walker is on the TLB).
   const runner = counted ? foldStepsFast : run
   const r = redundant === undefined ? runner(m, { maxSteps: Math.min(maxSteps, saving?.at ?? maxSteps) }, observe)
-    : runRedundant(redundant, m, toLogs === undefined ? undefined : (b) => toLogs(b, b.length), opts.stats === true, trace === undefined ? undefined : (line) => trace.text(line), stale?.stale)
+    : lazy.redundancy!.runRedundant(redundant, m, toLogs === undefined ? undefined : (b) => toLogs(b, b.length), opts.stats === true, trace === undefined ? undefined : (line) => trace.text(line), stale?.stale)
   progress.stop()
   watcher?.finish(r.machine)
   if (redundant !== undefined) stale?.finish(r.machine)
@@ -187,8 +216,8 @@ const runAction = (args: string[], opts: RunOptions): void => {
   spikeLog?.commit()
   trace?.commit()
   const walker = r.machine.tlb.guest
-  if (opts.stats === true && (walker instanceof ShadowVmm || walker instanceof NestedCounter)) process.stderr.write(guestStatsText(walker.stats, exitCycles, memRefCycles))
-  if (saving !== undefined && save(saving, r, start.position)) return
+  if (opts.stats === true && (walker instanceof lazy.shadow!.ShadowVmm || walker instanceof lazy.shadow!.NestedCounter)) process.stderr.write(guestStatsText(walker.stats, exitCycles, memRefCycles))
+  if (saving !== undefined && lazy.redundancy!.save(saving, r, start.position)) return
   const code = r.machine.htif.exitCode
   // Spike's host writes the signature when it stops, after the exit command (whatever the code).
   if (signatureOut !== undefined && signature !== undefined) {
