@@ -15,6 +15,8 @@ import { parseGpuCsv } from '../../src/alloc/gpu-workload.ts'
 import { decodeTraceLine } from '../../src/trace/jsonl.ts'
 import { parseSpikeLine } from '../../src/trace/spike-log.ts'
 import { decodeEvent } from '../../src/cosim/events.ts'
+import { decodeSnapshotFile } from '../../src/cli/redundancy.ts'
+import { recompressed, snapshots } from './snapshots.ts'
 import { CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, decodeOracleRecord, decodeTxtLine, encodeOracle, ORACLE_RECORD_BYTES } from '../../src/cache/trace.ts'
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -53,6 +55,8 @@ export interface Decoder {
   readonly seeds: () => readonly Uint8Array[]
   /** True when the decoder answered with a value (a one-line error value counts); false for any other answer. */
   readonly decode: (bytes: Uint8Array) => boolean
+  /** The file the CLI reads for a (mutated) seed, when it is not the bytes themselves (`decode` applies it too). */
+  readonly file?: (bytes: Uint8Array) => Uint8Array
 }
 
 const hostSeeds = [
@@ -94,5 +98,9 @@ export const DECODERS: readonly Decoder[] = [
     },
   },
   { name: 'cache-msr', seeds: () => [firstLines('golden/cache/three-vms.msr.csv', 60)], decode: (b) => lines(latin1(b), (l) => decodeMsrLine(l, 4096)) && lines(latin1(b), (l) => decodeMsrLine(l, 512)) },
+  // snapshot files as `resume FILE` and `run --restore FILE` read them: inflate (version 3) and decode
+  { name: 'snapshot', seeds: () => snapshots().flatMap((x) => [x.v3, x.v2, x.v1]), decode: (b) => isEither(decodeSnapshotFile(b)) },
+  // version-2 files mutated, every section's CRC made right and compressed: the mutations reach the STAT record and the pages
+  { name: 'snapshot-sections', seeds: () => snapshots().map((x) => x.v2), file: recompressed, decode: (b) => isEither(decodeSnapshotFile(recompressed(b))) },
   { name: 'blockcache-vmcsv', seeds: () => [text('vm,block,op\n0,1,R\n1,2,W\n0,1,W\n2,7,R\n1,2,R\n')], decode: (b) => lines(latin1(b), (l, n) => decodeVmBlockLine(l, n)) },
 ]

@@ -78,6 +78,12 @@ export const TARGETS: readonly Target[] = [
     flags: [['--isa', v('rv64ima_zicsr', 'rv64imac', 'rv32i')], ['--json', undefined], ['--misaligned', v('isa', 'trap', 'split')], ['--ad', v('svadu', 'hardware', 'fault')],
       ['--interrupts', v('dut', 'model')], ['--pmp-granularity', v('4', '4096', '3', '0')], ['--tlb', v('spike', 'exact')]],
   },
+  // a snapshot continued for at most 2 000 steps (an accepted mutant may also end the program or stop at the limit, exit 124)
+  ...([['resume', 'snapshot'], ['resume (sections)', 'snapshot-sections']] as const).map(([name, dec]): Target => ({
+    name, inputs: [['in.0', dec]], argv: ['resume', 'in.0', '--max-insns', '2000'], alsoAccepted: isExitOfProgram,
+    flags: [['--max-insns', v('1000', '1', '0')], ['--log-commits', outPath('out.log')], ['--trace', outPath('out.jsonl')], ['--tlb', v('spike', 'exact')],
+      ['--report-stale', undefined], ['--stats', undefined], ['--checkpoint-every', v('100', '1')], ['--isa', v('rv64imah_zicsr')], ['--restore', v('in.0')]],
+  })),
   { name: 'demo', inputs: [], argv: ['demo'], flags: [['--trace', outPath('out.jsonl')], ['--no-trace', undefined], ['--json', undefined]] },
 ]
 
@@ -92,6 +98,9 @@ export interface SpawnCase {
 /** The argv of a case: the command's own, its input path swapped if asked, then the flags. */
 export const argvOf = (t: Target, c: SpawnCase): string[] =>
   [...t.argv.map((a) => (c.swap !== undefined && a === c.swap[0] ? c.swap[1] : a)), ...c.flags]
+
+/** The file a decoder's (mutated) bytes make: its `file` transformation, if it has one. */
+const fileOf = (decoder: string): ((b: Uint8Array) => Uint8Array) => DECODERS.find((x) => x.name === decoder)?.file ?? ((b) => b)
 
 const seedsOf = new Map<string, readonly Uint8Array[]>()
 const seeds = (decoder: string): readonly Uint8Array[] => {
@@ -120,7 +129,7 @@ export const spawnCase = (t: Target, { badOutputs = true }: { badOutputs?: boole
   const mutatedIndex = fc.oneof({ arbitrary: fc.nat({ max: Math.max(0, t.inputs.length - 1) }), weight: 3 }, { arbitrary: fc.constant(-1), weight: 1 })
   const files = fc.tuple(mutatedIndex, ...t.inputs.map(([, dec]) => mutant(seeds(dec))), ...t.inputs.map(([, dec]) => fc.nat({ max: seeds(dec).length - 1 })))
     .map(([k, ...rest]): readonly (readonly [string, Uint8Array])[] => t.inputs.map(([name, dec], i) =>
-      [name, i === k ? (rest[i] as { bytes: Uint8Array }).bytes : seeds(dec)[rest[t.inputs.length + i] as number]!]))
+      [name, fileOf(dec)(i === k ? (rest[i] as { bytes: Uint8Array }).bytes : seeds(dec)[rest[t.inputs.length + i] as number]!)]))
   const flag = fc.nat({ max: Math.max(0, t.flags.length - 1) }).chain((i): fc.Arbitrary<string[]> => {
     const [name, value] = t.flags[i]!
     return value === undefined ? fc.constant([name]) : value.map((x) => [name, x])

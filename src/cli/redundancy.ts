@@ -3,7 +3,7 @@
 // logged is what the checkpoints released: the console output, the commit log and the exit code equal an
 // uninterrupted run's, whatever faults were injected. --stats goes to stderr.
 import { lstatSync, readFileSync } from 'node:fs'
-import { deflateSync, inflateSync } from 'node:zlib'
+import { constants, deflateSync, inflateSync } from 'node:zlib'
 import type { Command } from 'commander'
 import { type Machine } from '../machine/machine.ts'
 import { type StaleTranslation, type StepEvent } from '../cpu/event.ts'
@@ -14,7 +14,8 @@ import { encodeTraceLine } from '../trace/jsonl.ts'
 import { type Advance, type RedundancyOptions, protectedRun } from '../hypervisor/redundancy/failover.ts'
 import { type MigrationOptions, DEFAULT_DOWNTIME_MS, DEFAULT_INSN_RATE, DEFAULT_MAX_ROUNDS, DEFAULT_MIGRATION_BANDWIDTH_MIB_S, migrate } from '../hypervisor/redundancy/migration.ts'
 import { migrationPlotSpec } from '../hypervisor/redundancy/migration-plot.ts'
-import { type Snapshot, decodeSnapshot, encodeSnapshot } from '../hypervisor/redundancy/snapshot.ts'
+import { type Snapshot, decodeSnapshot, encodeSnapshot, snapshotHead } from '../hypervisor/redundancy/snapshot.ts'
+import { type Either, left, right } from '../bits/either.ts'
 import { cannotRead, failInput } from './io.ts'
 import { withFastTranslation } from './engines.ts'
 import { openOutput, writeOutput } from './output.ts'
@@ -117,14 +118,80 @@ export const snapshotFile = (m: Machine, position: number): Uint8Array => {
   const plain = encodeSnapshot(m, position)
   return withVersion(plain, 3, deflateSync(plain.subarray(HEADER), { level: 9 }))
 }
-/** A version-3 file as the version-2 bytes the core decodes, or why its compressed body is not a zlib stream. */
-const inflated = (bytes: Uint8Array): { readonly ok: Uint8Array } | { readonly error: string } => {
-  if (version(bytes) !== 3) return { ok: bytes }
-  try {
-    return { ok: withVersion(bytes, 2, new Uint8Array(inflateSync(bytes.subarray(HEADER)))) }
-  } catch (e) {
-    return { error: `byte offset ${HEADER}: the compressed sections are damaged or cut (zlib: ${(e as Error).message})` }
+/**
+ * The first `want` bytes the zlib stream `z` inflates to (or all of them, if fewer), inflating no more than
+ * `want` + 64 KiB: a prefix of the stream is inflated with a sync flush (which yields what it holds so far), and
+ * its length is bisected when a prefix would yield more. Throws what zlib throws on a damaged stream.
+ */
+const SLACK = 64 * 1024
+const inflatePrefix = (z: Uint8Array, want: number): Uint8Array => {
+  const limit = want + SLACK
+  const tryPrefix = (k: number): Uint8Array | undefined => {
+    try {
+      return new Uint8Array(inflateSync(z.subarray(0, k), { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: limit }))
+    } catch (e) {
+      if ((e as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') return undefined
+      throw e
+    }
   }
+  // the shortest prefix known to give too much, the longest known to give too little
+  let lo = 0, hi = z.length + 1
+  for (let k = Math.min(z.length, 1024); ; k = Math.min(z.length, k * 2)) {
+    const out = tryPrefix(k)
+    if (out === undefined) { hi = k; break }
+    if (out.length >= want || k === z.length) return out
+    lo = k
+  }
+  for (;;) {
+    // one input byte yields at most a few hundred bytes, so the gap closes before lo and hi meet
+    if (hi - lo <= 1) throw new Error(`${hi} bytes inflate to more than ${limit}`)
+    const k = lo + Math.floor((hi - lo) / 2)
+    const out = tryPrefix(k)
+    if (out === undefined) hi = k
+    else if (out.length >= want) return out
+    else lo = k
+  }
+}
+
+/**
+ * A version-3 file as the version-2 bytes the core decodes, or why its compressed body is not. The body is
+ * inflated in two steps: first its header and STAT record (the core's `snapshotHead`, STAT at most
+ * MAX_STAT_BYTES), which fix the size of the whole (no more pages than the RAM has), then the whole stream with
+ * that size as zlib's output limit: a small file cannot inflate to more than a snapshot of its machine can hold.
+ */
+const inflated = (bytes: Uint8Array): Either<string, Uint8Array> => {
+  if (version(bytes) !== 3) return right(bytes)
+  const z = bytes.subarray(HEADER)
+  const asVersion2 = (body: Uint8Array): Uint8Array => withVersion(bytes, 2, body)
+  const damaged = (e: unknown): Either<string, never> => left(`byte offset ${HEADER}: the compressed sections are damaged or cut (zlib: ${(e as Error).message.replace(/\s+/g, ' ')})`)
+  let size: number | undefined
+  try {
+    for (let want = 28; size === undefined;) {
+      const prefix = asVersion2(inflatePrefix(z, want - HEADER))
+      if (prefix.length < want) return right(prefix)   // the stream ends early: the core says where
+      const head = snapshotHead(prefix)
+      if (head._tag === 'Left') return left(`byte offset (uncompressed) ${head.left.offset}: ${head.left.message}`)
+      if (head.right._tag === 'Size') size = head.right.bytes
+      else want = head.right.bytes
+    }
+  } catch (e) {
+    return damaged(e)
+  }
+  try {
+    return right(asVersion2(new Uint8Array(inflateSync(z, { maxOutputLength: Math.max(1, size - HEADER) }))))
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== 'ERR_BUFFER_TOO_LARGE') return damaged(e)
+    return left(`byte offset ${HEADER}: the compressed sections inflate to more than the ${size - HEADER} bytes its section count and STAT record give`)
+  }
+}
+
+/** A snapshot file's bytes as the machine and position they hold, or one line naming the byte offset of the first thing wrong. */
+export const decodeSnapshotFile = (bytes: Uint8Array): Either<string, Snapshot> => {
+  const plain = inflated(bytes)
+  if (plain._tag === 'Left') return plain
+  const where = plain.right === bytes ? 'byte offset' : 'byte offset (uncompressed)'
+  const s = decodeSnapshot(plain.right)
+  return s._tag === 'Left' ? left(`${where} ${s.left.offset}: ${s.left.message}`) : s
 }
 
 export const restore = (path: string): Snapshot => {
@@ -134,12 +201,9 @@ export const restore = (path: string): Snapshot => {
   } catch (e) {
     return cannotRead(path, e)
   }
-  const plain = inflated(bytes)
-  if ('error' in plain) return failInput(`${path}: ${plain.error}`)
-  const where = plain.ok === bytes ? 'byte offset' : 'byte offset (uncompressed)'
-  const s = decodeSnapshot(plain.ok)
+  const s = decodeSnapshotFile(bytes)
   // The restored machine runs with the shell's fast translation engine, as a loaded program does.
-  return s._tag === 'Left' ? failInput(`${path}: ${where} ${s.left.offset}: ${s.left.message}`) : { ...s.right, machine: withFastTranslation(s.right.machine) }
+  return s._tag === 'Left' ? failInput(`${path}: ${s.left}`) : { ...s.right, machine: withFastTranslation(s.right.machine) }
 }
 
 /**

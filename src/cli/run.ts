@@ -69,7 +69,7 @@ export const register = (program: Command): void => {
     .description('continue a snapshot written by run --save-at N FILE (the same as run --restore FILE), with run\'s options')
     .argument('<snapshot>', 'a snapshot file written by --save-at'))
     .action((file: string, opts: RunOptions) => {
-      if (opts.restore !== undefined) return failInput('resume: give the snapshot once (resume FILE, without --restore)')
+      if (opts.restore !== undefined) return failInput('give the snapshot once (resume FILE, without --restore)')
       return runAction([], { ...opts, restore: file })
     })
 }

@@ -10,6 +10,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { SNAPSHOT_MAGIC, SNAPSHOT_VERSION, decodeSnapshot, encodeSnapshot, crc32 } from '../../../src/hypervisor/redundancy/snapshot.ts'
 import { sameMachine } from '../../../src/hypervisor/redundancy/same-state.ts'
+import { decodeSnapshotFile } from '../../../src/cli/redundancy.ts'
+import { deflateSync } from 'node:zlib'
 import { foldAdvance, loadGolden, spikeLog } from './programs.ts'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
@@ -139,6 +141,63 @@ test('a STAT record nested 100 000 deep is an error value naming the record, not
   const r = decodeSnapshot(bytes)
   assert.is(r._tag, 'Left')
   if (r._tag === 'Left') assert.match(r.left.message, /section "STAT".*at most 64 nested/)
+})
+
+/** hvdemo after 1 000 steps as version-2 bytes (section count at 12, STAT from 16, pages after it, END last). */
+const hvdemoV2 = (): Uint8Array => encodeSnapshot(foldAdvance(loadGolden('hvdemo', 'rv64imah_zicsr'), 1000).machine, 1000)
+/** Version-2 bytes as the file --save-at writes: magic, version 3, zlib of everything after the version field. */
+const asVersion3 = (v2: Uint8Array): Uint8Array => {
+  const z = deflateSync(v2.subarray(12))
+  const out = new Uint8Array(12 + z.length)
+  out.set(v2.subarray(0, 8))
+  new DataView(out.buffer).setUint32(8, 3, true)
+  out.set(z, 12)
+  return out
+}
+const refusal = (r: { _tag: string; left?: unknown }): string => (r._tag === 'Left' ? String(r.left) : 'decoded')
+
+test('a decompression bomb: a version-3 file whose stream inflates past the size its section count and STAT record fix is refused at byte offset 12, naming that size (before: inflated whole, then "bytes after the last section")', () => {
+  const v2 = hvdemoV2()
+  // 64 MiB of zeros after the END section: 65 KiB on disk
+  const bomb = new Uint8Array(v2.length + (64 << 20))
+  bomb.set(v2)
+  const file = asVersion3(bomb)
+  assert.ok(file.length < 100_000)
+  assert.is(refusal(decodeSnapshotFile(file)), `byte offset 12: the compressed sections inflate to more than the ${v2.length - 12} bytes its section count and STAT record give`)
+  // the same file uncompressed is still read by the core, which names the trailing bytes
+  assert.is(refusal(decodeSnapshotFile(asVersion3(v2))), 'decoded')
+})
+
+test('a section count beyond the RAM\'s pages (a STAT, a PAGE per written page, an END) is refused from the STAT record, before any page is read', () => {
+  const v2 = hvdemoV2()
+  const many = v2.slice()
+  new DataView(many.buffer).setUint32(12, 2 ** 19 + 3, true)           // hvdemo's RAM: 2 GiB = 2^19 pages
+  const d = decodeSnapshot(many)
+  assert.equal(d._tag === 'Left' ? d.left : d._tag, { offset: 12, message: '524291 sections: more pages than the RAM\'s 524288 (a STAT, a PAGE per written page, an END)' })
+  // and from the compressed file, before its stream is inflated past the STAT record
+  assert.is(refusal(decodeSnapshotFile(asVersion3(many))), 'byte offset (uncompressed) 12: 524291 sections: more pages than the RAM\'s 524288 (a STAT, a PAGE per written page, an END)')
+})
+
+test('a PAGE section for a page outside the RAM is refused, naming the page (a machine writes only RAM pages)', () => {
+  const v2 = hvdemoV2()
+  const view = new DataView(v2.buffer)
+  const stat = view.getUint32(20, true)
+  const page = 28 + stat                                              // the first PAGE section
+  const moved = v2.slice()
+  const mv = new DataView(moved.buffer)
+  mv.setBigUint64(page + 12, 0x1000n, true)                           // page 0x1000 = address 0x1000000, below RAM at 0x80000000
+  mv.setUint32(page + 8, crc32(moved.subarray(page + 12, page + 12 + 8 + 4096)), true)
+  const d = decodeSnapshot(moved)
+  assert.equal(d._tag === 'Left' ? d.left : d._tag, { offset: page, message: 'section "PAGE": page 0x1000 lies outside the RAM' })
+})
+
+test('a section tag holding a line break is shown quoted and escaped: the reason stays one line (it printed the raw tag before)', () => {
+  const v2 = hvdemoV2()
+  const broken = v2.slice()
+  broken[16] = 0x0a                                                   // "STAT" → "\nTAT"
+  const d = decodeSnapshot(broken)
+  assert.equal(d._tag === 'Left' ? d.left : d._tag, { offset: 16, message: 'section 1 of 15: expected "STAT", found "\\nTAT"' })
+  assert.not.match(refusal(decodeSnapshotFile(asVersion3(broken))), '\n')
 })
 
 test.run()

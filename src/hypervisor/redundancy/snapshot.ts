@@ -32,6 +32,15 @@ const READABLE = [1, 2]
 /** Why bytes are not a snapshot this version reads: where, and what. */
 export interface SnapshotError { readonly offset: number; readonly message: string }
 
+/**
+ * The largest STAT record read (256 MiB): the hart, the devices, the TLB's entries (about 0.5 KiB each; the
+ * default exact TLB has 64) and the console output so far. A larger one is refused before it is read, so a
+ * compressed file cannot make a reader inflate gigabytes of a record it would refuse anyway.
+ */
+export const MAX_STAT_BYTES = 256 * 1024 * 1024
+/** The bytes of one PAGE section: tag, length, CRC, page number and the page. */
+const PAGE_SECTION_BYTES = 12 + 8 + PAGE_BYTES
+
 /** A machine and the steps its execution had made when it was saved. */
 export interface Snapshot { readonly machine: Machine; readonly position: number }
 
@@ -165,14 +174,62 @@ interface State {
 
 const fail = (offset: number, message: string): Either<SnapshotError, never> => left({ offset, message })
 
-/** The machine and position `bytes` hold, or the byte offset and nature of the first thing wrong. */
-export const decodeSnapshot = (bytes: Uint8Array): Either<SnapshotError, Snapshot> => {
+/** The RAM's pages, and whether page `pn` lies in it. */
+const ramPages = (ram: readonly RamRegion[]): { readonly count: bigint; readonly holds: (pn: bigint) => boolean } => ({
+  count: ram.reduce((n, r) => n + r.size / BigInt(PAGE_BYTES), 0n),
+  holds: (pn) => ram.some((r) => pn * BigInt(PAGE_BYTES) >= r.base && pn * BigInt(PAGE_BYTES) < r.base + r.size),
+})
+
+/** The header's version and section count, or why the header is not one this version reads. */
+const header = (bytes: Uint8Array): Either<SnapshotError, { readonly version: number; readonly count: number }> => {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   if (bytes.length < 16) return fail(bytes.length, `truncated header (16 bytes, found ${bytes.length})`)
   if (new TextDecoder('latin1').decode(bytes.subarray(0, 8)) !== SNAPSHOT_MAGIC) return fail(0, 'not a memvirt snapshot (magic "MVSNAP\\r\\n")')
   const version = view.getUint32(8, true)
   if (!READABLE.includes(version)) return fail(8, `format version ${version}, this memvirt reads versions ${READABLE.join(' and ')}`)
-  const count = view.getUint32(12, true)
+  return right({ version, count: view.getUint32(12, true) })
+}
+
+/** More sections than a STAT and an END around one PAGE per RAM page: the count is wrong (no page is written twice). */
+const tooManySections = (count: number, ram: readonly RamRegion[]): Either<SnapshotError, never> | undefined =>
+  BigInt(count) - 2n > ramPages(ram).count ? fail(12, `${count} sections: more pages than the RAM's ${ramPages(ram).count} (a STAT, a PAGE per written page, an END)`) : undefined
+
+/** How far a reader of a snapshot is: it needs `bytes` bytes before it can say more, or the file's whole size is known. */
+export type SnapshotHead = { readonly _tag: 'Needs'; readonly bytes: number } | { readonly _tag: 'Size'; readonly bytes: number }
+
+/**
+ * From the first bytes of a version-1/2 snapshot, the size the whole file must have: its header and its STAT
+ * section (checked as `decodeSnapshot` checks them) fix it, as every other section's size is fixed — the
+ * count's PAGEs, no more than the RAM's pages, and an empty END. A reader of a compressed file inflates no
+ * further than this (`Needs` says how many bytes to get first). Errors are those `decodeSnapshot` reports.
+ */
+export const snapshotHead = (prefix: Uint8Array): Either<SnapshotError, SnapshotHead> => {
+  if (prefix.length < 28) return right({ _tag: 'Needs', bytes: 28 })
+  const h = header(prefix)
+  if (h._tag === 'Left') return h
+  const { version, count } = h.right
+  if (count < 2) return fail(16, `${count} sections: a snapshot has at least "STAT" and "END "`)
+  const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength)
+  const tag = new TextDecoder('latin1').decode(prefix.subarray(16, 20))
+  if (tag !== 'STAT') return fail(16, `section 1 of ${count}: expected "STAT", found ${JSON.stringify(tag)}`)
+  const length = view.getUint32(20, true)
+  if (length > MAX_STAT_BYTES) return fail(16, `section "STAT": ${length} bytes, more than the ${MAX_STAT_BYTES} a snapshot's record may have`)
+  if (prefix.length < 28 + length) return right({ _tag: 'Needs', bytes: 28 + length })
+  const payload = prefix.subarray(28, 28 + length)
+  if (crc32(payload) !== view.getUint32(24, true)) return fail(16, `section "STAT" (bytes 28..${28 + length - 1}): checksum mismatch`)
+  const s = decodeState(payload, version)
+  if (s._tag === 'Left') return fail(16, `section "STAT": ${s.left}`)
+  const many = tooManySections(count, s.right.state.ram)
+  if (many !== undefined) return many
+  return right({ _tag: 'Size', bytes: 28 + length + (count - 2) * PAGE_SECTION_BYTES + 12 })
+}
+
+/** The machine and position `bytes` hold, or the byte offset and nature of the first thing wrong. */
+export const decodeSnapshot = (bytes: Uint8Array): Either<SnapshotError, Snapshot> => {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const h = header(bytes)
+  if (h._tag === 'Left') return h
+  const { version, count } = h.right
   let at = 16
   let state: State | undefined
   let base: Machine | undefined
@@ -183,19 +240,24 @@ export const decodeSnapshot = (bytes: Uint8Array): Either<SnapshotError, Snapsho
     const tag = new TextDecoder('latin1').decode(bytes.subarray(at, at + 4))
     const length = view.getUint32(at + 4, true), crc = view.getUint32(at + 8, true)
     const start = at + 12
-    if (start + length > bytes.length) return fail(bytes.length, `truncated: section "${tag}" at ${at} needs ${length} bytes, ${bytes.length - start} remain`)
+    if (start + length > bytes.length) return fail(bytes.length, `truncated: section ${JSON.stringify(tag)} at ${at} needs ${length} bytes, ${bytes.length - start} remain`)
     const payload = bytes.subarray(start, start + length)
-    if (crc32(payload) !== crc) return fail(at, `section "${tag}" (bytes ${start}..${start + length - 1}): checksum mismatch`)
+    if (crc32(payload) !== crc) return fail(at, `section ${JSON.stringify(tag)} (bytes ${start}..${start + length - 1}): checksum mismatch`)
     const expected = i === 0 ? 'STAT' : i === count - 1 ? 'END ' : 'PAGE'
-    if (tag !== expected) return fail(at, `section ${i + 1} of ${count}: expected "${expected}", found "${tag}"`)
+    if (tag !== expected) return fail(at, `section ${i + 1} of ${count}: expected "${expected}", found ${JSON.stringify(tag)}`)
     if (tag === 'STAT') {
+      if (length > MAX_STAT_BYTES) return fail(at, `section "STAT": ${length} bytes, more than the ${MAX_STAT_BYTES} a snapshot's record may have`)
       const s = decodeState(payload, version)
       if (s._tag === 'Left') return fail(at, `section "STAT": ${s.left}`)
+      const many = tooManySections(count, s.right.state.ram)
+      if (many !== undefined) return many
       state = s.right.state
       base = s.right.base
     } else if (tag === 'PAGE') {
       if (length !== 8 + PAGE_BYTES) return fail(at, `section "PAGE": ${length} bytes, expected ${8 + PAGE_BYTES}`)
-      const pn = Number(view.getBigUint64(start, true))
+      const big = view.getBigUint64(start, true)
+      if (!ramPages(state!.ram).holds(big)) return fail(at, `section "PAGE": page 0x${big.toString(16)} lies outside the RAM`)
+      const pn = Number(big)
       if (seen.has(pn)) return fail(at, `section "PAGE": page 0x${pn.toString(16)} given twice`)
       seen.add(pn)
       pages.push([pn, new DataView(payload.slice(8).buffer)])
