@@ -2,7 +2,8 @@
 // 10^5), then every CLI command spawned on mutated files and flags (FUZZ_RUNS runs each, default
 // 2 000), each printed as a table of outcome classes. Seeds fixed; FC_SEED overrides. FUZZ_ONLY=
 // in-process|spawned runs one half; FUZZ_DECODERS / FUZZ_COMMANDS (comma-separated names) pick rows;
-// FUZZ_PARALLEL (default 2) decoders or spawned runs at once; FUZZ_TIMEOUT_MS (default 30 000)
+// FUZZ_PARALLEL (default 2) decoders or spawned runs at once; FUZZ_KEEP_ACCEPTED=DIR saves the accepted runs
+// whose input was mutated (to review); FUZZ_TIMEOUT_MS (default 30 000)
 // makes a spawned run a hang, FUZZ_HANG_S (default 120) a decoder silent for 1 000 cases.
 // Exits 1 when any case is not a value, a clean reject or an accepted run.
 import { spawnSync } from 'node:child_process'
@@ -23,6 +24,8 @@ const runs = env('FUZZ_RUNS', 2_000)
 const parallel = Math.max(1, env('FUZZ_PARALLEL', 2))
 const timeoutMs = env('FUZZ_TIMEOUT_MS', 30_000)
 const only = process.env.FUZZ_ONLY ?? ''
+/** FUZZ_KEEP_ACCEPTED=DIR: every accepted run with a mutated input saved there, to review. */
+const keepAccepted = process.env.FUZZ_KEEP_ACCEPTED === undefined || process.env.FUZZ_KEEP_ACCEPTED === '' ? undefined : process.env.FUZZ_KEEP_ACCEPTED
 /** A decoder's worker that reports nothing for this long (1 000 cases) is stopped as hung. */
 const HANG_S = env('FUZZ_HANG_S', 120)
 const pick = (names: string): ((n: string) => boolean) => { const want = names.split(',').filter((x) => x !== ''); return (n) => want.length === 0 || want.includes(n) }
@@ -73,9 +76,10 @@ if (only !== 'in-process' && runs > 0) {
   console.log(`${'command'.padEnd(30)}${CLASSES.map((c) => pad(c, 11)).join('')}${pad('s', 7)}`)
   for (const t of TARGETS.filter((x) => pickTarget(x.name))) {
     const t0 = Date.now()
-    const r = await fuzzSpawned(t, runs, seed, parallel, timeoutMs)
+    const r = await fuzzSpawned(t, runs, seed, parallel, timeoutMs, true, keepAccepted)
     failures += CLASSES.filter((c) => c !== 'reject' && c !== 'accepted').reduce((n, c) => n + r.counts[c], 0)
     console.log(`${t.name.padEnd(30)}${CLASSES.map((c) => pad(r.counts[c], 11)).join('')}${pad(((Date.now() - t0) / 1000).toFixed(0), 7)}`)
+    console.log(`  accepted with a mutated input: ${r.acceptedMutated} (the other ${r.counts.accepted - r.acceptedMutated} read only valid inputs)`)
     for (const e of r.examples) console.log(`  ${e.cls}: memvirt ${e.argv}${e.leftover === '' ? '' : ` (left ${e.leftover})`}\n    ${e.stderr.split('\n').slice(0, 3).join('\n    ')}`)
   }
 }

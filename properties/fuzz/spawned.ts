@@ -2,11 +2,11 @@
 // mutated flags, in a fresh temp dir, with a timeout; each run classified by its exit status, its
 // stderr and the files it left behind (README, "npm run fuzz").
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fc } from '../fc.ts'
-import { mutant } from './mutate.ts'
+import { type Edit, type Mutant, mutant } from './mutate.ts'
 import { DECODERS, ROOT } from './decoders.ts'
 
 export const CLASSES = ['reject', 'accepted', 'crash', 'hang', 'multi-line', 'unprefixed', 'leftover'] as const
@@ -93,11 +93,15 @@ export interface SpawnCase {
   readonly flags: readonly string[]
   /** An input's path in the argv replaced by a folder, a missing file or the empty string. */
   readonly swap?: readonly [string, string]
+  /** The input whose bytes differ from the seed they were made from, with its edits; absent when every input is a seed. */
+  readonly mutated?: { readonly name: string; readonly seed: number; readonly edits: readonly Edit[] }
 }
 
 /** The argv of a case: the command's own, its input path swapped if asked, then the flags. */
 export const argvOf = (t: Target, c: SpawnCase): string[] =>
   [...t.argv.map((a) => (c.swap !== undefined && a === c.swap[0] ? c.swap[1] : a)), ...c.flags]
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i])
 
 /** The file a decoder's (mutated) bytes make: its `file` transformation, if it has one. */
 const fileOf = (decoder: string): ((b: Uint8Array) => Uint8Array) => DECODERS.find((x) => x.name === decoder)?.file ?? ((b) => b)
@@ -127,9 +131,15 @@ export const spawnCase = (t: Target, { badOutputs = true }: { badOutputs?: boole
   // one input mutated and the others valid (so a bad host file is not always hidden behind a bad
   // workload), or, one case in four, all valid so the flags are reached
   const mutatedIndex = fc.oneof({ arbitrary: fc.nat({ max: Math.max(0, t.inputs.length - 1) }), weight: 3 }, { arbitrary: fc.constant(-1), weight: 1 })
+  type Files = { files: readonly (readonly [string, Uint8Array])[]; mutated?: SpawnCase['mutated'] }
   const files = fc.tuple(mutatedIndex, ...t.inputs.map(([, dec]) => mutant(seeds(dec))), ...t.inputs.map(([, dec]) => fc.nat({ max: seeds(dec).length - 1 })))
-    .map(([k, ...rest]): readonly (readonly [string, Uint8Array])[] => t.inputs.map(([name, dec], i) =>
-      [name, fileOf(dec)(i === k ? (rest[i] as { bytes: Uint8Array }).bytes : seeds(dec)[rest[t.inputs.length + i] as number]!)]))
+    .map(([k, ...rest]): Files => {
+      const m = k >= 0 ? rest[k] as Mutant | undefined : undefined
+      const differs = m !== undefined && !sameBytes(m.bytes, seeds(t.inputs[k]![1])[m.seed]!)
+      const files = t.inputs.map(([name, dec], i): readonly [string, Uint8Array] =>
+        [name, fileOf(dec)(i === k ? m!.bytes : seeds(dec)[rest[t.inputs.length + i] as number]!)])
+      return differs ? { files, mutated: { name: t.inputs[k]![0], seed: m.seed, edits: m.edits } } : { files }
+    })
   const flag = fc.nat({ max: Math.max(0, t.flags.length - 1) }).chain((i): fc.Arbitrary<string[]> => {
     const [name, value] = t.flags[i]!
     return value === undefined ? fc.constant([name]) : value.map((x) => [name, x])
@@ -138,7 +148,8 @@ export const spawnCase = (t: Target, { badOutputs = true }: { badOutputs?: boole
   const swap: fc.Arbitrary<readonly [string, string] | undefined> = t.inputs.length === 0
     ? fc.constant(undefined)
     : fc.oneof({ arbitrary: fc.constant(undefined), weight: 15 }, { arbitrary: fc.tuple(fc.constantFrom(...t.inputs.map(([n]) => n)), fc.constantFrom('.', 'missing.file', '', 'in.0/x')), weight: 1 })
-  return fc.tuple(files, flags.map((fl) => (badOutputs ? fl : goodOutputs(fl))), swap).map(([f, fl, sw]): SpawnCase => (sw === undefined ? { files: f, flags: fl } : { files: f, flags: fl, swap: sw }))
+  return fc.tuple(files, flags.map((fl) => (badOutputs ? fl : goodOutputs(fl))), swap)
+    .map(([f, fl, sw]): SpawnCase => ({ files: f.files, flags: fl, ...(sw === undefined ? {} : { swap: sw }), ...(f.mutated === undefined ? {} : { mutated: f.mutated }) }))
 }
 
 export interface Outcome { readonly cls: RunClass; readonly leftover: readonly string[]; readonly status: number | null; readonly stderr: string; readonly ms: number }
@@ -177,18 +188,41 @@ export const runCase = (t: Target, c: SpawnCase, timeoutMs: number): Promise<Out
   })
 }
 
-export interface SpawnTally { readonly target: string; counts: Record<RunClass, number>; readonly examples: { cls: string; argv: string; stderr: string; leftover: string }[] }
+/**
+ * What a run of cases found. `acceptedMutated` counts the accepted runs whose input was really mutated (the
+ * other accepted runs read the project's own valid inputs and only met flags): those are what to review for
+ * garbage that should have been refused, and `keep` saves each of them (inputs, argv, edits) for that.
+ */
+export interface SpawnTally {
+  readonly target: string
+  counts: Record<RunClass, number>
+  acceptedMutated: number
+  readonly examples: { cls: string; argv: string; stderr: string; leftover: string }[]
+}
+
+/** Saves an accepted case with a mutated input under dir/TARGET/N: its input files, argv.txt and edits.json. */
+const keepCase = (dir: string, t: Target, n: number, c: SpawnCase): void => {
+  const at = join(dir, t.name.replace(/[^A-Za-z0-9]+/g, '-'), String(n))
+  mkdirSync(at, { recursive: true })
+  for (const [name, bytes] of c.files) writeFileSync(join(at, name), bytes)
+  writeFileSync(join(at, 'argv.txt'), `memvirt ${argvOf(t, c).join(' ')}\n`)
+  writeFileSync(join(at, 'edits.json'), `${JSON.stringify(c.mutated, null, 1)}\n`)
+}
 
 /** `runs` cases of one target, `parallel` at a time, fast-check seeded. */
-export const fuzzSpawned = async (t: Target, runs: number, seed: number, parallel: number, timeoutMs: number, badOutputs = true): Promise<SpawnTally> => {
+export const fuzzSpawned = async (t: Target, runs: number, seed: number, parallel: number, timeoutMs: number, badOutputs = true, keep?: string): Promise<SpawnTally> => {
   const cases = fc.sample(spawnCase(t, { badOutputs }), { numRuns: runs, seed })
-  const tally: SpawnTally = { target: t.name, counts: Object.fromEntries(CLASSES.map((k) => [k, 0])) as Record<RunClass, number>, examples: [] }
+  const tally: SpawnTally = { target: t.name, counts: Object.fromEntries(CLASSES.map((k) => [k, 0])) as Record<RunClass, number>, acceptedMutated: 0, examples: [] }
   let next = 0
   const worker = async (): Promise<void> => {
     while (next < cases.length) {
       const c = cases[next++]!
       const o = await runCase(t, c, timeoutMs)
       tally.counts[o.cls]++
+      if (o.cls === 'accepted' && c.mutated !== undefined) {
+        tally.acceptedMutated++
+        if (keep !== undefined) keepCase(keep, t, next - 1, c)
+      }
       if (o.leftover.length > 0) tally.counts.leftover++
       const bad = o.cls !== 'reject' && o.cls !== 'accepted'
       if ((bad || o.leftover.length > 0) && tally.examples.filter((e) => e.cls === o.cls).length < 3) {
