@@ -17,6 +17,7 @@ import { parseSpikeLine } from '../../src/trace/spike-log.ts'
 import { decodeEvent } from '../../src/cosim/events.ts'
 import { decodeSnapshotFile } from '../../src/cli/redundancy.ts'
 import { recompressed, snapshots } from './snapshots.ts'
+import { utf8Text } from '../../src/codec/text.ts'
 import { CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, decodeOracleRecord, decodeTxtLine, encodeOracle, ORACLE_RECORD_BYTES } from '../../src/cache/trace.ts'
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -36,8 +37,10 @@ const errorText = (e: unknown): string =>
  */
 const isEither = (r: Result): boolean => r._tag === 'Right' || (r._tag === 'Left' && !errorText(r.left).includes('\n'))
 
-/** The UTF-8 text the CLI reads with readFileSync(path, 'utf8'); line-based readers see latin1. */
+/** The UTF-8 text the CLI's streamed readers decode (bad bytes as U+FFFD); line-based readers see latin1. */
 const utf8 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('utf8')
+/** What the CLI's readText does with a file (src/cli/io.ts): bytes that are not UTF-8 are a clean reject, else `f` sees the text. */
+const readText = (b: Uint8Array, f: (s: string) => boolean): boolean => { const t = utf8Text(b); return t._tag === 'Left' || f(t.right) }
 const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1')
 /** Every line through `f`, stopping at the first error, as the CLI's readers do. */
 const lines = (s: string, f: (line: string, lineNo: number) => Result): boolean => {
@@ -67,16 +70,16 @@ const oracleSeed = (): Uint8Array => encodeOracle(Array.from({ length: 40 }, (_,
 
 export const DECODERS: readonly Decoder[] = [
   { name: 'elf', seeds: () => inDir('golden/programs', /\.elf$/).concat(['golden/isa/tiny.elf', 'golden/isa/tiny32.elf']).map(file), decode: (b) => isEither(parseElf(b)) },
-  { name: 'translate', seeds: () => inDir('golden/translate', /\.json$/).map(file), decode: (b) => isEither(parseScenario(utf8(b))) },
-  { name: 'translate-armv7', seeds: () => inDir('golden/translate/armv7', /\.json$/).map(file), decode: (b) => isEither(parseArmScenario(utf8(b), 'x.json')) },
-  { name: 'iommu', seeds: () => inDir('golden/iommu', /\.json$/).map(file), decode: (b) => isEither(parseIommuScenario(utf8(b), 'x.json')) },
-  { name: 'virtio-iommu', seeds: () => inDir('golden/virtio-iommu', /\.json$/).map(file), decode: (b) => isEither(parseVirtioScenario(utf8(b), 'x.json')) },
-  { name: 'alloc-host', seeds: () => [file('golden/alloc/bundled-host.json'), ...hostSeeds.map(text)], decode: (b) => isEither(parseAllocHost(utf8(b))) },
-  { name: 'gpu-host', seeds: () => [file('golden/alloc/gpu-host.json')], decode: (b) => isEither(parseGpuHost(utf8(b))) },
-  { name: 'alloc-workload-csv', seeds: () => [firstLines('golden/alloc/bundled-workload.csv', 1 + 12 * 4)], decode: (b) => isEither(parseWorkloadCsv(utf8(b))) },
-  { name: 'gpu-tasks-csv', seeds: () => [file('golden/alloc/gpu-tasks.csv')], decode: (b) => isEither(parseGpuCsv(utf8(b))) },
+  { name: 'translate', seeds: () => inDir('golden/translate', /\.json$/).map(file), decode: (b) => readText(b, (u) => isEither(parseScenario(u))) },
+  { name: 'translate-armv7', seeds: () => inDir('golden/translate/armv7', /\.json$/).map(file), decode: (b) => readText(b, (u) => isEither(parseArmScenario(u, 'x.json'))) },
+  { name: 'iommu', seeds: () => inDir('golden/iommu', /\.json$/).map(file), decode: (b) => readText(b, (u) => isEither(parseIommuScenario(u, 'x.json'))) },
+  { name: 'virtio-iommu', seeds: () => inDir('golden/virtio-iommu', /\.json$/).map(file), decode: (b) => readText(b, (u) => isEither(parseVirtioScenario(u, 'x.json'))) },
+  { name: 'alloc-host', seeds: () => [file('golden/alloc/bundled-host.json'), ...hostSeeds.map(text)], decode: (b) => readText(b, (u) => isEither(parseAllocHost(u))) },
+  { name: 'gpu-host', seeds: () => [file('golden/alloc/gpu-host.json')], decode: (b) => readText(b, (u) => isEither(parseGpuHost(u))) },
+  { name: 'alloc-workload-csv', seeds: () => [firstLines('golden/alloc/bundled-workload.csv', 1 + 12 * 4)], decode: (b) => readText(b, (u) => isEither(parseWorkloadCsv(u))) },
+  { name: 'gpu-tasks-csv', seeds: () => [file('golden/alloc/gpu-tasks.csv')], decode: (b) => readText(b, (u) => isEither(parseGpuCsv(u))) },
   { name: 'trace-jsonl', seeds: () => [firstLines('golden/trace/hyp.jsonl', 30)], decode: (b) => lines(utf8(b), (l) => (l === '' ? { _tag: 'Right' } : decodeTraceLine(l))) },
-  { name: 'cosim-events', seeds: () => [firstLines('golden/cosim/sv39.spike.jsonl', 60)], decode: (b) => lines(utf8(b), (l) => (l === '' ? { _tag: 'Right' } : decodeEvent(l))) },
+  { name: 'cosim-events', seeds: () => [firstLines('golden/cosim/sv39.spike.jsonl', 60)], decode: (b) => readText(b, (u) => lines(u, (l) => (l === '' ? { _tag: 'Right' } : decodeEvent(l)))) },
   { name: 'spike-log', seeds: () => [firstLines('golden/trace/hyp.spike-l.txt', 60), firstLines('golden/programs/hyp.spike.commits', 60)], decode: (b) => lines(utf8(b), (l) => parseSpikeLine(l)) },
   { name: 'cache-txt', seeds: () => [firstLines('golden/cache/zipf-scan-10k.txt', 200)], decode: (b) => lines(latin1(b), (l) => decodeTxtLine(l)) },
   {

@@ -1,9 +1,8 @@
 // `memvirt alloc` and `memvirt gpu`: the imperative shell of the allocation policies. Reads and
 // decodes the workload and host files, runs the pure simulations, prints the comparison table
 // or JSON, and renders the --plot SVG with Vega-Lite + Vega (headless, no canvas).
-import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { cannotRead, failInput } from './io.ts'
+import { failInput, readText } from './io.ts'
 import { openOutput, writeOutput } from './output.ts'
 import { renderSvg } from './plot.ts'
 import { defaultCapacityKib, formatWorkloadCsv, generateWorkload, generatorDefaults, parseWorkloadCsv } from '../alloc/workload.ts'
@@ -16,13 +15,6 @@ import { defaultGpuHost, formatGpuCsv, generateGpuWorkload, parseGpuCsv } from '
 import { gpuPolicies, type GpuPolicyName } from '../alloc/gpu.ts'
 import type { Workload } from '../alloc/model.ts'
 
-const readText = (path: string): string => {
-  try {
-    return readFileSync(path, 'utf8')
-  } catch (e) {
-    return cannotRead(path, e)
-  }
-}
 
 
 const parseSeed = (s: string): number => {

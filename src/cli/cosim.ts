@@ -1,13 +1,12 @@
 // `memvirt cosim ELF [--isa …]`: the model as a lockstep oracle for a design under test, speaking JSON lines
 // on stdin/stdout (one request, one reply: README "Co-simulation"); and `memvirt cosim-replay ELF
 // DUT-TRACE.jsonl [--isa …] [--json]`, which feeds a recorded trace through the same core (src/cosim/).
-import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import type { Command } from 'commander'
 import { DEFAULT_ISA } from '../cpu/isa.ts'
 import { SPIKE_INTERLEAVE } from '../machine/machine.ts'
 import { type CosimOptions, type CosimState, type DutEvent, type Reply, cosimStep, decodeEvent, encodeReply, refuse, startCosim } from '../cosim/index.ts'
-import { cannotRead, failInput } from './io.ts'
+import { failInput, readText } from './io.ts'
 import { loadProgram } from './program.ts'
 
 interface CosimFlags {
@@ -114,12 +113,7 @@ const count = (c: { retire: number; trap: number; access: number; fetch: number;
 
 /** The trace's events with their line numbers; a bad line is one error line naming the file, line and field (exit 2). */
 const readTrace = (path: string): { event: DutEvent; line: number }[] => {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (e) {
-    return cannotRead(path, e)
-  }
+  const text = readText(path)
   const out: { event: DutEvent; line: number }[] = []
   text.split('\n').forEach((l, i) => {
     if (l.trim() === '') return

@@ -1,5 +1,7 @@
 // The imperative shell's error helpers: bad input becomes one line on stderr and exit status 2.
 // (Output files are written by output.ts.)
+import { readFileSync } from 'node:fs'
+import { utf8Text } from '../codec/text.ts'
 
 /**
  * Bad outside input: the shell prints `memvirt COMMAND: <message>` as one line on stderr and exits 2.
@@ -33,6 +35,21 @@ export const fileErrorText = (e: unknown): string => {
 
 /** One line: the file could not be read, and why (the same words for every command). */
 export const cannotRead = (path: string, e: unknown): never => failInput(`cannot read ${path}: ${fileErrorText(e)}`)
+
+/**
+ * A text file's contents (JSON scenarios, host files, event traces), or one line: it could not be read, or
+ * it is not UTF-8 (naming the byte offset where it stops being so). `fail` words the line's prefix.
+ */
+export const readText = (path: string, fail: (message: string) => never = failInput): string => {
+  let bytes: Uint8Array
+  try {
+    bytes = readFileSync(path)
+  } catch (e) {
+    return fail(`cannot read ${path}: ${fileErrorText(e)}`)
+  }
+  const text = utf8Text(bytes)
+  return text._tag === 'Right' ? text.right : fail(`${path}: byte offset ${text.left.offset}: not UTF-8 text`)
+}
 
 /** One line: the file could not be written, and why. */
 export const cannotWrite = (path: string, e: unknown): never => failInput(`cannot write ${path}: ${fileErrorText(e)}`)

@@ -2,7 +2,6 @@
 // (register writes and reads, memory stores, commands, requests) through the RISC-V IOMMU model and
 // prints every event: as text that explains each walk, or as JSON lines with the field names of the
 // README's stable contract. The shell reads the file; decoding and running are pure.
-import { readFileSync } from 'node:fs'
 import { isLeft } from 'fp-ts/lib/Either.js'
 import type { Command } from 'commander'
 import { hex } from '../bits/bits.ts'
@@ -14,7 +13,7 @@ import { decodePayload, isStopMarker } from '../iommu/page-request.ts'
 import { REGISTER_LAYOUT } from '../iommu/registers.ts'
 import { type Event, type Step, runSteps } from '../iommu/steps.ts'
 import { pageSizeName } from '../iommu/walk-adapter.ts'
-import { cannotRead, failInput } from './io.ts'
+import { failInput, readText } from './io.ts'
 import { type IommuScenario, parseIommuScenario, rawScenarioText } from './iommu-scenario.ts'
 
 const h = (v: bigint): string => `0x${v.toString(16)}`
@@ -160,12 +159,7 @@ export const register = (program: Command): void => {
     .option('--print-raw', 'print the scenario in the raw form (a structured scenario expanded) instead of running it')
     .action((path: string, opts: { json?: boolean, cache: string, printRaw?: boolean }) => {
       if (!CACHE_POLICIES.includes(opts.cache as CachePolicy)) failInput(`--cache: expected one of ${CACHE_POLICIES.join(', ')}, got ${JSON.stringify(opts.cache)}`)
-      let text: string
-      try {
-        text = readFileSync(path, 'utf8')
-      } catch (e) {
-        return cannotRead(path, e)
-      }
+      const text = readText(path)
       const s = parseIommuScenario(text, path)
       if (isLeft(s)) return failInput(s.left)
       if (opts.printRaw === true) return void process.stdout.write(rawScenarioText(s.right.raw))

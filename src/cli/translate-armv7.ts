@@ -5,8 +5,7 @@
 // reads the file and decodes it once with the codec kit (src/codec/); the rest is pure.
 import * as t from 'io-ts'
 import { type Either, left, right, isLeft } from 'fp-ts/lib/Either.js'
-import { readFileSync } from 'node:fs'
-import { fileErrorText } from './io.ts'
+import { readText } from './io.ts'
 import { phys } from '../bits/address.ts'
 import { type PhysMemory, emptyMemory, poke } from '../memory/memory.ts'
 import { defaultMemoryMap } from '../memory/memory-map.ts'
@@ -349,12 +348,7 @@ export const renderArmScenarioJson = (sc: ArmScenario): string => {
 
 /** Reads, decodes and explains an ARMv7 scenario file; bad input fails with one line naming the file and field. */
 export const translateArmv7File = (path: string, fail: (message: string) => never, json = false): string => {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (e) {
-    return fail(`cannot read ${path}: ${fileErrorText(e)}`)
-  }
+  const text = readText(path, fail)
   const s = parseArmScenario(text, path)
   return isLeft(s) ? fail(s.left) : json ? renderArmScenarioJson(s.right) : renderArmScenario(s.right)
 }

@@ -1,14 +1,13 @@
 // `memvirt translate SCENARIO.json`: runs a scenario's accesses through the translation core, one
 // after another on the same memory (the A/D updates of one access are visible to the next), and
 // prints each walk explained (text) or as JSON lines. The shell reads the file; the rest is pure.
-import { readFileSync } from 'node:fs'
 import { isLeft } from '../bits/either.ts'
 import type { Command } from 'commander'
 import { guestVirt, virt } from '../bits/address.ts'
 import type { PhysMemory } from '../memory/memory.ts'
 import { type ExplainedAccess, explainHart, explainJson, explainSummary, explainText } from '../mmu/explain.ts'
 import { translate } from '../mmu/translate.ts'
-import { cannotRead, failInput } from './io.ts'
+import { failInput, readText } from './io.ts'
 import { type Output, openOutput, writeOutput } from './output.ts'
 import { type Scenario, parseScenario } from './scenario.ts'
 import { formatError } from '../codec/errors.ts'
@@ -41,12 +40,7 @@ export const renderScenario = (scenario: Scenario, format: OutputFormat): string
 
 /** Reads and decodes a scenario file, or fails with one line naming the file or the bad field. */
 export const readScenario = (path: string): Scenario => {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (e) {
-    return cannotRead(path, e)
-  }
+  const text = readText(path)
   const s = parseScenario(text)
   return isLeft(s) ? failInput(formatError(path, s.left)) : s.right
 }

@@ -2,7 +2,6 @@
 // configuration, endpoints, requests, DMA accesses, optionally the VM's G-stage for the para-virtual
 // composition) decoded once here with the codec kit (src/codec/), run through src/iommu/virtio, printed as text or JSON
 // lines. Schema and output fields: notes/virtio-readme.md. Every decoding error names file and field.
-import { readFileSync } from 'node:fs'
 import * as t from 'io-ts'
 import { type Either, isLeft, left, right } from 'fp-ts/lib/Either.js'
 import type { Command } from 'commander'
@@ -16,7 +15,7 @@ import {
   domainRangeOf, faultFlagNames, featureBits, fidelityOf, granule, handleRequest, inputRangeOf, mapFlagNames,
   resetDevice, translateDma, translatePv,
 } from '../iommu/virtio/index.ts'
-import { cannotRead, failInput } from './io.ts'
+import { failInput, readText } from './io.ts'
 import {
   type FieldError, Bool, Hex64, Text, bounded, decodeValue, exact, fieldError, formatError, intRange, isJsonObject, list, oneOf, parseJson, showValue,
 } from '../codec/index.ts'
@@ -301,12 +300,7 @@ export const renderVirtioScenario = (sc: VirtioScenario, format: OutputFormat): 
 // ---- the command ------------------------------------------------------------------------------------
 
 export const readVirtioScenario = (path: string): VirtioScenario => {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (e) {
-    return cannotRead(path, e)
-  }
+  const text = readText(path)
   const s = parseVirtioScenario(text, path)
   return isLeft(s) ? failInput(s.left) : s.right
 }
