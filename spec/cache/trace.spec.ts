@@ -86,4 +86,14 @@ test('msr: Type must be Read or Write', () => {
   assert.ok(isLeft(r) && r.left.includes('Type'))
 })
 
+test('msr: exactly seven fields, and Timestamp and ResponseTime are non-negative integers though not replayed (found in the fuzzer\'s accepted runs: a first line whose Timestamp was JSON, "3 0x1281…" or 1.5 was replayed)', () => {
+  assert.equal(decodeMsrLine('128166372000120000,web,0,Read,45056,4096,500', 4096),
+    { _tag: 'Right', right: { host: 'web', disk: 0, write: false, firstBlock: 11, blockCount: 1 } })
+  assert.equal(decodeMsrLine('1.5,web,0,Read,45056,4096,500', 4096), { _tag: 'Left', left: 'Timestamp "1.5" is not a non-negative integer' })
+  assert.equal(decodeMsrLine('3 0x1281,web,0,Read,45056,4096,500', 4096), { _tag: 'Left', left: 'Timestamp "3 0x1281" is not a non-negative integer' })
+  assert.equal(decodeMsrLine('1,web,0,Read,45056,4096,fast', 4096), { _tag: 'Left', left: 'ResponseTime "fast" is not a non-negative integer' })
+  assert.equal(decodeMsrLine('1,web,0,Read,45056,4096,500,9', 4096),
+    { _tag: 'Left', left: 'has 8 fields, the MSR layout has 7 (Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime)' })
+})
+
 test.run()

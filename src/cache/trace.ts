@@ -220,13 +220,19 @@ export const MSR_MAX_REQUEST_BLOCKS = 2 ** 18
 export const MSR_MAX_REQUEST_BLOCKS_CEILING = DISK_SHIFT
 
 /**
- * An MSR line `Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime` (a header line is skipped).
+ * An MSR line `Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime` (a header line is skipped): exactly
+ * seven fields, every one but Hostname and Type a non-negative integer (Timestamp and ResponseTime are checked, not used).
  * A request spanning more than `maxBlocks` blocks of `blockSize` bytes is refused (the Size field).
  */
 export const decodeMsrLine = (line: string, blockSize: number, maxBlocks: number = MSR_MAX_REQUEST_BLOCKS): Either<string, BlockIo | undefined> => {
   if (line.trim() === '' || line.startsWith('Timestamp,')) return right(undefined)
   const f = line.split(',')
-  if (f.length < 7) return left(`has ${f.length} fields, the MSR layout has 7 (Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime)`)
+  if (f.length !== 7) return left(`has ${f.length} fields, the MSR layout has 7 (Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime)`)
+  // Timestamp (Windows file time, past 2^53) and ResponseTime are not replayed, but a line whose fields are not numbers is not a request
+  for (const [i, field] of [[0, 'Timestamp'], [6, 'ResponseTime']] as const) {
+    const t = (f[i] as string).trim()
+    if (!/^[0-9]+$/.test(t)) return left(`${field} ${JSON.stringify(t)} is not a non-negative integer`)
+  }
   const disk = decodeId(f[2] as string, 'DiskNumber')
   if (disk._tag === 'Left') return disk
   if (disk.right >= 8192) return left(`DiskNumber ${disk.right} is above 8191`)
