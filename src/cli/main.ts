@@ -58,6 +58,14 @@ const fail = (e: unknown): void => {
   }
 }
 
+// A reader that stops early (`memvirt cache … | head`) closes the pipe: memvirt stops quietly with status 0,
+// as ripgrep does (no stack trace, and an output file still being written is abandoned, not left half-written).
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e
+  abandonOutputs()
+  process.exit(0)
+})
+
 if (process.argv.length <= 2) {
   // `memvirt` alone asks what it can do: the help, on stdout, and success
   program.outputHelp()
