@@ -54,4 +54,12 @@ for (const [command, format] of [['cache', 'txt'], ['cache', 'csv'], ['cache', '
   })
 }
 
+test('vmcsv: vm and block are decimal integers; an empty field, hex, an exponent or a fraction is an error (an empty block was read as 0: found by reviewing the fuzzer\'s accepted runs)', () => {
+  assert.equal(decodeVmBlockLine('0,,W', 2), { _tag: 'Left', left: 'block "" is not a non-negative integer' })
+  assert.equal(decodeVmBlockLine(',4,R', 2), { _tag: 'Left', left: 'vm "" is not an integer in 0..255' })
+  assert.equal(decodeVmBlockLine('0,0x10,R', 2), { _tag: 'Left', left: 'block "0x10" is not a non-negative integer' })
+  assert.equal(decodeVmBlockLine('0,1e3,R', 2), { _tag: 'Left', left: 'block "1e3" is not a non-negative integer' })
+  assert.equal(decodeVmBlockLine('1.0,3,R', 2), { _tag: 'Left', left: 'vm "1.0" is not an integer in 0..255' })
+})
+
 test.run()

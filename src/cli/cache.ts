@@ -549,8 +549,9 @@ export const decodeVmBlockLine = (text: string, lineNo: number): Either<string, 
   const fields = t.split(',').map((x) => x.trim())
   if (fields.length !== 3) return left(`has ${fields.length} fields, expected vm,block,R|W`)
   const [vm, block, op] = fields
-  const v = Number(vm)
-  const b = Number(block)
+  // decimal digits only: Number() would also take '' (as 0), '0x10', '1e3' and '1.0'
+  const v = /^[0-9]+$/.test(vm!) ? Number(vm) : NaN
+  const b = /^[0-9]+$/.test(block!) ? Number(block) : NaN
   if (!Number.isSafeInteger(v) || v < 0 || v >= MAX_VMS) return left(`vm ${JSON.stringify(vm)} is not an integer in 0..${MAX_VMS - 1}`)
   if (!Number.isSafeInteger(b) || b < 0) return left(`block ${JSON.stringify(block)} is not a non-negative integer`)
   if (op !== 'R' && op !== 'W') return left(`op ${JSON.stringify(op)} is neither R nor W`)
