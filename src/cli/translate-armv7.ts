@@ -18,7 +18,7 @@ import { type ArmGrant, type ArmShadowAccess, type Tlbi, armNestedWalk, armShado
 import { type AccessPath, type ShadowState, shadowAccess, shadowFence, shadowInit, shadowSetRegs, shadowTableBytes } from '../hypervisor/shadow/shadow.ts'
 import { type VmmBlock, type VmmMap, vmmBlockAt, vmmMapProblem } from '../hypervisor/shadow/vmm-map.ts'
 import {
-  type FieldError, Bool, Hex64, Text, bounded, decodeValue, exact, fieldError, formatError, intRange, list, oneOf, parseJson, showValue,
+  type FieldError, Bool, Hex64, Text, bounded, decodeValue, exact, fieldError, formatError, hexBits, intRange, list, oneOf, parseJson, showValue,
 } from '../codec/index.ts'
 
 // ---- the scenario ------------------------------------------------------------------------------------
@@ -46,11 +46,14 @@ const RightsText = new t.Type<string, string, unknown>('rights like "rwx" or "r-
   (u, c) => (typeof u === 'string' && /^[r-][w-][x-]$/.test(u) ? t.success(u) : t.failure(u, c, `expected rights like "rwx" or "r--", got ${showValue(u)}`)),
   t.identity)
 
-const RegistersCodec = exact('VMSA registers', {}, { mmu: Bool, afe: Bool, ttbcr: Hex64, ttbr0: Hex64, ttbr1: Hex64, dacr: Hex64, contextidr: Hex64 })
+/** ARMv7's 32-bit values (virtual addresses; TTBCR, DACR, CONTEXTIDR): a wider one is an error, not cut to 32 bits. */
+const Hex32Big = hexBits(32)
+// TTBR0/TTBR1 are 64-bit registers under LPAE (ARM ARM B4.1.154), so they keep 64 bits
+const RegistersCodec = exact('VMSA registers', {}, { mmu: Bool, afe: Bool, ttbcr: Hex32Big, ttbr0: Hex64, ttbr1: Hex64, dacr: Hex32Big, contextidr: Hex32Big })
 const WordCodec = exact('a memory word', { addr: Hex64, value: Hex64 }, { size: oneOf([4, 8] as const) })
 const BlockCodec = exact('a VMM block', { gpa: Hex64, hpa: Hex64, bits: bounded(intRange(12, 40)), rights: RightsText })
 const EventCodec = exact('an event', {}, {
-  va: Hex64, access: oneOf(['read', 'write', 'fetch'] as const), pl: oneOf([0, 1] as const), value: Hex64, note: Text,
+  va: Hex32Big, access: oneOf(['read', 'write', 'fetch'] as const), pl: oneOf([0, 1] as const), value: Hex32Big, note: Text,
   tlbi: oneOf(['all', 'asid', 'mva', 'mvaa'] as const), asid: bounded(intRange(0, 255)), registers: RegistersCodec,
 })
 /** The schema of an ARMv7 scenario (notes/shadow-readme.md, "memvirt translate --arch armv7"). */
@@ -86,7 +89,9 @@ export const decodeArmScenario = (u: unknown): Either<FieldError, ArmScenario> =
       if (b === undefined) return fail(`memory[${i}].addr`, `guest-physical ${showValue(`0x${addr.toString(16)}`)} is not in the VMM's map`)
       addr = b.hpa + (addr - b.gpa)
     }
-    memory = poke(memory, phys(addr), w.size ?? 4, w.value)
+    const size = w.size ?? 4
+    if (w.value >> BigInt(8 * size) !== 0n) return fail(`memory[${i}].value`, `0x${w.value.toString(16)} does not fit in ${size} bytes (size ${size})`)
+    memory = poke(memory, phys(addr), size, w.value)
   }
   let regs = regsOf(j.registers, vmsaRegs())
   const events: ArmEvent[] = []
@@ -108,7 +113,7 @@ export const decodeArmScenario = (u: unknown): Either<FieldError, ArmScenario> =
       events.push({ kind: 'tlbi', op: e.tlbi, va: e.va ?? 0n, asid: e.asid })
       continue
     }
-    if (e.va === undefined) return fail(`${at}.va`, `missing (expected ${Hex64.name})`)
+    if (e.va === undefined) return fail(`${at}.va`, `missing (expected ${Hex32Big.name})`)
     if (e.access === 'write' && e.value === undefined && vmm !== undefined) return fail(`${at}.value`, 'missing (a write through the shadow stores a value)')
     events.push({ kind: 'access', va: e.va, access: e.access!, pl: e.pl ?? 1, value: e.value, note: e.note })
   }
