@@ -11,6 +11,7 @@
 //                  one request per block the byte range [Offset, Offset+Size) touches; block ids
 //                  are disk·2^32 + block, so the disks of one host stay apart
 import { left, right, type Either } from '../bits/either.ts'
+import { showValue } from '../codec/errors.ts'
 
 export const TRACE_FORMATS = ['txt', 'csv', 'oracleGeneral', 'msr'] as const
 export type TraceFormat = (typeof TRACE_FORMATS)[number]
@@ -18,7 +19,7 @@ export type TraceFormat = (typeof TRACE_FORMATS)[number]
 /** Object ids must be exact in a double: non-negative integers up to 2^53 − 1. */
 const decodeId = (text: string, field: string): Either<string, number> => {
   const t = text.trim()
-  if (!/^[0-9]+$/.test(t)) return left(`${field} ${JSON.stringify(t)} is not a non-negative integer`)
+  if (!/^[0-9]+$/.test(t)) return left(`${field} ${showValue(t)} is not a non-negative integer`)
   const v = Number(t)
   return Number.isSafeInteger(v) ? right(v) : left(`${field} ${t} exceeds 2^53 − 1`)
 }
@@ -231,13 +232,13 @@ export const decodeMsrLine = (line: string, blockSize: number, maxBlocks: number
   // Timestamp (Windows file time, past 2^53) and ResponseTime are not replayed, but a line whose fields are not numbers is not a request
   for (const [i, field] of [[0, 'Timestamp'], [6, 'ResponseTime']] as const) {
     const t = (f[i] as string).trim()
-    if (!/^[0-9]+$/.test(t)) return left(`${field} ${JSON.stringify(t)} is not a non-negative integer`)
+    if (!/^[0-9]+$/.test(t)) return left(`${field} ${showValue(t)} is not a non-negative integer`)
   }
   const disk = decodeId(f[2] as string, 'DiskNumber')
   if (disk._tag === 'Left') return disk
   if (disk.right >= 8192) return left(`DiskNumber ${disk.right} is above 8191`)
   const type = (f[3] as string).trim()
-  if (type !== 'Read' && type !== 'Write') return left(`Type ${JSON.stringify(type)} is neither Read nor Write`)
+  if (type !== 'Read' && type !== 'Write') return left(`Type ${showValue(type)} is neither Read nor Write`)
   const offset = decodeId(f[4] as string, 'Offset')
   if (offset._tag === 'Left') return offset
   const size = decodeId(f[5] as string, 'Size')

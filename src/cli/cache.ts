@@ -11,6 +11,7 @@ import type { Command } from 'commander'
 import { SingleBar, Presets } from 'cli-progress'
 import { isLeft, right, left, type Either } from '../bits/either.ts'
 import { type Range, intRange, numberFromText } from '../codec/numbers.ts'
+import { showValue } from '../codec/errors.ts'
 import type { AdmissionOptions } from '../cache/admission.ts'
 import { blockAccess, blockReq, flush, initBlockCache, jainIndex, MAX_VMS, vmReport, type BlockCacheConfig, type BlockCacheState, type WritePolicy } from '../cache/blockcache.ts'
 import { mrcSizes, mrcSpec, type MrcPoint } from '../cache/mrc.ts'
@@ -552,9 +553,9 @@ export const decodeVmBlockLine = (text: string, lineNo: number): Either<string, 
   // decimal digits only: Number() would also take '' (as 0), '0x10', '1e3' and '1.0'
   const v = /^[0-9]+$/.test(vm!) ? Number(vm) : NaN
   const b = /^[0-9]+$/.test(block!) ? Number(block) : NaN
-  if (!Number.isSafeInteger(v) || v < 0 || v >= MAX_VMS) return left(`vm ${JSON.stringify(vm)} is not an integer in 0..${MAX_VMS - 1}`)
-  if (!Number.isSafeInteger(b) || b < 0) return left(`block ${JSON.stringify(block)} is not a non-negative integer`)
-  if (op !== 'R' && op !== 'W') return left(`op ${JSON.stringify(op)} is neither R nor W`)
+  if (!Number.isSafeInteger(v) || v < 0 || v >= MAX_VMS) return left(`vm ${showValue(vm)} is not an integer in 0..${MAX_VMS - 1}`)
+  if (!Number.isSafeInteger(b) || b < 0) return left(`block ${showValue(block)} is not a non-negative integer`)
+  if (op !== 'R' && op !== 'W') return left(`op ${showValue(op)} is neither R nor W`)
   return right({ vm: v, block: b, write: op === 'W' })
 }
 
