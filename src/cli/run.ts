@@ -68,9 +68,9 @@ export const register = (program: Command): void => {
     .command('resume')
     .description('continue a snapshot written by run --save-at N FILE (the same as run --restore FILE), with run\'s options')
     .argument('<snapshot>', 'a snapshot file written by --save-at'))
-    .action((file: string, opts: RunOptions) => {
+    .action((file: string, opts: RunOptions, cmd: Command) => {
       if (opts.restore !== undefined) return failInput('give the snapshot once (resume FILE, without --restore)')
-      return runAction([], { ...opts, restore: file })
+      return runAction([], { ...opts, restore: file }, cmd)
     })
 }
 
@@ -104,7 +104,19 @@ const optionalFor = async (opts: RunOptions): Promise<Optional> => {
   }
 }
 
-const runAction = async (args: string[], opts: RunOptions): Promise<void> => {
+/**
+ * The flags that shape the machine an ELF is loaded into. A snapshot carries its own (ISA, RAM and HTIF
+ * interleave) and continues where it stopped, so with --restore (or resume) they would be ignored: refused.
+ */
+const MACHINE_FLAGS = [['isa', '--isa'], ['ram', '--ram'], ['m', '-m'], ['pc', '--pc'], ['interleave', '--interleave']] as const
+const refuseMachineFlags = (cmd: Command | undefined): void => {
+  for (const [key, flag] of MACHINE_FLAGS) {
+    if (cmd?.getOptionValueSource(key) === 'cli') failInput(`${flag}: a snapshot fixes the machine it continues (its ISA, RAM and HTIF interleave, and where it stopped); give ${flag} with an ELF`)
+  }
+}
+
+const runAction = async (args: string[], opts: RunOptions, cmd?: Command): Promise<void> => {
+  if (opts.restore !== undefined) refuseMachineFlags(cmd)
   const lazy = await optionalFor(opts)
   const maxSteps = positiveInt('--max-insns', opts.maxInsns)
   const plus = args.length === 0 && opts.restore !== undefined ? undefined : plusArgs(args)
