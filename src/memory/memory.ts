@@ -3,10 +3,12 @@
 // Structure: a persistent radix trie (fan-out 32) keyed by 4 KiB page number (bits 9 and 19 swapped,
 // address-number.ts keyOf) whose leaves name pages. The bytes do not live in small objects: they live in
 // the memory's *arena*, one large Int32Array shared by the versions of that memory, filled only by bumping
-// its end. A page there is a record of 16 chunk addresses (and a stamp); a chunk is 64 little-endian 32-bit
-// words (256 bytes). A store appends one record and one chunk (the old ones' words, then the new bytes) and
-// copies the trie path above the page: O(log n) in pages touched. Nothing appended is ever written again,
-// so every older version stays valid and unchanged, whichever version a store starts from.
+// its end. A page there has one of two forms: a *record* of 32 chunk addresses (and a stamp), a chunk being
+// 32 little-endian 32-bit words (128 bytes); or a *whole page*, its stamp then its 1 024 words in a row (a
+// page written in full at once, by pokeBytes or an engine's withPages, or copied so by a compaction). A
+// store appends one record and one chunk (the old chunk's words, then the new bytes) and copies the trie
+// path above the page: O(log n) in pages touched. Nothing appended is ever written again, so every older
+// version stays valid and unchanged, whichever version a store starts from.
 //
 // Why an arena (bench/memory/README.md has the measurements): bytes in JS arrays cost twice their size,
 // and every small object costs the collector at each full GC (262 144 pages as chunk arrays made the 1 GiB
@@ -37,13 +39,18 @@ const BRANCH_BITS = 5
 const BRANCH = 1 << BRANCH_BITS
 const BRANCH_MASK = BRANCH - 1
 
-const CHUNK_SHIFT = 8
+// 128-byte chunks: a store appends a record (4 bytes per chunk) and a chunk, 136 + 128 bytes, the least
+// record + chunk for a 4 KiB page (256-byte chunks: 72 + 256).
+const CHUNK_SHIFT = 7
 const CHUNK_BYTES = 1 << CHUNK_SHIFT
 const CHUNK_MASK = CHUNK_BYTES - 1
 const CHUNK_WORDS = CHUNK_BYTES / 4
 const CHUNKS = PAGE_BYTES / CHUNK_BYTES
+const PAGE_WORDS = PAGE_BYTES / 4
 /** A page record: CHUNKS chunk addresses, then the page's stamp (high and low half). */
 const RECORD_WORDS = CHUNKS + 2
+/** A whole page: its stamp (high and low half), then its PAGE_WORDS words. */
+const WHOLE_WORDS = 2 + PAGE_WORDS
 /** Words [0, CHUNK_WORDS) of every arena are the zero chunk: a record's never-written chunks point there. */
 const ZERO_CHUNK = 0
 /** An arena never compacts a version before it has grown past this many words (1 MiB). */
@@ -70,7 +77,10 @@ interface Arena {
  */
 interface Family { stamps: number }
 
-/** A page: the address of its record in the version's arena, or a whole 4 KiB view an engine handed in. */
+/**
+ * A page: in the version's arena, a record's address (≥ 0) or minus the address of a whole page's first
+ * data word (< 0); or a 4 KiB view an engine handed in.
+ */
 type Leaf = number | DataView
 /** A trie node: BRANCH children, each a node, a leaf (at the bottom level) or undefined. */
 type Node = readonly (Node | Leaf | undefined)[]
@@ -117,33 +127,58 @@ const alloc = (a: Arena, n: number): number => {
   return at
 }
 
-/** Gives record `rec` of arena `a` a new stamp (its family's next). */
-const stampRecord = (a: Arena, rec: number): void => {
-  const stamp = ++a.family.stamps
-  a.words[rec + CHUNKS] = Math.floor(stamp / 0x1_0000_0000)
-  a.words[rec + CHUNKS + 1] = stamp | 0
-}
-const sameStamp = (wa: Int32Array, a: number, wb: Int32Array, b: number): boolean =>
-  wa[a + CHUNKS] === wb[b + CHUNKS] && wa[a + CHUNKS + 1] === wb[b + CHUNKS + 1]
+// ---- pages in the arena: records and whole pages -------------------------------------------------
 
-/** Arena words a record reaches: itself and its non-zero chunks. */
-const recordWords = (w: Int32Array, rec: number): number => {
-  let n = RECORD_WORDS
-  for (let i = 0; i < CHUNKS; i++) if (w[rec + i] !== ZERO_CHUNK) n += CHUNK_WORDS
+/** Where the stamp of arena page `page` (a record's address, or minus a whole page's data address) lies. */
+const stampAt = (page: number): number => page >= 0 ? page + CHUNKS : -page - 2
+
+/** Gives arena page `page` of arena `a` a new stamp (its family's next). */
+const stampPage = (a: Arena, page: number): void => {
+  const stamp = ++a.family.stamps
+  const at = stampAt(page)
+  a.words[at] = Math.floor(stamp / 0x1_0000_0000)
+  a.words[at + 1] = stamp | 0
+}
+const sameStamp = (wa: Int32Array, a: number, wb: Int32Array, b: number): boolean => {
+  const sa = stampAt(a), sb = stampAt(b)
+  return wa[sa] === wb[sb] && wa[sa + 1] === wb[sb + 1]
+}
+
+/** The address of chunk `ci` of arena page `page` (the zero chunk if a record never had it written). */
+const chunkOf = (w: Int32Array, page: number, ci: number): number => page >= 0 ? w[page + ci]! : -page + ci * CHUNK_WORDS
+
+/** The address of the word holding byte `off` of arena page `page`. */
+const wordOf = (w: Int32Array, page: number, off: number): number =>
+  page >= 0 ? w[page + (off >>> CHUNK_SHIFT)]! + ((off & CHUNK_MASK) >>> 2) : -page + (off >>> 2)
+
+/** Non-zero chunks of record `rec`. */
+const realChunks = (w: Int32Array, rec: number): number => {
+  let n = 0
+  for (let i = 0; i < CHUNKS; i++) if (w[rec + i] !== ZERO_CHUNK) n++
   return n
 }
 
-/** A new record in `a` holding the bytes of a 4 KiB view (for the first store to a page handed in whole). */
-const recordOfView = (a: Arena, view: DataView): number => {
-  const rec = alloc(a, RECORD_WORDS + PAGE_BYTES / 4)
+/**
+ * Arena words a compaction copies for arena page `page`: a whole page's; a record and its non-zero chunks,
+ * or, once every chunk is real, a whole page's (a compaction turns such a record into a whole page).
+ */
+const pageWords = (w: Int32Array, page: number): number => {
+  if (page < 0) return WHOLE_WORDS
+  const n = realChunks(w, page)
+  return n === CHUNKS ? WHOLE_WORDS : RECORD_WORDS + n * CHUNK_WORDS
+}
+
+/** A new whole page in `a`, its words zero and not yet stamped: minus the address of its data. */
+const allocWhole = (a: Arena): number => -(alloc(a, WHOLE_WORDS) + 2)
+
+/** A new whole page in `a` holding the bytes of a 4 KiB view (for the first store to a page handed in whole). */
+const wholeOfView = (a: Arena, view: DataView): number => {
+  const page = allocWhole(a)
   const w = a.words
-  for (let i = 0; i < CHUNKS; i++) {
-    const c = rec + RECORD_WORDS + i * CHUNK_WORDS
-    w[rec + i] = c
-    for (let k = 0; k < CHUNK_WORDS; k++) w[c + k] = view.getInt32(i * CHUNK_BYTES + 4 * k, true)
-  }
-  stampRecord(a, rec)
-  return rec
+  if (LITTLE_ENDIAN_HOST && (view.byteOffset & 3) === 0) w.set(new Int32Array(view.buffer, view.byteOffset, PAGE_WORDS), -page)
+  else for (let k = 0; k < PAGE_WORDS; k++) w[-page + k] = view.getInt32(4 * k, true)
+  stampPage(a, page)
+  return page
 }
 
 // ---- the page trie --------------------------------------------------------------------------------
@@ -203,42 +238,82 @@ const held = (a: Arena): number => a.used + a.views.size * (PAGE_BYTES / 4)
 /** `m`, or `m` compacted if its arena has passed its limit (every writing operation ends here). */
 const settle = (m: PhysMemory): PhysMemory => (held(m.arena) > m.arena.limit ? compact(m) : m)
 
-/** Pushes the record addresses among the leaves below `node` (a node at `level`), in trie order. */
-const collectRecords = (node: Node, level: number, out: number[]): void => {
+/** Pushes the arena pages among the leaves below `node` (a node at `level`), in trie order. */
+const collectPages = (node: Node, level: number, out: number[]): void => {
   for (const child of node) {
     if (child === undefined) continue
-    if (level > 0) collectRecords(child as Node, level - 1, out)
+    if (level > 0) collectPages(child as Node, level - 1, out)
     else if (typeof child === 'number') out.push(child)
   }
 }
 
-/** A copy of `node` (at `level`) whose record leaves, in trie order from `next.i`, become `moved[i]`. */
-const renameRecords = (node: Node, level: number, moved: Int32Array, next: { i: number }): Node => node.map((child) =>
-  child === undefined ? undefined
-    : level > 0 ? renameRecords(child as Node, level - 1, moved, next)
-      : typeof child === 'number' ? moved[next.i++]! : child)
+/** A copy of `node` (at `level`) whose arena-page leaves, in trie order from `next.i`, become `moved[i]`. */
+const renamePages = (node: Node, level: number, moved: Int32Array, next: { i: number }): Node => {
+  const copy: (Node | Leaf | undefined)[] = node.slice()
+  for (let i = 0; i < BRANCH; i++) {
+    const child = copy[i]
+    if (child === undefined) continue
+    if (level > 0) copy[i] = renamePages(child as Node, level - 1, moved, next)
+    else if (typeof child === 'number') copy[i] = moved[next.i++]!
+  }
+  return copy
+}
 
 /** Sort keys of (address, index) pairs: address · 2^22 + index, exact below 2^53. */
 const INDEX_BITS = 2 ** 22
 
 /**
- * The same version in a fresh arena that holds only its pages (records keep their stamps, views handed in
+ * Copies arena page `old` of words `src` to words `w` at `at`, as a whole page if every chunk of it is
+ * real, else as a record and its real chunks: returns the new page (its leaf). Writes pageWords(src, old)
+ * words.
+ */
+const copyPage = (src: Int32Array, old: number, w: Int32Array, at: number): number => {
+  const stamp = stampAt(old)
+  if (old < 0 || realChunks(src, old) === CHUNKS) {
+    w[at] = src[stamp]!
+    w[at + 1] = src[stamp + 1]!
+    const page = -(at + 2)
+    if (old < 0) w.set(src.subarray(-old, -old + PAGE_WORDS), -page)
+    else {
+      for (let c = 0; c < CHUNKS; c++) {
+        const chunk = src[old + c]!, to = -page + c * CHUNK_WORDS
+        for (let j = 0; j < CHUNK_WORDS; j++) w[to + j] = src[chunk + j]!
+      }
+    }
+    return page
+  }
+  let next = at + RECORD_WORDS
+  for (let c = 0; c < CHUNKS; c++) {
+    const chunk = src[old + c]!
+    if (chunk === ZERO_CHUNK) continue
+    for (let j = 0; j < CHUNK_WORDS; j++) w[next + j] = src[chunk + j]!
+    w[at + c] = next
+    next += CHUNK_WORDS
+  }
+  w[at + CHUNKS] = src[stamp]!
+  w[at + CHUNKS + 1] = src[stamp + 1]!
+  return at
+}
+
+/**
+ * The same version in a fresh arena that holds only its pages (pages keep their stamps, views handed in
  * stay as they are; engines' views carry over). O(pages) once; afterwards the old arena lives only as
- * long as versions that still use it. Pure: the result reads exactly as `m` does. Records are copied in
- * the order of their old addresses, not of their pages: a record and the chunk written with it lie
- * together, so the old arena is read front to back rather than at random.
+ * long as versions that still use it. Pure: the result reads exactly as `m` does. Pages are copied in
+ * the order of their old addresses, not of their page numbers: a record and the chunk written with it lie
+ * together, so the old arena is read front to back rather than at random. A record whose every chunk is
+ * real becomes a whole page (one word in 17 less).
  */
 export const compact = (m: PhysMemory): PhysMemory => {
   const from = m.arena
   const limit = Math.max(MIN_LIMIT, 2 * (CHUNK_WORDS + m.live))
   // Room up to the limit at once (untouched words of a large array cost no resident memory), so the
   // arena does not grow by copying between compactions.
-  const to = newArena(limit + RECORD_WORDS + PAGE_BYTES / 4, from.family)
-  const records: number[] = []
-  collectRecords(m.root, m.height - 1, records)
-  const n = records.length
+  const to = newArena(limit + WHOLE_WORDS, from.family)
+  const pages: number[] = []
+  collectPages(m.root, m.height - 1, pages)
+  const n = pages.length
   const order = new Float64Array(n)
-  for (let i = 0; i < n; i++) order[i] = n < INDEX_BITS ? records[i]! * INDEX_BITS + i : i
+  for (let i = 0; i < n; i++) order[i] = n < INDEX_BITS ? Math.abs(pages[i]!) * INDEX_BITS + i : i
   if (n < INDEX_BITS) order.sort()
   const moved = new Int32Array(n)
   const src = from.words
@@ -246,41 +321,30 @@ export const compact = (m: PhysMemory): PhysMemory => {
   let at = to.used
   for (let k = 0; k < n; k++) {
     const i = n < INDEX_BITS ? order[k]! % INDEX_BITS : k
-    const old = records[i]!
-    const rec = at
-    at += RECORD_WORDS
-    for (let c = 0; c < CHUNKS; c++) {
-      const chunk = src[old + c]!
-      if (chunk === ZERO_CHUNK) continue
-      for (let j = 0; j < CHUNK_WORDS; j++) w[at + j] = src[chunk + j]!
-      w[rec + c] = at
-      at += CHUNK_WORDS
-    }
-    w[rec + CHUNKS] = src[old + CHUNKS]!
-    w[rec + CHUNKS + 1] = src[old + CHUNKS + 1]!
-    moved[i] = rec
-    if (from.views.size > 0) { const view = from.views.get(old); if (view !== undefined) to.views.set(rec, view) }
+    const old = pages[i]!
+    const page = copyPage(src, old, w, at)
+    at += pageWords(src, old)
+    moved[i] = page
+    if (from.views.size > 0) { const view = from.views.get(old); if (view !== undefined) to.views.set(page, view) }
   }
   to.used = at
   to.limit = Math.max(limit, 2 * held(to))
   from.limit = Math.max(from.limit, 2 * held(from))
-  return mem(m.map, renameRecords(m.root, m.height - 1, moved, { i: 0 }), m.height, m.pages, to, at - CHUNK_WORDS)
+  return mem(m.map, renamePages(m.root, m.height - 1, moved, { i: 0 }), m.height, m.pages, to, at - CHUNK_WORDS)
 }
 
 // ---- pages as one 4 KiB view (for engines that read pages directly, and for loaders) ------------------
 
-/** A new 4 KiB view holding the page of record `rec` in arena words `w`. */
-const viewOfRecord = (w: Int32Array, rec: number): DataView => {
+/** A new 4 KiB view holding arena page `page` of words `w`. */
+const viewOfPage = (w: Int32Array, page: number): DataView => {
   const buffer = new ArrayBuffer(PAGE_BYTES)
   const view = new DataView(buffer)
   // On a little-endian host an Int32Array's words are the page's words; elsewhere word by word.
-  const words = LITTLE_ENDIAN_HOST ? new Int32Array(buffer) : undefined
-  for (let i = 0; i < CHUNKS; i++) {
-    const c = w[rec + i]!
-    if (c === ZERO_CHUNK) continue
-    if (words !== undefined) words.set(w.subarray(c, c + CHUNK_WORDS), i * CHUNK_WORDS)
-    else for (let k = 0; k < CHUNK_WORDS; k++) view.setInt32(i * CHUNK_BYTES + 4 * k, w[c + k]!, true)
-  }
+  if (LITTLE_ENDIAN_HOST) {
+    const words = new Int32Array(buffer)
+    if (page < 0) words.set(w.subarray(-page, -page + PAGE_WORDS))
+    else for (let i = 0; i < CHUNKS; i++) { const c = w[page + i]!; if (c !== ZERO_CHUNK) words.set(w.subarray(c, c + CHUNK_WORDS), i * CHUNK_WORDS) }
+  } else for (let k = 0; k < PAGE_WORDS; k++) view.setInt32(4 * k, w[wordOf(w, page, 4 * k)]!, true)
   return view
 }
 
@@ -294,7 +358,7 @@ const viewOfRecord = (w: Int32Array, rec: number): DataView => {
 export const pageAt = (m: PhysMemory, pn: number): DataView | undefined => {
   const leaf = findKey(m, keyOf(pn))
   if (leaf === undefined) return undefined
-  return typeof leaf === 'number' ? viewOfRecord(m.arena.words, leaf) : leaf
+  return typeof leaf === 'number' ? viewOfPage(m.arena.words, leaf) : leaf
 }
 
 /**
@@ -306,7 +370,7 @@ export const sharedPageAt = (m: PhysMemory, pn: number): DataView | undefined =>
   if (leaf === undefined || typeof leaf !== 'number') return leaf
   const views = m.arena.views
   let v = views.get(leaf)
-  if (v === undefined) { v = viewOfRecord(m.arena.words, leaf); views.set(leaf, v) }
+  if (v === undefined) { v = viewOfPage(m.arena.words, leaf); views.set(leaf, v) }
   return v
 }
 
@@ -394,7 +458,7 @@ export const withPages = (m: PhysMemory, pages: readonly (readonly [number, Data
     const i = slot(key, 0)
     const old = node[i] as Leaf | undefined
     if (old === undefined) added++
-    else if (typeof old === 'number') live -= recordWords(m.arena.words, old)
+    else if (typeof old === 'number') live -= pageWords(m.arena.words, old)
     node[i] = page
   }
   return mem(m.map, root, height, m.pages + added, m.arena, live)
@@ -402,9 +466,8 @@ export const withPages = (m: PhysMemory, pages: readonly (readonly [number, Data
 
 // ---- unchecked access (inside RAM; used after the map check, and by loaders) ---------------------
 
-/** The byte at offset `off` of the page of record `rec` in words `w`. */
-const byteOf = (w: Int32Array, rec: number, off: number): number =>
-  (w[w[rec + (off >>> CHUNK_SHIFT)]! + ((off & CHUNK_MASK) >>> 2)]! >>> ((off & 3) * 8)) & 0xff
+/** The byte at offset `off` of arena page `page` in words `w`. */
+const byteOf = (w: Int32Array, page: number, off: number): number => (w[wordOf(w, page, off)]! >>> ((off & 3) * 8)) & 0xff
 
 /** Reads `size` bytes at offset `off` of a page (undefined: never written, zero); off + size ≤ PAGE_BYTES. */
 const readWithin = (m: PhysMemory, leaf: Leaf | undefined, off: number, size: AccessSize): bigint => {
@@ -417,7 +480,7 @@ const readWithin = (m: PhysMemory, leaf: Leaf | undefined, off: number, size: Ac
     for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(byteOf(w, leaf, off + i))
     return v
   }
-  const at = w[leaf + (off >>> CHUNK_SHIFT)]! + (o >>> 2)
+  const at = wordOf(w, leaf, off)
   const x = w[at]!
   switch (size) {
     case 1: return BigInt((x >>> ((o & 3) * 8)) & 0xff)
@@ -483,35 +546,45 @@ export const peekWord = (m: PhysMemory, pa: PhysAddr): number => {
   if (leaf === undefined) return 0
   if (typeof leaf !== 'number') return leaf.getUint32(off, true)
   const w = m.arena.words
-  const at = w[leaf + (off >>> CHUNK_SHIFT)]! + (o >>> 2)
+  const at = wordOf(w, leaf, off)
   return (o & 2) === 0 ? w[at]! >>> 0 : ((w[at]! >>> 16) | (w[at + 1]! << 16)) >>> 0
 }
 
 /**
- * A new record for the page at `leaf` (appended; its chunks shared with the old record), with chunk `ci`
- * replaced by a new copy of it: returns the record's address (the new chunk's address is word ci of it).
- * Touches the arena only by appending: the old record and chunk stay as they were.
+ * A new arena page for the page at `leaf` with chunk `ci` replaced by a new copy of it (the zero chunk if
+ * it was never written): a record whose other chunks are the old page's, or, for a view handed in, a whole
+ * page copied from it. Touches the arena only by appending: the old page stays as it was.
  */
 const copyForWrite = (a: Arena, leaf: Leaf | undefined, ci: number): number => {
-  if (leaf !== undefined && typeof leaf !== 'number') return recordOfView(a, leaf)   // a view handed in: all of it, new
+  if (leaf !== undefined && typeof leaf !== 'number') return wholeOfView(a, leaf)   // a view handed in: all of it, new
   const rec = alloc(a, RECORD_WORDS + CHUNK_WORDS)
   const c = rec + RECORD_WORDS
   const w = a.words
   if (leaf !== undefined) {
-    w.copyWithin(rec, leaf, leaf + CHUNKS)
-    const old = w[leaf + ci]!
+    copyChunkAddresses(w, leaf, rec)
+    const old = w[rec + ci]!
     if (old !== ZERO_CHUNK) w.copyWithin(c, old, old + CHUNK_WORDS)
   }
   w[rec + ci] = c
-  stampRecord(a, rec)
+  stampPage(a, rec)
   return rec
 }
 
-/** Arena words the page at `leaf` gains when its chunk `ci` is written (a new page, or a zero chunk made real). */
-const growth = (m: PhysMemory, leaf: Leaf | undefined, ci: number): number =>
+/** Writes the chunk addresses of arena page `page` into record `rec`. */
+const copyChunkAddresses = (w: Int32Array, page: number, rec: number): void => {
+  if (page >= 0) w.copyWithin(rec, page, page + CHUNKS)
+  else for (let i = 0; i < CHUNKS; i++) w[rec + i] = -page + i * CHUNK_WORDS
+}
+
+/**
+ * Arena words a compaction would copy more for page `page` (just made by copyForWrite from `leaf`, chunk
+ * `ci` written) than for `leaf`: a new page; a view handed in, now a whole page; a zero chunk made real.
+ */
+const growth = (w: Int32Array, leaf: Leaf | undefined, page: number, ci: number): number =>
   leaf === undefined ? RECORD_WORDS + CHUNK_WORDS
-    : typeof leaf !== 'number' ? RECORD_WORDS + PAGE_BYTES / 4
-      : m.arena.words[leaf + ci] === ZERO_CHUNK ? CHUNK_WORDS : 0
+    : typeof leaf !== 'number' ? WHOLE_WORDS
+      : leaf < 0 || w[leaf + ci] !== ZERO_CHUNK ? 0
+        : pageWords(w, page) - pageWords(w, leaf)
 
 /** Writes `size` bytes at pa without consulting the map; returns the new memory. */
 export const poke = (m: PhysMemory, pa: PhysAddr, size: AccessSize, value: bigint): PhysMemory => {
@@ -525,16 +598,18 @@ export const poke = (m: PhysMemory, pa: PhysAddr, size: AccessSize, value: bigin
   const key = keyOf(pageNumber(pa))
   const leaf = findKey(m, key)
   const ci = off >>> CHUNK_SHIFT
-  const live = m.live + growth(m, leaf, ci)
-  const rec = copyForWrite(m.arena, leaf, ci)
+  const page = copyForWrite(m.arena, leaf, ci)
   const w = m.arena.words
-  const c = w[rec + ci]!
+  const c = chunkOf(w, page, ci)
   if ((o & (size - 1)) === 0) writeWithin(w, c, o, size, value)
   else for (let k = 0; k < size; k++) writeWithin(w, c, o + k, 1, value >> BigInt(8 * k))   // misaligned
-  return withLeaf(m, key, rec, m.pages + (leaf === undefined ? 1 : 0), live)
+  return withLeaf(m, key, page, m.pages + (leaf === undefined ? 1 : 0), m.live + growth(w, leaf, page, ci))
 }
 
-/** Writes a byte string at pa (for loaders and scenario set-up); one new record per page touched. */
+/**
+ * Writes a byte string at pa (for loaders and scenario set-up). A page the bytes cover in full becomes a
+ * whole page; any other page touched, a new record and a new copy of each chunk the bytes reach.
+ */
 export const pokeBytes = (m: PhysMemory, pa: PhysAddr, data: Uint8Array): PhysMemory => {
   let out = m
   let done = 0
@@ -545,28 +620,42 @@ export const pokeBytes = (m: PhysMemory, pa: PhysAddr, data: Uint8Array): PhysMe
     const n = Math.min(PAGE_BYTES - off, data.length - done)
     const leaf = findKey(out, key)
     const a = out.arena
-    let live = out.live - (typeof leaf === 'number' ? recordWords(a.words, leaf) : 0)
-    const rec = typeof leaf === 'object' ? recordOfView(a, leaf) : alloc(a, RECORD_WORDS)
-    if (typeof leaf === 'number') a.words.copyWithin(rec, leaf, leaf + CHUNKS)
-    // Each chunk the bytes reach: a new copy (the bytes it keeps, then the new ones), unless just made.
-    for (let ci = off >>> CHUNK_SHIFT; ci <= (off + n - 1) >>> CHUNK_SHIFT; ci++) {
-      if (typeof leaf !== 'object') {
-        const c = alloc(a, CHUNK_WORDS)
-        const old = a.words[rec + ci]!
-        if (old !== ZERO_CHUNK) a.words.copyWithin(c, old, old + CHUNK_WORDS)
-        a.words[rec + ci] = c
-      }
+    let live = out.live - (typeof leaf === 'number' ? pageWords(a.words, leaf) : 0)
+    let page: number
+    if (n === PAGE_BYTES) {
+      page = allocWhole(a)
       const w = a.words
-      const c = w[rec + ci]!
-      const from = Math.max(off, ci * CHUNK_BYTES), to = Math.min(off + n, (ci + 1) * CHUNK_BYTES)
-      for (let b = from; b < to; b++) {
-        const i = c + ((b & CHUNK_MASK) >>> 2), shift = (b & 3) * 8
-        w[i] = (w[i]! & ~(0xff << shift)) | (data[done + b - off]! << shift)
+      if (LITTLE_ENDIAN_HOST && ((data.byteOffset + done) & 3) === 0) w.set(new Int32Array(data.buffer, data.byteOffset + done, PAGE_WORDS), -page)
+      else {
+        for (let k = 0; k < PAGE_WORDS; k++) {
+          const b = done + 4 * k
+          w[-page + k] = data[b]! | (data[b + 1]! << 8) | (data[b + 2]! << 16) | (data[b + 3]! << 24)
+        }
       }
+      stampPage(a, page)
+    } else {
+      page = typeof leaf === 'object' ? wholeOfView(a, leaf) : alloc(a, RECORD_WORDS)
+      if (typeof leaf === 'number') copyChunkAddresses(a.words, leaf, page)
+      // Each chunk the bytes reach: a new copy (the bytes it keeps, then the new ones), unless just made.
+      for (let ci = off >>> CHUNK_SHIFT; ci <= (off + n - 1) >>> CHUNK_SHIFT; ci++) {
+        if (typeof leaf !== 'object') {
+          const c = alloc(a, CHUNK_WORDS)
+          const old = a.words[page + ci]!
+          if (old !== ZERO_CHUNK) a.words.copyWithin(c, old, old + CHUNK_WORDS)
+          a.words[page + ci] = c
+        }
+        const w = a.words
+        const c = chunkOf(w, page, ci)
+        const from = Math.max(off, ci * CHUNK_BYTES), to = Math.min(off + n, (ci + 1) * CHUNK_BYTES)
+        for (let b = from; b < to; b++) {
+          const i = c + ((b & CHUNK_MASK) >>> 2), shift = (b & 3) * 8
+          w[i] = (w[i]! & ~(0xff << shift)) | (data[done + b - off]! << shift)
+        }
+      }
+      if (typeof leaf !== 'object') stampPage(a, page)
     }
-    if (typeof leaf !== 'object') stampRecord(a, rec)
-    live += recordWords(a.words, rec)
-    out = withLeaf(out, key, rec, out.pages + (leaf === undefined ? 1 : 0), live)
+    live += pageWords(a.words, page)
+    out = withLeaf(out, key, page, out.pages + (leaf === undefined ? 1 : 0), live)
     done += n
   }
   return out
