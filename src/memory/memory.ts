@@ -158,6 +158,12 @@ const realChunks = (w: Int32Array, rec: number): number => {
   return n
 }
 
+/** Whether record `rec` still has a chunk never written (the first is found soon in a page barely written). */
+const hasZeroChunk = (w: Int32Array, rec: number): boolean => {
+  for (let i = 0; i < CHUNKS; i++) if (w[rec + i] === ZERO_CHUNK) return true
+  return false
+}
+
 /**
  * Arena words a compaction copies for arena page `page`: a whole page's; a record and its non-zero chunks,
  * or, once every chunk is real, a whole page's (a compaction turns such a record into a whole page).
@@ -578,13 +584,14 @@ const copyChunkAddresses = (w: Int32Array, page: number, rec: number): void => {
 
 /**
  * Arena words a compaction would copy more for page `page` (just made by copyForWrite from `leaf`, chunk
- * `ci` written) than for `leaf`: a new page; a view handed in, now a whole page; a zero chunk made real.
+ * `ci` written) than for `leaf`: a new page; a view handed in, now a whole page; a zero chunk made real
+ * (the last one: the record, all chunks real, is copied as a whole page).
  */
 const growth = (w: Int32Array, leaf: Leaf | undefined, page: number, ci: number): number =>
   leaf === undefined ? RECORD_WORDS + CHUNK_WORDS
     : typeof leaf !== 'number' ? WHOLE_WORDS
       : leaf < 0 || w[leaf + ci] !== ZERO_CHUNK ? 0
-        : pageWords(w, page) - pageWords(w, leaf)
+        : hasZeroChunk(w, page) ? CHUNK_WORDS : WHOLE_WORDS - RECORD_WORDS - (CHUNKS - 1) * CHUNK_WORDS
 
 /** Writes `size` bytes at pa without consulting the map; returns the new memory. */
 export const poke = (m: PhysMemory, pa: PhysAddr, size: AccessSize, value: bigint): PhysMemory => {
