@@ -61,11 +61,14 @@ const bytesOf = (v: DataView | undefined): number[] | undefined => v === undefin
 /** Every observer of two versions agrees; `probes` are addresses to read at every size. */
 const agree = (p: Pair, probes: readonly bigint[]): void => {
   assert.is(p.f.pages, p.s.pages, 'pages')
-  // The words a version says it reaches (what decides when it is compacted) are what a compaction copies.
-  assert.is(fast.compact(p.f).live, p.f.live, 'live: the words a compaction copies')
+  // The words a version says it reaches (what decides when it is compacted) are what a compaction copies,
+  // and the compacted version reads as the version does (whichever forms its pages have).
+  const compacted = fast.compact(p.f)
+  assert.is(compacted.live, p.f.live, 'live: the words a compaction copies')
   assert.equal(fast.writtenPages(p.f), spec.writtenPages(p.s), 'writtenPages')
   for (const pn of fast.writtenPages(p.f)) {
     assert.equal(bytesOf(fast.pageAt(p.f, pn)), bytesOf(spec.pageAt(p.s, pn)), `page 0x${pn.toString(16)}`)
+    assert.equal(bytesOf(fast.pageAt(compacted, pn)), bytesOf(spec.pageAt(p.s, pn)), `compacted page 0x${pn.toString(16)}`)
     assert.equal(bytesOf(sharedPageAt(p.f, pn)), bytesOf(spec.pageAt(p.s, pn)), `shared view of page 0x${pn.toString(16)}`)
   }
   for (const a of probes) {

@@ -3,12 +3,13 @@
 // Structure: a persistent radix trie (fan-out 32) keyed by 4 KiB page number (bits 9 and 19 swapped,
 // address-number.ts keyOf) whose leaves name pages. The bytes do not live in small objects: they live in
 // the memory's *arena*, one large Int32Array shared by the versions of that memory, filled only by bumping
-// its end. A page there has one of two forms: a *record* of 32 chunk addresses (and a stamp), a chunk being
-// 32 little-endian 32-bit words (128 bytes); or a *whole page*, its stamp then its 1 024 words in a row (a
-// page written in full at once, by pokeBytes or an engine's withPages, or copied so by a compaction). A
-// store appends one record and one chunk (the old chunk's words, then the new bytes) and copies the trie
-// path above the page: O(log n) in pages touched. Nothing appended is ever written again, so every older
-// version stays valid and unchanged, whichever version a store starts from.
+// its end. A page there has one of three forms: a *record* of 32 chunk addresses (and a stamp), a chunk
+// being 32 little-endian 32-bit words (128 bytes); a *whole page*, its stamp then its 1 024 words in a row
+// (a page written in full at once, by pokeBytes or an engine's withPages, or copied so by a compaction); or
+// a *patch*, a whole page with one chunk replaced (what the first store into a whole page makes). A store
+// appends one record, or patch, and one chunk (the old chunk's words, then the new bytes) and copies the
+// trie path above the page: O(log n) in pages touched. Nothing appended is ever written again, so every
+// older version stays valid and unchanged, whichever version a store starts from.
 //
 // Why an arena (bench/memory/README.md has the measurements): bytes in JS arrays cost twice their size,
 // and every small object costs the collector at each full GC (262 144 pages as chunk arrays made the 1 GiB
@@ -127,10 +128,18 @@ const alloc = (a: Arena, n: number): number => {
   return at
 }
 
-// ---- pages in the arena: records and whole pages -------------------------------------------------
+// ---- pages in the arena: records, whole pages, patches ------------------------------------------
+//
+// An arena page is named by a number (its leaf): a record by its address (even, ≥ 0); a whole page by minus
+// the address of its data (< 0); a *patch* — a whole page with one chunk replaced, what the first store into
+// a whole page makes — by its address + 1 (odd). A patch is PATCH_WORDS words: the whole page's data
+// address, the chunk's index, the new chunk's address, the stamp (two words) and one word that keeps every
+// allocation even; the new chunk follows it. It costs 24 bytes where a record costs 136.
 
-/** Where the stamp of arena page `page` (a record's address, or minus a whole page's data address) lies. */
-const stampAt = (page: number): number => page >= 0 ? page + CHUNKS : -page - 2
+const PATCH_WORDS = 6
+
+/** Where the stamp of arena page `page` lies. */
+const stampAt = (page: number): number => page < 0 ? -page - 2 : (page & 1) === 0 ? page + CHUNKS : page + 2
 
 /** Gives arena page `page` of arena `a` a new stamp (its family's next). */
 const stampPage = (a: Arena, page: number): void => {
@@ -145,11 +154,19 @@ const sameStamp = (wa: Int32Array, a: number, wb: Int32Array, b: number): boolea
 }
 
 /** The address of chunk `ci` of arena page `page` (the zero chunk if a record never had it written). */
-const chunkOf = (w: Int32Array, page: number, ci: number): number => page >= 0 ? w[page + ci]! : -page + ci * CHUNK_WORDS
+const chunkOf = (w: Int32Array, page: number, ci: number): number =>
+  page < 0 ? -page + ci * CHUNK_WORDS
+    : (page & 1) === 0 ? w[page + ci]!
+      : ci === w[page]! ? w[page + 1]! : w[page - 1]! + ci * CHUNK_WORDS
 
 /** The address of the word holding byte `off` of arena page `page`. */
 const wordOf = (w: Int32Array, page: number, off: number): number =>
-  page >= 0 ? w[page + (off >>> CHUNK_SHIFT)]! + ((off & CHUNK_MASK) >>> 2) : -page + (off >>> 2)
+  page < 0 ? -page + (off >>> 2)
+    : (page & 1) === 0 ? w[page + (off >>> CHUNK_SHIFT)]! + ((off & CHUNK_MASK) >>> 2)
+      : (off >>> CHUNK_SHIFT) === w[page]! ? w[page + 1]! + ((off & CHUNK_MASK) >>> 2) : w[page - 1]! + (off >>> 2)
+
+/** Whether arena page `page` is a record (the other two forms have every chunk real). */
+const isRecord = (page: number): boolean => page >= 0 && (page & 1) === 0
 
 /** Non-zero chunks of record `rec`. */
 const realChunks = (w: Int32Array, rec: number): number => {
@@ -165,11 +182,12 @@ const hasZeroChunk = (w: Int32Array, rec: number): boolean => {
 }
 
 /**
- * Arena words a compaction copies for arena page `page`: a whole page's; a record and its non-zero chunks,
- * or, once every chunk is real, a whole page's (a compaction turns such a record into a whole page).
+ * Arena words a compaction copies for arena page `page`: a whole page's for a whole page or a patch; a
+ * record and its non-zero chunks, or, once every chunk is real, a whole page's (a compaction turns such a
+ * record, and a patch, into a whole page).
  */
 const pageWords = (w: Int32Array, page: number): number => {
-  if (page < 0) return WHOLE_WORDS
+  if (!isRecord(page)) return WHOLE_WORDS
   const n = realChunks(w, page)
   return n === CHUNKS ? WHOLE_WORDS : RECORD_WORDS + n * CHUNK_WORDS
 }
@@ -275,14 +293,14 @@ const INDEX_BITS = 2 ** 22
  */
 const copyPage = (src: Int32Array, old: number, w: Int32Array, at: number): number => {
   const stamp = stampAt(old)
-  if (old < 0 || realChunks(src, old) === CHUNKS) {
+  if (!isRecord(old) || realChunks(src, old) === CHUNKS) {
     w[at] = src[stamp]!
     w[at + 1] = src[stamp + 1]!
     const page = -(at + 2)
     if (old < 0) w.set(src.subarray(-old, -old + PAGE_WORDS), -page)
     else {
       for (let c = 0; c < CHUNKS; c++) {
-        const chunk = src[old + c]!, to = -page + c * CHUNK_WORDS
+        const chunk = chunkOf(src, old, c), to = -page + c * CHUNK_WORDS
         for (let j = 0; j < CHUNK_WORDS; j++) w[to + j] = src[chunk + j]!
       }
     }
@@ -349,7 +367,7 @@ const viewOfPage = (w: Int32Array, page: number): DataView => {
   if (LITTLE_ENDIAN_HOST) {
     const words = new Int32Array(buffer)
     if (page < 0) words.set(w.subarray(-page, -page + PAGE_WORDS))
-    else for (let i = 0; i < CHUNKS; i++) { const c = w[page + i]!; if (c !== ZERO_CHUNK) words.set(w.subarray(c, c + CHUNK_WORDS), i * CHUNK_WORDS) }
+    else for (let i = 0; i < CHUNKS; i++) { const c = chunkOf(w, page, i); if (c !== ZERO_CHUNK) words.set(w.subarray(c, c + CHUNK_WORDS), i * CHUNK_WORDS) }
   } else for (let k = 0; k < PAGE_WORDS; k++) view.setInt32(4 * k, w[wordOf(w, page, 4 * k)]!, true)
   return view
 }
@@ -558,11 +576,23 @@ export const peekWord = (m: PhysMemory, pa: PhysAddr): number => {
 
 /**
  * A new arena page for the page at `leaf` with chunk `ci` replaced by a new copy of it (the zero chunk if
- * it was never written): a record whose other chunks are the old page's, or, for a view handed in, a whole
- * page copied from it. Touches the arena only by appending: the old page stays as it was.
+ * it was never written): a patch of a whole page; a record whose other chunks are the old page's; or, for
+ * a view handed in, a whole page copied from it. Touches the arena only by appending: the old page stays as
+ * it was.
  */
 const copyForWrite = (a: Arena, leaf: Leaf | undefined, ci: number): number => {
   if (leaf !== undefined && typeof leaf !== 'number') return wholeOfView(a, leaf)   // a view handed in: all of it, new
+  if (leaf !== undefined && leaf < 0) {
+    const at = alloc(a, PATCH_WORDS + CHUNK_WORDS)
+    const w = a.words
+    const c = at + PATCH_WORDS, old = -leaf + ci * CHUNK_WORDS
+    w[at] = -leaf
+    w[at + 1] = ci
+    w[at + 2] = c
+    w.copyWithin(c, old, old + CHUNK_WORDS)
+    stampPage(a, at + 1)
+    return at + 1
+  }
   const rec = alloc(a, RECORD_WORDS + CHUNK_WORDS)
   const c = rec + RECORD_WORDS
   const w = a.words
@@ -578,8 +608,8 @@ const copyForWrite = (a: Arena, leaf: Leaf | undefined, ci: number): number => {
 
 /** Writes the chunk addresses of arena page `page` into record `rec`. */
 const copyChunkAddresses = (w: Int32Array, page: number, rec: number): void => {
-  if (page >= 0) w.copyWithin(rec, page, page + CHUNKS)
-  else for (let i = 0; i < CHUNKS; i++) w[rec + i] = -page + i * CHUNK_WORDS
+  if (isRecord(page)) w.copyWithin(rec, page, page + CHUNKS)
+  else for (let i = 0; i < CHUNKS; i++) w[rec + i] = chunkOf(w, page, i)
 }
 
 /**
@@ -590,7 +620,7 @@ const copyChunkAddresses = (w: Int32Array, page: number, rec: number): void => {
 const growth = (w: Int32Array, leaf: Leaf | undefined, page: number, ci: number): number =>
   leaf === undefined ? RECORD_WORDS + CHUNK_WORDS
     : typeof leaf !== 'number' ? WHOLE_WORDS
-      : leaf < 0 || w[leaf + ci] !== ZERO_CHUNK ? 0
+      : !isRecord(leaf) || w[leaf + ci] !== ZERO_CHUNK ? 0
         : hasZeroChunk(w, page) ? CHUNK_WORDS : WHOLE_WORDS - RECORD_WORDS - (CHUNKS - 1) * CHUNK_WORDS
 
 /** Writes `size` bytes at pa without consulting the map; returns the new memory. */
