@@ -96,7 +96,7 @@ export interface PhysMemory {
   readonly pages: number
   /** The arena its numbered leaves are records of (shared with the versions it was made from or into). */
   readonly arena: Arena
-  /** Arena words this version reaches (its records and their non-zero chunks): what a compaction copies. */
+  /** Arena words this version reaches, counted as a compaction copies them (pageWords): what decides when it is compacted. */
   readonly live: number
 }
 
