@@ -6,4 +6,5 @@ export * from './numbers.ts'
 export * from './enums.ts'
 export * from './objects.ts'
 export * from './decode.ts'
-export * from './text.ts'
+// text.ts (UTF-8 files) is imported by the shell directly: it needs the host's TextDecoder, which the
+// library's declarations (tsconfig.types.json: no host types) do not assume
