@@ -119,9 +119,23 @@ const arbInsn = (k: number, mix: Mix = MIXED): fc.Arbitrary<number[]> => fc.oneo
   // a store, then a load of what it wrote (the page's fresh copy must be read)
   { weight: 3, arbitrary: fc.tuple(anyReg, free, fc.constantFrom(...BASES), fc.nat(255))
     .map(([rs2, rd, b, slot]) => [encode(sType('sd', b, rs2, BigInt(8 * slot))), encode(iType('ld', rd, b, BigInt(8 * slot)))]) },
+  // a store through one mapping, then a load and a store through another (often an alias of the same pool
+  // page, read-only or with D clear): whether the load's TLB entry also serves the store (pages.ts, vload)
+  { weight: 3, arbitrary: fc.tuple(anyReg, free, fc.constantFrom(...BASES), fc.constantFrom(...BASES), fc.nat(255))
+    .map(([rs2, rd, b1, b2, slot]) => [encode(sType('sd', b1, rs2, BigInt(8 * slot))), encode(iType('ld', rd, b2, BigInt(8 * slot))), encode(sType('sd', b2, rd, BigInt(8 * slot)))]) },
   // a PTE rewritten without a fence: a data page's, or (rarely) the code page's own
   { weight: 2 * mix.remap, arbitrary: fc.tuple(fc.constantFrom(8, 9, 8, 9, 0), fc.oneof({ weight: 15, arbitrary: fc.nat(DATA_PAGES - 1).map((p) => DATA_INDEX + p) }, { weight: 1, arbitrary: fc.constant(0) }))
     .map(([rs2, index]) => parcels(encode(sType('sd', 4, rs2, BigInt(8 * index))))) },
+  // data page k read, its PTE rewritten without a fence (x8: a valid leaf, usually to another pool page),
+  // two other pages read (on the small TLBs the entry of page k leaves), page k read again: a walk made
+  // again in the same engine call, whose translation differs from the one it replaced (tlb-mirror.ts re-uses
+  // the entry of a walk only when the walk answered with the same translation)
+  { weight: 1 * mix.remap, arbitrary: fc.tuple(free, fc.nat(DATA_PAGES - 1), fc.nat(DATA_PAGES - 1), fc.nat(DATA_PAGES - 1), fc.nat(511))
+    .map(([rd, k, j, l, slot]) => {
+      const data = BASES.slice(0, DATA_PAGES)
+      return [encode(iType('ld', rd, data[k]!, BigInt(8 * slot))), encode(sType('sd', 4, 8, BigInt(8 * (DATA_INDEX + k)))),
+        encode(iType('ld', rd, data[j]!, 0n)), encode(iType('ld', rd, data[l]!, 0n)), encode(iType('ld', rd, data[k]!, BigInt(8 * slot)))]
+    }) },
   // the fences: all, one page of a data register, one ASID
   { weight: 1 * mix.other, arbitrary: fc.tuple(fc.constantFrom(0, 0, 2, 13), fc.constantFrom(0, 0, 1)).map(([a, b]) => parcels(encode(fenceVmaType('sfence.vma', a, b)))) },
   // self-modifying code through the alias
@@ -283,6 +297,7 @@ export const arbXlateMachine = arbXlate(MIXED, arbTlbConfig, fc.constant(0))
  * pages walked again inside one engine call, after their PTEs changed (the walk memo, mmu/engine/walk-memo.ts).
  */
 export const arbRemapMachine = arbXlate(REMAPS, fc.constantFrom<TlbConfig>(
+  { sets: 1, ways: 2, replacement: 'lru', flushAll: true },
   { sets: 1, ways: 3, replacement: 'lru', flushAll: true },
   { sets: 1, ways: 4, replacement: 'lru', flushAll: true },
   { sets: 1, ways: 6, replacement: 'lru', flushAll: false },

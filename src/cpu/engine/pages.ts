@@ -139,6 +139,8 @@ export class RunMemory {
     this.vlt.fill(-1)
     this.vst.fill(-1)
     this.vft.fill(-1)
+    this.xt.fill(undefined)
+    this.xe.fill(undefined)
     this.epoch++
   }
 
@@ -166,6 +168,8 @@ export class RunMemory {
     this.fe.fill(undefined)
     this.vlv.fill(ZERO)
     this.vsv.fill(ZERO)
+    this.xt.fill(undefined)
+    this.xe.fill(undefined)
     this.code = undefined
     this.tlb.end()
   }
@@ -299,35 +303,55 @@ export class RunMemory {
     return p >= 0 && p < this.ramPages ? p : -1
   }
 
+  // What the slow paths below last found for a TLB entry, by virtual page slot (vpn mod TLB_SIZE), in
+  // this epoch (the entries and the mirror's key are the epoch's): its page's entry (undefined outside
+  // the RAM pages), and whether a store would hit it (0 no, 1 yes, 2 not asked yet). TLB entries are
+  // immutable and the mirror re-uses the entry of a recalled walk, so a page walked again finds it here.
+  private readonly xt: (TlbEntry | undefined)[] = new Array<TlbEntry | undefined>(TLB_SIZE).fill(undefined)
+  private readonly xe: (PageEntry | undefined)[] = new Array<PageEntry | undefined>(TLB_SIZE).fill(undefined)
+  private readonly xw = new Uint8Array(TLB_SIZE)
+
+  /** The page entry TLB entry t (for virtual page vp) points to, or undefined outside the RAM pages. */
+  private pageOf(vp: number, t: TlbEntry): PageEntry | undefined {
+    const i = vp & TLB_MASK
+    if (this.xt[i] === t) return this.xe[i]
+    const p = this.ramPageOf(t)
+    const e = p < 0 ? undefined : this.entry(p)
+    this.xt[i] = t
+    this.xe[i] = e
+    this.xw[i] = 2
+    return e
+  }
+
+  /** Would a store hit TLB entry t (the last lookup's, for virtual page vp)? */
+  private storable(vp: number, t: TlbEntry): boolean {
+    const i = vp & TLB_MASK
+    if (this.xt[i] !== t) return this.tlb.allows(t, 'store')
+    if (this.xw[i] === 2) this.xw[i] = this.tlb.allows(t, 'store') ? 1 : 0
+    return this.xw[i] === 1
+  }
+
   /** The page for a load from virtual page vp (filling the fast path), or null when `step` must do it. */
   vload(vp: number): DataView | null {
     const t = this.tlb.lookup(vp, 'load')
     if (t === undefined) return null
-    const p = this.ramPageOf(t)
-    if (p < 0) return null
-    const e = this.entry(p)
-    if ((e.flags & PAGE_LOAD) === 0) return null
+    const e = this.pageOf(vp, t)
+    if (e === undefined || (e.flags & PAGE_LOAD) === 0) return null
+    const p = e.p
     this.tlb.accept()
     const i = vp & TLB_MASK
     this.vlt[i] = vp
     this.vlv[i] = e.dv
     this.vlp[i] = p
     this.vlw[i] = this.tlb.hitCell(this.tlb.lastWay)
+    // The store fast path too, when a store would hit the same entry: the next store to the page (in
+    // pageloop, the very next instruction) then stamps the way as its hit would, without a lookup.
+    if ((e.flags & PAGE_STORE) !== 0 && this.storable(vp, t)) this.storePath(vp, p, e)
     return e.dv
   }
 
-  /** A store of `size` bytes of v at offset off of virtual page vp that missed the fast path: as `store`. */
-  vstore(vp: number, off: number, size: number, v: bigint): number {
-    const t = this.tlb.lookup(vp, 'store')
-    if (t === undefined) return STORE_REFUSED
-    const p = this.ramPageOf(t)
-    if (p < 0) return STORE_REFUSED
-    const o = p * PAGE_BYTES + off
-    // (the checks `store` refuses for, made before the TLB changes)
-    if (this.touchesTohost(o, size) || (this.entry(p).flags & PAGE_STORE) === 0) return STORE_REFUSED
-    this.tlb.accept()
-    const r = this.store(o, size, v)
-    const e = this.entry(p)
+  /** Fills the store fast path of virtual page vp (its TLB entry, in the last lookup's way, allows stores) if its page may take one. */
+  private storePath(vp: number, p: number, e: PageEntry): void {
     if (e.owned && e.code === null && !this.touchesTohost(p * PAGE_BYTES, PAGE_BYTES)) {
       const i = vp & TLB_MASK
       this.vst[i] = vp
@@ -335,6 +359,21 @@ export class RunMemory {
       this.vsp[i] = p
       this.vsw[i] = this.tlb.hitCell(this.tlb.lastWay)
     }
+  }
+
+  /** A store of `size` bytes of v at offset off of virtual page vp that missed the fast path: as `store`. */
+  vstore(vp: number, off: number, size: number, v: bigint): number {
+    const t = this.tlb.lookup(vp, 'store')
+    if (t === undefined) return STORE_REFUSED
+    const e = this.pageOf(vp, t)
+    if (e === undefined) return STORE_REFUSED
+    const p = e.p
+    const o = p * PAGE_BYTES + off
+    // (the checks `store` refuses for, made before the TLB changes)
+    if (this.touchesTohost(o, size) || (e.flags & PAGE_STORE) === 0) return STORE_REFUSED
+    this.tlb.accept()
+    const r = this.store(o, size, v)
+    this.storePath(vp, p, e)
     return r
   }
 
@@ -345,10 +384,8 @@ export class RunMemory {
   vfetchPage(vp: number): PageEntry | undefined {
     const t = this.tlb.lookup(vp, 'fetch')
     if (t === undefined) return undefined
-    const p = this.ramPageOf(t)
-    if (p < 0) return undefined
-    const e = this.entry(p)
-    if ((e.flags & PAGE_FETCH) === 0) return undefined
+    const e = this.pageOf(vp, t)
+    if (e === undefined || (e.flags & PAGE_FETCH) === 0) return undefined
     this.tlb.accept()
     this.code = t
     const i = vp & TLB_MASK

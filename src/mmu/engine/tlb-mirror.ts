@@ -35,6 +35,9 @@ export const mirrorable = (tlb: Tlb): boolean =>
   (tlb.config.replacement === 'lru' || tlb.config.replacement === 'fifo') && tlb.config.sets * tlb.config.ways <= MAX_WAYS &&
   (tlb.config as { readonly reportStale?: boolean }).reportStale !== true
 
+/** Entries remembered from the last fills (a power of two). */
+const MADE = 256
+
 /** What a lookup found: a way (hit) or a fresh entry to fill, with the way it goes to. */
 const NONE = 0, HIT = 1, FILL = 2
 
@@ -100,6 +103,13 @@ export class TlbMirror {
     this.entries = []
     this.walk = undefined
     this.fresh = undefined
+    this.made.fill(undefined)
+    this.madeFrom.fill(undefined)
+  }
+
+  /** Would `e` (an entry of this TLB) answer `access` on a hit, as `lookup` asks of the newest matching entry? */
+  allows(e: TlbEntry, access: AccessType): boolean {
+    return usable(e, this.key!, REQUESTS[access])
   }
 
   /** The stamp cell a hit on `way` writes (NO_WAY under FIFO). */
@@ -145,9 +155,22 @@ export class TlbMirror {
     }
     this.op = FILL
     this.way = way
-    this.fresh = entryFor(t, vpn, tr)
-    return this.fresh
+    // entryFor is pure: a walk answered with the same Translation object as before (a recalled walk,
+    // walk-memo.ts) for the same page and tag makes the entry made then, not a new one.
+    const j = vpn & (MADE - 1)
+    let fresh = this.madeFrom[j] === tr ? this.made[j] : undefined
+    if (fresh === undefined || fresh.vpn !== vpn || fresh.tag !== t) {
+      fresh = entryFor(t, vpn, tr)
+      this.made[j] = fresh
+      this.madeFrom[j] = tr
+    }
+    this.fresh = fresh
+    return fresh
   }
+
+  /** The entries the last fills made, by page (direct-mapped), and the walks' answers they were made from. */
+  private readonly made: (TlbEntry | undefined)[] = new Array<TlbEntry | undefined>(MADE).fill(undefined)
+  private readonly madeFrom: (Translation | undefined)[] = new Array<Translation | undefined>(MADE).fill(undefined)
 
   /** The way the last lookup's entry is in (after `accept`). */
   get lastWay(): number { return this.way }
