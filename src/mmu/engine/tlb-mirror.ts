@@ -30,6 +30,14 @@ const REQUESTS: Record<AccessType, TranslationRequest> = {
   store: { va: 0n as TranslationRequest['va'], access: 'store' },
 }
 
+/**
+ * The request of an access kind. Not `REQUESTS[access]`: a keyed load by a string that changes (fetch, then
+ * load) deoptimizes the optimized lookup ("wrong name"), and V8 then left it unoptimized for the rest of
+ * the run (every TLB miss of pageloop_s in baseline code).
+ */
+const requestOf = (access: AccessType): TranslationRequest =>
+  (access === 'load' ? REQUESTS.load : access === 'store' ? REQUESTS.store : REQUESTS.fetch)
+
 /** May the engine mirror this TLB? Its replacement must be one this file reproduces, and its size fit. */
 export const mirrorable = (tlb: Tlb): boolean =>
   (tlb.config.replacement === 'lru' || tlb.config.replacement === 'fifo') && tlb.config.sets * tlb.config.ways <= MAX_WAYS &&
@@ -109,7 +117,7 @@ export class TlbMirror {
 
   /** Would `e` (an entry of this TLB) answer `access` on a hit, as `lookup` asks of the newest matching entry? */
   allows(e: TlbEntry, access: AccessType): boolean {
-    return usable(e, this.key!, REQUESTS[access])
+    return usable(e, this.key!, requestOf(access))
   }
 
   /** The stamp cell a hit on `way` writes (NO_WAY under FIFO). */
@@ -138,7 +146,7 @@ export class TlbMirror {
       const e = this.entries[w]
       if (e !== undefined && matches(e, vpn, t) && (best < 0 || this.ts[w]! > this.ts[best]!)) best = w
     }
-    if (best >= 0 && usable(this.entries[best]!, this.key!, REQUESTS[access])) {
+    if (best >= 0 && usable(this.entries[best]!, this.key!, requestOf(access))) {
       this.op = HIT
       this.way = best
       return this.entries[best]

@@ -15,7 +15,8 @@ import { type MemoryMap } from '../../memory/memory-map.ts'
 import { type PageReader, READ_WORDS } from './fast-walk.ts'
 
 const SLOTS = 1024
-const ACCESS: Record<AccessType, number> = { fetch: 0, load: 1, store: 2 }
+/** An access kind's number (by comparison, not a keyed load by the string: see tlb-mirror.ts, requestOf). */
+const kindOf = (access: AccessType): number => (access === 'fetch' ? 0 : access === 'load' ? 1 : 2)
 
 export class WalkMemo {
   private ctx: TranslationContext | undefined
@@ -37,7 +38,7 @@ export class WalkMemo {
 
   /** The translation of the page remembered for this access, if every PTE it read still holds its value in `pages`. */
   recall(vpn: number, access: AccessType, pages: PageReader): Translation | undefined {
-    const k = ACCESS[access]
+    const k = kindOf(access)
     const i = ((vpn & 255) << 2) | k
     if (this.vpns[i] !== vpn || this.kinds[i] !== k) return undefined
     const r = this.reads[i]!
@@ -52,7 +53,7 @@ export class WalkMemo {
 
   /** Remembers the walk of page `vpn` for `access`: its translation and its PTE reads (fast-walk.ts, pteReads). */
   remember(vpn: number, access: AccessType, tr: Translation, reads: readonly number[]): void {
-    const k = ACCESS[access]
+    const k = kindOf(access)
     const i = ((vpn & 255) << 2) | k
     this.vpns[i] = vpn
     this.kinds[i] = k
