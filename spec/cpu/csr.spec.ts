@@ -3,13 +3,22 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { CSR, csrDenial, csrRead, csrWrite, legalizeHgatp, legalizeMstatus, legalizeSatp, medelegMask } from '../../src/cpu/csr/access.ts'
-import { resetHart } from '../../src/cpu/hart.ts'
+import { resetHart, withMipAndTime } from '../../src/cpu/hart.ts'
 import { type Retired } from '../../src/cpu/event.ts'
 import { RV64IMAC_H, isa, machineWith, stepOnce } from './fixture.ts'
 
 const M = resetHart(RV64IMAC_H, 0x8000_0000n)
 const write = (n: number, v: bigint, h = M) => csrWrite(h, RV64IMAC_H, n, v).hart
 const read = (n: number, h = M, virt = h.virt) => csrRead(h, RV64IMAC_H, n, virt)
+
+test('withMipAndTime (the chunk end\'s CSR update, written out for speed) is the spread { ...c, mip, time }: every field, in order', () => {
+  const c = { ...M.csr, satp: 8n << 60n, pmpaddr: [1n, 2n], mtval2: 7n }
+  const made = withMipAndTime(c, 0x80n, 12345n)
+  const spread = { ...c, mip: 0x80n, time: 12345n }
+  assert.equal(Object.keys(made), Object.keys(spread))
+  assert.equal(made, spread)
+  assert.is(made.pmpaddr, c.pmpaddr)
+})
 
 test('3.1.6 mstatus: MPP is WARL; the reserved value 2 reads back as U (Spike legalize_privilege)', () => {
   const s = legalizeMstatus(0n, 2n << 11n, RV64IMAC_H)

@@ -6,7 +6,7 @@
 import { isLeft } from '../bits/either.ts'
 import { type AccessSize } from '../memory/memory.ts'
 import { type DeviceRead, type HartBus, type RamWindow } from '../cpu/bus.ts'
-import { type Csrs } from '../cpu/hart.ts'
+import { type Csrs, withMipAndTime } from '../cpu/hart.ts'
 import { type Device } from './device.ts'
 
 /** A device placed at [base, base + device.size), its state read from and written into D. */
@@ -80,7 +80,7 @@ export const bus = <D>(ram: RamWindow, regions: readonly Attached<D>[], driven: 
       for (const r of sorted) lines |= r.irq(d)
       const mip = (csr.mip & ~driven) | (lines & driven)
       const t = time(d)
-      return mip === csr.mip && t === csr.time ? csr : { ...csr, mip, time: t }
+      return mip === csr.mip && t === csr.time ? csr : withMipAndTime(csr, mip, t)
     },
   }
 }
