@@ -31,6 +31,9 @@ build loop_short  rv64i_zicsr             loop --defsym SHORT=1
 build pageloop_m  rv64i_zicsr             pageloop --defsym MODE=0   # bench/cpu.ts: the paged loop, M-mode
 build pageloop_s  rv64i_zicsr             pageloop --defsym MODE=1   # … S-mode under Sv39
 build pageloop_vs rv64ih_zicsr            pageloop --defsym MODE=2   # … VS-mode under Sv39 over Sv39x4
+build pageloop52_m  rv64i_zicsr           pageloop --defsym MODE=0 --defsym ITERATIONS=3250000   # README Performance: ten times longer (52 M instructions)
+build pageloop52_s  rv64i_zicsr           pageloop --defsym MODE=1 --defsym ITERATIONS=3250000
+build pageloop52_vs rv64ih_zicsr          pageloop --defsym MODE=2 --defsym ITERATIONS=3250000
 build sigbasic    rv64ima_zicsr
 build sigvm       rv64ima_zicsr
 build calls       rv64ima_zicsr
