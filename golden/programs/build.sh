@@ -19,6 +19,7 @@ build traps       rv64ima_zicsr
 build sv39        rv64ima_zicsr
 build hyp         rv64imah_zicsr
 build htif        rv64ima_zicsr
+build htif_paged  rv64ima_zicsr
 build interrupts  rv64ima_zicsr
 build svadu       rv64ima_zicsr
 build spike_tlb   rv64ima_zicsr
