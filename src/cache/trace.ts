@@ -16,10 +16,20 @@ import { showValue } from '../codec/errors.ts'
 export const TRACE_FORMATS = ['txt', 'csv', 'oracleGeneral', 'msr'] as const
 export type TraceFormat = (typeof TRACE_FORMATS)[number]
 
+/** Decimal digits only (no sign, point, exponent, hex or empty field): what every numeric trace field holds. */
+export const isDecimal = (t: string): boolean => /^[0-9]+$/.test(t)
+
+/** A numeric trace field that need not fit a double (MSR's Timestamp, a Windows file time): checked, not converted. */
+const checkDecimal = (text: string, field: string): Either<string, string> => {
+  const t = text.trim()
+  return isDecimal(t) ? right(t) : left(`${field} ${showValue(t)} is not a non-negative integer`)
+}
+
 /** Object ids must be exact in a double: non-negative integers up to 2^53 − 1. */
 const decodeId = (text: string, field: string): Either<string, number> => {
-  const t = text.trim()
-  if (!/^[0-9]+$/.test(t)) return left(`${field} ${showValue(t)} is not a non-negative integer`)
+  const d = checkDecimal(text, field)
+  if (d._tag === 'Left') return d
+  const t = d.right
   const v = Number(t)
   return Number.isSafeInteger(v) ? right(v) : left(`${field} ${t} exceeds 2^53 − 1`)
 }
@@ -231,8 +241,8 @@ export const decodeMsrLine = (line: string, blockSize: number, maxBlocks: number
   if (f.length !== 7) return left(`has ${f.length} fields, the MSR layout has 7 (Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime)`)
   // Timestamp (Windows file time, past 2^53) and ResponseTime are not replayed, but a line whose fields are not numbers is not a request
   for (const [i, field] of [[0, 'Timestamp'], [6, 'ResponseTime']] as const) {
-    const t = (f[i] as string).trim()
-    if (!/^[0-9]+$/.test(t)) return left(`${field} ${showValue(t)} is not a non-negative integer`)
+    const d = checkDecimal(f[i] as string, field)
+    if (d._tag === 'Left') return d
   }
   const disk = decodeId(f[2] as string, 'DiskNumber')
   if (disk._tag === 'Left') return disk

@@ -20,7 +20,7 @@ import { describeRange, inRange, isPolicyName, POLICY_NAMES, SIZED_POLICIES, typ
 import { interner, nextAccesses, sourceOf, type Config, type IdOrigin, type Source, type Stats } from '../cache/simulate.ts'
 import { simulateSource } from '../cache/engine/replay.ts'
 import {
-  CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, forEachBlock, decodeOracleRecord, forEachTxtChunk, MSR_MAX_REQUEST_BLOCKS, MSR_MAX_REQUEST_BLOCKS_CEILING,
+  CSV_DEFAULTS, decodeCsvLine, decodeMsrLine, isDecimal, forEachBlock, decodeOracleRecord, forEachTxtChunk, MSR_MAX_REQUEST_BLOCKS, MSR_MAX_REQUEST_BLOCKS_CEILING,
   ORACLE_RECORD_BYTES, oracleId, oracleNext, TRACE_FORMATS, type BlockIo, type CsvOptions, type TraceFormat,
 } from '../cache/trace.ts'
 import { cannotRead, failInput } from './io.ts'
@@ -551,8 +551,8 @@ export const decodeVmBlockLine = (text: string, lineNo: number): Either<string, 
   if (fields.length !== 3) return left(`has ${fields.length} fields, expected vm,block,R|W`)
   const [vm, block, op] = fields
   // decimal digits only: Number() would also take '' (as 0), '0x10', '1e3' and '1.0'
-  const v = /^[0-9]+$/.test(vm!) ? Number(vm) : NaN
-  const b = /^[0-9]+$/.test(block!) ? Number(block) : NaN
+  const v = isDecimal(vm!) ? Number(vm) : NaN
+  const b = isDecimal(block!) ? Number(block) : NaN
   if (!Number.isSafeInteger(v) || v < 0 || v >= MAX_VMS) return left(`vm ${showValue(vm)} is not an integer in 0..${MAX_VMS - 1}`)
   if (!Number.isSafeInteger(b) || b < 0) return left(`block ${showValue(block)} is not a non-negative integer`)
   if (op !== 'R' && op !== 'W') return left(`op ${showValue(op)} is neither R nor W`)

@@ -33,8 +33,11 @@ export const fileErrorText = (e: unknown): string => {
   return words === undefined ? code : `${words} (${code})`
 }
 
-/** One line: the file could not be read, and why (the same words for every command). */
-export const cannotRead = (path: string, e: unknown): never => failInput(`cannot read ${path}: ${fileErrorText(e)}`)
+/** The words for a file that could not be read, and why (the same for every command). */
+const cannotReadText = (path: string, e: unknown): string => `cannot read ${path}: ${fileErrorText(e)}`
+
+/** One line: the file could not be read, and why. */
+export const cannotRead = (path: string, e: unknown): never => failInput(cannotReadText(path, e))
 
 /**
  * A text file's contents (JSON scenarios, host files, event traces), or one line: it could not be read, or
@@ -45,7 +48,7 @@ export const readText = (path: string, fail: (message: string) => never = failIn
   try {
     bytes = readFileSync(path)
   } catch (e) {
-    return fail(`cannot read ${path}: ${fileErrorText(e)}`)
+    return fail(cannotReadText(path, e))
   }
   const text = utf8Text(bytes)
   return text._tag === 'Right' ? text.right : fail(`${path}: byte offset ${text.left.offset}: not UTF-8 text`)
