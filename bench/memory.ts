@@ -14,6 +14,7 @@ import { isLeft } from 'fp-ts/lib/Either.js'
 import { phys } from '../src/bits/address.ts'
 import { emptyMemory, load, poke, pokeBytes, store, type PhysMemory } from '../src/memory/memory.ts'
 import { defaultMemoryMap, SPIKE_RAM_BASE } from '../src/memory/memory-map.ts'
+import { u64ToNumber } from '../src/memory/address-number.ts'
 
 const N = Number(process.env['BENCH_N'] ?? 100_000)
 const MiB = 1 << 20
@@ -66,12 +67,45 @@ new PerformanceObserver((list) => { for (const e of list.getEntries()) gcMs += e
 const immediate = (): Promise<void> => new Promise((r) => setImmediate(r))
 const settle = async (): Promise<void> => { await immediate(); await immediate() }
 
+const ROUNDS = 5
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const rssAfterGc = (): number => { gc(); gc(); return process.memoryUsage().rss }
 
 // In a fresh process of its own (so that memory freed by the rounds is not counted): the resident memory
 // per page of 256 MiB written in full (loaded with pokeBytes, then a store into each page, as a hart does).
 const perPage = (bytes: number, pages: number): string => `${(bytes / pages / 1024).toFixed(2)} KiB`
+// In a fresh process of its own too: the same loop over a flat, mutable Int32Array of 1 MiB and of 1 GiB (no
+// versions, no trie, no arena: the least any memory can do), so that the ratio this machine gives even that is
+// printed beside memvirt's. The loop keeps the harness's own work (bigint addresses from an array, a BigInt
+// value per store, read back into a bigint and compared) and drops only the memory.
+if (process.argv[2] === 'flat') {
+  const resident = (bytes: number): Int32Array => {
+    const words = new Int32Array(bytes / 4)
+    for (let k = 0; k < words.length; k += 1024) words[k] = 1          // every page resident, as touched() makes them
+    return words
+  }
+  const flat = (words: Int32Array, addrs: readonly bigint[], n: number): number => {
+    const word = new BigUint64Array(1), half = new Int32Array(word.buffer)
+    const c0 = process.cpuUsage()
+    for (let i = 0; i < n; i++) {
+      const at = (u64ToNumber(addrs[i % addrs.length]!) - Number(SPIKE_RAM_BASE)) / 4
+      word[0] = BigInt(i)
+      words[at] = half[0]!; words[at + 1] = half[1]!                   // the store
+      half[0] = words[at]!; half[1] = words[at + 1]!                   // the load
+      if (word[0] !== BigInt(i)) throw new Error('load did not read the store back')
+    }
+    return n / cpuSince(c0)
+  }
+  const rates = { small: [] as number[], big: [] as number[] }
+  const smallAddrs = offsets(MiB, 65_536), bigAddrs = offsets(1024 * MiB, 65_536)
+  const small1 = resident(MiB), big1 = resident(1024 * MiB)
+  flat(small1, smallAddrs, 50_000)                                      // warm-up
+  for (let r = 0; r < ROUNDS; r++) { rates.small.push(flat(small1, smallAddrs, N)); rates.big.push(flat(big1, bigAddrs, N)) }
+  const [small, big] = [median(rates.small), median(rates.big)]
+  console.log(`the same loop over a flat mutable Int32Array (no versions; own process): 1 MiB ${(small / 1e6).toFixed(2)}, 1 GiB ` +
+    `${(big / 1e6).toFixed(2)} M pairs per CPU second, ratio ${(small / big).toFixed(2)}; 1 GiB adds ${(1e9 / big - 1e9 / small).toFixed(0)} ns a pair`)
+  process.exit(0)
+}
 if (process.argv[2] === 'full') {
   const rss = rssAfterGc()
   const heap = process.memoryUsage().heapTotal
@@ -86,7 +120,6 @@ if (process.argv[2] === 'full') {
 // Three series, medians over rounds (the machine is shared): 1 MiB alone (the baseline); then, once
 // 1 GiB is resident, 1 GiB and 1 MiB in alternating rounds. 1 MiB with 1 GiB resident separates what
 // grows with the touched range per access from what grows with the process's live heap (GC, caches).
-const ROUNDS = 5
 console.log(`${ROUNDS} rounds of ${N} store+load pairs per series, 8-byte accesses at random aligned addresses; node ${process.version}`)
 const rss0 = rssAfterGc()
 let small = touched(MiB)
@@ -125,12 +158,15 @@ console.log(show('1 GiB touched', big))
 console.log(show('1 MiB touched, 1 GiB resident', resident))
 const ratio = median(alone.rates) / median(big.rates)
 console.log(`1 MiB / 1 GiB rate ratio: ${ratio.toFixed(2)}   (goal ≤ 1.5: ${ratio <= 1.5 ? 'met' : 'not met'}); ` +
-  `with 1 GiB resident in both: ${(median(resident.rates) / median(big.rates)).toFixed(2)}`)
+  `with 1 GiB resident in both: ${(median(resident.rates) / median(big.rates)).toFixed(2)}; 1 GiB adds ` +
+  `${(1e9 / median(big.rates) - 1e9 / median(alone.rates)).toFixed(0)} ns a pair`)
 // Medians leave out the rounds that contain a compaction (every ~262 000 stores at 1 GiB); over all rounds:
 const overall = (s: Series): number => s.rates.length / s.rates.reduce((t, r) => t + 1 / r, 0)
 console.log(`over all rounds (compactions included): ${(overall(alone) / 1e6).toFixed(3)} vs ${(overall(big) / 1e6).toFixed(3)} M pairs per CPU second, ratio ${(overall(alone) / overall(big)).toFixed(2)}`)
 // Resident memory per touched page: the 1 GiB above (one word written into each page, then the rounds' stores).
 console.log(`RSS per touched 4 KiB page, 1 GiB with a word written per page: ${perPage(rssLarge - rssSmall, large.pages)}` +
   ` (goal ≤ 4.5 KiB); whole process over 1 GiB + 1 MiB: ${perPage(rssAfterGc() - rss0, large.pages + small.pages)}`)
-const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), 'full'], { stdio: 'inherit' })
-if (child.status !== 0) process.exitCode = 1
+for (const mode of ['full', 'flat']) {
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), mode], { stdio: 'inherit' })
+  if (child.status !== 0) process.exitCode = 1
+}
