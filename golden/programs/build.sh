@@ -24,6 +24,7 @@ build interrupts  rv64ima_zicsr
 build svadu       rv64ima_zicsr
 build spike_tlb   rv64ima_zicsr
 build forgot_fence rv64ima_zicsr
+build pte_cache   rv64ima_zicsr
 build misaligned  rv64ima_zicsr
 build hvdemo      rv64imah_zicsr
 build iommu_dma   rv64ima_zicsr           # runs with --iommu (golden/iommu-program.golden.ts)

@@ -12,7 +12,7 @@ import { type PhysMemory, pokeBytes } from '../../src/memory/memory.ts'
 import { pageAtMemo } from '../../src/memory/engine/page-views.ts'
 import { type Priv, hart } from '../../src/cpu/hart.ts'
 import { type Machine, withHart, withMemory, withOptions, withTlb } from '../../src/machine/machine.ts'
-import { type TlbConfig, defaultTlbConfig, emptyTlb, entries } from '../../src/mmu/tlb.ts'
+import { type TlbConfig, defaultTlbConfig, emptyTlb, entries, spikeTlbConfig } from '../../src/mmu/tlb.ts'
 import { bType, csrType, encode, fenceVmaType, iType, jType, rType, sType, shiftType, uType } from '../../src/cpu/decode/index.ts'
 import { CODE, machineWith } from '../../spec/cpu/fixture.ts'
 import { foldSteps } from '../../src/machine/run.ts'
@@ -159,10 +159,11 @@ const arbCodeWord = fc.oneof(
 type Scenario = 'S' | 'U' | 'VS' | 'VU' | 'MPRV'
 
 const arbTlbConfig: fc.Arbitrary<TlbConfig> = fc.constantFrom<TlbConfig>(
-  { ...defaultTlbConfig, flushAll: true },                          // Spike's (the machine's default)
-  { ...defaultTlbConfig, flushAll: true },
+  spikeTlbConfig,                                                   // Spike's (the machine's default), PTE cache and all
+  spikeTlbConfig,
+  { ...defaultTlbConfig, flushAll: true },                          // the same without the PTE cache
   { sets: 1, ways: 1, replacement: 'lru', flushAll: false },
-  { sets: 2, ways: 2, replacement: 'fifo', flushAll: true },
+  { sets: 2, ways: 2, replacement: 'fifo', flushAll: true, pteCache: true },
   { sets: 4, ways: 2, replacement: 'lru', flushAll: false },
   { sets: 2, ways: 4, replacement: 'lru', flushAll: false },
   { sets: 1, ways: 6, replacement: 'lru', flushAll: true },

@@ -99,11 +99,11 @@ export const runRedundant = (plan: RedundancyOptions, m: Machine, writeLog: ((by
 // ---- snapshots on disk -----------------------------------------------------------------------------
 
 /** The machine saved in `path`; a file that is not a whole snapshot of this version is one line, exit 2. */
-// ---- snapshot files: format version 3 = version 2's sections compressed ------------------------------------
-// On disk a snapshot is "MVSNAP\r\n" · version u32 (3) · a zlib stream (RFC 1950, node's zlib at level 9, with its
-// own Adler-32) of everything version 2 has after its version field (section count, sections, each with its
-// CRC-32). The core encodes and decodes version 2; the shell compresses and inflates, and still reads an
-// uncompressed version 1 or 2 file.
+// ---- snapshot files: format version 5 = version 4's sections compressed (3 = version 2's) ----------------------
+// On disk a snapshot is "MVSNAP\r\n" · version u32 (5) · a zlib stream (RFC 1950, node's zlib at level 9, with its
+// own Adler-32) of everything version 4 has after its version field (section count, sections, each with its
+// CRC-32). The core encodes version 4 and decodes versions 1, 2 and 4; the shell compresses and inflates, and
+// still reads a version-3 file (version 2 compressed) and an uncompressed version 1, 2 or 4 file.
 const HEADER = 12
 const version = (b: Uint8Array): number => b.length < HEADER ? -1 : new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(8, true)
 const withVersion = (head: Uint8Array, v: number, body: Uint8Array): Uint8Array => {
@@ -113,10 +113,12 @@ const withVersion = (head: Uint8Array, v: number, body: Uint8Array): Uint8Array 
   out.set(body, HEADER)
   return out
 }
-/** The file's bytes for a machine: version 2's sections, compressed. */
+/** The compressed file versions, and the core's version each holds compressed. */
+const COMPRESSED: Readonly<Record<number, number>> = { 3: 2, 5: 4 }
+/** The file's bytes for a machine: version 4's sections, compressed (version 5). */
 export const snapshotFile = (m: Machine, position: number): Uint8Array => {
   const plain = encodeSnapshot(m, position)
-  return withVersion(plain, 3, deflateSync(plain.subarray(HEADER), { level: 9 }))
+  return withVersion(plain, 5, deflateSync(plain.subarray(HEADER), { level: 9 }))
 }
 /**
  * The first `want` bytes the zlib stream `z` inflates to (or all of them, if fewer), inflating no more than
@@ -154,20 +156,21 @@ const inflatePrefix = (z: Uint8Array, want: number): Uint8Array => {
 }
 
 /**
- * A version-3 file as the version-2 bytes the core decodes, or why its compressed body is not. The body is
+ * A compressed file (version 3 or 5) as the bytes of the version the core decodes (2 or 4), or why its compressed body is not. The body is
  * inflated in two steps: first its header and STAT record (the core's `snapshotHead`, STAT at most
  * MAX_STAT_BYTES), which fix the size of the whole (no more pages than the RAM has), then the whole stream with
  * that size as zlib's output limit: a small file cannot inflate to more than a snapshot of its machine can hold.
  */
 const inflated = (bytes: Uint8Array): Either<string, Uint8Array> => {
-  if (version(bytes) !== 3) return right(bytes)
+  const core = COMPRESSED[version(bytes)]
+  if (core === undefined) return right(bytes)
   const z = bytes.subarray(HEADER)
-  const asVersion2 = (body: Uint8Array): Uint8Array => withVersion(bytes, 2, body)
+  const asCore = (body: Uint8Array): Uint8Array => withVersion(bytes, core, body)
   const damaged = (e: unknown): Either<string, never> => left(`byte offset ${HEADER}: the compressed sections are damaged or cut (zlib: ${(e as Error).message.replace(/\s+/g, ' ')})`)
   let size: number | undefined
   try {
     for (let want = 28; size === undefined;) {
-      const prefix = asVersion2(inflatePrefix(z, want - HEADER))
+      const prefix = asCore(inflatePrefix(z, want - HEADER))
       if (prefix.length < want) return right(prefix)   // the stream ends early: the core says where
       const head = snapshotHead(prefix)
       if (head._tag === 'Left') return left(`byte offset (uncompressed) ${head.left.offset}: ${head.left.message}`)
@@ -178,7 +181,7 @@ const inflated = (bytes: Uint8Array): Either<string, Uint8Array> => {
     return damaged(e)
   }
   try {
-    return right(asVersion2(new Uint8Array(inflateSync(z, { maxOutputLength: Math.max(1, size - HEADER) }))))
+    return right(asCore(new Uint8Array(inflateSync(z, { maxOutputLength: Math.max(1, size - HEADER) }))))
   } catch (e) {
     if ((e as { code?: unknown }).code !== 'ERR_BUFFER_TOO_LARGE') return damaged(e)
     return left(`byte offset ${HEADER}: the compressed sections inflate to more than the ${size - HEADER} bytes its section count and STAT record give`)

@@ -6,9 +6,10 @@
 import { type Either, isLeft } from '../bits/either.ts'
 import { type VirtAddr } from '../bits/address.ts'
 import { type AccessType, type TranslationFault } from '../mmu/faults.ts'
-import { lookupOrWalk, walkWrote, withGuest } from '../mmu/tlb.ts'
+import { lookupOrWalk, walkWrote, withGuest, withPteCache } from '../mmu/tlb.ts'
+import { PteCacheWork } from '../mmu/pte-cache.ts'
 import { staleAnswer } from '../mmu/stale.ts'
-import { type Translation, type Privilege, untranslated } from '../mmu/translate.ts'
+import { type Translation, type Privilege, translate, untranslated } from '../mmu/translate.ts'
 import { type ContextMaker, type HartContext, specContext } from './translation-context.ts'
 import { type Trap, trap } from './trap.ts'
 import { type Exec, type Mode } from './exec.ts'
@@ -42,11 +43,19 @@ export const translateOnly = (e: Exec, va: bigint, access: AccessType, mode: Mod
   // A guest walker (the model's VMM, --guest-translation shadow) answers V=1 misses; it sees every write.
   const guest = e.tlb.guest
   let walker = guest
-  const out = guest === undefined ? lookupOrWalk(e.tlb, e.memory, hc.key, hc.ctx, { va: va as VirtAddr, access, hlvx })
-    : lookupOrWalk(e.tlb, e.memory, hc.key, hc.ctx, { va: va as VirtAddr, access, hlvx }, mode.virt
+  // Spike's PTE cache (mmu/pte-cache.ts): a walk reads through it while a program store has left a kept PTE
+  // stale; otherwise memory holds every kept value and any walker answers alike, the cache following its trail.
+  // (A shadow VMM's V=1 walks do not read through it.)
+  const pc = guest === undefined || !mode.virt ? e.tlb.pteCache : undefined
+  const work = pc === undefined ? undefined : new PteCacheWork(pc)
+  const engineWalk = e.tlb.engine.walk
+  const out = lookupOrWalk(e.tlb, e.memory, hc.key, hc.ctx, { va: va as VirtAddr, access, hlvx },
+    guest !== undefined && mode.virt
       ? (memory, ctx, req) => { const w = walker!.walk(memory, ctx, req, [c.pmpcfg, c.pmpaddr]); walker = w.walker; return w.outcome }
-      : undefined)
-  e.tlb = out.tlb
+      : work === undefined ? undefined
+        : pc!.stale.size > 0 ? (memory, ctx, req) => translate(memory, ctx, req, work)
+          : (memory, ctx, req) => { const w = engineWalk(memory, ctx, req); work.walked(w.trail); return w })
+  e.tlb = work === undefined ? out.tlb : withPteCache(out.tlb, work.result(), work.dropTlb)
   if (walker !== undefined && !mode.virt && out.memory !== e.memory) walker = walkWrote(walker, out.trail)
   if (walker !== guest) e.tlb = withGuest(e.tlb, walker)
   e.memory = out.memory
@@ -56,7 +65,8 @@ export const translateOnly = (e: Exec, va: bigint, access: AccessType, mode: Mod
     if (mode.virt) e.twoStageWalks++
   }
   const r: Either<TranslationFault, Translation> = out.result
-  if (out.hit && out.tlb.config.reportStale === true) noteStale(e, hc, va, access, mode, hlvx, r)
+  // A hit, or a walk that read a kept PTE a store has changed since (Spike's PTE cache), may answer stale.
+  if ((out.hit || (pc !== undefined && pc.stale.size > 0)) && out.tlb.config.reportStale === true) noteStale(e, hc, va, access, mode, hlvx, r)
   if (isLeft(r)) return faultTrap(r.left, mode.virt)
   const pa = r.right.pa as bigint
   e.lastGpa = r.right.gpa

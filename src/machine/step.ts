@@ -8,7 +8,8 @@ import { type Hart, withCsrsAndReservation, withCsrs } from '../cpu/hart.ts'
 import { type StepEvent } from '../cpu/event.ts'
 import { type HartAccel, specAccel } from '../cpu/accel.ts'
 import { type StepEnd, stepHartWith } from '../cpu/step.ts'
-import { type Tlb, devicesWrote, withGuest } from '../mmu/tlb.ts'
+import { type Tlb, devicesWrote, withGuest, withPteCache } from '../mmu/tlb.ts'
+import { afterDeviceWrites } from '../mmu/pte-cache.ts'
 import { type Devices, type Machine, SPIKE_INSNS_PER_RTC_TICK, devices, platform, stepped } from './machine.ts'
 import { type Htif, exitCommand, htif as htifOf, serviceHtif } from './htif.ts'
 import { phys } from '../bits/address.ts'
@@ -70,7 +71,10 @@ const chunkEnd = (m: Machine, h: Hart, memory: PhysMemory, tlb: Tlb, host: Htif,
   const served = next.devices.added.length === 0 ? { hart: next.hart, memory, devices: next.devices } : serveAdded(m, next.hart, memory, next.devices)
   const polled = serviceHtif(served.memory, host, m.dma)
   // What the devices wrote reaches a guest walker too (the VMM's write-protect, --guest-translation shadow).
-  const t = tlb.guest === undefined ? tlb : withGuest(tlb, devicesWrote(tlb.guest, memory, polled.memory))
+  const g = tlb.guest === undefined ? tlb : withGuest(tlb, devicesWrote(tlb.guest, memory, polled.memory))
+  // And Spike's PTE cache: a kept PTE they changed goes stale (mmu/pte-cache.ts).
+  const w = g.pteCache === undefined ? undefined : afterDeviceWrites(g.pteCache, memory, polled.memory)
+  const t = w === undefined ? g : withPteCache(g, w.cache, w.dropTlb)
   return stepped(m, served.hart, polled.memory, t, polled.htif, served.devices, platform(0, true, inWfi))
 }
 

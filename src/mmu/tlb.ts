@@ -21,6 +21,7 @@ import { type GuestPhysAddr, type PhysAddr } from '../bits/address.ts'
 import { type PhysMemory, changedPages, pageNumber } from '../memory/memory.ts'
 import { decodeHgatp } from './atp.ts'
 import { type TranslationFault } from './faults.ts'
+import { type PteCache, emptyPteCache, isEmptyPteCache } from './pte-cache.ts'
 import { FLAG_A, FLAG_D, PTE_G } from './pte.ts'
 import {
   type Translation, type TranslationContext, type TranslationRequest, type WalkOutcome,
@@ -54,12 +55,17 @@ export interface TlbConfig {
    * cpu/stale.ts): changes no answer, costs a walk per hit.
    */
   readonly reportStale?: boolean
+  /**
+   * Spike's PTE cache (pte-cache.ts) in front of the walker, emptied with the TLB: what Spike's commit log
+   * shows after a program rewrites a live PTE without a fence. On in Spike's configuration (`spikeTlbConfig`).
+   */
+  readonly pteCache?: boolean
 }
 
 export const defaultTlbConfig: TlbConfig = { sets: 16, ways: 4, replacement: 'lru', flushAll: false }
 
 /** The hart's TLB as `memvirt run` starts it by default: Spike's (every fence flushes everything, and so does every Spike flush point). */
-export const spikeTlbConfig: TlbConfig = { ...defaultTlbConfig, flushAll: true }
+export const spikeTlbConfig: TlbConfig = { ...defaultTlbConfig, flushAll: true, pteCache: true }
 
 /** How `--tlb exact` shapes its TLB: entries in all, ways per set (entries / ways sets, a power of two), replacement. */
 export interface ExactTlbShape {
@@ -151,6 +157,8 @@ export interface Tlb<T extends TlbTag = HartTag, C = TranslationContext, F = Tra
   readonly engine: TlbEngine<C, F>
   /** What answers the hart's V=1 misses in place of the two-stage walk, if anything (`GuestWalker`). */
   readonly guest?: GuestWalker | undefined
+  /** Spike's PTE cache as walks left it (with `config.pteCache`; pte-cache.ts). */
+  readonly pteCache?: PteCache | undefined
 }
 
 // ---- a walker of V=1 translations with state of its own ------------------------------------------------
@@ -180,7 +188,24 @@ export interface GuestWalker {
 
 /** The same TLB (entries, engine) with another guest walker. */
 export const withGuest = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>, guest: GuestWalker | undefined): Tlb<T, C, F> =>
-  tlb.guest === guest ? tlb : guest === undefined ? { config: tlb.config, sets: tlb.sets, engine: tlb.engine } : { config: tlb.config, sets: tlb.sets, engine: tlb.engine, guest }
+  tlb.guest === guest ? tlb : made(tlb.config, tlb.sets, tlb.engine, guest, tlb.pteCache)
+
+/** A TLB from its parts (the optional ones left out when absent, so that equal TLBs compare equal). */
+const made = <T extends TlbTag, C, F>(config: TlbConfig, sets: readonly (readonly TlbEntry<T>[])[], engine: TlbEngine<C, F>,
+  guest: GuestWalker | undefined, pteCache: PteCache | undefined): Tlb<T, C, F> => {
+  const t: { -readonly [K in keyof Tlb<T, C, F>]: Tlb<T, C, F>[K] } = { config, sets, engine }
+  if (guest !== undefined) t.guest = guest
+  if (pteCache !== undefined) t.pteCache = pteCache
+  return t
+}
+
+/**
+ * The TLB with Spike's PTE cache at version `cache`; with `dropEntries`, its entries dropped too (they may
+ * no longer answer as a walk through the cache would: pte-cache.ts).
+ */
+export const withPteCache = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>, cache: PteCache, dropEntries: boolean): Tlb<T, C, F> =>
+  cache === tlb.pteCache && !dropEntries ? tlb
+    : made(tlb.config, dropEntries ? new Array<readonly TlbEntry<T>[]>(tlb.config.sets).fill(EMPTY_SET) : tlb.sets, tlb.engine, tlb.guest, cache)
 
 /** The walker after devices (DMA, HTIF) changed memory from `older` to `newer`, told page by page. */
 export const devicesWrote = (guest: GuestWalker, older: PhysMemory, newer: PhysMemory): GuestWalker =>
@@ -220,19 +245,20 @@ export const emptyTlb = <T extends TlbTag = HartTag, C = TranslationContext, F =
 ): Tlb<T, C, F> => {
   if (!Number.isInteger(Math.log2(config.sets)) || config.ways < 1) throw new RangeError('TLB sets must be a power of two and ways ≥ 1')
   if (config.exact === true && config.flushAll) throw new RangeError('an exact TLB keeps what a fence does not cover: flushAll must be off')
-  return { config, sets: new Array<readonly TlbEntry<T>[]>(config.sets).fill(EMPTY_SET), engine }
+  return made(config, new Array<readonly TlbEntry<T>[]>(config.sets).fill(EMPTY_SET), engine, undefined, config.pteCache === true ? emptyPteCache() : undefined)
 }
 
 /** The same TLB with every entry dropped (its shape and engine kept): what Spike's flush_tlb does. */
 export const flushTlb = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>): Tlb<T, C, F> =>
-  tlb.sets.every((set) => set.length === 0) ? tlb : withGuest(emptyTlb<T, C, F>(tlb.config, tlb.engine), tlb.guest)
+  tlb.sets.every((set) => set.length === 0) && (tlb.pteCache === undefined || isEmptyPteCache(tlb.pteCache)) ? tlb
+    : withGuest(emptyTlb<T, C, F>(tlb.config, tlb.engine), tlb.guest)
 
 /** The same TLB (entries kept) refilled by another engine. */
 export const withEngine = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>, engine: TlbEngine<C, F>): Tlb<T, C, F> =>
-  withGuest({ config: tlb.config, sets: tlb.sets, engine }, tlb.guest)
+  made(tlb.config, tlb.sets, engine, tlb.guest, tlb.pteCache)
 
 const tlbOf = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>, sets: readonly (readonly TlbEntry<T>[])[]): Tlb<T, C, F> =>
-  tlb.guest === undefined ? { config: tlb.config, sets, engine: tlb.engine } : { config: tlb.config, sets, engine: tlb.engine, guest: tlb.guest }
+  made(tlb.config, sets, tlb.engine, tlb.guest, tlb.pteCache)
 
 /** Every entry, set by set. */
 export const entries = <T extends TlbTag, C, F>(tlb: Tlb<T, C, F>): readonly TlbEntry<T>[] => tlb.sets.flat()

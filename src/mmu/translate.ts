@@ -9,6 +9,7 @@
 import { type Either, left, right, isLeft } from '../bits/either.ts'
 import { type GuestPhysAddr, type GuestVirtAddr, type PhysAddr, type VirtAddr, guestPhys, phys } from '../bits/address.ts'
 import { type PhysMemory } from '../memory/memory.ts'
+import { type PteCacheWork } from './pte-cache.ts'
 import { type Scheme, decodeHgatp, decodeSatp } from './atp.ts'
 import { type AccessType, type TranslationFault, translationFault } from './faults.ts'
 import { type FirstStagePermission, type Privilege, vsStageMxr } from './permissions.ts'
@@ -179,12 +180,13 @@ const pageBitsOf = (...leaves: (StageLeaf | undefined)[]): number =>
  * Translates one access: the spec's algorithm step by step, for every case. Never mutates its inputs:
  * the outcome carries the (possibly A/D-updated) memory, the trail of PTE references and their count.
  * For speed, `translate` of engine/fast-walk.ts gives the same outcome (the library's index exports it).
+ * With `cache`, PTE reads and A/D updates go through Spike's PTE cache (pte-cache.ts), which it updates.
  *
  * @example
  * const { result } = translate(memory, ctx, { va: virt(0x4000_0000n), access: 'load' })
  */
-export const translate = (memory: PhysMemory, ctx: TranslationContext, req: TranslationRequest): WalkOutcome => {
-  const s = newSession(memory, ctx.physCheck ?? allowAll)
+export const translate = (memory: PhysMemory, ctx: TranslationContext, req: TranslationRequest, cache?: PteCacheWork): WalkOutcome => {
+  const s = newSession(memory, ctx.physCheck ?? allowAll, cache)
   const va = req.va as bigint
   const stages = activeStages(ctx)
   const g = stages.g === undefined ? undefined : gStageOf(ctx, stages.g)

@@ -13,6 +13,7 @@ import { type Scheme, inputBits, isCanonical } from './atp.ts'
 import { type AccessType } from './exception-codes.ts'
 import { type PermissionRule, denial } from './permissions.ts'
 import { FLAG_A as F_A, FLAG_D as F_D, FLAG_R as F_R, FLAG_U as F_U, FLAG_V as F_V, FLAG_W as F_W, FLAG_X as F_X, PTESIZE, pteFlags, pteppn } from './pte.ts'
+import { type PteCacheWork } from './pte-cache.ts'
 
 /** PMP (or any other physical-protection) check on an implicit page-table access; true = allowed. */
 export type PhysCheck = (pa: PhysAddr, size: number, op: 'read' | 'write') => boolean
@@ -44,10 +45,12 @@ export interface WalkSession {
   readonly trail: TrailStep[]
   refs: number
   readonly physCheck: PhysCheck
+  /** Spike's PTE cache, when the walk reads through it (pte-cache.ts): kept PTEs answer without memory or PMP. */
+  readonly cache?: PteCacheWork | undefined
 }
 
-export const newSession = (memory: PhysMemory, physCheck: PhysCheck): WalkSession =>
-  ({ memory, trail: [], refs: 0, physCheck })
+export const newSession = (memory: PhysMemory, physCheck: PhysCheck, cache?: PteCacheWork): WalkSession =>
+  ({ memory, trail: [], refs: 0, physCheck, cache })
 
 /** What a successful stage walk found. */
 export interface StageLeaf {
@@ -317,9 +320,13 @@ export const walkStage = (s: WalkSession, p: StageParams, input: bigint): Either
     const where = ptePhys(s, p, a + vpn * PTESIZE, i, input, 'read')
     if (isLeft(where)) return where
     const pteAddr = where.right
-    const denied = pteAccessCheck(s, pteAddr, 'read')
-    if (denied !== undefined) return failAt(s, p, 'read', pteAddr, 0n, { _tag: 'PteAccess', stage: p.stage, level: i, addr: input, op: 'read', pa: pteAddr, check: denied })
-    const pte = peek(s.memory, pteAddr, 8)
+    let pte = s.cache?.read(Number(pteAddr))
+    if (pte === undefined) {
+      const denied = pteAccessCheck(s, pteAddr, 'read')
+      if (denied !== undefined) return failAt(s, p, 'read', pteAddr, 0n, { _tag: 'PteAccess', stage: p.stage, level: i, addr: input, op: 'read', pa: pteAddr, check: denied })
+      pte = peek(s.memory, pteAddr, 8)
+      s.cache?.fill(Number(pteAddr), pte)
+    }
     s.refs++
     const flags = Number(pte & 0x3ffn)
     const ppn = pteppn(pte)
@@ -366,6 +373,7 @@ export const walkStage = (s: WalkSession, p: StageParams, input: bigint): Either
       }
       leafPte = pte | BigInt(ad)
       s.memory = poke(s.memory, target.right, 8, leafPte)
+      s.cache?.fill(Number(target.right), leafPte)
       s.refs++
       record(s, p, 'write', i, target.right, leafPte, AD_UPDATE, `${(flags & F_A) === 0 ? 'A' : ''}${(ad & F_D) !== 0 && (flags & F_D) === 0 ? 'D' : ''}`)
     }

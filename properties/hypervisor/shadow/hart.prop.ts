@@ -25,7 +25,7 @@ import { peek, pokeBytes } from '../../../src/memory/memory.ts'
 import { type Machine, withMemory, withTlb } from '../../../src/machine/machine.ts'
 import { foldSteps } from '../../../src/machine/run.ts'
 import { type StepEvent } from '../../../src/cpu/event.ts'
-import { type GuestWalker, defaultTlbConfig, emptyTlb, withGuest } from '../../../src/mmu/tlb.ts'
+import { type GuestWalker, defaultTlbConfig, emptyTlb, spikeTlbConfig, withGuest } from '../../../src/mmu/tlb.ts'
 import { ShadowVmm } from '../../../src/hypervisor/shadow/hart.ts'
 import { CODE, isa, machineWith } from '../../../spec/cpu/fixture.ts'
 import { fc, runs } from '../../fc.ts'
@@ -228,7 +228,8 @@ const machineOf = (c: Case): Machine => {
     for (const root of ROOTS) memory = pokeBytes(memory, phys(tablesHpa(root + 254n * 8n)), le64(pte(CODE_GPA, c.codeFlags)))
   }
   const m1 = withMemory(m0, memory)
-  return c.exactTlb ? withTlb(m1, emptyTlb({ ...defaultTlbConfig, exact: true })) : m1
+  // Not Spike's PTE cache (mmu/pte-cache.ts): the shadow VMM answers as the architectural two-stage walk does.
+  return withTlb(m1, emptyTlb(c.exactTlb ? { ...defaultTlbConfig, exact: true } : { ...spikeTlbConfig, pteCache: false }))
 }
 const le64 = (v: bigint): Uint8Array => { const b = new Uint8Array(8); new DataView(b.buffer).setBigUint64(0, v, true); return b }
 const bytesAt = (m: ReturnType<typeof hostMemory>, a: bigint): Uint8Array => le64(peek(m, phys(a), 8))

@@ -11,6 +11,9 @@ import { fileURLToPath } from 'node:url'
 import { SNAPSHOT_MAGIC, SNAPSHOT_VERSION, decodeSnapshot, encodeSnapshot, crc32 } from '../../../src/hypervisor/redundancy/snapshot.ts'
 import { sameMachine } from '../../../src/hypervisor/redundancy/same-state.ts'
 import { decodeSnapshotFile } from '../../../src/cli/redundancy.ts'
+import { withTlb } from '../../../src/machine/machine.ts'
+import { withPteCache } from '../../../src/mmu/tlb.ts'
+import { emptyPteCache } from '../../../src/mmu/pte-cache.ts'
 import { deflateSync } from 'node:zlib'
 import { foldAdvance, loadGolden, spikeLog } from './programs.ts'
 
@@ -48,10 +51,10 @@ test('the CLI: --save-at 1000 then --restore writes Spike\'s log in two parts; a
     assert.is(restored.status, 0, restored.stderr)
     assert.fixture(readFileSync(a, 'latin1') + readFileSync(b, 'latin1'), spikeLog('hvdemo'))
 
-    // on disk: the magic, version 3, then a zlib stream (RFC 1950: CMF 0x78) of version 2's sections
+    // on disk: the magic, version 5, then a zlib stream (RFC 1950: CMF 0x78) of version 4's sections
     const bytes = readFileSync(snap)
     assert.is(bytes.subarray(0, 8).toString('latin1'), 'MVSNAP\r\n')
-    assert.is(bytes.readUInt32LE(8), 3)
+    assert.is(bytes.readUInt32LE(8), 5)
     assert.is(bytes[12], 0x78)
     writeFileSync(join(dir, 'cut.snap'), bytes.subarray(0, 10))
     const cut = memvirt('run', '--restore', join(dir, 'cut.snap'))
@@ -120,20 +123,33 @@ const rewritten = (bytes: Uint8Array, version: number, edit: (stat: string) => s
   return new Uint8Array([...head, ...stat, ...bytes.subarray(28 + length)])
 }
 
-test('format versions: version 2 writes the TLB\'s kind (exact); a version-1 file (no exact) still reads, as a TLB that is not exact; version 3 and impossible TLBs are refused', () => {
+test('format versions: version 4 writes Spike\'s PTE cache beside the TLB\'s kind (exact); a version-2 file (no pteCache) reads with the cache on and empty, a version-1 file (no exact) as a TLB that is not exact; versions 3 (the CLI\'s compressed 2) and 5 and impossible TLBs are refused in the core', () => {
   const m = foldAdvance(loadGolden('hvdemo', 'rv64imah_zicsr'), 1000).machine
-  const v2 = encodeSnapshot(m, 1000)
-  assert.is(SNAPSHOT_VERSION, 2)
-  const text = new TextDecoder().decode(v2.subarray(28, 28 + new DataView(v2.buffer).getUint32(20, true)))
-  assert.match(text, '"config":{"sets":16,"ways":4,"replacement":"lru","flushAll":true,"exact":false}')
+  assert.ok(m.tlb.pteCache !== undefined && m.tlb.pteCache.pas.some((pa) => pa >= 0), 'at step 1000 the demo\'s walks have kept PTEs')
+  const v4 = encodeSnapshot(m, 1000)
+  assert.is(SNAPSHOT_VERSION, 4)
+  const text = new TextDecoder().decode(v4.subarray(28, 28 + new DataView(v4.buffer).getUint32(20, true)))
+  assert.match(text, '"config":{"sets":16,"ways":4,"replacement":"lru","flushAll":true,"exact":false,"pteCache":true}')
+  assert.match(text, /"pteCache":\{"kept":\[\[/)
+  const emptied = withTlb(m, withPteCache(m.tlb, emptyPteCache(), false))
+  const v2 = rewritten(v4, 2, (t) => t.replace(',"pteCache":true', '').replace(/,"pteCache":\{"kept":.*?"stale":\[[^\]]*\]\}/, ''))
+  const d2 = decodeSnapshot(v2)
+  assert.ok(d2._tag === 'Right' && sameMachine(d2.right.machine, emptied) && !sameMachine(d2.right.machine, m) && d2.right.position === 1000)
+  // a version-3 file (version 2 compressed, as --save-at wrote it before version 4) reads the same
+  const f3 = decodeSnapshotFile(compressed(v2, 3))
+  assert.ok(f3._tag === 'Right' && sameMachine(f3.right.machine, emptied))
   const v1 = rewritten(v2, 1, (t) => t.replace(',"exact":false', ''))
   const d1 = decodeSnapshot(v1)
-  assert.ok(d1._tag === 'Right' && sameMachine(d1.right.machine, m) && d1.right.position === 1000)
+  assert.ok(d1._tag === 'Right' && sameMachine(d1.right.machine, emptied) && d1.right.position === 1000)
   const refused = (bytes: Uint8Array): string => { const d = decodeSnapshot(bytes); return d._tag === 'Left' ? `${d.left.offset}: ${d.left.message}` : 'decoded' }
-  assert.is(refused(rewritten(v2, 1, (t) => t)), '16: section "STAT": state.tlb.config.exact: not a field of this version')
-  assert.is(refused(rewritten(v2, 3, (t) => t)), '8: format version 3, this memvirt reads versions 1 and 2')
-  assert.is(refused(rewritten(v2, 2, (t) => t.replace('"exact":false', '"exact":true'))), '16: section "STAT": state.tlb.config: an exact TLB cannot flush everything at every fence (flushAll)')
-  assert.is(refused(rewritten(v2, 2, (t) => t.replace('"sets":16', '"sets":12'))), '16: section "STAT": state.tlb.config.sets: expected a power of two from 1 to 2^20')
+  assert.is(refused(rewritten(v4, 1, (t) => t)), '16: section "STAT": state.tlb.config.exact: not a field of this version')
+  assert.is(refused(rewritten(v4, 2, (t) => t)), '16: section "STAT": state.tlb.config.pteCache: not a field of this version')
+  assert.is(refused(rewritten(v4, 3, (t) => t)), '8: format version 3, this memvirt reads versions 1, 2, 4')
+  assert.is(refused(rewritten(v4, 5, (t) => t)), '8: format version 5, this memvirt reads versions 1, 2, 4')
+  assert.is(refused(rewritten(v4, 4, (t) => t.replace('"exact":false', '"exact":true'))), '16: section "STAT": state.tlb.config: an exact TLB cannot flush everything at every fence (flushAll)')
+  assert.is(refused(rewritten(v4, 4, (t) => t.replace('"sets":16', '"sets":12'))), '16: section "STAT": state.tlb.config.sets: expected a power of two from 1 to 2^20')
+  assert.is(refused(rewritten(v4, 4, (t) => t.replace('"stale":[]', '"stale":[8]'))), '16: section "STAT": state.tlb.pteCache.stale[0]: expected the address of a kept PTE, each once')
+  assert.is(refused(rewritten(v4, 4, (t) => t.replace(/"kept":\[\[(\d+),/, '"kept":[[$1,{"$n":"0"}],[$1,'))), '16: section "STAT": state.tlb.pteCache.kept[0]: expected [address, valid PTE] (an 8-byte-aligned address below 2^53, a 64-bit PTE with V set)')
 })
 
 test('a STAT record nested 100 000 deep is an error value naming the record, not a stack overflow (RangeError before)', () => {
@@ -150,43 +166,43 @@ test('a STAT record nested 100 000 deep is an error value naming the record, not
   if (r._tag === 'Left') assert.match(r.left.message, /section "STAT".*at most 64 nested/)
 })
 
-/** hvdemo after 1 000 steps as version-2 bytes (section count at 12, STAT from 16, pages after it, END last). */
-const hvdemoV2 = (): Uint8Array => encodeSnapshot(foldAdvance(loadGolden('hvdemo', 'rv64imah_zicsr'), 1000).machine, 1000)
-/** Version-2 bytes as the file --save-at writes: magic, version 3, zlib of everything after the version field. */
-const asVersion3 = (v2: Uint8Array): Uint8Array => {
-  const z = deflateSync(v2.subarray(12))
+/** hvdemo after 1 000 steps as version-4 bytes (section count at 12, STAT from 16, pages after it, END last). */
+const hvdemoV4 = (): Uint8Array => encodeSnapshot(foldAdvance(loadGolden('hvdemo', 'rv64imah_zicsr'), 1000).machine, 1000)
+/** Core bytes as a compressed file: magic, `version` (5 for version 4, as --save-at writes; 3 for version 2), zlib of everything after the version field. */
+const compressed = (core: Uint8Array, version = 5): Uint8Array => {
+  const z = deflateSync(core.subarray(12))
   const out = new Uint8Array(12 + z.length)
-  out.set(v2.subarray(0, 8))
-  new DataView(out.buffer).setUint32(8, 3, true)
+  out.set(core.subarray(0, 8))
+  new DataView(out.buffer).setUint32(8, version, true)
   out.set(z, 12)
   return out
 }
 const refusal = (r: { _tag: string; left?: unknown }): string => (r._tag === 'Left' ? String(r.left) : 'decoded')
 
-test('a decompression bomb: a version-3 file whose stream inflates past the size its section count and STAT record fix is refused at byte offset 12, naming that size (before: inflated whole, then "bytes after the last section")', () => {
-  const v2 = hvdemoV2()
+test('a decompression bomb: a version-5 file whose stream inflates past the size its section count and STAT record fix is refused at byte offset 12, naming that size (before: inflated whole, then "bytes after the last section")', () => {
+  const v2 = hvdemoV4()
   // 64 MiB of zeros after the END section: 65 KiB on disk
   const bomb = new Uint8Array(v2.length + (64 << 20))
   bomb.set(v2)
-  const file = asVersion3(bomb)
+  const file = compressed(bomb)
   assert.ok(file.length < 100_000)
   assert.is(refusal(decodeSnapshotFile(file)), `byte offset 12: the compressed sections inflate to more than the ${v2.length - 12} bytes its section count and STAT record give`)
   // the same file uncompressed is still read by the core, which names the trailing bytes
-  assert.is(refusal(decodeSnapshotFile(asVersion3(v2))), 'decoded')
+  assert.is(refusal(decodeSnapshotFile(compressed(v2))), 'decoded')
 })
 
 test('a section count beyond the RAM\'s pages (a STAT, a PAGE per written page, an END) is refused from the STAT record, before any page is read', () => {
-  const v2 = hvdemoV2()
+  const v2 = hvdemoV4()
   const many = v2.slice()
   new DataView(many.buffer).setUint32(12, 2 ** 19 + 3, true)           // hvdemo's RAM: 2 GiB = 2^19 pages
   const d = decodeSnapshot(many)
   assert.equal(d._tag === 'Left' ? d.left : d._tag, { offset: 12, message: '524291 sections: more pages than the RAM\'s 524288 (a STAT, a PAGE per written page, an END)' })
   // and from the compressed file, before its stream is inflated past the STAT record
-  assert.is(refusal(decodeSnapshotFile(asVersion3(many))), 'byte offset (uncompressed) 12: 524291 sections: more pages than the RAM\'s 524288 (a STAT, a PAGE per written page, an END)')
+  assert.is(refusal(decodeSnapshotFile(compressed(many))), 'byte offset (uncompressed) 12: 524291 sections: more pages than the RAM\'s 524288 (a STAT, a PAGE per written page, an END)')
 })
 
 test('a PAGE section for a page outside the RAM is refused, naming the page (a machine writes only RAM pages)', () => {
-  const v2 = hvdemoV2()
+  const v2 = hvdemoV4()
   const view = new DataView(v2.buffer)
   const stat = view.getUint32(20, true)
   const page = 28 + stat                                              // the first PAGE section
@@ -199,12 +215,12 @@ test('a PAGE section for a page outside the RAM is refused, naming the page (a m
 })
 
 test('a section tag holding a line break is shown quoted and escaped: the reason stays one line (it printed the raw tag before)', () => {
-  const v2 = hvdemoV2()
+  const v2 = hvdemoV4()
   const broken = v2.slice()
   broken[16] = 0x0a                                                   // "STAT" → "\nTAT"
   const d = decodeSnapshot(broken)
   assert.equal(d._tag === 'Left' ? d.left : d._tag, { offset: 16, message: 'section 1 of 15: expected "STAT", found "\\nTAT"' })
-  assert.not.match(refusal(decodeSnapshotFile(asVersion3(broken))), '\n')
+  assert.not.match(refusal(decodeSnapshotFile(compressed(broken))), '\n')
 })
 
 test.run()

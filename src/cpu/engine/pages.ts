@@ -51,6 +51,8 @@ export interface PageEntry {
   code: Uint8Array | null
   /** PAGE_LOAD | PAGE_STORE | PAGE_FETCH as PMP allows them. */
   readonly flags: number
+  /** Walks read PTEs from it since Spike's PTE cache was flushed (mmu/pte-cache.ts): stores are left to `step`. */
+  pt: boolean
 }
 
 // ---- the per-call page table -----------------------------------------------------------------------
@@ -182,7 +184,8 @@ export class RunMemory {
       const at = this.ramBase + BigInt(p) * BigInt(PAGE_BYTES)
       const flags = pmpPageFlagsCached(this.csr!, this.priv, at)
       e = { p, dv, owned: false, code: null,
-        flags: this.dataPriv === this.priv ? flags : (flags & PAGE_FETCH) | (pmpPageFlagsCached(this.csr!, this.dataPriv, at) & ~PAGE_FETCH) }
+        flags: this.dataPriv === this.priv ? flags : (flags & PAGE_FETCH) | (pmpPageFlagsCached(this.csr!, this.dataPriv, at) & ~PAGE_FETCH),
+        pt: this.tlb.isTable(this.ramPn0 + p) }
       this.entries.set(p, e)
     }
     return e
@@ -221,7 +224,7 @@ export class RunMemory {
     if (this.touchesTohost(o, size)) return STORE_REFUSED
     const p = o >>> 12
     const e = this.entry(p)
-    if ((e.flags & PAGE_STORE) === 0) return STORE_REFUSED
+    if ((e.flags & PAGE_STORE) === 0 || e.pt) return STORE_REFUSED
     const off = o & (PAGE_BYTES - 1)
     let overCode = false
     if (e.code !== null) for (let k = 0; k < size; k++) overCode ||= e.code[off + k] === 1
@@ -233,7 +236,7 @@ export class RunMemory {
     writeValue(e.dv, off, size, v)
     const i = p & TLB_MASK
     if (this.rt[i] === p) this.rv[i] = e.dv
-    if (e.code === null && !this.touchesTohost(p * PAGE_BYTES, PAGE_BYTES)) {
+    if (e.code === null && !e.pt && !this.touchesTohost(p * PAGE_BYTES, PAGE_BYTES)) {
       this.wt[i] = p
       this.wv[i] = e.dv
     }
@@ -252,6 +255,17 @@ export class RunMemory {
     this.dropViews(p, false)
   }
 
+  /** Physical page pn now holds PTEs walks read (Spike's PTE cache, mmu/pte-cache.ts): stores there go to `step`. */
+  private markTable(pn: number): void {
+    const p = pn - this.ramPn0
+    const e = this.entries.get(p)
+    if (e === undefined) return                     // made later, it asks the TLB (entry)
+    e.pt = true
+    const i = p & TLB_MASK
+    if (this.wt[i] === p) this.wt[i] = -1
+    this.dropViews(p, false)
+  }
+
   /** The page a walk reads page-table entries from: this call's, for pages of its RAM region. */
   pageView(pn: number): DataView | undefined {
     const p = pn - this.ramPn0
@@ -261,7 +275,7 @@ export class RunMemory {
   // ---- translated accesses ---------------------------------------------------------------------------
 
   /** The hart's TLB during the call (begun by the engine when translation is on). */
-  readonly tlb = new TlbMirror((way, e) => this.dropWay(way, e))
+  readonly tlb = new TlbMirror((way, e) => this.dropWay(way, e), (pn) => this.markTable(pn))
   /** Its stamps and clock: a hit of a fast path below stamps its way (`ts[way] = ++clock[0]`). */
   readonly ts = this.tlb.ts
   readonly clock = this.tlb.clock
@@ -352,7 +366,7 @@ export class RunMemory {
 
   /** Fills the store fast path of virtual page vp (its TLB entry, in the last lookup's way, allows stores) if its page may take one. */
   private storePath(vp: number, p: number, e: PageEntry): void {
-    if (e.owned && e.code === null && !this.touchesTohost(p * PAGE_BYTES, PAGE_BYTES)) {
+    if (e.owned && e.code === null && !e.pt && !this.touchesTohost(p * PAGE_BYTES, PAGE_BYTES)) {
       const i = vp & TLB_MASK
       this.vst[i] = vp
       this.vsv[i] = e.dv
@@ -370,7 +384,7 @@ export class RunMemory {
     const p = e.p
     const o = p * PAGE_BYTES + off
     // (the checks `store` refuses for, made before the TLB changes)
-    if (this.touchesTohost(o, size) || (e.flags & PAGE_STORE) === 0) return STORE_REFUSED
+    if (this.touchesTohost(o, size) || (e.flags & PAGE_STORE) === 0 || e.pt) return STORE_REFUSED
     this.tlb.accept()
     const r = this.store(o, size, v)
     this.storePath(vp, p, e)

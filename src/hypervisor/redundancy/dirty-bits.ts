@@ -26,7 +26,8 @@ import { ENVCFG_ADUE } from '../../cpu/csr/fields.ts'
 import { type Machine, withMemory, withTlb } from '../../machine/machine.ts'
 import { type Scheme, decodeHgatp } from '../../mmu/atp.ts'
 import { FLAG_D, PTE_A, PTE_D, PTE_N, PTE_R, PTE_V, PTE_W, PTE_X, pteppn } from '../../mmu/pte.ts'
-import { type Tlb, type TlbEntry, devicesWrote, withGuest } from '../../mmu/tlb.ts'
+import { type Tlb, type TlbEntry, devicesWrote, withGuest, withPteCache } from '../../mmu/tlb.ts'
+import { emptyPteCache } from '../../mmu/pte-cache.ts'
 import { type PhysMemory, changedPages, pageAt, peek, poke, writtenPages } from '../../memory/memory.ts'
 
 /** Where a checkpoint's (or a migration round's) dirty set comes from. */
@@ -129,7 +130,9 @@ export const armDirtyBits = (m: Machine): { readonly machine: Machine; readonly 
     return { ...l, pte }
   })
   if (cleared.size === 0) return { machine: m, tracker: { armed, unarmed: undefined } }
-  const tlb = withdrawD(m.tlb, cleared)
+  // The VMM's fence of those leaves: on Spike it also empties the PTE cache, whose kept leaves still have D set.
+  const withdrawn = withdrawD(m.tlb, cleared)
+  const tlb = withdrawn.pteCache === undefined ? withdrawn : withPteCache(withdrawn, emptyPteCache(), false)
   const guest = m.tlb.guest === undefined ? undefined : devicesWrote(m.tlb.guest, m.memory, memory)
   return { machine: withTlb(withMemory(m, memory), withGuest(tlb, guest)), tracker: { armed, unarmed: undefined } }
 }

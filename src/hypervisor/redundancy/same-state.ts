@@ -4,7 +4,7 @@
 import { type PhysMemory, PAGE_BYTES, pageAt, writtenPages } from '../../memory/memory.ts'
 import { type Machine } from '../../machine/machine.ts'
 
-/** Structural equality of plain data: records, arrays, typed arrays, bigints; functions by identity. */
+/** Structural equality of plain data: records, arrays, typed arrays, sets (by members), bigints; functions by identity. */
 export const sameData = (a: unknown, b: unknown): boolean => {
   if (a === b) return true
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
@@ -13,6 +13,7 @@ export const sameData = (a: unknown, b: unknown): boolean => {
     const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength), y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
     return x.every((v, i) => v === y[i])
   }
+  if (a instanceof Set || b instanceof Set) return a instanceof Set && b instanceof Set && a.size === b.size && [...a].every((x) => b.has(x))
   if (Array.isArray(a) !== Array.isArray(b)) return false
   const ka = Object.keys(a), kb = Object.keys(b)
   if (ka.length !== kb.length) return false

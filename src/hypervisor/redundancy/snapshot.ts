@@ -1,13 +1,16 @@
 // A whole machine as bytes, for snapshots on disk (`memvirt run --save-at N FILE`, `--restore FILE`): the
 // hart and its CSRs, the TLB, the devices, HTIF, Spike's chunk position, every written memory page, and
-// how many steps the execution had made. Format version 2 (little-endian), documented in the README
+// how many steps the execution had made. Format version 4 (little-endian), documented in the README
 // ("Snapshots on disk"):
 //   header  "MVSNAP\r\n" (8 bytes) · version u32 · section count u32
 //   section tag (4 ASCII bytes) · payload length u32 · CRC-32 of the payload u32 · payload
 //     "STAT": UTF-8 JSON of { isa, ram, interleave, position, hart, tlb, htif, devices, platform }, where a
 //             bigint is {"$n":"<hex>"}, a byte array {"$b":"<hex>"}, an absent value {"$u":0}; tlb is
-//             { config: { sets, ways, replacement, flushAll, exact }, sets: entries set by set }
-//             (version 1 had no `exact`: a version-1 file is still read, its TLB Spike's or the spec's)
+//             { config: { sets, ways, replacement, flushAll, exact, pteCache }, sets: entries set by set,
+//             pteCache: { kept: [[pa, pte], …], tables: [pn, …], stale: [pa, …] } when config.pteCache }
+//             (Spike's PTE cache, mmu/pte-cache.ts; version 2 had no `pteCache`: a version-2 file is read with
+//             the cache on and empty for Spike's TLB; version 1 had no `exact` either: its TLB is not exact.
+//             Version 3 is taken: the CLI's compressed file of version 2, cli/redundancy.ts, as 5 is of 4.)
 //     "PAGE": page number u64 · its 4096 bytes (one section per written page)
 //     "END ": empty (the last section: a file cut after a whole section is still seen as truncated)
 // Decoding checks every length and checksum and the record's form against a machine out of reset, and names
@@ -17,17 +20,21 @@ import { none } from 'fp-ts/lib/Option.js'
 import { type PhysMemory, PAGE_BYTES, emptyMemory, pageAt, withPages, writtenPages } from '../../memory/memory.ts'
 import { parseIsa } from '../../cpu/isa.ts'
 import { type Hart } from '../../cpu/hart.ts'
-import { type Tlb, type TlbConfig, type TlbEntry } from '../../mmu/tlb.ts'
+import { type Tlb, type TlbConfig, type TlbEntry, emptyTlb, withPteCache } from '../../mmu/tlb.ts'
+import { type PteCache, PTE_CACHE_SLOTS, emptyPteCache } from '../../mmu/pte-cache.ts'
 import { type StageLeaf } from '../../mmu/walk.ts'
 import { describeSyntaxError, parseJson } from '../../codec/json.ts'
 import { type RamRegion } from '../../machine/machine.ts'
 import { type Devices, type Htif, type Machine, type Platform, loadMachine, platformMap, withDevices, withHart, withHtif, withMemory, withPlatform, withTlb } from '../../machine/machine.ts'
 
 export const SNAPSHOT_MAGIC = 'MVSNAP\r\n'
-/** The version written. 2 added `exact` to the TLB's configuration (`--tlb exact`: its entries outlive Spike's flush points). */
-export const SNAPSHOT_VERSION = 2
-/** The versions read: version 1 is version 2 with every TLB not exact. */
-const READABLE = [1, 2]
+/**
+ * The version written. 2 added `exact` to the TLB's configuration (`--tlb exact`: its entries outlive Spike's
+ * flush points); 4 added Spike's PTE cache (`pteCache`); 3 is the CLI's compressed version 2.
+ */
+export const SNAPSHOT_VERSION = 4
+/** The versions read: version 2 is version 4 with Spike's TLB's PTE cache empty; version 1 also has every TLB not exact. */
+const READABLE = [1, 2, 4]
 
 /** Why bytes are not a snapshot this version reads: where, and what. */
 export interface SnapshotError { readonly offset: number; readonly message: string }
@@ -130,8 +137,19 @@ const section = (tag: string, payload: Uint8Array): Uint8Array[] => [new TextEnc
  * The TLB configuration as saved: its shape and kind (`exact` always written). `reportStale` is not state
  * but how a run observes it, like the engine: a restored run reports stale answers when its flags ask.
  */
-const savedTlbConfig = (c: TlbConfig): Record<string, unknown> =>
-  ({ sets: c.sets, ways: c.ways, replacement: c.replacement, flushAll: c.flushAll, exact: c.exact === true })
+const savedTlbConfig = (c: TlbConfig, version = SNAPSHOT_VERSION): Record<string, unknown> =>
+  version < 4 ? { sets: c.sets, ways: c.ways, replacement: c.replacement, flushAll: c.flushAll, exact: c.exact === true }
+    : { sets: c.sets, ways: c.ways, replacement: c.replacement, flushAll: c.flushAll, exact: c.exact === true, pteCache: c.pteCache === true }
+
+/** The form of a version-1 TLB configuration (no `exact`, no `pteCache`): the fields' types. */
+const V1_TLB_CONFIG = { sets: 1, ways: 1, replacement: 'lru', flushAll: true }
+
+/** Spike's PTE cache as saved: the kept PTEs (address, value) by slot, the table pages, the stale addresses. */
+const savedPteCache = (c: PteCache): Record<string, unknown> => {
+  const kept: [number, bigint][] = []
+  c.pas.forEach((pa, slot) => { if (pa >= 0) kept.push([pa, c.ptes[slot]!]) })
+  return { kept, tables: [...c.tables].sort((a, b) => a - b), stale: [...c.stale].sort((a, b) => a - b) }
+}
 
 /** A leaf as the readable walker gives it (the fast walker's leaves compute their fields on demand: a record of them is saved). */
 const plainLeaf = (l: StageLeaf | undefined): StageLeaf | undefined =>
@@ -141,12 +159,15 @@ const plainLeaf = (l: StageLeaf | undefined): StageLeaf | undefined =>
 const savedTlbSets = (t: Tlb): readonly (readonly TlbEntry[])[] =>
   t.sets.map((set) => set.map((e) => ({ ...e, first: plainLeaf(e.first), gstage: plainLeaf(e.gstage) })))
 
-/** The snapshot of `m` after `position` steps, in format version 2. */
+/** The snapshot of `m` after `position` steps, in format version 4. */
 export const encodeSnapshot = (m: Machine, position: number): Uint8Array => {
   const state = {
     isa: m.isa.name, ram: m.options.ram, interleave: m.options.interleave, position,
     // The TLB's entries, not its engine: which walker refills it is the runner's choice, not state.
-    hart: m.hart, tlb: { config: savedTlbConfig(m.tlb.config), sets: savedTlbSets(m.tlb) }, htif: m.htif, devices: m.devices, platform: m.platform,
+    hart: m.hart,
+    tlb: m.tlb.pteCache === undefined ? { config: savedTlbConfig(m.tlb.config), sets: savedTlbSets(m.tlb) }
+      : { config: savedTlbConfig(m.tlb.config), sets: savedTlbSets(m.tlb), pteCache: savedPteCache(m.tlb.pteCache) },
+    htif: m.htif, devices: m.devices, platform: m.platform,
   }
   const pages = writtenPages(m.memory)
   const parts: Uint8Array[] = [new TextEncoder().encode(SNAPSHOT_MAGIC), u32(SNAPSHOT_VERSION), u32(pages.length + 2)]
@@ -169,7 +190,7 @@ export const encodeSnapshot = (m: Machine, position: number): Uint8Array => {
 
 interface State {
   readonly isa: string; readonly ram: readonly RamRegion[]; readonly interleave: number; readonly position: number
-  readonly hart: Hart; readonly tlb: Pick<Tlb, 'config' | 'sets'>; readonly htif: Htif; readonly devices: Devices; readonly platform: Platform
+  readonly hart: Hart; readonly tlb: Pick<Tlb, 'config' | 'sets' | 'pteCache'>; readonly htif: Htif; readonly devices: Devices; readonly platform: Platform
 }
 
 const fail = (offset: number, message: string): Either<SnapshotError, never> => left({ offset, message })
@@ -186,7 +207,7 @@ const header = (bytes: Uint8Array): Either<SnapshotError, { readonly version: nu
   if (bytes.length < 16) return fail(bytes.length, `truncated header (16 bytes, found ${bytes.length})`)
   if (new TextDecoder('latin1').decode(bytes.subarray(0, 8)) !== SNAPSHOT_MAGIC) return fail(0, 'not a memvirt snapshot (magic "MVSNAP\\r\\n")')
   const version = view.getUint32(8, true)
-  if (!READABLE.includes(version)) return fail(8, `format version ${version}, this memvirt reads versions ${READABLE.join(' and ')}`)
+  if (!READABLE.includes(version)) return fail(8, `format version ${version}, this memvirt reads versions ${READABLE.join(', ')}`)
   return right({ version, count: view.getUint32(12, true) })
 }
 
@@ -267,7 +288,9 @@ export const decodeSnapshot = (bytes: Uint8Array): Either<SnapshotError, Snapsho
   if (count < 2 || state === undefined || base === undefined) return fail(16, `${count} sections: a snapshot has at least "STAT" and "END "`)
   if (at !== bytes.length) return fail(at, `${bytes.length - at} bytes after the last section`)
   const memory: PhysMemory = withPages(emptyMemory(platformMap(base.options)), pages)
-  const m = withPlatform(withDevices(withHtif(withTlb(withHart(withMemory(base, memory), state.hart), { config: state.tlb.config, sets: state.tlb.sets, engine: base.tlb.engine }), state.htif), state.devices), state.platform)
+  const tlb = withPteCache(emptyTlb(state.tlb.config, base.tlb.engine), state.tlb.pteCache ?? emptyPteCache(), false)
+  const m = withPlatform(withDevices(withHtif(withTlb(withHart(withMemory(base, memory), state.hart), state.tlb.config.pteCache === true
+    ? { ...tlb, sets: state.tlb.sets } : { config: state.tlb.config, sets: state.tlb.sets, engine: base.tlb.engine }), state.htif), state.devices), state.platform)
   return right({ machine: m, position: state.position })
 }
 
@@ -275,15 +298,52 @@ export const decodeSnapshot = (bytes: Uint8Array): Either<SnapshotError, Snapsho
  * The saved TLB configuration if it is one a TLB can have (sets a power of two, ways ≥ 1, LRU or FIFO, an
  * exact TLB never flushing everything), with `exact` present only when true, as `exactTlbConfig` makes it.
  */
-const tlbConfigOf = (c: Record<string, unknown>): Either<string, TlbConfig> => {
-  const { sets, ways, replacement, flushAll, exact } = c
+const tlbConfigOf = (c: Record<string, unknown>, version: number): Either<string, TlbConfig> => {
+  const { sets, ways, replacement, flushAll, exact, pteCache } = c
   const count = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 1 && n <= 1 << 20
   if (!count(sets) || (sets & (sets - 1)) !== 0) return left('state.tlb.config.sets: expected a power of two from 1 to 2^20')
   if (!count(ways)) return left('state.tlb.config.ways: expected an integer from 1 to 2^20')
   if (replacement !== 'lru' && replacement !== 'fifo') return left('state.tlb.config.replacement: expected "lru" or "fifo"')
   if (exact === true && flushAll === true) return left('state.tlb.config: an exact TLB cannot flush everything at every fence (flushAll)')
+  if (exact === true && pteCache === true) return left('state.tlb.config: an exact TLB has no PTE cache (Spike\'s: pteCache)')
   const base: TlbConfig = { sets, ways, replacement, flushAll: flushAll === true }
-  return right(exact === true ? { ...base, exact: true } : base)
+  // Before version 4, Spike's TLB (flushAll, not exact) is read with its PTE cache on (and empty).
+  const cached = version < 4 ? flushAll === true && exact !== true : pteCache === true
+  return right(exact === true ? { ...base, exact: true } : cached ? { ...base, pteCache: true } : base)
+}
+
+/**
+ * A saved PTE cache (`savedPteCache`) as a cache version, or what is wrong: each kept PTE valid, at an
+ * 8-byte-aligned address below 2^53 in a slot of its own; table pages below 2^41, each once; stale
+ * addresses among the kept ones.
+ */
+const pteCacheOf = (c: Record<string, unknown>): Either<string, PteCache> => {
+  const { kept, tables, stale } = c as { kept: unknown[]; tables: unknown[]; stale: unknown[] }
+  const { pas, ptes } = emptyPteCache()
+  const address = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n % 8 === 0
+  for (let i = 0; i < kept.length; i++) {
+    const k = kept[i]
+    if (!Array.isArray(k) || k.length !== 2 || !address(k[0]) || typeof k[1] !== 'bigint' || k[1] < 0n || k[1] >= 1n << 64n || (k[1] & 1n) === 0n) {
+      return left(`state.tlb.pteCache.kept[${i}]: expected [address, valid PTE] (an 8-byte-aligned address below 2^53, a 64-bit PTE with V set)`)
+    }
+    const slot = k[0] % PTE_CACHE_SLOTS
+    if (pas[slot]! >= 0) return left(`state.tlb.pteCache.kept[${i}]: slot ${slot} (address mod ${PTE_CACHE_SLOTS}) already holds a PTE`)
+    pas[slot] = k[0]
+    ptes[slot] = k[1]
+  }
+  const pages = new Set<number>()
+  for (let i = 0; i < tables.length; i++) {
+    const pn = tables[i]
+    if (typeof pn !== 'number' || !Number.isSafeInteger(pn) || pn < 0 || pn >= 2 ** 41 || pages.has(pn)) return left(`state.tlb.pteCache.tables[${i}]: expected a page number below 2^41, each once`)
+    pages.add(pn)
+  }
+  const old = new Set<number>()
+  for (let i = 0; i < stale.length; i++) {
+    const pa = stale[i]
+    if (!address(pa) || pas[pa % PTE_CACHE_SLOTS] !== pa || old.has(pa)) return left(`state.tlb.pteCache.stale[${i}]: expected the address of a kept PTE, each once`)
+    old.add(pa)
+  }
+  return right({ pas, ptes, tables: pages, stale: old })
 }
 
 /** The STAT record of a version-`version` file, checked against a machine out of reset on the ISA and options it names. */
@@ -314,14 +374,20 @@ const decodeState = (payload: Uint8Array, version: number): Either<string, { sta
   // The TLB's shape is the file's own (an exact TLB's is the run's choice): its configuration is checked first, then its sets against it.
   const tlb = s.tlb as { config?: unknown; sets?: unknown } | undefined
   if (typeof tlb !== 'object' || tlb === null || Array.isArray(tlb)) return left('state.tlb: expected a record')
-  const configForm = sameForm(tlb.config, version === 1 ? base.right.tlb.config : savedTlbConfig(base.right.tlb.config), 'state.tlb.config')
+  const configForm = sameForm(tlb.config, version === 1 ? V1_TLB_CONFIG : savedTlbConfig(base.right.tlb.config, version), 'state.tlb.config')
   if (configForm !== undefined) return left(configForm)
-  const config = tlbConfigOf(tlb.config as Record<string, unknown>)
+  const config = tlbConfigOf(tlb.config as Record<string, unknown>, version)
   if (config._tag === 'Left') return config
-  const template = { isa: s.isa, ram: [], interleave: 0, position: 0, hart: base.right.hart, tlb: { config: tlb.config, sets: Array.from({ length: config.right.sets }, () => []) }, htif: base.right.htif, devices: base.right.devices, platform: base.right.platform }
+  const saved = version >= 4 && config.right.pteCache === true
+  const sets = Array.from({ length: config.right.sets }, () => [])
+  const template = { isa: s.isa, ram: [], interleave: 0, position: 0, hart: base.right.hart,
+    tlb: saved ? { config: tlb.config, sets, pteCache: { kept: [], tables: [], stale: [] } } : { config: tlb.config, sets },
+    htif: base.right.htif, devices: base.right.devices, platform: base.right.platform }
   const wrong = sameForm(s, template, 'state')
   if (wrong !== undefined) return left(wrong)
   const crowded = (tlb.sets as unknown[][]).findIndex((set) => set.length > config.right.ways)
   if (crowded >= 0) return left(`state.tlb.sets[${crowded}]: more than ${config.right.ways} entries (the configuration's ways)`)
-  return right({ state: { ...s, tlb: { config: config.right, sets: tlb.sets } } as unknown as State, base: base.right })
+  const cache = saved ? pteCacheOf((tlb as { pteCache: Record<string, unknown> }).pteCache) : right(undefined)
+  if (cache._tag === 'Left') return cache
+  return right({ state: { ...s, tlb: { config: config.right, sets: tlb.sets, pteCache: cache.right } } as unknown as State, base: base.right })
 }

@@ -123,6 +123,8 @@ const translates = (m: Machine, mode: AccessMode): boolean => !untranslated(PRIV
  */
 const contextOf = (m: Machine, mode: AccessMode, isa: Isa, tlb: Tlb): HartContext | undefined => {
   if (!mirrorable(tlb)) return undefined
+  // A kept PTE gone stale (a program store without a fence): walks must read through Spike's PTE cache: `step`.
+  if (tlb.pteCache !== undefined && tlb.pteCache.stale.size > 0) return undefined
   const hc = tlb.engine.remember(m.hart.csr, mode.priv * 2 + (mode.virt ? 1 : 0), isa, memoAccel.context)
   return hc.key.tag === undefined ? undefined : hc
 }
@@ -206,10 +208,12 @@ const runBlocks = (m: Machine, budget: number, commits: CommitSink | undefined):
       walks.use(ctx, m.memory.map)
       mem.tlb.begin(m.tlb, hc.key, (vpn, access) => {
         const known = walks.recall(vpn, access, pages)
-        if (known !== undefined) return known
+        if (known !== undefined) { mem.tlb.readFrom(walks.lastReads); return known }
         const out = translateFast(m.memory, ctx, { va: (BigInt(vpn) << 12n) as VirtAddr, access }, pages)
         if (out === undefined || !isRight(out.result)) return undefined
-        walks.remember(vpn, access, out.result.right, pteReads(out))
+        const reads = pteReads(out)
+        walks.remember(vpn, access, out.result.right, reads)
+        mem.tlb.readFrom(reads)
         return out.result.right
       })
     }

@@ -15,6 +15,8 @@
 import { type AccessType } from '../faults.ts'
 import { type HartTag, type Tlb, type TlbEntry, type TlbKey, entryFor, matches, usable } from '../tlb.ts'
 import { type Translation, type TranslationRequest } from '../translate.ts'
+import { withPteCache } from '../tlb.ts'
+import { PteCacheWork } from '../pte-cache.ts'
 
 /** A walk that writes nothing: the translation of 4 KiB page `vpn`, or undefined (left to `step`). */
 export type QuietWalk = (vpn: number, access: AccessType) => Translation | undefined
@@ -64,9 +66,40 @@ export class TlbMirror {
   private lru = true
   /** Told about a way whose entry leaves (its fast paths must be dropped). */
   private readonly dropped: (way: number, e: TlbEntry) => void
+  /** Told about a physical page that walks now read PTEs from (stores there are left to `step`). */
+  private readonly tabled: (pn: number) => void
+  /** Spike's PTE cache during the call (when the TLB has one, mmu/pte-cache.ts): accepted fills' walks read through it. */
+  private cache: PteCacheWork | undefined
+  /** The PTE reads of the quiet walk just made (`readFrom`), and of the fill the last lookup staged. */
+  private walkReads: readonly number[] | undefined
+  private stagedReads: readonly number[] | undefined
 
-  constructor(dropped: (way: number, e: TlbEntry) => void) {
+  constructor(dropped: (way: number, e: TlbEntry) => void, tabled: (pn: number) => void = () => undefined) {
     this.dropped = dropped
+    this.tabled = tabled
+  }
+
+  /** The quiet walk being made read these PTEs: address, low and high half each (fast-walk.ts, pteReads). */
+  readFrom(reads: readonly number[]): void {
+    this.walkReads = reads
+  }
+
+  /** Whether walks read PTEs from physical page pn since the cache's last flush (false without a PTE cache). */
+  isTable(pn: number): boolean {
+    return this.cache !== undefined && this.cache.hasTable(pn)
+  }
+
+  /** A fill's walk reads, kept as Spike's walker keeps them (a walk the mirror makes writes nothing: no A/D update). */
+  private keep(reads: readonly number[]): void {
+    const c = this.cache!
+    for (let j = 0; j < reads.length; j += 3) {
+      const pa = reads[j]!
+      if (c.read(pa) !== undefined) continue
+      const pn = Math.floor(pa / 4096)
+      const fresh = !c.hasTable(pn)
+      c.fill(pa, (BigInt(reads[j + 2]!) << 32n) | BigInt(reads[j + 1]!))
+      if (fresh) this.tabled(pn)
+    }
   }
 
   /** Mirrors `tlb` for accesses under `key` (its tag defined: translation on), walking with `walk` on a miss. */
@@ -87,6 +120,7 @@ export class TlbMirror {
     }))
     this.clock[0] = 0
     this.op = NONE
+    this.cache = tlb.pteCache === undefined ? undefined : new PteCacheWork(tlb.pteCache)
   }
 
   /** The TLB as the accesses so far have left it (each unchanged set, and the whole TLB if nothing changed, as it was). */
@@ -102,7 +136,8 @@ export class TlbMirror {
       changed = true
       return set
     })
-    return changed ? { config: t.config, sets, engine: t.engine } : t
+    const out = changed ? { config: t.config, sets, engine: t.engine } : t
+    return this.cache === undefined ? out : withPteCache(out, this.cache.result(), false)
   }
 
   /** Drops what the call holds. */
@@ -110,6 +145,8 @@ export class TlbMirror {
     this.tlb = undefined
     this.entries = []
     this.walk = undefined
+    this.cache = undefined
+    this.walkReads = this.stagedReads = undefined
     this.fresh = undefined
     this.made.fill(undefined)
     this.madeFrom.fill(undefined)
@@ -152,8 +189,10 @@ export class TlbMirror {
       return this.entries[best]
     }
     if (hitOnly) return undefined
+    this.walkReads = undefined
     const tr = this.walk!(vpn, access)
     if (tr === undefined) return undefined
+    this.stagedReads = this.walkReads
     // The fill goes where a matching entry was, else to a free way, else over the oldest.
     let way = -1
     for (let w = base; w < base + this.nways; w++) {
@@ -201,6 +240,7 @@ export class TlbMirror {
       this.entries[this.way] = fresh
       this.ts[this.way] = ++this.clock[0]!
       this.fresh = undefined
+      if (this.cache !== undefined && this.stagedReads !== undefined) this.keep(this.stagedReads)
     }
   }
 }

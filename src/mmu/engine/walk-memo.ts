@@ -25,6 +25,8 @@ export class WalkMemo {
   private readonly kinds = new Int8Array(SLOTS)
   private readonly results: (Translation | undefined)[] = new Array<Translation | undefined>(SLOTS).fill(undefined)
   private readonly reads: (readonly number[])[] = new Array<readonly number[]>(SLOTS).fill([])
+  /** The PTE reads of the walk `recall` last answered with. */
+  lastReads: readonly number[] = []
 
   /** Walks from now on are made under `ctx` on memory laid out by `map`: a different pair forgets every walk. */
   use(ctx: TranslationContext, map: MemoryMap): void {
@@ -48,6 +50,7 @@ export class WalkMemo {
       const off = pa & 0xfff
       if (page === undefined || page.getUint32(off, true) !== r[j + 1] || page.getUint32(off + 4, true) !== r[j + 2]) return undefined
     }
+    this.lastReads = r
     return this.results[i]
   }
 
@@ -63,6 +66,7 @@ export class WalkMemo {
 
   /** Drops the references it holds. */
   clear(): void {
+    this.lastReads = []
     this.ctx = undefined
     this.map = undefined
     this.vpns.fill(-1)
