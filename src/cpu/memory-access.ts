@@ -8,7 +8,7 @@ import { u64 } from '../bits/bits.ts'
 import { type AccessSize, low32, peek, peekWord, poke } from '../memory/memory.ts'
 import { type AccessType } from '../mmu/faults.ts'
 import { withGuest, withPteCache } from '../mmu/tlb.ts'
-import { afterWrite } from '../mmu/pte-cache.ts'
+import { afterWrite, touchesTables } from '../mmu/pte-cache.ts'
 import { accessMode, withCsrs, withReservation } from './hart.ts'
 import { effectiveDataMode } from './csr/access.ts'
 import { translateOnly } from './translation.ts'
@@ -109,7 +109,7 @@ const busWrite = (e: Exec, pa: bigint, size: AccessSize, value: bigint): boolean
     if (e.tlb.guest !== undefined) e.tlb = withGuest(e.tlb, e.tlb.guest.wrote(pa, size))
     // Spike's PTE cache keeps what it read: a store to a page table may leave a kept PTE stale (mmu/pte-cache.ts).
     const pc = e.tlb.pteCache
-    if (pc !== undefined && pc.tables.size > 0) {
+    if (pc !== undefined && pc.tables.size > 0 && touchesTables(pc, pa, size)) {
       const w = afterWrite(pc, pa, size, e.memory)
       e.tlb = withPteCache(e.tlb, w.cache, w.dropTlb)
     }

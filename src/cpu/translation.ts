@@ -47,14 +47,14 @@ export const translateOnly = (e: Exec, va: bigint, access: AccessType, mode: Mod
   // stale; otherwise memory holds every kept value and any walker answers alike, the cache following its trail.
   // (A shadow VMM's V=1 walks do not read through it.)
   const pc = guest === undefined || !mode.virt ? e.tlb.pteCache : undefined
-  const work = pc === undefined ? undefined : new PteCacheWork(pc)
+  let work: PteCacheWork | undefined                          // made by a walk (a hit leaves the cache alone)
   const engineWalk = e.tlb.engine.walk
   const out = lookupOrWalk(e.tlb, e.memory, hc.key, hc.ctx, { va: va as VirtAddr, access, hlvx },
     guest !== undefined && mode.virt
       ? (memory, ctx, req) => { const w = walker!.walk(memory, ctx, req, [c.pmpcfg, c.pmpaddr]); walker = w.walker; return w.outcome }
-      : work === undefined ? undefined
-        : pc!.stale.size > 0 ? (memory, ctx, req) => translate(memory, ctx, req, work)
-          : (memory, ctx, req) => { const w = engineWalk(memory, ctx, req); work.walked(w.trail); return w })
+      : pc === undefined ? undefined
+        : pc.stale.size > 0 ? (memory, ctx, req) => translate(memory, ctx, req, work = new PteCacheWork(pc))
+          : (memory, ctx, req) => { const w = engineWalk(memory, ctx, req); (work = new PteCacheWork(pc)).walked(w.trail); return w })
   e.tlb = work === undefined ? out.tlb : withPteCache(out.tlb, work.result(), work.dropTlb)
   if (walker !== undefined && !mode.virt && out.memory !== e.memory) walker = walkWrote(walker, out.trail)
   if (walker !== guest) e.tlb = withGuest(e.tlb, walker)

@@ -124,6 +124,10 @@ export class PteCacheWork {
   }
 }
 
+/** Whether bytes [pa, pa + size) touch a page walks read PTEs from since the flush (else `afterWrite` changes nothing). */
+export const touchesTables = (c: PteCache, pa: bigint, size: number): boolean =>
+  c.tables.has(Math.floor(Number(pa) / 4096)) || c.tables.has(Math.floor((Number(pa) + size - 1) / 4096))
+
 /**
  * After the program (or a device) wrote bytes [pa, pa + size) of memory, now `memory`: each PTE there that
  * is kept becomes stale (or fresh again) by comparing memory with the kept value; if one of them is not
@@ -131,7 +135,7 @@ export class PteCacheWork {
  */
 export const afterWrite = (c: PteCache, pa: bigint, size: number, memory: PhysMemory): { readonly cache: PteCache; readonly dropTlb: boolean } => {
   const first = Number(pa) - (Number(pa) % 8), last = Number(pa) + size - 1
-  if (!c.tables.has(Math.floor(first / 4096)) && !c.tables.has(Math.floor(last / 4096))) return { cache: c, dropTlb: false }
+  if (!touchesTables(c, pa, size)) return { cache: c, dropTlb: false }
   let stale: Set<number> | undefined
   let dropTlb = false
   for (let at = first; at <= last; at += 8) {
