@@ -78,7 +78,7 @@ export interface SnapshotFlags {
 
 /** Adds --save-at N FILE and --restore FILE to `memvirt run`. */
 export const snapshotOptions = (cmd: Command): Command => cmd
-  .option('--save-at <n-and-file...>', 'N FILE: stop after N steps and write the whole machine to FILE (a snapshot, format version 3: version 2 compressed with zlib; continue it with memvirt resume FILE)')
+  .option('--save-at <n-and-file...>', 'N FILE: stop after N steps and write the whole machine to FILE (a snapshot, format version 5: version 4 compressed with zlib; continue it with memvirt resume FILE)')
   .option('--restore <file>', 'resume the machine saved in FILE (instead of loading an ELF; --isa and --ram come from the snapshot)')
 
 /** Where to save, if --save-at asks. */
