@@ -11,6 +11,8 @@
 // walks, and the cache alone decides what a program that rewrites a live PTE without a fence sees next: the
 // kept value until its slot is evicted or the cache flushed. The commit log shows it, so the hart's default
 // (Spike's) TLB models this cache (`TlbConfig.pteCache`); `--tlb exact` does not (hardware's TLB there).
+// (Spike without --log-commits fills its TLB too, and such a program may end otherwise there: the model
+// follows the logged run, whether or not it writes a log itself.)
 //
 // How the model's own TLB stays equal to it. A TLB entry answers as a walk through the cache would as long
 // as every PTE its walk read is still kept with the value read, or is kept nowhere but still holds that
