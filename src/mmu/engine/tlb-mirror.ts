@@ -13,9 +13,8 @@
 //
 // Local mutation only: the TLB it started from is never modified; `result` builds a new one.
 import { type AccessType } from '../faults.ts'
-import { type HartTag, type Tlb, type TlbEntry, type TlbKey, entryFor, matches, usable } from '../tlb.ts'
+import { type HartTag, type Tlb, type TlbEntry, type TlbKey, entryFor, matches, usable, withPteCache } from '../tlb.ts'
 import { type Translation, type TranslationRequest } from '../translate.ts'
-import { withPteCache } from '../tlb.ts'
 import { PteCacheWork } from '../pte-cache.ts'
 
 /** A walk that writes nothing: the translation of 4 KiB page `vpn`, or undefined (left to `step`). */
