@@ -56,7 +56,8 @@ export const tlbConfigOf = (f: TlbFlags, current: TlbConfig): TlbConfig | undefi
 
 /** Do two configurations make the same TLB (whatever each reports)? */
 const sameTlb = (a: TlbConfig, b: TlbConfig): boolean =>
-  a.sets === b.sets && a.ways === b.ways && a.replacement === b.replacement && a.flushAll === b.flushAll && (a.exact === true) === (b.exact === true)
+  a.sets === b.sets && a.ways === b.ways && a.replacement === b.replacement && a.flushAll === b.flushAll && (a.exact === true) === (b.exact === true) &&
+  (a.pteCache === true) === (b.pteCache === true)
 
 /**
  * The machine with the TLB the flags ask for, or the machine unchanged. A TLB of the same kind and shape
