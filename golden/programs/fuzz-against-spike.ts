@@ -14,6 +14,8 @@
 //   those pages, x1-x19 hold random values, addresses in those pages or PTEs worth storing, and the body
 //   has loads and stores through x20-x27 and SFENCE.VMA / HFENCE words among its instructions, so stores rewrite live PTEs and fences (or their
 //   absence) decide what later accesses see: the TLB behaviour the commit log shows is fuzzed.
+//   `gpages` is `pages` with the G-stage through three levels to 4 KiB leaves as well (random flags on the
+//   free pages), its tables among the pages stores reach: VS-stage walks then read G-stage PTEs at every level.
 //   FUZZ_CLI=1 runs memvirt's CLI (`node src/cli/bin.mjs run --log-commits`, the bundle when it is current:
 //   the engines and translation a user gets) instead of calling `run` in process. FUZZ_KEEP=1 keeps the
 //   folder of the last program (p.S, p.elf, Spike's s.log) even when every log was identical.
@@ -37,13 +39,15 @@ const MODE = process.argv[5] ?? 'M'
 const MPP = ({ M: 3, S: 1, U: 0, VS: 1, VU: 0 } as Record<string, number>)[MODE] ?? 3
 const MPV = MODE.startsWith('V') ? 1 : 0
 const PAGING = process.argv[6] === 'paging'
-const PAGES = process.argv[6] === 'pages'
+const GPAGES = process.argv[6] === 'gpages'
+const PAGES = process.argv[6] === 'pages' || GPAGES
 const CLI = process.env['FUZZ_CLI'] === '1'
 const USER = MODE.endsWith('U')
 // `pages`: the 4 KiB pages from 0x8000_0000 that the level-0 table maps (link.ld and the .data layout below):
 // 0 .text.init (the prelude and the handlers), 1 .tohost, 2 .text.user (the body; .text is empty), 3 none,
-// 4-7 the G-stage root, 8 root, 9 the level-1 table, 10 the level-0 table, 11-18 data pages.
-const PAGE_COUNT = 19
+// 4-7 the G-stage root, 8 root, 9 the level-1 table, 10 the level-0 table, 11-18 data pages; `gpages` also
+// 19 and 20, the G-stage's level-1 and level-0 tables.
+const PAGE_COUNT = GPAGES ? 21 : 19
 const FIRST_FREE = 4
 /** sfence.vma, hfence.vvma, hfence.gvma with random rs1 and rs2 (funct7 0x09, 0x11, 0x31). */
 const arbFence = fc.tuple(fc.constantFrom(0x09, 0x11, 0x31), fc.integer({ min: 0, max: 31 }), fc.integer({ min: 0, max: 31 }))
@@ -53,7 +57,8 @@ const arbFlags = fc.oneof(
   fc.constant(USER ? 0xd7 : 0xc7),
   fc.tuple(fc.integer({ min: 0, max: 127 }), fc.integer({ min: 0, max: 7 })).map(([f, v]) => (f << 1) | (v === 0 ? 0 : 1)))
 /** `pages`: the addresses of live PTEs (root entry 2, level-1 entry 0, the level-0 entries), for base registers. */
-const PTE_ADDRESSES = [0x8000_8010n, 0x8000_9000n, ...Array.from({ length: PAGE_COUNT }, (_, i) => 0x8000_a000n + 8n * BigInt(i))]
+const PTE_ADDRESSES = [0x8000_8010n, 0x8000_9000n, ...Array.from({ length: PAGE_COUNT }, (_, i) => 0x8000_a000n + 8n * BigInt(i)),
+  ...(GPAGES ? [0x8000_4010n, 0x8001_3000n, ...Array.from({ length: PAGE_COUNT }, (_, i) => 0x8001_4000n + 8n * BigInt(i))] : [])]
 /** `pages`: a page's base address (the G-stage root's four, the tables' and the data pages'). */
 const arbPageBase = fc.integer({ min: FIRST_FREE, max: PAGE_COUNT - 1 }).map((i) => 0x8000_0000n + 0x1000n * BigInt(i))
 /** `pages`: a leaf PTE for one of the free pages (flags as arbFlags makes them), a value worth storing into a table. */
@@ -102,8 +107,14 @@ const arbPages = fc.record({
   frames: fc.array(fc.tuple(arbFlags, fc.oneof(fc.constant(-1), fc.integer({ min: FIRST_FREE, max: PAGE_COUNT - 1 }))), { minLength: PAGE_COUNT - FIRST_FREE, maxLength: PAGE_COUNT - FIRST_FREE }),
   permissiveG: fc.boolean(),
 })
-type Program = (typeof arbProgram extends fc.Arbitrary<infer T> ? T : never) & { readonly layout?: typeof arbPages extends fc.Arbitrary<infer T> ? T : never }
-const arbCase: fc.Arbitrary<Program> = PAGES ? fc.tuple(arbProgram, arbPages).map(([p, layout]) => ({ ...p, layout })) : arbProgram
+// `gpages` only, drawn last: the G-stage leaf flags of the free pages (U always set: a G-stage leaf needs it).
+const arbGFlags = fc.array(arbFlags.map((f) => f | 0x10), { minLength: PAGE_COUNT - FIRST_FREE, maxLength: PAGE_COUNT - FIRST_FREE })
+type Program = (typeof arbProgram extends fc.Arbitrary<infer T> ? T : never) & {
+  readonly layout?: typeof arbPages extends fc.Arbitrary<infer T> ? T : never
+  readonly gflags?: readonly number[]
+}
+const arbCase: fc.Arbitrary<Program> = GPAGES ? fc.tuple(arbProgram, arbPages, arbGFlags).map(([p, layout, gflags]) => ({ ...p, layout, gflags }))
+  : PAGES ? fc.tuple(arbProgram, arbPages).map(([p, layout]) => ({ ...p, layout })) : arbProgram
 
 const hex = (v: bigint): string => `0x${v.toString(16)}`
 
@@ -131,7 +142,7 @@ _start:
   csrw mstatus, t0
   li t0, ${hex(p.mstatus | (BigInt(MPV) << 39n))}
   csrs mstatus, t0
-${PAGING ? paging(p.leaf, p.gleaf, p.adue) : p.layout !== undefined ? pages(p.layout.frames, p.layout.permissiveG ? 0xdf : p.gleaf, p.adue) : ''}
+${PAGING ? paging(p.leaf, p.gleaf, p.adue) : p.layout !== undefined ? pages(p.layout.frames, p.layout.permissiveG ? 0xdf : p.gleaf, p.adue, p.gflags) : ''}
   la t0, body
   csrw mepc, t0
 ${p.regs.map((v, i) => `  li x${i + 1}, ${hex(v)}`).join('\n')}
@@ -169,7 +180,9 @@ groot: .zero 16384
 root: .zero 4096
 ${PAGES ? `l1: .zero 4096
 l0: .zero 4096
-.zero ${(PAGE_COUNT - 11) * 4096}` : `vroot: .zero 4096
+.zero ${8 * 4096}${GPAGES ? `
+gl1: .zero 4096
+gl0: .zero 4096` : ''}` : `vroot: .zero 4096
 .zero 16384`}
 `
 
@@ -209,7 +222,7 @@ const paging = (flags: number, gflags: number, adue: boolean): string => {
  * other page by its random flags and frame; hgatp one gigapage leaf onto itself. Hardware A/D updating
  * (ADUE) on or off.
  */
-const pages = (frames: readonly (readonly [number, number])[], gflags: number, adue: boolean): string => {
+const pages = (frames: readonly (readonly [number, number])[], gflags: number, adue: boolean, gpages?: readonly number[]): string => {
   const pte = (pn: number, f: number): string => hex(((0x8_0000n + BigInt(pn)) << 10n) | BigInt(f))
   const code = [0xcf, 0xc7, USER ? 0xdf : 0xcf, 0]                     // prelude and handlers, tohost, body (+U), none
   const leaves = [...code.map((f, i) => pte(i, f)), ...frames.map(([f, to], i) => pte(to < 0 ? FIRST_FREE + i : to, f))]
@@ -236,12 +249,38 @@ ${leaves.map((v, i) => `  li t0, ${v}\n  sd t0, ${8 * i}(t1)`).join('\n')}
   or t0, t0, t2
   csrw satp, t0
   csrw vsatp, t0
-  li t1, ${hex(((0x8000_0000n >> 12n) << 10n) | BigInt(gflags))}
+${gpages === undefined ? `  li t1, ${hex(((0x8000_0000n >> 12n) << 10n) | BigInt(gflags))}
   la t0, groot
-  sd t1, 16(t0)
+  sd t1, 16(t0)` : gStage(gpages)}
+  la t0, groot
   srli t0, t0, 12
   or t0, t0, t2
   csrw hgatp, t0`
+}
+
+/**
+ * `gpages`: the G-stage through three levels too (GPA 0x8000_0000 is groot entry 2, gl1 entry 0), gl0 mapping
+ * each page onto itself: the code pages fully permissive, the others with their random flags (U set; the
+ * VS-stage tables' also readable).
+ */
+const gStage = (gflags: readonly number[]): string => {
+  const pte = (pn: number, f: number): string => hex(((0x8_0000n + BigInt(pn)) << 10n) | BigInt(f))
+  // The VS-stage tables (pages 8-10) readable always (V R U A), else most VS walks stop at their first PTE.
+  const leaves = [...[0xdf, 0xdf, 0xdf, 0].map((f, i) => pte(i, f)), ...gflags.map((f, i) => pte(FIRST_FREE + i, FIRST_FREE + i >= 8 && FIRST_FREE + i <= 10 ? f | 0x53 : f))]
+  return `  la t0, gl1
+  srli t0, t0, 12
+  slli t0, t0, 10
+  ori t0, t0, 1
+  la t1, groot
+  sd t0, 16(t1)
+  la t0, gl0
+  srli t0, t0, 12
+  slli t0, t0, 10
+  ori t0, t0, 1
+  la t1, gl1
+  sd t0, 0(t1)
+  la t1, gl0
+${leaves.map((v, i) => `  li t0, ${v}\n  sd t0, ${8 * i}(t1)`).join('\n')}`
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'memvirt-fuzz-'))
@@ -276,7 +315,8 @@ fc.sample(arbCase, { seed, numRuns: count }).forEach((p, k) => {
     const inBody = PAGES && line.slice(12, 26) === '0x000000008000' && line[26] === '2'   // the pc is on the body's page
     if (inBody) seen.body++
     if (store !== null && inBody) seen.stores++
-    if (store !== null && inBody && BigInt(store[1]!) >= 0x8000_4000n && BigInt(store[1]!) < 0x8000_b000n) seen.pteStores++
+    if (store !== null && inBody && ((BigInt(store[1]!) >= 0x8000_4000n && BigInt(store[1]!) < 0x8000_b000n) ||
+      (GPAGES && BigInt(store[1]!) >= 0x8001_3000n && BigInt(store[1]!) < 0x8001_5000n))) seen.pteStores++
   }
   let i = 0
   while (i < ref.length && ref[i] === got[i]) i++
@@ -286,7 +326,7 @@ fc.sample(arbCase, { seed, numRuns: count }).forEach((p, k) => {
     console.log(`#${k}: first difference at line ${i + 1} of ${ref.length} (program kept in ${dir})\n  spike:   ${ref[i]}\n  memvirt: ${got[i]}`)
   }
 })
-console.log(`seed ${seed}, ${ISA}, ${MODE}${PAGING ? ' paging' : PAGES ? ' pages' : ''}${CLI ? ', CLI' : ''}: ${count - diverged}/${count} programs with identical logs ` +
+console.log(`seed ${seed}, ${ISA}, ${MODE}${PAGING ? ' paging' : GPAGES ? ' gpages' : PAGES ? ' pages' : ''}${CLI ? ', CLI' : ''}: ${count - diverged}/${count} programs with identical logs ` +
   `(${seen.lines} lines compared: ${seen.fences} fences run${PAGES ? `, ${seen.body} by the body, which stored ${seen.stores} times, ${seen.pteStores} into the page tables` : ''})`)
 if (diverged === 0 && process.env['FUZZ_KEEP'] !== '1') rmSync(dir, { recursive: true })
 else console.log(`programs in ${dir}`)
