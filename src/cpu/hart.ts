@@ -139,11 +139,6 @@ export const resumed = (h: Hart, pc: bigint, x: readonly bigint[], csr: Csrs, re
   hart(pc, x, h.priv, h.virt, csr, reservation, instret, cycle)
 
 /**
- * The CSR file as Spike resets it (riscv/csr_init.cc, processor_t::reset): mstatus.UXL = SXL = 2 and
- * MPP = U; hstatus.VSXL = 2; vsstatus.UXL = 2; pmpaddr0 = all ones and pmpcfg0 = NAPOT RWX (Spike
- * opens all memory to S/U for software unaware of PMP); everything else 0.
- */
-/**
  * `{ ...c, mip, time }`, written out: the platform does this at every chunk end (machine/bus.ts, wires), and
  * a spread of this 48-field record costs V8 about 1.2 µs (a CreateDataProperty per field) against about
  * 0.13 µs for the literal (on the 52 M-instruction pageloop, 10 400 chunk ends: 144 M host instructions
@@ -161,6 +156,11 @@ export const withMipAndTime = (c: Csrs, mip: bigint, time: bigint): Csrs => ({
   tselect: c.tselect, time, triggers: c.triggers,
 })
 
+/**
+ * The CSR file as Spike resets it (riscv/csr_init.cc, processor_t::reset): mstatus.UXL = SXL = 2 and
+ * MPP = U; hstatus.VSXL = 2; vsstatus.UXL = 2; pmpaddr0 = all ones and pmpcfg0 = NAPOT RWX (Spike
+ * opens all memory to S/U for software unaware of PMP); everything else 0.
+ */
 export const resetCsrs = (isa: Isa): Csrs => {
   const pmpcfg = new Array<number>(PMP_CSRS).fill(0)
   const pmpaddr = new Array<bigint>(PMP_CSRS).fill(0n)
