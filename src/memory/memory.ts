@@ -195,7 +195,7 @@ const pageWords = (w: Int32Array, page: number): number => {
 /** A new whole page in `a`, its words zero and not yet stamped: minus the address of its data. */
 const allocWhole = (a: Arena): number => -(alloc(a, WHOLE_WORDS) + 2)
 
-/** A new whole page in `a` holding the bytes of a 4 KiB view (for the first store to a page handed in whole). */
+/** A new whole page in `a` holding the bytes of a 4 KiB view (a page handed in whole, at its first store; a page pokeBytes covers). */
 const wholeOfView = (a: Arena, view: DataView): number => {
   const page = allocWhole(a)
   const w = a.words
@@ -659,18 +659,8 @@ export const pokeBytes = (m: PhysMemory, pa: PhysAddr, data: Uint8Array): PhysMe
     const a = out.arena
     let live = out.live - (typeof leaf === 'number' ? pageWords(a.words, leaf) : 0)
     let page: number
-    if (n === PAGE_BYTES) {
-      page = allocWhole(a)
-      const w = a.words
-      if (LITTLE_ENDIAN_HOST && ((data.byteOffset + done) & 3) === 0) w.set(new Int32Array(data.buffer, data.byteOffset + done, PAGE_WORDS), -page)
-      else {
-        for (let k = 0; k < PAGE_WORDS; k++) {
-          const b = done + 4 * k
-          w[-page + k] = data[b]! | (data[b + 1]! << 8) | (data[b + 2]! << 16) | (data[b + 3]! << 24)
-        }
-      }
-      stampPage(a, page)
-    } else {
+    if (n === PAGE_BYTES) page = wholeOfView(a, new DataView(data.buffer, data.byteOffset + done, PAGE_BYTES))
+    else {
       page = typeof leaf === 'object' ? wholeOfView(a, leaf) : alloc(a, RECORD_WORDS)
       if (typeof leaf === 'number') copyChunkAddresses(a.words, leaf, page)
       // Each chunk the bytes reach: a new copy (the bytes it keeps, then the new ones), unless just made.
