@@ -221,10 +221,9 @@ export class RunMemory {
    * STORED, STORE_REFUSED (PMP or tohost: `step` must do it), or STORED_OVER_CODE.
    */
   store(o: number, size: number, v: bigint): number {
-    if (this.touchesTohost(o, size)) return STORE_REFUSED
     const p = o >>> 12
     const e = this.entry(p)
-    if ((e.flags & PAGE_STORE) === 0 || e.pt) return STORE_REFUSED
+    if (this.refuses(e, o, size)) return STORE_REFUSED
     const off = o & (PAGE_BYTES - 1)
     let overCode = false
     if (e.code !== null) for (let k = 0; k < size; k++) overCode ||= e.code[off + k] === 1
@@ -236,11 +235,21 @@ export class RunMemory {
     writeValue(e.dv, off, size, v)
     const i = p & TLB_MASK
     if (this.rt[i] === p) this.rv[i] = e.dv
-    if (e.code === null && !e.pt && !this.touchesTohost(p * PAGE_BYTES, PAGE_BYTES)) {
+    if (this.direct(e)) {
       this.wt[i] = p
       this.wv[i] = e.dv
     }
     return overCode ? STORED_OVER_CODE : STORED
+  }
+
+  /** Must `step` make a store of `size` bytes at RAM offset o into page entry e? (tohost, PMP, a page walks read PTEs from) */
+  private refuses(e: PageEntry, o: number, size: number): boolean {
+    return this.touchesTohost(o, size) || (e.flags & PAGE_STORE) === 0 || e.pt
+  }
+
+  /** May stores go straight into page entry e's bytes (the fast paths)? No code marks, no PTEs walks read, away from tohost. */
+  private direct(e: PageEntry): boolean {
+    return e.code === null && !e.pt && !this.touchesTohost(e.p * PAGE_BYTES, PAGE_BYTES)
   }
 
   /** Marks bytes [off, off + len) of page p's entry as code a block runs from (stores there copy the page). */
@@ -366,7 +375,7 @@ export class RunMemory {
 
   /** Fills the store fast path of virtual page vp (its TLB entry, in the last lookup's way, allows stores) if its page may take one. */
   private storePath(vp: number, p: number, e: PageEntry): void {
-    if (e.owned && e.code === null && !e.pt && !this.touchesTohost(p * PAGE_BYTES, PAGE_BYTES)) {
+    if (e.owned && this.direct(e)) {
       const i = vp & TLB_MASK
       this.vst[i] = vp
       this.vsv[i] = e.dv
@@ -383,8 +392,7 @@ export class RunMemory {
     if (e === undefined) return STORE_REFUSED
     const p = e.p
     const o = p * PAGE_BYTES + off
-    // (the checks `store` refuses for, made before the TLB changes)
-    if (this.touchesTohost(o, size) || (e.flags & PAGE_STORE) === 0 || e.pt) return STORE_REFUSED
+    if (this.refuses(e, o, size)) return STORE_REFUSED     // (`store`'s refusals, made before the TLB changes)
     this.tlb.accept()
     const r = this.store(o, size, v)
     this.storePath(vp, p, e)
