@@ -133,11 +133,11 @@ export const touchesTables = (c: PteCache, pa: bigint, size: number): boolean =>
 /**
  * After the program (or a device) wrote bytes [pa, pa + size) of memory, now `memory`: each PTE there that
  * is kept becomes stale (or fresh again) by comparing memory with the kept value; if one of them is not
- * kept but lies in a page walks read since the flush, `dropTlb`. Cheap when the bytes miss every such page.
+ * kept but lies in a page walks read since the flush, `dropTlb`. Callers ask `touchesTables` first (a store
+ * to any other page changes nothing).
  */
 export const afterWrite = (c: PteCache, pa: bigint, size: number, memory: PhysMemory): { readonly cache: PteCache; readonly dropTlb: boolean } => {
   const first = Number(pa) - (Number(pa) % 8), last = Number(pa) + size - 1
-  if (!touchesTables(c, pa, size)) return { cache: c, dropTlb: false }
   let stale: Set<number> | undefined
   let dropTlb = false
   for (let at = first; at <= last; at += 8) {
