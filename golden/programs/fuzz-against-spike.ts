@@ -215,6 +215,14 @@ const paging = (flags: number, gflags: number, adue: boolean): string => {
   csrw hgatp, t0`
 }
 
+/** `pages`, `gpages`: entry `index` of table `table` (a label) = a pointer (V only) to the table at label `to`. */
+const pointer = (table: string, index: number, to: string): string => `  la t0, ${to}
+  srli t0, t0, 12
+  slli t0, t0, 10
+  ori t0, t0, 1
+  la t1, ${table}
+  sd t0, ${8 * index}(t1)`
+
 /**
  * `pages`: satp and vsatp through root → l1 → l0 (Sv39: VA 0x8000_0000 is root entry 2, l1 entry 0), l0
  * mapping the code pages so that they run (RWX, A and D set; the body's page user-accessible in U and VU
@@ -229,18 +237,8 @@ const pages = (frames: readonly (readonly [number, number])[], gflags: number, a
   return `  li t1, ${adue ? '1 << 61' : '0'}
   csrs menvcfg, t1
   csrs henvcfg, t1
-  la t0, l1
-  srli t0, t0, 12
-  slli t0, t0, 10
-  ori t0, t0, 1
-  la t1, root
-  sd t0, 16(t1)
-  la t0, l0
-  srli t0, t0, 12
-  slli t0, t0, 10
-  ori t0, t0, 1
-  la t1, l1
-  sd t0, 0(t1)
+${pointer('root', 2, 'l1')}
+${pointer('l1', 0, 'l0')}
   la t1, l0
 ${leaves.map((v, i) => `  li t0, ${v}\n  sd t0, ${8 * i}(t1)`).join('\n')}
   la t0, root
@@ -267,18 +265,8 @@ const gStage = (gflags: readonly number[]): string => {
   const pte = (pn: number, f: number): string => hex(((0x8_0000n + BigInt(pn)) << 10n) | BigInt(f))
   // The VS-stage tables (pages 8-10) readable always (V R U A), else most VS walks stop at their first PTE.
   const leaves = [...[0xdf, 0xdf, 0xdf, 0].map((f, i) => pte(i, f)), ...gflags.map((f, i) => pte(FIRST_FREE + i, FIRST_FREE + i >= 8 && FIRST_FREE + i <= 10 ? f | 0x53 : f))]
-  return `  la t0, gl1
-  srli t0, t0, 12
-  slli t0, t0, 10
-  ori t0, t0, 1
-  la t1, groot
-  sd t0, 16(t1)
-  la t0, gl0
-  srli t0, t0, 12
-  slli t0, t0, 10
-  ori t0, t0, 1
-  la t1, gl1
-  sd t0, 0(t1)
+  return `${pointer('groot', 2, 'gl1')}
+${pointer('gl1', 0, 'gl0')}
   la t1, gl0
 ${leaves.map((v, i) => `  li t0, ${v}\n  sd t0, ${8 * i}(t1)`).join('\n')}`
 }
